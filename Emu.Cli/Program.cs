@@ -1,0 +1,31 @@
+using CommandLine;
+using Emu.Cli.Verbs;
+
+namespace Emu.Cli;
+
+/// <summary>The <c>emu</c> command: parses the verb and its options, runs it, maps failures to exit codes.</summary>
+public static class Program
+{
+    private static readonly Type[] Verbs = [typeof(ConformanceOptions)];
+
+    public static int Main(string[] args)
+    {
+        var parser = new Parser(settings =>
+        {
+            settings.HelpWriter = null; // usage errors are reported as one line below, help text on request
+            settings.CaseInsensitiveEnumValues = true;
+        });
+        var result = parser.ParseArguments(args, Verbs);
+        try
+        {
+            return result.MapResult(
+                (ConformanceOptions o) => ConformanceVerb.Run(o, Console.Out),
+                errors => Usage.Report(result, errors));
+        }
+        catch (UserError e)
+        {
+            Console.Error.WriteLine($"emu: {e.Message}");
+            return e.ExitCode;
+        }
+    }
+}

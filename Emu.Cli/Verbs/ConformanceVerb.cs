@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CommandLine;
+using Emu.Cpu;
+using Emu.Hypervisor.Conformance;
+
+namespace Emu.Cli.Verbs;
+
+[Verb("conformance", HelpText = "Run single-instruction CPU test vectors (SingleStepTests format) and report pass rates.")]
+public sealed class ConformanceOptions
+{
+    [Value(0, MetaName = "DIR", Required = true, HelpText = "Directory of *.json.gz test files (metadata.json beside them gives flag masks).")]
+    public string Directory { get; set; } = "";
+
+    [Option("cpu", Default = "8086", HelpText = "CPU model: 8086, 186, 286 or 386.")]
+    public string Cpu { get; set; } = "8086";
+
+    [Option("json", HelpText = "Print the results as one JSON object.")]
+    public bool Json { get; set; }
+
+    [Option("only", HelpText = "Run only files whose name starts with one of these prefixes (comma separated, e.g. 00,F6.6).")]
+    public string? Only { get; set; }
+
+    [Option("failures", Default = 0, HelpText = "Show up to N failing tests per file.")]
+    public int Failures { get; set; }
+}
+
+public static class ConformanceVerb
+{
+    public static int Run(ConformanceOptions options, TextWriter output)
+    {
+        if (!CpuModels.TryParse(options.Cpu, out var model))
+            throw new UserError($"unknown CPU model '{options.Cpu}' (use 8086, 186, 286 or 386)", ExitCodes.Usage);
+        if (options.Failures < 0)
+            throw new UserError("--failures must be 0 or more", ExitCodes.Usage);
+        if (!System.IO.Directory.Exists(options.Directory))
+            throw new UserError($"conformance directory '{options.Directory}' does not exist");
+
+        var files = ConformanceRunner.FindFiles(options.Directory);
+        if (options.Only is { Length: > 0 } only)
+        {
+            var prefixes = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            files = files.Where(f => prefixes.Any(p => Path.GetFileName(f).StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList();
+        }
+        if (files.Count == 0)
+            throw new UserError($"no *.json.gz test files in '{options.Directory}'");
+
+        var metadata = ConformanceMetadata.Load(options.Directory);
+        var runner = new ConformanceRunner(model, options.Failures);
+        var clock = Stopwatch.StartNew();
+        var results = runner.RunFiles(files, metadata);
+        clock.Stop();
+
+        int passed = results.Sum(r => r.Passed);
+        int failed = results.Sum(r => r.Failed);
+        bool unreadable = results.Any(r => r.Error is not null);
+        if (options.Json)
+        {
+            var json = new
+            {
+                cpu = model.Name(),
+                directory = options.Directory,
+                passed,
+                failed,
+                passRate = passed + failed == 0 ? 0 : (double)passed / (passed + failed),
+                seconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
+                files = results.Select(r => new { file = r.File, passed = r.Passed, failed = r.Failed, error = r.Error, failures = r.FirstFailures }),
+            };
+            output.WriteLine(JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
+        }
+        else
+        {
+            foreach (var r in results)
+            {
+                output.WriteLine(r.Error is null ? $"{r.File} {r.Passed}/{r.Total}" : $"{r.File} error: {r.Error}");
+                foreach (var f in r.FirstFailures)
+                    output.WriteLine($"    {f}");
+            }
+            double rate = passed + failed == 0 ? 0 : 100.0 * passed / (passed + failed);
+            output.WriteLine($"cpu {model.Name()}: {rate:F3}% of {passed + failed} tests in {files.Count} files, {clock.Elapsed.TotalSeconds:F1} s");
+            output.WriteLine($"{passed} passed, {failed} failed");
+        }
+        return failed == 0 && !unreadable ? ExitCodes.Success : ExitCodes.HostError;
+    }
+}

@@ -1,0 +1,182 @@
+using System.Runtime.CompilerServices;
+using Emu.Cpu.Decoding;
+
+namespace Emu.Cpu;
+
+// The run loop, interrupt and exception delivery.
+public sealed unsafe partial class Cpu
+{
+    private bool _delivering;
+
+    /// <summary>Interrupts and exceptions delivered through the IVT since the CPU was created.</summary>
+    public long InterruptsDelivered { get; private set; }
+
+    /// <summary>
+    /// Executes instructions until <paramref name="maxInstructions"/> have retired, HLT leaves the CPU
+    /// waiting with nothing to wake it, an exit handler asks for a stop, or the machine shuts down.
+    /// Guest faults are delivered through the IVT here; nothing the guest does escapes as a host exception.
+    /// </summary>
+    public StopReason Run(long maxInstructions)
+    {
+        long end = maxInstructions >= long.MaxValue - Retired ? long.MaxValue : Retired + maxInstructions;
+        while (true)
+        {
+            try
+            {
+                return Loop(end);
+            }
+            catch (CpuFault fault)
+            {
+                Retired++;
+                RaiseException(fault.Vector);
+                if (_stopRequested && _stopReason == StopReason.Shutdown)
+                {
+                    _stopRequested = false;
+                    return StopReason.Shutdown;
+                }
+            }
+        }
+    }
+
+    /// <summary>Executes exactly one instruction (a REP string instruction runs to completion), then any
+    /// interrupt or trap it caused is delivered. Used by the conformance runner and single-stepping.</summary>
+    public StopReason Step()
+    {
+        return Run(1);
+    }
+
+    private StopReason Loop(long end)
+    {
+        while (Retired < end)
+        {
+            if (_attention && ServiceAttention())
+                return TakeStopReason();
+
+            uint ip = Eip;
+            InstructionIp = (ushort)ip;
+            InstructionCs = Sregs[Seg.CS];
+            ref DecodedOp op = ref _cache.Lookup((SegBase[Seg.CS] + ip) & Memory.AddressMask, ip);
+            Eip = (ip + op.Length) & 0xFFFF;
+            op.Execute(this, ref op);
+            Retired++;
+        }
+        // Let a trap or stop raised by the last instruction be seen before returning.
+        if (_attention && _stopRequested)
+            return TakeStopReason();
+        return StopReason.InstructionLimit;
+    }
+
+    private StopReason TakeStopReason()
+    {
+        _stopRequested = false;
+        StopReason reason = _stopReason;
+        _stopReason = StopReason.StopRequested;
+        return reason;
+    }
+
+    // Runs before an instruction when _attention is set. Returns true when Run must return.
+    private bool ServiceAttention()
+    {
+        if (_stopRequested)
+            return true;
+
+        bool shadow = _shadow;
+        _shadow = false;
+        if (_trapPending)
+        {
+            _trapPending = false;
+            if (!shadow)
+                DeliverInterrupt(1);
+        }
+        if (_interruptLine && !shadow && (FlagsValue & Cpu.IfFlag) != 0)
+        {
+            int vector = InterruptController?.Acknowledge() ?? -1;
+            if (vector >= 0)
+            {
+                _halted = false;
+                DeliverInterrupt((byte)vector);
+            }
+        }
+        if (_halted)
+        {
+            _stopReason = StopReason.Halt;
+            return true;
+        }
+        if (_stopRequested)
+            return true;
+
+        _trapPending = (FlagsValue & Cpu.TfFlag) != 0;
+        _attention = _trapPending || _interruptLine || _shadow;
+        return false;
+    }
+
+    private const uint IfFlag = CpuFlags.IF;
+    private const uint TfFlag = CpuFlags.TF;
+
+    /// <summary>
+    /// Delivers an exception raised by the instruction now executing. Faults restart the instruction
+    /// (the pushed IP is its own); on the 8086 and 186 a divide error pushes the next instruction's IP.
+    /// </summary>
+    internal void RaiseException(byte vector)
+    {
+        _trapPending = false;
+        bool pushNext = vector == 0 && Model <= CpuModel.I186;
+        if (!pushNext)
+        {
+            Eip = InstructionIp;
+            if (Sregs[Seg.CS] != InstructionCs)
+                LoadSegment(Seg.CS, InstructionCs);
+        }
+        DeliverInterrupt(vector);
+    }
+
+    /// <summary>INT n, INT3, INTO: the pushed IP is that of the next instruction.</summary>
+    internal void SoftwareInterrupt(byte vector) => DeliverInterrupt(vector);
+
+    /// <summary>Real-mode interrupt entry: push FLAGS, CS, IP; clear IF and TF; load CS:IP from the IVT.</summary>
+    internal void DeliverInterrupt(byte vector)
+    {
+        uint entry = vector * 4u;
+        if (entry + 3 > IdtLimit)
+        {
+            Shutdown($"interrupt {vector:X2}h is beyond the interrupt table limit {IdtLimit:X4}h");
+            return;
+        }
+        if (_delivering)
+        {
+            Shutdown($"exception {vector:X2}h while delivering an interrupt (triple fault)");
+            return;
+        }
+        _delivering = true;
+        try
+        {
+            Push16(FlagsValue);
+            Push16(Sregs[Seg.CS]);
+            Push16(Eip);
+        }
+        catch (CpuFault fault)
+        {
+            _delivering = false;
+            Shutdown($"exception {fault.Vector:X2}h while pushing the frame of interrupt {vector:X2}h (triple fault)");
+            return;
+        }
+        _delivering = false;
+        InterruptsDelivered++;
+        FlagsValue &= ~(IfFlag | TfFlag);
+        uint newIp = Memory.Read16(IdtBase + entry);
+        uint newCs = Memory.Read16(IdtBase + entry + 2);
+        LoadSegment(Seg.CS, newCs);
+        Eip = newIp;
+        _attention = true;
+    }
+
+    internal void Shutdown(string message)
+    {
+        _halted = false;
+        StopWith(StopReason.Shutdown, message);
+    }
+
+    /// <summary>#DE: the 8086/186 push the address after DIV, later models restart it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void DivideError() => RaiseException(0);
+}

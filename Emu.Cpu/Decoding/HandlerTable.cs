@@ -1,0 +1,117 @@
+using Iced.Intel;
+using Emu.Cpu.Execution;
+
+namespace Emu.Cpu.Decoding;
+
+/// <summary>
+/// Maps what Iced decoded to the handler that executes it. Each instruction family registers its
+/// mnemonics (or, where one mnemonic needs several handlers, its codes) in its own file; this
+/// table only dispatches and checks that the CPU model has the instruction.
+/// </summary>
+internal static unsafe class HandlerTable
+{
+    private static readonly nint[] ByCode = new nint[Enum.GetValues<Code>().Length];
+    private static readonly byte[] SubByCode = new byte[ByCode.Length];
+    private static readonly nint[] ByMnemonic = new nint[Enum.GetValues<Mnemonic>().Length];
+    private static readonly byte[] SubByMnemonic = new byte[ByMnemonic.Length];
+    private static readonly bool[][] SupportedByModel = new bool[4][];
+
+    static HandlerTable()
+    {
+        Arithmetic.Register();
+        DataMovement.Register();
+        MulDiv.Register();
+        Shift.Register();
+        Bcd.Register();
+        Control.Register();
+        Stack.Register();
+        StringOps.Register();
+        InputOutput.Register();
+        SystemOps.Register();
+        BitOps.Register();
+    }
+
+    public static void Map(Mnemonic mnemonic, delegate*<Cpu, ref DecodedOp, void> handler, byte sub = 0)
+    {
+        ByMnemonic[(int)mnemonic] = (nint)handler;
+        SubByMnemonic[(int)mnemonic] = sub;
+    }
+
+    public static void Map(Code code, delegate*<Cpu, ref DecodedOp, void> handler, byte sub = 0)
+    {
+        ByCode[(int)code] = (nint)handler;
+        SubByCode[(int)code] = sub;
+    }
+
+    public static void Resolve(in Instruction ins, ref DecodedOp op, CpuModel model)
+    {
+        if (!Supports(ins.Code, model))
+        {
+            SetUndefined(ref op, model);
+            return;
+        }
+        nint handler = ByCode[(int)ins.Code];
+        byte sub = SubByCode[(int)ins.Code];
+        if (handler == 0)
+        {
+            handler = ByMnemonic[(int)ins.Mnemonic];
+            sub = SubByMnemonic[(int)ins.Mnemonic];
+        }
+        if (handler == 0)
+        {
+            SetUndefined(ref op, model);
+            return;
+        }
+        op.Execute = (delegate*<Cpu, ref DecodedOp, void>)handler;
+        op.Sub = sub;
+    }
+
+    /// <summary>An opcode the model does not have: #UD on the 186 and later; the 8086 has no invalid
+    /// opcodes, so there it does nothing but advance IP.</summary>
+    public static void SetUndefined(ref DecodedOp op, CpuModel model)
+    {
+        op.Execute = model == CpuModel.I8086 ? &SystemOps.Nop : &SystemOps.Undefined;
+    }
+
+    /// <summary>True when the model implements the instruction (by Iced's CPUID feature list).</summary>
+    public static bool Supports(Code code, CpuModel model)
+    {
+        var table = SupportedByModel[(int)model];
+        if (table is null)
+        {
+            table = new bool[ByCode.Length];
+            for (int c = 0; c < table.Length; c++)
+                table[c] = ComputeSupport((Code)c, model);
+            SupportedByModel[(int)model] = table;
+        }
+        return table[(int)code];
+    }
+
+    private static bool ComputeSupport(Code code, CpuModel model)
+    {
+        foreach (var feature in code.CpuidFeatures())
+        {
+            bool ok = feature switch
+            {
+                CpuidFeature.INTEL8086 => true,
+                CpuidFeature.INTEL8086_ONLY => model == CpuModel.I8086,
+                CpuidFeature.INTEL186 => model >= CpuModel.I186,
+                CpuidFeature.INTEL286 => model >= CpuModel.I286,
+                CpuidFeature.INTEL286_ONLY => model == CpuModel.I286,
+                CpuidFeature.INTEL386 => model >= CpuModel.I386,
+                // The 386 model carries the few cheap 486 additions (BSWAP, XADD, CMPXCHG).
+                CpuidFeature.INTEL486 => model >= CpuModel.I386,
+                // No coprocessor is fitted: ESC opcodes decode and do nothing, as on a bare 8086.
+                CpuidFeature.FPU or CpuidFeature.FPU287 or CpuidFeature.FPU387 => true,
+                // F3 90 is PAUSE on later chips and REP NOP on these: the same thing here.
+                CpuidFeature.PAUSE => true,
+                // VMCALL is the hypercall into Emu's VMM on every model.
+                CpuidFeature.VMX => code == Code.Vmcall,
+                _ => false,
+            };
+            if (!ok)
+                return false;
+        }
+        return true;
+    }
+}

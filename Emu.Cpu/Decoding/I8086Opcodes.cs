@@ -1,0 +1,83 @@
+using Emu.Cpu.Execution;
+
+namespace Emu.Cpu.Decoding;
+
+/// <summary>
+/// What the 8086 does with byte patterns that later processors (and so Iced) decode differently.
+/// The instruction bytes are rewritten to the encoding with the 8086's meaning before Iced sees
+/// them, so the rest of the pipeline needs no 8086 special cases. Lengths never change.
+/// </summary>
+internal static unsafe class I8086Opcodes
+{
+    // The 8086 prefixes: segment overrides, LOCK (F0 and its alias F1), REPNE, REP.
+    private static bool IsPrefix(byte b) => b is 0x26 or 0x2E or 0x36 or 0x3E or 0xF0 or 0xF1 or 0xF2 or 0xF3;
+
+    private static int OpcodeIndex(byte[] bytes)
+    {
+        int i = 0;
+        while (i < bytes.Length - 2 && IsPrefix(bytes[i]))
+            i++;
+        return i;
+    }
+
+    /// <summary>Opcodes Iced cannot express at all for the 8086: 0F is POP CS.</summary>
+    public static bool TryDecodeSpecial(byte[] bytes, ref DecodedOp op)
+    {
+        int p = OpcodeIndex(bytes);
+        if (bytes[p] != 0x0F)
+            return false;
+        op.Length = (byte)(p + 1);
+        op.Size = 2;
+        op.Kind0 = OperandKind.Seg;
+        op.Reg0 = Seg.CS;
+        op.Code = (ushort)Iced.Intel.Code.Popw_CS;
+        op.Execute = &Stack.PopSegment;
+        return true;
+    }
+
+    /// <summary>Rewrites the bytes in place. Returns true for MOV CS,r/m (8E /1), which Iced has no
+    /// encoding for: it is decoded as MOV ES,r/m and the caller retargets it to CS.</summary>
+    public static bool Rewrite(byte[] bytes)
+    {
+        int p = OpcodeIndex(bytes);
+        for (int i = 0; i < p; i++)
+        {
+            if (bytes[i] == 0xF1)
+                bytes[i] = 0xF0; // F1 is an undocumented alias of LOCK
+        }
+        byte opcode = bytes[p];
+        ref byte modrm = ref bytes[p + 1];
+        int reg = (modrm >> 3) & 7;
+        switch (opcode)
+        {
+            case >= 0x60 and <= 0x6F:
+                bytes[p] = (byte)(opcode + 0x10); // aliases of Jcc 70-7F
+                break;
+            case 0xC0: bytes[p] = 0xC2; break;    // RET imm16
+            case 0xC1: bytes[p] = 0xC3; break;    // RET
+            case 0xC8: bytes[p] = 0xCA; break;    // RETF imm16
+            case 0xC9: bytes[p] = 0xCB; break;    // RETF
+            case 0x8C or 0x8E:
+                modrm &= 0xDF;                    // only two bits of the segment number decode
+                if (opcode == 0x8E && ((modrm >> 3) & 7) == Seg.CS)
+                {
+                    modrm &= 0xC7;
+                    return true;
+                }
+                break;
+            case 0x8F or 0xC6 or 0xC7:
+                modrm &= 0xC7;                    // POP rm / MOV rm,imm ignore the reg field
+                break;
+            case 0xF6 or 0xF7 when reg == 1:
+                modrm &= 0xC7;                    // /1 is an alias of TEST /0
+                break;
+            case >= 0xD8 and <= 0xDF:
+                bytes[p] = 0xD8;                  // ESC: with no 8087 only the ModRM length matters,
+                break;                            // and every D8 form is one Iced decodes
+            case 0xFF when reg == 7:
+                modrm = (byte)(modrm & 0xF7);     // /7 is an alias of PUSH /6
+                break;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,87 @@
+using Emu.Cpu.Decoding;
+using Iced.Intel;
+
+namespace Emu.Cpu.Execution;
+
+/// <summary>ADD OR ADC SBB AND SUB XOR CMP TEST, INC DEC NEG NOT.</summary>
+internal static unsafe class Arithmetic
+{
+    // Sub values follow the x86 encoding of the 80-83 group's reg field.
+    private const byte Add = 0, Or = 1, Adc = 2, Sbb = 3, And = 4, SubOp = 5, Xor = 6, Cmp = 7, Test = 8;
+
+    public static void Register()
+    {
+        HandlerTable.Map(Mnemonic.Add, &Binary, Add);
+        HandlerTable.Map(Mnemonic.Or, &Binary, Or);
+        HandlerTable.Map(Mnemonic.Adc, &Binary, Adc);
+        HandlerTable.Map(Mnemonic.Sbb, &Binary, Sbb);
+        HandlerTable.Map(Mnemonic.And, &Binary, And);
+        HandlerTable.Map(Mnemonic.Sub, &Binary, SubOp);
+        HandlerTable.Map(Mnemonic.Xor, &Binary, Xor);
+        HandlerTable.Map(Mnemonic.Cmp, &Binary, Cmp);
+        HandlerTable.Map(Mnemonic.Test, &Binary, Test);
+        HandlerTable.Map(Mnemonic.Inc, &Inc);
+        HandlerTable.Map(Mnemonic.Dec, &Dec);
+        HandlerTable.Map(Mnemonic.Neg, &Neg);
+        HandlerTable.Map(Mnemonic.Not, &Not);
+    }
+
+    internal static void Binary(Cpu c, ref DecodedOp op)
+    {
+        int size = op.Size;
+        uint mask = Cpu.SizeMask(size);
+        uint ea = c.EaIfMem(ref op);
+        uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
+        uint b = c.ReadOperand(ref op, op.Kind1, op.Reg1, ea) & mask;
+        uint carry = c.FlagsValue & CpuFlags.CF;
+        uint r;
+        switch (op.Sub)
+        {
+            case Add: r = c.AluAdd(a, b, 0, size); break;
+            case Or: r = c.AluLogic(a | b, size); break;
+            case Adc: r = c.AluAdd(a, b, carry, size); break;
+            case Sbb: r = c.AluSub(a, b, carry, size); break;
+            case And: r = c.AluLogic(a & b, size); break;
+            case SubOp: r = c.AluSub(a, b, 0, size); break;
+            case Xor: r = c.AluLogic(a ^ b, size); break;
+            case Cmp: c.AluSub(a, b, 0, size); return;
+            default: c.AluLogic(a & b, size); return; // TEST
+        }
+        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
+    }
+
+    internal static void Inc(Cpu c, ref DecodedOp op)
+    {
+        uint ea = c.EaIfMem(ref op);
+        uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
+        uint carry = c.FlagsValue & CpuFlags.CF;
+        uint r = c.AluAdd(a, 1, 0, op.Size);
+        c.FlagsValue = (c.FlagsValue & ~CpuFlags.CF) | carry; // INC leaves CF alone
+        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
+    }
+
+    internal static void Dec(Cpu c, ref DecodedOp op)
+    {
+        uint ea = c.EaIfMem(ref op);
+        uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
+        uint carry = c.FlagsValue & CpuFlags.CF;
+        uint r = c.AluSub(a, 1, 0, op.Size);
+        c.FlagsValue = (c.FlagsValue & ~CpuFlags.CF) | carry;
+        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
+    }
+
+    internal static void Neg(Cpu c, ref DecodedOp op)
+    {
+        uint ea = c.EaIfMem(ref op);
+        uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
+        uint r = c.AluSub(0, a, 0, op.Size);
+        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
+    }
+
+    internal static void Not(Cpu c, ref DecodedOp op)
+    {
+        uint ea = c.EaIfMem(ref op);
+        uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
+        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, ~a & Cpu.SizeMask(op.Size));
+    }
+}

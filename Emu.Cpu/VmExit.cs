@@ -1,0 +1,45 @@
+namespace Emu.Cpu;
+
+/// <summary>Why the CPU handed control to the hypervisor.</summary>
+public enum ExitReason : byte
+{
+    Io,
+    Mmio,
+    Halt,
+    Hypercall,
+    Shutdown,
+    InvalidState,
+}
+
+/// <summary>
+/// One VM exit: the CPU stopped at an instruction that touched something it does not own (a port,
+/// an MMIO page, the hypervisor). The handler completes it: for a read it stores <see cref="Value"/>.
+/// </summary>
+public struct VmExit
+{
+    public ExitReason Reason;
+    /// <summary>True for OUT / MMIO writes, false for IN / MMIO reads.</summary>
+    public bool IsWrite;
+    /// <summary>Access width in bytes: 1, 2 or 4.</summary>
+    public byte Size;
+    /// <summary>CS and IP of the instruction that exited.</summary>
+    public ushort Cs;
+    public uint Ip;
+    /// <summary>Port number (Io) or physical address (Mmio); the hypercall number (AX) for Hypercall.</summary>
+    public uint Address;
+    /// <summary>The value written, or the value the handler returns for a read.</summary>
+    public uint Value;
+}
+
+/// <summary>The hypervisor side of VM exits: called synchronously while the CPU is stopped at the instruction.</summary>
+public interface IExitHandler
+{
+    void HandleExit(Cpu cpu, ref VmExit exit);
+}
+
+/// <summary>The INTA cycle: the interrupt controller names the vector of the interrupt it raised.</summary>
+public interface IInterruptAcknowledge
+{
+    /// <summary>Returns the vector of the highest-priority pending interrupt, or -1 if it went away.</summary>
+    int Acknowledge();
+}

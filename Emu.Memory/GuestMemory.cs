@@ -1,0 +1,282 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Emu.Memory;
+
+/// <summary>
+/// Guest physical memory of a real-mode PC: 1 MiB of conventional memory plus the 64 KiB high
+/// memory area behind the A20 gate. A page map says per 4 KiB page whether it is RAM, ROM, MMIO or
+/// unmapped. With A20 off, addresses wrap at 1 MiB as on the 8086; with it on they reach 0x10FFEF
+/// (the highest real-mode address), and anything above the HMA reads as an empty bus.
+/// </summary>
+public sealed class GuestMemory
+{
+    public const int PageShift = 12;
+    public const int PageSize = 1 << PageShift;
+    /// <summary>1 MiB: where the 8086 address space ends and wraps.</summary>
+    public const uint OneMiB = 0x10_0000;
+    /// <summary>End of the high memory area (1 MiB + 64 KiB), the size of the backing store.</summary>
+    public const uint Size = 0x11_0000;
+
+    // Linear addresses handed to this class are at most 21 bits; the page map covers all of them so
+    // that the hot path needs no separate bounds check (pages past the HMA are Unmapped).
+    private const uint AddressSpace = 0x20_0000;
+    private const uint A20OffMask = OneMiB - 1;
+    private const uint A20OnMask = AddressSpace - 1;
+
+    // Padded so that an unaligned 4-byte read starting in the last RAM page never leaves the array.
+    private readonly byte[] _bytes = new byte[Size + 8];
+    private readonly PageKind[] _pages = new PageKind[AddressSpace >> PageShift];
+    // Non-zero where a cached decoded instruction covers the byte (see ICodeWriteObserver).
+    private readonly byte[] _codeMap = new byte[Size];
+    private uint _addressMask = A20OffMask;
+
+    public GuestMemory()
+    {
+        Array.Fill(_pages, PageKind.Unmapped);
+        _pages.AsSpan(0, (int)(Size >> PageShift)).Fill(PageKind.Ram);
+    }
+
+    /// <summary>The handler that receives accesses to MMIO pages (the hypervisor's exit path).</summary>
+    public IMmioHandler? MmioHandler { get; set; }
+
+    /// <summary>Told when a byte marked as code is written.</summary>
+    public ICodeWriteObserver? CodeWriteObserver { get; set; }
+
+    /// <summary>The A20 gate. Off (the reset state): physical addresses wrap at 1 MiB.</summary>
+    public bool A20Enabled
+    {
+        get => _addressMask == A20OnMask;
+        set => _addressMask = value ? A20OnMask : A20OffMask;
+    }
+
+    /// <summary>The mask applied to every linear address: 0xFFFFF with A20 off.</summary>
+    public uint AddressMask => _addressMask;
+
+    /// <summary>The backing store (RAM, ROM and HMA bytes), for loaders, renderers and tests.</summary>
+    public Span<byte> Bytes => _bytes.AsSpan(0, (int)Size);
+
+    public PageKind KindOf(uint physicalAddress) => _pages[(physicalAddress & A20OnMask) >> PageShift];
+
+    /// <summary>Sets what backs the pages covering [start, start+length); both page aligned.</summary>
+    public void Map(uint start, uint length, PageKind kind)
+    {
+        if ((start | length) % PageSize != 0)
+            throw new ArgumentException($"mapping {start:X}+{length:X} is not page aligned");
+        if (start + length > Size || start + length < start)
+            throw new ArgumentOutOfRangeException(nameof(length), $"mapping {start:X}+{length:X} is outside guest memory");
+        _pages.AsSpan((int)(start >> PageShift), (int)(length >> PageShift)).Fill(kind);
+    }
+
+    /// <summary>Copies an image into memory regardless of page kind (firmware into ROM, programs into RAM).</summary>
+    public void Load(uint physicalAddress, ReadOnlySpan<byte> image)
+    {
+        if (physicalAddress > Size || image.Length > Size - physicalAddress)
+            throw new ArgumentOutOfRangeException(nameof(image), $"image of {image.Length} bytes does not fit at {physicalAddress:X5}");
+        image.CopyTo(_bytes.AsSpan((int)physicalAddress));
+        NotifyCodeWrites(physicalAddress, image.Length);
+    }
+
+    // ---- CPU accesses: linear address in, A20 applied here, page kind decides the path ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte Read8(uint linear)
+    {
+        uint a = linear & _addressMask;
+        if (_pages[a >> PageShift] <= PageKind.Rom)
+            return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a);
+        return (byte)SlowRead(a, 1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ushort Read16(uint linear)
+    {
+        uint a = linear & _addressMask;
+        if ((a & (PageSize - 1)) <= PageSize - 2 && _pages[a >> PageShift] <= PageKind.Rom)
+            return Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a));
+        return (ushort)SlowRead(a, 2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Read32(uint linear)
+    {
+        uint a = linear & _addressMask;
+        if ((a & (PageSize - 1)) <= PageSize - 4 && _pages[a >> PageShift] <= PageKind.Rom)
+            return Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a));
+        return SlowRead(a, 4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write8(uint linear, byte value)
+    {
+        uint a = linear & _addressMask;
+        if (_pages[a >> PageShift] == PageKind.Ram && _codeMap[a] == 0)
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a) = value;
+        else
+            SlowWrite(a, 1, value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write16(uint linear, ushort value)
+    {
+        uint a = linear & _addressMask;
+        if ((a & (PageSize - 1)) <= PageSize - 2 && _pages[a >> PageShift] == PageKind.Ram
+            && Unsafe.ReadUnaligned<ushort>(ref _codeMap[a]) == 0)
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a), value);
+        else
+            SlowWrite(a, 2, value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write32(uint linear, uint value)
+    {
+        uint a = linear & _addressMask;
+        if ((a & (PageSize - 1)) <= PageSize - 4 && _pages[a >> PageShift] == PageKind.Ram
+            && Unsafe.ReadUnaligned<uint>(ref _codeMap[a]) == 0)
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a), value);
+        else
+            SlowWrite(a, 4, value);
+    }
+
+    /// <summary>Reads a byte without side effects: RAM and ROM give their contents, anything else 0xFF.
+    /// The instruction fetcher uses it so that decoding never touches a device.</summary>
+    public byte Peek8(uint linear)
+    {
+        uint a = linear & _addressMask;
+        return _pages[a >> PageShift] <= PageKind.Rom ? _bytes[a] : (byte)0xFF;
+    }
+
+    private uint SlowRead(uint a, int size)
+    {
+        PageKind kind = _pages[a >> PageShift];
+        // An MMIO access is handed over whole when it stays inside the page; one that straddles
+        // into another page is split into bytes, each going where its own page says.
+        if (kind == PageKind.Mmio && (a & (PageSize - 1)) <= PageSize - size)
+            return MmioHandler?.MmioRead(a, size) ?? AllOnes(size);
+        uint value = 0;
+        for (int i = 0; i < size; i++)
+            value |= (uint)ReadByteAnyKind((a + (uint)i) & _addressMask) << (8 * i);
+        return value;
+    }
+
+    private byte ReadByteAnyKind(uint a) => _pages[a >> PageShift] switch
+    {
+        PageKind.Ram or PageKind.Rom => _bytes[a],
+        PageKind.Mmio => (byte)(MmioHandler?.MmioRead(a, 1) ?? 0xFF),
+        _ => 0xFF,
+    };
+
+    private void SlowWrite(uint a, int size, uint value)
+    {
+        PageKind kind = _pages[a >> PageShift];
+        if (kind == PageKind.Mmio && (a & (PageSize - 1)) <= PageSize - size)
+        {
+            MmioHandler?.MmioWrite(a, size, value);
+            return;
+        }
+        for (int i = 0; i < size; i++)
+            WriteByteAnyKind((a + (uint)i) & _addressMask, (byte)(value >> (8 * i)));
+    }
+
+    private void WriteByteAnyKind(uint a, byte value)
+    {
+        switch (_pages[a >> PageShift])
+        {
+            case PageKind.Ram:
+                _bytes[a] = value;
+                if (_codeMap[a] != 0)
+                    CodeWriteObserver?.CodeWritten(a);
+                break;
+            case PageKind.Mmio:
+                MmioHandler?.MmioWrite(a, 1, value);
+                break;
+            default:
+                break; // ROM and unmapped addresses ignore writes.
+        }
+    }
+
+    private static uint AllOnes(int size) => size == 4 ? 0xFFFF_FFFF : (1u << (8 * size)) - 1;
+
+    // ---- decoded-instruction cache support ----
+
+    /// <summary>Marks bytes as covered by a cached decoded instruction; a later write to one is reported.</summary>
+    public void MarkCode(uint physicalAddress, int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            uint a = (physicalAddress + (uint)i) & A20OnMask;
+            if (a < Size)
+                _codeMap[a] = 1;
+        }
+    }
+
+    /// <summary>Forgets every code mark (the cache was flushed).</summary>
+    public void ClearCodeMarks() => Array.Clear(_codeMap);
+
+    private void NotifyCodeWrites(uint start, int length)
+    {
+        if (CodeWriteObserver is null || length <= 0)
+            return;
+        var marks = _codeMap.AsSpan((int)start, length);
+        int i = marks.IndexOfAnyExcept((byte)0);
+        while (i >= 0)
+        {
+            CodeWriteObserver.CodeWritten(start + (uint)i);
+            int next = marks[(i + 1)..].IndexOfAnyExcept((byte)0);
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+    }
+
+    // ---- device DMA: bounds-checked, RAM only, never MMIO or outside guest memory ----
+
+    /// <summary>Copies guest RAM into <paramref name="destination"/>; false (and nothing copied) if any
+    /// byte of the range is not RAM or lies outside guest memory.</summary>
+    public bool TryReadDma(ulong physicalAddress, Span<byte> destination)
+    {
+        if (!IsRamRange(physicalAddress, destination.Length))
+            return false;
+        _bytes.AsSpan((int)physicalAddress, destination.Length).CopyTo(destination);
+        return true;
+    }
+
+    /// <summary>Copies <paramref name="source"/> into guest RAM; false (and nothing written) if any
+    /// byte of the range is not RAM or lies outside guest memory.</summary>
+    public bool TryWriteDma(ulong physicalAddress, ReadOnlySpan<byte> source)
+    {
+        if (!IsRamRange(physicalAddress, source.Length))
+            return false;
+        source.CopyTo(_bytes.AsSpan((int)physicalAddress));
+        NotifyCodeWrites((uint)physicalAddress, source.Length);
+        return true;
+    }
+
+    /// <summary>True when every byte of [address, address+length) is guest RAM.</summary>
+    public bool IsRamRange(ulong physicalAddress, long length)
+    {
+        if (length < 0 || physicalAddress > Size || (ulong)length > Size - physicalAddress)
+            return false;
+        if (length == 0)
+            return true;
+        int first = (int)(physicalAddress >> PageShift);
+        int last = (int)((physicalAddress + (ulong)length - 1) >> PageShift);
+        return _pages.AsSpan(first, last - first + 1).IndexOfAnyExcept(PageKind.Ram) < 0;
+    }
+
+    /// <summary>Little-endian helpers for devices that walk guest structures (PRD tables, rings).</summary>
+    public bool TryReadDmaUInt16(ulong address, out ushort value)
+    {
+        Span<byte> b = stackalloc byte[2];
+        bool ok = TryReadDma(address, b);
+        value = ok ? BinaryPrimitives.ReadUInt16LittleEndian(b) : (ushort)0;
+        return ok;
+    }
+
+    public bool TryReadDmaUInt32(ulong address, out uint value)
+    {
+        Span<byte> b = stackalloc byte[4];
+        bool ok = TryReadDma(address, b);
+        value = ok ? BinaryPrimitives.ReadUInt32LittleEndian(b) : 0;
+        return ok;
+    }
+}
