@@ -1,0 +1,215 @@
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Emu.Cpu.Tests;
+
+public class CoreTests
+{
+    [Fact]
+    public void Thirty_two_bit_add_sets_carry_and_overflow_on_the_386()
+    {
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            a.mov(eax, 0x7FFF_FFFF);
+            a.add(eax, 1);
+            a.hlt();
+        });
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.Eax.Should().Be(0x8000_0000);
+        (m.Cpu.Flags & CpuFlags.OF).Should().NotBe(0);
+        (m.Cpu.Flags & CpuFlags.SF).Should().NotBe(0);
+        (m.Cpu.Flags & CpuFlags.CF).Should().Be(0);
+    }
+
+    [Fact]
+    public void Scaled_index_addressing_reads_the_right_word()
+    {
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            a.mov(ebx, 0x2000);
+            a.mov(ecx, 3);
+            a.mov(ax, __word_ptr[ebx + ecx * 4 + 2]);
+            a.hlt();
+        });
+        m.Memory.Load(0x2000 + 12 + 2, [0x34, 0x12]);
+
+        m.RunToHalt();
+
+        m.Cpu.AX.Should().Be(0x1234);
+    }
+
+    [Fact]
+    public void Stores_into_the_next_instruction_take_effect_when_it_runs()
+    {
+        // mov byte [0x0106], 0x42 ; mov al, 0x00 (its immediate is at 0x0106) ; hlt
+        var m = new CoreMachine(CpuModel.I8086, [0xC6, 0x06, 0x06, 0x01, 0x42, 0xB0, 0x00, 0xF4]);
+
+        m.RunToHalt();
+
+        m.Cpu.AL.Should().Be(0x42);
+    }
+
+    [Fact]
+    public void Code_that_rewrites_itself_after_running_once_runs_the_new_bytes()
+    {
+        // The first pass runs INC AX and patches it into DEC AX; the second pass must see the DEC.
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            var top = a.CreateLabel();
+            var done = a.CreateLabel();
+            a.Label(ref top);
+            a.inc(ax);
+            a.cmp(bx, 1);
+            a.je(done);
+            a.mov(bx, 1);
+            a.mov(__byte_ptr[CoreMachine.CodeOffset], 0x48);
+            a.jmp(top);
+            a.Label(ref done);
+            a.hlt();
+        });
+
+        m.RunToHalt();
+
+        m.Cpu.AX.Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData(CpuModel.I8086, 0xF002)]
+    [InlineData(CpuModel.I186, 0xF002)]
+    [InlineData(CpuModel.I286, 0x0002)]
+    [InlineData(CpuModel.I386, 0x0002)]
+    public void Fixed_flag_bits_follow_the_model(CpuModel model, int expected)
+    {
+        var m = new CoreMachine(model, a => a.hlt());
+        m.Cpu.Flags = 0;
+        ((int)m.Cpu.Flags).Should().Be(expected);
+    }
+
+    [Fact]
+    public void The_8086_wraps_a_word_at_offset_FFFF_inside_the_segment()
+    {
+        var m = new CoreMachine(CpuModel.I8086, a =>
+        {
+            a.mov(ax, __word_ptr[0xFFFF]);
+            a.hlt();
+        });
+        m.Memory.Load(0xFFFF, [0x34]);
+        m.Memory.Load(0x0000, [0x12]);
+
+        m.RunToHalt();
+
+        m.Cpu.AX.Should().Be(0x1234);
+    }
+
+    [Theory]
+    [InlineData(CpuModel.I286)]
+    [InlineData(CpuModel.I386)]
+    public void The_286_and_386_raise_GP_for_a_word_at_offset_FFFF(CpuModel model)
+    {
+        var m = new CoreMachine(model, a =>
+        {
+            a.mov(ax, __word_ptr[0xFFFF]);
+            a.hlt();
+        });
+
+        m.RunToHalt();
+
+        m.InterruptTaken.Should().Be(0x0D);
+        m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset, "a fault pushes the faulting instruction's IP");
+    }
+
+    [Fact]
+    public void An_opcode_the_186_lacks_raises_invalid_opcode_with_its_own_address()
+    {
+        // 0F 20 C0 is MOV EAX,CR0, a 386 instruction.
+        var m = new CoreMachine(CpuModel.I186, [0x90, 0x0F, 0x20, 0xC0, 0xF4]);
+
+        m.RunToHalt();
+
+        m.InterruptTaken.Should().Be(6);
+        m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset + 1);
+    }
+
+    [Fact]
+    public void Thirty_two_bit_registers_are_undefined_opcodes_on_the_286()
+    {
+        var m = new CoreMachine(CpuModel.I286, a =>
+        {
+            a.mov(eax, 1);
+            a.hlt();
+        });
+
+        m.RunToHalt();
+
+        m.InterruptTaken.Should().Be(6);
+    }
+
+    [Fact]
+    public void Entering_protected_mode_stops_the_machine_with_a_reason()
+    {
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            a.mov(eax, cr0);
+            a.or(eax, 1);
+            a.mov(cr0, eax);
+            a.hlt();
+        });
+
+        m.RunToHalt().Should().Be(StopReason.InvalidState);
+        m.Cpu.StopMessage.Should().Contain("protected mode");
+    }
+
+    [Fact]
+    public void Lidt_moves_the_interrupt_table_and_a_limit_of_zero_shuts_the_machine_down()
+    {
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            a.lidt(__[0x3000]);
+            a.@int(0x21);
+            a.hlt();
+        });
+        m.Memory.Load(0x3000, [0, 0, 0, 0, 0, 0]);
+
+        m.RunToHalt().Should().Be(StopReason.Shutdown);
+        m.Cpu.StopMessage.Should().Contain("limit");
+    }
+
+    [Fact]
+    public void Xlat_indexes_with_al_only()
+    {
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            a.mov(eax, 0x1234_5603);
+            a.mov(ebx, 0x2000);
+            a.xlatb();
+            a.hlt();
+        });
+        m.Memory.Load(0x2003, [0x77]);
+
+        m.RunToHalt();
+
+        m.Cpu.Eax.Should().Be(0x1234_5677);
+    }
+
+    [Fact]
+    public void Movzx_and_movsx_extend_bytes_and_words()
+    {
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            a.mov(bl, 0x80);
+            a.movzx(eax, bl);
+            a.movsx(ecx, bl);
+            a.mov(dx, 0x8001);
+            a.movsx(esi, dx);
+            a.hlt();
+        });
+
+        m.RunToHalt();
+
+        m.Cpu.Eax.Should().Be(0x80);
+        m.Cpu.Ecx.Should().Be(0xFFFF_FF80);
+        m.Cpu.Esi.Should().Be(0xFFFF_8001);
+    }
+}
