@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Emu.Cpu;
+
+namespace Emu.Hypervisor.Statistics;
+
+/// <summary>
+/// Counts VM exits by reason, by device (a device owns one or more port or MMIO ranges) and the
+/// accesses nobody claimed, with host time per reason and device when timing is on. Counting is a
+/// few array increments, cheap enough to stay on in benchmarks.
+/// </summary>
+public sealed class ExitStatistics
+{
+    private static readonly int ReasonCount = Enum.GetValues<ExitReason>().Length;
+
+    private readonly long[] _countByReason = new long[ReasonCount];
+    private readonly long[] _ticksByReason = new long[ReasonCount];
+    private readonly List<string> _deviceNames = [];
+    private readonly Dictionary<string, int> _deviceIndex = new(StringComparer.Ordinal);
+    private long[] _countByDevice = new long[16];
+    private long[] _ticksByDevice = new long[16];
+
+    /// <summary>When true, handlers are timed with the host clock (costs two clock reads per exit).</summary>
+    public bool TimingEnabled { get; set; }
+
+    public long UnclaimedPortAccesses { get; set; }
+    public long UnclaimedMmioAccesses { get; set; }
+    public long InstructionsRetired { get; set; }
+    public long InterruptsDelivered { get; set; }
+
+    /// <summary>BIOS services the firmware does not implement, by "INT nn/AH=xx".</summary>
+    public Dictionary<string, long> UnsupportedServices { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Exits caused by the iterations of REP INS/OUTS (each iteration is one exit).</summary>
+    public long RepStringExits { get; set; }
+
+    public long TotalExits => _countByReason.Sum();
+
+    public long CountOf(ExitReason reason) => _countByReason[(int)reason];
+
+    /// <summary>Returns the index used to count exits for a device, registering it on first use.</summary>
+    public int DeviceSlot(string deviceName)
+    {
+        if (_deviceIndex.TryGetValue(deviceName, out int slot))
+            return slot;
+        slot = _deviceNames.Count;
+        _deviceNames.Add(deviceName);
+        _deviceIndex[deviceName] = slot;
+        if (slot >= _countByDevice.Length)
+        {
+            Array.Resize(ref _countByDevice, slot * 2);
+            Array.Resize(ref _ticksByDevice, slot * 2);
+        }
+        return slot;
+    }
+
+    public void Count(ExitReason reason, int deviceSlot, long hostTicks)
+    {
+        _countByReason[(int)reason]++;
+        _ticksByReason[(int)reason] += hostTicks;
+        if (deviceSlot >= 0)
+        {
+            _countByDevice[deviceSlot]++;
+            _ticksByDevice[deviceSlot] += hostTicks;
+        }
+    }
+
+    public long CountOfDevice(string deviceName) =>
+        _deviceIndex.TryGetValue(deviceName, out int slot) ? _countByDevice[slot] : 0;
+
+    public IEnumerable<(string Device, long Count)> Devices() =>
+        _deviceNames.Select((name, i) => (name, _countByDevice[i]));
+
+    /// <summary>The table --stats prints.</summary>
+    public void WriteTable(TextWriter w)
+    {
+        double nsPerTick = 1e9 / Stopwatch.Frequency;
+        string Time(long ticks) => TimingEnabled ? $"{ticks * nsPerTick / 1000.0,12:F1}" : $"{"-",12}";
+        string PerExit(long ticks, long count) => TimingEnabled && count > 0 ? $"{ticks * nsPerTick / count,10:F0}" : $"{"-",10}";
+
+        w.WriteLine($"instructions retired  {InstructionsRetired,14:N0}");
+        w.WriteLine($"interrupts delivered  {InterruptsDelivered,14:N0}");
+        w.WriteLine($"VM exits              {TotalExits,14:N0}");
+        w.WriteLine();
+        w.WriteLine($"{"exit reason",-22}{"count",14}{"host us",12}{"ns/exit",10}");
+        for (int r = 0; r < ReasonCount; r++)
+        {
+            if (_countByReason[r] == 0)
+                continue;
+            w.WriteLine($"{((ExitReason)r).ToString().ToLowerInvariant(),-22}{_countByReason[r],14:N0}{Time(_ticksByReason[r])}{PerExit(_ticksByReason[r], _countByReason[r])}");
+        }
+        if (_deviceNames.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine($"{"device",-22}{"exits",14}{"host us",12}{"ns/exit",10}");
+            for (int d = 0; d < _deviceNames.Count; d++)
+            {
+                if (_countByDevice[d] == 0)
+                    continue;
+                w.WriteLine($"{_deviceNames[d],-22}{_countByDevice[d],14:N0}{Time(_ticksByDevice[d])}{PerExit(_ticksByDevice[d], _countByDevice[d])}");
+            }
+        }
+        w.WriteLine();
+        w.WriteLine($"unclaimed port accesses {UnclaimedPortAccesses,12:N0}");
+        w.WriteLine($"unclaimed MMIO accesses {UnclaimedMmioAccesses,12:N0}");
+        if (RepStringExits > 0)
+            w.WriteLine($"REP INS/OUTS iterations {RepStringExits,12:N0}  (each iteration is one exit)");
+        foreach (var (service, count) in UnsupportedServices.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            w.WriteLine($"unsupported BIOS call {service,-12} {count,8:N0}");
+        if (!TimingEnabled)
+            w.WriteLine("(host time per exit is measured with --trace-host-time)");
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+
+namespace Emu.Hypervisor.Tracing;
+
+/// <summary>
+/// The Chrome trace-event format (opens in Perfetto and chrome://tracing): exits, device work,
+/// interrupts and instructions as slices on separate tracks. The time axis is virtual time in
+/// microseconds; a slice lasts its host time when that was measured, else one instruction.
+/// </summary>
+public sealed class ChromeTraceSink : ITraceSink
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly TextWriter _writer;
+    private readonly bool _ownsWriter;
+    private readonly double _microsecondsPerInstruction;
+    private bool _first = true;
+
+    public ChromeTraceSink(TextWriter writer, double nanosecondsPerInstruction, bool ownsWriter = true)
+    {
+        _writer = writer;
+        _ownsWriter = ownsWriter;
+        _microsecondsPerInstruction = nanosecondsPerInstruction / 1000.0;
+        _writer.WriteLine("[");
+        foreach (var (tid, name) in new[] { (1, "VM exits"), (2, "devices"), (3, "interrupts"), (4, "instructions"), (5, "run") })
+            Emit(new { name = "thread_name", ph = "M", pid = 1, tid, args = new { name } });
+    }
+
+    public void Write(TraceEvent e)
+    {
+        int tid = e.Kind switch
+        {
+            TraceEventKind.Exit => 1,
+            TraceEventKind.Device => 2,
+            TraceEventKind.Interrupt => 3,
+            TraceEventKind.Instruction => 4,
+            _ => 5,
+        };
+        string name = e.Kind switch
+        {
+            TraceEventKind.Exit => $"{e.Reason?.ToString().ToLowerInvariant()} {e.Direction} {(e.Device is null ? "" : e.Device + (e.Register is null ? "" : "." + e.Register))}".Trim(),
+            TraceEventKind.Instruction => e.Instruction ?? "instruction",
+            _ => e.Detail ?? e.Kind.ToString().ToLowerInvariant(),
+        };
+        double ts = e.VirtualTime * _microsecondsPerInstruction;
+        double dur = e.HostNanoseconds is long ns ? ns / 1000.0 : _microsecondsPerInstruction;
+        Emit(new
+        {
+            name,
+            cat = e.Kind.ToString().ToLowerInvariant(),
+            ph = "X",
+            ts,
+            dur,
+            pid = 1,
+            tid,
+            args = new
+            {
+                seq = e.Sequence,
+                t = e.VirtualTime,
+                csip = $"{e.Cs:X4}:{e.Ip:X4}",
+                insn = e.Instruction,
+                addr = e.Address is uint a ? $"{a:X}h" : null,
+                size = e.Size,
+                value = e.Value is uint v ? $"{v:X}h" : null,
+                detail = e.Detail,
+            },
+        });
+    }
+
+    private void Emit(object o)
+    {
+        if (!_first)
+            _writer.WriteLine(",");
+        _first = false;
+        _writer.Write(JsonSerializer.Serialize(o, Options));
+    }
+
+    public void Dispose()
+    {
+        _writer.WriteLine();
+        _writer.WriteLine("]");
+        _writer.Flush();
+        if (_ownsWriter)
+            _writer.Dispose();
+    }
+}
