@@ -1,0 +1,308 @@
+using Emu.Memory;
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Emu.Cpu.Tests;
+
+/// <summary>MUL/DIV, shifts, BCD and the 386 bit instructions where the 8086 vectors say nothing:
+/// the later models' rules, 32-bit operands, the 386-only instructions.</summary>
+public class MulDivShiftTests
+{
+    private const ushort CodeSeg = 0x100;
+    private const ushort HandlerSeg = 0x300; // the #DE handler: a HLT at 0300:0000
+
+    private static Cpu Run(CpuModel model, Action<Assembler> program, int instructions, Action<Cpu>? setup = null)
+    {
+        var asm = new Assembler(16);
+        program(asm);
+        using var ms = new MemoryStream();
+        asm.Assemble(new StreamCodeWriter(ms), 0);
+        return RunBytes(model, ms.ToArray(), instructions, setup);
+    }
+
+    private static Cpu RunBytes(CpuModel model, byte[] code, int instructions, Action<Cpu>? setup = null)
+    {
+        var memory = new GuestMemory();
+        memory.Load(0, [0x00, 0x00, HandlerSeg & 0xFF, HandlerSeg >> 8]); // IVT entry 0
+        memory.Load(HandlerSeg * 16u, [0xF4]);
+        memory.Load(CodeSeg * 16u, code);
+        var cpu = new Cpu(memory, model) { CS = CodeSeg, IP = 0, SS = 0x2000, SP = 0xFFF0, DS = 0x400 };
+        setup?.Invoke(cpu);
+        cpu.Run(instructions);
+        return cpu;
+    }
+
+    private static bool Flag(Cpu cpu, uint flag) => (cpu.Flags & flag) != 0;
+
+    // ---- shifts ----
+
+    [Theory]
+    [InlineData(CpuModel.I8086, 0x0000)] // 33 one-bit steps: everything shifted out
+    [InlineData(CpuModel.I186, 0x0002)]  // 33 & 31 = 1
+    [InlineData(CpuModel.I386, 0x0002)]
+    public void Shift_count_in_CL_is_masked_to_five_bits_from_the_186(CpuModel model, int expected)
+    {
+        var cpu = Run(model, a => { a.mov(ax, 1); a.mov(cl, 33); a.shl(ax, cl); }, 3);
+        cpu.AX.Should().Be((ushort)expected);
+    }
+
+    [Fact]
+    public void On_the_8086_a_count_equal_to_the_width_leaves_the_last_bit_in_CF()
+    {
+        var cpu = Run(CpuModel.I8086, a => { a.mov(al, 0x81); a.mov(cl, 8); a.shl(al, cl); }, 3);
+        cpu.AL.Should().Be(0);
+        Flag(cpu, CpuFlags.CF).Should().BeTrue();
+        Flag(cpu, CpuFlags.ZF).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_masked_count_of_zero_changes_no_flags()
+    {
+        var cpu = Run(CpuModel.I386, a => { a.stc(); a.mov(ax, 0x8000); a.mov(cl, 32); a.shl(ax, cl); }, 4);
+        cpu.AX.Should().Be(0x8000);
+        Flag(cpu, CpuFlags.CF).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Shift_by_immediate_works_on_the_186()
+    {
+        var cpu = Run(CpuModel.I186, a => { a.mov(ax, 0x1234); a.shr(ax, 4); a.mov(bx, 0x8001); a.rol(bx, 4); }, 4);
+        cpu.AX.Should().Be(0x0123);
+        cpu.BX.Should().Be(0x0018);
+    }
+
+    [Fact]
+    public void Rcr_rotates_through_carry_in_32_bits()
+    {
+        var cpu = Run(CpuModel.I386, a => { a.stc(); a.mov(eax, 2); a.rcr(eax, 2); }, 3);
+        cpu.Eax.Should().Be(0x4000_0000);
+        Flag(cpu, CpuFlags.CF).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Sar_fills_with_the_sign_in_32_bits()
+    {
+        var cpu = Run(CpuModel.I386, a => { a.mov(eax, 0x8000_0010); a.sar(eax, 5); }, 2);
+        cpu.Eax.Should().Be(0xFC00_0000);
+        Flag(cpu, CpuFlags.CF).Should().BeTrue();
+        Flag(cpu, CpuFlags.SF).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(CpuModel.I8086, 0xFF)] // SETMO: all ones
+    [InlineData(CpuModel.I386, 0x0A)]  // SAL = SHL
+    public void D0_slash_6_is_SETMO_on_the_8086_and_SAL_later(CpuModel model, int expected)
+    {
+        var cpu = RunBytes(model, [0xB0, 0x05, 0xD0, 0xF0], 2); // mov al,5; D0 /6 al
+        cpu.AL.Should().Be((byte)expected);
+    }
+
+    [Fact]
+    public void Shld_and_shrd_shift_in_bits_from_the_source()
+    {
+        var cpu = Run(CpuModel.I386, a =>
+        {
+            a.mov(ax, 0x1234); a.mov(bx, 0xABCD); a.shld(ax, bx, 4);
+            a.mov(edx, 0x1234_5678); a.mov(esi, 0x9ABC_DEF0); a.mov(cl, 8); a.shrd(edx, esi, cl);
+        }, 7);
+        cpu.AX.Should().Be(0x234A);
+        cpu.Edx.Should().Be(0xF012_3456);
+        Flag(cpu, CpuFlags.CF).Should().BeFalse(); // last bit out of EDX: bit 7 of 0x78
+        Flag(cpu, CpuFlags.SF).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Shld_sets_CF_from_the_last_bit_shifted_out()
+    {
+        var cpu = Run(CpuModel.I386, a => { a.mov(eax, 0x4000_0000); a.xor(ebx, ebx); a.shld(eax, ebx, 2); }, 3);
+        cpu.Eax.Should().Be(0);
+        Flag(cpu, CpuFlags.CF).Should().BeTrue();
+        Flag(cpu, CpuFlags.ZF).Should().BeTrue();
+    }
+
+    // ---- multiply and divide ----
+
+    [Fact]
+    public void Mul_32_bit_writes_edx_eax_and_sets_CF_OF_for_a_high_half()
+    {
+        var cpu = Run(CpuModel.I386, a => { a.mov(eax, 0xFFFF_FFFF); a.mov(ebx, 2); a.mul(ebx); }, 3);
+        cpu.Edx.Should().Be(1);
+        cpu.Eax.Should().Be(0xFFFF_FFFE);
+        Flag(cpu, CpuFlags.CF).Should().BeTrue();
+        Flag(cpu, CpuFlags.OF).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Div_and_idiv_32_bit()
+    {
+        var cpu = Run(CpuModel.I386, a =>
+        {
+            a.mov(edx, 1); a.mov(eax, 5); a.mov(ecx, 0x10); a.div(ecx);  // 0x1_0000_0005 / 16
+            a.mov(esi, eax); a.mov(edi, edx);
+            a.mov(eax, unchecked((uint)-100)); a.cdq(); a.mov(ecx, 7); a.idiv(ecx);
+        }, 10);
+        cpu.Esi.Should().Be(0x1000_0000);
+        cpu.Edi.Should().Be(5);
+        cpu.Eax.Should().Be(unchecked((uint)-14));
+        cpu.Edx.Should().Be(unchecked((uint)-2));
+    }
+
+    [Fact]
+    public void Imul_two_and_three_operand_forms_truncate_and_flag_overflow()
+    {
+        var cpu = Run(CpuModel.I386, a =>
+        {
+            a.mov(ebx, 7); a.imul(eax, ebx, -3);
+            a.mov(cx, 0x4000); a.mov(dx, 4); a.imul(cx, dx);
+        }, 5);
+        cpu.Eax.Should().Be(unchecked((uint)-21));
+        cpu.CX.Should().Be(0);
+        Flag(cpu, CpuFlags.CF).Should().BeTrue();
+        Flag(cpu, CpuFlags.OF).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(CpuModel.I8086, true)]
+    [InlineData(CpuModel.I186, true)]
+    [InlineData(CpuModel.I286, false)]
+    [InlineData(CpuModel.I386, false)]
+    public void Idiv_quotient_of_minus_128_faults_only_before_the_286(CpuModel model, bool faults)
+    {
+        var cpu = Run(model, a => { a.mov(ax, unchecked((ushort)-256)); a.mov(bl, 2); a.idiv(bl); a.hlt(); }, 4);
+        cpu.Halted.Should().BeTrue();
+        if (faults)
+        {
+            cpu.CS.Should().Be(HandlerSeg);
+            cpu.AX.Should().Be(0xFF00);
+        }
+        else
+        {
+            cpu.CS.Should().Be(CodeSeg);
+            cpu.AX.Should().Be(0x0080);
+        }
+    }
+
+    [Fact]
+    public void Idiv_of_the_most_negative_32_bit_dividend_by_minus_one_is_a_divide_error()
+    {
+        var cpu = Run(CpuModel.I386, a =>
+        {
+            a.mov(edx, 0x8000_0000); a.xor(eax, eax); a.mov(ecx, unchecked((uint)-1)); a.idiv(ecx); a.hlt();
+        }, 5);
+        cpu.CS.Should().Be(HandlerSeg);
+        cpu.Edx.Should().Be(0x8000_0000);
+    }
+
+    [Fact]
+    public void Divide_error_on_the_386_pushes_the_faulting_instruction()
+    {
+        var cpu = Run(CpuModel.I386, a => { a.xor(bl, bl); a.div(bl); }, 3);
+        cpu.CS.Should().Be(HandlerSeg);
+        cpu.Memory.Read16(0x2000u * 16 + cpu.SP).Should().Be(2); // IP of DIV, after the 2-byte XOR
+    }
+
+    [Fact]
+    public void Rep_negates_imul_only_on_the_8086()
+    {
+        byte[] code = [0xB0, 0x03, 0xB3, 0x05, 0xF3, 0xF6, 0xEB]; // mov al,3; mov bl,5; rep imul bl
+        RunBytes(CpuModel.I8086, code, 3).AX.Should().Be(unchecked((ushort)-15));
+        RunBytes(CpuModel.I386, code, 3).AX.Should().Be(15);
+    }
+
+    // ---- BCD ----
+
+    [Fact]
+    public void Aaa_on_the_286_carries_from_AL_into_AH()
+    {
+        var cpu = Run(CpuModel.I286, a => { a.mov(ax, 0x00FB); a.aaa(); }, 2);
+        cpu.AX.Should().Be(0x0201); // AX + 106h = 0201h
+        var old = Run(CpuModel.I8086, a => { a.mov(ax, 0x00FB); a.aaa(); }, 2);
+        old.AX.Should().Be(0x0101); // AL + 6 and AH + 1 separately
+    }
+
+    [Fact]
+    public void Aam_with_base_zero_is_a_divide_error()
+    {
+        var cpu = RunBytes(CpuModel.I386, [0xD4, 0x00], 1);
+        cpu.CS.Should().Be(HandlerSeg);
+    }
+
+    // ---- 386 bit instructions ----
+
+    [Fact]
+    public void Bt_with_a_negative_register_offset_addresses_below_the_operand()
+    {
+        var cpu = Run(CpuModel.I386, a =>
+        {
+            a.mov(__word_ptr[0x10], 0x0000); a.mov(__word_ptr[0x0E], 0x0004);
+            a.mov(ax, unchecked((ushort)-14));            // word at 0x10 - 2, bit 2
+            a.bt(__word_ptr[0x10], ax); a.setc(bl);
+            a.bts(__word_ptr[0x10], 33);                  // immediate: bit 33 & 15 = 1 of the word itself
+        }, 6);
+        cpu.BX.Should().Be(1);
+        cpu.Memory.Read16(0x400 * 16 + 0x10).Should().Be(0x0002);
+        cpu.Memory.Read16(0x400 * 16 + 0x0E).Should().Be(0x0004);
+    }
+
+    [Fact]
+    public void Bts_btr_btc_update_the_bit_and_return_its_old_value_in_CF()
+    {
+        var cpu = Run(CpuModel.I386, a =>
+        {
+            a.mov(eax, 0); a.mov(ecx, 35); a.bts(eax, ecx); // 35 & 31 = 3
+            a.mov(ebx, 0xFF); a.btr(ebx, 0); a.btc(ebx, 9);
+        }, 6);
+        cpu.Eax.Should().Be(8);
+        cpu.Ebx.Should().Be(0x2FE);
+        Flag(cpu, CpuFlags.CF).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Bsf_and_bsr_find_bits_and_leave_the_destination_for_a_zero_source()
+    {
+        var cpu = Run(CpuModel.I386, a =>
+        {
+            a.mov(ebx, 0x0001_0100); a.bsf(eax, ebx); a.bsr(ecx, ebx);
+            a.mov(edx, 0x1234); a.xor(esi, esi); a.bsf(edx, esi);
+        }, 6);
+        cpu.Eax.Should().Be(8);
+        cpu.Ecx.Should().Be(16);
+        cpu.Edx.Should().Be(0x1234);
+        Flag(cpu, CpuFlags.ZF).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Setcc_writes_one_or_zero()
+    {
+        var cpu = Run(CpuModel.I386, a => { a.mov(al, 1); a.cmp(al, 2); a.setl(bl); a.setg(bh); a.setb(__byte_ptr[0x20]); }, 5);
+        cpu.BX.Should().Be(0x0001);
+        cpu.Memory.Read8(0x400 * 16 + 0x20).Should().Be(1);
+    }
+
+    [Fact]
+    public void Bswap_xadd_cmpxchg()
+    {
+        var cpu = Run(CpuModel.I386, a =>
+        {
+            a.mov(eax, 0x1122_3344); a.bswap(eax); a.mov(esi, eax);
+            a.mov(ebx, 10); a.mov(ecx, 5); a.xadd(ebx, ecx);       // ebx = 15, ecx = 10
+            a.mov(eax, 15); a.mov(edx, 99); a.cmpxchg(ebx, edx);   // equal: ebx = 99
+            a.mov(eax, 1); a.cmpxchg(ecx, edx);                    // not equal: eax = ecx = 10
+        }, 11);
+        cpu.Esi.Should().Be(0x4433_2211);
+        cpu.Ebx.Should().Be(99);
+        cpu.Ecx.Should().Be(10);
+        cpu.Eax.Should().Be(10);
+        Flag(cpu, CpuFlags.ZF).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Cmov_is_not_a_386_instruction()
+    {
+        var cpu = Run(CpuModel.I386, a => { a.cmove(ax, bx); }, 1, c =>
+        {
+            c.Memory.Load(6 * 4, [0x00, 0x00, HandlerSeg & 0xFF, HandlerSeg >> 8]); // #UD to the HLT too
+        });
+        cpu.CS.Should().Be(HandlerSeg);
+    }
+}
