@@ -99,8 +99,8 @@ internal static unsafe class Stack
     }
 
     /// <summary>ENTER size, level: push BP, copy level-1 outer frame pointers from the old frame,
-    /// push the new frame pointer, then reserve size bytes. The stack is 16-bit (real mode), so
-    /// BP and SP are updated in their low 16 bits.</summary>
+    /// push the new frame pointer, then reserve size bytes below all that. The stack is 16-bit
+    /// (real mode), so BP and SP are updated in their low 16 bits.</summary>
     internal static void Enter(Cpu c, ref DecodedOp op)
     {
         int size = op.Size;
@@ -118,7 +118,7 @@ internal static unsafe class Stack
             c.Push(frame, size);
         }
         c.SetReg16(Reg.BP, frame);
-        c.SetReg16(Reg.SP, frame - op.Imm);
+        c.SetReg16(Reg.SP, c.Regs[Reg.SP] - op.Imm);
     }
 
     // LEAVE: SP = BP, then pop BP (EBP with a 32-bit operand size).
