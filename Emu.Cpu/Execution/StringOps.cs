@@ -57,7 +57,7 @@ internal static unsafe class StringOps
         }
         bool whileEqual = (op.Prefixes & PrefixFlags.Rep) != 0;
         bool ecx = op.Address32;
-        long iterations = 0;
+        bool first = true;
         while ((ecx ? c.Regs[Reg.CX] : c.Regs[Reg.CX] & 0xFFFF) != 0)
         {
             once(c, ref op);
@@ -65,12 +65,13 @@ internal static unsafe class StringOps
                 c.Regs[Reg.CX]--;
             else
                 c.SetReg16(Reg.CX, c.Regs[Reg.CX] - 1);
-            iterations++;
+            // The run loop retires the instruction once; each further iteration counts as one more.
+            if (!first)
+                c.Retired++;
+            first = false;
             if (testsZf && ((c.FlagsValue & CpuFlags.ZF) != 0) != whileEqual)
                 break;
         }
-        if (iterations > 1)
-            c.Retired += iterations - 1;
     }
 
     private static uint Source(ref DecodedOp op, Cpu c) => op.Address32 ? c.Regs[Reg.SI] : c.Regs[Reg.SI] & 0xFFFF;
