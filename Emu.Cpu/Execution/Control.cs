@@ -75,9 +75,16 @@ internal static unsafe class Control
             c.JumpFar(selector, offset);
     }
 
-    /// <summary>Target of a near JMP/CALL: the decoded IP for relative forms, else the r/m operand.</summary>
+    /// <summary>Target of a near JMP/CALL: next IP plus the displacement for relative forms, else the r/m operand.</summary>
     private static uint NearTarget(Cpu c, ref DecodedOp op) =>
-        op.Kind0 == OperandKind.Imm ? op.Imm : c.ReadOperand(ref op, op.Kind0, op.Reg0, c.EaIfMem(ref op));
+        op.Kind0 == OperandKind.Imm ? RelativeTarget(c, ref op) : c.ReadOperand(ref op, op.Kind0, op.Reg0, c.EaIfMem(ref op));
+
+    /// <summary>Next IP plus the branch displacement, wrapped to the operand size as the CPU does.</summary>
+    private static uint RelativeTarget(Cpu c, ref DecodedOp op)
+    {
+        uint target = c.Eip + op.Imm;
+        return op.Size == 4 ? target : target & 0xFFFF;
+    }
 
     /// <summary>Offset and selector of a far indirect operand (m16:16 or m16:32); the selector's
     /// offset wraps inside the segment with 16-bit addressing.</summary>
@@ -171,7 +178,7 @@ internal static unsafe class Control
     internal static void Jcc(Cpu c, ref DecodedOp op)
     {
         if (c.Condition(op.Sub))
-            NearJump(c, op.Imm);
+            NearJump(c, RelativeTarget(c, ref op));
     }
 
     // JCXZ tests CX, JECXZ (address-size prefix) ECX.
@@ -179,7 +186,7 @@ internal static unsafe class Control
     {
         uint count = (op.Sub & Ecx) != 0 ? c.Regs[Reg.CX] : c.Regs[Reg.CX] & 0xFFFF;
         if (count == 0)
-            NearJump(c, op.Imm);
+            NearJump(c, RelativeTarget(c, ref op));
     }
 
     // LOOP decrements CX (ECX with a 32-bit address size) without touching the flags.
@@ -201,7 +208,7 @@ internal static unsafe class Control
             _ => true,
         };
         if (take)
-            NearJump(c, op.Imm);
+            NearJump(c, RelativeTarget(c, ref op));
     }
 
     internal static void Int(Cpu c, ref DecodedOp op) => c.SoftwareInterrupt((byte)op.Imm);
