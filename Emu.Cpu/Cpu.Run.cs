@@ -8,6 +8,9 @@ public sealed unsafe partial class Cpu
 {
     private bool _delivering;
 
+    /// <summary>Told of every interrupt delivery (for traces); null costs one test per delivery.</summary>
+    public IInterruptObserver? InterruptObserver { get; set; }
+
     /// <summary>Interrupts and exceptions delivered through the IVT since the CPU was created.</summary>
     public long InterruptsDelivered { get; private set; }
 
@@ -86,7 +89,7 @@ public sealed unsafe partial class Cpu
         {
             _trapPending = false;
             if (!shadow)
-                DeliverInterrupt(1);
+                DeliverInterrupt(1, InterruptKind.Trap);
         }
         if (_interruptLine && !shadow && (FlagsValue & Cpu.IfFlag) != 0)
         {
@@ -94,7 +97,7 @@ public sealed unsafe partial class Cpu
             if (vector >= 0)
             {
                 _halted = false;
-                DeliverInterrupt((byte)vector);
+                DeliverInterrupt((byte)vector, InterruptKind.External);
             }
         }
         if (_halted)
@@ -127,15 +130,16 @@ public sealed unsafe partial class Cpu
             if (Sregs[Seg.CS] != InstructionCs)
                 LoadSegment(Seg.CS, InstructionCs);
         }
-        DeliverInterrupt(vector);
+        DeliverInterrupt(vector, InterruptKind.Exception);
     }
 
     /// <summary>INT n, INT3, INTO: the pushed IP is that of the next instruction.</summary>
-    internal void SoftwareInterrupt(byte vector) => DeliverInterrupt(vector);
+    internal void SoftwareInterrupt(byte vector) => DeliverInterrupt(vector, InterruptKind.Software);
 
     /// <summary>Real-mode interrupt entry: push FLAGS, CS, IP; clear IF and TF; load CS:IP from the IVT.</summary>
-    internal void DeliverInterrupt(byte vector)
+    internal void DeliverInterrupt(byte vector, InterruptKind kind)
     {
+        InterruptObserver?.InterruptDelivered(this, vector, kind);
         uint entry = vector * 4u;
         if (entry + 3 > IdtLimit)
         {
@@ -169,6 +173,9 @@ public sealed unsafe partial class Cpu
         Eip = newIp;
         _attention = true;
     }
+
+    /// <summary>A machine reset requested by a device (port 92h, the 8042): the run ends as on a shutdown.</summary>
+    public void StopForReset(string message) => Shutdown(message);
 
     internal void Shutdown(string message)
     {

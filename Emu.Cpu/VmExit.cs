@@ -43,3 +43,22 @@ public interface IInterruptAcknowledge
     /// <summary>Returns the vector of the highest-priority pending interrupt, or -1 if it went away.</summary>
     int Acknowledge();
 }
+
+/// <summary>Where an interrupt came from.</summary>
+public enum InterruptKind : byte
+{
+    /// <summary>An IRQ acknowledged from the interrupt controller.</summary>
+    External,
+    /// <summary>INT n, INT3, INTO.</summary>
+    Software,
+    /// <summary>A fault raised by the instruction (#DE, #UD, #GP, ...).</summary>
+    Exception,
+    /// <summary>The single-step trap (TF).</summary>
+    Trap,
+}
+
+/// <summary>Observes interrupt delivery (CS:IP are still those of the interrupted code).</summary>
+public interface IInterruptObserver
+{
+    void InterruptDelivered(Cpu cpu, byte vector, InterruptKind kind);
+}

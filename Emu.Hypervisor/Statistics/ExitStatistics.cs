@@ -14,10 +14,9 @@ public sealed class ExitStatistics
 
     private readonly long[] _countByReason = new long[ReasonCount];
     private readonly long[] _ticksByReason = new long[ReasonCount];
-    private readonly List<string> _deviceNames = [];
-    private readonly Dictionary<string, int> _deviceIndex = new(StringComparer.Ordinal);
-    private long[] _countByDevice = new long[16];
-    private long[] _ticksByDevice = new long[16];
+    // Per-device exit counts are read from the buses' ranges when a run ends; host time per device
+    // is added up per exit only while timing is on.
+    private readonly Dictionary<string, (long Count, long Ticks)> _devices = new(StringComparer.Ordinal);
 
     /// <summary>When true, handlers are timed with the host clock (costs two clock reads per exit).</summary>
     public bool TimingEnabled { get; set; }
@@ -37,38 +36,29 @@ public sealed class ExitStatistics
 
     public long CountOf(ExitReason reason) => _countByReason[(int)reason];
 
-    /// <summary>Returns the index used to count exits for a device, registering it on first use.</summary>
-    public int DeviceSlot(string deviceName)
-    {
-        if (_deviceIndex.TryGetValue(deviceName, out int slot))
-            return slot;
-        slot = _deviceNames.Count;
-        _deviceNames.Add(deviceName);
-        _deviceIndex[deviceName] = slot;
-        if (slot >= _countByDevice.Length)
-        {
-            Array.Resize(ref _countByDevice, slot * 2);
-            Array.Resize(ref _ticksByDevice, slot * 2);
-        }
-        return slot;
-    }
+    public void Count(ExitReason reason) => _countByReason[(int)reason]++;
 
-    public void Count(ExitReason reason, int deviceSlot, long hostTicks)
+    public void AddTime(ExitReason reason, string? device, long hostTicks)
     {
-        _countByReason[(int)reason]++;
         _ticksByReason[(int)reason] += hostTicks;
-        if (deviceSlot >= 0)
+        if (device is not null)
         {
-            _countByDevice[deviceSlot]++;
-            _ticksByDevice[deviceSlot] += hostTicks;
+            _devices.TryGetValue(device, out var d);
+            _devices[device] = (d.Count, d.Ticks + hostTicks);
         }
     }
 
-    public long CountOfDevice(string deviceName) =>
-        _deviceIndex.TryGetValue(deviceName, out int slot) ? _countByDevice[slot] : 0;
+    /// <summary>Sets the number of exits a device handled (summed over its bus ranges).</summary>
+    public void SetDeviceExits(string device, long count)
+    {
+        _devices.TryGetValue(device, out var d);
+        _devices[device] = (count, d.Ticks);
+    }
+
+    public long CountOfDevice(string device) => _devices.TryGetValue(device, out var d) ? d.Count : 0;
 
     public IEnumerable<(string Device, long Count)> Devices() =>
-        _deviceNames.Select((name, i) => (name, _countByDevice[i]));
+        _devices.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value.Count));
 
     /// <summary>The table --stats prints.</summary>
     public void WriteTable(TextWriter w)
@@ -88,16 +78,13 @@ public sealed class ExitStatistics
                 continue;
             w.WriteLine($"{((ExitReason)r).ToString().ToLowerInvariant(),-22}{_countByReason[r],14:N0}{Time(_ticksByReason[r])}{PerExit(_ticksByReason[r], _countByReason[r])}");
         }
-        if (_deviceNames.Count > 0)
+        var devices = _devices.Where(kv => kv.Value.Count > 0).OrderByDescending(kv => kv.Value.Count).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        if (devices.Count > 0)
         {
             w.WriteLine();
             w.WriteLine($"{"device",-22}{"exits",14}{"host us",12}{"ns/exit",10}");
-            for (int d = 0; d < _deviceNames.Count; d++)
-            {
-                if (_countByDevice[d] == 0)
-                    continue;
-                w.WriteLine($"{_deviceNames[d],-22}{_countByDevice[d],14:N0}{Time(_ticksByDevice[d])}{PerExit(_ticksByDevice[d], _countByDevice[d])}");
-            }
+            foreach (var (name, (count, ticks)) in devices)
+                w.WriteLine($"{name,-22}{count,14:N0}{Time(ticks)}{PerExit(ticks, count)}");
         }
         w.WriteLine();
         w.WriteLine($"unclaimed port accesses {UnclaimedPortAccesses,12:N0}");

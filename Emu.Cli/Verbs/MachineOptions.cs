@@ -1,0 +1,52 @@
+using CommandLine;
+
+namespace Emu.Cli.Verbs;
+
+/// <summary>Options shared by the verbs that build and run a machine (run, boot).</summary>
+public abstract class MachineOptions
+{
+    [Option("cpu", Default = "386", HelpText = "CPU model: 8086, 186, 286 or 386.")]
+    public string Cpu { get; set; } = "386";
+
+    [Option("memory", Default = 640, HelpText = "Conventional memory in KiB (16-640).")]
+    public int MemoryKiB { get; set; } = 640;
+
+    [Option("debugcon", Default = "stdio", HelpText = "Debug console (port 0xE9) output: stdio, FILE or none.")]
+    public string DebugCon { get; set; } = "stdio";
+
+    [Option("serial", Default = "none", HelpText = "COM1 output: stdio, FILE or none.")]
+    public string Serial { get; set; } = "none";
+
+    [Option("serial-input", HelpText = "Text the guest receives on COM1 (\\n for a newline).")]
+    public string? SerialInput { get; set; }
+
+    [Option("keys", HelpText = "Text typed into the keyboard as the guest reads it (\\n for Enter).")]
+    public string? Keys { get; set; }
+
+    [Option("max-instructions", HelpText = "Stop after N instructions (exit status 124).")]
+    public long? MaxInstructions { get; set; }
+
+    [Option("timeout", HelpText = "Stop after this many seconds of host time (exit status 124).")]
+    public double? Timeout { get; set; }
+
+    [Option("trace", HelpText = "Write an instruction-to-exit trace to FILE.")]
+    public string? Trace { get; set; }
+
+    [Option("trace-format", Default = "text", HelpText = "Trace format: text, jsonl or chrome.")]
+    public string TraceFormat { get; set; } = "text";
+
+    [Option("trace-events", Default = "exits,interrupts,devices", HelpText = "What to trace: exits, interrupts, devices, instructions (comma separated) or all.")]
+    public string TraceEvents { get; set; } = "exits,interrupts,devices";
+
+    [Option("trace-host-time", HelpText = "Measure host time per exit and put it in the trace and the statistics.")]
+    public bool TraceHostTime { get; set; }
+
+    [Option("stats", HelpText = "Print exit statistics to stderr when the run ends.")]
+    public bool Stats { get; set; }
+
+    [Option("screen", HelpText = "Print the 80x25 text screen when the run ends.")]
+    public bool Screen { get; set; }
+
+    [Option("ns-per-instruction", Default = 100, HelpText = "Virtual time per retired instruction (ns); sets how fast guest timers run.")]
+    public long NanosecondsPerInstruction { get; set; } = 100;
+}

@@ -1,0 +1,31 @@
+using Emu.Cpu;
+
+namespace Emu.Hypervisor;
+
+/// <summary>Everything that decides what machine is built: the CLI fills it from options, tests directly.</summary>
+public sealed class MachineConfig
+{
+    public CpuModel Cpu { get; init; } = CpuModel.I386;
+
+    /// <summary>Conventional memory in KiB (at most 640; the rest up to 1 MiB is video memory and ROM).</summary>
+    public int MemoryKiB { get; init; } = 640;
+
+    /// <summary>Virtual time per retired instruction: 100 ns models a 10 MIPS machine, so the 18.2 Hz
+    /// timer fires every 549,254 instructions. Changing it changes guest-visible timing, never results.</summary>
+    public long NanosecondsPerInstruction { get; init; } = 100;
+
+    /// <summary>Where bytes written to the debug console (port 0xE9) go; null discards them.</summary>
+    public Stream? DebugConsoleOutput { get; init; }
+
+    /// <summary>Where bytes the guest sends on COM1 go; null discards them.</summary>
+    public Stream? SerialOutput { get; init; }
+
+    /// <summary>Bytes the guest receives on COM1, as if typed on the other end of the line.</summary>
+    public byte[]? SerialInput { get; init; }
+
+    /// <summary>Text typed into the keyboard (\n is Enter), fed as the guest reads the keyboard.</summary>
+    public string? Keys { get; init; }
+
+    /// <summary>The RTC's start date; null means the fixed 2000-01-01 00:00:00 (deterministic runs).</summary>
+    public DateTime? RtcStart { get; init; }
+}

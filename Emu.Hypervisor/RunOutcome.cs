@@ -1,0 +1,38 @@
+namespace Emu.Hypervisor;
+
+/// <summary>How a run ended.</summary>
+public enum RunEnd
+{
+    /// <summary>HLT with interrupts off and nothing pending: the guest is done.</summary>
+    Halted,
+    /// <summary>The guest wrote the isa-debug-exit port.</summary>
+    DebugExit,
+    /// <summary>A triple fault (or an interrupt beyond the IDT limit): the machine shut down.</summary>
+    Shutdown,
+    /// <summary>--max-instructions was reached.</summary>
+    InstructionLimit,
+    /// <summary>--timeout (host seconds) ran out.</summary>
+    Timeout,
+    /// <summary>The host asked the run to stop (Ctrl-C).</summary>
+    Cancelled,
+    /// <summary>The guest asked for something the machine cannot do (protected mode).</summary>
+    InvalidState,
+    /// <summary>HLT with interrupts on but nothing that could ever raise one.</summary>
+    Deadlock,
+}
+
+/// <summary>The result of <see cref="VirtualMachine.Run"/>: how it ended, the process exit status the
+/// documented rules give, and a one-line explanation.</summary>
+public sealed record RunOutcome(RunEnd End, int ExitCode, string Message)
+{
+    public const int ShutdownExitCode = 3;
+    public const int LimitExitCode = 124;
+}
+
+/// <summary>Bounds on a run. Null means unbounded.</summary>
+public sealed record RunLimits
+{
+    public long? MaxInstructions { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public CancellationToken Cancellation { get; init; }
+}

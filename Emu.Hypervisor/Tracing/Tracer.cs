@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using Emu.Cpu;
+using Emu.Hypervisor.Diagnostics;
+using Emu.Io.Bus;
+
+namespace Emu.Hypervisor.Tracing;
+
+/// <summary>Which events a trace records (--trace-events).</summary>
+[Flags]
+public enum TraceEvents
+{
+    None = 0,
+    Exits = 1,
+    Interrupts = 2,
+    Devices = 4,
+    Instructions = 8,
+    Default = Exits | Interrupts | Devices,
+}
+
+/// <summary>
+/// Turns what the machine does into <see cref="TraceEvent"/>s for a sink. Exists only while
+/// tracing is on; the machine's hot paths test one reference for null and do nothing else.
+/// </summary>
+public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime) : IDisposable
+{
+    private readonly Disassembler _disassembler = new();
+    private long _sequence;
+
+    public TraceEvents Events { get; } = events;
+    public bool HostTime { get; } = hostTime;
+    public bool TraceInstructions => (Events & TraceEvents.Instructions) != 0;
+
+    public static bool TryParseEvents(string? text, out TraceEvents events, out string? bad)
+    {
+        events = TraceEvents.None;
+        bad = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            events = TraceEvents.Default;
+            return true;
+        }
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            switch (part.ToLowerInvariant())
+            {
+                case "exits": events |= TraceEvents.Exits; break;
+                case "interrupts": events |= TraceEvents.Interrupts; break;
+                case "devices": events |= TraceEvents.Devices; break;
+                case "instructions": events |= TraceEvents.Instructions; break;
+                case "all": events |= TraceEvents.Default | TraceEvents.Instructions; break;
+                default: bad = part; return false;
+            }
+        }
+        return true;
+    }
+
+    public void Exit(VirtualMachine vm, in VmExit exit, DeviceRange? range, long hostTicks)
+    {
+        if ((Events & TraceEvents.Exits) == 0)
+            return;
+        string? direction = exit.Reason switch
+        {
+            ExitReason.Io => exit.IsWrite ? "out" : "in",
+            ExitReason.Mmio => exit.IsWrite ? "write" : "read",
+            _ => null,
+        };
+        string? register = null;
+        if (range is not null)
+        {
+            uint offset = exit.Address - range.Start + range.DeviceOffset;
+            register = range.Device.RegisterName(offset, exit.IsWrite);
+        }
+        sink.Write(new TraceEvent
+        {
+            Sequence = _sequence++,
+            VirtualTime = vm.Cpu.Retired,
+            Kind = TraceEventKind.Exit,
+            Cs = exit.Cs,
+            Ip = (ushort)exit.Ip,
+            Instruction = _disassembler.FormatAt(vm.Memory, exit.Cs, (ushort)exit.Ip, out _),
+            Reason = exit.Reason,
+            Direction = direction,
+            Address = exit.Reason is ExitReason.Io or ExitReason.Mmio ? exit.Address : null,
+            Size = exit.Reason is ExitReason.Io or ExitReason.Mmio ? exit.Size : null,
+            Value = exit.Reason is ExitReason.Io or ExitReason.Mmio ? exit.Value : null,
+            Device = range?.Device.Name ?? (exit.Reason is ExitReason.Io or ExitReason.Mmio ? "unclaimed" : null),
+            Register = register,
+            Detail = exit.Reason == ExitReason.Hypercall ? $"hypercall {exit.Address:X4}h" : null,
+            HostNanoseconds = HostTime ? Nanoseconds(hostTicks) : null,
+        });
+    }
+
+    public void Interrupt(VirtualMachine vm, byte vector, InterruptKind kind)
+    {
+        if ((Events & TraceEvents.Interrupts) == 0)
+            return;
+        sink.Write(new TraceEvent
+        {
+            Sequence = _sequence++,
+            VirtualTime = vm.Cpu.Retired,
+            Kind = TraceEventKind.Interrupt,
+            Cs = vm.Cpu.CS,
+            Ip = vm.Cpu.IP,
+            Detail = $"{kind.ToString().ToLowerInvariant()} vector {vector:X2}h",
+        });
+    }
+
+    /// <summary>Something a device did (an IRQ line moved, the host backend was touched).</summary>
+    public void Device(VirtualMachine vm, string device, string detail, long hostTicks = 0)
+    {
+        if ((Events & TraceEvents.Devices) == 0)
+            return;
+        sink.Write(new TraceEvent
+        {
+            Sequence = _sequence++,
+            VirtualTime = vm.Cpu.Retired,
+            Kind = TraceEventKind.Device,
+            Cs = vm.Cpu.InstructionCs,
+            Ip = vm.Cpu.InstructionIp,
+            Device = device,
+            Detail = detail,
+            HostNanoseconds = HostTime && hostTicks != 0 ? Nanoseconds(hostTicks) : null,
+        });
+    }
+
+    public void Instruction(VirtualMachine vm)
+    {
+        sink.Write(new TraceEvent
+        {
+            Sequence = _sequence++,
+            VirtualTime = vm.Cpu.Retired,
+            Kind = TraceEventKind.Instruction,
+            Cs = vm.Cpu.CS,
+            Ip = vm.Cpu.IP,
+            Instruction = _disassembler.FormatAt(vm.Memory, vm.Cpu.CS, vm.Cpu.IP, out _),
+        });
+    }
+
+    public void Stop(VirtualMachine vm, RunOutcome outcome)
+    {
+        sink.Write(new TraceEvent
+        {
+            Sequence = _sequence++,
+            VirtualTime = vm.Cpu.Retired,
+            Kind = TraceEventKind.Stop,
+            Cs = vm.Cpu.CS,
+            Ip = vm.Cpu.IP,
+            Detail = $"{outcome.End.ToString().ToLowerInvariant()}: {outcome.Message} (exit status {outcome.ExitCode})",
+        });
+    }
+
+    private static long Nanoseconds(long ticks) => ticks * 1_000_000_000L / Stopwatch.Frequency;
+
+    public void Dispose() => sink.Dispose();
+}

@@ -1,0 +1,234 @@
+using Emu.Cpu;
+using Emu.Hypervisor.Statistics;
+using Emu.Hypervisor.Tracing;
+using Emu.Io.Bus;
+using Emu.Io.Pic;
+using Emu.Io.Platform;
+using Emu.Io.Serial;
+using Emu.Io.Timing;
+using Emu.Io.Video;
+using Emu.Memory;
+
+namespace Emu.Hypervisor;
+
+/// <summary>
+/// A PC assembled from a <see cref="MachineConfig"/>: guest memory, a CPU, the port and MMIO buses
+/// and the platform devices, joined by the exit dispatcher. Only the hypervisor knows both the CPU
+/// and the devices; they know nothing of each other.
+/// </summary>
+public sealed partial class VirtualMachine : IDisposable
+{
+    private readonly ExitDispatcher _dispatcher;
+    private readonly TextScreen _screen;
+    private readonly List<IDisposable> _owned = [];
+    private long _idleNs; // virtual time spent halted, skipped over to the next timer deadline
+
+    public VirtualMachine(MachineConfig config)
+    {
+        Config = config;
+        Memory = new GuestMemory();
+        MapMemory(config);
+        Cpu = new Cpu.Cpu(Memory, config.Cpu);
+        Clock = new VirtualClock();
+
+        Platform = new PcPlatform(Memory, Clock, config.RtcStart);
+        Pic.IntrChanged = Cpu.SetInterruptLine;
+        Cpu.InterruptController = new PicAcknowledge(Pic);
+        Platform.ResetRequested = () => Cpu.StopForReset("the guest reset the machine (port 92h or the 8042)");
+        Platform.Cmos.SetMemorySize(Math.Clamp(config.MemoryKiB, 16, 640), 64);
+
+        if (config.DebugConsoleOutput is { } console)
+            Platform.DebugConsole.Output = b => console.WriteByte(b);
+        Platform.DebugExit.ExitRequested = status =>
+        {
+            DebugExitStatus = status;
+            Cpu.RequestStop();
+        };
+        if (config.SerialOutput is { } serialOut)
+            Com1.Output = b => serialOut.WriteByte(b);
+        if (config.SerialInput is { Length: > 0 } serialIn)
+            Com1.EnqueueInput(serialIn);
+        if (config.Keys is { Length: > 0 } keys)
+            Platform.Keyboard.EnqueueText(keys);
+        _screen = new TextScreen(Memory);
+
+        _dispatcher = new ExitDispatcher(this);
+        Cpu.ExitHandler = _dispatcher;
+        Cpu.InterruptObserver = _dispatcher;
+    }
+
+    public MachineConfig Config { get; }
+    public GuestMemory Memory { get; }
+    public Cpu.Cpu Cpu { get; }
+    public VirtualClock Clock { get; }
+    /// <summary>The standard PC devices on their usual ports and IRQs.</summary>
+    public PcPlatform Platform { get; }
+    public PortBus Ports => Platform.Ports;
+    public MmioBus Mmio => Platform.Mmio;
+    public PicPair Pic => Platform.Pic;
+    public Uart16550 Com1 => Platform.Com1;
+    public ExitStatistics Stats { get; } = new();
+
+    /// <summary>The trace destination; null (the default) costs nothing.</summary>
+    public Tracer? Tracer { get; set; }
+
+    /// <summary>Handlers for VMCALL hypercalls by number (AX); the firmware uses them.</summary>
+    public Dictionary<ushort, Action<VirtualMachine>> Hypercalls { get; } = [];
+
+    /// <summary>Set by the isa-debug-exit device: the process exit status the guest asked for.</summary>
+    internal int? DebugExitStatus { get; set; }
+
+    /// <summary>Virtual time: retired instructions times the configured period, plus halted time.</summary>
+    public long NowNs => Cpu.Retired * Config.NanosecondsPerInstruction + _idleNs;
+
+    private void MapMemory(MachineConfig config)
+    {
+        int kib = Math.Clamp(config.MemoryKiB, 16, 640);
+        uint ramEnd = (uint)kib * 1024 & ~(uint)(GuestMemory.PageSize - 1);
+        // Conventional RAM, then a hole up to the video memory at A0000 (plain RAM here, as the
+        // text and mode 13h windows are rendered from memory), option-ROM space and the BIOS.
+        if (ramEnd < 0xA_0000)
+            Memory.Map(ramEnd, 0xA_0000 - ramEnd, PageKind.Unmapped);
+    }
+
+    /// <summary>The 80x25 text screen as it is now: 25 lines, trailing blanks trimmed, code page 437 as Unicode.</summary>
+    public IReadOnlyList<string> TextScreenLines() => _screen.ReadLines();
+
+    /// <summary>Registers a device owned by the machine (disposed with it).</summary>
+    internal void Own(IDisposable resource) => _owned.Add(resource);
+
+    /// <summary>Places a device on the MMIO bus and marks its pages so CPU accesses exit.</summary>
+    public DeviceRange MapMmio(uint start, uint length, IIoDevice device)
+    {
+        var range = Mmio.Register(start, length, device);
+        uint first = start & ~(uint)(GuestMemory.PageSize - 1);
+        uint end = (start + length + GuestMemory.PageSize - 1) & ~(uint)(GuestMemory.PageSize - 1);
+        Memory.Map(first, end - first, PageKind.Mmio);
+        return range;
+    }
+
+    /// <summary>
+    /// Runs the guest until it halts for good, exits through the debug-exit port, shuts down, or a
+    /// limit ends the run. The CPU runs in slices that end at the next timer deadline, so timer
+    /// interrupts arrive at the same retired instruction on every run.
+    /// </summary>
+    public RunOutcome Run(RunLimits? limits = null)
+    {
+        limits ??= new RunLimits();
+        long instructionBudgetEnd = limits.MaxInstructions is long max ? Cpu.Retired + max : long.MaxValue;
+        var wallClock = System.Diagnostics.Stopwatch.StartNew();
+        const long SliceInstructions = 1_000_000; // how often host-side limits are checked
+
+        try
+        {
+            while (true)
+            {
+                long slice = Math.Min(SliceInstructions, instructionBudgetEnd - Cpu.Retired);
+                long deadline = Platform.TimedDevices.NextDeadlineNs;
+                if (deadline != long.MaxValue)
+                {
+                    long untilDeadline = (deadline - NowNs + Config.NanosecondsPerInstruction - 1) / Config.NanosecondsPerInstruction;
+                    slice = Math.Min(slice, Math.Max(1, untilDeadline));
+                }
+                if (slice <= 0)
+                    return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
+
+                StopReason stop = Tracer is { TraceInstructions: true } ? RunTracingInstructions(slice) : Cpu.Run(slice);
+                SyncTime();
+
+                switch (stop)
+                {
+                    case StopReason.StopRequested when DebugExitStatus is int status:
+                        return Finish(RunEnd.DebugExit, status, $"guest wrote {(status - 1) / 2} to the debug-exit port: exit status {status}");
+                    case StopReason.Shutdown:
+                        return Finish(RunEnd.Shutdown, RunOutcome.ShutdownExitCode, $"guest shut down: {Cpu.StopMessage}");
+                    case StopReason.InvalidState:
+                        return Finish(RunEnd.InvalidState, 1, Cpu.StopMessage ?? "the guest reached a state the machine cannot emulate");
+                    case StopReason.Halt:
+                        if (!WaitForInterrupt(out var halted))
+                            return halted!;
+                        break;
+                }
+
+                if (Cpu.Retired >= instructionBudgetEnd)
+                    return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
+                if (limits.Timeout is TimeSpan timeout && wallClock.Elapsed >= timeout)
+                    return Finish(RunEnd.Timeout, RunOutcome.LimitExitCode, $"stopped after {timeout.TotalSeconds:0.###} s of host time (--timeout) at {Cpu.CS:X4}:{Cpu.IP:X4}");
+                if (limits.Cancellation.IsCancellationRequested)
+                    return Finish(RunEnd.Cancelled, 130, $"interrupted at {Cpu.CS:X4}:{Cpu.IP:X4} after {Cpu.Retired:N0} instructions");
+            }
+        }
+        finally
+        {
+            Stats.InstructionsRetired = Cpu.Retired;
+            Stats.InterruptsDelivered = Cpu.InterruptsDelivered;
+            Stats.UnclaimedPortAccesses = Ports.UnclaimedReads + Ports.UnclaimedWrites;
+            Stats.UnclaimedMmioAccesses = Mmio.UnclaimedReads + Mmio.UnclaimedWrites;
+            foreach (var group in Ports.Ranges.Concat(Mmio.Ranges).GroupBy(r => r.Device.Name))
+                Stats.SetDeviceExits(group.Key, group.Sum(r => r.Reads + r.Writes));
+        }
+    }
+
+    // HLT: with IF clear nothing can wake the CPU (no NMI source exists here), so the guest is done.
+    // With IF set, skip virtual time to the next timer deadline and let the device raise its IRQ.
+    private bool WaitForInterrupt(out RunOutcome? outcome)
+    {
+        outcome = null;
+        if ((Cpu.Flags & CpuFlags.IF) == 0)
+        {
+            outcome = Finish(RunEnd.Halted, 0, $"guest halted with interrupts off at {Cpu.CS:X4}:{Cpu.IP:X4}");
+            return false;
+        }
+        long deadline = Platform.TimedDevices.NextDeadlineNs;
+        if (deadline == long.MaxValue)
+        {
+            if (Pic.Intr)
+                return true; // an interrupt is pending already: the next Run delivers it
+            outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} waiting for an interrupt that nothing will raise");
+            return false;
+        }
+        if (deadline > NowNs)
+            _idleNs += deadline - NowNs;
+        SyncTime();
+        return true;
+    }
+
+    /// <summary>Brings the clock and the timed devices up to the current virtual time.</summary>
+    internal void SyncTime()
+    {
+        Clock.NowNs = NowNs;
+        Platform.TimedDevices.AdvanceTo(Clock.NowNs);
+    }
+
+    private StopReason RunTracingInstructions(long slice)
+    {
+        for (long i = 0; i < slice; i++)
+        {
+            Tracer!.Instruction(this);
+            var stop = Cpu.Run(1);
+            if (stop != StopReason.InstructionLimit)
+                return stop;
+        }
+        return StopReason.InstructionLimit;
+    }
+
+    private RunOutcome Finish(RunEnd end, int exitCode, string message)
+    {
+        var outcome = new RunOutcome(end, exitCode, message);
+        Tracer?.Stop(this, outcome);
+        return outcome;
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _owned)
+            d.Dispose();
+        _owned.Clear();
+        Tracer?.Dispose();
+    }
+
+    private sealed class PicAcknowledge(PicPair pic) : IInterruptAcknowledge
+    {
+        public int Acknowledge() => pic.Acknowledge();
+    }
+}
