@@ -82,6 +82,9 @@ public sealed unsafe partial class Cpu
     public ushort DI { get => (ushort)Regs[Reg.DI]; set => SetReg16(Reg.DI, value); }
     public byte AL { get => (byte)Regs[Reg.AX]; set => SetReg8(0, value); }
     public byte AH { get => (byte)(Regs[Reg.AX] >> 8); set => SetReg8(4, value); }
+    public byte BL { get => (byte)Regs[Reg.BX]; set => SetReg8(3, value); }
+    public byte CL { get => (byte)Regs[Reg.CX]; set => SetReg8(1, value); }
+    public byte DL { get => (byte)Regs[Reg.DX]; set => SetReg8(2, value); }
 
     public ushort CS { get => Sregs[Seg.CS]; set => LoadSegment(Seg.CS, value); }
     public ushort DS { get => Sregs[Seg.DS]; set => LoadSegment(Seg.DS, value); }
