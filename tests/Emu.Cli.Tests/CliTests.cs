@@ -1,0 +1,142 @@
+namespace Emu.Cli.Tests;
+
+public class CliTests
+{
+    [Fact]
+    public void Run_boots_the_shipped_hello_image()
+    {
+        var r = EmuProcess.Run("run", "guest-images/demos/hello.bin");
+
+        r.ExitCode.Should().Be(0);
+        r.Stdout.Should().Be("Hello from Emu!\n");
+        r.Stderr.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Run_with_stats_prints_the_exit_table_on_stderr()
+    {
+        var r = EmuProcess.Run("run", "guest-images/demos/platform.bin", "--stats");
+
+        r.ExitCode.Should().Be(33);
+        r.Stderr.Should().Contain("VM exits").And.Contain("uart-com1").And.Contain("pic-master");
+        r.Stderr.Should().EndWith("exit status 33\n");
+    }
+
+    [Fact]
+    public void Serial_output_goes_to_a_file()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            var r = EmuProcess.Run("run", "guest-images/demos/platform.bin", "--serial", file, "--debugcon", "none");
+            r.Stdout.Should().BeEmpty();
+            File.ReadAllText(file).Should().StartWith("platform: PIC and PIT programmed\ntick 1\n");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Max_instructions_ends_the_run_with_124()
+    {
+        var r = EmuProcess.Run("run", "guest-images/demos/platform.bin", "--max-instructions", "50");
+
+        r.ExitCode.Should().Be(124);
+        r.Stderr.Should().Contain("--max-instructions");
+    }
+
+    [Fact]
+    public void Each_trace_format_is_written()
+    {
+        foreach (var format in new[] { "text", "jsonl", "chrome" })
+        {
+            string file = Path.GetTempFileName();
+            try
+            {
+                var r = EmuProcess.Run("run", "guest-images/demos/hello.bin", "--trace", file, "--trace-format", format);
+                r.ExitCode.Should().Be(0);
+                File.ReadAllText(file).Should().Contain("debugcon", $"the {format} trace shows the debug-console exits");
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "run", "missing.bin" }, 1, "does not exist")]
+    [InlineData(new[] { "run" }, 2, "missing")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--cpu", "68000" }, 2, "unknown CPU model")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--memory", "9999" }, 2, "--memory")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--max-instructions", "0" }, 2, "--max-instructions")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--timeout", "-1" }, 2, "--timeout")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--trace-format", "xml", "--trace", "t" }, 2, "--trace-format")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--trace-events", "exits,bogus" }, 2, "bogus")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--trace", "/nonexistent-dir/t.txt" }, 1, "cannot write")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--load-address", "7C00" }, 2, "--load-address")]
+    [InlineData(new[] { "run", "guest-images" }, 1, "directory")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--frobnicate" }, 2, "unknown option")]
+    [InlineData(new[] { "launch" }, 2, "unknown command")]
+    [InlineData(new[] { "conformance", "/nonexistent" }, 1, "does not exist")]
+    [InlineData(new[] { "disasm", "missing.bin" }, 1, "does not exist")]
+    public void Bad_input_gives_one_line_and_a_documented_status(string[] args, int status, string fragment)
+    {
+        var r = EmuProcess.Run(args);
+
+        r.ExitCode.Should().Be(status);
+        r.Stderr.Should().Contain(fragment);
+        r.Stderr.TrimEnd('\n').Should().NotContain("\n", "the error is one line");
+        r.Stderr.Should().NotContain("   at ", "no stack trace");
+    }
+
+    [Fact]
+    public void An_empty_program_is_refused()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            var r = EmuProcess.Run("run", file);
+            r.ExitCode.Should().Be(1);
+            r.Stderr.Should().Contain("is empty");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_guest_that_executes_garbage_ends_cleanly()
+    {
+        string file = Path.GetTempFileName();
+        try
+        {
+            var random = new Random(1234);
+            var garbage = new byte[4096];
+            random.NextBytes(garbage);
+            File.WriteAllBytes(file, garbage);
+            foreach (var cpu in new[] { "8086", "186", "286", "386" })
+            {
+                var r = EmuProcess.Run("run", file, "--cpu", cpu, "--max-instructions", "200000", "--debugcon", "none");
+                r.ExitCode.Should().BeOneOf([0, 1, 3, 124], $"garbage on the {cpu} ends as a guest event");
+                r.Stderr.Should().NotContain("   at ");
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Help_lists_the_verbs()
+    {
+        var r = EmuProcess.Run("help");
+
+        r.ExitCode.Should().Be(0);
+        r.Stdout.Should().Contain("run").And.Contain("conformance").And.Contain("disasm");
+    }
+}

@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using Emu.Tests.Shared;
+
+namespace Emu.Cli.Tests;
+
+/// <summary>Runs the real emu command (the built emu.dll beside the tests) as a user would.</summary>
+internal static class EmuProcess
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static Result Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = RepoPaths.Root,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(120_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"emu {string.Join(' ', args)} did not finish");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
