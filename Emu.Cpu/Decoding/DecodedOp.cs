@@ -45,7 +45,8 @@ public unsafe struct DecodedOp
 {
     /// <summary>The semantic handler; resolved at decode time so dispatch is one indirect call.</summary>
     public delegate*<Cpu, ref DecodedOp, void> Execute;
-    /// <summary>Immediate (sign- or zero-extended as the instruction defines), branch target IP, or port.</summary>
+    /// <summary>Immediate (sign- or zero-extended as the instruction defines), near-branch displacement
+    /// from the next instruction, or port.</summary>
     public uint Imm;
     /// <summary>A second immediate: far pointer selector, ENTER nesting level, shift count of SHLD/SHRD.</summary>
     public uint Imm2;

@@ -90,13 +90,16 @@ internal sealed unsafe class Translator
                 kind = OperandKind.Imm;
                 op.Imm2 = (uint)ins.GetImmediate(i);
                 break;
+            // Near branches keep their displacement, not the target: the same bytes can run at
+            // another CS:IP (a cache entry is keyed by physical address), and the target is
+            // relative to wherever the next instruction is then.
             case OpKind.NearBranch16:
                 kind = OperandKind.Imm;
-                op.Imm = ins.NearBranch16;
+                op.Imm = (uint)(ins.NearBranch16 - ins.NextIP16) & 0xFFFF;
                 break;
             case OpKind.NearBranch32:
                 kind = OperandKind.Imm;
-                op.Imm = ins.NearBranch32;
+                op.Imm = ins.NearBranch32 - ins.NextIP32;
                 break;
             case OpKind.FarBranch16:
                 kind = OperandKind.Imm;

@@ -3,10 +3,32 @@ using Iced.Intel;
 
 namespace Emu.Cpu.Execution;
 
-/// <summary>IN and OUT: each access is a VM exit.</summary>
+/// <summary>IN and OUT (imm8 port or DX). INS/OUTS are in <see cref="StringOps"/>.</summary>
 internal static unsafe class InputOutput
 {
     public static void Register()
     {
+        HandlerTable.Map(Mnemonic.In, &In);
+        HandlerTable.Map(Mnemonic.Out, &Out);
+    }
+
+    // IN AL/AX/EAX, imm8|DX: one port read (one VM exit) of the accumulator's width.
+    internal static void In(Cpu c, ref DecodedOp op)
+    {
+        uint port = op.Kind1 == OperandKind.Imm ? op.Imm : c.Regs[Reg.DX] & 0xFFFF;
+        c.SetReg(Reg.AX, op.Size, c.PortIn(port, op.Size));
+    }
+
+    // OUT imm8|DX, AL/AX/EAX. The width is the accumulator's (operand 1): op.Size would be DX's.
+    internal static void Out(Cpu c, ref DecodedOp op)
+    {
+        uint port = op.Kind0 == OperandKind.Imm ? op.Imm : c.Regs[Reg.DX] & 0xFFFF;
+        int size = op.Kind1 switch
+        {
+            OperandKind.Reg8 => 1,
+            OperandKind.Reg16 => 2,
+            _ => 4,
+        };
+        c.PortOut(port, size, c.GetReg(Reg.AX, size));
     }
 }

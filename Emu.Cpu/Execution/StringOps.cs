@@ -4,9 +4,138 @@ using Iced.Intel;
 namespace Emu.Cpu.Execution;
 
 /// <summary>MOVS CMPS SCAS LODS STOS INS OUTS with REP/REPE/REPNE.</summary>
+/// <remarks>
+/// The source is op.Seg:SI (the segment override applies to it), the destination always ES:DI.
+/// SI, DI and CX are 16-bit, or ESI, EDI and ECX with a 32-bit address size. A REP-prefixed
+/// instruction runs to completion in one call; SI, DI and CX are updated after every iteration so
+/// a fault part-way (a segment-limit violation on the 286/386) restarts it with the work done kept.
+/// MOVS, LODS, STOS, INS and OUTS repeat under either prefix (the 8086 treats F2 like F3 there);
+/// CMPS and SCAS stop when ZF differs from the prefix's condition (F3: while equal, F2: while not).
+/// </remarks>
 internal static unsafe class StringOps
 {
     public static void Register()
     {
+        HandlerTable.Map(Mnemonic.Movsb, &Movs);
+        HandlerTable.Map(Mnemonic.Movsw, &Movs);
+        HandlerTable.Map(Code.Movsd_m32_m32, &Movs);
+        HandlerTable.Map(Mnemonic.Cmpsb, &Cmps);
+        HandlerTable.Map(Mnemonic.Cmpsw, &Cmps);
+        HandlerTable.Map(Code.Cmpsd_m32_m32, &Cmps);
+        HandlerTable.Map(Mnemonic.Scasb, &Scas);
+        HandlerTable.Map(Mnemonic.Scasw, &Scas);
+        HandlerTable.Map(Mnemonic.Scasd, &Scas);
+        HandlerTable.Map(Mnemonic.Lodsb, &Lods);
+        HandlerTable.Map(Mnemonic.Lodsw, &Lods);
+        HandlerTable.Map(Mnemonic.Lodsd, &Lods);
+        HandlerTable.Map(Mnemonic.Stosb, &Stos);
+        HandlerTable.Map(Mnemonic.Stosw, &Stos);
+        HandlerTable.Map(Mnemonic.Stosd, &Stos);
+        HandlerTable.Map(Mnemonic.Insb, &Ins);
+        HandlerTable.Map(Mnemonic.Insw, &Ins);
+        HandlerTable.Map(Mnemonic.Insd, &Ins);
+        HandlerTable.Map(Mnemonic.Outsb, &Outs);
+        HandlerTable.Map(Mnemonic.Outsw, &Outs);
+        HandlerTable.Map(Mnemonic.Outsd, &Outs);
+    }
+
+    internal static void Movs(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &MovsOnce, false);
+    internal static void Cmps(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &CmpsOnce, true);
+    internal static void Scas(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &ScasOnce, true);
+    internal static void Lods(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &LodsOnce, false);
+    internal static void Stos(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &StosOnce, false);
+    internal static void Ins(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &InsOnce, false);
+    internal static void Outs(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &OutsOnce, false);
+
+    /// <summary>Runs one iteration, or with REP as many as CX (ECX) says, each counted as retired.</summary>
+    private static void Repeat(Cpu c, ref DecodedOp op, delegate*<Cpu, ref DecodedOp, void> once, bool testsZf)
+    {
+        if ((op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) == 0)
+        {
+            once(c, ref op);
+            return;
+        }
+        bool whileEqual = (op.Prefixes & PrefixFlags.Rep) != 0;
+        bool ecx = op.Address32;
+        bool first = true;
+        while ((ecx ? c.Regs[Reg.CX] : c.Regs[Reg.CX] & 0xFFFF) != 0)
+        {
+            once(c, ref op);
+            if (ecx)
+                c.Regs[Reg.CX]--;
+            else
+                c.SetReg16(Reg.CX, c.Regs[Reg.CX] - 1);
+            // The run loop retires the instruction once; each further iteration counts as one more.
+            if (!first)
+                c.Retired++;
+            first = false;
+            if (testsZf && ((c.FlagsValue & CpuFlags.ZF) != 0) != whileEqual)
+                break;
+        }
+    }
+
+    private static uint Source(ref DecodedOp op, Cpu c) => op.Address32 ? c.Regs[Reg.SI] : c.Regs[Reg.SI] & 0xFFFF;
+    private static uint Destination(ref DecodedOp op, Cpu c) => op.Address32 ? c.Regs[Reg.DI] : c.Regs[Reg.DI] & 0xFFFF;
+
+    /// <summary>Moves SI or DI by the element size, down when DF is set.</summary>
+    private static void Advance(Cpu c, ref DecodedOp op, int reg)
+    {
+        uint delta = (c.FlagsValue & CpuFlags.DF) != 0 ? (uint)-op.Size : (uint)op.Size;
+        if (op.Address32)
+            c.Regs[reg] += delta;
+        else
+            c.SetReg16(reg, c.Regs[reg] + delta);
+    }
+
+    private static void MovsOnce(Cpu c, ref DecodedOp op)
+    {
+        uint v = c.ReadMem(op.Seg, Source(ref op, c), op.Size);
+        c.WriteMem(Seg.ES, Destination(ref op, c), op.Size, v);
+        Advance(c, ref op, Reg.SI);
+        Advance(c, ref op, Reg.DI);
+    }
+
+    // CMPS subtracts the destination from the source: flags of [seg:SI] - ES:[DI].
+    private static void CmpsOnce(Cpu c, ref DecodedOp op)
+    {
+        uint a = c.ReadMem(op.Seg, Source(ref op, c), op.Size);
+        uint b = c.ReadMem(Seg.ES, Destination(ref op, c), op.Size);
+        c.AluSub(a, b, 0, op.Size);
+        Advance(c, ref op, Reg.SI);
+        Advance(c, ref op, Reg.DI);
+    }
+
+    private static void ScasOnce(Cpu c, ref DecodedOp op)
+    {
+        uint b = c.ReadMem(Seg.ES, Destination(ref op, c), op.Size);
+        c.AluSub(c.GetReg(Reg.AX, op.Size), b, 0, op.Size);
+        Advance(c, ref op, Reg.DI);
+    }
+
+    private static void LodsOnce(Cpu c, ref DecodedOp op)
+    {
+        c.SetReg(Reg.AX, op.Size, c.ReadMem(op.Seg, Source(ref op, c), op.Size));
+        Advance(c, ref op, Reg.SI);
+    }
+
+    private static void StosOnce(Cpu c, ref DecodedOp op)
+    {
+        c.WriteMem(Seg.ES, Destination(ref op, c), op.Size, c.GetReg(Reg.AX, op.Size));
+        Advance(c, ref op, Reg.DI);
+    }
+
+    // INS and OUTS: one port access (one VM exit) per element.
+    private static void InsOnce(Cpu c, ref DecodedOp op)
+    {
+        uint v = c.PortIn(c.Regs[Reg.DX] & 0xFFFF, op.Size);
+        c.WriteMem(Seg.ES, Destination(ref op, c), op.Size, v);
+        Advance(c, ref op, Reg.DI);
+    }
+
+    private static void OutsOnce(Cpu c, ref DecodedOp op)
+    {
+        uint v = c.ReadMem(op.Seg, Source(ref op, c), op.Size);
+        c.PortOut(c.Regs[Reg.DX] & 0xFFFF, op.Size, v);
+        Advance(c, ref op, Reg.SI);
     }
 }

@@ -213,3 +213,25 @@ public class CoreTests
         m.Cpu.Esi.Should().Be(0xFFFF_8001);
     }
 }
+
+public class DecodeCacheAliasTests
+{
+    [Fact]
+    public void A_relative_jump_reached_through_another_segment_offset_pair_lands_relative_to_it()
+    {
+        // EB 10 (jmp +16) at physical 10100h; the landing pads are HLTs.
+        var m = new CoreMachine(CpuModel.I8086, a => a.hlt());
+        m.Memory.Load(0x1_0100, [0xEB, 0x10]);
+        m.Memory.Load(0x1_0112, [0xF4]);
+
+        m.Cpu.CS = 0x1000;
+        m.Cpu.IP = 0x0100;
+        m.Cpu.Run(1);
+        m.Cpu.IP.Should().Be(0x0112);
+
+        m.Cpu.CS = 0x1010;
+        m.Cpu.IP = 0x0000;
+        m.Cpu.Run(1);
+        m.Cpu.IP.Should().Be(0x0012, "the cached jump must be relative to the new IP");
+    }
+}
