@@ -57,6 +57,13 @@ internal static unsafe class HandlerTable
             handler = ByMnemonic[(int)ins.Mnemonic];
             sub = SubByMnemonic[(int)ins.Mnemonic];
         }
+        if (handler == 0 && IsFpu(ins.Code))
+        {
+            // No coprocessor is fitted: an ESC instruction does nothing, so FPU probes
+            // (FNINIT; FNSTSW) see their memory unchanged and conclude there is no 8087/287/387.
+            op.Execute = &SystemOps.Nop;
+            return;
+        }
         if (handler == 0)
         {
             SetUndefined(ref op, model);
@@ -72,6 +79,13 @@ internal static unsafe class HandlerTable
     {
         op.Execute = model == CpuModel.I8086 ? &SystemOps.Nop : &SystemOps.Undefined;
     }
+
+    /// <summary>True when some handler executes the encoding (FPU escapes count: they run as no-ops).</summary>
+    public static bool HasHandler(Code code) =>
+        ByCode[(int)code] != 0 || ByMnemonic[(int)code.Mnemonic()] != 0 || IsFpu(code);
+
+    internal static bool IsFpu(Code code) =>
+        code.CpuidFeatures().Any(f => f is CpuidFeature.FPU or CpuidFeature.FPU287 or CpuidFeature.FPU387);
 
     /// <summary>True when the model implements the instruction (by Iced's CPUID feature list).</summary>
     public static bool Supports(Code code, CpuModel model)

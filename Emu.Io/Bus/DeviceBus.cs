@@ -1,0 +1,125 @@
+using System.Buffers.Binary;
+
+namespace Emu.Io.Bus;
+
+/// <summary>
+/// What the port bus and the MMIO bus share: placement of devices in non-overlapping ranges, and
+/// dispatch of an access to the one range that wholly contains it. An access that no range claims
+/// (nothing there, or one that straddles a range end) behaves like an empty ISA bus: reads float
+/// high (0xFF per byte), writes vanish, and the bus counts it so the hypervisor can report it.
+/// Dispatch allocates nothing.
+/// </summary>
+public abstract class DeviceBus
+{
+    private readonly List<DeviceRange> _ranges = [];
+
+    /// <summary>The highest address this bus decodes (0xFFFF for ports).</summary>
+    protected abstract ulong AddressLimit { get; }
+
+    public IReadOnlyList<DeviceRange> Ranges => _ranges;
+
+    /// <summary>Reads nobody answered (including straddling ones).</summary>
+    public long UnclaimedReads { get; private set; }
+
+    /// <summary>Writes nobody answered (including straddling ones).</summary>
+    public long UnclaimedWrites { get; private set; }
+
+    /// <summary>
+    /// Places <paramref name="device"/> at [start, start+length). Overlapping an existing range or
+    /// leaving the address space is a machine configuration error and throws.
+    /// </summary>
+    public DeviceRange Register(uint start, uint length, IIoDevice device, uint deviceOffset = 0)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (length == 0)
+            throw new ArgumentException($"{device.Name}: empty range at {start:X}", nameof(length));
+        if ((ulong)start + length - 1 > AddressLimit)
+            throw new ArgumentException($"{device.Name}: range {start:X}+{length:X} leaves the address space", nameof(length));
+        foreach (var r in _ranges)
+        {
+            if (start < r.End && r.Start < (ulong)start + length)
+                throw new ArgumentException($"{device.Name} at {start:X}+{length:X} overlaps {r}", nameof(start));
+        }
+        var range = new DeviceRange(start, length, device, deviceOffset);
+        _ranges.Add(range);
+        _ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
+        OnRegistered(range, _ranges);
+        return range;
+    }
+
+    /// <summary>
+    /// Reads data.Length bytes at <paramref name="address"/>. False when unclaimed; data is then all
+    /// 0xFF. Widths other than 1, 2 and 4 are never passed to a device and count as unclaimed.
+    /// </summary>
+    public bool TryRead(uint address, Span<byte> data, out DeviceRange? range)
+    {
+        range = Claim(address, data.Length);
+        if (range is null)
+        {
+            data.Fill(0xFF);
+            UnclaimedReads++;
+            return false;
+        }
+        range.Reads++;
+        range.Device.Read(range.OffsetOf(address), data);
+        return true;
+    }
+
+    /// <summary>Writes data at <paramref name="address"/>. False (and the write dropped) when unclaimed.</summary>
+    public bool TryWrite(uint address, ReadOnlySpan<byte> data, out DeviceRange? range)
+    {
+        range = Claim(address, data.Length);
+        if (range is null)
+        {
+            UnclaimedWrites++;
+            return false;
+        }
+        range.Writes++;
+        range.Device.Write(range.OffsetOf(address), data);
+        return true;
+    }
+
+    /// <summary>Convenience for the exit path: a read of <paramref name="width"/> bytes as a value.</summary>
+    public uint Read(uint address, int width)
+    {
+        if (!IsValidWidth(width))
+        {
+            UnclaimedReads++;
+            return 0xFFFF_FFFF;
+        }
+        Span<byte> buffer = stackalloc byte[4];
+        buffer.Clear();
+        TryRead(address, buffer[..width], out _);
+        return BinaryPrimitives.ReadUInt32LittleEndian(buffer);
+    }
+
+    /// <summary>Convenience for the exit path: a write of the low <paramref name="width"/> bytes of a value.</summary>
+    public void Write(uint address, int width, uint value)
+    {
+        if (!IsValidWidth(width))
+        {
+            UnclaimedWrites++;
+            return;
+        }
+        Span<byte> buffer = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer, value);
+        TryWrite(address, buffer[..width], out _);
+    }
+
+    /// <summary>The range wholly containing the access, or null.</summary>
+    public DeviceRange? Claim(uint address, int width)
+    {
+        if (!IsValidWidth(width))
+            return null;
+        var range = Find(address);
+        return range is not null && range.Covers(address, width) ? range : null;
+    }
+
+    /// <summary>The range containing <paramref name="address"/>, if any.</summary>
+    protected abstract DeviceRange? Find(uint address);
+
+    /// <summary>Lets a bus rebuild its lookup structure; <paramref name="sorted"/> is ordered by start.</summary>
+    protected abstract void OnRegistered(DeviceRange added, IReadOnlyList<DeviceRange> sorted);
+
+    private static bool IsValidWidth(int width) => width is 1 or 2 or 4;
+}
