@@ -70,7 +70,18 @@ public sealed partial class VirtualMachine : IDisposable
     public ExitStatistics Stats { get; } = new();
 
     /// <summary>The trace destination; null (the default) costs nothing.</summary>
-    public Tracer? Tracer { get; set; }
+    public Tracer? Tracer
+    {
+        get => _tracer;
+        set
+        {
+            _tracer = value;
+            // Device events: IRQ lines as devices move them.
+            Pic.LineChanged = value is null ? null : (irq, level) => value.Device(this, "irq", $"irq{irq} {(level ? "raised" : "lowered")}");
+        }
+    }
+
+    private Tracer? _tracer;
 
     /// <summary>Handlers for VMCALL hypercalls by number (AX); the firmware uses them.</summary>
     public Dictionary<ushort, Action<VirtualMachine>> Hypercalls { get; } = [];
