@@ -54,8 +54,18 @@ internal sealed class MachineSession : IDisposable
         if (format is not ("text" or "jsonl" or "chrome"))
             throw new UserError($"--trace-format '{o.TraceFormat}' is not text, jsonl or chrome", ExitCodes.Usage);
 
+        DateTime? rtcStart = o.Rtc.ToLowerInvariant() switch
+        {
+            "fixed" => null,
+            "host" => DateTime.Now,
+            _ => DateTime.TryParse(o.Rtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date)
+                && date.Year is >= 1980 and <= 2099
+                ? date
+                : throw new UserError($"--rtc '{o.Rtc}' is not fixed, host or a date between 1980 and 2099 (e.g. 2026-11-24T12:00:00)", ExitCodes.Usage),
+        };
         var config = new MachineConfig
         {
+            RtcStart = rtcStart,
             Cpu = model,
             MemoryKiB = o.MemoryKiB,
             NanosecondsPerInstruction = o.NanosecondsPerInstruction,

@@ -177,6 +177,10 @@ public sealed partial class VirtualMachine : IDisposable
             Stats.UnclaimedMmioAccesses = Mmio.UnclaimedReads + Mmio.UnclaimedWrites;
             foreach (var group in Ports.Ranges.Concat(Mmio.Ranges).GroupBy(r => r.Device.Name))
                 Stats.SetDeviceExits(group.Key, group.Sum(r => r.Reads + r.Writes));
+            foreach (var r in Ports.Ranges)
+                Stats.SetRangeExits($"port {r.Start:X4}-{r.End - 1:X4}", r.Device.Name, r.Reads + r.Writes);
+            foreach (var r in Mmio.Ranges)
+                Stats.SetRangeExits($"mmio {r.Start:X5}-{r.End - 1:X5}", r.Device.Name, r.Reads + r.Writes);
         }
     }
 
