@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Emu.Io.Bus;
 using Emu.Io.Interrupts;
 using Emu.Memory;
@@ -254,6 +255,32 @@ public sealed partial class AtaChannel
     {
         if (Events is { } sink)
             sink.Note(Name, $"{what}: {detail}");
+    }
+
+    /// <summary>Interpolated details are formatted only when a sink is attached (see <see cref="NoteText"/>).</summary>
+    private void Note(string what, [InterpolatedStringHandlerArgument("")] ref NoteText detail)
+    {
+        if (Events is { } sink)
+            sink.Note(Name, $"{what}: {detail.ToStringAndClear()}");
+    }
+
+    /// <summary>Builds a trace detail only when the channel has an event sink, so that
+    /// <c>Note("dma", $"... {x} ...")</c> neither formats nor allocates in an untraced machine.</summary>
+    [InterpolatedStringHandler]
+    internal ref struct NoteText
+    {
+        private DefaultInterpolatedStringHandler _inner;
+
+        public NoteText(int literalLength, int formattedCount, AtaChannel channel, out bool enabled)
+        {
+            enabled = channel.Events is not null;
+            _inner = enabled ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+        }
+
+        public void AppendLiteral(string text) => _inner.AppendLiteral(text);
+        public void AppendFormatted<T>(T value) => _inner.AppendFormatted(value);
+        public void AppendFormatted<T>(T value, string? format) => _inner.AppendFormatted(value, format);
+        public string ToStringAndClear() => _inner.ToStringAndClear();
     }
 
     private void NoteIo(string op, long lba, long sectors, Storage.BlockStatus status)
