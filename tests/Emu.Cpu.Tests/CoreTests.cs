@@ -235,3 +235,48 @@ public class DecodeCacheAliasTests
         m.Cpu.IP.Should().Be(0x0012, "the cached jump must be relative to the new IP");
     }
 }
+
+public class RepeatSuspensionTests
+{
+    [Fact]
+    public void A_rep_with_four_billion_iterations_stops_at_the_run_budget_and_resumes()
+    {
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            a.mov(ecx, 0xFFFF_FFFF);
+            a.xor(edi, edi);
+            a.mov(ax, 0x2000);
+            a.mov(es, ax);
+            a.rep.stosb();
+            a.hlt();
+        });
+
+        m.Cpu.Run(10_000).Should().Be(StopReason.InstructionLimit);
+        m.Cpu.Retired.Should().Be(10_000);
+        m.Cpu.IP.Should().Be((ushort)(CoreMachine.CodeOffset + 14), "IP stays on the suspended REP STOSB");
+        uint done = 0xFFFF_FFFF - m.Cpu.Ecx;
+        done.Should().Be(10_000 - 4, "every retired step after the four set-up instructions stored one byte");
+        m.Cpu.Edi.Should().Be(done);
+
+        m.Cpu.Run(1_000);
+        (0xFFFF_FFFF - m.Cpu.Ecx).Should().Be(done + 1_000, "the instruction resumes where it stopped");
+    }
+
+    [Fact]
+    public void Step_still_runs_a_rep_instruction_to_completion()
+    {
+        var m = new CoreMachine(CpuModel.I8086, a =>
+        {
+            a.rep.stosw();
+            a.hlt();
+        });
+        m.Cpu.CX = 300;
+        m.Cpu.ES = 0x2000;
+
+        m.Cpu.Step();
+
+        m.Cpu.CX.Should().Be(0);
+        m.Cpu.DI.Should().Be(600);
+        m.Cpu.IP.Should().Be(CoreMachine.CodeOffset + 2);
+    }
+}
