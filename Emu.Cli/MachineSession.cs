@@ -110,9 +110,24 @@ internal sealed class MachineSession : IDisposable
             Machine.Stats.WriteTable(Console.Error);
         if (_options.Screen)
             ScreenPrinter.Print(Machine, Console.Out);
+        if (_options.Screenshot is string png)
+            WriteScreenshot(png);
         if (outcome.ExitCode != 0)
             Console.Error.WriteLine($"emu: {outcome.Message}");
         return outcome.ExitCode;
+    }
+
+    private void WriteScreenshot(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
+            Machine.WriteMode13Png(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UserError($"--screenshot: cannot write '{path}': {e.Message}");
+        }
     }
 
     private Stream? OpenOutput(string target, string option)

@@ -51,6 +51,8 @@ public sealed partial class VirtualMachine : IDisposable
         if (config.Keys is { Length: > 0 } keys)
             Platform.Keyboard.EnqueueText(keys);
         _screen = new TextScreen(Memory);
+        VgaDac = new VgaDac();
+        Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
 
         _dispatcher = new ExitDispatcher(this);
         Cpu.ExitHandler = _dispatcher;
@@ -101,6 +103,13 @@ public sealed partial class VirtualMachine : IDisposable
         if (ramEnd < 0xA_0000)
             Memory.Map(ramEnd, 0xA_0000 - ramEnd, PageKind.Unmapped);
     }
+
+    /// <summary>The VGA colour DAC (ports 3C6-3C9), whose palette mode 13h pixels index.</summary>
+    public VgaDac VgaDac { get; }
+
+    /// <summary>Writes the mode 13h window (320x200 at A0000) as a PNG, coloured by the DAC.</summary>
+    public void WriteMode13Png(Stream output) =>
+        PngWriter.Write(output, Mode13Screen.Width, Mode13Screen.Height, new Mode13Screen(Memory, VgaDac).RenderRgb());
 
     /// <summary>The 80x25 text screen as it is now: 25 lines, trailing blanks trimmed, code page 437 as Unicode.</summary>
     public IReadOnlyList<string> TextScreenLines() => _screen.ReadLines();

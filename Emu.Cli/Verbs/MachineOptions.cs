@@ -47,6 +47,9 @@ public abstract class MachineOptions
     [Option("screen", HelpText = "Print the 80x25 text screen when the run ends.")]
     public bool Screen { get; set; }
 
+    [Option("screenshot", HelpText = "Write the VGA mode 13h screen (320x200 at A0000) to FILE.png when the run ends.")]
+    public string? Screenshot { get; set; }
+
     [Option("rtc", Default = "fixed", HelpText = "Real-time clock start: fixed (2000-01-01 00:00:00, deterministic), host, or a date like 2026-11-24T12:00:00.")]
     public string Rtc { get; set; } = "fixed";
 

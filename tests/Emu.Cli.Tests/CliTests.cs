@@ -140,3 +140,25 @@ public class CliTests
         r.Stdout.Should().Contain("run").And.Contain("conformance").And.Contain("disasm");
     }
 }
+
+public class ScreenshotTests
+{
+    [Fact]
+    public void Screenshot_writes_the_mode13_window_as_a_png()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"emu-shot-{Guid.NewGuid():N}.png");
+        try
+        {
+            var r = EmuProcess.Run("run", "guest-images/demos/mode13.bin", "--screenshot", file);
+            r.ExitCode.Should().Be(0);
+            r.Stdout.Should().Be("mode13: drawn\n");
+            var png = File.ReadAllBytes(file);
+            png[..4].Should().Equal(0x89, 0x50, 0x4E, 0x47);
+            png[16..24].Should().Equal(0, 0, 1, 0x40, 0, 0, 0, 0xC8, "320 x 200");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
