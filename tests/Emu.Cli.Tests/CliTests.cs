@@ -154,7 +154,7 @@ public class ScreenshotTests
             r.Stdout.Should().Be("mode13: drawn\n");
             var png = File.ReadAllBytes(file);
             png[..4].Should().Equal(0x89, 0x50, 0x4E, 0x47);
-            png[16..24].Should().Equal(0, 0, 1, 0x40, 0, 0, 0, 0xC8, "320 x 200");
+            png[16..24].Should().Equal(new byte[] { 0, 0, 1, 0x40, 0, 0, 0, 0xC8 }, "the image is 320 x 200");
         }
         finally
         {
