@@ -17,6 +17,11 @@ public sealed partial class VirtioMmioTransport
         }
         if (NotifyMode == VirtioNotifyMode.Poll)
             return;
+        if (!DriverReady || !_queues[queueIndex].Ready)
+        {
+            _events?.Note(Name, $"notify for queue {queueIndex} ignored: {(DriverReady ? "queue not ready" : "driver not ready")}");
+            return;
+        }
         ProcessQueue((int)queueIndex);
     }
 

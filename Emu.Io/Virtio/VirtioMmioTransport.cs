@@ -32,6 +32,7 @@ public sealed partial class VirtioMmioTransport : IIoDevice
     public const int DefaultPollInterval = 1000;
 
     private readonly IVirtioDevice _device;
+    private readonly GuestMemory _memory;
     private readonly IrqLine _irq;
     private readonly SplitVirtqueue[] _queues;
     private uint _deviceFeaturesSel, _driverFeaturesSel, _queueSel;
@@ -46,12 +47,25 @@ public sealed partial class VirtioMmioTransport : IIoDevice
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(irq);
         _device = device;
+        _memory = memory;
         _irq = irq;
         Name = name;
         NotifyMode = notifyMode;
         _queues = new SplitVirtqueue[device.QueueCount];
         for (int i = 0; i < _queues.Length; i++)
             _queues[i] = new SplitVirtqueue(memory);
+    }
+
+    /// <summary>
+    /// Places the window: registers it on <paramref name="bus"/> at <paramref name="baseAddress"/> and marks
+    /// that page MMIO in guest memory, so that guest accesses exit to the bus and device DMA can never
+    /// reach it. The hypervisor still routes MMIO exits to the bus and wires the IRQ line.
+    /// </summary>
+    public void Attach(MmioBus bus, uint baseAddress = DefaultBase)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        _memory.Map(baseAddress, WindowSize, PageKind.Mmio);
+        bus.Register(baseAddress, WindowSize, this);
     }
 
     public string Name { get; }
@@ -240,6 +254,13 @@ public sealed partial class VirtioMmioTransport : IIoDevice
         }
         if (q.Ready)
             return;
+        // Queues are set up after feature negotiation (§3.1.1 steps 6-7): the negotiated features decide how
+        // the queue behaves (EVENT_IDX, indirect tables), so they must be settled first.
+        if ((_status & VirtioStatus.FeaturesOk) == 0)
+        {
+            _events?.Note(Name, $"queue {_queueSel} refused: FEATURES_OK not set");
+            return;
+        }
         if (q.TryEnable(Negotiated(VirtioFeature.EventIdx), Negotiated(VirtioFeature.IndirectDesc), out string? reason))
             _events?.Note(Name, $"queue {_queueSel} ready: size {q.Size}, desc {q.DescTable:X}, avail {q.AvailRing:X}, used {q.UsedRing:X}");
         else

@@ -28,10 +28,9 @@ internal sealed class VirtioDriver
     public VirtioDriver(IBlockBackend? disk = null, VirtioNotifyMode mode = VirtioNotifyMode.Exit)
     {
         Backend = disk ?? new MemoryBackend(Pattern(64));
-        Memory.Map(Base, GuestMemory.PageSize, PageKind.Mmio);
         Device = new VirtioBlockDevice(Memory, Backend, "EMU-TEST-0001");
         Transport = new VirtioMmioTransport(Device, Memory, Irq, mode) { Events = Log };
-        Bus.Register(Base, VirtioMmioTransport.WindowSize, Transport);
+        Transport.Attach(Bus, Base);
     }
 
     public GuestMemory Memory { get; } = new();

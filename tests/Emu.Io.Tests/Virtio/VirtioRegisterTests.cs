@@ -119,6 +119,25 @@ public class VirtioRegisterTests
     }
 
     [Fact]
+    public void Attach_maps_the_window_page_as_mmio()
+    {
+        var d = new VirtioDriver();
+        d.Memory.KindOf(VirtioDriver.Base).Should().Be(Emu.Memory.PageKind.Mmio);
+        d.Bus.Ranges.Should().ContainSingle(r => r.Start == VirtioDriver.Base && r.Length == VirtioMmioTransport.WindowSize);
+    }
+
+    [Fact]
+    public void A_queue_cannot_be_made_ready_before_features_ok()
+    {
+        var d = new VirtioDriver();
+        d.Reg(VirtioMmioRegister.Status, VirtioStatus.Acknowledge | VirtioStatus.Driver);
+        d.SetupQueue(16).Should().BeFalse();
+        d.Log.Lines.Should().Contain(l => l.Contains("FEATURES_OK not set"));
+        d.Negotiate(VirtioDriver.DefaultFeatures).Should().BeTrue();
+        d.SetupQueue(16).Should().BeTrue();
+    }
+
+    [Fact]
     public void Status_zero_resets_everything_and_lowers_the_interrupt()
     {
         var d = new VirtioDriver().Start();
