@@ -68,6 +68,13 @@ public sealed partial class VirtioMmioTransport
         var q = _queues[index];
         if (!DriverReady || !q.Ready)
             return;
+        Drain(index, q);
+        if (q.ShouldInterrupt())
+            Signal(VirtioInterrupt.UsedBuffer);
+    }
+
+    private void Drain(int index, SplitVirtqueue q)
+    {
         bool polling = NotifyMode == VirtioNotifyMode.Poll;
         int budget = (int)q.Size;
         while (true)
@@ -81,13 +88,13 @@ public sealed partial class VirtioMmioTransport
                 if (state == QueuePoll.Broken)
                 {
                     NeedsReset(index, reason!);
-                    goto done;
+                    return;
                 }
                 budget--;
                 popped++;
                 Complete(index, q, head);
                 if (!DriverReady)
-                    goto done;
+                    return;
             }
             // Re-arm notifications, then look again: a buffer published after the last pop would otherwise
             // wait for a kick the driver was told it need not send. Each round either consumes budget or
@@ -96,14 +103,11 @@ public sealed partial class VirtioMmioTransport
             if (armed == QueuePoll.Broken)
             {
                 NeedsReset(index, armReason!);
-                break;
+                return;
             }
             if (armed == QueuePoll.Empty || budget == 0 || popped == 0)
-                break;
+                return;
         }
-    done:
-        if (q.ShouldInterrupt())
-            Signal(VirtioInterrupt.UsedBuffer);
     }
 
     private void Complete(int index, SplitVirtqueue q, ushort head)

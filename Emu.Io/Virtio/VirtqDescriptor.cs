@@ -56,6 +56,7 @@ public sealed class DescriptorChain
         if (Count >= Capacity)
             return false;
         _items[Count++] = d;
+        // checked as a tripwire only: 256 descriptors of at most 4 GiB cannot overflow a long.
         TotalLength = checked(TotalLength + d.Length);
         return true;
     }
