@@ -48,6 +48,20 @@ public abstract class DeviceBus
     }
 
     /// <summary>
+    /// Removes a placement made by <see cref="Register"/> (a guest moved a PCI BAR, or turned its decoding
+    /// off): its addresses become unclaimed until something is registered there. False when the range is
+    /// not (or no longer) on this bus. The range keeps its access counts.
+    /// </summary>
+    public bool Unregister(DeviceRange range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        if (!_ranges.Remove(range))
+            return false;
+        OnRegistered(range, _ranges);
+        return true;
+    }
+
+    /// <summary>
     /// Reads data.Length bytes at <paramref name="address"/>. False when unclaimed; data is then all
     /// 0xFF. Widths other than 1, 2 and 4 are never passed to a device and count as unclaimed.
     /// </summary>
@@ -118,8 +132,9 @@ public abstract class DeviceBus
     /// <summary>The range containing <paramref name="address"/>, if any.</summary>
     protected abstract DeviceRange? Find(uint address);
 
-    /// <summary>Lets a bus rebuild its lookup structure; <paramref name="sorted"/> is ordered by start.</summary>
-    protected abstract void OnRegistered(DeviceRange added, IReadOnlyList<DeviceRange> sorted);
+    /// <summary>Lets a bus rebuild its lookup structure after a range was added or removed;
+    /// <paramref name="sorted"/> is ordered by start.</summary>
+    protected abstract void OnRegistered(DeviceRange changed, IReadOnlyList<DeviceRange> sorted);
 
     private static bool IsValidWidth(int width) => width is 1 or 2 or 4;
 }
