@@ -1,4 +1,5 @@
 using Emu.Io.Bus;
+using Emu.Io.Common;
 using Emu.Io.Interrupts;
 using Emu.Io.Pci;
 using Emu.Memory;
