@@ -35,16 +35,25 @@ public abstract class DeviceBus
             throw new ArgumentException($"{device.Name}: empty range at {start:X}", nameof(length));
         if ((ulong)start + length - 1 > AddressLimit)
             throw new ArgumentException($"{device.Name}: range {start:X}+{length:X} leaves the address space", nameof(length));
-        foreach (var r in _ranges)
-        {
-            if (start < r.End && r.Start < (ulong)start + length)
-                throw new ArgumentException($"{device.Name} at {start:X}+{length:X} overlaps {r}", nameof(start));
-        }
+        if (Overlapping(start, length) is { } r)
+            throw new ArgumentException($"{device.Name} at {start:X}+{length:X} overlaps {r}", nameof(start));
         var range = new DeviceRange(start, length, device, deviceOffset);
         _ranges.Add(range);
         _ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
         OnRegistered(range, _ranges);
         return range;
+    }
+
+    /// <summary>The first range sharing an address with [start, start+length), or null when that span is free
+    /// (lets a caller placing a guest-chosen window, such as a PCI BAR, decline instead of throwing).</summary>
+    public DeviceRange? Overlapping(uint start, uint length)
+    {
+        foreach (var r in _ranges)
+        {
+            if (start < r.End && r.Start < (ulong)start + length)
+                return r;
+        }
+        return null;
     }
 
     /// <summary>

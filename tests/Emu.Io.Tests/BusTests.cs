@@ -165,8 +165,12 @@ public class BusTests
         // Moving: the same device at a new base, and the old base may be taken again.
         bus.Register(0xD000, 16, moving);
         bus.Read(0xD002, 1).Should().Be(0x55u);
+        bus.Overlapping(0xC000, 16).Should().BeNull();
         bus.Register(0xC000, 16, new RecordingDevice("other", 16));
         bus.Ranges.Should().HaveCount(4);
+        bus.Overlapping(0xCFFF, 2)!.Device.Should().BeSameAs(moving);
+        bus.Overlapping(0x1F, 2)!.Device.Should().BeSameAs(low);
+        bus.Overlapping(0x22, 0x100).Should().BeNull();
     }
 
     [Fact]
