@@ -2,6 +2,7 @@ using Emu.Cli.Verbs;
 using Emu.Cpu;
 using Emu.Hypervisor;
 using Emu.Hypervisor.Tracing;
+using Emu.Io.Storage;
 
 namespace Emu.Cli;
 
@@ -63,8 +64,10 @@ internal sealed class MachineSession : IDisposable
                 ? date
                 : throw new UserError($"--rtc '{o.Rtc}' is not fixed, host or a date between 1980 and 2099 (e.g. 2026-11-24T12:00:00)", ExitCodes.Usage),
         };
+        var disks = ParseDisks(o.Disks);
         var config = new MachineConfig
         {
+            HardDisks = disks,
             RtcStart = rtcStart,
             Cpu = model,
             MemoryKiB = o.MemoryKiB,
@@ -74,10 +77,33 @@ internal sealed class MachineSession : IDisposable
             SerialInput = o.SerialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(Unescape(o.SerialInput)),
             Keys = o.Keys is null ? null : Unescape(o.Keys),
         };
-        Machine = new VirtualMachine(config);
+        try
+        {
+            Machine = new VirtualMachine(config);
+        }
+        catch (DiskImageException e)
+        {
+            throw new UserError(e.Message);
+        }
         Machine.Stats.TimingEnabled = o.TraceHostTime;
         if (o.Trace is not null)
             Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime);
+    }
+
+    /// <summary>--disk values in order; a bad spec or too many disks is a usage error. Whether the files
+    /// exist is checked when the machine opens them.</summary>
+    private static List<DiskSpec> ParseDisks(IEnumerable<string>? values)
+    {
+        var disks = new List<DiskSpec>();
+        foreach (string value in values ?? [])
+        {
+            if (!DiskSpec.TryParse(value, out var spec, out string? error))
+                throw new UserError($"--disk: {error}", ExitCodes.Usage);
+            disks.Add(spec);
+        }
+        if (disks.Count > VirtualMachine.MaxHardDisks)
+            throw new UserError($"--disk given {disks.Count} times; at most {VirtualMachine.MaxHardDisks} disks can be attached (primary and secondary, master and slave)", ExitCodes.Usage);
+        return disks;
     }
 
     /// <summary>Runs to the end and returns the process exit status; prints why on stderr when it is not 0.</summary>

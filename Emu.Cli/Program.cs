@@ -14,6 +14,7 @@ public static class Program
         {
             settings.HelpWriter = null; // usage errors are reported as one line below, help text on request
             settings.CaseInsensitiveEnumValues = true;
+            settings.AllowMultiInstance = true; // --disk A --disk B
         });
         var result = parser.ParseArguments(args, Verbs);
         try

@@ -1,4 +1,5 @@
 using Emu.Cpu;
+using Emu.Io.Storage;
 
 namespace Emu.Hypervisor;
 
@@ -28,4 +29,8 @@ public sealed class MachineConfig
 
     /// <summary>The RTC's start date; null means the fixed 2000-01-01 00:00:00 (deterministic runs).</summary>
     public DateTime? RtcStart { get; init; }
+
+    /// <summary>ATA hard disks (raw images): index 0 primary master, 1 primary slave, 2 secondary master,
+    /// 3 secondary slave. The machine opens them and closes them when disposed.</summary>
+    public IReadOnlyList<DiskSpec> HardDisks { get; init; } = [];
 }

@@ -34,7 +34,7 @@ public sealed partial class VirtualMachine : IDisposable
         Platform = new PcPlatform(Memory, Clock, config.RtcStart);
         Pic.IntrChanged = Cpu.SetInterruptLine;
         Cpu.InterruptController = new PicAcknowledge(Pic);
-        Platform.ResetRequested = () => Cpu.StopForReset("the guest reset the machine (port 92h or the 8042)");
+        Platform.ResetRequested = () => ResetMachine("port 92h or the 8042");
         Platform.Cmos.SetMemorySize(Math.Clamp(config.MemoryKiB, 16, 640), 64);
 
         if (config.DebugConsoleOutput is { } console)
@@ -54,6 +54,7 @@ public sealed partial class VirtualMachine : IDisposable
         VgaDac = new VgaDac();
         Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
 
+        AttachStorage(config);
         _dispatcher = new ExitDispatcher(this);
         Cpu.ExitHandler = _dispatcher;
         Cpu.InterruptObserver = _dispatcher;
@@ -80,6 +81,7 @@ public sealed partial class VirtualMachine : IDisposable
             _tracer = value;
             // Device events: IRQ lines as devices move them.
             Pic.LineChanged = value is null ? null : (irq, level) => value.Device(this, "irq", $"irq{irq} {(level ? "raised" : "lowered")}");
+            TraceStorage(value);
         }
     }
 

@@ -55,4 +55,10 @@ public abstract class MachineOptions
 
     [Option("ns-per-instruction", Default = 100, HelpText = "Virtual time per retired instruction (ns); sets how fast guest timers run.")]
     public long NanosecondsPerInstruction { get; set; } = 100;
+
+    // ---- storage (ATA disks) ----
+
+    [Option("disk", HelpText = "Attach a raw disk image as an ATA hard disk: FILE[,readonly][,cache=writeback|writethrough]. "
+        + "Repeat for up to 4 disks: primary master, primary slave, secondary master, secondary slave.")]
+    public IEnumerable<string> Disks { get; set; } = [];
 }
