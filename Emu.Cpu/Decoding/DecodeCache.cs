@@ -17,16 +17,27 @@ internal sealed class DecodeCache : ICodeWriteObserver
     private readonly Translator _translator;
     private readonly int[] _slotAt = new int[GuestMemory.Size]; // 0 = empty, else pool index + 1
     private readonly DecodedOp[] _pool = new DecodedOp[PoolCapacity];
+
+    /// <summary>The map and pool, for the run loop's inlined hit path (see <see cref="Lookup"/>).</summary>
+    internal int[] SlotAt => _slotAt;
+    internal DecodedOp[] Pool => _pool;
     private int _used;
     // Instructions that cannot be cached (they wrap at IP FFFF or lie outside RAM and ROM) are
     // decoded here every time they run.
     private DecodedOp _uncached;
+
+    /// <summary>Where <see cref="Miss"/> put an instruction it could not cache.</summary>
+    public ref DecodedOp Uncached => ref _uncached;
 
     public DecodeCache(Cpu cpu)
     {
         _cpu = cpu;
         _translator = new Translator(cpu);
     }
+
+    /// <summary>The <see cref="DecodedOp.Address"/> of an entry that was invalidated or flushed: no
+    /// physical address equals it, so a successor link to it never matches.</summary>
+    public const uint Dropped = uint.MaxValue;
 
     public int Count => _used;
 
@@ -38,11 +49,14 @@ internal sealed class DecodeCache : ICodeWriteObserver
             if (slot != 0)
                 return ref _pool[slot - 1];
         }
-        return ref Miss(physical, ip);
+        return ref Miss(physical, ip, out _);
     }
 
-    private ref DecodedOp Miss(uint physical, uint ip)
+    /// <summary>Decodes the instruction at <paramref name="physical"/> and caches it if it can be.
+    /// <paramref name="slot"/> is its pool slot + 1, or 0 when it was not cached.</summary>
+    public ref DecodedOp Miss(uint physical, uint ip, out int slot)
     {
+        slot = 0;
         var op = default(DecodedOp);
         _translator.Decode(_cpu.SegBase[Seg.CS], ip, physical, ref op);
         if (!Cacheable(physical, ip, op.Length))
@@ -52,11 +66,12 @@ internal sealed class DecodeCache : ICodeWriteObserver
         }
         if (_used == PoolCapacity)
             Flush();
-        int slot = _used++;
-        _pool[slot] = op;
-        _slotAt[physical] = slot + 1;
+        int index = _used++;
+        _pool[index] = op;
+        _slotAt[physical] = index + 1;
         _cpu.Memory.MarkCode(physical, op.Length);
-        return ref _pool[slot];
+        slot = index + 1;
+        return ref _pool[index];
     }
 
     private bool Cacheable(uint physical, uint ip, int length)
@@ -74,13 +89,19 @@ internal sealed class DecodeCache : ICodeWriteObserver
             uint start = physicalAddress - (uint)back;
             int slot = _slotAt[start];
             if (slot != 0 && start + _pool[slot - 1].Length > physicalAddress)
+            {
                 _slotAt[start] = 0;
+                _pool[slot - 1].Address = Dropped;
+            }
         }
     }
 
     public void Flush()
     {
         Array.Clear(_slotAt);
+        // Successor links may still point at any entry: drop them all, not just the map.
+        for (int i = 0; i < _used; i++)
+            _pool[i].Address = Dropped;
         _used = 0;
         _cpu.Memory.ClearCodeMarks();
     }
