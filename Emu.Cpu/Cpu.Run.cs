@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Emu.Cpu.Decoding;
-using Emu.Memory;
 
 namespace Emu.Cpu;
 
@@ -52,16 +51,11 @@ public sealed unsafe partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StopReason Loop(long end)
     {
-        // These fields never change identity; as locals the JIT keeps them in registers instead of
-        // reloading them from this after every (opaque) handler call.
-        uint[] segBase = SegBase;
-        ushort[] sregs = Sregs;
-        GuestMemory memory = Memory;
-        int[] slotAt = _cache.SlotAt;
+        // Few locals on purpose: they must all stay in callee-saved registers across the handler call.
         DecodedOp[] pool = _cache.Pool;
-        // Pool slot + 1 of the instruction that just ran (0 if it was not cached): its successor
-        // link usually names the next instruction, which spares the address-map lookup and, more
-        // to the point, makes finding the next entry independent of the IP the handler just wrote.
+        // The slot of the instruction that just ran. Its successor link usually names the next
+        // instruction, which spares the address-map lookup and, more to the point, makes finding
+        // the next entry independent of the IP the handler just wrote. Slot 0 never matches.
         int previous = 0;
         while (Retired < end)
         {
@@ -70,12 +64,17 @@ public sealed unsafe partial class Cpu
 
             uint ip = Eip;
             InstructionIp = (ushort)ip;
-            InstructionCs = sregs[Seg.CS];
-            uint physical = (segBase[Seg.CS] + ip) & memory.AddressMask;
-            int slot = previous != 0 ? pool[previous - 1].Next : 0;
-            if (slot == 0 || pool[slot - 1].Address != physical)
-                slot = FindSlot(physical, ip, slotAt, pool, previous);
-            ref DecodedOp op = ref slot != 0 ? ref pool[slot - 1] : ref _cache.Uncached;
+            InstructionCs = _codeSelector;
+            uint physical = (_codeBase + ip) & Memory.AddressMask;
+            int slot = pool[previous].Next;
+            if (pool[slot].Address != physical)
+            {
+                slot = _cache.Find(physical, ip);
+                // A miss may have flushed the pool and reused the previous slot: the link is then
+                // merely useless, never wrong, because it is checked against the address before use.
+                pool[previous].Next = slot;
+            }
+            ref DecodedOp op = ref pool[slot];
             previous = slot;
             Eip = (ip + op.Length) & 0xFFFF;
             op.Execute(this, ref op);
@@ -85,21 +84,6 @@ public sealed unsafe partial class Cpu
         if (_attention && _stopRequested)
             return TakeStopReason();
         return StopReason.InstructionLimit;
-    }
-
-    /// <summary>The slot (+ 1) of the instruction at <paramref name="physical"/>, decoding it on a
-    /// miss (0 if it cannot be cached: it is then in <see cref="DecodeCache.Uncached"/>), and
-    /// records it as the successor of the previous instruction.</summary>
-    private int FindSlot(uint physical, uint ip, int[] slotAt, DecodedOp[] pool, int previous)
-    {
-        int slot = physical < (uint)slotAt.Length ? slotAt[physical] : 0;
-        if (slot == 0)
-            _cache.Miss(physical, ip, out slot);
-        // A miss may have flushed the pool and reused the previous slot; the link is then merely
-        // useless, never wrong, because it is checked against the address before use.
-        if (previous != 0 && slot != 0)
-            pool[previous - 1].Next = slot;
-        return slot;
     }
 
     private StopReason TakeStopReason()

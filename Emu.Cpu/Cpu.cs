@@ -17,6 +17,9 @@ public sealed unsafe partial class Cpu
     internal readonly ushort[] Sregs = new ushort[6];
     internal readonly uint[] SegBase = new uint[6];
     internal uint Eip;
+    // CS and its base again, as plain fields: the run loop reads them for every instruction.
+    private ushort _codeSelector;
+    private uint _codeBase;
     internal uint FlagsValue;
 
     private readonly DecodeCache _cache;
@@ -167,6 +170,11 @@ public sealed unsafe partial class Cpu
     {
         Sregs[seg] = (ushort)selector;
         SegBase[seg] = (uint)(ushort)selector << 4;
+        if (seg == Seg.CS)
+        {
+            _codeSelector = (ushort)selector;
+            _codeBase = (uint)(ushort)selector << 4;
+        }
     }
 
     /// <summary>After MOV/POP to a segment register: SS opens a one-instruction interrupt shadow (on

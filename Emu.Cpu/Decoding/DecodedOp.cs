@@ -55,7 +55,7 @@ public unsafe struct DecodedOp
     /// <summary>Physical address of the first byte, for cache bookkeeping and traces;
     /// <see cref="DecodeCache.Dropped"/> once the entry no longer describes memory.</summary>
     public uint Address;
-    /// <summary>Pool slot + 1 of the instruction that ran after this one last time (0: none yet). The
+    /// <summary>Pool slot of the instruction that ran after this one last time (0: none yet). The
     /// run loop tries it first and uses it only if its <see cref="Address"/> is where CS:IP now points,
     /// so a stale link costs a normal lookup and never runs the wrong instruction.</summary>
     public int Next;
