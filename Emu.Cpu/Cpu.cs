@@ -20,7 +20,6 @@ public sealed unsafe partial class Cpu
     // CS and its base again, as plain fields: the run loop reads them for every instruction.
     private ushort _codeSelector;
     private uint _codeBase;
-    internal uint FlagsValue;
 
     private readonly DecodeCache _cache;
     // Set whenever something may need the run loop's attention before the next instruction:
@@ -63,6 +62,10 @@ public sealed unsafe partial class Cpu
     public ushort IdtLimit { get; internal set; } = 0x3FF;
 
     internal DecodeCache Cache => _cache;
+
+    /// <summary>False: decode every instruction to its generic, eager-flag handler (tests compare the
+    /// two paths). Takes effect for instructions decoded after it changes.</summary>
+    internal bool UseSpecializedHandlers { get; set; } = true;
 
     // ---- architectural state, for the hypervisor, the debugger views and tests ----
 

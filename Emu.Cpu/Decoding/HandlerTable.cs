@@ -51,7 +51,7 @@ internal static unsafe class HandlerTable
         SpecializerByCode[(int)code] = (nint)specializer;
     }
 
-    public static void Resolve(in Instruction ins, ref DecodedOp op, CpuModel model)
+    public static void Resolve(in Instruction ins, ref DecodedOp op, CpuModel model, bool specialize = true)
     {
         if (!Supports(ins.Code, model))
         {
@@ -74,7 +74,7 @@ internal static unsafe class HandlerTable
         }
         op.Execute = (delegate*<Cpu, ref DecodedOp, void>)handler;
         op.Sub = sub;
-        if (specializer != 0)
+        if (specialize && specializer != 0)
         {
             // Operands, sizes and Sub are all filled in by now: the form is known.
             nint special = ((delegate*<ref DecodedOp, nint>)specializer)(ref op);

@@ -186,22 +186,13 @@ internal static unsafe class Specialized
     internal static void MovMemImm<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth => W.Write(c, op.Seg, c.Ea(ref op), op.Imm);
 
     // ---- INC, DEC of a register: the flags of ADD/SUB 1 except CF, which they leave alone ----
+    // (deferred, see Cpu.LazyFlags.cs)
 
-    internal static void IncReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth
-    {
-        uint carry = c.FlagsValue & CpuFlags.CF;
-        uint r = c.AluAdd(W.Get(c, op.Reg0), 1, 0, W.Size);
-        c.FlagsValue = (c.FlagsValue & ~CpuFlags.CF) | carry;
-        W.Set(c, op.Reg0, r);
-    }
+    internal static void IncReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth =>
+        W.Set(c, op.Reg0, c.LazyIncDecOp(W.Get(c, op.Reg0), true, W.Size));
 
-    internal static void DecReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth
-    {
-        uint carry = c.FlagsValue & CpuFlags.CF;
-        uint r = c.AluSub(W.Get(c, op.Reg0), 1, 0, W.Size);
-        c.FlagsValue = (c.FlagsValue & ~CpuFlags.CF) | carry;
-        W.Set(c, op.Reg0, r);
-    }
+    internal static void DecReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth =>
+        W.Set(c, op.Reg0, c.LazyIncDecOp(W.Get(c, op.Reg0), false, W.Size));
 
     // ---- stack and branches ----
 
@@ -226,7 +217,8 @@ internal static unsafe class Specialized
     }
 }
 
-/// <summary>One two-operand ALU operation, as a type (see <see cref="Specialized"/>).</summary>
+/// <summary>One two-operand ALU operation, as a type (see <see cref="Specialized"/>). All but ADC
+/// and SBB (which need CF as an input) defer their status flags (see Cpu.LazyFlags.cs).</summary>
 internal interface IAluOp
 {
     /// <summary>False for CMP and TEST, which only set flags.</summary>
@@ -238,14 +230,14 @@ internal readonly struct AddOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.AluAdd(a, b, 0, W.Size);
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyAddOp(a, b, W.Size);
 }
 
 internal readonly struct OrOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.AluLogic(a | b, W.Size);
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a | b, W.Size);
 }
 
 internal readonly struct AdcOp : IAluOp
@@ -266,33 +258,33 @@ internal readonly struct AndOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.AluLogic(a & b, W.Size);
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a & b, W.Size);
 }
 
 internal readonly struct SubOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.AluSub(a, b, 0, W.Size);
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazySubOp(a, b, W.Size);
 }
 
 internal readonly struct XorOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.AluLogic(a ^ b, W.Size);
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a ^ b, W.Size);
 }
 
 internal readonly struct CmpOp : IAluOp
 {
     public static bool WritesResult => false;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.AluSub(a, b, 0, W.Size);
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazySubOp(a, b, W.Size);
 }
 
 internal readonly struct TestOp : IAluOp
 {
     public static bool WritesResult => false;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.AluLogic(a & b, W.Size);
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a & b, W.Size);
 }
