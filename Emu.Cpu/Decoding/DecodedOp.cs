@@ -40,7 +40,9 @@ public enum PrefixFlags : byte
 /// to call and operands as register numbers, an address recipe and immediates. Cached per physical
 /// address, so executing it again costs no decoding.
 /// </summary>
-[StructLayout(LayoutKind.Sequential)]
+// 64 bytes: the run loop indexes the pool by slot on its critical path, and a power-of-two stride
+// makes that a shift instead of a multiply.
+[StructLayout(LayoutKind.Sequential, Size = 64)]
 public unsafe struct DecodedOp
 {
     /// <summary>The semantic handler; resolved at decode time so dispatch is one indirect call.</summary>
