@@ -1,7 +1,9 @@
 using Emu.Cli.Verbs;
 using Emu.Cpu;
 using Emu.Hypervisor;
+using Emu.Hypervisor.Firmware;
 using Emu.Hypervisor.Tracing;
+using Emu.Io.Storage;
 
 namespace Emu.Cli;
 
@@ -13,16 +15,28 @@ namespace Emu.Cli;
 internal sealed class MachineSession : IDisposable
 {
     private readonly MachineOptions _options;
+    private readonly string? _bootImage;
+    private readonly Capture? _capture;
     private readonly List<IDisposable> _resources = [];
     private Stream? _stdout;
 
-    private MachineSession(MachineOptions options) => _options = options;
+    /// <summary>Streams that replace the console and COM1 outputs (emu test captures what a program prints).</summary>
+    public sealed record Capture(Stream Console, Stream Serial);
+
+    private MachineSession(MachineOptions options, string? bootImage, Capture? capture)
+    {
+        _options = options;
+        _bootImage = bootImage;
+        _capture = capture;
+    }
 
     public VirtualMachine Machine { get; private set; } = null!;
 
-    public static MachineSession Create(MachineOptions options)
+    /// <summary>Builds the machine. <paramref name="bootImage"/> (emu boot) becomes the floppy when its
+    /// size is a floppy size, else the first hard disk.</summary>
+    public static MachineSession Create(MachineOptions options, string? bootImage = null, Capture? capture = null)
     {
-        var session = new MachineSession(options);
+        var session = new MachineSession(options, bootImage, capture);
         try
         {
             session.Build();
@@ -54,13 +68,25 @@ internal sealed class MachineSession : IDisposable
         if (format is not ("text" or "jsonl" or "chrome"))
             throw new UserError($"--trace-format '{o.TraceFormat}' is not text, jsonl or chrome", ExitCodes.Usage);
 
+        if (!Enum.TryParse<BiosDiskMode>(o.BiosDisk, ignoreCase: true, out var diskMode) || !Enum.IsDefined(diskMode)
+            || int.TryParse(o.BiosDisk, out _))
+            throw new UserError($"--bios-disk '{o.BiosDisk}' is not pio, dma, virtio or hypercall", ExitCodes.Usage);
+        byte[]? firmware = o.UseFirmware ? FirmwareImage.Load(o.Bios) : null;
+        var (floppy, hardDisks) = OpenDisks();
+        if (firmware is not null && diskMode != FirmwareServices.EffectiveDiskMode(diskMode))
+            Console.Error.WriteLine($"emu: note: --bios-disk {diskMode.ToString().ToLowerInvariant()}: that driver is not wired into the machine yet; INT 13h uses the hypercall path");
+
         var config = new MachineConfig
         {
+            Firmware = firmware,
+            Floppy = floppy,
+            HardDisks = hardDisks,
+            BiosDisk = diskMode,
             Cpu = model,
             MemoryKiB = o.MemoryKiB,
             NanosecondsPerInstruction = o.NanosecondsPerInstruction,
-            DebugConsoleOutput = OpenOutput(o.DebugCon, "--debugcon"),
-            SerialOutput = OpenOutput(o.Serial, "--serial"),
+            DebugConsoleOutput = _capture is null ? OpenOutput(o.DebugCon, "--debugcon") : _capture.Console,
+            SerialOutput = _capture is null ? OpenOutput(o.Serial, "--serial") : _capture.Serial,
             SerialInput = o.SerialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(Unescape(o.SerialInput)),
             Keys = o.Keys is null ? null : Unescape(o.Keys),
         };
@@ -72,6 +98,19 @@ internal sealed class MachineSession : IDisposable
 
     /// <summary>Runs to the end and returns the process exit status; prints why on stderr when it is not 0.</summary>
     public int RunToEnd()
+    {
+        var outcome = Run();
+        if (_options.Stats)
+            Machine.Stats.WriteTable(Console.Error);
+        if (_options.Screen)
+            ScreenPrinter.Print(Machine, Console.Out);
+        if (outcome.ExitCode != 0)
+            Console.Error.WriteLine($"emu: {outcome.Message}");
+        return outcome.ExitCode;
+    }
+
+    /// <summary>Runs to the end with the options' limits (Ctrl-C stops it) and flushes the outputs.</summary>
+    public RunOutcome Run()
     {
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -95,14 +134,50 @@ internal sealed class MachineSession : IDisposable
             Console.CancelKeyPress -= onCancel;
         }
         FlushOutputs();
+        return outcome;
+    }
 
-        if (_options.Stats)
-            Machine.Stats.WriteTable(Console.Error);
-        if (_options.Screen)
-            ScreenPrinter.Print(Machine, Console.Out);
-        if (outcome.ExitCode != 0)
-            Console.Error.WriteLine($"emu: {outcome.Message}");
-        return outcome.ExitCode;
+    private (IBlockBackend? Floppy, List<IBlockBackend> HardDisks) OpenDisks()
+    {
+        IBlockBackend? floppy = null;
+        var hardDisks = new List<IBlockBackend>();
+        if (_bootImage is not null)
+        {
+            var image = OpenDisk(_bootImage, "image");
+            if (BiosDrive.IsFloppySize(image.CapacityBytes))
+                floppy = image;
+            else
+                hardDisks.Add(image);
+        }
+        if (_options.Floppy is { } floppySpec)
+        {
+            if (floppy is not null)
+                throw new UserError($"--floppy: drive A: already holds '{_bootImage}' (a floppy-sized image); give one floppy", ExitCodes.Usage);
+            floppy = OpenDisk(floppySpec, "--floppy");
+            if (!BiosDrive.IsFloppySize(floppy.CapacityBytes))
+                throw new UserError($"--floppy: '{floppySpec}' is {floppy.CapacityBytes:N0} bytes, not a floppy size (160K, 180K, 320K, 360K, 720K, 1.2M, 1.44M, 1.68M or 2.88M)");
+        }
+        foreach (var spec in _options.Disks)
+            hardDisks.Add(OpenDisk(spec, "--disk"));
+        if (hardDisks.Count > 4)
+            throw new UserError($"at most 4 hard disks can be attached, not {hardDisks.Count}", ExitCodes.Usage);
+        return (floppy, hardDisks);
+    }
+
+    private RawImageBackend OpenDisk(string text, string what)
+    {
+        if (!DiskSpec.TryParse(text, out var spec, out var error))
+            throw new UserError($"{what}: {error}", ExitCodes.Usage);
+        try
+        {
+            var backend = RawImageBackend.Open(spec);
+            _resources.Add(backend);
+            return backend;
+        }
+        catch (DiskImageException e)
+        {
+            throw new UserError(e.Message);
+        }
     }
 
     private Stream? OpenOutput(string target, string option)

@@ -1,4 +1,6 @@
 using Emu.Cpu;
+using Emu.Hypervisor.Firmware;
+using Emu.Io.Storage;
 
 namespace Emu.Hypervisor;
 
@@ -28,4 +30,17 @@ public sealed class MachineConfig
 
     /// <summary>The RTC's start date; null means the fixed 2000-01-01 00:00:00 (deterministic runs).</summary>
     public DateTime? RtcStart { get; init; }
+
+    /// <summary>The BIOS image (64 KiB, mapped as ROM at F0000; the CPU starts at FFFF:0000). Null: no
+    /// firmware, the caller starts the guest itself (BareStart).</summary>
+    public byte[]? Firmware { get; init; }
+
+    /// <summary>The floppy disk in drive A: (BIOS drive 00h); its size gives its geometry.</summary>
+    public IBlockBackend? Floppy { get; init; }
+
+    /// <summary>Hard disks 80h, 81h... in order. The machine does not own (dispose) the backends.</summary>
+    public IReadOnlyList<IBlockBackend> HardDisks { get; init; } = [];
+
+    /// <summary>The driver the BIOS's INT 13h uses for hard disks.</summary>
+    public BiosDiskMode BiosDisk { get; init; } = BiosDiskMode.Hypercall;
 }

@@ -47,6 +47,21 @@ public abstract class MachineOptions
     [Option("screen", HelpText = "Print the 80x25 text screen when the run ends.")]
     public bool Screen { get; set; }
 
+    [Option("floppy", HelpText = "Floppy image for drive A: (BIOS drive 00h): " + Emu.Io.Storage.DiskSpec.Syntax + "; 160K to 2.88M.")]
+    public string? Floppy { get; set; }
+
+    [Option("disk", Max = 1, HelpText = "Hard disk image (BIOS drives 80h, 81h... in order): " + Emu.Io.Storage.DiskSpec.Syntax + "; repeat for more.")]
+    public IEnumerable<string> Disks { get; set; } = [];
+
+    [Option("bios-disk", Default = "hypercall", HelpText = "Driver the BIOS uses for hard disks: pio, dma, virtio or hypercall.")]
+    public string BiosDisk { get; set; } = "hypercall";
+
+    [Option("bios", HelpText = "Firmware image to use instead of the shipped firmware/bios.bin (64 KiB).")]
+    public string? Bios { get; set; }
+
+    /// <summary>False when the verb starts its program on a bare machine (run --no-firmware).</summary>
+    internal virtual bool UseFirmware => true;
+
     [Option("ns-per-instruction", Default = 100, HelpText = "Virtual time per retired instruction (ns); sets how fast guest timers run.")]
     public long NanosecondsPerInstruction { get; set; } = 100;
 }
