@@ -23,8 +23,9 @@ public sealed class TestOptions
 /// copy so the original is never written), and its debug-console output (port E9h), COM1 output,
 /// screen and exit status are compared with the lines of its source:
 /// <c>; expect-output: TEXT</c> (one per line printed on E9h), <c>; expect-serial: TEXT</c> (COM1),
-/// <c>; expect-screen: TEXT</c> (a screen line), <c>; expect-exit: N</c> (default 0) and
-/// <c>; emu-options: ...</c> (extra options of run/boot, e.g. <c>--cpu 8086 --keys abc</c>).
+/// <c>; expect-screen: TEXT</c> (a screen line), <c>; expect-exit: N</c> (default 0),
+/// <c>; emu-options: ...</c> (extra options of run/boot, e.g. <c>--cpu 8086 --keys abc</c>) and
+/// <c>; emu-verb: boot</c> (boot the image as a disk even when it is not floppy-sized).
 /// A .bin takes its expectations from the .asm beside it; an .asm is assembled with nasm.
 /// </summary>
 public static class TestVerb
@@ -99,6 +100,7 @@ public static class TestVerb
         public List<string> Screen { get; } = [];
         public int? Exit { get; set; }
         public List<string> Options { get; } = [];
+        public bool Boot { get; set; }
         public bool Any => Output.Count + Serial.Count + Screen.Count > 0 || Exit is not null;
     }
 
@@ -132,7 +134,7 @@ public static class TestVerb
             }
 
             long size = new FileInfo(image).Length;
-            bool boot = ext == ".img" || BiosDrive.IsFloppySize(size);
+            bool boot = expect.Boot || ext == ".img" || BiosDrive.IsFloppySize(size);
             var args = new List<string> { boot ? "boot" : "run", image };
             args.AddRange(expect.Options);
             if (!args.Contains("--max-instructions"))
@@ -228,6 +230,8 @@ public static class TestVerb
                 expect.Screen.Add(screen);
             else if (Value(line, "expect-exit:") is { } exit)
                 expect.Exit = int.TryParse(exit.Trim(), out int n) ? n : throw new UserError($"{source}: '; expect-exit: {exit}' is not a number");
+            else if (Value(line, "emu-verb:") is { } verb)
+                expect.Boot = verb.Trim() == "boot" ? true : verb.Trim() == "run" ? false : throw new UserError($"{source}: '; emu-verb: {verb}' is not run or boot");
             else if (Value(line, "emu-options:") is { } opts)
                 expect.Options.AddRange(opts.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }

@@ -81,7 +81,7 @@ internal sealed class DiskService(VirtualMachine vm, FirmwareServices services, 
                 }
                 else if (drive.IsFloppy)
                 {
-                    frame.AH = 0x02; // floppy with change-line support
+                    frame.AH = 0x01; // floppy without change-line support (as SeaBIOS answers)
                     frame.Carry = false;
                 }
                 else
