@@ -68,20 +68,30 @@ internal sealed class MachineSession : IDisposable
         if (format is not ("text" or "jsonl" or "chrome"))
             throw new UserError($"--trace-format '{o.TraceFormat}' is not text, jsonl or chrome", ExitCodes.Usage);
 
+        DateTime? rtcStart = o.Rtc.ToLowerInvariant() switch
+        {
+            "fixed" => null,
+            "host" => DateTime.Now,
+            _ => DateTime.TryParse(o.Rtc, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date)
+                && date.Year is >= 1980 and <= 2099
+                ? date
+                : throw new UserError($"--rtc '{o.Rtc}' is not fixed, host or a date between 1980 and 2099 (e.g. 2026-11-24T12:00:00)", ExitCodes.Usage),
+        };
         if (!Enum.TryParse<BiosDiskMode>(o.BiosDisk, ignoreCase: true, out var diskMode) || !Enum.IsDefined(diskMode)
             || int.TryParse(o.BiosDisk, out _))
             throw new UserError($"--bios-disk '{o.BiosDisk}' is not pio, dma, virtio or hypercall", ExitCodes.Usage);
         byte[]? firmware = o.UseFirmware ? FirmwareImage.Load(o.Bios) : null;
-        var (floppy, hardDisks) = OpenDisks();
+        var (floppy, disks) = BootDisks(ParseDisks(o.Disks));
         if (firmware is not null && diskMode != FirmwareServices.EffectiveDiskMode(diskMode))
-            Console.Error.WriteLine($"emu: note: --bios-disk {diskMode.ToString().ToLowerInvariant()}: that driver is not wired into the machine yet; INT 13h uses the hypercall path");
+            Console.Error.WriteLine($"emu: note: --bios-disk {diskMode.ToString().ToLowerInvariant()}: the BIOS has no driver for it yet; INT 13h uses the hypercall path");
 
         var config = new MachineConfig
         {
             Firmware = firmware,
             Floppy = floppy,
-            HardDisks = hardDisks,
             BiosDisk = diskMode,
+            HardDisks = disks,
+            RtcStart = rtcStart,
             Cpu = model,
             MemoryKiB = o.MemoryKiB,
             NanosecondsPerInstruction = o.NanosecondsPerInstruction,
@@ -90,10 +100,33 @@ internal sealed class MachineSession : IDisposable
             SerialInput = o.SerialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(Unescape(o.SerialInput)),
             Keys = o.Keys is null ? null : Unescape(o.Keys),
         };
-        Machine = new VirtualMachine(config);
+        try
+        {
+            Machine = new VirtualMachine(config);
+        }
+        catch (DiskImageException e)
+        {
+            throw new UserError(e.Message);
+        }
         Machine.Stats.TimingEnabled = o.TraceHostTime;
         if (o.Trace is not null)
             Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime);
+    }
+
+    /// <summary>--disk values in order; a bad spec or too many disks is a usage error. Whether the files
+    /// exist is checked when the machine opens them.</summary>
+    private static List<DiskSpec> ParseDisks(IEnumerable<string>? values)
+    {
+        var disks = new List<DiskSpec>();
+        foreach (string value in values ?? [])
+        {
+            if (!DiskSpec.TryParse(value, out var spec, out string? error))
+                throw new UserError($"--disk: {error}", ExitCodes.Usage);
+            disks.Add(spec);
+        }
+        if (disks.Count > VirtualMachine.MaxHardDisks)
+            throw new UserError($"--disk given {disks.Count} times; at most {VirtualMachine.MaxHardDisks} disks can be attached (primary and secondary, master and slave)", ExitCodes.Usage);
+        return disks;
     }
 
     /// <summary>Runs to the end and returns the process exit status; prints why on stderr when it is not 0.</summary>
@@ -104,6 +137,8 @@ internal sealed class MachineSession : IDisposable
             Machine.Stats.WriteTable(Console.Error);
         if (_options.Screen)
             ScreenPrinter.Print(Machine, Console.Out);
+        if (_options.Screenshot is string png)
+            WriteScreenshot(png);
         if (outcome.ExitCode != 0)
             Console.Error.WriteLine($"emu: {outcome.Message}");
         return outcome.ExitCode;
@@ -137,37 +172,42 @@ internal sealed class MachineSession : IDisposable
         return outcome;
     }
 
-    private (IBlockBackend? Floppy, List<IBlockBackend> HardDisks) OpenDisks()
+    /// <summary>The floppy (the boot image when it is floppy-sized, or --floppy, opened here) and the hard
+    /// disks (the boot image otherwise, first, then --disk; the machine opens those).</summary>
+    private (IBlockBackend? Floppy, List<DiskSpec> HardDisks) BootDisks(List<DiskSpec> disks)
     {
         IBlockBackend? floppy = null;
-        var hardDisks = new List<IBlockBackend>();
         if (_bootImage is not null)
         {
-            var image = OpenDisk(_bootImage, "image");
+            if (!DiskSpec.TryParse(_bootImage, out var spec, out var error))
+                throw new UserError($"image: {error}", ExitCodes.Usage);
+            var image = OpenDisk(spec);
             if (BiosDrive.IsFloppySize(image.CapacityBytes))
                 floppy = image;
             else
-                hardDisks.Add(image);
+            {
+                disks.Insert(0, spec);
+                if (disks.Count > VirtualMachine.MaxHardDisks)
+                    throw new UserError($"the image and {disks.Count - 1} --disk make {disks.Count} hard disks; at most {VirtualMachine.MaxHardDisks} can be attached", ExitCodes.Usage);
+                _resources.Remove(image);
+                image.Dispose(); // checked here; the machine opens it as an ATA disk
+            }
         }
-        if (_options.Floppy is { } floppySpec)
+        if (_options.Floppy is { } floppyText)
         {
             if (floppy is not null)
                 throw new UserError($"--floppy: drive A: already holds '{_bootImage}' (a floppy-sized image); give one floppy", ExitCodes.Usage);
-            floppy = OpenDisk(floppySpec, "--floppy");
+            if (!DiskSpec.TryParse(floppyText, out var spec, out var error))
+                throw new UserError($"--floppy: {error}", ExitCodes.Usage);
+            floppy = OpenDisk(spec);
             if (!BiosDrive.IsFloppySize(floppy.CapacityBytes))
-                throw new UserError($"--floppy: '{floppySpec}' is {floppy.CapacityBytes:N0} bytes, not a floppy size (160K, 180K, 320K, 360K, 720K, 1.2M, 1.44M, 1.68M or 2.88M)");
+                throw new UserError($"--floppy: '{spec.Path}' is {floppy.CapacityBytes:N0} bytes, not a floppy size (160K, 180K, 320K, 360K, 720K, 1.2M, 1.44M, 1.68M or 2.88M)");
         }
-        foreach (var spec in _options.Disks)
-            hardDisks.Add(OpenDisk(spec, "--disk"));
-        if (hardDisks.Count > 4)
-            throw new UserError($"at most 4 hard disks can be attached, not {hardDisks.Count}", ExitCodes.Usage);
-        return (floppy, hardDisks);
+        return (floppy, disks);
     }
 
-    private RawImageBackend OpenDisk(string text, string what)
+    private RawImageBackend OpenDisk(DiskSpec spec)
     {
-        if (!DiskSpec.TryParse(text, out var spec, out var error))
-            throw new UserError($"{what}: {error}", ExitCodes.Usage);
         try
         {
             var backend = RawImageBackend.Open(spec);
@@ -177,6 +217,19 @@ internal sealed class MachineSession : IDisposable
         catch (DiskImageException e)
         {
             throw new UserError(e.Message);
+        }
+    }
+
+    private void WriteScreenshot(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
+            Machine.WriteMode13Png(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UserError($"--screenshot: cannot write '{path}': {e.Message}");
         }
     }
 

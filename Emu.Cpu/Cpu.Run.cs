@@ -45,11 +45,35 @@ public sealed unsafe partial class Cpu
     /// interrupt or trap it caused is delivered. Used by the conformance runner and single-stepping.</summary>
     public StopReason Step()
     {
-        return Run(1);
+        StopReason stop;
+        do
+        {
+            _repeatSuspended = false;
+            stop = Run(1);
+        }
+        while (_repeatSuspended && stop == StopReason.InstructionLimit && !_halted);
+        return stop;
+    }
+
+    // The end of the current Run's budget, for instructions that repeat (REP string operations).
+    private long _runEnd;
+    private bool _repeatSuspended;
+
+    /// <summary>True when a REP string instruction should stop between iterations: its next
+    /// iteration would overrun the run's budget, or an enabled interrupt is waiting.</summary>
+    internal bool ShouldSuspendRepeat() =>
+        Retired + 1 >= _runEnd || (_interruptLine && (FlagsValue & IfFlag) != 0) || _stopRequested;
+
+    /// <summary>Leaves IP on the repeating instruction so it resumes where it stopped.</summary>
+    internal void SuspendRepeat()
+    {
+        Eip = InstructionIp;
+        _repeatSuspended = true;
     }
 
     private StopReason Loop(long end)
     {
+        _runEnd = end;
         while (Retired < end)
         {
             if (_attention && ServiceAttention())

@@ -34,7 +34,7 @@ public sealed partial class VirtualMachine : IDisposable
         Platform = new PcPlatform(Memory, Clock, config.RtcStart);
         Pic.IntrChanged = Cpu.SetInterruptLine;
         Cpu.InterruptController = new PicAcknowledge(Pic);
-        Platform.ResetRequested = () => Cpu.StopForReset("the guest reset the machine (port 92h or the 8042)");
+        Platform.ResetRequested = () => ResetMachine("port 92h or the 8042");
         Platform.Cmos.SetMemorySize(Math.Clamp(config.MemoryKiB, 16, 640), 64);
 
         if (config.DebugConsoleOutput is { } console)
@@ -51,7 +51,10 @@ public sealed partial class VirtualMachine : IDisposable
         if (config.Keys is { Length: > 0 } keys)
             Platform.Keyboard.EnqueueText(keys);
         _screen = new TextScreen(Memory);
+        VgaDac = new VgaDac();
+        Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
 
+        AttachStorage(config);
         _dispatcher = new ExitDispatcher(this);
         Cpu.ExitHandler = _dispatcher;
         Cpu.InterruptObserver = _dispatcher;
@@ -71,7 +74,19 @@ public sealed partial class VirtualMachine : IDisposable
     public ExitStatistics Stats { get; } = new();
 
     /// <summary>The trace destination; null (the default) costs nothing.</summary>
-    public Tracer? Tracer { get; set; }
+    public Tracer? Tracer
+    {
+        get => _tracer;
+        set
+        {
+            _tracer = value;
+            // Device events: IRQ lines as devices move them.
+            Pic.LineChanged = value is null ? null : (irq, level) => value.Device(this, "irq", $"irq{irq} {(level ? "raised" : "lowered")}");
+            TraceStorage(value);
+        }
+    }
+
+    private Tracer? _tracer;
 
     /// <summary>Handlers for VMCALL hypercalls by number (AX); the firmware uses them.</summary>
     public Dictionary<ushort, Action<VirtualMachine>> Hypercalls { get; } = [];
@@ -91,6 +106,13 @@ public sealed partial class VirtualMachine : IDisposable
         if (ramEnd < 0xA_0000)
             Memory.Map(ramEnd, 0xA_0000 - ramEnd, PageKind.Unmapped);
     }
+
+    /// <summary>The VGA colour DAC (ports 3C6-3C9), whose palette mode 13h pixels index.</summary>
+    public VgaDac VgaDac { get; }
+
+    /// <summary>Writes the mode 13h window (320x200 at A0000) as a PNG, coloured by the DAC.</summary>
+    public void WriteMode13Png(Stream output) =>
+        PngWriter.Write(output, Mode13Screen.Width, Mode13Screen.Height, new Mode13Screen(Memory, VgaDac).RenderRgb());
 
     /// <summary>The 80x25 text screen as it is now: 25 lines, trailing blanks trimmed, code page 437 as Unicode.</summary>
     public IReadOnlyList<string> TextScreenLines() => _screen.ReadLines();
@@ -169,6 +191,10 @@ public sealed partial class VirtualMachine : IDisposable
             Stats.UnclaimedMmioAccesses = Mmio.UnclaimedReads + Mmio.UnclaimedWrites;
             foreach (var group in Ports.Ranges.Concat(Mmio.Ranges).GroupBy(r => r.Device.Name))
                 Stats.SetDeviceExits(group.Key, group.Sum(r => r.Reads + r.Writes));
+            foreach (var r in Ports.Ranges)
+                Stats.SetRangeExits($"port {r.Start:X4}-{r.End - 1:X4}", r.Device.Name, r.Reads + r.Writes);
+            foreach (var r in Mmio.Ranges)
+                Stats.SetRangeExits($"mmio {r.Start:X5}-{r.End - 1:X5}", r.Device.Name, r.Reads + r.Writes);
         }
     }
 

@@ -47,11 +47,14 @@ public abstract class MachineOptions
     [Option("screen", HelpText = "Print the 80x25 text screen when the run ends.")]
     public bool Screen { get; set; }
 
+    [Option("screenshot", HelpText = "Write the VGA mode 13h screen (320x200 at A0000) to FILE.png when the run ends.")]
+    public string? Screenshot { get; set; }
+
+    [Option("rtc", Default = "fixed", HelpText = "Real-time clock start: fixed (2000-01-01 00:00:00, deterministic), host, or a date like 2026-11-24T12:00:00.")]
+    public string Rtc { get; set; } = "fixed";
+
     [Option("floppy", HelpText = "Floppy image for drive A: (BIOS drive 00h): " + Emu.Io.Storage.DiskSpec.Syntax + "; 160K to 2.88M.")]
     public string? Floppy { get; set; }
-
-    [Option("disk", Max = 1, HelpText = "Hard disk image (BIOS drives 80h, 81h... in order): " + Emu.Io.Storage.DiskSpec.Syntax + "; repeat for more.")]
-    public IEnumerable<string> Disks { get; set; } = [];
 
     [Option("bios-disk", Default = "hypercall", HelpText = "Driver the BIOS uses for hard disks: pio, dma, virtio or hypercall.")]
     public string BiosDisk { get; set; } = "hypercall";
@@ -64,4 +67,10 @@ public abstract class MachineOptions
 
     [Option("ns-per-instruction", Default = 100, HelpText = "Virtual time per retired instruction (ns); sets how fast guest timers run.")]
     public long NanosecondsPerInstruction { get; set; } = 100;
+
+    // ---- storage (ATA disks) ----
+
+    [Option("disk", HelpText = "Attach a raw disk image as an ATA hard disk: FILE[,readonly][,cache=writeback|writethrough]. "
+        + "Repeat for up to 4 disks: primary master, primary slave, secondary master, secondary slave.")]
+    public IEnumerable<string> Disks { get; set; } = [];
 }

@@ -25,7 +25,8 @@ public sealed class TestOptions
 /// <c>; expect-output: TEXT</c> (one per line printed on E9h), <c>; expect-serial: TEXT</c> (COM1),
 /// <c>; expect-screen: TEXT</c> (a screen line), <c>; expect-exit: N</c> (default 0),
 /// <c>; emu-options: ...</c> (extra options of run/boot, e.g. <c>--cpu 8086 --keys abc</c>) and
-/// <c>; emu-verb: boot</c> (boot the image as a disk even when it is not floppy-sized).
+/// <c>; emu-verb: boot</c> (boot the image as a disk even when it is not floppy-sized) and
+/// <c>; disk: FILE</c> (attach a scratch copy of FILE, beside the source, as the next hard disk).
 /// A .bin takes its expectations from the .asm beside it; an .asm is assembled with nasm.
 /// </summary>
 public static class TestVerb
@@ -79,19 +80,10 @@ public static class TestVerb
         return failed == 0 ? ExitCodes.Success : ExitCodes.HostError;
     }
 
-    // Each .asm once (its committed .bin is the same program), plus .bin/.img files without a source.
-    private static IEnumerable<string> FindPrograms(string directory)
-    {
-        var files = Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-        foreach (string file in files)
-        {
-            string ext = Path.GetExtension(file).ToLowerInvariant();
-            if (ext == ".asm")
-                yield return file;
-            else if ((ext == ".bin" || ext == ".img") && !File.Exists(Path.ChangeExtension(file, ".asm")))
-                yield return file;
-        }
-    }
+    // Each .asm once (its committed .bin is the same program). A .bin or .img without a source has no
+    // expectations (it may be a disk another program uses): only named on the command line is it run.
+    private static IEnumerable<string> FindPrograms(string directory) =>
+        Directory.GetFiles(directory, "*.asm", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
 
     private sealed class Expectations
     {
@@ -101,6 +93,7 @@ public static class TestVerb
         public int? Exit { get; set; }
         public List<string> Options { get; } = [];
         public bool Boot { get; set; }
+        public List<string> Disks { get; } = [];
         public bool Any => Output.Count + Serial.Count + Screen.Count > 0 || Exit is not null;
     }
 
@@ -117,6 +110,7 @@ public static class TestVerb
             return $"no expectations in {source} ('; expect-output: TEXT', '; expect-exit: N')";
 
         string scratch = Path.Combine(Path.GetTempPath(), $"emu-test-{Guid.NewGuid():N}.bin");
+        var scratchDisks = new List<string>();
         try
         {
             string image;
@@ -137,6 +131,15 @@ public static class TestVerb
             bool boot = expect.Boot || ext == ".img" || BiosDrive.IsFloppySize(size);
             var args = new List<string> { boot ? "boot" : "run", image };
             args.AddRange(expect.Options);
+            foreach (string disk in expect.Disks)
+            {
+                if (!File.Exists(disk))
+                    return $"its '; disk:' image '{disk}' does not exist";
+                string copy = Path.Combine(Path.GetTempPath(), $"emu-test-{Guid.NewGuid():N}.img");
+                File.Copy(disk, copy);
+                scratchDisks.Add(copy);
+                args.AddRange(["--disk", copy.Replace(",", ",,", StringComparison.Ordinal)]);
+            }
             if (!args.Contains("--max-instructions"))
                 args.AddRange(["--max-instructions", DefaultMaxInstructions.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             if (!args.Contains("--timeout"))
@@ -198,6 +201,8 @@ public static class TestVerb
         finally
         {
             File.Delete(scratch);
+            foreach (string disk in scratchDisks)
+                File.Delete(disk);
         }
     }
 
@@ -230,6 +235,8 @@ public static class TestVerb
                 expect.Screen.Add(screen);
             else if (Value(line, "expect-exit:") is { } exit)
                 expect.Exit = int.TryParse(exit.Trim(), out int n) ? n : throw new UserError($"{source}: '; expect-exit: {exit}' is not a number");
+            else if (Value(line, "disk:") is { } disk)
+                expect.Disks.Add(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, disk.Trim()));
             else if (Value(line, "emu-verb:") is { } verb)
                 expect.Boot = verb.Trim() == "boot" ? true : verb.Trim() == "run" ? false : throw new UserError($"{source}: '; emu-verb: {verb}' is not run or boot");
             else if (Value(line, "emu-options:") is { } opts)

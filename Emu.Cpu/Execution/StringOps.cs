@@ -7,8 +7,10 @@ namespace Emu.Cpu.Execution;
 /// <remarks>
 /// The source is op.Seg:SI (the segment override applies to it), the destination always ES:DI.
 /// SI, DI and CX are 16-bit, or ESI, EDI and ECX with a 32-bit address size. A REP-prefixed
-/// instruction runs to completion in one call; SI, DI and CX are updated after every iteration so
-/// a fault part-way (a segment-limit violation on the 286/386) restarts it with the work done kept.
+/// instruction runs until CX is exhausted, the run's instruction budget is used up or an interrupt is
+/// waiting (then it is suspended and resumed later, see <see cref="Cpu.ShouldSuspendRepeat"/>);
+/// SI, DI and CX are updated after every iteration so a fault part-way (a segment-limit violation
+/// on the 286/386) restarts it with the work done kept.
 /// MOVS, LODS, STOS, INS and OUTS repeat under either prefix (the 8086 treats F2 like F3 there);
 /// CMPS and SCAS stop when ZF differs from the prefix's condition (F3: while equal, F2: while not).
 /// </remarks>
@@ -60,6 +62,14 @@ internal static unsafe class StringOps
         bool first = true;
         while ((ecx ? c.Regs[Reg.CX] : c.Regs[Reg.CX] & 0xFFFF) != 0)
         {
+            // Between iterations the instruction can be suspended as a real CPU suspends it for an
+            // interrupt: IP stays on it and the registers hold the work done. That bounds a run's
+            // budget (REP with ECX = FFFFFFFF is four billion iterations) and lets IRQs in.
+            if (!first && c.ShouldSuspendRepeat())
+            {
+                c.SuspendRepeat();
+                return;
+            }
             once(c, ref op);
             if (ecx)
                 c.Regs[Reg.CX]--;

@@ -28,8 +28,12 @@ public sealed class FirmwareServices
         var drives = new List<BiosDrive>();
         if (vm.Config.Floppy is { } floppy)
             drives.Add(BiosDrive.Floppy(floppy));
-        for (int i = 0; i < vm.Config.HardDisks.Count; i++)
-            drives.Add(BiosDrive.HardDisk(i, vm.Config.HardDisks[i]));
+        // The hard disks are the machine's ATA disks, numbered 80h, 81h... in channel order.
+        for (int i = 0; i < VirtualMachine.MaxHardDisks; i++)
+        {
+            if (vm.Disk(i) is { } disk)
+                drives.Add(BiosDrive.HardDisk(drives.Count(d => !d.IsFloppy), disk));
+        }
         Drives = drives;
         _video = new VideoService(vm, this);
         _disk = new DiskService(vm, this, drives);

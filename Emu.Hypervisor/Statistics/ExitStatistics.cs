@@ -48,6 +48,15 @@ public sealed class ExitStatistics
         }
     }
 
+    private readonly List<(string Range, string Device, long Count)> _ranges = [];
+
+    /// <summary>Records the exits one bus range took (set when a run ends).</summary>
+    public void SetRangeExits(string range, string device, long count)
+    {
+        _ranges.RemoveAll(r => r.Range == range);
+        _ranges.Add((range, device, count));
+    }
+
     /// <summary>Sets the number of exits a device handled (summed over its bus ranges).</summary>
     public void SetDeviceExits(string device, long count)
     {
@@ -85,6 +94,14 @@ public sealed class ExitStatistics
             w.WriteLine($"{"device",-22}{"exits",14}{"host us",12}{"ns/exit",10}");
             foreach (var (name, (count, ticks)) in devices)
                 w.WriteLine($"{name,-22}{count,14:N0}{Time(ticks)}{PerExit(ticks, count)}");
+        }
+        var ranges = _ranges.Where(r => r.Count > 0).OrderBy(r => r.Range, StringComparer.Ordinal).ToList();
+        if (ranges.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine($"{"port/address range",-22}{"exits",14}  device");
+            foreach (var (range, device, count) in ranges)
+                w.WriteLine($"{range,-22}{count,14:N0}  {device}");
         }
         w.WriteLine();
         w.WriteLine($"unclaimed port accesses {UnclaimedPortAccesses,12:N0}");

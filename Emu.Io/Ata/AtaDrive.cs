@@ -143,7 +143,7 @@ public sealed class AtaDrive
     }
 
     /// <summary>Fills the 512-byte IDENTIFY DEVICE block (ATA-6 layout) into <paramref name="block"/>.</summary>
-    internal void BuildIdentify(Span<byte> block, bool isSlave, bool otherPresent)
+    public void BuildIdentify(Span<byte> block, bool isSlave = false, bool otherPresent = false)
     {
         block[..SectorSize].Clear();
 

@@ -50,8 +50,12 @@ public sealed class PicPair : IInterruptSink
         return _lines[irq == CascadeIrq ? 9 : irq];
     }
 
+    /// <summary>Told when a device moves an IRQ line (for traces); null costs one test per change.</summary>
+    public Action<int, bool>? LineChanged { get; set; }
+
     void IInterruptSink.SetIrqLevel(int irq, bool level)
     {
+        LineChanged?.Invoke(irq, level);
         if (irq >= 8)
             Slave.SetInput(irq - 8, level);
         else if (irq != CascadeIrq)

@@ -82,6 +82,13 @@ public class CliTests
     [InlineData(new[] { "launch" }, 2, "unknown command")]
     [InlineData(new[] { "conformance", "/nonexistent" }, 1, "does not exist")]
     [InlineData(new[] { "disasm", "missing.bin" }, 1, "does not exist")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "missing.img" }, 1, "disk image 'missing.img' does not exist")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "guest-images" }, 1, "is a directory")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "guest-images/demos/hello.bin,fast" }, 2, "unknown option 'fast'")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "guest-images/demos/hello.bin,cache=none" }, 2, "unknown cache mode 'none'")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", ",readonly" }, 2, "no file name")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "guest-images/demos/hello.bin,readonly", "--disk", "guest-images/demos/hello.bin,readonly" }, 1, "attached twice")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "a", "--disk", "b", "--disk", "c", "--disk", "d", "--disk", "e" }, 2, "at most 4 disks")]
     public void Bad_input_gives_one_line_and_a_documented_status(string[] args, int status, string fragment)
     {
         var r = EmuProcess.Run(args);
@@ -138,5 +145,27 @@ public class CliTests
 
         r.ExitCode.Should().Be(0);
         r.Stdout.Should().Contain("run").And.Contain("conformance").And.Contain("disasm");
+    }
+}
+
+public class ScreenshotTests
+{
+    [Fact]
+    public void Screenshot_writes_the_mode13_window_as_a_png()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"emu-shot-{Guid.NewGuid():N}.png");
+        try
+        {
+            var r = EmuProcess.Run("run", "guest-images/demos/mode13.bin", "--screenshot", file);
+            r.ExitCode.Should().Be(0);
+            r.Stdout.Should().Be("mode13: drawn\n");
+            var png = File.ReadAllBytes(file);
+            png[..4].Should().Equal(0x89, 0x50, 0x4E, 0x47);
+            png[16..24].Should().Equal(new byte[] { 0, 0, 1, 0x40, 0, 0, 0, 0xC8 }, "the image is 320 x 200");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }

@@ -172,7 +172,7 @@ public class ControlStackStringTests
         for (int i = 0; i < 12; i++)
             cpu.Memory.Bytes[0x30010 + i] = (byte)(i + 1);
 
-        cpu.Run(1);
+        cpu.Step(); // a REP instruction to completion
 
         cpu.Retired.Should().Be(3);
         cpu.Memory.Bytes.Slice(0x40020, 12).ToArray().Should().Equal(cpu.Memory.Bytes.Slice(0x30010, 12).ToArray());
@@ -185,7 +185,7 @@ public class ControlStackStringTests
     {
         var cpu = Boot(CpuModel.I386, new byte[] { 0x66, 0xF3, 0xA5, 0x90 });
         cpu.Ecx = 5;
-        cpu.Run(1);
+        cpu.Step(); // a REP instruction to completion
         cpu.Retired.Should().Be(5);
         cpu.CX.Should().Be(0);
     }
@@ -207,7 +207,7 @@ public class ControlStackStringTests
         cpu.DS = 0x3000; cpu.ES = 0x4000; cpu.SI = 0; cpu.DI = 0; cpu.CX = 10;
         cpu.Memory.Load(0x30000, "abcdef"u8);
         cpu.Memory.Load(0x40000, "abcXef"u8);
-        cpu.Run(1);
+        cpu.Step(); // a REP instruction to completion
         cpu.CX.Should().Be(6);
         cpu.SI.Should().Be(4);
         (cpu.Flags & CpuFlags.ZF).Should().Be(0);
@@ -236,7 +236,7 @@ public class ControlStackStringTests
         cpu.ExitHandler = ports;
         cpu.ES = 0x3000; cpu.DI = 0x10; cpu.DX = 0x1F0; cpu.CX = 4;
 
-        cpu.Run(1);
+        cpu.Step(); // a REP instruction to completion
 
         ports.Exits.Should().HaveCount(4).And.OnlyContain(e => !e.Write && e.Port == 0x1F0 && e.Size == 2);
         cpu.Memory.Bytes.Slice(0x30010, 8).ToArray().Should().Equal(0x00, 0x10, 0x01, 0x10, 0x02, 0x10, 0x03, 0x10);

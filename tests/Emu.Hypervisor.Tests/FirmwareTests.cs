@@ -8,12 +8,29 @@ namespace Emu.Hypervisor.Tests;
 
 /// <summary>The BIOS on the machine: it boots disks, starts programs after POST, stops with a reason when
 /// there is nothing to boot, and its hypercalls survive any register values a hostile guest passes.</summary>
-public class FirmwareTests
+public sealed class FirmwareTests : IDisposable
 {
+    private readonly List<string> _files = [];
+
+    public void Dispose()
+    {
+        foreach (string f in _files)
+            File.Delete(f);
+    }
+
+    // Hard disks are the machine's ATA disks, opened from image files.
+    private DiskSpec Image(byte[] bytes)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"emu-fw-{Guid.NewGuid():N}.img");
+        File.WriteAllBytes(path, bytes);
+        _files.Add(path);
+        return new DiskSpec(path);
+    }
+
     private static byte[] Bios => File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "firmware", "bios.bin"));
     private static byte[] Hello => File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "demos", "hello.bin"));
 
-    private static (VirtualMachine Vm, MemoryStream Console) Machine(IBlockBackend? floppy = null, IBlockBackend[]? disks = null, CpuModel cpu = CpuModel.I386)
+    private static (VirtualMachine Vm, MemoryStream Console) Machine(IBlockBackend? floppy = null, DiskSpec[]? disks = null, CpuModel cpu = CpuModel.I386)
     {
         var console = new MemoryStream();
         var vm = new VirtualMachine(new MachineConfig
@@ -44,7 +61,7 @@ public class FirmwareTests
     [InlineData(CpuModel.I386)]
     public void A_boot_sector_on_the_first_hard_disk_boots_on_every_model(CpuModel cpu)
     {
-        var (vm, console) = Machine(disks: [new MemoryBackend(Hello)], cpu: cpu);
+        var (vm, console) = Machine(disks: [Image(Hello)], cpu: cpu);
         using var _vm = vm;
         var outcome = vm.Run(new RunLimits { MaxInstructions = 5_000_000 });
 
@@ -71,7 +88,7 @@ public class FirmwareTests
     [Fact]
     public void Nothing_to_boot_ends_the_run_with_one_line_saying_why()
     {
-        var (vm, _) = Machine(floppy: new MemoryBackend(1440 * 1024), disks: [new MemoryBackend(64 * 1024)]);
+        var (vm, _) = Machine(floppy: new MemoryBackend(1440 * 1024), disks: [Image(new byte[64 * 1024])]);
         using var _vm = vm;
         var outcome = vm.Run(new RunLimits { MaxInstructions = 5_000_000 });
 
@@ -84,8 +101,7 @@ public class FirmwareTests
     [Fact]
     public void A_disk_read_into_rom_fails_with_a_dma_error_and_changes_nothing()
     {
-        var disk = new MemoryBackend(Enumerable.Range(0, 64 * 512).Select(i => (byte)i).ToArray());
-        var (vm, _) = Machine(disks: [disk]);
+        var (vm, _) = Machine(disks: [Image(Enumerable.Range(0, 64 * 512).Select(i => (byte)i).ToArray())]);
         using var _vm = vm;
         byte[] romBefore = vm.Memory.Bytes.Slice(0xF0000, 0x10000).ToArray();
         var cpu = vm.Cpu;
@@ -104,9 +120,8 @@ public class FirmwareTests
     [Fact]
     public void Hostile_register_values_never_break_the_host()
     {
-        var disk = new MemoryBackend(32 * 512);
         var floppy = new MemoryBackend(160 * 1024);
-        var (vm, _) = Machine(floppy, [disk]);
+        var (vm, _) = Machine(floppy, [Image(new byte[32 * 512])]);
         using var _vm = vm;
         byte[] romBefore = vm.Memory.Bytes.Slice(0xF0000, 0x10000).ToArray();
         var random = new Random(4321);

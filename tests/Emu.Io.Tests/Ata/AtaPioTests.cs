@@ -538,3 +538,33 @@ public class AtaPioTests
         }
     }
 }
+
+public class AtaAllocationTests
+{
+    [Fact]
+    public void Pio_data_transfers_and_commands_allocate_nothing_without_a_tracer()
+    {
+        var rig = new AtaRig();
+        rig.Controller.Events = null;
+        void Run()
+        {
+            rig.Lba28(AtaCommand.ReadSectors, 0, 16);
+            for (int s = 0; s < 16; s++)
+            {
+                rig.In(AtaRig.Status);
+                for (int i = 0; i < 256; i++)
+                    rig.In16(AtaRig.Data);
+            }
+            rig.Lba28(AtaCommand.WriteSectors, 0, 4);
+            for (int i = 0; i < 4 * 256; i++)
+                rig.Out16(AtaRig.Data, 0x1234);
+            rig.In(AtaRig.Status);
+            rig.Out(AtaRig.Command, 0xFF);
+            rig.In(AtaRig.Status);
+        }
+        Run(); // warm up (JIT, static tables)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
+    }
+}
