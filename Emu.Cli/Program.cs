@@ -6,7 +6,7 @@ namespace Emu.Cli;
 /// <summary>The <c>emu</c> command: parses the verb and its options, runs it, maps failures to exit codes.</summary>
 public static class Program
 {
-    private static readonly Type[] Verbs = [typeof(RunOptions), typeof(DisasmOptions), typeof(ConformanceOptions), typeof(CpusOptions)];
+    private static readonly Type[] Verbs = [typeof(RunOptions), typeof(BootOptions), typeof(TestOptions), typeof(DisasmOptions), typeof(ConformanceOptions), typeof(CpusOptions)];
 
     public static int Main(string[] args)
     {
@@ -21,6 +21,8 @@ public static class Program
         {
             return result.MapResult(
                 (RunOptions o) => RunVerb.Run(o),
+                (BootOptions o) => BootVerb.Run(o),
+                (TestOptions o) => TestVerb.Run(o, Console.Out),
                 (DisasmOptions o) => DisasmVerb.Run(o, Console.Out),
                 (ConformanceOptions o) => ConformanceVerb.Run(o, Console.Out),
                 (CpusOptions o) => CpusVerb.Run(o, Console.Out),

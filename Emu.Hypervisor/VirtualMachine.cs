@@ -58,6 +58,7 @@ public sealed partial class VirtualMachine : IDisposable
         _dispatcher = new ExitDispatcher(this);
         Cpu.ExitHandler = _dispatcher;
         Cpu.InterruptObserver = _dispatcher;
+        InitFirmware();
     }
 
     public MachineConfig Config { get; }
@@ -162,6 +163,8 @@ public sealed partial class VirtualMachine : IDisposable
                 {
                     case StopReason.StopRequested when DebugExitStatus is int status:
                         return Finish(RunEnd.DebugExit, status, $"guest wrote {(status - 1) / 2} to the debug-exit port: exit status {status}");
+                    case StopReason.StopRequested when FirmwareOutcome() is { } stopped:
+                        return stopped;
                     case StopReason.Shutdown:
                         return Finish(RunEnd.Shutdown, RunOutcome.ShutdownExitCode, $"guest shut down: {Cpu.StopMessage}");
                     case StopReason.InvalidState:
