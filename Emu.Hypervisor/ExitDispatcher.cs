@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Emu.Cpu;
 using Emu.Io.Bus;
 
@@ -12,12 +14,17 @@ namespace Emu.Hypervisor;
 /// </summary>
 internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterruptObserver
 {
+    // Fields rather than property chains: this is the path every port access takes.
+    private readonly Emu.Hypervisor.Statistics.ExitStatistics _stats = vm.Stats;
+    private readonly Emu.Io.Timing.VirtualClock _clock = vm.Clock;
+    private readonly long _nsPerInstruction = vm.Config.NanosecondsPerInstruction;
+
     public void HandleExit(Cpu.Cpu cpu, ref VmExit exit)
     {
-        var stats = vm.Stats;
-        bool timed = stats.TimingEnabled;
+        bool timed = _stats.TimingEnabled;
         long start = timed ? Stopwatch.GetTimestamp() : 0;
-        vm.Clock.NowNs = vm.NowNs;
+        // Devices read virtual time (counters, the RTC): bring it up to this instruction.
+        _clock.NowNs = cpu.Retired * _nsPerInstruction + vm.IdleNs;
 
         DeviceRange? range = null;
         switch (exit.Reason)
@@ -32,32 +39,36 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
                 Hypercall(cpu, ref exit);
                 break;
         }
-        stats.Count(exit.Reason);
+        _stats.Count(exit.Reason);
 
-        long ticks = 0;
-        if (timed)
-        {
-            ticks = Stopwatch.GetTimestamp() - start;
-            stats.AddTime(exit.Reason, range?.Device.Name, ticks);
-        }
+        if (timed | vm.Tracer is not null)
+            Observe(ref exit, range, timed ? Stopwatch.GetTimestamp() - start : 0);
+    }
+
+    private void Observe(ref VmExit exit, DeviceRange? range, long ticks)
+    {
+        if (_stats.TimingEnabled)
+            _stats.AddTime(exit.Reason, range?.Device.Name, ticks);
         vm.Tracer?.Exit(vm, exit, range, ticks);
     }
 
+    // The value travels as its little-endian bytes (the span length is the access width).
+    [SkipLocalsInit]
     private static DeviceRange? Access(DeviceBus bus, ref VmExit exit)
     {
-        Span<byte> data = stackalloc byte[4];
-        var access = data[..exit.Size];
+        uint value = exit.IsWrite ? exit.Value : 0;
+        if (!BitConverter.IsLittleEndian)
+            value = BinaryPrimitives.ReverseEndianness(value);
+        var bytes = MemoryMarshal.CreateSpan(ref Unsafe.As<uint, byte>(ref value), exit.Size);
         DeviceRange? range;
         if (exit.IsWrite)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(data, exit.Value);
-            bus.TryWrite(exit.Address, access, out range);
+            bus.TryWrite(exit.Address, bytes, out range);
         }
         else
         {
-            data.Clear();
-            bus.TryRead(exit.Address, access, out range);
-            exit.Value = BinaryPrimitives.ReadUInt32LittleEndian(data);
+            bus.TryRead(exit.Address, bytes, out range);
+            exit.Value = BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
         }
         return range;
     }

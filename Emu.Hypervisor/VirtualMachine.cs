@@ -23,6 +23,9 @@ public sealed partial class VirtualMachine : IDisposable
     private readonly List<IDisposable> _owned = [];
     private long _idleNs; // virtual time spent halted, skipped over to the next timer deadline
 
+    /// <summary>Virtual time spent halted (skipped to the next timer deadline).</summary>
+    internal long IdleNs => _idleNs;
+
     public VirtualMachine(MachineConfig config)
     {
         Config = config;
