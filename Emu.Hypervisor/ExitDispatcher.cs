@@ -8,7 +8,7 @@ using Emu.Io.Bus;
 namespace Emu.Hypervisor;
 
 /// <summary>
-/// The VMM's side of every exit: brings virtual time up to date, dispatches port and MMIO accesses
+/// The VMM's side of every exit: dispatches port and MMIO accesses
 /// to the bus that owns the address, runs hypercalls, counts and traces. An IN's or MMIO read's
 /// value goes back in <see cref="VmExit.Value"/>, which the CPU puts in AL/AX/EAX or the operand.
 /// </summary>
@@ -16,24 +16,22 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
 {
     // Fields rather than property chains: this is the path every port access takes.
     private readonly Emu.Hypervisor.Statistics.ExitStatistics _stats = vm.Stats;
-    private readonly Emu.Io.Timing.VirtualClock _clock = vm.Clock;
-    private readonly long _nsPerInstruction = vm.Config.NanosecondsPerInstruction;
+    private readonly Emu.Io.Bus.PortBus _ports = vm.Ports;
+    private readonly Emu.Io.Bus.MmioBus _mmio = vm.Mmio;
 
     public void HandleExit(Cpu.Cpu cpu, ref VmExit exit)
     {
         bool timed = _stats.TimingEnabled;
         long start = timed ? Stopwatch.GetTimestamp() : 0;
-        // Devices read virtual time (counters, the RTC): bring it up to this instruction.
-        _clock.NowNs = cpu.Retired * _nsPerInstruction + vm.IdleNs;
 
         DeviceRange? range = null;
         switch (exit.Reason)
         {
             case ExitReason.Io:
-                range = Access(vm.Ports, ref exit);
+                range = Access(_ports, ref exit);
                 break;
             case ExitReason.Mmio:
-                range = Access(vm.Mmio, ref exit);
+                range = Access(_mmio, ref exit);
                 break;
             case ExitReason.Hypercall:
                 Hypercall(cpu, ref exit);
@@ -54,6 +52,7 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
 
     // The value travels as its little-endian bytes (the span length is the access width).
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static DeviceRange? Access(DeviceBus bus, ref VmExit exit)
     {
         uint value = exit.IsWrite ? exit.Value : 0;

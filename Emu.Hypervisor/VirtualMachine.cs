@@ -23,16 +23,15 @@ public sealed partial class VirtualMachine : IDisposable
     private readonly List<IDisposable> _owned = [];
     private long _idleNs; // virtual time spent halted, skipped over to the next timer deadline
 
-    /// <summary>Virtual time spent halted (skipped to the next timer deadline).</summary>
-    internal long IdleNs => _idleNs;
-
     public VirtualMachine(MachineConfig config)
     {
         Config = config;
         Memory = new GuestMemory();
         MapMemory(config);
         Cpu = new Cpu.Cpu(Memory, config.Cpu);
-        Clock = new VirtualClock();
+        // Devices that read the time (counter reads, the RTC) get it from the retired-instruction
+        // count at that moment; exits that don't read it cost nothing.
+        Clock = new VirtualClock { Source = () => NowNs };
 
         Platform = new PcPlatform(Memory, Clock, config.RtcStart);
         Pic.IntrChanged = Cpu.SetInterruptLine;

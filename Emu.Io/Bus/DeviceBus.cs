@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Emu.Io.Bus;
 
@@ -74,6 +75,8 @@ public abstract class DeviceBus
     /// Reads data.Length bytes at <paramref name="address"/>. False when unclaimed; data is then all
     /// 0xFF. Widths other than 1, 2 and 4 are never passed to a device and count as unclaimed.
     /// </summary>
+    // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryRead(uint address, Span<byte> data, out DeviceRange? range)
     {
         range = Claim(address, data.Length);
@@ -89,6 +92,8 @@ public abstract class DeviceBus
     }
 
     /// <summary>Writes data at <paramref name="address"/>. False (and the write dropped) when unclaimed.</summary>
+    // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryWrite(uint address, ReadOnlySpan<byte> data, out DeviceRange? range)
     {
         range = Claim(address, data.Length);
@@ -130,6 +135,8 @@ public abstract class DeviceBus
     }
 
     /// <summary>The range wholly containing the access, or null.</summary>
+    // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public DeviceRange? Claim(uint address, int width)
     {
         if (!IsValidWidth(width))
