@@ -1,4 +1,6 @@
 using Emu.Cpu;
+using Emu.Io.Storage;
+using Emu.Io.Virtio;
 
 namespace Emu.Hypervisor;
 
@@ -28,4 +30,19 @@ public sealed class MachineConfig
 
     /// <summary>The RTC's start date; null means the fixed 2000-01-01 00:00:00 (deterministic runs).</summary>
     public DateTime? RtcStart { get; init; }
+
+    // ---- the virtio disk (VirtualMachine.Virtio.cs) ----
+
+    /// <summary>A virtio-blk disk on the virtio-mmio window at D0000 (IRQ 11), opened by the machine; null for none.</summary>
+    public DiskSpec? VirtioDisk { get; init; }
+
+    /// <summary>An already opened backend for the virtio disk (tests, benchmarks); it wins over
+    /// <see cref="VirtioDisk"/> and the machine does not dispose it.</summary>
+    public IBlockBackend? VirtioDiskBackend { get; init; }
+
+    /// <summary>How the virtio device learns of new requests: a QueueNotify exit, or polling by the VMM.</summary>
+    public VirtioNotifyMode VirtioNotify { get; init; } = VirtioNotifyMode.Exit;
+
+    /// <summary>Poll mode: retired instructions between two polls of the virtqueue.</summary>
+    public int VirtioPollInterval { get; init; } = VirtioMmioTransport.DefaultPollInterval;
 }

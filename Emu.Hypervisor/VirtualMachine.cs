@@ -53,6 +53,7 @@ public sealed partial class VirtualMachine : IDisposable
         _screen = new TextScreen(Memory);
         VgaDac = new VgaDac();
         Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
+        AttachVirtio(config); // VirtualMachine.Virtio.cs
 
         _dispatcher = new ExitDispatcher(this);
         Cpu.ExitHandler = _dispatcher;
@@ -80,6 +81,7 @@ public sealed partial class VirtualMachine : IDisposable
             _tracer = value;
             // Device events: IRQ lines as devices move them.
             Pic.LineChanged = value is null ? null : (irq, level) => value.Device(this, "irq", $"irq{irq} {(level ? "raised" : "lowered")}");
+            TraceVirtio(value); // VirtualMachine.Virtio.cs
         }
     }
 
