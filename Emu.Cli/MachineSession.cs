@@ -63,8 +63,12 @@ internal sealed class MachineSession : IDisposable
                 ? date
                 : throw new UserError($"--rtc '{o.Rtc}' is not fixed, host or a date between 1980 and 2099 (e.g. 2026-11-24T12:00:00)", ExitCodes.Usage),
         };
+        var virtio = VirtioOptions.Parse(o);
         var config = new MachineConfig
         {
+            VirtioDisk = virtio.Disk,
+            VirtioNotify = virtio.Mode,
+            VirtioPollInterval = virtio.PollInterval,
             RtcStart = rtcStart,
             Cpu = model,
             MemoryKiB = o.MemoryKiB,
@@ -74,7 +78,14 @@ internal sealed class MachineSession : IDisposable
             SerialInput = o.SerialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(Unescape(o.SerialInput)),
             Keys = o.Keys is null ? null : Unescape(o.Keys),
         };
-        Machine = new VirtualMachine(config);
+        try
+        {
+            Machine = new VirtualMachine(config);
+        }
+        catch (Emu.Io.Storage.DiskImageException e)
+        {
+            throw new UserError($"--virtio-disk: {e.Message}");
+        }
         Machine.Stats.TimingEnabled = o.TraceHostTime;
         if (o.Trace is not null)
             Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime);

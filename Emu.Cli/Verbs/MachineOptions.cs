@@ -55,4 +55,15 @@ public abstract class MachineOptions
 
     [Option("ns-per-instruction", Default = 100, HelpText = "Virtual time per retired instruction (ns); sets how fast guest timers run.")]
     public long NanosecondsPerInstruction { get; set; } = 100;
+
+    // ---- the virtio disk (VirtioOptions.cs turns these into the machine's configuration) ----
+
+    [Option("virtio-disk", HelpText = "A virtio-blk disk on the virtio-mmio window at D0000 (IRQ 11): FILE[,readonly][,cache=writeback|writethrough].")]
+    public string? VirtioDisk { get; set; }
+
+    [Option("virtio-notify", Default = "exit", HelpText = "How the virtio disk learns of requests: exit (a QueueNotify MMIO exit) or poll (the VMM polls the queue, no exit).")]
+    public string VirtioNotify { get; set; } = "exit";
+
+    [Option("virtio-poll-interval", Default = 1000, HelpText = "With --virtio-notify poll: retired instructions between two polls (1-100000000).")]
+    public int VirtioPollInterval { get; set; } = 1000;
 }
