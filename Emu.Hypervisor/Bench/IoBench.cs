@@ -200,7 +200,7 @@ public sealed class IoBench(IoBenchOptions options)
             vm.Ports.Register(BenchMarkerDevice.Port, 1, marker);
 
             FlatBinaryLoader.Load(vm.Memory, LoadProgram(path), SegmentedAddress.BootSector);
-            WriteParameters(vm, workload, backend.SectorCount);
+            WriteParameters(vm.Memory, workload, backend.SectorCount, Options.Seed);
             BareStart.Prepare(vm, SegmentedAddress.BootSector);
             outcome = vm.Run(new RunLimits { MaxInstructions = Options.MaxInstructions });
 
@@ -245,14 +245,15 @@ public sealed class IoBench(IoBenchOptions options)
         return data;
     }
 
-    private void WriteParameters(VirtualMachine vm, IoBenchWorkload workload, long sectors)
+    /// <summary>Writes the guest's parameter block (layout in guest-images/bench/io/bench-io.inc).</summary>
+    public static void WriteParameters(Emu.Memory.GuestMemory memory, IoBenchWorkload workload, long sectors, uint seed)
     {
-        Span<byte> p = vm.Memory.Bytes.Slice((int)ParameterBlock, 0x20);
+        Span<byte> p = memory.Bytes.Slice((int)ParameterBlock, 0x20);
         p.Clear();
         "EMUB"u8.CopyTo(p);
         p[4] = (byte)workload;
         BinaryPrimitives.WriteUInt32LittleEndian(p[8..], (uint)Math.Min(sectors, uint.MaxValue));
-        BinaryPrimitives.WriteUInt32LittleEndian(p[0x0C..], Options.Seed);
+        BinaryPrimitives.WriteUInt32LittleEndian(p[0x0C..], seed);
         BinaryPrimitives.WriteUInt32LittleEndian(p[0x10..], WriteBaseSector);
     }
 
