@@ -1,7 +1,9 @@
 using Emu.Cli.Verbs;
 using Emu.Cpu;
 using Emu.Hypervisor;
+using Emu.Hypervisor.Firmware;
 using Emu.Hypervisor.Tracing;
+using Emu.Io.Storage;
 
 namespace Emu.Cli;
 
@@ -13,16 +15,28 @@ namespace Emu.Cli;
 internal sealed class MachineSession : IDisposable
 {
     private readonly MachineOptions _options;
+    private readonly string? _bootImage;
+    private readonly Capture? _capture;
     private readonly List<IDisposable> _resources = [];
     private Stream? _stdout;
 
-    private MachineSession(MachineOptions options) => _options = options;
+    /// <summary>Streams that replace the console and COM1 outputs (emu test captures what a program prints).</summary>
+    public sealed record Capture(Stream Console, Stream Serial);
+
+    private MachineSession(MachineOptions options, string? bootImage, Capture? capture)
+    {
+        _options = options;
+        _bootImage = bootImage;
+        _capture = capture;
+    }
 
     public VirtualMachine Machine { get; private set; } = null!;
 
-    public static MachineSession Create(MachineOptions options)
+    /// <summary>Builds the machine. <paramref name="bootImage"/> (emu boot) becomes the floppy when its
+    /// size is a floppy size, else the first hard disk.</summary>
+    public static MachineSession Create(MachineOptions options, string? bootImage = null, Capture? capture = null)
     {
-        var session = new MachineSession(options);
+        var session = new MachineSession(options, bootImage, capture);
         try
         {
             session.Build();
@@ -63,18 +77,30 @@ internal sealed class MachineSession : IDisposable
                 ? date
                 : throw new UserError($"--rtc '{o.Rtc}' is not fixed, host or a date between 1980 and 2099 (e.g. 2026-11-24T12:00:00)", ExitCodes.Usage),
         };
+        if (!Enum.TryParse<BiosDiskMode>(o.BiosDisk, ignoreCase: true, out var diskMode) || !Enum.IsDefined(diskMode)
+            || int.TryParse(o.BiosDisk, out _))
+            throw new UserError($"--bios-disk '{o.BiosDisk}' is not pio, dma, virtio or hypercall", ExitCodes.Usage);
+        byte[]? firmware = o.UseFirmware ? FirmwareImage.Load(o.Bios) : null;
+        var (floppy, disks) = BootDisks(ParseDisks(o.Disks));
+        if (firmware is not null && diskMode != FirmwareServices.EffectiveDiskMode(diskMode))
+            Console.Error.WriteLine($"emu: note: --bios-disk {diskMode.ToString().ToLowerInvariant()}: the BIOS has no driver for it yet; INT 13h uses the hypercall path");
+
         var virtio = VirtioOptions.Parse(o);
         var config = new MachineConfig
         {
             VirtioDisk = virtio.Disk,
             VirtioNotify = virtio.Mode,
             VirtioPollInterval = virtio.PollInterval,
+            Firmware = firmware,
+            Floppy = floppy,
+            BiosDisk = diskMode,
+            HardDisks = disks,
             RtcStart = rtcStart,
             Cpu = model,
             MemoryKiB = o.MemoryKiB,
             NanosecondsPerInstruction = o.NanosecondsPerInstruction,
-            DebugConsoleOutput = OpenOutput(o.DebugCon, "--debugcon"),
-            SerialOutput = OpenOutput(o.Serial, "--serial"),
+            DebugConsoleOutput = _capture is null ? OpenOutput(o.DebugCon, "--debugcon") : _capture.Console,
+            SerialOutput = _capture is null ? OpenOutput(o.Serial, "--serial") : _capture.Serial,
             SerialInput = o.SerialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(Unescape(o.SerialInput)),
             Keys = o.Keys is null ? null : Unescape(o.Keys),
         };
@@ -82,17 +108,48 @@ internal sealed class MachineSession : IDisposable
         {
             Machine = new VirtualMachine(config);
         }
-        catch (Emu.Io.Storage.DiskImageException e)
+        catch (DiskImageException e)
         {
-            throw new UserError($"--virtio-disk: {e.Message}");
+            throw new UserError(e.Message);
         }
         Machine.Stats.TimingEnabled = o.TraceHostTime;
         if (o.Trace is not null)
             Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime);
     }
 
+    /// <summary>--disk values in order; a bad spec or too many disks is a usage error. Whether the files
+    /// exist is checked when the machine opens them.</summary>
+    private static List<DiskSpec> ParseDisks(IEnumerable<string>? values)
+    {
+        var disks = new List<DiskSpec>();
+        foreach (string value in values ?? [])
+        {
+            if (!DiskSpec.TryParse(value, out var spec, out string? error))
+                throw new UserError($"--disk: {error}", ExitCodes.Usage);
+            disks.Add(spec);
+        }
+        if (disks.Count > VirtualMachine.MaxHardDisks)
+            throw new UserError($"--disk given {disks.Count} times; at most {VirtualMachine.MaxHardDisks} disks can be attached (primary and secondary, master and slave)", ExitCodes.Usage);
+        return disks;
+    }
+
     /// <summary>Runs to the end and returns the process exit status; prints why on stderr when it is not 0.</summary>
     public int RunToEnd()
+    {
+        var outcome = Run();
+        if (_options.Stats)
+            Machine.Stats.WriteTable(Console.Error);
+        if (_options.Screen)
+            ScreenPrinter.Print(Machine, Console.Out);
+        if (_options.Screenshot is string png)
+            WriteScreenshot(png);
+        if (outcome.ExitCode != 0)
+            Console.Error.WriteLine($"emu: {outcome.Message}");
+        return outcome.ExitCode;
+    }
+
+    /// <summary>Runs to the end with the options' limits (Ctrl-C stops it) and flushes the outputs.</summary>
+    public RunOutcome Run()
     {
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -116,16 +173,55 @@ internal sealed class MachineSession : IDisposable
             Console.CancelKeyPress -= onCancel;
         }
         FlushOutputs();
+        return outcome;
+    }
 
-        if (_options.Stats)
-            Machine.Stats.WriteTable(Console.Error);
-        if (_options.Screen)
-            ScreenPrinter.Print(Machine, Console.Out);
-        if (_options.Screenshot is string png)
-            WriteScreenshot(png);
-        if (outcome.ExitCode != 0)
-            Console.Error.WriteLine($"emu: {outcome.Message}");
-        return outcome.ExitCode;
+    /// <summary>The floppy (the boot image when it is floppy-sized, or --floppy, opened here) and the hard
+    /// disks (the boot image otherwise, first, then --disk; the machine opens those).</summary>
+    private (IBlockBackend? Floppy, List<DiskSpec> HardDisks) BootDisks(List<DiskSpec> disks)
+    {
+        IBlockBackend? floppy = null;
+        if (_bootImage is not null)
+        {
+            if (!DiskSpec.TryParse(_bootImage, out var spec, out var error))
+                throw new UserError($"image: {error}", ExitCodes.Usage);
+            var image = OpenDisk(spec);
+            if (BiosDrive.IsFloppySize(image.CapacityBytes))
+                floppy = image;
+            else
+            {
+                disks.Insert(0, spec);
+                if (disks.Count > VirtualMachine.MaxHardDisks)
+                    throw new UserError($"the image and {disks.Count - 1} --disk make {disks.Count} hard disks; at most {VirtualMachine.MaxHardDisks} can be attached", ExitCodes.Usage);
+                _resources.Remove(image);
+                image.Dispose(); // checked here; the machine opens it as an ATA disk
+            }
+        }
+        if (_options.Floppy is { } floppyText)
+        {
+            if (floppy is not null)
+                throw new UserError($"--floppy: drive A: already holds '{_bootImage}' (a floppy-sized image); give one floppy", ExitCodes.Usage);
+            if (!DiskSpec.TryParse(floppyText, out var spec, out var error))
+                throw new UserError($"--floppy: {error}", ExitCodes.Usage);
+            floppy = OpenDisk(spec);
+            if (!BiosDrive.IsFloppySize(floppy.CapacityBytes))
+                throw new UserError($"--floppy: '{spec.Path}' is {floppy.CapacityBytes:N0} bytes, not a floppy size (160K, 180K, 320K, 360K, 720K, 1.2M, 1.44M, 1.68M or 2.88M)");
+        }
+        return (floppy, disks);
+    }
+
+    private RawImageBackend OpenDisk(DiskSpec spec)
+    {
+        try
+        {
+            var backend = RawImageBackend.Open(spec);
+            _resources.Add(backend);
+            return backend;
+        }
+        catch (DiskImageException e)
+        {
+            throw new UserError(e.Message);
+        }
     }
 
     private void WriteScreenshot(string path)

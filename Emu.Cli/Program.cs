@@ -6,7 +6,7 @@ namespace Emu.Cli;
 /// <summary>The <c>emu</c> command: parses the verb and its options, runs it, maps failures to exit codes.</summary>
 public static class Program
 {
-    private static readonly Type[] Verbs = [typeof(RunOptions), typeof(DisasmOptions), typeof(ConformanceOptions), typeof(CpusOptions), typeof(BenchOptions)];
+    private static readonly Type[] Verbs = [typeof(RunOptions), typeof(BootOptions), typeof(TestOptions), typeof(DisasmOptions), typeof(ConformanceOptions), typeof(CpusOptions), typeof(BenchOptions)];
 
     public static int Main(string[] args)
     {
@@ -14,12 +14,15 @@ public static class Program
         {
             settings.HelpWriter = null; // usage errors are reported as one line below, help text on request
             settings.CaseInsensitiveEnumValues = true;
+            settings.AllowMultiInstance = true; // --disk A --disk B
         });
         var result = parser.ParseArguments(args, Verbs);
         try
         {
             return result.MapResult(
                 (RunOptions o) => RunVerb.Run(o),
+                (BootOptions o) => BootVerb.Run(o),
+                (TestOptions o) => TestVerb.Run(o, Console.Out),
                 (DisasmOptions o) => DisasmVerb.Run(o, Console.Out),
                 (ConformanceOptions o) => ConformanceVerb.Run(o, Console.Out),
                 (CpusOptions o) => CpusVerb.Run(o, Console.Out),

@@ -71,9 +71,19 @@ public sealed unsafe partial class Cpu
         _repeatSuspended = true;
     }
 
+    // Fully optimised from the first call: Run is entered rarely (once per benchmark run, once per
+    // time slice in the hypervisor), so tiering would leave the hot loop in its on-stack-replacement
+    // variant, which keeps locals in stack slots.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StopReason Loop(long end)
     {
         _runEnd = end;
+        // Few locals on purpose: they must all stay in callee-saved registers across the handler call.
+        DecodedOp[] pool = _cache.Pool;
+        // The slot of the instruction that just ran. Its successor link usually names the next
+        // instruction, which spares the address-map lookup and, more to the point, makes finding
+        // the next entry independent of the IP the handler just wrote. Slot 0 never matches.
+        int previous = 0;
         while (Retired < end)
         {
             if (_attention && ServiceAttention())
@@ -81,8 +91,18 @@ public sealed unsafe partial class Cpu
 
             uint ip = Eip;
             InstructionIp = (ushort)ip;
-            InstructionCs = Sregs[Seg.CS];
-            ref DecodedOp op = ref _cache.Lookup((SegBase[Seg.CS] + ip) & Memory.AddressMask, ip);
+            InstructionCs = _codeSelector;
+            uint physical = (_codeBase + ip) & Memory.AddressMask;
+            int slot = pool[previous].Next;
+            if (pool[slot].Address != physical)
+            {
+                slot = _cache.Find(physical, ip);
+                // A miss may have flushed the pool and reused the previous slot: the link is then
+                // merely useless, never wrong, because it is checked against the address before use.
+                pool[previous].Next = slot;
+            }
+            ref DecodedOp op = ref pool[slot];
+            previous = slot;
             Eip = (ip + op.Length) & 0xFFFF;
             op.Execute(this, ref op);
             Retired++;

@@ -17,7 +17,9 @@ public sealed unsafe partial class Cpu
     internal readonly ushort[] Sregs = new ushort[6];
     internal readonly uint[] SegBase = new uint[6];
     internal uint Eip;
-    internal uint FlagsValue;
+    // CS and its base again, as plain fields: the run loop reads them for every instruction.
+    private ushort _codeSelector;
+    private uint _codeBase;
 
     private readonly DecodeCache _cache;
     // Set whenever something may need the run loop's attention before the next instruction:
@@ -60,6 +62,10 @@ public sealed unsafe partial class Cpu
     public ushort IdtLimit { get; internal set; } = 0x3FF;
 
     internal DecodeCache Cache => _cache;
+
+    /// <summary>False: decode every instruction to its generic, eager-flag handler (tests compare the
+    /// two paths). Takes effect for instructions decoded after it changes.</summary>
+    internal bool UseSpecializedHandlers { get; set; } = true;
 
     // ---- architectural state, for the hypervisor, the debugger views and tests ----
 
@@ -170,6 +176,11 @@ public sealed unsafe partial class Cpu
     {
         Sregs[seg] = (ushort)selector;
         SegBase[seg] = (uint)(ushort)selector << 4;
+        if (seg == Seg.CS)
+        {
+            _codeSelector = (ushort)selector;
+            _codeBase = (uint)(ushort)selector << 4;
+        }
     }
 
     /// <summary>After MOV/POP to a segment register: SS opens a one-instruction interrupt shadow (on

@@ -1,4 +1,5 @@
 using Emu.Cpu;
+using Emu.Hypervisor.Firmware;
 using Emu.Io.Storage;
 using Emu.Io.Virtio;
 
@@ -30,6 +31,20 @@ public sealed class MachineConfig
 
     /// <summary>The RTC's start date; null means the fixed 2000-01-01 00:00:00 (deterministic runs).</summary>
     public DateTime? RtcStart { get; init; }
+
+    /// <summary>ATA hard disks (raw images): index 0 primary master, 1 primary slave, 2 secondary master,
+    /// 3 secondary slave. The machine opens them and closes them when disposed.</summary>
+    public IReadOnlyList<DiskSpec> HardDisks { get; init; } = [];
+
+    /// <summary>The BIOS image (64 KiB, mapped as ROM at F0000; the CPU starts at FFFF:0000). Null: no
+    /// firmware, the caller starts the guest itself (BareStart).</summary>
+    public byte[]? Firmware { get; init; }
+
+    /// <summary>The floppy disk in drive A: (BIOS drive 00h); its size gives its geometry. The caller owns it.</summary>
+    public IBlockBackend? Floppy { get; init; }
+
+    /// <summary>The driver the BIOS's INT 13h uses for the hard disks (BIOS drives 80h... = <see cref="HardDisks"/>).</summary>
+    public BiosDiskMode BiosDisk { get; init; } = BiosDiskMode.Hypercall;
 
     // ---- the virtio disk (VirtualMachine.Virtio.cs) ----
 

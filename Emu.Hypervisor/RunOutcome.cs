@@ -19,6 +19,8 @@ public enum RunEnd
     InvalidState,
     /// <summary>HLT with interrupts on but nothing that could ever raise one.</summary>
     Deadlock,
+    /// <summary>The firmware found nothing to boot and ended the run with a reason.</summary>
+    FirmwareStop,
 }
 
 /// <summary>The result of <see cref="VirtualMachine.Run"/>: how it ended, the process exit status the
@@ -27,6 +29,8 @@ public sealed record RunOutcome(RunEnd End, int ExitCode, string Message)
 {
     public const int ShutdownExitCode = 3;
     public const int LimitExitCode = 124;
+    /// <summary>The firmware found no bootable disk: a problem with what the user gave, as a missing file is.</summary>
+    public const int FirmwareStopExitCode = 1;
 }
 
 /// <summary>Bounds on a run. Null means unbounded.</summary>

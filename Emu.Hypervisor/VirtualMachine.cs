@@ -34,7 +34,7 @@ public sealed partial class VirtualMachine : IDisposable
         Platform = new PcPlatform(Memory, Clock, config.RtcStart);
         Pic.IntrChanged = Cpu.SetInterruptLine;
         Cpu.InterruptController = new PicAcknowledge(Pic);
-        Platform.ResetRequested = () => Cpu.StopForReset("the guest reset the machine (port 92h or the 8042)");
+        Platform.ResetRequested = () => ResetMachine("port 92h or the 8042");
         Platform.Cmos.SetMemorySize(Math.Clamp(config.MemoryKiB, 16, 640), 64);
 
         if (config.DebugConsoleOutput is { } console)
@@ -55,9 +55,11 @@ public sealed partial class VirtualMachine : IDisposable
         Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
         AttachVirtio(config); // VirtualMachine.Virtio.cs
 
+        AttachStorage(config);
         _dispatcher = new ExitDispatcher(this);
         Cpu.ExitHandler = _dispatcher;
         Cpu.InterruptObserver = _dispatcher;
+        InitFirmware();
     }
 
     public MachineConfig Config { get; }
@@ -81,6 +83,7 @@ public sealed partial class VirtualMachine : IDisposable
             _tracer = value;
             // Device events: IRQ lines as devices move them.
             Pic.LineChanged = value is null ? null : (irq, level) => value.Device(this, "irq", $"irq{irq} {(level ? "raised" : "lowered")}");
+            TraceStorage(value);
             TraceVirtio(value); // VirtualMachine.Virtio.cs
         }
     }
@@ -162,6 +165,8 @@ public sealed partial class VirtualMachine : IDisposable
                 {
                     case StopReason.StopRequested when DebugExitStatus is int status:
                         return Finish(RunEnd.DebugExit, status, $"guest wrote {(status - 1) / 2} to the debug-exit port: exit status {status}");
+                    case StopReason.StopRequested when FirmwareOutcome() is { } stopped:
+                        return stopped;
                     case StopReason.Shutdown:
                         return Finish(RunEnd.Shutdown, RunOutcome.ShutdownExitCode, $"guest shut down: {Cpu.StopMessage}");
                     case StopReason.InvalidState:

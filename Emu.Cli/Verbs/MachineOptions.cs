@@ -53,8 +53,26 @@ public abstract class MachineOptions
     [Option("rtc", Default = "fixed", HelpText = "Real-time clock start: fixed (2000-01-01 00:00:00, deterministic), host, or a date like 2026-11-24T12:00:00.")]
     public string Rtc { get; set; } = "fixed";
 
+    [Option("floppy", HelpText = "Floppy image for drive A: (BIOS drive 00h): " + Emu.Io.Storage.DiskSpec.Syntax + "; 160K to 2.88M.")]
+    public string? Floppy { get; set; }
+
+    [Option("bios-disk", Default = "hypercall", HelpText = "Driver the BIOS uses for hard disks: pio, dma, virtio or hypercall.")]
+    public string BiosDisk { get; set; } = "hypercall";
+
+    [Option("bios", HelpText = "Firmware image to use instead of the shipped firmware/bios.bin (64 KiB).")]
+    public string? Bios { get; set; }
+
+    /// <summary>False when the verb starts its program on a bare machine (run --no-firmware).</summary>
+    internal virtual bool UseFirmware => true;
+
     [Option("ns-per-instruction", Default = 100, HelpText = "Virtual time per retired instruction (ns); sets how fast guest timers run.")]
     public long NanosecondsPerInstruction { get; set; } = 100;
+
+    // ---- storage (ATA disks) ----
+
+    [Option("disk", HelpText = "Attach a raw disk image as an ATA hard disk: FILE[,readonly][,cache=writeback|writethrough]. "
+        + "Repeat for up to 4 disks: primary master, primary slave, secondary master, secondary slave.")]
+    public IEnumerable<string> Disks { get; set; } = [];
 
     // ---- the virtio disk (VirtioOptions.cs turns these into the machine's configuration) ----
 

@@ -15,6 +15,8 @@ public sealed class RunOptions : MachineOptions
 
     [Option("no-firmware", HelpText = "Start the program on a bare machine (no BIOS POST).")]
     public bool NoFirmware { get; set; }
+
+    internal override bool UseFirmware => !NoFirmware;
 }
 
 public static class RunVerb
@@ -29,13 +31,18 @@ public static class RunVerb
         var vm = session.Machine;
         try
         {
-            FlatBinaryLoader.Load(vm.Memory, program, at);
+            if (vm.Firmware is { } firmware)
+                firmware.SetProgram(program, at); // loaded and started at the end of POST
+            else
+            {
+                FlatBinaryLoader.Load(vm.Memory, program, at);
+                BareStart.Prepare(vm, at);
+            }
         }
         catch (InvalidDataException e)
         {
             throw new UserError($"cannot load '{options.Program}': {e.Message}");
         }
-        BareStart.Prepare(vm, at);
         return session.RunToEnd();
     }
 }

@@ -7,56 +7,67 @@ namespace Emu.Cpu.Decoding;
 /// entry covers drops exactly the entries that cover it (the memory reports such writes), so
 /// self-modifying code works, and stores into a code page that miss the code cost one map test.
 /// </summary>
+/// <remarks>
+/// Entries live in a pool and are named by their index there (a slot). Slot 0 is never a cached
+/// instruction: it holds the last instruction that could not be cached, and its address is always
+/// <see cref="Dropped"/>, so that a slot number needs no "none" case: 0 simply never matches.
+/// </remarks>
 internal sealed class DecodeCache : ICodeWriteObserver
 {
     private const int PoolCapacity = 1 << 15;
     // The longest instruction Iced decodes; an entry starting further back cannot cover a byte.
     private const int MaxInstructionLength = 15;
 
+    /// <summary>The <see cref="DecodedOp.Address"/> of slot 0 and of entries that were invalidated or
+    /// flushed: no physical address equals it, so a successor link to such an entry never matches.</summary>
+    public const uint Dropped = uint.MaxValue;
+
     private readonly Cpu _cpu;
     private readonly Translator _translator;
-    private readonly int[] _slotAt = new int[GuestMemory.Size]; // 0 = empty, else pool index + 1
-    private readonly DecodedOp[] _pool = new DecodedOp[PoolCapacity];
-    private int _used;
-    // Instructions that cannot be cached (they wrap at IP FFFF or lie outside RAM and ROM) are
-    // decoded here every time they run.
-    private DecodedOp _uncached;
+    private readonly int[] _slotAt = new int[GuestMemory.Size]; // 0 = not cached, else the slot
+    private readonly DecodedOp[] _pool = new DecodedOp[PoolCapacity + 1];
+    private int _used = 1;
 
     public DecodeCache(Cpu cpu)
     {
         _cpu = cpu;
         _translator = new Translator(cpu);
+        _pool[0].Address = Dropped;
     }
 
-    public int Count => _used;
+    /// <summary>The pool, for the run loop's inlined hit path (see <see cref="Cpu.Run"/>).</summary>
+    internal DecodedOp[] Pool => _pool;
 
-    public ref DecodedOp Lookup(uint physical, uint ip)
+    public int Count => _used - 1;
+
+    public ref DecodedOp Lookup(uint physical, uint ip) => ref _pool[Find(physical, ip)];
+
+    /// <summary>The slot of the instruction at <paramref name="physical"/> (CS:IP = <paramref name="ip"/>),
+    /// decoding it on a miss; 0 if it cannot be cached (it is then decoded into slot 0).</summary>
+    public int Find(uint physical, uint ip)
     {
-        if (physical < (uint)_slotAt.Length)
-        {
-            int slot = _slotAt[physical];
-            if (slot != 0)
-                return ref _pool[slot - 1];
-        }
-        return ref Miss(physical, ip);
+        int slot = physical < (uint)_slotAt.Length ? _slotAt[physical] : 0;
+        return slot != 0 ? slot : Miss(physical, ip);
     }
 
-    private ref DecodedOp Miss(uint physical, uint ip)
+    private int Miss(uint physical, uint ip)
     {
         var op = default(DecodedOp);
         _translator.Decode(_cpu.SegBase[Seg.CS], ip, physical, ref op);
         if (!Cacheable(physical, ip, op.Length))
         {
-            _uncached = op;
-            return ref _uncached;
+            // Decoded again every time it runs; never the target of a successor link.
+            op.Address = Dropped;
+            _pool[0] = op;
+            return 0;
         }
-        if (_used == PoolCapacity)
+        if (_used == _pool.Length)
             Flush();
         int slot = _used++;
         _pool[slot] = op;
-        _slotAt[physical] = slot + 1;
+        _slotAt[physical] = slot;
         _cpu.Memory.MarkCode(physical, op.Length);
-        return ref _pool[slot];
+        return slot;
     }
 
     private bool Cacheable(uint physical, uint ip, int length)
@@ -73,15 +84,21 @@ internal sealed class DecodeCache : ICodeWriteObserver
         {
             uint start = physicalAddress - (uint)back;
             int slot = _slotAt[start];
-            if (slot != 0 && start + _pool[slot - 1].Length > physicalAddress)
+            if (slot != 0 && start + _pool[slot].Length > physicalAddress)
+            {
                 _slotAt[start] = 0;
+                _pool[slot].Address = Dropped;
+            }
         }
     }
 
     public void Flush()
     {
         Array.Clear(_slotAt);
-        _used = 0;
+        // Successor links may still point at any entry: drop them all, not just the map.
+        for (int i = 1; i < _used; i++)
+            _pool[i].Address = Dropped;
+        _used = 1;
         _cpu.Memory.ClearCodeMarks();
     }
 }

@@ -40,7 +40,9 @@ public enum PrefixFlags : byte
 /// to call and operands as register numbers, an address recipe and immediates. Cached per physical
 /// address, so executing it again costs no decoding.
 /// </summary>
-[StructLayout(LayoutKind.Sequential)]
+// 64 bytes: the run loop indexes the pool by slot on its critical path, and a power-of-two stride
+// makes that a shift instead of a multiply.
+[StructLayout(LayoutKind.Sequential, Size = 64)]
 public unsafe struct DecodedOp
 {
     /// <summary>The semantic handler; resolved at decode time so dispatch is one indirect call.</summary>
@@ -52,8 +54,13 @@ public unsafe struct DecodedOp
     public uint Imm2;
     /// <summary>Memory displacement (already masked to the address size).</summary>
     public uint Disp;
-    /// <summary>Physical address of the first byte, for cache bookkeeping and traces.</summary>
+    /// <summary>Physical address of the first byte, for cache bookkeeping and traces;
+    /// <see cref="DecodeCache.Dropped"/> once the entry no longer describes memory.</summary>
     public uint Address;
+    /// <summary>Pool slot of the instruction that ran after this one last time (0: none yet). The
+    /// run loop tries it first and uses it only if its <see cref="Address"/> is where CS:IP now points,
+    /// so a stale link costs a normal lookup and never runs the wrong instruction.</summary>
+    public int Next;
     /// <summary>Iced's <c>Code</c> value, for disassembly and statistics.</summary>
     public ushort Code;
     public byte Length;

@@ -14,6 +14,10 @@ internal static unsafe class HandlerTable
     private static readonly byte[] SubByCode = new byte[ByCode.Length];
     private static readonly nint[] ByMnemonic = new nint[Enum.GetValues<Mnemonic>().Length];
     private static readonly byte[] SubByMnemonic = new byte[ByMnemonic.Length];
+    // Optional, beside a generic handler: picks a faster handler for the operand form just decoded
+    // (or returns 0 to keep the generic one). See Execution/Specialized.cs.
+    private static readonly nint[] SpecializerByCode = new nint[ByCode.Length];
+    private static readonly nint[] SpecializerByMnemonic = new nint[ByMnemonic.Length];
     private static readonly bool[][] SupportedByModel = new bool[4][];
 
     static HandlerTable()
@@ -31,19 +35,23 @@ internal static unsafe class HandlerTable
         BitOps.Register();
     }
 
-    public static void Map(Mnemonic mnemonic, delegate*<Cpu, ref DecodedOp, void> handler, byte sub = 0)
+    public static void Map(Mnemonic mnemonic, delegate*<Cpu, ref DecodedOp, void> handler, byte sub = 0,
+        delegate*<ref DecodedOp, nint> specializer = null)
     {
         ByMnemonic[(int)mnemonic] = (nint)handler;
         SubByMnemonic[(int)mnemonic] = sub;
+        SpecializerByMnemonic[(int)mnemonic] = (nint)specializer;
     }
 
-    public static void Map(Code code, delegate*<Cpu, ref DecodedOp, void> handler, byte sub = 0)
+    public static void Map(Code code, delegate*<Cpu, ref DecodedOp, void> handler, byte sub = 0,
+        delegate*<ref DecodedOp, nint> specializer = null)
     {
         ByCode[(int)code] = (nint)handler;
         SubByCode[(int)code] = sub;
+        SpecializerByCode[(int)code] = (nint)specializer;
     }
 
-    public static void Resolve(in Instruction ins, ref DecodedOp op, CpuModel model)
+    public static void Resolve(in Instruction ins, ref DecodedOp op, CpuModel model, bool specialize = true)
     {
         if (!Supports(ins.Code, model))
         {
@@ -52,10 +60,12 @@ internal static unsafe class HandlerTable
         }
         nint handler = ByCode[(int)ins.Code];
         byte sub = SubByCode[(int)ins.Code];
+        nint specializer = SpecializerByCode[(int)ins.Code];
         if (handler == 0)
         {
             handler = ByMnemonic[(int)ins.Mnemonic];
             sub = SubByMnemonic[(int)ins.Mnemonic];
+            specializer = SpecializerByMnemonic[(int)ins.Mnemonic];
         }
         if (handler == 0 && IsFpu(ins.Code))
         {
@@ -71,6 +81,13 @@ internal static unsafe class HandlerTable
         }
         op.Execute = (delegate*<Cpu, ref DecodedOp, void>)handler;
         op.Sub = sub;
+        if (specialize && specializer != 0)
+        {
+            // Operands, sizes and Sub are all filled in by now: the form is known.
+            nint special = ((delegate*<ref DecodedOp, nint>)specializer)(ref op);
+            if (special != 0)
+                op.Execute = (delegate*<Cpu, ref DecodedOp, void>)special;
+        }
     }
 
     /// <summary>An opcode the model does not have: #UD on the 186 and later; the 8086 has no invalid

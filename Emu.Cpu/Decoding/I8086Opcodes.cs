@@ -20,11 +20,14 @@ internal static unsafe class I8086Opcodes
         return i;
     }
 
-    /// <summary>Opcodes Iced cannot express at all for the 8086: 0F is POP CS.</summary>
+    /// <summary>Opcodes Iced cannot express at all for the 8086: 0F is POP CS. The one exception is
+    /// the hypercall VMCALL (0F 01 C1), which Emu's VMM claims on every model (docs/HYPERCALLS.md).</summary>
     public static bool TryDecodeSpecial(byte[] bytes, ref DecodedOp op)
     {
         int p = OpcodeIndex(bytes);
         if (bytes[p] != 0x0F)
+            return false;
+        if (p + 2 < bytes.Length && bytes[p + 1] == 0x01 && bytes[p + 2] == 0xC1)
             return false;
         op.Length = (byte)(p + 1);
         op.Size = 2;

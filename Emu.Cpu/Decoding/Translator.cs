@@ -66,7 +66,7 @@ internal sealed unsafe class Translator
 
         op.MemSize = (byte)ins.MemorySize.GetSize();
         op.Size = OperandSize(in ins, ref op);
-        HandlerTable.Resolve(in ins, ref op, _cpu.Model);
+        HandlerTable.Resolve(in ins, ref op, _cpu.Model, _cpu.UseSpecializedHandlers);
     }
 
     private static void FillOperand(in Instruction ins, int i, ref DecodedOp op)

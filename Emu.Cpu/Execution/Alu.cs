@@ -67,6 +67,9 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool Condition(int cc)
     {
+        // JE/JNE after a lazy ALU operation need only its result (the common loop-closing test).
+        if ((cc >> 1) == 2)
+            return ZeroFlag() ^ ((cc & 1) != 0);
         uint f = FlagsValue;
         bool r = (cc >> 1) switch
         {

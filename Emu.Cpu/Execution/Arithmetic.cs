@@ -11,17 +11,17 @@ internal static unsafe class Arithmetic
 
     public static void Register()
     {
-        HandlerTable.Map(Mnemonic.Add, &Binary, Add);
-        HandlerTable.Map(Mnemonic.Or, &Binary, Or);
-        HandlerTable.Map(Mnemonic.Adc, &Binary, Adc);
-        HandlerTable.Map(Mnemonic.Sbb, &Binary, Sbb);
-        HandlerTable.Map(Mnemonic.And, &Binary, And);
-        HandlerTable.Map(Mnemonic.Sub, &Binary, SubOp);
-        HandlerTable.Map(Mnemonic.Xor, &Binary, Xor);
-        HandlerTable.Map(Mnemonic.Cmp, &Binary, Cmp);
-        HandlerTable.Map(Mnemonic.Test, &Binary, Test);
-        HandlerTable.Map(Mnemonic.Inc, &Inc);
-        HandlerTable.Map(Mnemonic.Dec, &Dec);
+        HandlerTable.Map(Mnemonic.Add, &Binary, Add, &Specialized.ForAlu);
+        HandlerTable.Map(Mnemonic.Or, &Binary, Or, &Specialized.ForAlu);
+        HandlerTable.Map(Mnemonic.Adc, &Binary, Adc, &Specialized.ForAlu);
+        HandlerTable.Map(Mnemonic.Sbb, &Binary, Sbb, &Specialized.ForAlu);
+        HandlerTable.Map(Mnemonic.And, &Binary, And, &Specialized.ForAlu);
+        HandlerTable.Map(Mnemonic.Sub, &Binary, SubOp, &Specialized.ForAlu);
+        HandlerTable.Map(Mnemonic.Xor, &Binary, Xor, &Specialized.ForAlu);
+        HandlerTable.Map(Mnemonic.Cmp, &Binary, Cmp, &Specialized.ForAlu);
+        HandlerTable.Map(Mnemonic.Test, &Binary, Test, &Specialized.ForAlu);
+        HandlerTable.Map(Mnemonic.Inc, &Inc, 0, &Specialized.ForInc);
+        HandlerTable.Map(Mnemonic.Dec, &Dec, 0, &Specialized.ForDec);
         HandlerTable.Map(Mnemonic.Neg, &Neg);
         HandlerTable.Map(Mnemonic.Not, &Not);
     }

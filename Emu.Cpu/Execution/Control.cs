@@ -30,11 +30,11 @@ internal static unsafe class Control
             Mnemonic.Js, Mnemonic.Jns, Mnemonic.Jp, Mnemonic.Jnp, Mnemonic.Jl, Mnemonic.Jge, Mnemonic.Jle, Mnemonic.Jg,
         ];
         for (int cc = 0; cc < jcc.Length; cc++)
-            HandlerTable.Map(jcc[cc], &Jcc, (byte)cc);
+            HandlerTable.Map(jcc[cc], &Jcc, (byte)cc, &Specialized.ForJcc);
 
         HandlerTable.Map(Mnemonic.Jcxz, &Jcxz, 0);
         HandlerTable.Map(Mnemonic.Jecxz, &Jcxz, Ecx);
-        HandlerTable.Map(Code.Loop_rel8_16_CX, &LoopCount, Loop);
+        HandlerTable.Map(Code.Loop_rel8_16_CX, &LoopCount, Loop, &Specialized.ForLoopCx);
         HandlerTable.Map(Code.Loop_rel8_32_CX, &LoopCount, Loop);
         HandlerTable.Map(Code.Loop_rel8_16_ECX, &LoopCount, Loop | Ecx);
         HandlerTable.Map(Code.Loop_rel8_32_ECX, &LoopCount, Loop | Ecx);

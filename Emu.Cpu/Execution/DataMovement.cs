@@ -8,7 +8,7 @@ internal static unsafe class DataMovement
 {
     public static void Register()
     {
-        HandlerTable.Map(Mnemonic.Mov, &Mov);
+        HandlerTable.Map(Mnemonic.Mov, &Mov, 0, &Specialized.ForMov);
         HandlerTable.Map(Mnemonic.Xchg, &Xchg);
         HandlerTable.Map(Mnemonic.Lea, &Lea);
         HandlerTable.Map(Mnemonic.Lds, &LoadFarPointer, Seg.DS);

@@ -9,7 +9,7 @@ internal static unsafe class InputOutput
     public static void Register()
     {
         HandlerTable.Map(Mnemonic.In, &In);
-        HandlerTable.Map(Mnemonic.Out, &Out);
+        HandlerTable.Map(Mnemonic.Out, &Out, 0, &SpecializeOut);
     }
 
     // IN AL/AX/EAX, imm8|DX: one port read (one VM exit) of the accumulator's width.
@@ -18,6 +18,12 @@ internal static unsafe class InputOutput
         uint port = op.Kind1 == OperandKind.Imm ? op.Imm : c.Regs[Reg.DX] & 0xFFFF;
         c.SetReg(Reg.AX, op.Size, c.PortIn(port, op.Size));
     }
+
+    // OUT imm8, AL: the form port-heavy guests (POST codes, PIC/PIT programming, delays) use most.
+    private static nint SpecializeOut(ref DecodedOp op) =>
+        op.Kind0 == OperandKind.Imm && op.Kind1 == OperandKind.Reg8 ? (nint)(delegate*<Cpu, ref DecodedOp, void>)&OutImmAl : 0;
+
+    internal static void OutImmAl(Cpu c, ref DecodedOp op) => c.PortOut(op.Imm, 1, c.Regs[Reg.AX] & 0xFF);
 
     // OUT imm8|DX, AL/AX/EAX. The width is the accumulator's (operand 1): op.Size would be DX's.
     internal static void Out(Cpu c, ref DecodedOp op)

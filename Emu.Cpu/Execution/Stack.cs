@@ -8,8 +8,8 @@ internal static unsafe class Stack
 {
     public static void Register()
     {
-        HandlerTable.Map(Mnemonic.Push, &Push);
-        HandlerTable.Map(Mnemonic.Pop, &Pop);
+        HandlerTable.Map(Mnemonic.Push, &Push, 0, &Specialized.ForPush);
+        HandlerTable.Map(Mnemonic.Pop, &Pop, 0, &Specialized.ForPop);
         HandlerTable.Map(Mnemonic.Pusha, &Pusha);
         HandlerTable.Map(Mnemonic.Pushad, &Pusha);
         HandlerTable.Map(Mnemonic.Popa, &Popa);

@@ -183,24 +183,24 @@ public sealed class IoBench(IoBenchOptions options)
         BenchMarkerDevice marker;
         RunOutcome outcome;
         RunData data;
-        using (var backend = RawImageBackend.Open(image))
         {
+            var disk = new DiskSpec(image);
             var config = new MachineConfig
             {
                 Cpu = CpuModel.I386,
                 DebugConsoleOutput = console,
-                VirtioDiskBackend = path.IsVirtio() ? backend : null,
+                HardDisks = path.IsVirtio() ? [] : [disk],
+                VirtioDisk = path.IsVirtio() ? disk : null,
                 VirtioNotify = path == IoBenchPath.VirtioPoll ? VirtioNotifyMode.Poll : VirtioNotifyMode.Exit,
                 VirtioPollInterval = Options.PollInterval,
             };
             using var vm = new VirtualMachine(config);
-            if (!path.IsVirtio())
-                BenchAtaWiring.Attach(vm, backend);
+            long sectors = (path.IsVirtio() ? vm.VirtioBlock!.Backend : vm.Disk(0)!).SectorCount;
             marker = new BenchMarkerDevice(vm);
             vm.Ports.Register(BenchMarkerDevice.Port, 1, marker);
 
             FlatBinaryLoader.Load(vm.Memory, LoadProgram(path), SegmentedAddress.BootSector);
-            WriteParameters(vm.Memory, workload, backend.SectorCount, Options.Seed);
+            WriteParameters(vm.Memory, workload, sectors, Options.Seed);
             BareStart.Prepare(vm, SegmentedAddress.BootSector);
             outcome = vm.Run(new RunLimits { MaxInstructions = Options.MaxInstructions });
 

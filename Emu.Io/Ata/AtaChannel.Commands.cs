@@ -18,7 +18,7 @@ public sealed partial class AtaChannel
         if (command == AtaCommand.ExecuteDiagnostic)
         {
             // Addressed to both devices, so it runs even with an absent one selected.
-            Note("command", $"{command:X2}");
+            NoteCommand(null, command);
             ExecuteDiagnostic();
             return;
         }
@@ -32,7 +32,7 @@ public sealed partial class AtaChannel
         d.Error = 0;
         d.Command = command;
         UpdateIrq();
-        Note("command", $"{command:X2}");
+        NoteCommand(d, command);
 
         switch (command)
         {
@@ -224,7 +224,6 @@ public sealed partial class AtaChannel
         int sectors = (int)Math.Min(d.SectorsLeft, d.BlockSectors);
         int length = sectors * SectorSize;
         var status = d.Backend.Read(d.NextLba * SectorSize, d.Buffer.AsSpan(0, length));
-        NoteIo("read", d.NextLba, sectors, status);
         if (status != BlockStatus.Ok)
         {
             SetPosition(d, d.NextLba, d.SectorsLeft);
@@ -299,7 +298,6 @@ public sealed partial class AtaChannel
     {
         int sectors = d.BufferLength / SectorSize;
         var status = d.Backend.Write(d.NextLba * SectorSize, d.Buffer.AsSpan(0, d.BufferLength));
-        NoteIo("write", d.NextLba, sectors, status);
         if (status != BlockStatus.Ok)
         {
             SetPosition(d, d.NextLba, d.SectorsLeft);
@@ -327,7 +325,6 @@ public sealed partial class AtaChannel
         if (d.WriteCacheEnabled)
             return true;
         var status = d.Backend.Flush();
-        NoteIo("flush", 0, 0, status);
         if (status == BlockStatus.Ok)
             return true;
         Fail(d, AtaError.Abrt);
@@ -351,14 +348,12 @@ public sealed partial class AtaChannel
             var status = d.Backend.Read((lba + done) * SectorSize, d.Buffer.AsSpan(0, sectors * SectorSize));
             if (status != BlockStatus.Ok)
             {
-                NoteIo("verify", lba + done, sectors, status);
                 SetPosition(d, lba + done, count - done);
                 Fail(d, ReadError(status));
                 return;
             }
             done += sectors;
         }
-        NoteIo("verify", lba, count, BlockStatus.Ok);
         SetPosition(d, lba + count - 1, 0);
         Complete(d);
     }
@@ -407,7 +402,6 @@ public sealed partial class AtaChannel
             case 0x82:
                 // Turning the cache off first writes back what it holds.
                 var status = d.Backend.Flush();
-                NoteIo("flush", 0, 0, status);
                 if (status != BlockStatus.Ok)
                 {
                     Fail(d, AtaError.Abrt);
@@ -446,7 +440,6 @@ public sealed partial class AtaChannel
     {
         // Completion (and its interrupt) only after the host reports the data durable.
         var status = d.Backend.Flush();
-        NoteIo("flush", 0, 0, status);
         if (status != BlockStatus.Ok)
         {
             Fail(d, AtaError.Abrt);

@@ -60,7 +60,6 @@ public sealed partial class AtaChannel
             if (toMemory)
             {
                 var status = d.Backend.Read(d.NextLba * SectorSize, chunk);
-                NoteIo("read", d.NextLba, sectors, status);
                 if (status != BlockStatus.Ok)
                 {
                     DriveErrorDuringDma(d, ReadError(status));
@@ -74,7 +73,6 @@ public sealed partial class AtaChannel
                 if (result == PrdResult.Ok)
                 {
                     var status = d.Backend.Write(d.NextLba * SectorSize, chunk);
-                    NoteIo("write", d.NextLba, sectors, status);
                     if (status != BlockStatus.Ok)
                     {
                         DriveErrorDuringDma(d, WriteError(status));

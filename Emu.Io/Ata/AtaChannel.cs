@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Emu.Io.Bus;
+using Emu.Io.Common;
 using Emu.Io.Interrupts;
 using Emu.Memory;
 
@@ -283,10 +284,37 @@ public sealed partial class AtaChannel
         public string ToStringAndClear() => _inner.ToStringAndClear();
     }
 
-    private void NoteIo(string op, long lba, long sectors, Storage.BlockStatus status)
+    /// <summary>"READ SECTORS lba=0 count=100" (the request as the task file states it), or the opcode for
+    /// one that is not implemented. The host IO itself is reported by the backend's observer.</summary>
+    private void NoteCommand(AtaDrive? d, byte command)
     {
-        if (Events is { } sink)
-            sink.Note(Name, $"backend {op} offset {lba * AtaDrive.SectorSize} length {sectors * AtaDrive.SectorSize}: {status}");
+        if (Events is not { } sink)
+            return;
+        string name = AtaCommand.Name(command) ?? $"command {command:X2}";
+        string device = _selected == 0 ? "" : " (slave)";
+        if (d is null || !AtaCommand.AddressesSectors(command))
+        {
+            sink.Note(Name, $"{name}{device}");
+            return;
+        }
+        string where;
+        long count;
+        if (AtaCommand.IsExt(command))
+        {
+            count = d.Count | (d.HobCount << 8);
+            count = count == 0 ? 65536 : count;
+            long lba = d.LbaLow | ((long)d.LbaMid << 8) | ((long)d.LbaHigh << 16)
+                | ((long)d.HobLbaLow << 24) | ((long)d.HobLbaMid << 32) | ((long)d.HobLbaHigh << 40);
+            where = $"lba={lba}";
+        }
+        else
+        {
+            count = d.Count == 0 ? 256 : d.Count;
+            where = (d.DeviceReg & 0x40) != 0
+                ? $"lba={d.LbaLow | (d.LbaMid << 8) | (d.LbaHigh << 16) | ((d.DeviceReg & 0x0F) << 24)}"
+                : $"chs={d.LbaMid | (d.LbaHigh << 8)}/{d.DeviceReg & 0x0F}/{d.LbaLow}";
+        }
+        sink.Note(Name, $"{name}{device} {where} count={count}");
     }
 
     // ---- the two bus windows ----

@@ -1,4 +1,5 @@
 using Emu.Io.Bus;
+using Emu.Io.Common;
 using Emu.Io.Interrupts;
 using Emu.Io.Pci;
 using Emu.Memory;
@@ -55,14 +56,14 @@ public sealed class AtaController
     /// current BAR4 base. A channel with no drive is still registered: its registers read 0, as an
     /// empty channel on the PIIX does under QEMU. Port 3F7/377 (the floppy's DIR) is left alone.
     /// </summary>
-    public void RegisterPorts(PortBus bus)
+    /// <returns>The bus-master window's range (null when BAR4 does not decode), to unregister when it moves.</returns>
+    public DeviceRange? RegisterPorts(PortBus bus)
     {
         bus.Register(PrimaryCommandBase, CommandBlockLength, Primary.CommandBlock);
         bus.Register(PrimaryControlPort, ControlBlockLength, Primary.ControlBlock);
         bus.Register(SecondaryCommandBase, CommandBlockLength, Secondary.CommandBlock);
         bus.Register(SecondaryControlPort, ControlBlockLength, Secondary.ControlBlock);
-        if (PciFunction.BusMasterBase is { } bmBase)
-            bus.Register(bmBase, BusMasterDma.Length, BusMaster);
+        return PciFunction.BusMasterBase is { } bmBase ? bus.Register(bmBase, BusMasterDma.Length, BusMaster) : null;
     }
 
     /// <summary>Attaches the PCI functions of QEMU's pc machine that this controller needs:

@@ -80,6 +80,50 @@ public static class AtaCommand
     public const byte FlushCacheExt = 0xEA;
     public const byte IdentifyDevice = 0xEC;
     public const byte SetFeatures = 0xEF;
+
+    /// <summary>The command's name as the ATA standard spells it (for traces), or null for an opcode not implemented.</summary>
+    public static string? Name(byte command) => command switch
+    {
+        Nop => "NOP",
+        >= Recalibrate and <= 0x1F => "RECALIBRATE",
+        ReadSectors or ReadSectorsNoRetry => "READ SECTORS",
+        ReadSectorsExt => "READ SECTORS EXT",
+        ReadDmaExt => "READ DMA EXT",
+        ReadMultipleExt => "READ MULTIPLE EXT",
+        WriteSectors or WriteSectorsNoRetry => "WRITE SECTORS",
+        WriteSectorsExt => "WRITE SECTORS EXT",
+        WriteDmaExt => "WRITE DMA EXT",
+        WriteMultipleExt => "WRITE MULTIPLE EXT",
+        ReadVerify or ReadVerifyNoRetry => "READ VERIFY SECTORS",
+        ReadVerifyExt => "READ VERIFY SECTORS EXT",
+        ExecuteDiagnostic => "EXECUTE DEVICE DIAGNOSTIC",
+        InitializeDeviceParameters => "INITIALIZE DEVICE PARAMETERS",
+        ReadMultiple => "READ MULTIPLE",
+        WriteMultiple => "WRITE MULTIPLE",
+        SetMultiple => "SET MULTIPLE MODE",
+        ReadDma or ReadDmaNoRetry => "READ DMA",
+        WriteDma or WriteDmaNoRetry => "WRITE DMA",
+        StandbyImmediate => "STANDBY IMMEDIATE",
+        IdleImmediate => "IDLE IMMEDIATE",
+        Standby => "STANDBY",
+        Idle => "IDLE",
+        CheckPowerMode => "CHECK POWER MODE",
+        FlushCache => "FLUSH CACHE",
+        FlushCacheExt => "FLUSH CACHE EXT",
+        IdentifyDevice => "IDENTIFY DEVICE",
+        SetFeatures => "SET FEATURES",
+        _ => null,
+    };
+
+    /// <summary>True for the commands that address sectors (their trace shows lba= and count=).</summary>
+    internal static bool AddressesSectors(byte command) => command is ReadSectors or ReadSectorsNoRetry or ReadSectorsExt
+        or ReadDmaExt or ReadMultipleExt or WriteSectors or WriteSectorsNoRetry or WriteSectorsExt or WriteDmaExt
+        or WriteMultipleExt or ReadVerify or ReadVerifyNoRetry or ReadVerifyExt or ReadMultiple or WriteMultiple
+        or ReadDma or ReadDmaNoRetry or WriteDma or WriteDmaNoRetry;
+
+    /// <summary>True for the LBA48 (EXT) forms.</summary>
+    internal static bool IsExt(byte command) => command is ReadSectorsExt or ReadDmaExt or ReadMultipleExt
+        or WriteSectorsExt or WriteDmaExt or WriteMultipleExt or ReadVerifyExt;
 }
 
 /// <summary>Offsets inside the 8-port command block (1F0-1F7).</summary>

@@ -35,16 +35,39 @@ public abstract class DeviceBus
             throw new ArgumentException($"{device.Name}: empty range at {start:X}", nameof(length));
         if ((ulong)start + length - 1 > AddressLimit)
             throw new ArgumentException($"{device.Name}: range {start:X}+{length:X} leaves the address space", nameof(length));
-        foreach (var r in _ranges)
-        {
-            if (start < r.End && r.Start < (ulong)start + length)
-                throw new ArgumentException($"{device.Name} at {start:X}+{length:X} overlaps {r}", nameof(start));
-        }
+        if (Overlapping(start, length) is { } r)
+            throw new ArgumentException($"{device.Name} at {start:X}+{length:X} overlaps {r}", nameof(start));
         var range = new DeviceRange(start, length, device, deviceOffset);
         _ranges.Add(range);
         _ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
         OnRegistered(range, _ranges);
         return range;
+    }
+
+    /// <summary>The first range sharing an address with [start, start+length), or null when that span is free
+    /// (lets a caller placing a guest-chosen window, such as a PCI BAR, decline instead of throwing).</summary>
+    public DeviceRange? Overlapping(uint start, uint length)
+    {
+        foreach (var r in _ranges)
+        {
+            if (start < r.End && r.Start < (ulong)start + length)
+                return r;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Removes a placement made by <see cref="Register"/> (a guest moved a PCI BAR, or turned its decoding
+    /// off): its addresses become unclaimed until something is registered there. False when the range is
+    /// not (or no longer) on this bus. The range keeps its access counts.
+    /// </summary>
+    public bool Unregister(DeviceRange range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        if (!_ranges.Remove(range))
+            return false;
+        OnRegistered(range, _ranges);
+        return true;
     }
 
     /// <summary>
@@ -118,8 +141,9 @@ public abstract class DeviceBus
     /// <summary>The range containing <paramref name="address"/>, if any.</summary>
     protected abstract DeviceRange? Find(uint address);
 
-    /// <summary>Lets a bus rebuild its lookup structure; <paramref name="sorted"/> is ordered by start.</summary>
-    protected abstract void OnRegistered(DeviceRange added, IReadOnlyList<DeviceRange> sorted);
+    /// <summary>Lets a bus rebuild its lookup structure after a range was added or removed;
+    /// <paramref name="sorted"/> is ordered by start.</summary>
+    protected abstract void OnRegistered(DeviceRange changed, IReadOnlyList<DeviceRange> sorted);
 
     private static bool IsValidWidth(int width) => width is 1 or 2 or 4;
 }

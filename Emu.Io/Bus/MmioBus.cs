@@ -28,5 +28,5 @@ public sealed class MmioBus : DeviceBus
         return null;
     }
 
-    protected override void OnRegistered(DeviceRange added, IReadOnlyList<DeviceRange> sorted) => _sorted = [.. sorted];
+    protected override void OnRegistered(DeviceRange changed, IReadOnlyList<DeviceRange> sorted) => _sorted = [.. sorted];
 }

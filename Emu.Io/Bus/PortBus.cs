@@ -22,7 +22,7 @@ public sealed class PortBus : DeviceBus
         return index == 0 ? null : _sorted[index - 1];
     }
 
-    protected override void OnRegistered(DeviceRange added, IReadOnlyList<DeviceRange> sorted)
+    protected override void OnRegistered(DeviceRange changed, IReadOnlyList<DeviceRange> sorted)
     {
         if (sorted.Count >= ushort.MaxValue)
             throw new InvalidOperationException("too many port ranges");

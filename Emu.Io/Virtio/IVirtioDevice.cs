@@ -1,4 +1,4 @@
-using Emu.Io.Ata;
+using Emu.Io.Common;
 
 namespace Emu.Io.Virtio;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using Emu.Io.Ata;
+using Emu.Io.Common;
 using Emu.Io.Storage;
 using Emu.Memory;
 

@@ -79,7 +79,7 @@ public class BenchIoCliTests
     }
 
     [Theory]
-    [InlineData("--virtio-disk", "/no/such.img", "emu: --virtio-disk: disk image '/no/such.img' does not exist\n")]
+    [InlineData("--virtio-disk", "/no/such.img", "emu: disk image '/no/such.img' does not exist\n")]
     [InlineData("--virtio-disk", "x.img,fast", "emu: --virtio-disk: disk spec 'x.img,fast': unknown option 'fast' (known: readonly, cache=writeback|writethrough)\n")]
     [InlineData("--virtio-notify", "sometimes", "emu: --virtio-notify 'sometimes' is not exit or poll\n")]
     [InlineData("--virtio-poll-interval", "0", "emu: --virtio-poll-interval must be between 1 and 100000000\n")]

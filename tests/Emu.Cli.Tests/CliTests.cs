@@ -82,6 +82,13 @@ public class CliTests
     [InlineData(new[] { "launch" }, 2, "unknown command")]
     [InlineData(new[] { "conformance", "/nonexistent" }, 1, "does not exist")]
     [InlineData(new[] { "disasm", "missing.bin" }, 1, "does not exist")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "missing.img" }, 1, "disk image 'missing.img' does not exist")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "guest-images" }, 1, "is a directory")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "guest-images/demos/hello.bin,fast" }, 2, "unknown option 'fast'")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "guest-images/demos/hello.bin,cache=none" }, 2, "unknown cache mode 'none'")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", ",readonly" }, 2, "no file name")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "guest-images/demos/hello.bin,readonly", "--disk", "guest-images/demos/hello.bin,readonly" }, 1, "attached twice")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "a", "--disk", "b", "--disk", "c", "--disk", "d", "--disk", "e" }, 2, "at most 4 disks")]
     public void Bad_input_gives_one_line_and_a_documented_status(string[] args, int status, string fragment)
     {
         var r = EmuProcess.Run(args);

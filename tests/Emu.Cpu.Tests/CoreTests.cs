@@ -280,3 +280,92 @@ public class RepeatSuspensionTests
         m.Cpu.IP.Should().Be(CoreMachine.CodeOffset + 2);
     }
 }
+
+public class InterruptDeliveryTests
+{
+    /// <summary>An interrupt controller that always has one vector waiting.</summary>
+    private sealed class OneVector(int vector) : IInterruptAcknowledge
+    {
+        public int Acknowledged;
+        public int Acknowledge()
+        {
+            Acknowledged++;
+            return vector;
+        }
+    }
+
+    [Fact]
+    public void The_trap_flag_raises_int1_after_each_instruction_and_the_handler_runs_untraced()
+    {
+        // INT 1 handler: inc bp ; iret.  Program: set TF with PUSHF/POPF, three NOPs, clear TF, HLT.
+        var m = new CoreMachine(CpuModel.I8086, a =>
+        {
+            a.pushf();
+            a.pop(ax);
+            a.or(ax, 0x100);
+            a.push(ax);
+            a.popf();       // TF takes effect after the next instruction
+            a.nop();
+            a.nop();
+            a.nop();
+            a.and(ax, unchecked((short)0xFEFF));
+            a.push(ax);
+            a.popf();       // traps once more: TF was set when POPF began
+            a.hlt();
+        });
+        m.Memory.Load(0x9000, [0x45, 0xCF]);          // inc bp ; iret
+        m.Memory.Load(1 * 4, [0x00, 0x90, 0x00, 0x00]); // vector 1 -> 0000:9000
+
+        m.RunToHalt();
+
+        // Traps after: nop, nop, nop, and, push, popf = 6 (the POPF that set TF is not trapped).
+        m.Cpu.BP.Should().Be(6);
+    }
+
+    [Fact]
+    public void External_interrupts_wait_for_IF_and_for_the_shadow_after_sti()
+    {
+        var pic = new OneVector(0x20);
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            a.nop();
+            a.sti();
+            a.inc(bx);      // runs inside STI's shadow, before the interrupt
+            a.hlt();
+        });
+        m.Memory.Load(0x9100, [0xF4]);                   // the handler halts
+        m.Memory.Load(0x20 * 4, [0x00, 0x91, 0x00, 0x00]);
+        m.Cpu.InterruptController = pic;
+        m.Cpu.SetInterruptLine(true);
+
+        m.RunToHalt();
+
+        m.Cpu.BX.Should().Be(1, "the instruction after STI runs before the interrupt is taken");
+        m.Cpu.IP.Should().Be(0x9101, "the CPU halted in the handler");
+        pic.Acknowledged.Should().Be(1);
+        m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset + 3, "the interrupted IP is after INC BX");
+    }
+
+    [Fact]
+    public void Mov_ss_holds_off_interrupts_for_one_instruction()
+    {
+        var m2 = new CoreMachine(CpuModel.I386, a =>
+        {
+            a.mov(ax, 0);
+            a.mov(ss, ax);
+            a.mov(sp, 0xF000);
+            a.hlt();
+        });
+        m2.Memory.Load(0x9100, [0xF4]);
+        m2.Memory.Load(0x20 * 4, [0x00, 0x91, 0x00, 0x00]);
+        m2.Cpu.InterruptController = new OneVector(0x20);
+        m2.Cpu.Flags = CpuFlags.IF;
+        m2.Cpu.Run(2);                 // MOV AX,0 and MOV SS,AX
+        m2.Cpu.SetInterruptLine(true);
+        m2.Cpu.Run(1);                 // MOV SP runs in the shadow
+        m2.Cpu.SP.Should().Be(0xF000);
+        m2.Cpu.Run(1);                 // now the interrupt is delivered
+        m2.Cpu.CS.Should().Be(0);
+        m2.Cpu.IP.Should().Be(0x9101);
+    }
+}

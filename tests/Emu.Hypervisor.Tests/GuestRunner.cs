@@ -11,9 +11,17 @@ internal sealed class GuestRunner : IDisposable
     private readonly MemoryStream _console = new();
     private readonly MemoryStream _serial = new();
 
-    public GuestRunner(string image, Emu.Cpu.CpuModel cpu = Emu.Cpu.CpuModel.I386, StringWriter? trace = null, string traceFormat = "text")
+    public GuestRunner(string image, Emu.Cpu.CpuModel cpu = Emu.Cpu.CpuModel.I386, StringWriter? trace = null, string traceFormat = "text",
+        IReadOnlyList<Emu.Io.Storage.DiskSpec>? disks = null, string? serialInput = null)
     {
-        Machine = new VirtualMachine(new MachineConfig { Cpu = cpu, DebugConsoleOutput = _console, SerialOutput = _serial });
+        Machine = new VirtualMachine(new MachineConfig
+        {
+            Cpu = cpu,
+            DebugConsoleOutput = _console,
+            SerialOutput = _serial,
+            HardDisks = disks ?? [],
+            SerialInput = serialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(serialInput),
+        });
         if (trace is not null)
         {
             ITraceSink sink = traceFormat switch

@@ -68,7 +68,7 @@ public class VirtioMachineTests
         vm.VirtioTransport.DriverReady.Should().BeTrue("the driver reset the device and started it again");
         vm.VirtioBlock!.Counters.BytesRead.Should().Be(512);
         vm.Tracer = null;
-        trace.ToString().Should().Contain("malformed chain (Loop)").And.Contain("DEVICE_NEEDS_RESET").And.Contain("virtio-blk-backend read 512 bytes");
+        trace.ToString().Should().Contain("malformed chain (Loop)").And.Contain("DEVICE_NEEDS_RESET").And.Contain("virtio-blk-backend backend read offset=0 length=512");
     }
 
     [Fact]

@@ -139,6 +139,51 @@ public class BusTests
     }
 
     [Fact]
+    public void Unregistered_range_becomes_unclaimed_and_its_addresses_can_be_reused()
+    {
+        var bus = new PortBus();
+        var low = new RecordingDevice("low", 2);
+        var moving = new RecordingDevice("moving", 16);
+        var high = new RecordingDevice("high", 2);
+        bus.Register(0x20, 2, low);
+        var old = bus.Register(0xC000, 16, moving);
+        bus.Register(0xFFF0, 2, high);
+        bus.Write(0xC002, 1, 0x55);
+
+        bus.Unregister(old).Should().BeTrue();
+        bus.Unregister(old).Should().BeFalse("a range can be removed only once");
+        bus.Read(0xC002, 1).Should().Be(0xFFu);
+        bus.UnclaimedReads.Should().Be(1);
+        old.Writes.Should().Be(1, "a removed range keeps its counts");
+
+        // The neighbours still decode (the lookup table was rebuilt with shifted indices).
+        bus.Read(0x21, 1).Should().Be(0u);
+        bus.Read(0xFFF1, 1).Should().Be(0u);
+        bus.TryRead(0xFFF0, new byte[1], out var highRange).Should().BeTrue();
+        highRange!.Device.Should().BeSameAs(high);
+
+        // Moving: the same device at a new base, and the old base may be taken again.
+        bus.Register(0xD000, 16, moving);
+        bus.Read(0xD002, 1).Should().Be(0x55u);
+        bus.Overlapping(0xC000, 16).Should().BeNull();
+        bus.Register(0xC000, 16, new RecordingDevice("other", 16));
+        bus.Ranges.Should().HaveCount(4);
+        bus.Overlapping(0xCFFF, 2)!.Device.Should().BeSameAs(moving);
+        bus.Overlapping(0x1F, 2)!.Device.Should().BeSameAs(low);
+        bus.Overlapping(0x22, 0x100).Should().BeNull();
+    }
+
+    [Fact]
+    public void Mmio_bus_unregisters_too()
+    {
+        var bus = new MmioBus();
+        var range = bus.Register(0xFEB0_0000, 0x200, new RecordingDevice("dev", 0x200));
+        bus.Unregister(range).Should().BeTrue();
+        bus.Read(0xFEB0_0000, 4).Should().Be(0xFFFF_FFFFu);
+        bus.Ranges.Should().BeEmpty();
+    }
+
+    [Fact]
     public void Mmio_bus_finds_sparse_ranges_and_rejects_overlap()
     {
         var bus = new MmioBus();

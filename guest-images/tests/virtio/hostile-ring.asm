@@ -12,6 +12,7 @@
 ; expect-output: hostile-ring: runaway avail.idx set DEVICE_NEEDS_RESET and a config interrupt
 ; expect-output: hostile-ring: reset and read ok
 ; expect-exit: 33
+; virtio-disk: disk.img
 
         cpu     386
         org     0x7C00

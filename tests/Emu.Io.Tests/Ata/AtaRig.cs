@@ -1,5 +1,6 @@
 using Emu.Io.Ata;
 using Emu.Io.Bus;
+using Emu.Io.Common;
 using Emu.Io.Interrupts;
 using Emu.Io.Pci;
 using Emu.Io.Storage;

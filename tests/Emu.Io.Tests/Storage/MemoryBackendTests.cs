@@ -43,10 +43,31 @@ public class MemoryBackendTests
         log.Should().Equal("R 0+512 Ok", "W 512+512 Ok", "W 1024+512 OutOfRange", "F Ok");
     }
 
+    [Fact]
+    public void Host_time_is_measured_only_when_asked()
+    {
+        var log = new List<string>();
+        var recorder = new Recorder(log);
+        using var disk = new ObservedBackend(new MemoryBackend(1024), recorder);
+        disk.Read(0, new byte[512]);
+        disk.MeasureHostTime = true;
+        disk.Read(0, new byte[512]);
+        disk.Flush();
+        recorder.Ticks[0].Should().Be(0, "0 means not measured");
+        recorder.Ticks.Skip(1).Should().AllSatisfy(t => t.Should().BePositive());
+    }
+
     private sealed class Recorder(List<string> log) : IBackendObserver
     {
-        public void OnRead(long offset, int length, BlockStatus status) => log.Add($"R {offset}+{length} {status}");
-        public void OnWrite(long offset, int length, BlockStatus status) => log.Add($"W {offset}+{length} {status}");
-        public void OnFlush(BlockStatus status) => log.Add($"F {status}");
+        public List<long> Ticks { get; } = [];
+        public void OnRead(long offset, int length, BlockStatus status, long hostTicks) => Add($"R {offset}+{length} {status}", hostTicks);
+        public void OnWrite(long offset, int length, BlockStatus status, long hostTicks) => Add($"W {offset}+{length} {status}", hostTicks);
+        public void OnFlush(BlockStatus status, long hostTicks) => Add($"F {status}", hostTicks);
+
+        private void Add(string line, long hostTicks)
+        {
+            log.Add(line);
+            Ticks.Add(hostTicks);
+        }
     }
 }

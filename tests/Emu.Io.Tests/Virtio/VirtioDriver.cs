@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Emu.Io.Ata;
+using Emu.Io.Common;
 using Emu.Io.Bus;
 using Emu.Io.Interrupts;
 using Emu.Io.Storage;

@@ -1,4 +1,4 @@
-namespace Emu.Io.Ata;
+namespace Emu.Io.Common;
 
 /// <summary>
 /// Where a device reports what it did (a command accepted, a state change, an interrupt raised or

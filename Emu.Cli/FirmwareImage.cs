@@ -1,0 +1,32 @@
+using Emu.Hypervisor.Firmware;
+
+namespace Emu.Cli;
+
+/// <summary>Finds and reads the BIOS image: --bios FILE, else firmware/bios.bin beside the emu binary
+/// (the build copies it there), else guest-images/firmware/bios.bin in a repository above it.</summary>
+internal static class FirmwareImage
+{
+    public static byte[] Load(string? path)
+    {
+        string file = path ?? Locate() ?? throw new UserError(
+            $"the firmware image firmware/bios.bin is not beside emu ({AppContext.BaseDirectory}); give --bios FILE, or --no-firmware to run bare");
+        byte[] image = InputFiles.ReadAll(file, "firmware image");
+        if (image.Length != FirmwareServices.RomSize)
+            throw new UserError($"firmware image '{file}' is {image.Length:N0} bytes; it must be exactly {FirmwareServices.RomSize:N0} (64 KiB)");
+        return image;
+    }
+
+    private static string? Locate()
+    {
+        string beside = Path.Combine(AppContext.BaseDirectory, "firmware", "bios.bin");
+        if (File.Exists(beside))
+            return beside;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string inRepo = Path.Combine(dir.FullName, "guest-images", "firmware", "bios.bin");
+            if (File.Exists(inRepo))
+                return inRepo;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,290 @@
+using System.Runtime.CompilerServices;
+using Emu.Cpu.Decoding;
+
+namespace Emu.Cpu.Execution;
+
+/// <summary>
+/// Handlers specialised at decode time for the most common operand forms. The generic handlers
+/// (<see cref="Arithmetic.Binary"/>, <see cref="DataMovement.Mov"/>, ...) look at the operand kinds,
+/// the width and the operation on every execution; these are generic over the width and the
+/// operation as types, so the JIT compiles one straight-line copy per combination. Each does
+/// exactly what the generic handler does for the forms it is chosen for: same flags, same order
+/// of memory accesses, same faults.
+/// </summary>
+internal static unsafe class Specialized
+{
+    // Specializers: given a decoded instruction of the family, the handler for its form or 0.
+    // Registered beside the generic handlers (HandlerTable.Map) and run once at decode time.
+
+    public static nint ForAlu(ref DecodedOp op) => AluHandler(ref op);
+
+    public static nint ForMov(ref DecodedOp op) => MovHandler(ref op);
+
+    public static nint ForInc(ref DecodedOp op) => IsReg(op.Kind0)
+        ? ByWidth(op.Size, (nint)(delegate*<Cpu, ref DecodedOp, void>)&IncReg<W8>, (nint)(delegate*<Cpu, ref DecodedOp, void>)&IncReg<W16>, (nint)(delegate*<Cpu, ref DecodedOp, void>)&IncReg<W32>)
+        : 0;
+
+    public static nint ForDec(ref DecodedOp op) => IsReg(op.Kind0)
+        ? ByWidth(op.Size, (nint)(delegate*<Cpu, ref DecodedOp, void>)&DecReg<W8>, (nint)(delegate*<Cpu, ref DecodedOp, void>)&DecReg<W16>, (nint)(delegate*<Cpu, ref DecodedOp, void>)&DecReg<W32>)
+        : 0;
+
+    // PUSH SP differs between models (see Stack.Push); it keeps the generic handler.
+    public static nint ForPush(ref DecodedOp op) =>
+        op.Kind0 == OperandKind.Reg16 && op.Reg0 != Reg.SP ? (nint)(delegate*<Cpu, ref DecodedOp, void>)&PushReg16 : 0;
+
+    public static nint ForPop(ref DecodedOp op) =>
+        op.Kind0 == OperandKind.Reg16 ? (nint)(delegate*<Cpu, ref DecodedOp, void>)&PopReg16 : 0;
+
+    // A 16-bit target wraps at 64 KiB and so can never exceed the CS limit: no check needed.
+    public static nint ForJcc(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Cpu, ref DecodedOp, void>)&Jcc16 : 0;
+
+    // Registered for LOOP with CX only (Control's Sub 0): a 16-bit counter and target.
+    public static nint ForLoopCx(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Cpu, ref DecodedOp, void>)&LoopCx16 : 0;
+
+    private static bool IsReg(OperandKind k) => k is OperandKind.Reg8 or OperandKind.Reg16 or OperandKind.Reg32;
+
+    private static nint ByWidth(int size, nint w8, nint w16, nint w32) => size switch
+    {
+        1 => w8,
+        2 => w16,
+        4 => w32,
+        _ => 0,
+    };
+
+    // ---- ALU: ADD OR ADC SBB AND SUB XOR CMP TEST ----
+
+    /// <summary>Operand forms, in the order of <see cref="AluForms{TOp, W}"/>.</summary>
+    private enum Form { RegReg, RegImm, RegMem, MemReg, MemImm }
+
+    private static Form? FormOf(ref DecodedOp op)
+    {
+        bool reg0 = IsReg(op.Kind0), reg1 = IsReg(op.Kind1);
+        if (reg0 && reg1) return Form.RegReg;
+        if (reg0 && op.Kind1 == OperandKind.Imm) return Form.RegImm;
+        if (reg0 && op.Kind1 == OperandKind.Mem) return Form.RegMem;
+        if (op.Kind0 == OperandKind.Mem && reg1) return Form.MemReg;
+        if (op.Kind0 == OperandKind.Mem && op.Kind1 == OperandKind.Imm) return Form.MemImm;
+        return null;
+    }
+
+    private static nint AluHandler(ref DecodedOp op)
+    {
+        if (FormOf(ref op) is not Form form || op.Kind2 != OperandKind.None)
+            return 0;
+        nint[]? forms = op.Sub switch
+        {
+            0 => AluTable<AddOp>.Forms(op.Size),
+            1 => AluTable<OrOp>.Forms(op.Size),
+            2 => AluTable<AdcOp>.Forms(op.Size),
+            3 => AluTable<SbbOp>.Forms(op.Size),
+            4 => AluTable<AndOp>.Forms(op.Size),
+            5 => AluTable<SubOp>.Forms(op.Size),
+            6 => AluTable<XorOp>.Forms(op.Size),
+            7 => AluTable<CmpOp>.Forms(op.Size),
+            8 => AluTable<TestOp>.Forms(op.Size),
+            _ => null,
+        };
+        return forms is null ? 0 : forms[(int)form];
+    }
+
+    private static class AluTable<TOp> where TOp : struct, IAluOp
+    {
+        private static readonly nint[] W8Forms = AluForms<TOp, W8>();
+        private static readonly nint[] W16Forms = AluForms<TOp, W16>();
+        private static readonly nint[] W32Forms = AluForms<TOp, W32>();
+
+        public static nint[]? Forms(int size) => size switch
+        {
+            1 => W8Forms,
+            2 => W16Forms,
+            4 => W32Forms,
+            _ => null,
+        };
+    }
+
+    private static nint[] AluForms<TOp, W>() where TOp : struct, IAluOp where W : struct, IWidth =>
+    [
+        (nint)(delegate*<Cpu, ref DecodedOp, void>)&AluRegReg<TOp, W>,
+        (nint)(delegate*<Cpu, ref DecodedOp, void>)&AluRegImm<TOp, W>,
+        (nint)(delegate*<Cpu, ref DecodedOp, void>)&AluRegMem<TOp, W>,
+        (nint)(delegate*<Cpu, ref DecodedOp, void>)&AluMemReg<TOp, W>,
+        (nint)(delegate*<Cpu, ref DecodedOp, void>)&AluMemImm<TOp, W>,
+    ];
+
+    internal static void AluRegReg<TOp, W>(Cpu c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    {
+        uint r = TOp.Apply<W>(c, W.Get(c, op.Reg0), W.Get(c, op.Reg1));
+        if (TOp.WritesResult)
+            W.Set(c, op.Reg0, r);
+    }
+
+    internal static void AluRegImm<TOp, W>(Cpu c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    {
+        uint r = TOp.Apply<W>(c, W.Get(c, op.Reg0), op.Imm & W.Mask);
+        if (TOp.WritesResult)
+            W.Set(c, op.Reg0, r);
+    }
+
+    internal static void AluRegMem<TOp, W>(Cpu c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    {
+        uint a = W.Get(c, op.Reg0);
+        uint r = TOp.Apply<W>(c, a, W.Read(c, op.Seg, c.Ea(ref op)));
+        if (TOp.WritesResult)
+            W.Set(c, op.Reg0, r);
+    }
+
+    internal static void AluMemReg<TOp, W>(Cpu c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    {
+        uint ea = c.Ea(ref op);
+        uint r = TOp.Apply<W>(c, W.Read(c, op.Seg, ea), W.Get(c, op.Reg1));
+        if (TOp.WritesResult)
+            W.Write(c, op.Seg, ea, r);
+    }
+
+    internal static void AluMemImm<TOp, W>(Cpu c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    {
+        uint ea = c.Ea(ref op);
+        uint r = TOp.Apply<W>(c, W.Read(c, op.Seg, ea), op.Imm & W.Mask);
+        if (TOp.WritesResult)
+            W.Write(c, op.Seg, ea, r);
+    }
+
+    // ---- MOV between general registers, memory and immediates ----
+
+    private static nint MovHandler(ref DecodedOp op)
+    {
+        if (FormOf(ref op) is not Form form || op.Kind2 != OperandKind.None)
+            return 0;
+        nint[]? forms = op.Size switch
+        {
+            1 => MovTable<W8>.Forms,
+            2 => MovTable<W16>.Forms,
+            4 => MovTable<W32>.Forms,
+            _ => null,
+        };
+        return forms is null ? 0 : forms[(int)form];
+    }
+
+    private static class MovTable<W> where W : struct, IWidth
+    {
+        public static readonly nint[] Forms =
+        [
+            (nint)(delegate*<Cpu, ref DecodedOp, void>)&MovRegReg<W>,
+            (nint)(delegate*<Cpu, ref DecodedOp, void>)&MovRegImm<W>,
+            (nint)(delegate*<Cpu, ref DecodedOp, void>)&MovRegMem<W>,
+            (nint)(delegate*<Cpu, ref DecodedOp, void>)&MovMemReg<W>,
+            (nint)(delegate*<Cpu, ref DecodedOp, void>)&MovMemImm<W>,
+        ];
+    }
+
+    internal static void MovRegReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, W.Get(c, op.Reg1));
+    internal static void MovRegImm<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, op.Imm);
+    internal static void MovRegMem<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, W.Read(c, op.Seg, c.Ea(ref op)));
+    internal static void MovMemReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth => W.Write(c, op.Seg, c.Ea(ref op), W.Get(c, op.Reg1));
+    internal static void MovMemImm<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth => W.Write(c, op.Seg, c.Ea(ref op), op.Imm);
+
+    // ---- INC, DEC of a register: the flags of ADD/SUB 1 except CF, which they leave alone ----
+    // (deferred, see Cpu.LazyFlags.cs)
+
+    internal static void IncReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth =>
+        W.Set(c, op.Reg0, c.LazyIncDecOp(W.Get(c, op.Reg0), true, W.Size));
+
+    internal static void DecReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth =>
+        W.Set(c, op.Reg0, c.LazyIncDecOp(W.Get(c, op.Reg0), false, W.Size));
+
+    // ---- stack and branches ----
+
+    internal static void PushReg16(Cpu c, ref DecodedOp op) => c.Push16(c.Regs[op.Reg0] & 0xFFFF);
+
+    // The pop moves SP first, then the register is written: POP SP ends with the popped value.
+    internal static void PopReg16(Cpu c, ref DecodedOp op) => c.SetReg16(op.Reg0, c.Pop16());
+
+    internal static void Jcc16(Cpu c, ref DecodedOp op)
+    {
+        if (c.Condition(op.Sub))
+            c.Eip = (c.Eip + op.Imm) & 0xFFFF;
+    }
+
+    // LOOP with CX as the counter (16-bit address size) and a 16-bit target; no flags change.
+    internal static void LoopCx16(Cpu c, ref DecodedOp op)
+    {
+        uint count = (c.Regs[Reg.CX] - 1) & 0xFFFF;
+        c.SetReg16(Reg.CX, count);
+        if (count != 0)
+            c.Eip = (c.Eip + op.Imm) & 0xFFFF;
+    }
+}
+
+/// <summary>One two-operand ALU operation, as a type (see <see cref="Specialized"/>). All but ADC
+/// and SBB (which need CF as an input) defer their status flags (see Cpu.LazyFlags.cs).</summary>
+internal interface IAluOp
+{
+    /// <summary>False for CMP and TEST, which only set flags.</summary>
+    static abstract bool WritesResult { get; }
+    static abstract uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth;
+}
+
+internal readonly struct AddOp : IAluOp
+{
+    public static bool WritesResult => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyAddOp(a, b, W.Size);
+}
+
+internal readonly struct OrOp : IAluOp
+{
+    public static bool WritesResult => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a | b, W.Size);
+}
+
+internal readonly struct AdcOp : IAluOp
+{
+    public static bool WritesResult => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.AluAdd(a, b, c.FlagsValue & CpuFlags.CF, W.Size);
+}
+
+internal readonly struct SbbOp : IAluOp
+{
+    public static bool WritesResult => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.AluSub(a, b, c.FlagsValue & CpuFlags.CF, W.Size);
+}
+
+internal readonly struct AndOp : IAluOp
+{
+    public static bool WritesResult => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a & b, W.Size);
+}
+
+internal readonly struct SubOp : IAluOp
+{
+    public static bool WritesResult => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazySubOp(a, b, W.Size);
+}
+
+internal readonly struct XorOp : IAluOp
+{
+    public static bool WritesResult => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a ^ b, W.Size);
+}
+
+internal readonly struct CmpOp : IAluOp
+{
+    public static bool WritesResult => false;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazySubOp(a, b, W.Size);
+}
+
+internal readonly struct TestOp : IAluOp
+{
+    public static bool WritesResult => false;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a & b, W.Size);
+}

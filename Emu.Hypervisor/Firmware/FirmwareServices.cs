@@ -1,0 +1,125 @@
+using Emu.Hypervisor.Loader;
+
+namespace Emu.Hypervisor.Firmware;
+
+/// <summary>
+/// The VMM's half of the BIOS: registers the hypercalls of docs/HYPERCALLS.md on a machine and
+/// holds what they need (the drives, the program `emu run` gave). Guest registers are inputs, never
+/// trusted: each service checks every pointer and length it uses.
+/// </summary>
+public sealed class FirmwareServices
+{
+    /// <summary>Where the firmware image is mapped (64 KiB of ROM up to the end of the first megabyte).</summary>
+    public const uint RomBase = 0xF_0000;
+    public const int RomSize = 0x1_0000;
+    /// <summary>The longest stop reason read from the guest.</summary>
+    private const int MaxReasonLength = 200;
+
+    private readonly VirtualMachine _vm;
+    private readonly VideoService _video;
+    private readonly DiskService _disk;
+    private readonly KeyboardService _keyboard;
+    private byte[]? _program;
+    private SegmentedAddress _programAddress;
+
+    internal FirmwareServices(VirtualMachine vm)
+    {
+        _vm = vm;
+        var drives = new List<BiosDrive>();
+        if (vm.Config.Floppy is { } floppy)
+            drives.Add(BiosDrive.Floppy(floppy));
+        // The hard disks are the machine's ATA disks, numbered 80h, 81h... in channel order.
+        for (int i = 0; i < VirtualMachine.MaxHardDisks; i++)
+        {
+            if (vm.Disk(i) is { } disk)
+                drives.Add(BiosDrive.HardDisk(drives.Count(d => !d.IsFloppy), disk));
+        }
+        Drives = drives;
+        _video = new VideoService(vm, this);
+        _disk = new DiskService(vm, this, drives);
+        _keyboard = new KeyboardService(vm);
+
+        var h = vm.Hypercalls;
+        h[Hypercall.GetConfig] = _ => GetConfig();
+        h[Hypercall.StartProgram] = _ => StartProgram();
+        h[Hypercall.Stop] = _ => Stop();
+        h[Hypercall.Unsupported] = _ => CountUnsupported((byte)vm.Cpu.BX, (byte)(vm.Cpu.BX >> 8));
+        h[Hypercall.Key] = _ => _keyboard.Handle();
+        h[Hypercall.Video] = _ => _video.Handle();
+        h[Hypercall.Disk] = _ => _disk.Handle();
+    }
+
+    /// <summary>The drives INT 13h serves: the floppy (00h) first, then hard disks 80h, 81h...</summary>
+    public IReadOnlyList<BiosDrive> Drives { get; }
+
+    /// <summary>The driver INT 13h uses for hard disks in this build: the hypercall path until the ATA
+    /// controller and virtio-blk are wired into the machine.</summary>
+    public static BiosDiskMode EffectiveDiskMode(BiosDiskMode requested) => BiosDiskMode.Hypercall;
+
+    /// <summary>Set when the firmware ended the run (nothing to boot): the one-line reason.</summary>
+    public string? StopReason { get; private set; }
+
+    /// <summary>Gives the BIOS a program to load at the end of POST (emu run): checked now, loaded then.</summary>
+    public void SetProgram(byte[] program, SegmentedAddress at)
+    {
+        if (program.Length == 0)
+            throw new InvalidDataException("the program is empty");
+        uint start = at.Physical;
+        if (start + (ulong)program.Length > RomBase)
+            throw new InvalidDataException($"a program of {program.Length} bytes does not fit in memory at {at} (it would reach the firmware at F000:0000; --no-firmware starts it without one)");
+        _program = program;
+        _programAddress = at;
+    }
+
+    internal void CountUnsupported(byte interrupt, byte function)
+    {
+        string key = $"INT {interrupt:X2}/AH={function:X2}";
+        var map = _vm.Stats.UnsupportedServices;
+        map[key] = map.GetValueOrDefault(key) + 1;
+    }
+
+    private void GetConfig()
+    {
+        var cpu = _vm.Cpu;
+        byte floppyType = Drives.FirstOrDefault(d => d.IsFloppy)?.FloppyType ?? 0;
+        int hardDisks = Drives.Count(d => !d.IsFloppy);
+        cpu.BX = (ushort)(hardDisks << 8 | floppyType);
+        cpu.CX = (ushort)EffectiveDiskMode(_vm.Config.BiosDisk);
+        cpu.DX = (ushort)Math.Clamp(_vm.Config.MemoryKiB, 16, 640);
+        cpu.AX = 0;
+    }
+
+    // Loads the program once; a second call (a guest replaying POST) finds none.
+    private void StartProgram()
+    {
+        var cpu = _vm.Cpu;
+        if (_program is null)
+        {
+            cpu.AX = 0;
+            return;
+        }
+        FlatBinaryLoader.Load(_vm.Memory, _program, _programAddress);
+        _program = null;
+        cpu.AX = 1;
+        cpu.CX = _programAddress.Segment;
+        cpu.DX = _programAddress.Offset;
+        cpu.SI = _programAddress.Offset >= 0x100 ? _programAddress.Offset : (ushort)0xFFFE;
+    }
+
+    private void Stop()
+    {
+        var cpu = _vm.Cpu;
+        var text = new System.Text.StringBuilder();
+        uint segment = (uint)cpu.DS << 4;
+        ushort offset = cpu.SI;
+        for (int i = 0; i < MaxReasonLength; i++)
+        {
+            byte b = _vm.Memory.Peek8(segment + offset++);
+            if (b == 0)
+                break;
+            text.Append(b is >= 0x20 and < 0x7F ? (char)b : '?');
+        }
+        StopReason = text.Length > 0 ? text.ToString() : "the firmware stopped the machine";
+        cpu.RequestStop();
+    }
+}

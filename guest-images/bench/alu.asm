@@ -1,0 +1,38 @@
+; ALU benchmark for the CPU core (tools/CpuBench). Load at 0000:7C00, run to HLT.
+;
+; Instruction count, exact:
+;   setup           8   (numbered 1-8 below: segment, stack, counter and data set-up)
+;   loop body      11 x 20,000,000 iterations = 220,000,000
+;   end             2   (cli, hlt: HLT retires, then Run stops with Halt)
+;   total 220,000,010 instructions retired.
+;
+; The data word lives at 0000:9000 and the stack at 8000:FFFE..FFFF (physical 0x8FFFE), both in
+; pages apart from the code (page 0x7000), so no store touches a page holding cached code.
+        cpu 386
+        org 0x7C00
+ITERATIONS equ 20000000
+DATA       equ 0x9000
+
+start:
+        cli                         ; 1
+        xor ax, ax                  ; 2
+        mov ds, ax                  ; 3
+        mov ax, 0x8000              ; 4
+        mov ss, ax                  ; 5
+        xor sp, sp                  ; 6  (first push goes to 8000:FFFE)
+        mov ecx, ITERATIONS         ; 7
+        mov word [DATA], 1          ; 8
+.loop:
+        mov ax, bx                  ; 1  MOV r,r
+        add ax, dx                  ; 2  ADD r,r
+        xor si, si                  ; 3  XOR r,r
+        inc bx                      ; 4  INC r
+        mov [DATA], ax              ; 5  MOV [m],r
+        add dx, [DATA]              ; 6  ADD r,[m]
+        push ax                     ; 7  PUSH
+        pop di                      ; 8  POP
+        cmp ax, di                  ; 9  CMP r,r
+        dec ecx                     ; 10 DEC
+        jnz .loop                   ; 11 JNZ
+        cli
+        hlt

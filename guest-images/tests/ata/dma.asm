@@ -1,0 +1,194 @@
+; dma: bus-master DMA on the primary master. Finds the PIIX IDE function through PCI configuration
+; space (8086:7010, BAR4) and enables bus mastering; READ DMA of 100 sectors through 4 PRD entries
+; (one interrupt), WRITE DMA EXT of 8 sectors from 2 PRD entries read back by PIO, and a PRD table
+; shorter than the transfer (Emu: bus-master error, no interrupt, the drive aborts; QEMU ends the
+; command normally; see docs/ATA-BEHAVIOUR.md). The DMA figure of docs/IO-PATHS.md comes from this.
+; Run: emu run dma.bin --disk disk.img   (disk.img: tools/make-ata-test-disk.py; sectors 600-607
+; are overwritten: byte i of the 4096 = (0x33 + 5 * i) & 0xFF)
+; disk: disk.img
+;
+; expect-output: dma: start
+; expect-output: bus master found
+; expect-output: read-dma lba=0 count=100 prds=4 crc=E388C913 irqs=1 bm-status=04 status=50 error=00
+; expect-output: write-dma-ext lba=600 count=8 prds=2 crc=EBCB172D irqs=1 bm-status=04 status=50 error=00
+; expect-output: read-back lba=600 count=8 crc=EBCB172D irqs=8 status=50 error=00
+; expect-output: short-prd lba=0 count=2 bm-status=02 status=41 error=04
+; expect-output: dma: done
+; expect-exit: 1
+
+        cpu     386
+        org     0x7C00
+%include "ata.inc"
+
+BM_COMMAND      equ     0
+BM_STATUS       equ     2
+BM_PRD          equ     4
+EOT             equ     0x80000000
+
+main:
+        PUTLN   "dma: start"
+        call    find_bus_master
+        jc      no_bm
+        PUTLN   "bus master found"
+
+        ; READ DMA, 100 sectors = 51200 bytes at 20000h, split over 4 PRD entries.
+        mov     dword [PRD_TABLE + 0], 0x20000
+        mov     dword [PRD_TABLE + 4], 0x1000
+        mov     dword [PRD_TABLE + 8], 0x21000
+        mov     dword [PRD_TABLE + 12], 0x3000
+        mov     dword [PRD_TABLE + 16], 0x24000
+        mov     dword [PRD_TABLE + 20], 0x8000
+        mov     dword [PRD_TABLE + 24], 0x2C000
+        mov     dword [PRD_TABLE + 28], EOT | 0x0800
+        mov     al, 0xFF                ; so the data seen later was really written by the transfer
+        mov     ecx, 100 * 512
+        call    fill_buffer
+        call    start_count
+        mov     bh, 0x08                ; direction: the drive writes memory
+        call    bm_prepare
+        mov     eax, 0
+        mov     cl, 100
+        mov     bl, 0xC8
+        call    issue28
+        call    bm_start
+        jc      timeout
+        PUTS    "read-dma lba=0 count=100 prds=4 crc="
+        mov     ecx, 100 * 512
+        call    crc32
+        call    hex32
+        call    print_dma_result
+
+        ; WRITE DMA EXT, 8 sectors from 20000h through 2 entries.
+        mov     al, 0x33
+        mov     ecx, 8 * 512
+        call    fill_buffer
+        mov     dword [PRD_TABLE + 0], 0x20000
+        mov     dword [PRD_TABLE + 4], 0x0C00
+        mov     dword [PRD_TABLE + 8], 0x20C00
+        mov     dword [PRD_TABLE + 12], EOT | 0x0400
+        call    start_count
+        mov     bh, 0x00                ; direction: the drive reads memory
+        call    bm_prepare
+        mov     eax, 600
+        mov     cx, 8
+        mov     bl, 0x35
+        call    issue48
+        call    bm_start
+        jc      timeout
+        PUTS    "write-dma-ext lba=600 count=8 prds=2 crc="
+        mov     ecx, 8 * 512
+        call    crc32
+        call    hex32
+        call    print_dma_result
+
+        mov     al, 0
+        mov     ecx, 8 * 512
+        call    fill_buffer
+        call    start_count
+        mov     eax, 600
+        mov     cl, 8
+        mov     bl, 0x20
+        call    issue28
+        mov     cx, 8
+        mov     bx, 1
+        call    pio_in
+        jc      failed
+        PUTS    "read-back lba=600 count=8 crc="
+        mov     ecx, 8 * 512
+        call    crc32
+        call    hex32
+        call    print_irqs
+        call    print_status_error
+
+        ; PRDs for 512 bytes, a transfer of 1024: wait for the engine to stop instead of an interrupt.
+        mov     dword [PRD_TABLE + 0], 0x20000
+        mov     dword [PRD_TABLE + 4], EOT | 0x0200
+        mov     bh, 0x08
+        call    bm_prepare
+        mov     eax, 0
+        mov     cl, 2
+        mov     bl, 0xC8
+        call    issue28
+        mov     dx, [bm_base]
+        mov     al, 0x09
+        out     dx, al
+        add     dx, BM_STATUS
+        mov     ecx, 10000000
+.active:
+        in      al, dx
+        test    al, 0x01
+        jz      .stopped
+        dec     ecx
+        jnz     .active
+.stopped:
+        call    wait_not_busy
+        PUTS    "short-prd lba=0 count=2 bm-status="
+        mov     dx, [bm_base]
+        add     dx, BM_STATUS
+        in      al, dx
+        and     al, 0x07
+        call    hex8
+        call    print_status_error
+        mov     dx, [bm_base]
+        xor     al, al
+        out     dx, al                  ; stop the engine
+        mov     dx, ATA_STATUS
+        in      al, dx
+
+        PUTLN   "dma: done"
+        EXIT_OK
+
+; bm_prepare: engine stopped with direction BH, PRD table address set, error and interrupt bits cleared.
+bm_prepare:
+        mov     dx, [bm_base]
+        mov     al, bh
+        out     dx, al
+        add     dx, BM_PRD
+        mov     eax, PRD_TABLE
+        out     dx, eax
+        mov     dx, [bm_base]
+        add     dx, BM_STATUS
+        in      al, dx
+        or      al, 0x06
+        out     dx, al
+        ret
+
+; bm_start: sets the start bit (keeping the direction in BH), waits for the interrupt, reads the
+; bus-master status into [bm_status] and stops the engine. CF on timeout.
+bm_status:      db      0
+bm_start:
+        mov     dx, [bm_base]
+        mov     al, bh
+        or      al, 0x01
+        out     dx, al
+        call    wait_next_irq
+        pushf
+        mov     dx, [bm_base]
+        add     dx, BM_STATUS
+        in      al, dx
+        mov     [bm_status], al
+        or      al, 0x06                ; acknowledge error and interrupt
+        out     dx, al
+        mov     dx, [bm_base]
+        mov     al, bh
+        out     dx, al                  ; stop
+        popf
+        ret
+
+print_dma_result:
+        call    print_irqs
+        PUTS    " bm-status="
+        mov     al, [bm_status]
+        and     al, 0x07                ; active, error, interrupt (5/6, drive DMA capable, are BIOS-set)
+        call    hex8
+        call    print_status_error
+        ret
+
+no_bm:
+        FAIL    "no PIIX IDE function (8086:7010) on PCI bus 0"
+timeout:
+        FAIL    "no interrupt"
+failed:
+        FAIL    "transfer failed"
+
+%include "ata-end.inc"

@@ -1,0 +1,58 @@
+; flush-wait: for the FLUSH durability test. Writes sector 50 (byte i = (0x77 + 5 * i) & 0xFF),
+; issues FLUSH CACHE, reports its completion, then waits, polling COM1 for a byte, for up to about
+; 20,000,000 polls (seconds) before it exits. The test kills the emulator with SIGKILL while it waits and checks
+; that the image file holds the sector: FLUSH completion must mean the data reached the host file.
+; Run: emu run flush-wait.bin --disk disk.img [--serial-input q]   (q ends the wait at once)
+; disk: disk.img
+;
+; expect-output: flush-wait: start
+; expect-output: write lba=50 count=1 irqs=1 status=50 error=00
+; expect-output: flush-cache status=50 error=00
+; expect-output: flush complete
+; expect-output: flush-wait: done
+; expect-exit: 1
+
+        cpu     386
+        org     0x7C00
+%include "ata.inc"
+
+main:
+        PUTLN   "flush-wait: start"
+        mov     al, 0x77
+        mov     ecx, 512
+        call    fill_buffer
+        call    start_count
+        mov     eax, 50
+        mov     cl, 1
+        mov     bl, 0x30
+        call    issue28
+        mov     cx, 1
+        mov     bx, 1
+        call    pio_out
+        jc      failed
+        PUTS    "write lba=50 count=1"
+        call    print_irqs
+        call    print_status_error
+        mov     si, name_flush
+        mov     bx, 0x00E7
+        call    non_data
+        PUTLN   "flush complete"
+
+        mov     ecx, 20000000
+        mov     dx, 0x3FD               ; COM1 line status: bit 0 = a byte received
+.wait:
+        in      al, dx
+        test    al, 0x01
+        jnz     .done
+        dec     ecx
+        jnz     .wait
+.done:
+        PUTLN   "flush-wait: done"
+        EXIT_OK
+
+failed:
+        FAIL    "transfer failed"
+
+name_flush:     db      "flush-cache", 0
+
+%include "ata-end.inc"
