@@ -85,8 +85,12 @@ internal sealed class MachineSession : IDisposable
         if (firmware is not null && diskMode != FirmwareServices.EffectiveDiskMode(diskMode))
             Console.Error.WriteLine($"emu: note: --bios-disk {diskMode.ToString().ToLowerInvariant()}: the BIOS has no driver for it yet; INT 13h uses the hypercall path");
 
+        var virtio = VirtioOptions.Parse(o);
         var config = new MachineConfig
         {
+            VirtioDisk = virtio.Disk,
+            VirtioNotify = virtio.Mode,
+            VirtioPollInterval = virtio.PollInterval,
             Firmware = firmware,
             Floppy = floppy,
             BiosDisk = diskMode,

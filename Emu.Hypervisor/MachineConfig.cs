@@ -1,6 +1,7 @@
 using Emu.Cpu;
 using Emu.Hypervisor.Firmware;
 using Emu.Io.Storage;
+using Emu.Io.Virtio;
 
 namespace Emu.Hypervisor;
 
@@ -44,4 +45,19 @@ public sealed class MachineConfig
 
     /// <summary>The driver the BIOS's INT 13h uses for the hard disks (BIOS drives 80h... = <see cref="HardDisks"/>).</summary>
     public BiosDiskMode BiosDisk { get; init; } = BiosDiskMode.Hypercall;
+
+    // ---- the virtio disk (VirtualMachine.Virtio.cs) ----
+
+    /// <summary>A virtio-blk disk on the virtio-mmio window at D0000 (IRQ 11), opened by the machine; null for none.</summary>
+    public DiskSpec? VirtioDisk { get; init; }
+
+    /// <summary>An already opened backend for the virtio disk (tests, benchmarks); it wins over
+    /// <see cref="VirtioDisk"/> and the machine does not dispose it.</summary>
+    public IBlockBackend? VirtioDiskBackend { get; init; }
+
+    /// <summary>How the virtio device learns of new requests: a QueueNotify exit, or polling by the VMM.</summary>
+    public VirtioNotifyMode VirtioNotify { get; init; } = VirtioNotifyMode.Exit;
+
+    /// <summary>Poll mode: retired instructions between two polls of the virtqueue.</summary>
+    public int VirtioPollInterval { get; init; } = VirtioMmioTransport.DefaultPollInterval;
 }

@@ -55,6 +55,7 @@ public sealed partial class VirtualMachine : IDisposable
         _screen = new TextScreen(Memory);
         VgaDac = new VgaDac();
         Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
+        AttachVirtio(config); // VirtualMachine.Virtio.cs
 
         AttachStorage(config);
         _dispatcher = new ExitDispatcher(this);
@@ -85,6 +86,7 @@ public sealed partial class VirtualMachine : IDisposable
             // Device events: IRQ lines as devices move them.
             Pic.LineChanged = value is null ? null : (irq, level) => value.Device(this, "irq", $"irq{irq} {(level ? "raised" : "lowered")}");
             TraceStorage(value);
+            TraceVirtio(value); // VirtualMachine.Virtio.cs
         }
     }
 

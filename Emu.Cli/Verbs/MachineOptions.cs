@@ -73,4 +73,15 @@ public abstract class MachineOptions
     [Option("disk", HelpText = "Attach a raw disk image as an ATA hard disk: FILE[,readonly][,cache=writeback|writethrough]. "
         + "Repeat for up to 4 disks: primary master, primary slave, secondary master, secondary slave.")]
     public IEnumerable<string> Disks { get; set; } = [];
+
+    // ---- the virtio disk (VirtioOptions.cs turns these into the machine's configuration) ----
+
+    [Option("virtio-disk", HelpText = "A virtio-blk disk on the virtio-mmio window at D0000 (IRQ 11): FILE[,readonly][,cache=writeback|writethrough].")]
+    public string? VirtioDisk { get; set; }
+
+    [Option("virtio-notify", Default = "exit", HelpText = "How the virtio disk learns of requests: exit (a QueueNotify MMIO exit) or poll (the VMM polls the queue, no exit).")]
+    public string VirtioNotify { get; set; } = "exit";
+
+    [Option("virtio-poll-interval", Default = 1000, HelpText = "With --virtio-notify poll: retired instructions between two polls (1-100000000).")]
+    public int VirtioPollInterval { get; set; } = 1000;
 }

@@ -26,7 +26,8 @@ public sealed class TestOptions
 /// <c>; expect-screen: TEXT</c> (a screen line), <c>; expect-exit: N</c> (default 0),
 /// <c>; emu-options: ...</c> (extra options of run/boot, e.g. <c>--cpu 8086 --keys abc</c>) and
 /// <c>; emu-verb: boot</c> (boot the image as a disk even when it is not floppy-sized) and
-/// <c>; disk: FILE</c> (attach a scratch copy of FILE, beside the source, as the next hard disk).
+/// <c>; disk: FILE</c> (attach a scratch copy of FILE, beside the source, as the next hard disk) and
+/// <c>; virtio-disk: FILE</c> (the same, as the virtio disk).
 /// A .bin takes its expectations from the .asm beside it; an .asm is assembled with nasm.
 /// </summary>
 public static class TestVerb
@@ -93,7 +94,8 @@ public static class TestVerb
         public int? Exit { get; set; }
         public List<string> Options { get; } = [];
         public bool Boot { get; set; }
-        public List<string> Disks { get; } = [];
+        /// <summary>Disk images beside the source and the option that attaches each (--disk, --virtio-disk).</summary>
+        public List<(string Path, string Option)> Disks { get; } = [];
         public bool Any => Output.Count + Serial.Count + Screen.Count > 0 || Exit is not null;
     }
 
@@ -131,14 +133,14 @@ public static class TestVerb
             bool boot = expect.Boot || ext == ".img" || BiosDrive.IsFloppySize(size);
             var args = new List<string> { boot ? "boot" : "run", image };
             args.AddRange(expect.Options);
-            foreach (string disk in expect.Disks)
+            foreach (var (disk, option) in expect.Disks)
             {
                 if (!File.Exists(disk))
-                    return $"its '; disk:' image '{disk}' does not exist";
+                    return $"its '; {option[2..]}:' image '{disk}' does not exist";
                 string copy = Path.Combine(Path.GetTempPath(), $"emu-test-{Guid.NewGuid():N}.img");
                 File.Copy(disk, copy);
                 scratchDisks.Add(copy);
-                args.AddRange(["--disk", copy.Replace(",", ",,", StringComparison.Ordinal)]);
+                args.AddRange([option, copy.Replace(",", ",,", StringComparison.Ordinal)]);
             }
             if (!args.Contains("--max-instructions"))
                 args.AddRange(["--max-instructions", DefaultMaxInstructions.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
@@ -235,8 +237,10 @@ public static class TestVerb
                 expect.Screen.Add(screen);
             else if (Value(line, "expect-exit:") is { } exit)
                 expect.Exit = int.TryParse(exit.Trim(), out int n) ? n : throw new UserError($"{source}: '; expect-exit: {exit}' is not a number");
+            else if (Value(line, "virtio-disk:") is { } virtioDisk)
+                expect.Disks.Add((Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, virtioDisk.Trim()), "--virtio-disk"));
             else if (Value(line, "disk:") is { } disk)
-                expect.Disks.Add(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, disk.Trim()));
+                expect.Disks.Add((Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, disk.Trim()), "--disk"));
             else if (Value(line, "emu-verb:") is { } verb)
                 expect.Boot = verb.Trim() == "boot" ? true : verb.Trim() == "run" ? false : throw new UserError($"{source}: '; emu-verb: {verb}' is not run or boot");
             else if (Value(line, "emu-options:") is { } opts)

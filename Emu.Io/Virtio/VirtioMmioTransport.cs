@@ -262,7 +262,13 @@ public sealed partial class VirtioMmioTransport : IIoDevice
             return;
         }
         if (q.TryEnable(Negotiated(VirtioFeature.EventIdx), Negotiated(VirtioFeature.IndirectDesc), out string? reason))
+        {
             _events?.Note(Name, $"queue {_queueSel} ready: size {q.Size}, desc {q.DescTable:X}, avail {q.AvailRing:X}, used {q.UsedRing:X}");
+            // Poll mode: ask for no notifications from the very first buffer (the driver may have zeroed
+            // avail_event / used.flags, which would otherwise invite one kick before the first poll).
+            if (NotifyMode == VirtioNotifyMode.Poll && q.ArmNotification(polling: true, out string? armReason) == QueuePoll.Broken)
+                NeedsReset((int)_queueSel, armReason!);
+        }
         else
             _events?.Note(Name, $"queue {_queueSel} refused: {reason}");
     }

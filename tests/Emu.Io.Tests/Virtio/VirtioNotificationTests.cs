@@ -131,6 +131,18 @@ public class VirtioNotificationTests
     }
 
     [Fact]
+    public void Poll_mode_asks_for_no_kick_from_the_first_buffer_on()
+    {
+        // Before any poll ran: queue enable already wrote avail_event (event idx) or NO_NOTIFY.
+        var withEventIdx = new VirtioDriver(mode: VirtioNotifyMode.Poll).Start(EventIdxFeatures);
+        withEventIdx.AvailEvent.Should().Be(0xFFFF, "last seen (0) minus 1: publishing entry 0 does not cross it");
+        var plain = new VirtioDriver(mode: VirtioNotifyMode.Poll).Start();
+        plain.UsedFlags.Should().Be(VirtqRingFlags.NoNotify);
+        var exitMode = new VirtioDriver().Start(EventIdxFeatures);
+        exitMode.AvailEvent.Should().Be(0, "exit mode leaves the driver's zeroed field alone until the first notify");
+    }
+
+    [Fact]
     public void Poll_does_nothing_before_driver_ok_or_without_a_ready_queue()
     {
         var d = new VirtioDriver(mode: VirtioNotifyMode.Poll);

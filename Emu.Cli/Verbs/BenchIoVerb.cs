@@ -1,0 +1,103 @@
+using CommandLine;
+using Emu.Hypervisor.Bench;
+
+namespace Emu.Cli.Verbs;
+
+[Verb("bench", HelpText = "Benchmarks. 'emu bench io': the same disk workloads over each IO path (ATA PIO, MULTIPLE, DMA, virtio, batched, polled).")]
+public sealed class BenchOptions
+{
+    [Value(0, MetaName = "SUITE", Required = true, HelpText = "The benchmark: io.")]
+    public string Suite { get; set; } = "";
+
+    [Option("paths", HelpText = "Comma-separated paths (default all): ata-pio, ata-multiple, ata-dma, virtio, virtio-batched, virtio-poll.")]
+    public string? Paths { get; set; }
+
+    [Option("workloads", HelpText = "Comma-separated workloads (default all): fread100, seq1m, rand4k, write1m.")]
+    public string? Workloads { get; set; }
+
+    [Option("runs", Default = 5, HelpText = "Runs per path and workload; host time is their median (1-1000).")]
+    public int Runs { get; set; } = 5;
+
+    [Option("image", HelpText = "Disk image to read (copied for every run; at least 3 MiB). Default: a generated 4 MiB image.")]
+    public string? Image { get; set; }
+
+    [Option("virtio-poll-interval", Default = 1000, HelpText = "virtio-poll: retired instructions between two polls of the queue.")]
+    public int PollInterval { get; set; } = 1000;
+
+    [Option("json", HelpText = "Print one JSON object per (path, workload) line instead of the table.")]
+    public bool Json { get; set; }
+
+    [Option("chart", HelpText = "Also draw exits and host time per path as bars in FILE.svg.")]
+    public string? Chart { get; set; }
+}
+
+public static class BenchIoVerb
+{
+    public static int Run(BenchOptions o, TextWriter output)
+    {
+        if (!string.Equals(o.Suite, "io", StringComparison.OrdinalIgnoreCase))
+            throw new UserError($"unknown benchmark '{o.Suite}' (the one there is: io)", ExitCodes.Usage);
+        if (o.Runs is < 1 or > 1000)
+            throw new UserError("--runs must be between 1 and 1000", ExitCodes.Usage);
+        if (o.PollInterval is < 1 or > VirtioOptions.MaxPollInterval)
+            throw new UserError($"--virtio-poll-interval must be between 1 and {VirtioOptions.MaxPollInterval}", ExitCodes.Usage);
+        var paths = ParseList(o.Paths, "--paths", IoBenchNames.AllPaths, (string s, out IoBenchPath p) => IoBenchNames.TryParsePath(s, out p), p => p.Name());
+        var workloads = ParseList(o.Workloads, "--workloads", IoBenchNames.AllWorkloads, (string s, out IoBenchWorkload w) => IoBenchNames.TryParseWorkload(s, out w), w => w.Name());
+        if (o.Image is { } image && !File.Exists(image))
+            throw new UserError($"--image '{image}' does not exist");
+
+        var bench = new IoBench(new IoBenchOptions
+        {
+            Paths = paths,
+            Workloads = workloads,
+            Runs = o.Runs,
+            Image = o.Image,
+            PollInterval = o.PollInterval,
+        });
+        List<IoBenchResult> results;
+        try
+        {
+            results = bench.Run(o.Json ? r => output.WriteLine(IoBenchReport.ToJson(r)) : null);
+        }
+        catch (IoBenchException e)
+        {
+            throw new UserError($"bench io: {e.Message}");
+        }
+        if (!o.Json)
+            IoBenchReport.WriteTable(results, output);
+        if (o.Chart is { } chart)
+        {
+            try
+            {
+                File.WriteAllText(chart, IoBenchReport.ToSvg(results));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                throw new UserError($"--chart: cannot write '{chart}': {e.Message}");
+            }
+        }
+        var disagreements = IoBenchReport.ChecksumDisagreements(results);
+        foreach (var line in disagreements)
+            Console.Error.WriteLine($"emu: bench io: {line}");
+        return disagreements.Count == 0 && results.All(r => r.FailedRequests == 0) ? ExitCodes.Success : ExitCodes.HostError;
+    }
+
+    private delegate bool TryParse<T>(string text, out T value);
+
+    private static List<T> ParseList<T>(string? text, string option, T[] all, TryParse<T> parse, Func<T, string> name)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return [.. all];
+        var list = new List<T>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!parse(part, out var value))
+                throw new UserError($"{option}: unknown name '{part}' (use {string.Join(", ", all.Select(name))})", ExitCodes.Usage);
+            if (!list.Contains(value))
+                list.Add(value);
+        }
+        if (list.Count == 0)
+            throw new UserError($"{option} names nothing", ExitCodes.Usage);
+        return list;
+    }
+}

@@ -1,0 +1,87 @@
+namespace Emu.Hypervisor.Bench;
+
+/// <summary>The IO paths `emu bench io` compares, each a guest program in guest-images/bench/io/.</summary>
+public enum IoBenchPath
+{
+    /// <summary>Full emulation: READ/WRITE SECTORS, REP INSW/OUTSW, a status poll per sector.</summary>
+    AtaPio,
+    /// <summary>Full emulation with fewer status polls: READ/WRITE MULTIPLE, 16 sectors per DRQ block.</summary>
+    AtaMultiple,
+    /// <summary>Emulation with DMA: bus-master READ/WRITE DMA, completion on IRQ 14.</summary>
+    AtaDma,
+    /// <summary>Paravirtual: virtio-blk, one request per notify, completion on IRQ 11.</summary>
+    Virtio,
+    /// <summary>Paravirtual, batched: 16 requests per notify (EVENT_IDX), one interrupt per batch.</summary>
+    VirtioBatched,
+    /// <summary>"Hardware-assisted": the VMM polls the queue, the driver polls the used ring; no exit per request.</summary>
+    VirtioPoll,
+}
+
+/// <summary>The workloads, as the guest's parameter block numbers them.</summary>
+public enum IoBenchWorkload
+{
+    /// <summary>The seed's fread(fd, 100 x 512): one 100-sector read.</summary>
+    Fread100 = 0,
+    /// <summary>1 MiB sequential read in 16 KiB requests.</summary>
+    Seq1m = 1,
+    /// <summary>256 reads of 4 KiB at LCG-chosen 4 KiB-aligned offsets.</summary>
+    Rand4k = 2,
+    /// <summary>1 MiB sequential write in 16 KiB requests, then a flush.</summary>
+    Write1m = 3,
+}
+
+public static class IoBenchNames
+{
+    public static readonly IoBenchPath[] AllPaths = Enum.GetValues<IoBenchPath>();
+    public static readonly IoBenchWorkload[] AllWorkloads = Enum.GetValues<IoBenchWorkload>();
+
+    public static string Name(this IoBenchPath path) => path switch
+    {
+        IoBenchPath.AtaPio => "ata-pio",
+        IoBenchPath.AtaMultiple => "ata-multiple",
+        IoBenchPath.AtaDma => "ata-dma",
+        IoBenchPath.Virtio => "virtio",
+        IoBenchPath.VirtioBatched => "virtio-batched",
+        IoBenchPath.VirtioPoll => "virtio-poll",
+        _ => throw new ArgumentOutOfRangeException(nameof(path)),
+    };
+
+    public static string Name(this IoBenchWorkload workload) => workload switch
+    {
+        IoBenchWorkload.Fread100 => "fread100",
+        IoBenchWorkload.Seq1m => "seq1m",
+        IoBenchWorkload.Rand4k => "rand4k",
+        IoBenchWorkload.Write1m => "write1m",
+        _ => throw new ArgumentOutOfRangeException(nameof(workload)),
+    };
+
+    public static bool IsVirtio(this IoBenchPath path) => path >= IoBenchPath.Virtio;
+
+    public static bool TryParsePath(string text, out IoBenchPath path)
+    {
+        foreach (var p in AllPaths)
+        {
+            if (string.Equals(p.Name(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                path = p;
+                return true;
+            }
+        }
+        path = default;
+        return false;
+    }
+
+    public static bool TryParseWorkload(string text, out IoBenchWorkload workload)
+    {
+        foreach (var w in AllWorkloads)
+        {
+            if (string.Equals(w.Name(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                workload = w;
+                return true;
+            }
+        }
+        workload = default;
+        return false;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+
+namespace Emu.Cli.Tests;
+
+public class BenchIoCliTests
+{
+    [Fact]
+    public void Bench_io_json_prints_one_parsable_object_per_path_and_workload()
+    {
+        string chart = Path.Combine(Path.GetTempPath(), $"emu-bench-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var r = EmuProcess.Run("bench", "io", "--json", "--runs", "1", "--workloads", "fread100,write1m", "--chart", chart);
+
+            r.ExitCode.Should().Be(0, r.Stderr);
+            var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            lines.Should().HaveCount(12);
+            foreach (var line in lines)
+            {
+                using var doc = JsonDocument.Parse(line);
+                var o = doc.RootElement;
+                foreach (var field in new[] { "path", "workload", "requests", "bytes", "exits", "exitsByReason", "guestInstructions", "hostNsPerMiB", "checksum" })
+                    o.TryGetProperty(field, out _).Should().BeTrue($"{field} in {line}");
+                o.GetProperty("exitsByReason").ValueKind.Should().Be(JsonValueKind.Object);
+            }
+            File.ReadAllText(chart).Should().StartWith("<svg").And.Contain("virtio-poll");
+        }
+        finally
+        {
+            File.Delete(chart);
+        }
+    }
+
+    [Fact]
+    public void Bench_io_prints_the_table_with_agreeing_checksums()
+    {
+        var r = EmuProcess.Run("bench", "io", "--runs", "1", "--workloads", "fread100", "--paths", "ata-pio,virtio");
+
+        r.ExitCode.Should().Be(0, r.Stderr);
+        r.Stdout.Should().Contain("workload fread100").And.Contain("ata-pio").And.Contain("checksums agree across paths");
+    }
+
+    [Theory]
+    [InlineData("--paths", "ata-nope", "--paths: unknown name 'ata-nope'")]
+    [InlineData("--workloads", "seq2m", "--workloads: unknown name 'seq2m'")]
+    [InlineData("--runs", "0", "--runs must be between 1 and 1000")]
+    [InlineData("--image", "/no/such.img", "--image '/no/such.img' does not exist")]
+    public void Bad_bench_options_are_one_line_errors(string option, string value, string message)
+    {
+        var r = EmuProcess.Run("bench", "io", option, value);
+        r.ExitCode.Should().NotBe(0);
+        r.Stderr.Should().StartWith($"emu: {message}");
+        r.Stderr.TrimEnd('\n').Should().NotContain("\n");
+    }
+
+    [Fact]
+    public void An_unknown_benchmark_is_a_usage_error()
+    {
+        var r = EmuProcess.Run("bench", "disk");
+        r.ExitCode.Should().Be(2);
+        r.Stderr.Should().Be("emu: unknown benchmark 'disk' (the one there is: io)\n");
+    }
+
+    [Fact]
+    public void Run_with_a_virtio_disk_runs_the_hostile_ring_guest()
+    {
+        string image = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(image, new byte[64 * 1024]);
+            var r = EmuProcess.Run("run", "guest-images/tests/virtio/hostile-ring.bin", "--virtio-disk", image);
+            r.ExitCode.Should().Be(33, r.Stderr);
+            r.Stdout.Should().EndWith("hostile-ring: reset and read ok\n");
+        }
+        finally
+        {
+            File.Delete(image);
+        }
+    }
+
+    [Theory]
+    [InlineData("--virtio-disk", "/no/such.img", "emu: disk image '/no/such.img' does not exist\n")]
+    [InlineData("--virtio-disk", "x.img,fast", "emu: --virtio-disk: disk spec 'x.img,fast': unknown option 'fast' (known: readonly, cache=writeback|writethrough)\n")]
+    [InlineData("--virtio-notify", "sometimes", "emu: --virtio-notify 'sometimes' is not exit or poll\n")]
+    [InlineData("--virtio-poll-interval", "0", "emu: --virtio-poll-interval must be between 1 and 100000000\n")]
+    public void Bad_virtio_options_are_one_line_errors(string option, string value, string message)
+    {
+        var r = EmuProcess.Run("run", "guest-images/demos/hello.bin", option, value);
+        r.ExitCode.Should().NotBe(0);
+        r.Stderr.Should().Be(message);
+    }
+}

@@ -1,0 +1,101 @@
+using Emu.Hypervisor.Bench;
+
+namespace Emu.Hypervisor.Tests;
+
+/// <summary>`emu bench io`'s measurements: the same bytes on every path, and the exit counts the models predict.
+/// Host time is measured by the bench and recorded in docs/IO-PATHS.md, never asserted here.</summary>
+public class IoBenchTests
+{
+    private static readonly Lazy<List<IoBenchResult>> All = new(() =>
+        new IoBench(new IoBenchOptions { Runs = 1, WarmUp = false }).Run());
+
+    private static IoBenchResult Result(IoBenchPath path, IoBenchWorkload workload) =>
+        All.Value.Single(r => r.Path == path.Name() && r.Workload == workload.Name());
+
+    [Fact]
+    public void Every_path_completes_every_workload_without_a_failed_request()
+    {
+        All.Value.Should().HaveCount(IoBenchNames.AllPaths.Length * IoBenchNames.AllWorkloads.Length);
+        All.Value.Should().OnlyContain(r => r.FailedRequests == 0);
+        All.Value.Should().OnlyContain(r => r.Bytes == (r.Workload == "fread100" ? 51_200 : 1024 * 1024));
+    }
+
+    [Theory]
+    [InlineData(IoBenchWorkload.Fread100)]
+    [InlineData(IoBenchWorkload.Seq1m)]
+    [InlineData(IoBenchWorkload.Rand4k)]
+    [InlineData(IoBenchWorkload.Write1m)]
+    public void All_six_paths_read_or_write_identical_bytes(IoBenchWorkload workload)
+    {
+        var checksums = IoBenchNames.AllPaths.Select(p => Result(p, workload).Checksum).ToList();
+        checksums.Distinct().Should().ContainSingle($"every path must move the same bytes for {workload.Name()}");
+        IoBenchReport.ChecksumDisagreements(All.Value).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void After_write1m_the_images_are_byte_identical_across_paths_and_differ_from_the_source()
+    {
+        var images = IoBenchNames.AllPaths.Select(p => Result(p, IoBenchWorkload.Write1m).ImageChecksum).Distinct().ToList();
+        images.Should().ContainSingle();
+        images[0].Should().NotBe(Result(IoBenchPath.AtaPio, IoBenchWorkload.Seq1m).ImageChecksum, "the writes changed the image");
+    }
+
+    [Fact]
+    public void On_fread100_the_paravirtual_paths_take_at_least_50x_fewer_exits_than_ata_pio()
+    {
+        long pio = Result(IoBenchPath.AtaPio, IoBenchWorkload.Fread100).Exits;
+        pio.Should().BeGreaterThan(100 * 256, "every data word of 100 sectors is an exit");
+        foreach (var path in new[] { IoBenchPath.Virtio, IoBenchPath.VirtioBatched, IoBenchPath.VirtioPoll })
+            (Result(path, IoBenchWorkload.Fread100).Exits * 50).Should().BeLessThanOrEqualTo(pio, path.Name());
+    }
+
+    [Fact]
+    public void Virtio_poll_takes_no_notify_and_no_exit_in_the_io_phase()
+    {
+        foreach (var workload in IoBenchNames.AllWorkloads)
+        {
+            var r = Result(IoBenchPath.VirtioPoll, workload);
+            r.Notifications.Should().Be(0, workload.Name());
+            r.Exits.Should().Be(0, workload.Name());
+        }
+    }
+
+    [Fact]
+    public void Batching_needs_one_notify_per_sixteen_requests()
+    {
+        var one = Result(IoBenchPath.Virtio, IoBenchWorkload.Rand4k);
+        var batched = Result(IoBenchPath.VirtioBatched, IoBenchWorkload.Rand4k);
+        one.Notifications.Should().Be(256);
+        batched.Notifications.Should().Be(16);
+        batched.InterruptsDelivered.Should().Be(16);
+    }
+
+    [Fact]
+    public void Dma_moves_the_data_without_an_exit_per_word()
+    {
+        var dma = Result(IoBenchPath.AtaDma, IoBenchWorkload.Seq1m);
+        dma.ExitsPerRequest.Should().BeLessThan(20);
+        Result(IoBenchPath.AtaMultiple, IoBenchWorkload.Seq1m).ExitsPerRequest.Should().BeLessThan(Result(IoBenchPath.AtaPio, IoBenchWorkload.Seq1m).ExitsPerRequest);
+    }
+
+    [Fact]
+    public void Exits_and_instructions_are_deterministic() =>
+        All.Value.Should().OnlyContain(r => r.Deterministic);
+
+    [Fact]
+    public void The_json_has_the_documented_fields()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(IoBenchReport.ToJson(Result(IoBenchPath.Virtio, IoBenchWorkload.Fread100)));
+        foreach (var field in new[] { "path", "workload", "requests", "bytes", "exits", "exitsByReason", "guestInstructions", "hostNsPerMiB", "checksum" })
+            doc.RootElement.TryGetProperty(field, out _).Should().BeTrue(field);
+    }
+
+    [Fact]
+    public void The_chart_is_an_svg_with_a_bar_per_path_and_panel()
+    {
+        string svg = IoBenchReport.ToSvg(All.Value);
+        var xml = System.Xml.Linq.XDocument.Parse(svg);
+        xml.Root!.Name.LocalName.Should().Be("svg");
+        xml.Descendants().Count(e => e.Name.LocalName == "rect").Should().Be(1 + 2 * All.Value.Count);
+    }
+}
