@@ -3,11 +3,17 @@ using Emu.Hypervisor.Bench;
 
 namespace Emu.Cli.Verbs;
 
-[Verb("bench", HelpText = "Benchmarks. 'emu bench io': the same disk workloads over each IO path (ATA PIO, MULTIPLE, DMA, virtio, batched, polled).")]
+[Verb("bench", HelpText = "Benchmarks. 'emu bench cpu': interpreter MIPS and ns per OUT exit on the shipped loops. 'emu bench io': the same disk workloads over each IO path (ATA PIO, MULTIPLE, DMA, virtio, batched, polled).")]
 public sealed class BenchOptions
 {
-    [Value(0, MetaName = "SUITE", Required = true, HelpText = "The benchmark: io.")]
+    [Value(0, MetaName = "SUITE", Required = true, HelpText = "The benchmark: cpu or io.")]
     public string Suite { get; set; } = "";
+
+    [Option("guests", HelpText = "cpu: comma-separated guests (default all): alu, alu-samepage, io.")]
+    public string? Guests { get; set; }
+
+    [Option("bare", HelpText = "cpu: run the CPU core alone (an exit handler that only counts) instead of the whole machine.")]
+    public bool Bare { get; set; }
 
     [Option("paths", HelpText = "Comma-separated paths (default all): ata-pio, ata-multiple, ata-dma, virtio, virtio-batched, virtio-poll.")]
     public string? Paths { get; set; }
@@ -35,8 +41,10 @@ public static class BenchIoVerb
 {
     public static int Run(BenchOptions o, TextWriter output)
     {
+        if (string.Equals(o.Suite, "cpu", StringComparison.OrdinalIgnoreCase))
+            return BenchCpuVerb.Run(o, output);
         if (!string.Equals(o.Suite, "io", StringComparison.OrdinalIgnoreCase))
-            throw new UserError($"unknown benchmark '{o.Suite}' (the one there is: io)", ExitCodes.Usage);
+            throw new UserError($"unknown benchmark '{o.Suite}' (use cpu or io)", ExitCodes.Usage);
         if (o.Runs is < 1 or > 1000)
             throw new UserError("--runs must be between 1 and 1000", ExitCodes.Usage);
         if (o.PollInterval is < 1 or > VirtioOptions.MaxPollInterval)

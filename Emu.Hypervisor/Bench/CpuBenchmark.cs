@@ -42,6 +42,18 @@ public sealed record CpuBenchmarkResult(
 /// </summary>
 public static class CpuBenchmark
 {
+    /// <summary>The shipped CPU benchmark guests (guest-images/bench/*.bin), embedded in this build.</summary>
+    public static readonly string[] Guests = ["alu", "alu-samepage", "io"];
+
+    public static byte[] LoadGuest(string name)
+    {
+        using var stream = typeof(CpuBenchmark).Assembly.GetManifestResourceStream($"bench-cpu/{name}.bin")
+            ?? throw new ArgumentException($"no CPU benchmark guest named '{name}' (there are: {string.Join(", ", Guests)})");
+        var program = new byte[stream.Length];
+        stream.ReadExactly(program);
+        return program;
+    }
+
     public static CpuBenchmarkResult Measure(string name, byte[] image, int runs, bool bare = false,
         long maxInstructions = long.MaxValue, CpuModel model = CpuModel.I386)
     {
