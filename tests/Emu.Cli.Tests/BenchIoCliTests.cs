@@ -58,7 +58,7 @@ public class BenchIoCliTests
     {
         var r = EmuProcess.Run("bench", "disk");
         r.ExitCode.Should().Be(2);
-        r.Stderr.Should().Be("emu: unknown benchmark 'disk' (the one there is: io)\n");
+        r.Stderr.Should().Be("emu: unknown benchmark 'disk' (use cpu or io)\n");
     }
 
     [Fact]
