@@ -3,9 +3,9 @@
 ; the 8254 as a PC BIOS leaves them, clears the screen and boots: the program `emu run` was given,
 ; else the floppy (DL = 00h), else the first hard disk (DL = 80h), loaded at 0000:7C00.
 ;
-; Services live partly here (timer, keyboard buffer, serial, system, clock, boot) and partly in
-; the VMM behind VMCALL hypercalls (video, disk, scancode translation): docs/HYPERCALLS.md defines
-; the ABI. Every piece of state a program may look at is kept where a PC keeps it: the BDA at
+; Services live partly here (timer, keyboard buffer, serial, system, clock, boot, and the hard
+; disks on the ATA controller: bios-ata.inc) and partly in the VMM behind VMCALL hypercalls (video,
+; floppy and hypercall-mode disks, scancode translation): docs/HYPERCALLS.md defines the ABI. Every piece of state a program may look at is kept where a PC keeps it: the BDA at
 ; 0040:0000, the IVT, the text screen at B800:0000.
 ;
 ; The firmware runs on every CPU model, so it is written for the 8086.
@@ -422,7 +422,7 @@ kbd_poll:
         ret
 
 ; =============================================================================================
-; INT 10h video, INT 13h disk: served by the VMM on the caller's frame
+; INT 10h video and INT 13h through the hypercall driver: served by the VMM on the caller's frame
 ; =============================================================================================
 int10:
         push    ax
