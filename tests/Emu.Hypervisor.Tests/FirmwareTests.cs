@@ -312,6 +312,74 @@ public sealed class FirmwareTests : IDisposable
         vm.Memory.Bytes.Slice(0x10000, 0x10000).ToArray().Should().OnlyContain(b => b == 0);
     }
 
+    [Theory]
+    [InlineData(BiosDiskMode.Pio, CpuModel.I386)]
+    [InlineData(BiosDiskMode.Dma, CpuModel.I386)]
+    [InlineData(BiosDiskMode.Pio, CpuModel.I8086)]
+    public void The_guest_disk_driver_returns_from_any_register_values(BiosDiskMode mode, CpuModel cpu)
+    {
+        var (vm, _) = Machine(disks: [Image(PatternDisk(300)), Image(PatternDisk(40))], cpu: cpu, biosDisk: mode);
+        using var _vm = vm;
+        // int 13h / out F4h, al (debug exit: the run ends, the machine can run again) / jmp $
+        vm.Firmware!.SetProgram([0xCD, 0x13, 0xE6, 0xF4, 0xEB, 0xFE], SegmentedAddress.BootSector);
+        vm.Run(new RunLimits { MaxInstructions = 5_000_000 }).End.Should().Be(RunEnd.DebugExit);
+        byte[] low = vm.Memory.Bytes[..0x7E00].ToArray(); // IVT, BDA, the program
+        byte[] functions = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x08, 0x0C, 0x0D, 0x10, 0x15, 0x16, 0x41, 0x42, 0x43, 0x44, 0x47, 0x48];
+        var random = new Random(77);
+        int transfers = 0;
+        for (int i = 0; i < 400; i++)
+        {
+            var cpu0 = vm.Cpu;
+            byte ah = random.Next(8) == 0 ? (byte)random.Next(0x100) : functions[random.Next(functions.Length)];
+            cpu0.AX = (ushort)(ah << 8 | random.Next(0x100));
+            cpu0.BX = (ushort)random.Next(0x10000);
+            cpu0.CX = (ushort)random.Next(0x10000);
+            cpu0.DX = (ushort)(random.Next(0x100) << 8 | (random.Next(3) == 0 ? random.Next(0x100) : 0x80 + random.Next(3)));
+            if (random.Next(2) == 0) // a CHS address inside the disks, now and then
+            {
+                cpu0.CX = (ushort)random.Next(1, 64);
+                cpu0.DX = (ushort)(random.Next(16) << 8 | (cpu0.DX & 0xFF));
+            }
+            cpu0.SI = (ushort)random.Next(0x10000);
+            cpu0.DI = (ushort)random.Next(0x10000);
+            cpu0.BP = (ushort)random.Next(0x10000);
+            cpu0.DS = (ushort)random.Next(0x1000, 0x10000); // buffers anywhere but the IVT, BDA and program
+            cpu0.ES = (ushort)random.Next(0x1000, 0x10000);
+            if (random.Next(3) == 0) // a plausible packet where DS:SI points, now and then
+            {
+                uint dap = ((uint)cpu0.DS << 4) + cpu0.SI;
+                if (dap + 0x18 < 0xA0000)
+                {
+                    var bytes = new byte[0x18];
+                    random.NextBytes(bytes);
+                    bytes[0] = (byte)(random.Next(2) == 0 ? 0x10 : bytes[0]);
+                    bytes[3] = 0;
+                    bytes[2] &= 0x7F;
+                    bytes[11] = bytes[12] = bytes[13] = bytes[14] = bytes[15] = 0;
+                    bytes[10] = 0;
+                    bytes[9] = 0;
+                    bytes[8] = (byte)random.Next(0x100);
+                    bytes[6] = (byte)random.Next(0x10, 0x90); // buffer segment 1000h-8FFFh
+                    vm.Memory.Load(dap, bytes);
+                }
+            }
+            cpu0.SS = 0;
+            cpu0.SP = 0x7000;
+            cpu0.CS = 0;
+            cpu0.IP = 0x7C00;
+            long before = cpu0.Retired;
+            var outcome = vm.Run(new RunLimits { MaxInstructions = 20_000_000 });
+            outcome.End.Should().Be(RunEnd.DebugExit, $"iteration {i}: AX={cpu0.AX:X4} {outcome.Message}");
+            (cpu0.Retired - before).Should().BeGreaterThan(5, $"iteration {i}: the call ran");
+            (((uint)cpu0.CS << 4) + cpu0.IP).Should().Be(0x7C04u, $"iteration {i}: back after the INT 13h");
+            if (ah is 0x02 or 0x03 or 0x42 or 0x43 && cpu0.AX >> 8 == 0)
+                transfers++;
+            vm.Memory.Bytes[..0x400].ToArray().Should().Equal(low[..0x400], $"iteration {i}: the IVT is untouched");
+            vm.Memory.Bytes[0x7C00..0x7C06].ToArray().Should().Equal(low[0x7C00..0x7C06], $"iteration {i}");
+        }
+        transfers.Should().BeGreaterThan(0, "some of the calls moved data (most are refused: that is the point)");
+    }
+
     // A service frame at 0000:1000: caller's AX, IP, CS, FLAGS.
     private static void PrepareFrame(VirtualMachine vm, ushort ax)
     {
