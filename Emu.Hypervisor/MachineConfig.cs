@@ -43,8 +43,9 @@ public sealed class MachineConfig
     /// <summary>The floppy disk in drive A: (BIOS drive 00h); its size gives its geometry. The caller owns it.</summary>
     public IBlockBackend? Floppy { get; init; }
 
-    /// <summary>The driver the BIOS's INT 13h uses for the hard disks (BIOS drives 80h... = <see cref="HardDisks"/>).</summary>
-    public BiosDiskMode BiosDisk { get; init; } = BiosDiskMode.Hypercall;
+    /// <summary>The driver the BIOS's INT 13h uses for the hard disks (BIOS drives 80h... = <see cref="HardDisks"/>):
+    /// by default the BIOS's own ATA PIO code, as on a PC.</summary>
+    public BiosDiskMode BiosDisk { get; init; } = BiosDiskMode.Pio;
 
     // ---- the virtio disk (VirtualMachine.Virtio.cs) ----
 

@@ -27,7 +27,10 @@ public sealed class TestOptions
 /// <c>; emu-options: ...</c> (extra options of run/boot, e.g. <c>--cpu 8086 --keys abc</c>) and
 /// <c>; emu-verb: boot</c> (boot the image as a disk even when it is not floppy-sized) and
 /// <c>; disk: FILE</c> (attach a scratch copy of FILE, beside the source, as the next hard disk) and
-/// <c>; virtio-disk: FILE</c> (the same, as the virtio disk).
+/// <c>; virtio-disk: FILE</c> (the same, as the virtio disk) and
+/// <c>; emu-variant: ...</c> (run the program once more per such line, with these options added to the
+/// others, e.g. <c>--bios-disk dma</c>; with variant lines the program runs only in its variants, each
+/// reported as <c>PROGRAM [OPTIONS]</c>).
 /// A .bin takes its expectations from the .asm beside it; an .asm is assembled with nasm.
 /// </summary>
 public static class TestVerb
@@ -53,29 +56,44 @@ public static class TestVerb
         int passed = 0, failed = 0;
         foreach (string program in programs)
         {
-            string? failure;
-            string? log = null;
+            IReadOnlyList<string?> variants;
             try
             {
-                failure = RunOne(program, out log);
+                variants = Variants(program);
             }
             catch (UserError e)
             {
-                failure = e.Message;
-            }
-            if (failure is null)
-            {
-                passed++;
-                output.WriteLine($"PASS {program}");
-            }
-            else
-            {
                 failed++;
-                output.WriteLine($"FAIL {program}: {failure}");
-                if (options.Verbose && log is not null)
-                    output.Write(log);
+                output.WriteLine($"FAIL {program}: {e.Message}");
+                continue;
             }
-            output.Flush();
+            foreach (string? variant in variants)
+            {
+                string name = variant is null ? program : $"{program} [{variant}]";
+                string? failure;
+                string? log = null;
+                try
+                {
+                    failure = RunOne(program, variant, out log);
+                }
+                catch (UserError e)
+                {
+                    failure = e.Message;
+                }
+                if (failure is null)
+                {
+                    passed++;
+                    output.WriteLine($"PASS {name}");
+                }
+                else
+                {
+                    failed++;
+                    output.WriteLine($"FAIL {name}: {failure}");
+                    if (options.Verbose && log is not null)
+                        output.Write(log);
+                }
+                output.Flush();
+            }
         }
         output.WriteLine($"{passed} passed, {failed} failed");
         return failed == 0 ? ExitCodes.Success : ExitCodes.HostError;
@@ -96,11 +114,23 @@ public static class TestVerb
         public bool Boot { get; set; }
         /// <summary>Disk images beside the source and the option that attaches each (--disk, --virtio-disk).</summary>
         public List<(string Path, string Option)> Disks { get; } = [];
+        public List<string> Variants { get; } = [];
         public bool Any => Output.Count + Serial.Count + Screen.Count > 0 || Exit is not null;
     }
 
-    /// <summary>Runs one program; null when it met its expectations, else why not.</summary>
-    private static string? RunOne(string program, out string? log)
+    /// <summary>The program's '; emu-variant:' option strings, or one null (run it once as it is).</summary>
+    private static IReadOnlyList<string?> Variants(string program)
+    {
+        string? source = Path.GetExtension(program).Equals(".asm", StringComparison.OrdinalIgnoreCase) ? program
+            : File.Exists(Path.ChangeExtension(program, ".asm")) ? Path.ChangeExtension(program, ".asm") : null;
+        if (source is null)
+            return [null];
+        var variants = ReadExpectations(source).Variants;
+        return variants.Count == 0 ? [null] : variants.Cast<string?>().ToList();
+    }
+
+    /// <summary>Runs one program (with a variant's extra options); null when it met its expectations, else why not.</summary>
+    private static string? RunOne(string program, string? variant, out string? log)
     {
         log = null;
         string ext = Path.GetExtension(program).ToLowerInvariant();
@@ -133,6 +163,8 @@ public static class TestVerb
             bool boot = expect.Boot || ext == ".img" || BiosDrive.IsFloppySize(size);
             var args = new List<string> { boot ? "boot" : "run", image };
             args.AddRange(expect.Options);
+            if (variant is not null)
+                args.AddRange(variant.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             foreach (var (disk, option) in expect.Disks)
             {
                 if (!File.Exists(disk))
@@ -155,7 +187,7 @@ public static class TestVerb
             MachineOptions? options = null;
             parser.ParseArguments<RunOptions, BootOptions>(args).WithParsed(o => options = o as MachineOptions);
             if (options is null)
-                return $"bad '; emu-options:' line in {source}: {string.Join(' ', expect.Options)}";
+                return $"bad '; emu-options:' or '; emu-variant:' line in {source}: {string.Join(' ', expect.Options)} {variant}";
 
             using var console = new MemoryStream();
             using var serial = new MemoryStream();
@@ -245,6 +277,8 @@ public static class TestVerb
                 expect.Boot = verb.Trim() == "boot" ? true : verb.Trim() == "run" ? false : throw new UserError($"{source}: '; emu-verb: {verb}' is not run or boot");
             else if (Value(line, "emu-options:") is { } opts)
                 expect.Options.AddRange(opts.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            else if (Value(line, "emu-variant:") is { } variant)
+                expect.Variants.Add(variant.Trim().Length > 0 ? variant.Trim() : throw new UserError($"{source}: an empty '; emu-variant:' line"));
         }
         return expect;
     }

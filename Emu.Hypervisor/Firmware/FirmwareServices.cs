@@ -52,9 +52,15 @@ public sealed class FirmwareServices
     /// <summary>The drives INT 13h serves: the floppy (00h) first, then hard disks 80h, 81h...</summary>
     public IReadOnlyList<BiosDrive> Drives { get; }
 
-    /// <summary>The driver INT 13h uses for hard disks in this build: the hypercall path until the ATA
-    /// controller and virtio-blk are wired into the machine.</summary>
-    public static BiosDiskMode EffectiveDiskMode(BiosDiskMode requested) => BiosDiskMode.Hypercall;
+    /// <summary>The driver INT 13h uses for hard disks in this build: the BIOS drives the ATA controller
+    /// itself for <see cref="BiosDiskMode.Pio"/> and <see cref="BiosDiskMode.Dma"/> (DMA needs a 386 for
+    /// the PCI configuration cycles; below that the BIOS uses PIO); virtio falls back to the hypercall
+    /// path until the BIOS has a virtio-blk driver.</summary>
+    public static BiosDiskMode EffectiveDiskMode(BiosDiskMode requested) => requested switch
+    {
+        BiosDiskMode.Pio or BiosDiskMode.Dma => requested,
+        _ => BiosDiskMode.Hypercall,
+    };
 
     /// <summary>Set when the firmware ended the run (nothing to boot): the one-line reason.</summary>
     public string? StopReason { get; private set; }

@@ -3,9 +3,9 @@
 ; the 8254 as a PC BIOS leaves them, clears the screen and boots: the program `emu run` was given,
 ; else the floppy (DL = 00h), else the first hard disk (DL = 80h), loaded at 0000:7C00.
 ;
-; Services live partly here (timer, keyboard buffer, serial, system, clock, boot) and partly in
-; the VMM behind VMCALL hypercalls (video, disk, scancode translation): docs/HYPERCALLS.md defines
-; the ABI. Every piece of state a program may look at is kept where a PC keeps it: the BDA at
+; Services live partly here (timer, keyboard buffer, serial, system, clock, boot, and the hard
+; disks on the ATA controller: bios-ata.inc) and partly in the VMM behind VMCALL hypercalls (video,
+; floppy and hypercall-mode disks, scancode translation): docs/HYPERCALLS.md defines the ABI. Every piece of state a program may look at is kept where a PC keeps it: the BDA at
 ; 0040:0000, the IVT, the text screen at B800:0000.
 ;
 ; The firmware runs on every CPU model, so it is written for the 8086.
@@ -44,10 +44,26 @@ B_TICKS         equ     0x6C
 B_MIDNIGHT      equ     0x70
 B_HD_STATUS     equ     0x74
 B_HD_COUNT      equ     0x75
+B_HD_INTR       equ     0x8E            ; FFh once IRQ 14 came (INT 76h sets it)
 B_COM_TIMEOUT   equ     0x7C
 B_KBD_START     equ     0x80
 B_KBD_END       equ     0x82
 B_KBD_FLAGS3    equ     0x96
+
+; The BDA's BIOS-reserved tail (0040:00B0-00FF) holds the disk driver's state; POST clears it.
+B_DISK_MODE     equ     0xB0            ; driver the VMM reported: 0 hypercall, 1 ATA PIO, 2 ATA DMA, 3 virtio
+B_DISK_DRIVER   equ     0xB1            ; driver INT 13h uses for hard disks: 0 hypercall, 1 ATA PIO, 2 ATA DMA
+B_CPU_LEVEL     equ     0xB2            ; 0 8086/8088, 1 80186/80286 (INSW/OUTSW), 2 80386+ (32-bit I/O, PCI)
+B_BM_BASE       equ     0xB4            ; word: bus-master base port (PCI BAR4), 0 = none
+B_PRD           equ     0xB8            ; DMA PRD table: two 8-byte entries, physical 004B8h..004C7h
+B_ATA_DRIVES    equ     0xC8            ; ATA_MAX_DRIVES drive entries of ATA_ENTRY bytes (to 00F7h)
+ATA_ENTRY       equ     12
+ATA_MAX_DRIVES  equ     4
+; drive entry: +0 unit (bit 0 slave, bit 1 secondary channel), +1 flags (ATAF_*), +2 cylinders (word,
+; at most 1024), +4 heads, +5 sectors per track, +6 sector count (48 bits: dword, then word)
+ATAF_LBA48      equ     0x01
+ATAF_DMA        equ     0x02
+IDENTIFY_BUF    equ     0x0600          ; 0000:0600, POST's scratch for IDENTIFY data (before any boot)
 
 TICKS_PER_DAY_HI equ    0x0018
 TICKS_PER_DAY_LO equ    0x00B0
@@ -118,7 +134,7 @@ post:
         xor     dx, dx
 .have_config:
         mov     [B_HD_COUNT], bh
-        mov     [fw_disk_mode_bda], cl  ; 0040:00B0 (reserved for the BIOS): disk driver mode
+        mov     [B_DISK_MODE], cl
         mov     ax, 0x0220              ; 1 serial port, 80x25 colour video
         test    bl, bl
         jz      .no_floppy
@@ -182,6 +198,10 @@ post:
 
         sti
 
+        call    detect_cpu
+        mov     [B_CPU_LEVEL], al
+        call    ata_post                ; --bios-disk pio/dma: find the ATA disks (and the bus master)
+
         ; `emu run PROGRAM`: the VMM loads it now and tells where it starts.
         hypercall HC_START_PROG
         cmp     ax, 1
@@ -209,9 +229,6 @@ post:
 .boot:
         int     0x19
         jmp     .boot                   ; INT 19h does not return
-
-; (0040:00B0 is in the BDA's BIOS-reserved area; the disk mode is kept there for later drivers)
-fw_disk_mode_bda equ    0xB0
 
 ; IVT entries the BIOS owns: vector byte, handler offset; FFh ends the list.
 vector_table:
@@ -268,9 +285,9 @@ vector_table:
         db      0x75
         dw      irq_slave
         db      0x76
-        dw      irq_slave
+        dw      int76
         db      0x77
-        dw      irq_slave
+        dw      int77
         db      0xFF
 
 ; =============================================================================================
@@ -405,7 +422,7 @@ kbd_poll:
         ret
 
 ; =============================================================================================
-; INT 10h video, INT 13h disk: served by the VMM on the caller's frame
+; INT 10h video and INT 13h through the hypercall driver: served by the VMM on the caller's frame
 ; =============================================================================================
 int10:
         push    ax
@@ -413,11 +430,27 @@ int10:
         pop     ax
         iret
 
+; INT 13h: floppies always, and hard disks when POST chose the hypercall driver (--bios-disk
+; hypercall, and virtio until the BIOS has a virtio-blk driver), go to the VMM. With --bios-disk
+; pio or dma the hard disks are served by ata_int13 (bios-ata.inc), guest code driving the controller.
 int13:
+        cmp     dl, 0x80
+        jb      int13_hypercall
+        push    ds
+        push    ax
+        mov     ax, BDA
+        mov     ds, ax
+        cmp     byte [B_DISK_DRIVER], 0
+        pop     ax
+        pop     ds
+        jne     ata_int13
+int13_hypercall:
         push    ax
         hypercall HC_INT13
         pop     ax
         iret
+
+%include "bios-ata.inc"
 
 ; =============================================================================================
 ; INT 11h equipment, INT 12h memory size

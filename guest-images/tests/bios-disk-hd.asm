@@ -3,7 +3,14 @@
 ; address packet, AH=43h write and read back, a read past the end (AH=04h, count 0 written back),
 ; AH=15h (type 3, sector count) and AH=08h (16 heads, 63 sectors; 1 cylinder for so small a disk).
 ;
+; The same expectations hold for each INT 13h hard-disk driver: the BIOS's own ATA PIO and
+; bus-master DMA code, the VMM's hypercall, and PIO on the 8086 (IN/STOSW instead of REP INSW).
+;
 ; emu-verb: boot
+; emu-variant: --bios-disk pio
+; emu-variant: --bios-disk dma
+; emu-variant: --bios-disk hypercall
+; emu-variant: --bios-disk pio --cpu 8086
 ; expect-output: boot drive 80
 ; expect-output: edd BX=AA55 AH=30 CX=0001
 ; expect-output: params size=001A sectors=00000040 bps=0200

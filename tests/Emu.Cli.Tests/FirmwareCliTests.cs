@@ -1,3 +1,5 @@
+using Emu.Tests.Shared;
+
 namespace Emu.Cli.Tests;
 
 /// <summary>emu boot, emu test and the firmware options, through the real command.</summary>
@@ -124,5 +126,52 @@ public class FirmwareCliTests
         {
             File.Delete(image);
         }
+    }
+
+    // emu boot of the bios-disk-hd image (a scratch copy: it writes sector 11) by each INT 13h driver.
+    [Theory]
+    [InlineData("pio")]
+    [InlineData("dma")]
+    [InlineData("hypercall")]
+    [InlineData("virtio")]
+    public void Boot_stats_show_which_path_the_bios_disk_driver_took(string mode)
+    {
+        string image = Path.Combine(Path.GetTempPath(), $"emu-hd-{Guid.NewGuid():N}.img");
+        File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "bios-disk-hd.bin"), image);
+        try
+        {
+            var r = EmuProcess.Run("boot", image, "--bios-disk", mode, "--stats", "--debugcon", "none");
+
+            r.ExitCode.Should().Be(1, r.Stderr); // the test program's pass status
+            int ata = Exits(r.Stderr, "port 01F0-01F7"), busMaster = Exits(r.Stderr, "port C000-C00F");
+            switch (mode)
+            {
+                case "pio":
+                    ata.Should().BeGreaterThan(5 * 256, "IDENTIFY and every sector moved word by word");
+                    busMaster.Should().Be(0);
+                    break;
+                case "dma":
+                    busMaster.Should().BeGreaterThan(0);
+                    ata.Should().BeLessThan(400, "only IDENTIFY's data goes through the data port");
+                    break;
+                default:
+                    (ata, busMaster).Should().Be((0, 0), "the hypercall driver reads the image in the VMM");
+                    break;
+            }
+            if (mode == "virtio")
+                r.Stderr.Should().Contain("emu: note: --bios-disk virtio: the BIOS has no driver for it yet; INT 13h uses the hypercall path");
+            else
+                r.Stderr.Should().NotContain("note:");
+        }
+        finally
+        {
+            File.Delete(image);
+        }
+    }
+
+    private static int Exits(string stats, string range)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(stats, $@"(?m)^{System.Text.RegularExpressions.Regex.Escape(range)}\s+([\d,]+)");
+        return m.Success ? int.Parse(m.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 }
