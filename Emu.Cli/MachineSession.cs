@@ -82,8 +82,6 @@ internal sealed class MachineSession : IDisposable
             throw new UserError($"--bios-disk '{o.BiosDisk}' is not pio, dma, virtio or hypercall", ExitCodes.Usage);
         byte[]? firmware = o.UseFirmware ? FirmwareImage.Load(o.Bios) : null;
         var (floppy, disks) = BootDisks(ParseDisks(o.Disks));
-        if (firmware is not null && diskMode != FirmwareServices.EffectiveDiskMode(diskMode))
-            Console.Error.WriteLine($"emu: note: --bios-disk {diskMode.ToString().ToLowerInvariant()}: the BIOS has no driver for it yet; INT 13h uses the hypercall path");
 
         var virtio = VirtioOptions.Parse(o);
         var config = new MachineConfig

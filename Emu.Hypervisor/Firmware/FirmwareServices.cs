@@ -52,16 +52,6 @@ public sealed class FirmwareServices
     /// <summary>The drives INT 13h serves: the floppy (00h) first, then hard disks 80h, 81h...</summary>
     public IReadOnlyList<BiosDrive> Drives { get; }
 
-    /// <summary>The driver INT 13h uses for hard disks in this build: the BIOS drives the ATA controller
-    /// itself for <see cref="BiosDiskMode.Pio"/> and <see cref="BiosDiskMode.Dma"/> (DMA needs a 386 for
-    /// the PCI configuration cycles; below that the BIOS uses PIO); virtio falls back to the hypercall
-    /// path until the BIOS has a virtio-blk driver.</summary>
-    public static BiosDiskMode EffectiveDiskMode(BiosDiskMode requested) => requested switch
-    {
-        BiosDiskMode.Pio or BiosDiskMode.Dma => requested,
-        _ => BiosDiskMode.Hypercall,
-    };
-
     /// <summary>Set when the firmware ended the run (nothing to boot): the one-line reason.</summary>
     public string? StopReason { get; private set; }
 
@@ -90,7 +80,9 @@ public sealed class FirmwareServices
         byte floppyType = Drives.FirstOrDefault(d => d.IsFloppy)?.FloppyType ?? 0;
         int hardDisks = Drives.Count(d => !d.IsFloppy);
         cpu.BX = (ushort)(hardDisks << 8 | floppyType);
-        cpu.CX = (ushort)EffectiveDiskMode(_vm.Config.BiosDisk);
+        // The BIOS decides what it can drive: DMA needs a 386 (PCI configuration cycles, else PIO),
+        // virtio a 386 (32-bit MMIO) and a virtio-blk device (else the hypercall driver).
+        cpu.CX = (ushort)_vm.Config.BiosDisk;
         cpu.DX = (ushort)Math.Clamp(_vm.Config.MemoryKiB, 16, 640);
         cpu.AX = 0;
     }

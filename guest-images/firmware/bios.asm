@@ -34,6 +34,7 @@ REASON_BUF      equ     0x0500          ; 0000:0500, scratch for the no-boot rea
 ; BDA offsets
 B_COM1          equ     0x00
 B_EQUIPMENT     equ     0x10
+B_EBDA_SEG      equ     0x0E            ; segment of the block POST took from the top of memory (virtio), 0 = none
 B_MEMSIZE       equ     0x13
 B_SHIFT         equ     0x17
 B_KBD_HEAD      equ     0x1A
@@ -52,7 +53,7 @@ B_KBD_FLAGS3    equ     0x96
 
 ; The BDA's BIOS-reserved tail (0040:00B0-00FF) holds the disk driver's state; POST clears it.
 B_DISK_MODE     equ     0xB0            ; driver the VMM reported: 0 hypercall, 1 ATA PIO, 2 ATA DMA, 3 virtio
-B_DISK_DRIVER   equ     0xB1            ; driver INT 13h uses for hard disks: 0 hypercall, 1 ATA PIO, 2 ATA DMA
+B_DISK_DRIVER   equ     0xB1            ; driver INT 13h uses for hard disks: 0 hypercall, 1 ATA PIO, 2 ATA DMA, 3 virtio
 B_CPU_LEVEL     equ     0xB2            ; 0 8086/8088, 1 80186/80286 (INSW/OUTSW), 2 80386+ (32-bit I/O, PCI)
 B_BM_BASE       equ     0xB4            ; word: bus-master base port (PCI BAR4), 0 = none
 B_PRD           equ     0xB8            ; DMA PRD table: two 8-byte entries, physical 004B8h..004C7h
@@ -63,6 +64,7 @@ ATA_MAX_DRIVES  equ     4
 ; at most 1024), +4 heads, +5 sectors per track, +6 sector count (48 bits: dword, then word)
 ATAF_LBA48      equ     0x01
 ATAF_DMA        equ     0x02
+ATAF_VIRTIO     equ     0x80            ; the virtio-blk disk (unit unused), served by bios-ata.inc's virtio_*
 IDENTIFY_BUF    equ     0x0600          ; 0000:0600, POST's scratch for IDENTIFY data (before any boot)
 
 TICKS_PER_DAY_HI equ    0x0018
@@ -431,8 +433,8 @@ int10:
         iret
 
 ; INT 13h: floppies always, and hard disks when POST chose the hypercall driver (--bios-disk
-; hypercall, and virtio until the BIOS has a virtio-blk driver), go to the VMM. With --bios-disk
-; pio or dma the hard disks are served by ata_int13 (bios-ata.inc), guest code driving the controller.
+; hypercall, and pio/dma/virtio when POST found nothing to drive), go to the VMM. Otherwise the hard
+; disks are served by ata_int13 (bios-ata.inc), guest code driving the ATA controller or virtio-blk.
 int13:
         cmp     dl, 0x80
         jb      int13_hypercall

@@ -5,11 +5,14 @@
 ; measured against.
 ;   emu run bios-disk-read.bin --disk disk.img --bios-disk pio --stats
 ;   emu run bios-disk-read.bin --disk disk.img --bios-disk pio --stats --serial-input n
+;   emu run bios-disk-read.bin --virtio-disk disk.img --bios-disk virtio --stats
 ; disk: ata/disk.img
 ; emu-variant: --bios-disk pio
 ; emu-variant: --bios-disk dma
 ; emu-variant: --bios-disk hypercall
 ; emu-variant: --bios-disk pio --cpu 8086
+; virtio-disk: ata/disk.img
+; emu-variant: --bios-disk virtio
 ;
 ; expect-output: read AH=00 CF=0 count=0064 sum=40DA
 ; expect-exit: 1

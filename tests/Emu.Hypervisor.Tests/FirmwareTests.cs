@@ -31,11 +31,12 @@ public sealed class FirmwareTests : IDisposable
     private static byte[] Hello => File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "demos", "hello.bin"));
 
     private static (VirtualMachine Vm, MemoryStream Console) Machine(IBlockBackend? floppy = null, DiskSpec[]? disks = null, CpuModel cpu = CpuModel.I386,
-        BiosDiskMode biosDisk = BiosDiskMode.Pio)
+        BiosDiskMode biosDisk = BiosDiskMode.Pio, DiskSpec? virtio = null)
     {
         var console = new MemoryStream();
         var vm = new VirtualMachine(new MachineConfig
         {
+            VirtioDisk = virtio,
             Cpu = cpu,
             Firmware = Bios,
             Floppy = floppy,
@@ -193,7 +194,8 @@ public sealed class FirmwareTests : IDisposable
 
     private (VirtualMachine Vm, RunOutcome Outcome) RunEdd(BiosDiskMode mode, DiskSpec disk, byte[] program, Action<VirtualMachine>? before = null)
     {
-        var (vm, _) = Machine(disks: [disk], biosDisk: mode);
+        // --bios-disk virtio: the disk is the virtio-blk device (drive 80h), no ATA disk.
+        var (vm, _) = mode == BiosDiskMode.Virtio ? Machine(virtio: disk, biosDisk: mode) : Machine(disks: [disk], biosDisk: mode);
         vm.Firmware!.SetProgram(program, SegmentedAddress.BootSector);
         before?.Invoke(vm);
         var outcome = vm.Run(new RunLimits { MaxInstructions = 20_000_000 });
@@ -204,6 +206,7 @@ public sealed class FirmwareTests : IDisposable
     [InlineData(BiosDiskMode.Hypercall)]
     [InlineData(BiosDiskMode.Pio)]
     [InlineData(BiosDiskMode.Dma)]
+    [InlineData(BiosDiskMode.Virtio)]
     public void Int13_reads_100_sectors_by_lba_through_each_driver(BiosDiskMode mode)
     {
         byte[] image = PatternDisk(300);
@@ -226,6 +229,8 @@ public sealed class FirmwareTests : IDisposable
         long ata = vm.Stats.CountOfDevice("ata0") - baseVm.Stats.CountOfDevice("ata0");
         long busMaster = vm.Stats.CountOfDevice("ata-bm") - baseVm.Stats.CountOfDevice("ata-bm");
         long hypercalls = vm.Stats.CountOf(ExitReason.Hypercall) - baseVm.Stats.CountOf(ExitReason.Hypercall);
+        long io = vm.Stats.CountOf(ExitReason.Io) - baseVm.Stats.CountOf(ExitReason.Io);
+        long mmio = vm.Stats.CountOf(ExitReason.Mmio) - baseVm.Stats.CountOf(ExitReason.Mmio);
         long all = vm.Stats.TotalExits - baseVm.Stats.TotalExits;
         switch (mode)
         {
@@ -242,6 +247,11 @@ public sealed class FirmwareTests : IDisposable
                 busMaster.Should().BeInRange(1, 20, "the PRD address, the start and stop, the status");
                 hypercalls.Should().Be(0);
                 all.Should().BeLessThan(100, "the data moves without exits");
+                break;
+            case BiosDiskMode.Virtio:
+                (ata, busMaster, hypercalls, io).Should().Be((0L, 0L, 0L, 0L), "no ATA port, no hypercall: the request is in guest memory");
+                mmio.Should().BeInRange(1, 5, "one QueueNotify per request (completion is polled in RAM)");
+                all.Should().Be(mmio);
                 break;
         }
     }
@@ -266,6 +276,7 @@ public sealed class FirmwareTests : IDisposable
     [InlineData(BiosDiskMode.Hypercall)]
     [InlineData(BiosDiskMode.Pio)]
     [InlineData(BiosDiskMode.Dma)]
+    [InlineData(BiosDiskMode.Virtio)]
     public void Int13_writes_land_in_the_image_file(BiosDiskMode mode)
     {
         byte[] image = PatternDisk(300);
@@ -286,6 +297,7 @@ public sealed class FirmwareTests : IDisposable
     [InlineData(BiosDiskMode.Pio, CpuModel.I8086)]
     [InlineData(BiosDiskMode.Pio, CpuModel.I286)]
     [InlineData(BiosDiskMode.Dma, CpuModel.I386)]
+    [InlineData(BiosDiskMode.Virtio, CpuModel.I386)]
     public void A_chs_read_that_would_pass_the_end_of_the_segment_fails_with_ah_09_and_writes_nothing(BiosDiskMode mode, CpuModel cpu)
     {
         // ES:BX = 1000:FE00, two sectors: the second would wrap to 1000:0000.
@@ -301,7 +313,9 @@ public sealed class FirmwareTests : IDisposable
             0x9C, 0x58, 0xA3, 0x02, 0x7D,   // pushf / pop ax / mov [7D02h], ax
             0xFA, 0xF4,                     // cli / hlt
         ];
-        var (vm, _) = Machine(disks: [Image(PatternDisk(64))], cpu: cpu, biosDisk: mode);
+        var (vm, _) = mode == BiosDiskMode.Virtio
+            ? Machine(virtio: Image(PatternDisk(64)), cpu: cpu, biosDisk: mode)
+            : Machine(disks: [Image(PatternDisk(64))], cpu: cpu, biosDisk: mode);
         using var _vm = vm;
         vm.Firmware!.SetProgram(program, SegmentedAddress.BootSector);
         var outcome = vm.Run(new RunLimits { MaxInstructions = 5_000_000 });
@@ -316,9 +330,13 @@ public sealed class FirmwareTests : IDisposable
     [InlineData(BiosDiskMode.Pio, CpuModel.I386)]
     [InlineData(BiosDiskMode.Dma, CpuModel.I386)]
     [InlineData(BiosDiskMode.Pio, CpuModel.I8086)]
+    [InlineData(BiosDiskMode.Virtio, CpuModel.I386)]
     public void The_guest_disk_driver_returns_from_any_register_values(BiosDiskMode mode, CpuModel cpu)
     {
-        var (vm, _) = Machine(disks: [Image(PatternDisk(300)), Image(PatternDisk(40))], cpu: cpu, biosDisk: mode);
+        // virtio: the virtio disk is 80h and the two ATA disks follow as 81h and 82h.
+        var (vm, _) = mode == BiosDiskMode.Virtio
+            ? Machine(disks: [Image(PatternDisk(40)), Image(PatternDisk(30))], virtio: Image(PatternDisk(300)), cpu: cpu, biosDisk: mode)
+            : Machine(disks: [Image(PatternDisk(300)), Image(PatternDisk(40))], cpu: cpu, biosDisk: mode);
         using var _vm = vm;
         // int 13h / out F4h, al (debug exit: the run ends, the machine can run again) / jmp $
         vm.Firmware!.SetProgram([0xCD, 0x13, 0xE6, 0xF4, 0xEB, 0xFE], SegmentedAddress.BootSector);
