@@ -128,7 +128,8 @@ public class FirmwareCliTests
         }
     }
 
-    // emu boot of the bios-disk-hd image (a scratch copy: it writes sector 11) by each INT 13h driver.
+    // emu boot of the bios-disk-hd image (a scratch copy: it writes sector 11) by each INT 13h driver;
+    // for virtio a second copy is the virtio disk, which the BIOS makes drive 80h (the ATA copy is 81h).
     [Theory]
     [InlineData("pio")]
     [InlineData("dma")]
@@ -137,13 +138,19 @@ public class FirmwareCliTests
     public void Boot_stats_show_which_path_the_bios_disk_driver_took(string mode)
     {
         string image = Path.Combine(Path.GetTempPath(), $"emu-hd-{Guid.NewGuid():N}.img");
-        File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "bios-disk-hd.bin"), image);
+        string virtioImage = Path.Combine(Path.GetTempPath(), $"emu-vd-{Guid.NewGuid():N}.img");
+        string original = Path.Combine(RepoPaths.GuestImages, "tests", "bios-disk-hd.bin");
+        File.Copy(original, image);
+        File.Copy(original, virtioImage);
         try
         {
-            var r = EmuProcess.Run("boot", image, "--bios-disk", mode, "--stats", "--debugcon", "none");
+            var r = mode == "virtio"
+                ? EmuProcess.Run("boot", image, "--virtio-disk", virtioImage, "--bios-disk", mode, "--stats", "--debugcon", "none")
+                : EmuProcess.Run("boot", image, "--bios-disk", mode, "--stats", "--debugcon", "none");
 
             r.ExitCode.Should().Be(1, r.Stderr); // the test program's pass status
             int ata = Exits(r.Stderr, "port 01F0-01F7"), busMaster = Exits(r.Stderr, "port C000-C00F");
+            int mmio = Exits(r.Stderr, "mmio D0000-D0FFF");
             switch (mode)
             {
                 case "pio":
@@ -154,18 +161,45 @@ public class FirmwareCliTests
                     busMaster.Should().BeGreaterThan(0);
                     ata.Should().BeLessThan(400, "only IDENTIFY's data goes through the data port");
                     break;
+                case "virtio":
+                    mmio.Should().BeGreaterThan(10, "POST's device set-up and one QueueNotify per request");
+                    ata.Should().BeLessThan(400, "only POST's IDENTIFY of the ATA copy (81h)");
+                    busMaster.Should().Be(0);
+                    File.ReadAllBytes(image).Should().Equal(File.ReadAllBytes(original), "the booted and tested drive 80h is the virtio disk");
+                    File.ReadAllBytes(virtioImage).Should().NotEqual(File.ReadAllBytes(original), "the program wrote sector 11 through virtio");
+                    break;
                 default:
-                    (ata, busMaster).Should().Be((0, 0), "the hypercall driver reads the image in the VMM");
+                    (ata, busMaster, mmio).Should().Be((0, 0, 0), "the hypercall driver reads the image in the VMM");
                     break;
             }
-            if (mode == "virtio")
-                r.Stderr.Should().Contain("emu: note: --bios-disk virtio: the BIOS has no driver for it yet; INT 13h uses the hypercall path");
-            else
-                r.Stderr.Should().NotContain("note:");
+            r.Stderr.Should().NotContain("note:");
         }
         finally
         {
             File.Delete(image);
+            File.Delete(virtioImage);
+        }
+    }
+
+    // Below the 386 (no 32-bit MMIO) --bios-disk virtio falls back to the hypercall driver without a word.
+    [Fact]
+    public void Bios_disk_virtio_on_an_8086_boots_through_the_hypercall_driver()
+    {
+        string image = Path.Combine(Path.GetTempPath(), $"emu-hd-{Guid.NewGuid():N}.img");
+        string virtioImage = Path.Combine(Path.GetTempPath(), $"emu-vd-{Guid.NewGuid():N}.img");
+        File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "bios-disk-hd.bin"), image);
+        File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "bios-disk-hd.bin"), virtioImage);
+        try
+        {
+            var r = EmuProcess.Run("boot", image, "--virtio-disk", virtioImage, "--bios-disk", "virtio", "--cpu", "8086", "--stats", "--debugcon", "none");
+            r.ExitCode.Should().Be(1, r.Stderr);
+            (Exits(r.Stderr, "mmio D0000-D0FFF"), Exits(r.Stderr, "port 01F0-01F7")).Should().Be((0, 0));
+            r.Stderr.Should().NotContain("note:");
+        }
+        finally
+        {
+            File.Delete(image);
+            File.Delete(virtioImage);
         }
     }
 

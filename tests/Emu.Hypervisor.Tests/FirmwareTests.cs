@@ -250,10 +250,26 @@ public sealed class FirmwareTests : IDisposable
                 break;
             case BiosDiskMode.Virtio:
                 (ata, busMaster, hypercalls, io).Should().Be((0L, 0L, 0L, 0L), "no ATA port, no hypercall: the request is in guest memory");
-                mmio.Should().BeInRange(1, 5, "one QueueNotify per request (completion is polled in RAM)");
+                mmio.Should().Be(1, "one QueueNotify for the one request (completion is polled in RAM)");
                 all.Should().Be(mmio);
                 break;
         }
+    }
+
+    [Fact]
+    public void Virtio_post_takes_2_kib_from_the_top_of_memory_for_the_rings_and_reports_it_like_an_ebda()
+    {
+        var (vm, outcome) = RunEdd(BiosDiskMode.Virtio, Image(PatternDisk(300)), EddProgram(0x42, 100, 7, 0x1000));
+        using var _vm = vm;
+        outcome.End.Should().Be(RunEnd.Halted, outcome.Message);
+        vm.Memory.Read16(0x413).Should().Be(638, "0040:0013 (INT 12h) lowered by the block");
+        vm.Memory.Read16(0x40E).Should().Be(0x9F80, "0040:000E points at it");
+        vm.Memory.Read8(0x9F800).Should().Be(2, "its first byte is its size in KiB");
+        vm.VirtioTransport!.Status.Should().Be(0x0Fu, "ACKNOWLEDGE, DRIVER, FEATURES_OK, DRIVER_OK");
+
+        var (pio, _) = RunEdd(BiosDiskMode.Pio, Image(PatternDisk(300)), EddProgram(0x42, 100, 7, 0x1000));
+        using var _pio = pio;
+        (pio.Memory.Read16(0x413), pio.Memory.Read16(0x40E)).Should().Be(((ushort)640, (ushort)0), "only the virtio driver takes memory");
     }
 
     [Fact]
