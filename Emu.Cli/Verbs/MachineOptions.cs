@@ -56,7 +56,7 @@ public abstract class MachineOptions
     [Option("floppy", HelpText = "Floppy image for drive A: (BIOS drive 00h): " + Emu.Io.Storage.DiskSpec.Syntax + "; 160K to 2.88M.")]
     public string? Floppy { get; set; }
 
-    [Option("bios-disk", Default = "pio", HelpText = "Driver the BIOS uses for hard disks: pio (its own ATA PIO code, the default), dma (ATA bus-master DMA), virtio (not yet: falls back to hypercall) or hypercall (the VMM reads the image).")]
+    [Option("bios-disk", Default = "pio", HelpText = "Driver the BIOS uses for hard disks: pio (its own ATA PIO code, the default), dma (ATA bus-master DMA), virtio (its virtio-blk code: the --virtio-disk is drive 80h; needs a 386, else hypercall) or hypercall (the VMM reads the image).")]
     public string BiosDisk { get; set; } = "pio";
 
     [Option("bios", HelpText = "Firmware image to use instead of the shipped firmware/bios.bin (64 KiB).")]

@@ -35,6 +35,7 @@ public enum BiosDiskMode
     Pio = 1,
     /// <summary>Guest code drives the ATA controller with bus-master DMA.</summary>
     Dma = 2,
-    /// <summary>Guest code drives a virtio-blk device.</summary>
+    /// <summary>Guest code drives the virtio-blk device (drive 80h, the ATA disks after it); a 386 is needed
+    /// (32-bit MMIO): below that, or without a virtio disk, the BIOS uses the hypercall driver.</summary>
     Virtio = 3,
 }
