@@ -33,12 +33,13 @@ public class DeviceFuzzHarnessTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"{harness.Steps:N0} steps in {clock.ElapsedMilliseconds} ms: {harness.CommandsEnded:N0} commands ended " +
-            $"({harness.CommandsFailed:N0} with ERR), {harness.DataAccesses:N0} data-port accesses, {harness.DmaStarts:N0} bus-master starts");
+            $"({harness.CommandsFailed:N0} with ERR), {harness.DataAccesses:N0} data-port accesses, {harness.DmaStarts:N0} bus-master starts, {harness.DmaCompleted:N0} DMA commands completed");
         harness.Steps.Should().BeGreaterThan(50_000);
         harness.DataAccesses.Should().BeGreaterThan(1_000_000);
         harness.CommandsEnded.Should().BeGreaterThan(5_000);
         harness.CommandsFailed.Should().BeGreaterThan(500);
         harness.DmaStarts.Should().BeGreaterThan(1_000);
+        harness.DmaCompleted.Should().BeGreaterThan(100);
     }
 
     [Theory]
@@ -49,7 +50,7 @@ public class DeviceFuzzHarnessTests(ITestOutputHelper output)
         var rng = new Random(seed);
         var harness = new VirtioHarness();
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < 400; i++)
+        for (int i = 0; i < 1000; i++)
         {
             var input = FuzzInputs.Splice(rng, VirtioHarness.Seeds(), 1200);
             try
@@ -64,7 +65,7 @@ public class DeviceFuzzHarnessTests(ITestOutputHelper output)
         output.WriteLine($"{harness.Steps:N0} steps in {clock.ElapsedMilliseconds} ms: {harness.Notifies:N0} notifies, " +
             $"{harness.BuffersUsed:N0} buffers used, {harness.RequestsCompleted:N0} requests, {harness.MalformedChains:N0} malformed, " +
             $"{harness.NeedsReset:N0} needs-reset");
-        harness.Steps.Should().BeGreaterThan(100_000);
+        harness.Steps.Should().BeGreaterThan(250_000);
         harness.BuffersUsed.Should().BeGreaterThan(2_000);
         harness.RequestsCompleted.Should().BeGreaterThan(1_000);
         harness.MalformedChains.Should().BeGreaterThan(50);

@@ -13,6 +13,8 @@ public static class Program
     {
         if (args.Length >= 3 && args[0] == "seeds")
             return WriteSeeds(args[1], args[2], args.Length > 3 ? args[3] : null);
+        if (args.Length >= 4 && args[0] == "hunt")
+            return Hunt(args[1], args[2], long.Parse(args[3]), args.Length > 4 ? int.Parse(args[4]) : 1);
         if (args.Length == 0 || Target(args[0]) is not { } target)
         {
             Console.Error.WriteLine("usage: Emu.Fuzz cpu|ata|virtio [FILE...]  |  Emu.Fuzz seeds cpu|ata|virtio DIR [GUEST_IMAGES]");
@@ -87,6 +89,78 @@ public static class Program
         }
         Console.WriteLine($"{n} seeds in {dir}");
         return 0;
+    }
+
+    /// <summary>
+    /// A cheap search without AFL (for what AFL cannot keep, such as an input that hangs the whole process in
+    /// persistent mode): mutates the files in DIR (byte flips, splices, truncation) COUNT times and runs each.
+    /// An exception, or a run longer than 3 s (seen by a watchdog thread, which then ends the process), saves the
+    /// input as hunt-crash-N / hunt-hang in the current directory.
+    /// </summary>
+    private static int Hunt(string targetName, string dir, long count, int seed)
+    {
+        var target = Target(targetName) ?? throw new ArgumentException(targetName);
+        var corpus = Directory.EnumerateFiles(dir).Order().Select(File.ReadAllBytes).Where(b => b.Length > 0).ToArray();
+        var rng = new Random(seed);
+        byte[] current = [];
+        long started = 0, slowest = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var watchdog = new Thread(() =>
+        {
+            while (true)
+            {
+                Thread.Sleep(500);
+                long t = Volatile.Read(ref started);
+                if (t != 0 && clock.ElapsedMilliseconds - t > 3000)
+                {
+                    File.WriteAllBytes("hunt-hang", Volatile.Read(ref current));
+                    Console.WriteLine("HANG: input saved as hunt-hang");
+                    Environment.Exit(4);
+                }
+            }
+        }) { IsBackground = true };
+        watchdog.Start();
+        int crashes = 0;
+        for (long i = 0; i < count; i++)
+        {
+            var input = (byte[])corpus[rng.Next(corpus.Length)].Clone();
+            switch (rng.Next(4))
+            {
+                case 0:
+                    for (int k = rng.Next(1, 16); k > 0 && input.Length > 0; k--)
+                        input[rng.Next(input.Length)] = (byte)rng.Next(256);
+                    break;
+                case 1:
+                    var other = corpus[rng.Next(corpus.Length)];
+                    int cut = rng.Next(input.Length), from = rng.Next(other.Length);
+                    input = [.. input.AsSpan(0, cut), .. other.AsSpan(from)];
+                    break;
+                case 2:
+                    for (int k = rng.Next(1, 64); k > 0 && input.Length > 0; k--)
+                        input[rng.Next(input.Length)] ^= (byte)(1 << rng.Next(8));
+                    break;
+                default:
+                    if (input.Length > 1)
+                        input = input[..rng.Next(1, input.Length)];
+                    break;
+            }
+            Volatile.Write(ref current, input);
+            Volatile.Write(ref started, Math.Max(1, clock.ElapsedMilliseconds));
+            try
+            {
+                target(input);
+            }
+            catch (Exception e)
+            {
+                string name = $"hunt-crash-{crashes++}";
+                File.WriteAllBytes(name, input);
+                Console.WriteLine($"CRASH {name}: {e.GetType().Name}: {e.Message}");
+            }
+            slowest = Math.Max(slowest, clock.ElapsedMilliseconds - started);
+            Volatile.Write(ref started, 0);
+        }
+        Console.WriteLine($"{count} inputs in {clock.ElapsedMilliseconds} ms, slowest {slowest} ms, {crashes} crashes");
+        return crashes == 0 ? 0 : 1;
     }
 
     private delegate void Harness(ReadOnlySpan<byte> input);

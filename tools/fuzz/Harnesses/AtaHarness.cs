@@ -48,7 +48,7 @@ public sealed class AtaHarness
     private static readonly int[] Widths = [1, 2, 4, 1];
 
     /// <summary>How far the runs got, summed over all inputs (the deterministic tests check depth with it).</summary>
-    public long Steps, CommandsEnded, CommandsFailed, DataAccesses, DmaStarts;
+    public long Steps, CommandsEnded, CommandsFailed, DataAccesses, DmaStarts, DmaCompleted;
 
     private AtaChannel? _current;
 
@@ -211,6 +211,8 @@ public sealed class AtaHarness
         bool err = (d.Status & AtaStatus.Err) != 0;
         if (err)
             CommandsFailed++;
+        else if (d.Command is AtaCommand.ReadDma or AtaCommand.ReadDmaExt or AtaCommand.WriteDma or AtaCommand.WriteDmaExt)
+            DmaCompleted++;
         if (err != (d.Error != 0))
             throw new FuzzPropertyException($"{_current?.Name}: command {d.Command:X2} ended with status {d.Status:X2} but error {d.Error:X2}");
         if ((d.Status & (AtaStatus.Bsy | AtaStatus.Drq)) != 0)

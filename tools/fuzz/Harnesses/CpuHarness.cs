@@ -48,7 +48,8 @@ public sealed class CpuHarness : IDisposable
         if (data.Length == 0)
             return;
         byte header = data[0];
-        var code = data[1..].Length > 0x8000 ? data.Slice(1, 0x8000) : data[1..];
+        // An empty program is HLT (the loaders refuse empty images, which is no guest event).
+        byte[] code = data.Length == 1 ? [0xF4] : data[1..Math.Min(data.Length, 0x8001)].ToArray();
         bool firmware = (header & 4) != 0 && _firmware is not null;
 
         File.WriteAllBytes(_disk, _diskImage); // every run starts from the same disk
@@ -65,12 +66,12 @@ public sealed class CpuHarness : IDisposable
         vm.Memory.Map(MmioPage, GuestMemory.PageSize, PageKind.Mmio);
         if (firmware)
         {
-            vm.Firmware!.SetProgram(code.Length > 0 ? code.ToArray() : [0xF4], SegmentedAddress.BootSector);
+            vm.Firmware!.SetProgram(code, SegmentedAddress.BootSector);
             WithFirmware++;
         }
         else
         {
-            FlatBinaryLoader.Load(vm.Memory, code.ToArray(), SegmentedAddress.BootSector);
+            FlatBinaryLoader.Load(vm.Memory, code, SegmentedAddress.BootSector);
             BareStart.Prepare(vm, SegmentedAddress.BootSector);
         }
         var guard = new NonRamGuard(vm.Memory);
