@@ -22,8 +22,9 @@ public static class Program
         }
         if (args.Length == 1)
         {
-            // Persistent mode: one process runs many inputs; every harness builds a fresh machine per input.
-            Fuzzer.Run(stream =>
+            // Persistent mode in a child process: many inputs per process (every harness builds a fresh machine per
+            // input), and a hang or a crash that kills the process is reported to AFL instead of ending the run.
+            Fuzzer.OutOfProcess.Run(stream =>
             {
                 using var copy = new MemoryStream();
                 stream.CopyTo(copy);
