@@ -101,6 +101,8 @@ public sealed partial class VirtualMachine : IDisposable
     /// <summary>Virtual time: retired instructions times the configured period, plus halted time.</summary>
     public long NowNs => Cpu.Retired * Config.NanosecondsPerInstruction + _idleNs;
 
+    private const int PitIrq = 0, RtcIrq = Emu.Io.Cmos.CmosRtc.Irq;
+
     private void MapMemory(MachineConfig config)
     {
         int kib = Math.Clamp(config.MemoryKiB, 16, 640);
@@ -218,6 +220,16 @@ public sealed partial class VirtualMachine : IDisposable
             if (Pic.Intr)
                 return true; // an interrupt is pending already: the next Run delivers it
             outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} waiting for an interrupt that nothing will raise");
+            return false;
+        }
+        // While the CPU is halted only the timers (PIT on IRQ 0, RTC on IRQ 8) change anything; the other devices
+        // act on guest accesses. If neither IRQ can get through the 8259s (masked, blocked by an interrupt in
+        // service, or a PIC never initialised), no deadline will ever wake the guest: skipping from one to the
+        // next would spin forever without retiring an instruction, so that --max-instructions never ended the
+        // run (found by the cpu fuzz target; regression test VirtualMachineTests.Halt_with_the_timer_masked_*).
+        if (!Pic.Intr && !Pic.CouldDeliver(PitIrq) && !Pic.CouldDeliver(RtcIrq))
+        {
+            outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} with the timer interrupts (IRQ 0, IRQ 8) unable to reach the CPU: nothing will wake it");
             return false;
         }
         if (deadline > NowNs)

@@ -86,6 +86,7 @@ public sealed partial class AtaChannel
         d.CancelTransfer();
         d.Status = AtaStatus.Ready;
         RaiseInterrupt(d);
+        CommandEnded?.Invoke(d);
     }
 
     /// <summary>Ends the command with ERR: status 41, the error bits given, and an interrupt.</summary>
@@ -96,6 +97,7 @@ public sealed partial class AtaChannel
         d.Status = AtaStatus.Failed;
         Note("error", $"command {d.Command:X2} error {error:X2}");
         RaiseInterrupt(d);
+        CommandEnded?.Invoke(d);
     }
 
     // ---- addressing ----
@@ -273,6 +275,7 @@ public sealed partial class AtaChannel
                 d.CancelTransfer();
                 d.Status = AtaStatus.Ready;
                 Note("state", "read complete");
+                CommandEnded?.Invoke(d);
             }
         }
     }

@@ -96,6 +96,23 @@ public sealed class Pic8259 : ByteRegisterDevice
         return priority < HighestPriority(inService) ? (priority + _priorityAdd) & 7 : -1;
     }
 
+    /// <summary>
+    /// Whether a request on IR <paramref name="irq"/> could be delivered without the CPU first changing this
+    /// chip's state: initialised, not masked, and of higher priority than what is in service. The hypervisor
+    /// asks it to tell a guest that halted waiting for a masked timer from one that will wake.
+    /// </summary>
+    public bool CouldDeliver(int irq)
+    {
+        if (!IsInitialized || (_imr & (1 << irq)) != 0)
+            return false;
+        byte inService = _isr;
+        if (_specialMask)
+            inService &= (byte)~_imr;
+        if (_specialFullyNested && IsMaster)
+            inService &= unchecked((byte)~(1 << 2));
+        return HighestPriority((byte)(1 << irq)) < HighestPriority(inService);
+    }
+
     /// <summary>The INTA cycle for <paramref name="irq"/>: in service (unless auto-EOI), request cleared.</summary>
     internal void Acknowledge(int irq)
     {

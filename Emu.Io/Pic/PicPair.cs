@@ -50,6 +50,12 @@ public sealed class PicPair : IInterruptSink
         return _lines[irq == CascadeIrq ? 9 : irq];
     }
 
+    /// <summary>Whether a request on ISA IRQ <paramref name="irq"/> could reach the CPU without the guest first
+    /// reprogramming the pair (a slave IRQ also needs the master's cascade input, IRQ 2).</summary>
+    public bool CouldDeliver(int irq) => irq >= 8
+        ? Slave.CouldDeliver(irq - 8) && Master.CouldDeliver(CascadeIrq)
+        : irq != CascadeIrq && Master.CouldDeliver(irq);
+
     /// <summary>Told when a device moves an IRQ line (for traces); null costs one test per change.</summary>
     public Action<int, bool>? LineChanged { get; set; }
 

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Emu.Fuzz;
+using Xunit.Abstractions;
+
+namespace Emu.Io.Tests.Fuzz;
+
+/// <summary>
+/// The deterministic versions of the <c>ata</c> and <c>virtio</c> AFL targets (tools/fuzz): the same harness
+/// code, run on seeded inputs made of the harness's well-formed seed programs spliced with random bytes and
+/// mutations. The harness throws on any violated property (see AtaHarness and VirtioHarness); these tests
+/// also check that the runs got deep enough to mean something.
+/// </summary>
+public class DeviceFuzzHarnessTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Ata_harness_holds_its_properties_on_seeded_inputs(int seed)
+    {
+        var rng = new Random(seed);
+        var harness = new AtaHarness();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 400; i++)
+        {
+            var input = FuzzInputs.Splice(rng, AtaHarness.Seeds(), 1200);
+            try
+            {
+                harness.Run(input);
+            }
+            catch (Exception e)
+            {
+                throw new Xunit.Sdk.XunitException($"input {i} of seed {seed} ({Convert.ToHexString(input)}): {e}");
+            }
+        }
+        output.WriteLine($"{harness.Steps:N0} steps in {clock.ElapsedMilliseconds} ms: {harness.CommandsEnded:N0} commands ended " +
+            $"({harness.CommandsFailed:N0} with ERR), {harness.DataAccesses:N0} data-port accesses, {harness.DmaStarts:N0} bus-master starts, {harness.DmaCompleted:N0} DMA commands completed");
+        harness.Steps.Should().BeGreaterThan(50_000);
+        harness.DataAccesses.Should().BeGreaterThan(1_000_000);
+        harness.CommandsEnded.Should().BeGreaterThan(5_000);
+        harness.CommandsFailed.Should().BeGreaterThan(500);
+        harness.DmaStarts.Should().BeGreaterThan(1_000);
+        harness.DmaCompleted.Should().BeGreaterThan(100);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Virtio_harness_holds_its_properties_on_seeded_inputs(int seed)
+    {
+        var rng = new Random(seed);
+        var harness = new VirtioHarness();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 1000; i++)
+        {
+            var input = FuzzInputs.Splice(rng, VirtioHarness.Seeds(), 1200);
+            try
+            {
+                harness.Run(input);
+            }
+            catch (Exception e)
+            {
+                throw new Xunit.Sdk.XunitException($"input {i} of seed {seed} ({Convert.ToHexString(input)}): {e}");
+            }
+        }
+        output.WriteLine($"{harness.Steps:N0} steps in {clock.ElapsedMilliseconds} ms: {harness.Notifies:N0} notifies, " +
+            $"{harness.BuffersUsed:N0} buffers used, {harness.RequestsCompleted:N0} requests, {harness.MalformedChains:N0} malformed, " +
+            $"{harness.NeedsReset:N0} needs-reset");
+        harness.Steps.Should().BeGreaterThan(250_000);
+        harness.BuffersUsed.Should().BeGreaterThan(2_000);
+        harness.RequestsCompleted.Should().BeGreaterThan(1_000);
+        harness.MalformedChains.Should().BeGreaterThan(50);
+        harness.NeedsReset.Should().BeGreaterThan(20);
+    }
+
+    [Fact]
+    public void Every_seed_program_runs_clean()
+    {
+        foreach (var s in AtaHarness.Seeds())
+            new AtaHarness().Run(s);
+        foreach (var s in VirtioHarness.Seeds())
+            new VirtioHarness().Run(s);
+    }
+}
