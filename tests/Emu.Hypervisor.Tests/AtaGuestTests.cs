@@ -43,7 +43,7 @@ public sealed class AtaGuestTests : IDisposable
         var (expectedLines, expectedExit) = Expectations(program);
         expectedLines.Should().NotBeEmpty($"{program}.asm lists its expected output");
 
-        using var run = new GuestRunner($"tests/ata/{program}.bin", disks: [new DiskSpec(_image)], serialInput: program == "flush-wait" ? "q" : null);
+        using var run = new GuestRunner($"tests/ata/{program}.bin", disks: [new DiskSpec(_image)], serialInput: program.StartsWith("flush-wait", StringComparison.Ordinal) ? "q" : null);
         var outcome = run.Run(new RunLimits { MaxInstructions = 200_000_000 });
 
         run.Console.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal(expectedLines);
@@ -57,6 +57,8 @@ public sealed class AtaGuestTests : IDisposable
     [InlineData("multiple", 300, 20, 0x11)]
     [InlineData("dma", 600, 8, 0x33)]
     [InlineData("flush-wait", 50, 1, 0x77)]
+    [InlineData("flush-wait-dma", 60, 2, 0x5A)]
+    [InlineData("flush-wait-dma", 70, 1, 0xC3)]
     public void Writes_reach_the_image_file_and_touch_nothing_else(string program, int lba, int count, int seed)
     {
         using (var run = new GuestRunner($"tests/ata/{program}.bin", disks: [new DiskSpec(_image)], serialInput: "q"))
@@ -120,6 +122,7 @@ public sealed class AtaGuestTests : IDisposable
         "multiple" => [.. Enumerable.Range(300, 20)],
         "dma" => [.. Enumerable.Range(600, 8)],
         "flush-wait" => [50],
+        "flush-wait-dma" => [60, 61, 70],
         _ => [],
     };
 

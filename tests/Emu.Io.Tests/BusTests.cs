@@ -2,6 +2,7 @@ using Emu.Io.Bus;
 
 namespace Emu.Io.Tests;
 
+[Collection(AllocationCounting.Name)]
 public class BusTests
 {
     /// <summary>A window of plain registers that records what it saw.</summary>

@@ -3,6 +3,7 @@ using Emu.Io.Debug;
 
 namespace Emu.Io.Tests;
 
+[Collection(AllocationCounting.Name)]
 public class DebugTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Emu.Io.Serial;
 
 namespace Emu.Io.Tests;
 
+[Collection(AllocationCounting.Name)]
 public class UartTests
 {
     private const ushort Base = 0x3F8;

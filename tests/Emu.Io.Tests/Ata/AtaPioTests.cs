@@ -539,6 +539,7 @@ public class AtaPioTests
     }
 }
 
+[Collection(AllocationCounting.Name)]
 public class AtaAllocationTests
 {
     [Fact]

@@ -8,8 +8,11 @@ namespace Emu.Io.Tests.Fuzz;
 /// The deterministic versions of the <c>ata</c> and <c>virtio</c> AFL targets (tools/fuzz): the same harness
 /// code, run on seeded inputs made of the harness's well-formed seed programs spliced with random bytes and
 /// mutations. The harness throws on any violated property (see AtaHarness and VirtioHarness); these tests
-/// also check that the runs got deep enough to mean something.
+/// also check that the runs got deep enough to mean something. They build a fresh machine per input, so
+/// they allocate (and collect) a lot: they run alone, not beside the tests that count allocations, on which
+/// a concurrent GC shows up as one allocation quantum.
 /// </summary>
+[Collection(nameof(DeviceFuzzHarnessTests))]
 public class DeviceFuzzHarnessTests(ITestOutputHelper output)
 {
     [Theory]
@@ -81,3 +84,6 @@ public class DeviceFuzzHarnessTests(ITestOutputHelper output)
             new VirtioHarness().Run(s);
     }
 }
+
+[CollectionDefinition(nameof(DeviceFuzzHarnessTests), DisableParallelization = true)]
+public class DeviceFuzzHarnessCollection;

@@ -12,6 +12,7 @@ namespace Emu.Io.Tests.Virtio;
 /// interrupt line always equal to (InterruptStatus != 0), and the device never publishing more used
 /// entries than it consumed available ones.
 /// </summary>
+[Collection(AllocationCounting.Name)]
 public class VirtioFuzzTests(ITestOutputHelper output)
 {
     private const uint RingArea = VirtioDriver.DescAddr, RingAreaEnd = VirtioDriver.UsedAddr + 0x1000;
