@@ -30,13 +30,7 @@ public sealed class BadFileTests : IDisposable
         return path;
     }
 
-    private static void OneLine(EmuProcess.Result r, int status, string fragment)
-    {
-        r.ExitCode.Should().Be(status);
-        r.Stderr.Should().Contain(fragment);
-        r.Stderr.TrimEnd('\n').Should().NotContain("\n", "the error is one line");
-        r.Stderr.Should().NotContain("   at ", "no stack trace");
-    }
+    private static void OneLine(EmuProcess.Result r, int status, string fragment) => r.ShouldBeOneLineError(status, fragment);
 
     [Fact]
     public void An_empty_disk_image_is_refused() =>

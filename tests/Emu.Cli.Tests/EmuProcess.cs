@@ -6,7 +6,18 @@ namespace Emu.Cli.Tests;
 /// <summary>Runs the real emu command (the built emu.dll beside the tests) as a user would.</summary>
 internal static class EmuProcess
 {
-    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        /// <summary>What every user error must look like: the documented status, one line on stderr
+        /// naming the problem, no stack trace.</summary>
+        public void ShouldBeOneLineError(int status, string fragment)
+        {
+            ExitCode.Should().Be(status);
+            Stderr.Should().Contain(fragment);
+            Stderr.TrimEnd('\n').Should().NotContain("\n", "the error is one line");
+            Stderr.Should().NotContain("   at ", "no stack trace");
+        }
+    }
 
     public static Result Run(params string[] args)
     {
