@@ -61,8 +61,6 @@ public sealed unsafe partial class Cpu
     public uint IdtBase { get; internal set; }
     public ushort IdtLimit { get; internal set; } = 0x3FF;
 
-    internal DecodeCache Cache => _cache;
-
     /// <summary>False: decode every instruction to its generic, eager-flag handler (tests compare the
     /// two paths). Takes effect for instructions decoded after it changes.</summary>
     internal bool UseSpecializedHandlers { get; set; } = true;
@@ -110,7 +108,6 @@ public sealed unsafe partial class Cpu
 
     public bool Halted => _halted;
 
-    public ushort GetSegment(int seg) => Sregs[seg];
     public uint GetRegister32(int reg) => Regs[reg];
 
     /// <summary>Puts the CPU in its reset state: CS:IP = FFFF:0000, flags cleared, A20 untouched.</summary>

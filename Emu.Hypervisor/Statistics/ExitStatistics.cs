@@ -29,9 +29,6 @@ public sealed class ExitStatistics
     /// <summary>BIOS services the firmware does not implement, by "INT nn/AH=xx".</summary>
     public Dictionary<string, long> UnsupportedServices { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Exits caused by the iterations of REP INS/OUTS (each iteration is one exit).</summary>
-    public long RepStringExits { get; set; }
-
     public long TotalExits => _countByReason.Sum();
 
     public long CountOf(ExitReason reason) => _countByReason[(int)reason];
@@ -65,9 +62,6 @@ public sealed class ExitStatistics
     }
 
     public long CountOfDevice(string device) => _devices.TryGetValue(device, out var d) ? d.Count : 0;
-
-    public IEnumerable<(string Device, long Count)> Devices() =>
-        _devices.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value.Count));
 
     /// <summary>The table --stats prints.</summary>
     public void WriteTable(TextWriter w)
@@ -106,8 +100,8 @@ public sealed class ExitStatistics
         w.WriteLine();
         w.WriteLine($"unclaimed port accesses {UnclaimedPortAccesses,12:N0}");
         w.WriteLine($"unclaimed MMIO accesses {UnclaimedMmioAccesses,12:N0}");
-        if (RepStringExits > 0)
-            w.WriteLine($"REP INS/OUTS iterations {RepStringExits,12:N0}  (each iteration is one exit)");
+        if (CountOf(ExitReason.Io) > 0)
+            w.WriteLine("(every iteration of a REP INS/OUTS is one io exit)");
         foreach (var (service, count) in UnsupportedServices.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             w.WriteLine($"unsupported BIOS call {service,-12} {count,8:N0}");
         if (!TimingEnabled)
