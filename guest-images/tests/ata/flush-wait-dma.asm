@@ -76,49 +76,7 @@ main:
         test    al, 0x01
         jz      .wait
         PUTLN   "flush-wait-dma: done"
-        EXIT_OK
-
-; bm_prepare: engine stopped with direction BH, PRD table address set, error and interrupt bits cleared.
-bm_prepare:
-        mov     dx, [bm_base]
-        mov     al, bh
-        out     dx, al
-        add     dx, BM_PRD
-        mov     eax, PRD_TABLE
-        out     dx, eax
-        mov     dx, [bm_base]
-        add     dx, BM_STATUS
-        in      al, dx
-        or      al, 0x06
-        out     dx, al
-        ret
-
-; bm_start: sets the start bit (keeping the direction in BH), waits for the interrupt, reads the
-; bus-master status into [bm_status] and stops the engine. CF on timeout.
-bm_status:      db      0
-bm_start:
-        mov     dx, [bm_base]
-        mov     al, bh
-        or      al, 0x01
-        out     dx, al
-        call    wait_next_irq
-        pushf
-        mov     dx, [bm_base]
-        add     dx, BM_STATUS
-        in      al, dx
-        mov     [bm_status], al
-        or      al, 0x06                ; acknowledge error and interrupt
-        out     dx, al
-        mov     dx, [bm_base]
-        mov     al, bh
-        out     dx, al                  ; stop
-        popf
-        ret
-
-print_dma_result:
-        call    print_irqs
-        PUTS    " bm-status="
-        mov     al, [bm_status]
+%include "ata-dma.inc"
         and     al, 0x07
         call    hex8
         call    print_status_error
