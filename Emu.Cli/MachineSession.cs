@@ -18,6 +18,8 @@ internal sealed class MachineSession : IDisposable
     private readonly string? _bootImage;
     private readonly Capture? _capture;
     private readonly List<IDisposable> _resources = [];
+    private readonly List<string> _remoteDisks = [];
+    private string? _deviceProcess;
     private Stream? _stdout;
 
     /// <summary>Streams that replace the console and COM1 outputs (emu test captures what a program prints).</summary>
@@ -81,6 +83,8 @@ internal sealed class MachineSession : IDisposable
             || int.TryParse(o.BiosDisk, out _))
             throw new UserError($"--bios-disk '{o.BiosDisk}' is not pio, dma, virtio or hypercall", ExitCodes.Usage);
         byte[]? firmware = o.UseFirmware ? FirmwareImage.Load(o.Bios) : null;
+        if (o.DeviceTimeout is <= 0 or > 3600 || double.IsNaN(o.DeviceTimeout))
+            throw new UserError("--device-timeout must be between 0 and 3600 seconds", ExitCodes.Usage);
         var (floppy, disks) = BootDisks(ParseDisks(o.Disks));
 
         var virtio = VirtioOptions.Parse(o);
@@ -101,6 +105,9 @@ internal sealed class MachineSession : IDisposable
             SerialOutput = _capture is null ? OpenOutput(o.Serial, "--serial") : _capture.Serial,
             SerialInput = o.SerialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(Unescape(o.SerialInput)),
             Keys = o.Keys is null ? null : Unescape(o.Keys),
+            DeviceProcess = _deviceProcess,
+            DeviceProcessDisks = _remoteDisks,
+            DeviceProcessTimeout = TimeSpan.FromSeconds(o.DeviceTimeout),
         };
         try
         {
@@ -110,18 +117,43 @@ internal sealed class MachineSession : IDisposable
         {
             throw new UserError(e.Message);
         }
+        catch (Emu.Hypervisor.Remote.DeviceProcessException e)
+        {
+            throw new UserError(e.Message);
+        }
         Machine.Stats.TimingEnabled = o.TraceHostTime;
         if (o.Trace is not null)
             Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime);
     }
 
     /// <summary>--disk values in order; a bad spec or too many disks is a usage error. Whether the files
-    /// exist is checked when the machine opens them.</summary>
-    private static List<DiskSpec> ParseDisks(IEnumerable<string>? values)
+    /// exist is checked when the machine opens them. <c>FILE,process=SOCKET</c> names a disk the device process
+    /// at SOCKET serves: it is not opened here, the machine checks that the process serves it.</summary>
+    private List<DiskSpec> ParseDisks(IEnumerable<string>? values)
     {
         var disks = new List<DiskSpec>();
-        foreach (string value in values ?? [])
+        _deviceProcess = _options.DeviceProcess;
+        if (_deviceProcess is { Length: 0 })
+            throw new UserError("--device-process: the socket path is empty", ExitCodes.Usage);
+        foreach (string given in values ?? [])
         {
+            string value = given;
+            int at = value.IndexOf(",process=", StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                int end = value.IndexOf(',', at + 1);
+                string socket = end < 0 ? value[(at + ",process=".Length)..] : value[(at + ",process=".Length)..end];
+                if (socket.Length == 0)
+                    throw new UserError($"--disk: '{given}' has an empty process= socket path", ExitCodes.Usage);
+                if (_deviceProcess is not null && _deviceProcess != socket)
+                    throw new UserError($"--disk: '{given}' names device process '{socket}', but the machine already uses '{_deviceProcess}' (one device process per machine)", ExitCodes.Usage);
+                _deviceProcess = socket;
+                value = end < 0 ? value[..at] : value[..at] + value[end..];
+                if (!DiskSpec.TryParse(value, out var remote, out string? remoteError))
+                    throw new UserError($"--disk: {remoteError}", ExitCodes.Usage);
+                _remoteDisks.Add(remote.Path);
+                continue;
+            }
             if (!DiskSpec.TryParse(value, out var spec, out string? error))
                 throw new UserError($"--disk: {error}", ExitCodes.Usage);
             disks.Add(spec);
@@ -186,6 +218,13 @@ internal sealed class MachineSession : IDisposable
             var image = OpenDisk(spec);
             if (BiosDrive.IsFloppySize(image.CapacityBytes))
                 floppy = image;
+            else if (_deviceProcess is not null)
+            {
+                // The device process serves the hard disk: the machine checks that it is this image.
+                _remoteDisks.Insert(0, spec.Path);
+                _resources.Remove(image);
+                image.Dispose();
+            }
             else
             {
                 disks.Insert(0, spec);

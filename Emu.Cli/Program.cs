@@ -6,7 +6,7 @@ namespace Emu.Cli;
 /// <summary>The <c>emu</c> command: parses the verb and its options, runs it, maps failures to exit codes.</summary>
 public static class Program
 {
-    private static readonly Type[] Verbs = [typeof(RunOptions), typeof(BootOptions), typeof(TestOptions), typeof(DisasmOptions), typeof(ConformanceOptions), typeof(CpusOptions), typeof(BenchOptions)];
+    private static readonly Type[] Verbs = [typeof(RunOptions), typeof(BootOptions), typeof(TestOptions), typeof(DisasmOptions), typeof(ConformanceOptions), typeof(CpusOptions), typeof(BenchOptions), typeof(DeviceServerOptions)];
 
     public static int Main(string[] args)
     {
@@ -27,6 +27,7 @@ public static class Program
                 (ConformanceOptions o) => ConformanceVerb.Run(o, Console.Out),
                 (CpusOptions o) => CpusVerb.Run(o, Console.Out),
                 (BenchOptions o) => BenchIoVerb.Run(o, Console.Out),
+                (DeviceServerOptions o) => DeviceServerVerb.Run(o, Console.Out),
                 errors => Usage.Report(result, errors));
         }
         catch (UserError e)

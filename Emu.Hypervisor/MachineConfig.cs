@@ -61,4 +61,17 @@ public sealed class MachineConfig
 
     /// <summary>Poll mode: retired instructions between two polls of the virtqueue.</summary>
     public int VirtioPollInterval { get; init; } = VirtioMmioTransport.DefaultPollInterval;
+
+    // ---- a device model in a separate process (VirtualMachine.Remote.cs, docs/DEVICE-PROTOCOL.md) ----
+
+    /// <summary>The Unix socket of an <c>emu device-server</c> whose device (the ATA controller or virtio-blk) this
+    /// machine uses instead of its own; guest RAM then lives in a shared file mapping. Null: all devices in-process.</summary>
+    public string? DeviceProcess { get; init; }
+
+    /// <summary>Images the device process must be serving (<c>--disk FILE,process=PATH</c>, or the boot image);
+    /// a mismatch is an error before the guest starts.</summary>
+    public IReadOnlyList<string> DeviceProcessDisks { get; init; } = [];
+
+    /// <summary>How long the VMM waits for the device process to answer one request before stopping the guest.</summary>
+    public TimeSpan DeviceProcessTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -21,6 +21,8 @@ public enum RunEnd
     Deadlock,
     /// <summary>The firmware found nothing to boot and ended the run with a reason.</summary>
     FirmwareStop,
+    /// <summary>A device process died, hung or broke the device protocol: the guest cannot go on.</summary>
+    DeviceFailure,
 }
 
 /// <summary>The result of <see cref="VirtualMachine.Run"/>: how it ended, the process exit status the

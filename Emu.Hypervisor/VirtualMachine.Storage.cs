@@ -22,7 +22,9 @@ public sealed partial class VirtualMachine
     private DeviceRange? _busMasterRange;
 
     /// <summary>The IDE controller (both channels, bus master, PCI function 00:01.1).</summary>
-    public AtaController Ata { get; private set; } = null!;
+    public AtaController Ata => _ata ?? throw new InvalidOperationException("the ATA controller of this machine runs in a device process");
+
+    private AtaController? _ata;
 
     /// <summary>PCI configuration mechanism #1 (0xCF8/0xCFC) and the PIIX reset control register (0xCF9).</summary>
     public PciConfigPorts Pci { get; private set; } = null!;
@@ -31,10 +33,23 @@ public sealed partial class VirtualMachine
     public ushort? BusMasterPort => _busMasterRange is { } r ? (ushort)r.Start : null;
 
     /// <summary>The host backend of disk <paramref name="index"/> (0-3), or null.</summary>
-    public IBlockBackend? Disk(int index) => index is >= 0 and < MaxHardDisks ? _disks[index]?.Inner : null;
+    /// <summary>With the ATA controller in a device process, a stand-in that knows the disk's size but reaches no data.</summary>
+    public IBlockBackend? Disk(int index) =>
+        index is >= 0 and < MaxHardDisks ? _disks[index]?.Inner ?? _remoteDisks[index] : null;
 
     private void AttachStorage(MachineConfig config)
     {
+        if (RemoteAta)
+        {
+            // The controller and its PCI function are in the device process (VirtualMachine.Remote.cs places
+            // them); the configuration ports and the two bridges stay here.
+            Pci = new PciConfigPorts();
+            Ports.Register(PciConfigPorts.BasePort, PciConfigPorts.Length, Pci);
+            Pci.Attach(0, 0, new I440FxHostBridge());
+            Pci.Attach(AtaController.PciDevice, 0, new Piix3IsaBridge());
+            Pci.ResetRequested = () => ResetMachine("port CF9h");
+            return;
+        }
         var specs = config.HardDisks;
         if (specs.Count > MaxHardDisks)
             throw new ArgumentException($"at most {MaxHardDisks} hard disks can be attached (got {specs.Count})", nameof(config));
@@ -65,7 +80,7 @@ public sealed partial class VirtualMachine
                 Own(d);
         }
 
-        Ata = new AtaController(Memory, Pic.GetLine(AtaController.PrimaryIrq), Pic.GetLine(AtaController.SecondaryIrq),
+        _ata = new AtaController(Memory, Pic.GetLine(AtaController.PrimaryIrq), Pic.GetLine(AtaController.SecondaryIrq),
             drives[0], drives[1], drives[2], drives[3]);
         _busMasterRange = Ata.RegisterPorts(Ports);
         Ata.PciFunction.BusMasterMoved += MoveBusMaster;
@@ -80,7 +95,8 @@ public sealed partial class VirtualMachine
     /// ends, since a reboot starts a new machine.</summary>
     private void ResetMachine(string source)
     {
-        Ata?.Reset();
+        _ata?.Reset();
+        DeviceProcess?.Reset();
         Cpu.StopForReset($"the guest reset the machine ({source})");
     }
 
@@ -109,7 +125,8 @@ public sealed partial class VirtualMachine
     private void TraceStorage(Tracer? tracer)
     {
         bool on = tracer is not null && (tracer.Events & TraceEvents.Devices) != 0;
-        Ata.Events = on ? new DeviceEvents(this) : null;
+        if (_ata is not null)
+            _ata.Events = on ? new DeviceEvents(this) : null;
         for (int i = 0; i < MaxHardDisks; i++)
         {
             if (_disks[i] is not { } disk)

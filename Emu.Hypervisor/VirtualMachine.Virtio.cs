@@ -54,7 +54,7 @@ public sealed partial class VirtualMachine
         MapMmio(VirtioMmioTransport.DefaultBase, VirtioMmioTransport.WindowSize, VirtioTransport);
         if (config.VirtioNotify == VirtioNotifyMode.Poll)
         {
-            VirtioPoller = new VirtioPoller(this, VirtioTransport);
+            VirtioPoller = new VirtioPoller(this, VirtioTransport.Poll, VirtioTransport.PollInterval);
             Platform.TimedDevices.Add(VirtioPoller);
         }
     }

@@ -1,4 +1,5 @@
 using Emu.Cpu;
+using Emu.Hypervisor.Remote;
 using Emu.Hypervisor.Statistics;
 using Emu.Hypervisor.Tracing;
 using Emu.Io.Bus;
@@ -18,15 +19,32 @@ namespace Emu.Hypervisor;
 /// </summary>
 public sealed partial class VirtualMachine : IDisposable
 {
-    private readonly ExitDispatcher _dispatcher;
-    private readonly TextScreen _screen;
+    private ExitDispatcher _dispatcher = null!;
+    private TextScreen _screen = null!;
     private readonly List<IDisposable> _owned = [];
     private long _idleNs; // virtual time spent halted, skipped over to the next timer deadline
 
     public VirtualMachine(MachineConfig config)
     {
         Config = config;
-        Memory = new GuestMemory();
+        Memory = CreateMemory(config, out var shared); // VirtualMachine.Remote.cs
+        if (shared is not null)
+            _sharedRam = shared;
+        try
+        {
+            Build(config, shared);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private readonly Emu.Memory.SharedRamStore? _sharedRam;
+
+    private void Build(MachineConfig config, Emu.Memory.SharedRamStore? shared)
+    {
         MapMemory(config);
         Cpu = new Cpu.Cpu(Memory, config.Cpu);
         // Devices that read the time (counter reads, the RTC) get it from the retired-instruction
@@ -55,21 +73,27 @@ public sealed partial class VirtualMachine : IDisposable
         _screen = new TextScreen(Memory);
         VgaDac = new VgaDac();
         Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
+        ConnectDeviceProcess(config, shared); // VirtualMachine.Remote.cs
         AttachVirtio(config); // VirtualMachine.Virtio.cs
 
         AttachStorage(config);
+        PlaceRemoteRegions();
         _dispatcher = new ExitDispatcher(this);
         Cpu.ExitHandler = _dispatcher;
         Cpu.InterruptObserver = _dispatcher;
         InitFirmware();
+        // The page kinds are final now: the device process checks its DMA against the same map.
+        DeviceProcess?.SendMemoryMap(Memory.PageKinds);
+        if (DeviceProcess?.Failure is { } failure)
+            throw new DeviceProcessException(failure);
     }
 
     public MachineConfig Config { get; }
     public GuestMemory Memory { get; }
-    public Cpu.Cpu Cpu { get; }
-    public VirtualClock Clock { get; }
+    public Cpu.Cpu Cpu { get; private set; } = null!;
+    public VirtualClock Clock { get; private set; } = null!;
     /// <summary>The standard PC devices on their usual ports and IRQs.</summary>
-    public PcPlatform Platform { get; }
+    public PcPlatform Platform { get; private set; } = null!;
     public PortBus Ports => Platform.Ports;
     public MmioBus Mmio => Platform.Mmio;
     public PicPair Pic => Platform.Pic;
@@ -87,6 +111,7 @@ public sealed partial class VirtualMachine : IDisposable
             Pic.LineChanged = value is null ? null : (irq, level) => value.Device(this, "irq", $"irq{irq} {(level ? "raised" : "lowered")}");
             TraceStorage(value);
             TraceVirtio(value); // VirtualMachine.Virtio.cs
+            TraceDeviceProcess(value); // VirtualMachine.Remote.cs
         }
     }
 
@@ -114,7 +139,7 @@ public sealed partial class VirtualMachine : IDisposable
     }
 
     /// <summary>The VGA colour DAC (ports 3C6-3C9), whose palette mode 13h pixels index.</summary>
-    public VgaDac VgaDac { get; }
+    public VgaDac VgaDac { get; private set; } = null!;
 
     /// <summary>Writes the mode 13h window (320x200 at A0000) as a PNG, coloured by the DAC.</summary>
     public void WriteMode13Png(Stream output) =>
@@ -171,6 +196,8 @@ public sealed partial class VirtualMachine : IDisposable
                         return Finish(RunEnd.DebugExit, status, $"guest wrote {(status - 1) / 2} to the debug-exit port: exit status {status}");
                     case StopReason.StopRequested when FirmwareOutcome() is { } stopped:
                         return stopped;
+                    case StopReason.StopRequested when DeviceProcessOutcome() is { } failed:
+                        return failed;
                     case StopReason.Shutdown:
                         return Finish(RunEnd.Shutdown, RunOutcome.ShutdownExitCode, $"guest shut down: {Cpu.StopMessage}");
                     case StopReason.InvalidState:
@@ -270,6 +297,7 @@ public sealed partial class VirtualMachine : IDisposable
             d.Dispose();
         _owned.Clear();
         Tracer?.Dispose();
+        _sharedRam?.Dispose(); // last: nothing reads guest memory after the devices are gone
     }
 
     private sealed class PicAcknowledge(PicPair pic) : IInterruptAcknowledge

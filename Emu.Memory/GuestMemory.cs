@@ -10,7 +10,7 @@ namespace Emu.Memory;
 /// unmapped. With A20 off, addresses wrap at 1 MiB as on the 8086; with it on they reach 0x10FFEF
 /// (the highest real-mode address), and anything above the HMA reads as an empty bus.
 /// </summary>
-public sealed class GuestMemory
+public sealed unsafe class GuestMemory
 {
     public const int PageShift = 12;
     public const int PageSize = 1 << PageShift;
@@ -22,18 +22,33 @@ public sealed class GuestMemory
     // Linear addresses handed to this class are at most 21 bits; the page map covers all of them so
     // that the hot path needs no separate bounds check (pages past the HMA are Unmapped).
     private const uint AddressSpace = 0x20_0000;
+    /// <summary>Pages in the page map (the whole 21-bit address space).</summary>
+    public const int PageCount = (int)(AddressSpace >> PageShift);
     private const uint A20OffMask = OneMiB - 1;
     private const uint A20OnMask = AddressSpace - 1;
 
-    // Padded so that an unaligned 4-byte read starting in the last RAM page never leaves the array.
-    private readonly byte[] _bytes = new byte[Size + 8];
+    // The backing store (see GuestRamStore): a pinned array, or a file mapping that a device process
+    // shares. Padded so that an unaligned 4-byte read starting in the last RAM page never leaves it.
+    private readonly GuestRamStore _store;
+    private readonly byte* _base;
     private readonly PageKind[] _pages = new PageKind[AddressSpace >> PageShift];
     // Non-zero where a cached decoded instruction covers the byte (see ICodeWriteObserver).
     private readonly byte[] _codeMap = new byte[Size];
     private uint _addressMask = A20OffMask;
 
+    /// <summary>Guest memory in a private, zeroed store.</summary>
     public GuestMemory()
+        : this(GuestRamStore.CreatePrivate())
     {
+    }
+
+    /// <summary>Guest memory over <paramref name="store"/> (for example a <see cref="SharedRamStore"/> that a
+    /// device process maps too). The caller owns the store and must keep it alive as long as this object.</summary>
+    public GuestMemory(GuestRamStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
+        _base = store.Pointer;
         Array.Fill(_pages, PageKind.Unmapped);
         _pages.AsSpan(0, (int)(Size >> PageShift)).Fill(PageKind.Ram);
     }
@@ -55,7 +70,13 @@ public sealed class GuestMemory
     public uint AddressMask => _addressMask;
 
     /// <summary>The backing store (RAM, ROM and HMA bytes), for loaders, renderers and tests.</summary>
-    public Span<byte> Bytes => _bytes.AsSpan(0, (int)Size);
+    public Span<byte> Bytes => new(_base, (int)Size);
+
+    /// <summary>What holds the bytes (private, or shared with a device process).</summary>
+    public GuestRamStore Store => _store;
+
+    /// <summary>The page kinds of the whole address space, one per 4 KiB page (a device process gets a copy).</summary>
+    public ReadOnlySpan<PageKind> PageKinds => _pages;
 
     public PageKind KindOf(uint physicalAddress) => _pages[(physicalAddress & A20OnMask) >> PageShift];
 
@@ -74,7 +95,7 @@ public sealed class GuestMemory
     {
         if (physicalAddress > Size || image.Length > Size - physicalAddress)
             throw new ArgumentOutOfRangeException(nameof(image), $"image of {image.Length} bytes does not fit at {physicalAddress:X5}");
-        image.CopyTo(_bytes.AsSpan((int)physicalAddress));
+        image.CopyTo(new Span<byte>(_base + physicalAddress, image.Length));
         NotifyCodeWrites(physicalAddress, image.Length);
     }
 
@@ -85,7 +106,7 @@ public sealed class GuestMemory
     {
         uint a = linear & _addressMask;
         if (_pages[a >> PageShift] <= PageKind.Rom)
-            return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a);
+            return _base[a];
         return (byte)SlowRead(a, 1);
     }
 
@@ -94,7 +115,7 @@ public sealed class GuestMemory
     {
         uint a = linear & _addressMask;
         if ((a & (PageSize - 1)) <= PageSize - 2 && _pages[a >> PageShift] <= PageKind.Rom)
-            return Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a));
+            return Unsafe.ReadUnaligned<ushort>(_base + a);
         return (ushort)SlowRead(a, 2);
     }
 
@@ -103,7 +124,7 @@ public sealed class GuestMemory
     {
         uint a = linear & _addressMask;
         if ((a & (PageSize - 1)) <= PageSize - 4 && _pages[a >> PageShift] <= PageKind.Rom)
-            return Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a));
+            return Unsafe.ReadUnaligned<uint>(_base + a);
         return SlowRead(a, 4);
     }
 
@@ -112,7 +133,7 @@ public sealed class GuestMemory
     {
         uint a = linear & _addressMask;
         if (_pages[a >> PageShift] == PageKind.Ram && _codeMap[a] == 0)
-            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a) = value;
+            _base[a] = value;
         else
             SlowWrite(a, 1, value);
     }
@@ -123,7 +144,7 @@ public sealed class GuestMemory
         uint a = linear & _addressMask;
         if ((a & (PageSize - 1)) <= PageSize - 2 && _pages[a >> PageShift] == PageKind.Ram
             && Unsafe.ReadUnaligned<ushort>(ref _codeMap[a]) == 0)
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a), value);
+            Unsafe.WriteUnaligned(_base + a, value);
         else
             SlowWrite(a, 2, value);
     }
@@ -134,7 +155,7 @@ public sealed class GuestMemory
         uint a = linear & _addressMask;
         if ((a & (PageSize - 1)) <= PageSize - 4 && _pages[a >> PageShift] == PageKind.Ram
             && Unsafe.ReadUnaligned<uint>(ref _codeMap[a]) == 0)
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), (nint)a), value);
+            Unsafe.WriteUnaligned(_base + a, value);
         else
             SlowWrite(a, 4, value);
     }
@@ -144,7 +165,7 @@ public sealed class GuestMemory
     public byte Peek8(uint linear)
     {
         uint a = linear & _addressMask;
-        return _pages[a >> PageShift] <= PageKind.Rom ? _bytes[a] : (byte)0xFF;
+        return _pages[a >> PageShift] <= PageKind.Rom ? _base[a] : (byte)0xFF;
     }
 
     private uint SlowRead(uint a, int size)
@@ -162,7 +183,7 @@ public sealed class GuestMemory
 
     private byte ReadByteAnyKind(uint a) => _pages[a >> PageShift] switch
     {
-        PageKind.Ram or PageKind.Rom => _bytes[a],
+        PageKind.Ram or PageKind.Rom => _base[a],
         PageKind.Mmio => (byte)(MmioHandler?.MmioRead(a, 1) ?? 0xFF),
         _ => 0xFF,
     };
@@ -184,7 +205,7 @@ public sealed class GuestMemory
         switch (_pages[a >> PageShift])
         {
             case PageKind.Ram:
-                _bytes[a] = value;
+                _base[a] = value;
                 if (_codeMap[a] != 0)
                     CodeWriteObserver?.CodeWritten(a);
                 break;
@@ -236,7 +257,7 @@ public sealed class GuestMemory
     {
         if (!IsRamRange(physicalAddress, destination.Length))
             return false;
-        _bytes.AsSpan((int)physicalAddress, destination.Length).CopyTo(destination);
+        new ReadOnlySpan<byte>(_base + physicalAddress, destination.Length).CopyTo(destination);
         return true;
     }
 
@@ -246,9 +267,23 @@ public sealed class GuestMemory
     {
         if (!IsRamRange(physicalAddress, source.Length))
             return false;
-        source.CopyTo(_bytes.AsSpan((int)physicalAddress));
+        source.CopyTo(new Span<byte>(_base + physicalAddress, source.Length));
         NotifyCodeWrites((uint)physicalAddress, source.Length);
+        DmaWriteObserver?.DmaWritten((uint)physicalAddress, source.Length);
         return true;
+    }
+
+    /// <summary>Told of every successful <see cref="TryWriteDma"/> (a device process reports those ranges to the
+    /// VMM, whose decoded-instruction cache must forget code the device overwrote).</summary>
+    public IDmaWriteObserver? DmaWriteObserver { get; set; }
+
+    /// <summary>Someone outside this object (a device process sharing the store) wrote guest RAM in
+    /// [address, address+length): cached decoded instructions over those bytes are dropped. Ranges that are not
+    /// wholly RAM are ignored (the caller validated them; this keeps a bad report harmless).</summary>
+    public void NoteExternalWrite(ulong physicalAddress, int length)
+    {
+        if (IsRamRange(physicalAddress, length))
+            NotifyCodeWrites((uint)physicalAddress, length);
     }
 
     /// <summary>True when every byte of [address, address+length) is guest RAM.</summary>

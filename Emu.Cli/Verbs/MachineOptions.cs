@@ -84,4 +84,13 @@ public abstract class MachineOptions
 
     [Option("virtio-poll-interval", Default = 1000, HelpText = "With --virtio-notify poll: retired instructions between two polls (1-100000000).")]
     public int VirtioPollInterval { get; set; } = 1000;
+
+    // ---- a device model in a separate process (emu device-server; docs/DEVICE-PROTOCOL.md) ----
+
+    [Option("device-process", HelpText = "Use the device (ATA controller or virtio-blk) of the emu device-server listening on this Unix socket "
+        + "instead of an in-process one; guest RAM is shared with it. Also: --disk FILE,process=SOCKET.")]
+    public string? DeviceProcess { get; set; }
+
+    [Option("device-timeout", Default = 10.0, HelpText = "Seconds to wait for the device process to answer one access before stopping the guest.")]
+    public double DeviceTimeout { get; set; } = 10;
 }

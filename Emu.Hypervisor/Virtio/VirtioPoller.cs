@@ -5,7 +5,7 @@ namespace Emu.Hypervisor.Virtio;
 
 /// <summary>
 /// Drives a poll-mode virtio transport from the run loop: a timed device whose deadline is the next poll
-/// point, every <see cref="VirtioMmioTransport.PollInterval"/> retired instructions of virtual time. The run
+/// point, every poll interval of retired instructions of virtual time. The run
 /// loop ends its CPU slice there (as at a timer deadline), so polls fall on the same instruction on every run.
 ///
 /// While the CPU is halted the device keeps polling on virtual time (a request published just before HLT is
@@ -16,16 +16,18 @@ namespace Emu.Hypervisor.Virtio;
 public sealed class VirtioPoller : ITimedDevice
 {
     private readonly VirtualMachine _vm;
-    private readonly VirtioMmioTransport _transport;
+    private readonly Func<bool> _poll;
     private readonly long _intervalNs;
     private long _nextNs;
     private long _idleSinceRetired = -1; // Retired at the last poll that found nothing; -1 after work
 
-    internal VirtioPoller(VirtualMachine vm, VirtioMmioTransport transport)
+    /// <param name="poll">Drains the queue and says whether there was work: the transport in-process, or a Poll
+    /// request to the device process.</param>
+    internal VirtioPoller(VirtualMachine vm, Func<bool> poll, int pollInterval)
     {
         _vm = vm;
-        _transport = transport;
-        _intervalNs = Math.Max(1, transport.PollInterval) * vm.Config.NanosecondsPerInstruction;
+        _poll = poll;
+        _intervalNs = Math.Max(1, pollInterval) * vm.Config.NanosecondsPerInstruction;
         _nextNs = _intervalNs;
     }
 
@@ -38,7 +40,7 @@ public sealed class VirtioPoller : ITimedDevice
     {
         if (nowNs < _nextNs)
             return;
-        bool work = _transport.Poll();
+        bool work = _poll();
         _idleSinceRetired = work ? -1 : _vm.Cpu.Retired;
         // The next poll point on the grid after now (a long halt skips the points it slept through).
         _nextNs += ((nowNs - _nextNs) / _intervalNs + 1) * _intervalNs;

@@ -15,7 +15,7 @@ public sealed class PciConfigPorts : IIoDevice
     public const ushort BasePort = 0xCF8;
     public const uint Length = 8;
 
-    private readonly PciFunction?[] _functions = new PciFunction?[32 * 8];
+    private readonly IPciConfigSpace?[] _functions = new IPciConfigSpace?[32 * 8];
     private uint _address;
     private byte _resetControl;
 
@@ -28,7 +28,7 @@ public sealed class PciConfigPorts : IIoDevice
     public Action? ResetRequested { get; set; }
 
     /// <summary>Places a function at 00:device.function; configuration time only.</summary>
-    public void Attach(int device, int function, PciFunction pciFunction)
+    public void Attach(int device, int function, IPciConfigSpace pciFunction)
     {
         if (device is < 0 or > 31 || function is < 0 or > 7)
             throw new ArgumentOutOfRangeException(nameof(device), $"PCI 00:{device:X2}.{function} does not exist");
@@ -37,7 +37,7 @@ public sealed class PciConfigPorts : IIoDevice
         _functions[device * 8 + function] = pciFunction;
     }
 
-    public PciFunction? FunctionAt(int device, int function) =>
+    public IPciConfigSpace? FunctionAt(int device, int function) =>
         device is >= 0 and <= 31 && function is >= 0 and <= 7 ? _functions[device * 8 + function] : null;
 
     public void Read(uint offset, Span<byte> data)
@@ -91,7 +91,7 @@ public sealed class PciConfigPorts : IIoDevice
         _ => $"+{offset:X2}",
     };
 
-    private PciFunction? Target(out int register)
+    private IPciConfigSpace? Target(out int register)
     {
         register = (int)(_address & 0xFC);
         if ((_address & 0x8000_0000) == 0 || ((_address >> 16) & 0xFF) != 0)

@@ -7,7 +7,7 @@ namespace Emu.Io.Pci;
 /// identification fields and hard-wired bits need no code; a subclass reacts to the writes it cares
 /// about in <see cref="OnConfigWritten"/>.
 /// </summary>
-public class PciFunction
+public class PciFunction : IPciConfigSpace
 {
     public const int ConfigSize = 256;
     public const int VendorId = 0x00, DeviceId = 0x02, Command = 0x04, Status = 0x06, Revision = 0x08,

@@ -1,0 +1,99 @@
+using System.Runtime.InteropServices;
+using CommandLine;
+using Emu.Io.Remote;
+using Emu.Io.Storage;
+
+namespace Emu.Cli.Verbs;
+
+[Verb("device-server", HelpText = "Serve a device model (the ATA controller or virtio-blk) to VMMs in other processes over a Unix socket "
+    + "(emu run/boot --device-process SOCKET). Runs until Ctrl-C or SIGTERM; outlives the VMMs that connect.")]
+public sealed class DeviceServerOptions
+{
+    [Option("socket", Required = true, HelpText = "The Unix socket to listen on (a stale socket file is replaced).")]
+    public string Socket { get; set; } = "";
+
+    [Option("disk", Required = true, HelpText = "A raw disk image: " + DiskSpec.Syntax + ". Repeat for up to 4 ATA disks "
+        + "(primary master, primary slave, secondary master, secondary slave); virtio-blk takes one.")]
+    public IEnumerable<string> Disks { get; set; } = [];
+
+    [Option("device", Default = "ata", HelpText = "The device model: ata (the PIIX3 IDE controller with bus-master DMA) or virtio-blk.")]
+    public string Device { get; set; } = "ata";
+
+    [Option("once", HelpText = "Exit after the first VMM disconnects.")]
+    public bool Once { get; set; }
+}
+
+/// <summary><c>emu device-server</c>: the device process. It opens the images once and serves one VMM at a time,
+/// each with a fresh device model; the ready line on stdout says where it listens.</summary>
+public static class DeviceServerVerb
+{
+    public static int Run(DeviceServerOptions options, TextWriter output)
+    {
+        var kind = options.Device.ToLowerInvariant() switch
+        {
+            "ata" => RemoteDeviceKind.Ata,
+            "virtio-blk" or "virtio" => RemoteDeviceKind.VirtioBlock,
+            _ => throw new UserError($"--device '{options.Device}' is not ata or virtio-blk", ExitCodes.Usage),
+        };
+        if (options.Socket.Length == 0)
+            throw new UserError("--socket: the path is empty", ExitCodes.Usage);
+        var disks = new List<(IBlockBackend Backend, DiskSpec Spec)>();
+        try
+        {
+            foreach (string text in options.Disks)
+            {
+                if (!DiskSpec.TryParse(text, out var spec, out string? error))
+                    throw new UserError($"--disk: {error}", ExitCodes.Usage);
+                try
+                {
+                    disks.Add((RawImageBackend.Open(spec), spec));
+                }
+                catch (DiskImageException e)
+                {
+                    throw new UserError(e.Message);
+                }
+            }
+            var serverOptions = new Emu.Io.Remote.DeviceServerOptions { Kind = kind, Disks = disks };
+            if (serverOptions.Check() is { } problem)
+                throw new UserError($"--disk: {problem}", ExitCodes.Usage);
+
+            DeviceServer server;
+            try
+            {
+                server = new DeviceServer(options.Socket, serverOptions, Console.Error);
+            }
+            catch (IOException e)
+            {
+                throw new UserError(e.Message);
+            }
+            using (server)
+            {
+                ConsoleCancelEventHandler onCancel = (_, e) =>
+                {
+                    e.Cancel = true;
+                    server.Stop();
+                };
+                Console.CancelKeyPress += onCancel;
+                using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+                {
+                    context.Cancel = true;
+                    server.Stop();
+                });
+                string served = string.Join(", ", disks.Select((d, i) => $"{serverOptions.DiskName(i)}={d.Spec.Path} ({d.Backend.CapacityBytes:N0} bytes)"));
+                output.WriteLine($"emu device-server: {options.Device.ToLowerInvariant()} with {served}, listening on {options.Socket} (pid {Environment.ProcessId})");
+                output.Flush();
+                server.Run(options.Once);
+                Console.CancelKeyPress -= onCancel;
+            }
+            return ExitCodes.Success;
+        }
+        finally
+        {
+            foreach (var (backend, _) in disks)
+            {
+                backend.Flush();
+                backend.Dispose();
+            }
+        }
+    }
+}

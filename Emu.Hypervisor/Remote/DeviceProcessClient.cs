@@ -1,0 +1,224 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Emu.Io.Interrupts;
+using Emu.Io.Remote;
+using Emu.Memory;
+
+namespace Emu.Hypervisor.Remote;
+
+/// <summary>
+/// The VMM's end of a device process connection (docs/DEVICE-PROTOCOL.md). <see cref="Request"/> sends one
+/// access (or reset, poll) and blocks until its Completion, applying on the way what the device reports: IRQ
+/// line levels, moved regions, guest RAM it wrote, trace events. Anything wrong — the process died, hung past
+/// the timeout, or sent a message this version does not allow — makes the connection <see cref="Failed"/>:
+/// the guest is stopped with one line saying what happened, and later accesses read all ones without IO.
+/// </summary>
+public sealed class DeviceProcessClient : IDisposable
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly MessageChannel _channel;
+    private readonly GuestMemory _memory;
+    private IrqLine[] _lines = [];
+
+    private DeviceProcessClient(string socketPath, MessageChannel channel, GuestMemory memory, WelcomeMessage welcome)
+    {
+        SocketPath = socketPath;
+        _channel = channel;
+        _memory = memory;
+        Welcome = welcome;
+    }
+
+    public string SocketPath { get; }
+    public WelcomeMessage Welcome { get; }
+    public RemoteDeviceKind Kind => Welcome.Kind;
+
+    /// <summary>Why the connection is unusable (one line), or null while it works.</summary>
+    public string? Failure { get; private set; }
+
+    /// <summary>Called once when the connection fails (the machine stops the guest).</summary>
+    public Action<string>? Failed { get; set; }
+
+    /// <summary>A region moved: index and new base (<see cref="DeviceProtocol.NoBase"/> = not decoded).</summary>
+    public Action<int, uint>? RegionMoved { get; set; }
+
+    /// <summary>Trace hooks; null (no tracing) costs one test per message.</summary>
+    public Action<EventMessage>? DeviceEvent { get; set; }
+    public Action<string, long>? HopEvent { get; set; }
+
+    // ---- statistics: every request is timed (two clock reads beside a ~10 µs round trip) ----
+    public long Requests { get; private set; }
+    public long RoundTripTicks { get; private set; }
+    public long DeviceNs { get; private set; }
+    public long MessagesReceived => _channel.MessagesReceived;
+
+    /// <summary>Connects, says Hello with the shared RAM file, reads Welcome. Throws <see cref="DeviceProcessException"/>
+    /// with one line when nothing listens, the peer refuses, or it is not a device process of this version.</summary>
+    public static DeviceProcessClient Connect(string socketPath, SharedRamStore ram, GuestMemory memory, HelloFlags flags, TimeSpan timeout)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(socketPath));
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new DeviceProcessException(e.SocketErrorCode switch
+            {
+                SocketError.AddressNotAvailable or SocketError.ConnectionRefused when !File.Exists(socketPath) =>
+                    $"no device process at '{socketPath}' (start one with: emu device-server --socket {socketPath} --disk FILE)",
+                SocketError.ConnectionRefused => $"no device process listens on '{socketPath}' (a stale socket file?)",
+                _ => $"cannot connect to the device process at '{socketPath}': {e.Message}",
+            });
+        }
+        var channel = new MessageChannel(socket) { ReceiveTimeout = timeout };
+        try
+        {
+            channel.Send(MessageType.Hello, new HelloMessage(flags, ram.Path).Encode(channel.Payload));
+            var type = channel.Receive(out var payload);
+            if (type == MessageType.Error)
+                throw new DeviceProtocolException(ErrorMessage.Decode(payload).Text);
+            if (type != MessageType.Welcome)
+                throw new DeviceProtocolException($"expected Welcome, got {type}");
+            var welcome = WelcomeMessage.Decode(payload);
+            ram.Unlink(); // both processes have it mapped; no name is left behind if either dies
+            return new DeviceProcessClient(socketPath, channel, memory, welcome);
+        }
+        catch (DeviceProtocolException e)
+        {
+            channel.Dispose();
+            throw new DeviceProcessException($"device process at '{socketPath}': {e.Message}");
+        }
+    }
+
+    /// <summary>The interrupt controller inputs of Welcome's IRQ lines, in order.</summary>
+    public void WireIrqs(IReadOnlyList<IrqLine> lines) => _lines = [.. lines];
+
+    /// <summary>Sends the page kinds; the device refuses DMA outside RAM by them.</summary>
+    public void SendMemoryMap(ReadOnlySpan<PageKind> kinds)
+    {
+        if (Failure is not null)
+            return;
+        int length = MemoryMapMessage.Encode(_channel.Payload, kinds);
+        Exchange(MessageType.MemoryMap, length, "sending the memory map");
+    }
+
+    /// <summary>Turns device events and host-time measurement on or off (when a tracer is attached or removed).</summary>
+    public void Configure(HelloFlags flags)
+    {
+        if (Failure is not null)
+            return;
+        Exchange(MessageType.Configure, ConfigureMessage.Encode(_channel.Payload, flags), "configuring events");
+    }
+
+    /// <summary>One guest access to region <paramref name="region"/>; the value of a read (all ones if the connection failed).</summary>
+    public uint Access(int region, uint offset, int size, bool write, uint value, string what)
+    {
+        if (Failure is not null)
+            return AllOnes(size);
+        int length = new AccessMessage((byte)region, (byte)size, write, offset, write ? value : 0).Encode(_channel.Payload);
+        return Exchange(MessageType.Access, length, what) ?? AllOnes(size);
+    }
+
+    public void Reset()
+    {
+        if (Failure is null)
+            Exchange(MessageType.Reset, 0, "resetting the device");
+    }
+
+    /// <summary>A poll point of a poll-mode virtqueue: true when the device found work.</summary>
+    public bool Poll() => Failure is null && Exchange(MessageType.Poll, 0, "polling the virtqueue") == 1;
+
+    /// <summary>Tells the device the machine is going away (it flushes its disks), then closes.</summary>
+    public void Goodbye()
+    {
+        if (Failure is null)
+        {
+            Exchange(MessageType.Goodbye, 0, "saying goodbye");
+            Failure ??= "closed";
+        }
+        _channel.Dispose();
+    }
+
+    private uint? Exchange(MessageType type, int length, string what)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var hop = HopEvent;
+        try
+        {
+            hop?.Invoke($"forward {type} ({what})", 0);
+            _channel.Send(type, length);
+            for (int received = 0; ; received++)
+            {
+                if (received > DeviceProtocol.MaxMessagesPerRequest)
+                    throw new DeviceProtocolException($"more than {DeviceProtocol.MaxMessagesPerRequest:N0} messages without a Completion");
+                var reply = _channel.Receive(out var payload);
+                switch (reply)
+                {
+                    case MessageType.Completion:
+                        var done = CompletionMessage.Decode(payload);
+                        long ticks = Stopwatch.GetTimestamp() - start;
+                        Requests++;
+                        RoundTripTicks += ticks;
+                        DeviceNs += done.DeviceNs;
+                        hop?.Invoke($"reply value={done.Value:X} device work {done.DeviceNs:N0} ns", ticks);
+                        return done.Value;
+                    case MessageType.Irq:
+                        var irq = IrqMessage.Decode(payload, _lines.Length);
+                        _lines[irq.Line].Set(irq.Level);
+                        break;
+                    case MessageType.RegionMoved:
+                        var moved = RegionMovedMessage.Decode(payload, Welcome.Regions);
+                        RegionMoved?.Invoke(moved.Region, moved.Base);
+                        break;
+                    case MessageType.MemoryWritten:
+                        var written = MemoryWrittenMessage.Decode(payload);
+                        if (!_memory.IsRamRange(written.Address, (int)written.Length))
+                            throw new DeviceProtocolException($"the device reports writing {written.Length} bytes at {written.Address:X5}, which is not guest RAM");
+                        _memory.NoteExternalWrite(written.Address, (int)written.Length);
+                        break;
+                    case MessageType.Event:
+                        var e = EventMessage.Decode(payload);
+                        DeviceEvent?.Invoke(e);
+                        break;
+                    case MessageType.Error:
+                        throw new DeviceProtocolException($"the device process gave up: {ErrorMessage.Decode(payload).Text}");
+                    default:
+                        throw new DeviceProtocolException($"unexpected {reply} message from the device process");
+                }
+            }
+        }
+        catch (DeviceProtocolException e)
+        {
+            Fail($"device process at '{SocketPath}' (pid {Welcome.ProcessId}) failed while {what}: {e.Message}");
+            return null;
+        }
+    }
+
+    private void Fail(string message)
+    {
+        if (Failure is not null)
+            return;
+        Failure = message;
+        _channel.Dispose();
+        Failed?.Invoke(message);
+    }
+
+    private static uint AllOnes(int size) => size == 4 ? 0xFFFF_FFFF : (1u << (8 * size)) - 1;
+
+    public void Dispose() => _channel.Dispose();
+
+    /// <summary>Reads the little-endian value of an access's bytes.</summary>
+    internal static uint ValueOf(ReadOnlySpan<byte> data)
+    {
+        Span<byte> four = stackalloc byte[4];
+        four.Clear();
+        data.CopyTo(four);
+        return BinaryPrimitives.ReadUInt32LittleEndian(four);
+    }
+}
+
+/// <summary>A device process could not be used (one line for the user).</summary>
+public sealed class DeviceProcessException(string message) : Exception(message);

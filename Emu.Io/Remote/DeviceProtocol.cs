@@ -1,0 +1,89 @@
+namespace Emu.Io.Remote;
+
+/// <summary>
+/// The device protocol between the VMM and a device process (docs/DEVICE-PROTOCOL.md): one Unix stream
+/// socket, one request outstanding at a time, every message an 8-byte header (type, zero, payload length)
+/// and a little-endian payload. Guest RAM is not in the messages: both processes map the same file.
+/// </summary>
+public static class DeviceProtocol
+{
+    /// <summary>"EMUD" as a little-endian u32, first in Hello and Welcome.</summary>
+    public const uint Magic = 0x4455_4D45;
+    /// <summary>Bumped on any change to a message's layout or meaning; both sides must agree exactly.</summary>
+    public const ushort Version = 1;
+    public const int HeaderSize = 8;
+    /// <summary>No payload is longer (the largest, Welcome, is well under 1 KiB).</summary>
+    public const int MaxPayload = 4096;
+    /// <summary>A region base meaning "not decoded anywhere" (a PCI BAR switched off).</summary>
+    public const uint NoBase = 0xFFFF_FFFF;
+    public const int MaxRegions = 16, MaxIrqLines = 8, MaxDisks = 4, MaxNameLength = 64, MaxPathLength = 1024,
+        MaxTextLength = 1024;
+    /// <summary>Messages a device may send before the completion of one request; more is a runaway device.</summary>
+    public const int MaxMessagesPerRequest = 4096;
+}
+
+public enum MessageType : ushort
+{
+    /// <summary>VMM → device: magic, version, flags, the shared RAM file.</summary>
+    Hello = 1,
+    /// <summary>Device → VMM: what the device is: regions, IRQ lines, disks.</summary>
+    Welcome = 2,
+    /// <summary>VMM → device: the kind of every 4 KiB page (RAM, ROM, MMIO, unmapped); answered by Completion.</summary>
+    MemoryMap = 3,
+    /// <summary>VMM → device: one trapped guest access to a region.</summary>
+    Access = 4,
+    /// <summary>Device → VMM: the request is done (value of a read, host time of the device work).</summary>
+    Completion = 5,
+    /// <summary>Device → VMM: an IRQ line changed level.</summary>
+    Irq = 6,
+    /// <summary>Device → VMM: a region moved (a PCI BAR was reprogrammed) or stopped decoding.</summary>
+    RegionMoved = 7,
+    /// <summary>Device → VMM: the device wrote guest RAM in this range (DMA), so cached code there is stale.</summary>
+    MemoryWritten = 8,
+    /// <summary>Device → VMM: a trace event of the device model (commands, backend IO), sent only when asked for.</summary>
+    Event = 9,
+    /// <summary>VMM → device: machine reset; answered by Completion.</summary>
+    Reset = 10,
+    /// <summary>VMM → device: a poll point of a poll-mode virtqueue; answered by Completion.</summary>
+    Poll = 11,
+    /// <summary>VMM → device: the machine is going away; the device flushes its disks, answers, closes.</summary>
+    Goodbye = 12,
+    /// <summary>Either way: the sender rejects the conversation (one line of text) and closes.</summary>
+    Error = 13,
+    /// <summary>VMM → device: new flags (events on or off when a tracer is attached); answered by Completion.</summary>
+    Configure = 14,
+}
+
+/// <summary>What kind of address a region decodes.</summary>
+public enum RegionSpace : byte
+{
+    Port = 1,
+    Mmio = 2,
+    /// <summary>A PCI function's configuration space; the base is device &lt;&lt; 3 | function on bus 0.</summary>
+    PciConfig = 3,
+}
+
+/// <summary>The device models a device process can serve.</summary>
+public enum RemoteDeviceKind : byte
+{
+    Ata = 1,
+    VirtioBlock = 2,
+}
+
+/// <summary>Hello's flags.</summary>
+[Flags]
+public enum HelloFlags : ushort
+{
+    None = 0,
+    /// <summary>Send Event messages (the VMM traces device events).</summary>
+    Events = 1,
+    /// <summary>Measure the backend's host time in events (--trace-host-time).</summary>
+    HostTime = 2,
+    /// <summary>The virtio device runs in poll mode (no notify exits; the VMM sends Poll).</summary>
+    VirtioPoll = 4,
+    All = Events | HostTime | VirtioPoll,
+}
+
+/// <summary>A message broke the protocol (bad type, length, field, order) or the connection failed:
+/// the message is one line for the user.</summary>
+public sealed class DeviceProtocolException(string message) : Exception(message);

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using Emu.Io.Common;
+using Emu.Io.Interrupts;
+using Emu.Io.Storage;
+using Emu.Io.Virtio;
+using Emu.Memory;
+
+namespace Emu.Io.Remote;
+
+/// <summary>
+/// The device process's side of one VMM connection: Hello → Welcome → MemoryMap, then requests until Goodbye or
+/// the connection ends. Every message is checked before it acts; a bad one is answered with an Error and ends the
+/// session (not the process). IRQ changes, DMA writes and events are sent the moment the device model makes them,
+/// so the VMM, which reads until the Completion, applies them in order before the guest runs again.
+/// </summary>
+public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEventSink
+{
+    private readonly MessageChannel _channel;
+    private readonly DeviceServerOptions _options;
+    private HostedDevice? _device;
+    private GuestMemory? _memory;
+    private Dictionary<int, byte> _lineOfIrq = [];
+    private readonly List<ObservedBackend> _observed = [];
+    private bool _mapped;
+
+    public DeviceSession(MessageChannel channel, DeviceServerOptions options)
+    {
+        _channel = channel;
+        _options = options;
+    }
+
+    /// <summary>Requests served (accesses, polls, resets).</summary>
+    public long Requests { get; private set; }
+
+    /// <summary>Serves the connection to its end; returns why it ended (one line). Never throws for anything the
+    /// peer sends.</summary>
+    public string Serve()
+    {
+        SharedRamStore? store = null;
+        try
+        {
+            var hello = HelloMessage.Decode(Expect(MessageType.Hello));
+            try
+            {
+                store = SharedRamStore.Open(hello.RamPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                throw new DeviceProtocolException($"cannot map guest RAM '{hello.RamPath}': {e.Message}");
+            }
+            _memory = new GuestMemory(store) { DmaWriteObserver = this };
+            _device = CreateDevice(_memory, (hello.Flags & HelloFlags.VirtioPoll) != 0 ? VirtioNotifyMode.Poll : VirtioNotifyMode.Exit);
+            ApplyFlags(hello.Flags);
+            _device.RegionMoved = (region, start) => SendFixed(MessageType.RegionMoved, new RegionMovedMessage((byte)region, start).Encode(_channel.Payload));
+            var welcome = new WelcomeMessage(_device.Kind, Environment.ProcessId, _device.Regions, _device.Irqs, DiskInfos());
+            _channel.Send(MessageType.Welcome, welcome.Encode(_channel.Payload));
+            return Loop();
+        }
+        catch (DeviceProtocolException e)
+        {
+            TrySendError(e.Message);
+            return e.Message;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A fault in the device model itself: this session is over, the process and its disks are not.
+            string text = $"device model failed: {e.GetType().Name}: {e.Message}";
+            TrySendError(text);
+            return text;
+        }
+        finally
+        {
+            foreach (var backend in _options.Disks)
+                backend.Backend.Flush();
+            store?.Dispose();
+        }
+    }
+
+    private string Loop()
+    {
+        var device = _device!;
+        Span<byte> data = stackalloc byte[4];
+        while (true)
+        {
+            var type = _channel.Receive(out var payload);
+            long start = Stopwatch.GetTimestamp();
+            uint value = 0;
+            switch (type)
+            {
+                case MessageType.MemoryMap:
+                    ApplyMemoryMap(MemoryMapMessage.Decode(payload));
+                    break;
+                case MessageType.Access:
+                    if (!_mapped)
+                        throw new DeviceProtocolException("Access before MemoryMap: the device does not know guest memory's layout yet");
+                    var access = AccessMessage.Decode(payload, device.Regions);
+                    data.Clear();
+                    var bytes = data[..access.Size];
+                    if (access.IsWrite)
+                    {
+                        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(data, access.Value);
+                        device.Write(access.Region, access.Offset, bytes);
+                    }
+                    else
+                    {
+                        device.Read(access.Region, access.Offset, bytes);
+                        value = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data);
+                    }
+                    break;
+                case MessageType.Configure:
+                    ApplyFlags(ConfigureMessage.Decode(payload));
+                    break;
+                case MessageType.Reset:
+                    EmptyMessage.Decode(payload, type);
+                    device.Reset();
+                    break;
+                case MessageType.Poll:
+                    EmptyMessage.Decode(payload, type);
+                    value = device.Poll() ? 1u : 0u;
+                    break;
+                case MessageType.Goodbye:
+                    EmptyMessage.Decode(payload, type);
+                    foreach (var backend in _options.Disks)
+                        backend.Backend.Flush();
+                    Complete(0, start);
+                    return $"the VMM said goodbye after {Requests:N0} requests";
+                case MessageType.Error:
+                    return $"the VMM gave up: {ErrorMessage.Decode(payload).Text}";
+                default:
+                    throw new DeviceProtocolException($"unexpected {type} message from the VMM");
+            }
+            Requests++;
+            Complete(value, start);
+        }
+    }
+
+    // Events cost a message each, so they are sent only while the VMM traces device events.
+    private void ApplyFlags(HelloFlags flags)
+    {
+        bool events = (flags & HelloFlags.Events) != 0;
+        _device!.Events = events ? this : null;
+        for (int i = 0; i < _observed.Count; i++)
+        {
+            _observed[i].Observer = events ? new BackendEvents(this, _options.BackendName(i)) : null;
+            _observed[i].MeasureHostTime = events && (flags & HelloFlags.HostTime) != 0;
+        }
+    }
+
+    private void Complete(uint value, long start)
+    {
+        long ns = (long)((Stopwatch.GetTimestamp() - start) * (1e9 / Stopwatch.Frequency));
+        SendFixed(MessageType.Completion, new CompletionMessage(value, ns).Encode(_channel.Payload));
+    }
+
+    private void SendFixed(MessageType type, int length) => _channel.Send(type, length);
+
+    private ReadOnlySpan<byte> Expect(MessageType wanted)
+    {
+        var type = _channel.Receive(out var payload);
+        if (type == MessageType.Error)
+            throw new DeviceProtocolException($"the VMM gave up: {ErrorMessage.Decode(payload).Text}");
+        if (type != wanted)
+            throw new DeviceProtocolException($"expected {wanted}, got {type}");
+        return payload;
+    }
+
+    private HostedDevice CreateDevice(GuestMemory memory, VirtioNotifyMode mode)
+    {
+        _observed.Clear();
+        var disks = new List<(IBlockBackend, string)?>();
+        foreach (var d in _options.Disks)
+        {
+            // Observed (for events) but not owned: the backends live as long as the process.
+            var observed = new ObservedBackend(d.Backend, null);
+            _observed.Add(observed);
+            disks.Add((observed, d.Spec.Path));
+        }
+        HostedDevice device = _options.Kind switch
+        {
+            RemoteDeviceKind.Ata => new HostedAta(memory, this, disks),
+            RemoteDeviceKind.VirtioBlock => new HostedVirtioBlock(memory, this, disks[0]!.Value.Item1, mode),
+            _ => throw new InvalidOperationException($"unknown device kind {_options.Kind}"),
+        };
+        int line = 0;
+        _lineOfIrq = device.Irqs.ToDictionary(irq => (int)irq, _ => (byte)line++);
+        return device;
+    }
+
+    private List<DiskInfo> DiskInfos() =>
+        _options.Disks.Select((d, i) => new DiskInfo(_options.DiskName(i), Path.GetFullPath(d.Spec.Path), d.Backend.CapacityBytes, d.Backend.ReadOnly)).ToList();
+
+    // The VMM's page kinds, so that DMA here refuses exactly what it refuses there.
+    private void ApplyMemoryMap(PageKind[] kinds)
+    {
+        int pages = (int)(GuestMemory.Size >> GuestMemory.PageShift);
+        for (int i = 0; i < pages; i++)
+            _memory!.Map((uint)i << GuestMemory.PageShift, GuestMemory.PageSize, kinds[i]);
+        _mapped = true;
+    }
+
+    private void TrySendError(string text)
+    {
+        try
+        {
+            _channel.Send(MessageType.Error, new ErrorMessage(text).Encode(_channel.Payload));
+        }
+        catch (DeviceProtocolException)
+        {
+            // The VMM is gone already.
+        }
+    }
+
+    // ---- what the device model reports while it works ----
+
+    void IInterruptSink.SetIrqLevel(int irq, bool level) =>
+        SendFixed(MessageType.Irq, new IrqMessage(_lineOfIrq[irq], level).Encode(_channel.Payload));
+
+    void IDmaWriteObserver.DmaWritten(uint physicalAddress, int length) =>
+        SendFixed(MessageType.MemoryWritten, new MemoryWrittenMessage(physicalAddress, (uint)length).Encode(_channel.Payload));
+
+    void IDeviceEventSink.Note(string device, string what) => SendEvent(0, device, what);
+
+    // The same event text as the VMM's own disks give in-process (VirtualMachine.DiskEvents).
+    private sealed class BackendEvents(DeviceSession session, string name) : IBackendObserver
+    {
+        public void OnRead(long offset, int length, BlockStatus status, long hostTicks) =>
+            session.SendEvent(hostTicks, name, $"backend read offset={offset} length={length}{Failure(status)}");
+
+        public void OnWrite(long offset, int length, BlockStatus status, long hostTicks) =>
+            session.SendEvent(hostTicks, name, $"backend write offset={offset} length={length}{Failure(status)}");
+
+        public void OnFlush(BlockStatus status, long hostTicks) =>
+            session.SendEvent(hostTicks, name, $"backend flush{Failure(status)}");
+    }
+
+    private void SendEvent(long hostTicks, string device, string text)
+    {
+        long ns = (long)(hostTicks * (1e9 / Stopwatch.Frequency));
+        _channel.Send(MessageType.Event, new EventMessage(ns, device, text).Encode(_channel.Payload));
+    }
+
+    private static string Failure(BlockStatus status) => status == BlockStatus.Ok ? "" : $": {status}";
+}
