@@ -146,7 +146,7 @@ public sealed partial class VirtualMachine
 
     /// <summary>The run's end when the device process failed, else null.</summary>
     private RunOutcome? DeviceProcessOutcome() =>
-        DeviceProcess?.Failure is { } failure && failure != "closed"
+        DeviceProcess is { Failure: { } failure, ClosedCleanly: false }
             ? Finish(RunEnd.DeviceFailure, 1, $"{failure}; guest stopped at {Cpu.CS:X4}:{Cpu.IP:X4}")
             : null;
 

@@ -208,6 +208,8 @@ public sealed partial class VirtualMachine : IDisposable
                         break;
                 }
 
+                if (DeviceProcess is { } remote && !remote.CheckAlive() && DeviceProcessOutcome() is { } gone)
+                    return gone;
                 if (Cpu.Retired >= instructionBudgetEnd)
                     return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
                 if (limits.Timeout is TimeSpan timeout && wallClock.Elapsed >= timeout)

@@ -114,13 +114,63 @@ public sealed class DeviceProcessClient : IDisposable
     }
 
     /// <summary>One guest access to region <paramref name="region"/>; the value of a read (all ones if the connection failed).</summary>
-    public uint Access(int region, uint offset, int size, bool write, uint value, string what)
+    public uint Access(int region, uint offset, int size, bool write, uint value)
     {
         if (Failure is not null)
             return AllOnes(size);
-        int length = new AccessMessage((byte)region, (byte)size, write, offset, write ? value : 0).Encode(_channel.Payload);
-        return Exchange(MessageType.Access, length, what) ?? AllOnes(size);
+        var access = new AccessMessage((byte)region, (byte)size, write, offset, write ? value : 0);
+        _current = access;
+        int length = access.Encode(_channel.Payload);
+        return Exchange(MessageType.Access, length, null) ?? AllOnes(size);
     }
+
+    // The access in flight, described only if it fails or is traced (no string per access otherwise).
+    private AccessMessage _current;
+
+    private string Describe(in AccessMessage a)
+    {
+        var region = Welcome.Regions[a.Region];
+        string where = region.Space switch
+        {
+            RegionSpace.Port when region.Decoded => $"port {region.Base + a.Offset:X4}",
+            RegionSpace.Mmio => $"address {region.Base + a.Offset:X5}",
+            _ => $"offset {a.Offset:X2}",
+        };
+        return $"a {a.Size}-byte {(a.IsWrite ? $"write of {a.Value:X}" : "read")} of {region.Name} ({where})";
+    }
+
+    private long _lastAliveCheck;
+
+    /// <summary>Between accesses nothing is read from the socket, so a device process that died while the guest
+    /// was busy elsewhere would go unnoticed until the next access: the run loop asks here (at most every 100 ms
+    /// of host time, one non-blocking poll). False when the connection has failed.</summary>
+    public bool CheckAlive()
+    {
+        if (Failure is not null)
+            return Failure == ClosedByUs;
+        long now = Stopwatch.GetTimestamp();
+        if (now - _lastAliveCheck < Stopwatch.Frequency / 10)
+            return true;
+        _lastAliveCheck = now;
+        if (_channel.HasInput)
+        {
+            // Nothing is outstanding: any input is either the end of the stream or a message out of turn.
+            try
+            {
+                var type = _channel.Receive(out var payload);
+                string detail = type == MessageType.Error ? $"the device process gave up: {ErrorMessage.Decode(payload).Text}" : $"an unrequested {type} message";
+                Fail($"device process at '{SocketPath}' (pid {Welcome.ProcessId}) sent {detail} while the guest ran");
+            }
+            catch (DeviceProtocolException e)
+            {
+                Fail($"device process at '{SocketPath}' (pid {Welcome.ProcessId}) went away while the guest ran: {e.Message}");
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private const string ClosedByUs = "closed";
 
     public void Reset()
     {
@@ -137,18 +187,22 @@ public sealed class DeviceProcessClient : IDisposable
         if (Failure is null)
         {
             Exchange(MessageType.Goodbye, 0, "saying goodbye");
-            Failure ??= "closed";
+            Failure ??= ClosedByUs;
         }
         _channel.Dispose();
     }
 
-    private uint? Exchange(MessageType type, int length, string what)
+    /// <summary>Whether the connection was closed by this side (Goodbye) rather than failing.</summary>
+    public bool ClosedCleanly => Failure == ClosedByUs;
+
+    /// <param name="what">What the request is for messages; null for the access in <see cref="_current"/>.</param>
+    private uint? Exchange(MessageType type, int length, string? what)
     {
         long start = Stopwatch.GetTimestamp();
         var hop = HopEvent;
         try
         {
-            hop?.Invoke($"forward {type} ({what})", 0);
+            hop?.Invoke($"forward {type}: {what ?? Describe(_current)}", 0);
             _channel.Send(type, length);
             for (int received = 0; ; received++)
             {
@@ -192,7 +246,7 @@ public sealed class DeviceProcessClient : IDisposable
         }
         catch (DeviceProtocolException e)
         {
-            Fail($"device process at '{SocketPath}' (pid {Welcome.ProcessId}) failed while {what}: {e.Message}");
+            Fail($"device process at '{SocketPath}' (pid {Welcome.ProcessId}) failed during {what ?? Describe(_current)}: {e.Message}");
             return null;
         }
     }

@@ -15,14 +15,14 @@ internal sealed class RemoteRegion(DeviceProcessClient client, int index, string
 
     public void Read(uint offset, Span<byte> data)
     {
-        uint value = client.Access(index, offset, data.Length, write: false, 0, Name);
+        uint value = client.Access(index, offset, data.Length, write: false, 0);
         Span<byte> four = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(four, value);
         four[..data.Length].CopyTo(data);
     }
 
     public void Write(uint offset, ReadOnlySpan<byte> data) =>
-        client.Access(index, offset, data.Length, write: true, DeviceProcessClient.ValueOf(data), Name);
+        client.Access(index, offset, data.Length, write: true, DeviceProcessClient.ValueOf(data));
 }
 
 /// <summary>A PCI function whose configuration space lives in the device process (the PIIX3 IDE function): the
@@ -33,14 +33,14 @@ internal sealed class RemotePciFunction(DeviceProcessClient client, int index, s
 
     public void ReadConfig(int offset, Span<byte> data)
     {
-        uint value = client.Access(index, (uint)offset, data.Length, write: false, 0, Name);
+        uint value = client.Access(index, (uint)offset, data.Length, write: false, 0);
         Span<byte> four = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(four, value);
         four[..data.Length].CopyTo(data);
     }
 
     public void WriteConfig(int offset, ReadOnlySpan<byte> data) =>
-        client.Access(index, (uint)offset, data.Length, write: true, DeviceProcessClient.ValueOf(data), Name);
+        client.Access(index, (uint)offset, data.Length, write: true, DeviceProcessClient.ValueOf(data));
 }
 
 /// <summary>

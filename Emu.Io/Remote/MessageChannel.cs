@@ -31,6 +31,22 @@ public sealed class MessageChannel : IDisposable
     public long MessagesSent { get; private set; }
     public long MessagesReceived { get; private set; }
 
+    /// <summary>True when a read would not block: a message (or the end of the stream) is waiting.</summary>
+    public bool HasInput
+    {
+        get
+        {
+            try
+            {
+                return _socket.Poll(0, SelectMode.SelectRead);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return true; // the next Receive reports it
+            }
+        }
+    }
+
     /// <summary>Where to write the next message's payload.</summary>
     public Span<byte> Payload => _send.AsSpan(DeviceProtocol.HeaderSize, DeviceProtocol.MaxPayload);
 

@@ -1,0 +1,63 @@
+; write-loop: for the device-process kill test. Round R (1, 2, ...) writes sectors 0-31 with PIO, each
+; filled with the fill_buffer pattern seeded by R (byte i = R + 5 * i), then prints "round R". It stops
+; after a byte arrives on COM1 (checked once per round) or after 100,000 rounds. The test kills the
+; device process (emu device-server) while it writes and checks from outside that the VMM stopped with
+; one line and that every sector holds one whole round's pattern, no older than the last reported round:
+; a sector write is one host write, so a killed device process leaves no torn sector.
+; Run: emu run write-loop.bin --disk disk.img [--serial-input q]   (q: one round, then exit)
+; disk: disk.img
+; emu-options: --serial-input q
+;
+; expect-output: write-loop: start
+; expect-output: round 1
+; expect-output: write-loop: done
+; expect-exit: 1
+
+        cpu     386
+        org     0x7C00
+%include "ata.inc"
+
+SECTORS equ     32
+
+main:
+        PUTLN   "write-loop: start"
+        mov     dword [round], 1
+.round:
+        xor     ebp, ebp                ; LBA
+.sector:
+        mov     al, [round]
+        mov     ecx, 512
+        call    fill_buffer
+        call    start_count
+        mov     eax, ebp
+        mov     cl, 1
+        mov     bl, 0x30                ; WRITE SECTORS
+        call    issue28
+        mov     cx, 1
+        mov     bx, 1
+        call    pio_out
+        jc      failed
+        inc     ebp
+        cmp     ebp, SECTORS
+        jb      .sector
+        PUTS    "round "
+        mov     eax, [round]
+        call    dec32
+        call    newline
+        mov     dx, 0x3FD               ; COM1 line status: bit 0 = a byte received
+        in      al, dx
+        test    al, 0x01
+        jnz     .done
+        inc     dword [round]
+        cmp     dword [round], 100000
+        jbe     .round
+.done:
+        PUTLN   "write-loop: done"
+        EXIT_OK
+
+failed:
+        FAIL    "write failed"
+
+round:          dd      0
+
+%include "ata-end.inc"

@@ -1,0 +1,165 @@
+using System.Buffers.Binary;
+using Emu.Io.Remote;
+using Emu.Memory;
+
+namespace Emu.Io.Tests.Remote;
+
+/// <summary>The device protocol's messages: each round-trips, and every malformed form a peer could send is
+/// rejected with a one-line reason instead of being acted on.</summary>
+public sealed class MessageTests
+{
+    private static readonly RegionInfo[] Regions =
+    [
+        new(RegionSpace.Port, 0x1F0, 8, "ata0"),
+        new(RegionSpace.Port, DeviceProtocol.NoBase, 16, "bus-master"),
+        new(RegionSpace.PciConfig, 0x09, 256, "piix3-ide"),
+    ];
+
+    [Fact]
+    public void Every_message_round_trips()
+    {
+        var buffer = new byte[DeviceProtocol.MaxPayload];
+
+        var hello = new HelloMessage(HelloFlags.Events | HelloFlags.HostTime, "/dev/shm/emu-ram-1");
+        HelloMessage.Decode(buffer.AsSpan(0, hello.Encode(buffer))).Should().Be(hello);
+
+        var welcome = new WelcomeMessage(RemoteDeviceKind.Ata, 1234, Regions, [14, 15],
+            [new DiskInfo("ata0-master", "/tmp/a.img", 32768, ReadOnly: false)]);
+        var decoded = WelcomeMessage.Decode(buffer.AsSpan(0, welcome.Encode(buffer)));
+        decoded.Kind.Should().Be(RemoteDeviceKind.Ata);
+        decoded.ProcessId.Should().Be(1234);
+        decoded.Regions.Should().Equal(Regions);
+        decoded.Irqs.Should().Equal((byte)14, (byte)15);
+        decoded.Disks.Should().Equal(welcome.Disks);
+
+        var access = new AccessMessage(1, 2, true, 6, 0xBEEF);
+        AccessMessage.Decode(buffer.AsSpan(0, access.Encode(buffer)), Regions).Should().Be(access);
+        var completion = new CompletionMessage(0x1234_5678, 812);
+        CompletionMessage.Decode(buffer.AsSpan(0, completion.Encode(buffer))).Should().Be(completion);
+        var irq = new IrqMessage(1, true);
+        IrqMessage.Decode(buffer.AsSpan(0, irq.Encode(buffer)), 2).Should().Be(irq);
+        var moved = new RegionMovedMessage(1, 0xD000);
+        RegionMovedMessage.Decode(buffer.AsSpan(0, moved.Encode(buffer)), Regions).Should().Be(moved);
+        var written = new MemoryWrittenMessage(0x2_0000, 512);
+        MemoryWrittenMessage.Decode(buffer.AsSpan(0, written.Encode(buffer))).Should().Be(written);
+        var ev = new EventMessage(55, "ata0", "command READ SECTORS");
+        EventMessage.Decode(buffer.AsSpan(0, ev.Encode(buffer))).Should().Be(ev);
+        ErrorMessage.Decode(buffer.AsSpan(0, new ErrorMessage("busy").Encode(buffer))).Text.Should().Be("busy");
+        ConfigureMessage.Decode(buffer.AsSpan(0, ConfigureMessage.Encode(buffer, HelloFlags.Events))).Should().Be(HelloFlags.Events);
+
+        var kinds = new PageKind[GuestMemory.PageCount];
+        kinds[0xF0] = PageKind.Rom;
+        MemoryMapMessage.Decode(buffer.AsSpan(0, MemoryMapMessage.Encode(buffer, kinds))).Should().Equal(kinds);
+    }
+
+    public static TheoryData<string, byte[], string> BadAccesses => new()
+    {
+        { "region past the list", Access(3, 1, 0, 0, 0), "region 3" },
+        { "size 3", Access(0, 3, 0, 0, 0), "size 3" },
+        { "size 0", Access(0, 0, 0, 0, 0), "size 0" },
+        { "direction 2", Access(0, 1, 2, 0, 0), "direction 2" },
+        { "offset past the region", Access(0, 2, 0, 7, 0), "outside region ata0" },
+        { "huge offset (no overflow)", Access(0, 4, 0, 0xFFFF_FFFE, 0), "outside region" },
+        { "byte write of a word", Access(0, 1, 1, 0, 0x1FF), "wider than the access" },
+    };
+
+    private static byte[] Access(byte region, byte size, byte write, uint offset, uint value)
+    {
+        var b = new byte[AccessMessage.Length];
+        b[0] = region;
+        b[1] = size;
+        b[2] = write;
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), offset);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(8), value);
+        return b;
+    }
+
+    [Theory]
+    [MemberData(nameof(BadAccesses))]
+    public void A_bad_access_is_refused(string why, byte[] payload, string message)
+    {
+        var act = () => AccessMessage.Decode(payload, Regions);
+        act.Should().Throw<DeviceProtocolException>(why).WithMessage($"*{message}*");
+    }
+
+    [Fact]
+    public void Truncated_padded_and_reserved_bytes_are_refused()
+    {
+        var good = Access(0, 1, 0, 0, 0);
+        ((Action)(() => AccessMessage.Decode(good.AsSpan(0, 11), Regions))).Should().Throw<DeviceProtocolException>().WithMessage("*truncated*");
+        ((Action)(() => AccessMessage.Decode([.. good, 0], Regions))).Should().Throw<DeviceProtocolException>().WithMessage("*trailing*");
+        good[3] = 1;
+        ((Action)(() => AccessMessage.Decode(good, Regions))).Should().Throw<DeviceProtocolException>().WithMessage("*reserved*");
+    }
+
+    [Fact]
+    public void Hello_from_another_version_or_program_is_refused()
+    {
+        var buffer = new byte[DeviceProtocol.MaxPayload];
+        int n = new HelloMessage(HelloFlags.None, "/dev/shm/x", Version: 2).Encode(buffer);
+        ((Action)(() => HelloMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>().WithMessage("*version 2*version 1*");
+        n = new HelloMessage(HelloFlags.None, "/dev/shm/x").Encode(buffer);
+        buffer[0] ^= 0xFF;
+        ((Action)(() => HelloMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>().WithMessage("*magic*");
+        buffer[0] ^= 0xFF;
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(6), 0x8000); // an unknown flag
+        ((Action)(() => HelloMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>().WithMessage("*flags*");
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(6), 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(8), 4096); // another RAM layout
+        ((Action)(() => HelloMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>().WithMessage("*guest RAM of 4096 bytes*");
+    }
+
+    public static TheoryData<string, RegionInfo, string> BadRegions => new()
+    {
+        { "port region leaving the port space", new(RegionSpace.Port, 0xFFF8, 16, "x"), "outside the 64 Ki port space" },
+        { "empty port region", new(RegionSpace.Port, 0x100, 0, "x"), "0 ports" },
+        { "MMIO not page aligned", new(RegionSpace.Mmio, 0xD0010, 0x1000, "x"), "not whole pages" },
+        { "MMIO past guest memory", new(RegionSpace.Mmio, 0x10F000, 0x2000, "x"), "not whole pages" },
+        { "PCI config of 128 bytes", new(RegionSpace.PciConfig, 9, 128, "x"), "PCI configuration region" },
+        { "unknown space", new((RegionSpace)9, 0, 1, "x"), "unknown space 9" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRegions))]
+    public void A_welcome_with_an_impossible_region_is_refused(string why, RegionInfo region, string message)
+    {
+        var buffer = new byte[DeviceProtocol.MaxPayload];
+        int n = new WelcomeMessage(RemoteDeviceKind.Ata, 1, [region], [14], []).Encode(buffer);
+        ((Action)(() => WelcomeMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>(why).WithMessage($"*{message}*");
+    }
+
+    [Theory]
+    [InlineData(2)] // the cascade
+    [InlineData(16)]
+    public void A_welcome_with_an_impossible_irq_is_refused(byte irq)
+    {
+        var buffer = new byte[DeviceProtocol.MaxPayload];
+        int n = new WelcomeMessage(RemoteDeviceKind.Ata, 1, Regions, [irq], []).Encode(buffer);
+        ((Action)(() => WelcomeMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>().WithMessage($"*IRQ {irq}*");
+    }
+
+    [Fact]
+    public void Device_reports_are_checked_against_what_the_device_has()
+    {
+        var buffer = new byte[16];
+        ((Action)(() => IrqMessage.Decode(buffer.AsSpan(0, new IrqMessage(2, true).Encode(buffer)), 2))).Should().Throw<DeviceProtocolException>();
+        buffer[1] = 7; // level 7
+        ((Action)(() => IrqMessage.Decode(buffer.AsSpan(0, 4), 2))).Should().Throw<DeviceProtocolException>();
+        ((Action)(() => RegionMovedMessage.Decode(buffer.AsSpan(0, new RegionMovedMessage(2, 0xC000).Encode(buffer)), Regions)))
+            .Should().Throw<DeviceProtocolException>().WithMessage("*not a port region*");
+        ((Action)(() => RegionMovedMessage.Decode(buffer.AsSpan(0, new RegionMovedMessage(1, 0xFFF8).Encode(buffer)), Regions)))
+            .Should().Throw<DeviceProtocolException>().WithMessage("*outside the 64 Ki port space*");
+        ((Action)(() => MemoryWrittenMessage.Decode(buffer.AsSpan(0, new MemoryWrittenMessage(0x10_FF00, 0x200).Encode(buffer)))))
+            .Should().Throw<DeviceProtocolException>().WithMessage("*outside guest memory*");
+        ((Action)(() => MemoryWrittenMessage.Decode(buffer.AsSpan(0, new MemoryWrittenMessage(0xFFFF_FF00, 0x200).Encode(buffer)))))
+            .Should().Throw<DeviceProtocolException>("no 32-bit wrap-around");
+    }
+
+    [Fact]
+    public void Event_text_from_the_peer_stays_on_one_line()
+    {
+        var buffer = new byte[DeviceProtocol.MaxPayload];
+        int n = new EventMessage(0, "ata0", "line one\nline two\r\u001b[31m").Encode(buffer);
+        EventMessage.Decode(buffer.AsSpan(0, n)).Text.Should().Be("line one?line two??[31m");
+    }
+}
