@@ -1,0 +1,133 @@
+using System.Net.Sockets;
+using Emu.Hypervisor.Loader;
+using Emu.Hypervisor.Remote;
+using Emu.Io.Remote;
+using Emu.Tests.Shared;
+
+namespace Emu.Hypervisor.Tests.Remote;
+
+/// <summary>
+/// A device process that dies, hangs or breaks the protocol must stop the guest promptly with
+/// <see cref="RunEnd.DeviceFailure"/>, exit status 1 and one line naming the process, the access and the problem,
+/// never hang the VMM or let a bad report reach the machine. The device here is a scripted fake that sets up
+/// correctly (so the machine starts) and misbehaves at the first guest access.
+/// </summary>
+public sealed class DeviceProcessFailureTests : IDisposable
+{
+    private readonly string _socket = Path.Combine(Path.GetTempPath(), $"emu-fake-{Guid.NewGuid():N}");
+
+    public void Dispose() => File.Delete(_socket);
+
+    private static readonly RegionInfo[] AtaRegions =
+    [
+        new(RegionSpace.Port, 0x1F0, 8, "ata0"),
+        new(RegionSpace.Port, 0x3F6, 1, "ata0-ctl"),
+    ];
+
+    /// <summary>Serves Hello and MemoryMap properly, then calls <paramref name="misbehave"/> at the first access.</summary>
+    private Thread FakeDevice(Action<MessageChannel> misbehave)
+    {
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(_socket));
+        listener.Listen(1);
+        var thread = new Thread(() =>
+        {
+            using (listener)
+            using (var c = new MessageChannel(listener.Accept()))
+            {
+                try
+                {
+                    c.Receive(out _);
+                    var welcome = new WelcomeMessage(RemoteDeviceKind.Ata, 4242, AtaRegions, [14], [new DiskInfo("ata0-master", "/x.img", 512 * 64, false)]);
+                    c.Send(MessageType.Welcome, welcome.Encode(c.Payload));
+                    c.Receive(out _); // MemoryMap
+                    c.Send(MessageType.Completion, new CompletionMessage(0, 0).Encode(c.Payload));
+                    c.Receive(out _); // the first access
+                    misbehave(c);
+                }
+                catch (DeviceProtocolException)
+                {
+                    // the VMM hung up on us: expected
+                }
+            }
+        }) { IsBackground = true };
+        thread.Start();
+        return thread;
+    }
+
+    private RunOutcome RunIdentify(TimeSpan? timeout = null)
+    {
+        using var vm = new VirtualMachine(new MachineConfig
+        {
+            DeviceProcess = _socket,
+            DeviceProcessTimeout = timeout ?? TimeSpan.FromSeconds(10),
+            MemoryKiB = 512, // 80000-9FFFF unmapped
+        });
+        FlatBinaryLoader.Load(vm.Memory, File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "tests/ata/identify.bin")), SegmentedAddress.BootSector);
+        BareStart.Prepare(vm, SegmentedAddress.BootSector);
+        return vm.Run(new RunLimits { MaxInstructions = 10_000_000, Timeout = TimeSpan.FromSeconds(30) });
+    }
+
+    private static void Send(MessageChannel c, MessageType type, int length) => c.Send(type, length);
+
+    public static TheoryData<string, Action<MessageChannel>, string> Misbehaviours => new()
+    {
+        { "dies", c => c.Dispose(), "the other side closed the connection" },
+        { "sends a bad header", c => Send(c, (MessageType)77, 0), "unknown message type 77" },
+        { "raises an IRQ line it does not have", c => Send(c, MessageType.Irq, new IrqMessage(3, true).Encode(c.Payload)), "line 3" },
+        { "claims to have written unmapped memory", c => Send(c, MessageType.MemoryWritten, new MemoryWrittenMessage(0x9_0000, 16).Encode(c.Payload)), "not guest RAM" },
+        { "moves a region out of the port space", c => Send(c, MessageType.RegionMoved, new RegionMovedMessage(0, 0xFFFC).Encode(c.Payload)), "outside the 64 Ki port space" },
+        { "answers with a request", c => Send(c, MessageType.Access, new AccessMessage(0, 1, false, 0, 0).Encode(c.Payload)), "unexpected Access message" },
+        { "gives up", c => Send(c, MessageType.Error, new ErrorMessage("disk on fire").Encode(c.Payload)), "gave up: disk on fire" },
+        { "floods events", Flood, "more than 4,096 messages without a Completion" },
+    };
+
+    private static void Flood(MessageChannel c)
+    {
+        for (int i = 0; i <= DeviceProtocol.MaxMessagesPerRequest + 1; i++)
+            c.Send(MessageType.Event, new EventMessage(0, "x", "y").Encode(c.Payload));
+    }
+
+    [Theory]
+    [MemberData(nameof(Misbehaviours))]
+    public void A_misbehaving_device_process_stops_the_guest_with_one_line(string what, Action<MessageChannel> misbehave, string reason)
+    {
+        var device = FakeDevice(misbehave);
+        var outcome = RunIdentify();
+        outcome.End.Should().Be(RunEnd.DeviceFailure, what);
+        outcome.ExitCode.Should().Be(1);
+        outcome.Message.Should().Contain($"device process at '{_socket}' (pid 4242)").And.Contain(reason)
+            .And.Contain("of ata0").And.MatchRegex("guest stopped at [0-9A-F]{4}:[0-9A-F]{4}$").And.NotContain("\n");
+        device.Join(5000).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_hung_device_process_stops_the_guest_at_the_timeout()
+    {
+        var release = new ManualResetEventSlim();
+        var device = FakeDevice(_ => release.Wait(10_000));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var outcome = RunIdentify(TimeSpan.FromMilliseconds(300));
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+        outcome.End.Should().Be(RunEnd.DeviceFailure);
+        outcome.Message.Should().Contain("no message within 0.3 s");
+        release.Set();
+        device.Join(5000).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Nothing_listening_is_one_line_before_the_guest_starts()
+    {
+        var act = () => new VirtualMachine(new MachineConfig { DeviceProcess = _socket });
+        act.Should().Throw<DeviceProcessException>().WithMessage($"no device process at '{_socket}'*");
+    }
+
+    [Fact]
+    public void A_device_process_serving_another_image_is_refused()
+    {
+        var device = FakeDevice(_ => { });
+        var act = () => new VirtualMachine(new MachineConfig { DeviceProcess = _socket, DeviceProcessDisks = ["/other.img"] });
+        act.Should().Throw<DeviceProcessException>().WithMessage("*serves /x.img, not '/other.img'");
+        device.Join(5000);
+    }
+}

@@ -1,0 +1,144 @@
+using Emu.Hypervisor.Firmware;
+using Emu.Hypervisor.Loader;
+using Emu.Io.Remote;
+using Emu.Io.Storage;
+using Emu.Io.Virtio;
+using Emu.Tests.Shared;
+
+namespace Emu.Hypervisor.Tests.Remote;
+
+/// <summary>
+/// The same guest with its disk device in-process and in a device process (a <see cref="DeviceServer"/> on a thread,
+/// over a real Unix socket and a shared RAM mapping, the same code `emu device-server` runs) must print the same
+/// text, end the same way, take the same exits and leave the same bytes in the image.
+/// </summary>
+public sealed class DeviceProcessMachineTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("emu-remote-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static byte[] Bios => File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "firmware", "bios.bin"));
+
+    private sealed record Result(string Console, RunEnd End, int ExitCode, string Stats, byte[] Image, long Retired);
+
+    /// <summary>How the guest starts: bare at 7C00, after POST as `emu run` does, or booted from the disk.</summary>
+    private enum Start { Bare, Run, Boot }
+
+    private string CopyImage(string image, string name)
+    {
+        string path = Path.Combine(_dir, name);
+        File.Copy(Path.Combine(RepoPaths.GuestImages, image), path, overwrite: true);
+        return path;
+    }
+
+    private Result Run(string program, string image, Start start, bool remote, RemoteDeviceKind kind = RemoteDeviceKind.Ata,
+        BiosDiskMode biosDisk = BiosDiskMode.Pio, VirtioNotifyMode notify = VirtioNotifyMode.Exit)
+    {
+        string disk = CopyImage(image, remote ? "remote.img" : "local.img");
+        string socket = Path.Combine(_dir, "s");
+        DeviceServer? server = null;
+        Thread? thread = null;
+        RawImageBackend? backend = null;
+        if (remote)
+        {
+            backend = RawImageBackend.Open(new DiskSpec(disk));
+            server = new DeviceServer(socket, new DeviceServerOptions { Kind = kind, Disks = [(backend, new DiskSpec(disk))] }, TextWriter.Null);
+            thread = new Thread(() => server.Run(once: true)) { IsBackground = true };
+            thread.Start();
+        }
+        var console = new MemoryStream();
+        try
+        {
+            bool virtio = kind == RemoteDeviceKind.VirtioBlock;
+            var config = new MachineConfig
+            {
+                DebugConsoleOutput = console,
+                Firmware = start == Start.Bare ? null : Bios,
+                BiosDisk = biosDisk,
+                VirtioNotify = notify,
+                HardDisks = remote || virtio ? [] : [new DiskSpec(disk)],
+                VirtioDisk = !remote && virtio ? new DiskSpec(disk) : null,
+                DeviceProcess = remote ? socket : null,
+                DeviceProcessDisks = remote ? [disk] : [],
+            };
+            RunOutcome outcome;
+            string stats;
+            long retired;
+            using (var vm = new VirtualMachine(config))
+            {
+                byte[] code = File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, program));
+                if (start == Start.Bare)
+                {
+                    FlatBinaryLoader.Load(vm.Memory, code, SegmentedAddress.BootSector);
+                    BareStart.Prepare(vm, SegmentedAddress.BootSector);
+                }
+                else if (start == Start.Run)
+                {
+                    vm.Firmware!.SetProgram(code, SegmentedAddress.BootSector);
+                }
+                outcome = vm.Run(new RunLimits { MaxInstructions = 50_000_000 });
+                var table = new StringWriter();
+                vm.Stats.WriteTable(table);
+                stats = table.ToString();
+                retired = vm.Cpu.Retired;
+            }
+            thread?.Join(10_000).Should().BeTrue("the VMM said goodbye, so the one session ended");
+            return new Result(System.Text.Encoding.Latin1.GetString(console.ToArray()), outcome.End, outcome.ExitCode, stats,
+                File.ReadAllBytes(disk), retired);
+        }
+        finally
+        {
+            server?.Dispose();
+            backend?.Dispose();
+        }
+    }
+
+    private void ShouldMatch(Result local, Result remote)
+    {
+        remote.Console.Should().Be(local.Console);
+        remote.End.Should().Be(local.End);
+        remote.ExitCode.Should().Be(local.ExitCode);
+        remote.Retired.Should().Be(local.Retired, "the guest ran the same instructions");
+        remote.Stats.Should().Be(local.Stats, "the same exits, by reason, device and port range");
+        remote.Image.Should().Equal(local.Image, "the same bytes on the disk");
+    }
+
+    [Theory]
+    [InlineData("tests/ata/identify.bin")]
+    [InlineData("tests/ata/pio.bin")]
+    [InlineData("tests/ata/multiple.bin")]
+    [InlineData("tests/ata/errors.bin")]
+    [InlineData("tests/ata/registers.bin")]
+    [InlineData("tests/ata/dma.bin")]
+    [InlineData("tests/ata/write.bin")]
+    public void ATA_test_programs_behave_the_same_out_of_process(string program)
+    {
+        var local = Run(program, "tests/ata/disk.img", Start.Bare, remote: false);
+        var remote = Run(program, "tests/ata/disk.img", Start.Bare, remote: true);
+        local.ExitCode.Should().Be(1, "the test program passes: " + local.Console);
+        ShouldMatch(local, remote);
+    }
+
+    [Theory]
+    [InlineData(BiosDiskMode.Pio)]
+    [InlineData(BiosDiskMode.Dma)]
+    public void Booting_through_the_BIOS_behaves_the_same_out_of_process(BiosDiskMode mode)
+    {
+        var local = Run("tests/bios-disk-hd.bin", "tests/bios-disk-hd.bin", Start.Boot, remote: false, biosDisk: mode);
+        var remote = Run("tests/bios-disk-hd.bin", "tests/bios-disk-hd.bin", Start.Boot, remote: true, biosDisk: mode);
+        local.Console.Should().Contain("lba 11 written: W11");
+        ShouldMatch(local, remote);
+    }
+
+    [Theory]
+    [InlineData(VirtioNotifyMode.Exit)]
+    [InlineData(VirtioNotifyMode.Poll)]
+    public void Virtio_blk_behaves_the_same_out_of_process(VirtioNotifyMode notify)
+    {
+        var local = Run("tests/bios-disk-read.bin", "tests/ata/disk.img", Start.Run, remote: false, RemoteDeviceKind.VirtioBlock, BiosDiskMode.Virtio, notify);
+        var remote = Run("tests/bios-disk-read.bin", "tests/ata/disk.img", Start.Run, remote: true, RemoteDeviceKind.VirtioBlock, BiosDiskMode.Virtio, notify);
+        local.Console.Should().Contain("read AH=00 CF=0 count=0064 sum=40DA");
+        ShouldMatch(local, remote);
+    }
+}
