@@ -15,7 +15,8 @@ public sealed class BenchOptions
     [Option("bare", HelpText = "cpu: run the CPU core alone (an exit handler that only counts) instead of the whole machine.")]
     public bool Bare { get; set; }
 
-    [Option("paths", HelpText = "Comma-separated paths (default all): ata-pio, ata-multiple, ata-dma, virtio, virtio-batched, virtio-poll.")]
+    [Option("paths", HelpText = "Comma-separated paths: ata-pio, ata-multiple, ata-dma, virtio, virtio-batched, virtio-poll (the default: all of these), "
+        + "ata-pio-process, ata-dma-process, virtio-process (the device in an emu device-server process), or all.")]
     public string? Paths { get; set; }
 
     [Option("workloads", HelpText = "Comma-separated workloads (default all): fread100, seq1m, rand4k, write1m.")]
@@ -49,7 +50,8 @@ public static class BenchIoVerb
             throw new UserError("--runs must be between 1 and 1000", ExitCodes.Usage);
         if (o.PollInterval is < 1 or > VirtioOptions.MaxPollInterval)
             throw new UserError($"--virtio-poll-interval must be between 1 and {VirtioOptions.MaxPollInterval}", ExitCodes.Usage);
-        var paths = ParseList(o.Paths, "--paths", IoBenchNames.AllPaths, (string s, out IoBenchPath p) => IoBenchNames.TryParsePath(s, out p), p => p.Name());
+        var paths = string.Equals(o.Paths?.Trim(), "all", StringComparison.OrdinalIgnoreCase) ? [.. IoBenchNames.AllPaths]
+            : ParseList(o.Paths, "--paths", IoBenchNames.DefaultPaths, IoBenchNames.AllPaths, (string s, out IoBenchPath p) => IoBenchNames.TryParsePath(s, out p), p => p.Name());
         var workloads = ParseList(o.Workloads, "--workloads", IoBenchNames.AllWorkloads, (string s, out IoBenchWorkload w) => IoBenchNames.TryParseWorkload(s, out w), w => w.Name());
         if (o.Image is { } image && !File.Exists(image))
             throw new UserError($"--image '{image}' does not exist");
@@ -61,6 +63,7 @@ public static class BenchIoVerb
             Runs = o.Runs,
             Image = o.Image,
             PollInterval = o.PollInterval,
+            DeviceProcessLauncher = DeviceServerProcess.Start,
         });
         List<IoBenchResult> results;
         try
@@ -92,10 +95,13 @@ public static class BenchIoVerb
 
     private delegate bool TryParse<T>(string text, out T value);
 
-    private static List<T> ParseList<T>(string? text, string option, T[] all, TryParse<T> parse, Func<T, string> name)
+    private static List<T> ParseList<T>(string? text, string option, T[] all, TryParse<T> parse, Func<T, string> name) =>
+        ParseList(text, option, all, all, parse, name);
+
+    private static List<T> ParseList<T>(string? text, string option, T[] defaults, T[] all, TryParse<T> parse, Func<T, string> name)
     {
         if (string.IsNullOrWhiteSpace(text))
-            return [.. all];
+            return [.. defaults];
         var list = new List<T>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {

@@ -10,7 +10,7 @@ namespace Emu.Hypervisor.Bench;
 /// <summary>What `emu bench io` is asked to do.</summary>
 public sealed record IoBenchOptions
 {
-    public IReadOnlyList<IoBenchPath> Paths { get; init; } = IoBenchNames.AllPaths;
+    public IReadOnlyList<IoBenchPath> Paths { get; init; } = IoBenchNames.DefaultPaths;
     public IReadOnlyList<IoBenchWorkload> Workloads { get; init; } = IoBenchNames.AllWorkloads;
     /// <summary>Runs per (path, workload); host time is their median.</summary>
     public int Runs { get; init; } = 5;
@@ -23,7 +23,14 @@ public sealed record IoBenchOptions
     public long MaxInstructions { get; init; } = 2_000_000_000;
     /// <summary>One unmeasured run before the measured ones (JIT, host page cache).</summary>
     public bool WarmUp { get; init; } = true;
+    /// <summary>Starts the device process of a *-process path serving an image on a socket, ready to accept; disposing
+    /// it stops the process. Null: a <see cref="Emu.Io.Remote.DeviceServer"/> on a thread of this process (same
+    /// protocol and shared memory, no process start; the CLI passes one that runs `emu device-server`).</summary>
+    public Func<DeviceProcessRequest, IDisposable>? DeviceProcessLauncher { get; init; }
 }
+
+/// <summary>What a device process for one bench run must serve.</summary>
+public sealed record DeviceProcessRequest(string Socket, string Image, Emu.Io.Remote.RemoteDeviceKind Kind);
 
 /// <summary>One (path, workload) measured over several runs.</summary>
 public sealed record IoBenchResult
@@ -44,6 +51,8 @@ public sealed record IoBenchResult
     /// <summary>QueueNotify writes (virtio paths).</summary>
     public long Notifications { get; init; }
     public double HostNsPerMiB { get; init; }
+    /// <summary>Host time of the measured phase divided by its exits: what one exit costs on this path, all in.</summary>
+    public double HostNsPerExit => Exits == 0 ? 0 : HostNsPerMiB * Bytes / (1024.0 * 1024) / Exits;
     public required double[] HostNsPerMiBRuns { get; init; }
     public int Runs { get; init; }
     /// <summary>SHA-256 of the data read (in request order), or for a write workload of the image after the run.</summary>
@@ -137,11 +146,18 @@ public sealed class IoBench(IoBenchOptions options)
     {
         // One unmeasured run first: the JIT compiles the device and CPU paths this guest takes, and the
         // image's pages come into the host's cache, so the measured runs compare the IO paths, not warm-up.
+        // A device-process path keeps one device process for all its runs, as a device process outlives its VMMs:
+        // the warm-up run warms its JIT too, and each run gets the source bytes rewritten into the same file.
+        string? served = path.IsProcess() ? Path.Combine(dir, $"served-{path.Name()}-{workload.Name()}.img") : null;
+        if (served is not null)
+            File.Copy(source, served, overwrite: true);
+        using var deviceProcess = served is null ? null
+            : StartDeviceProcess(new DeviceProcessRequest(served + ".sock", served, path.IsVirtio() ? Emu.Io.Remote.RemoteDeviceKind.VirtioBlock : Emu.Io.Remote.RemoteDeviceKind.Ata));
         if (Options.WarmUp)
-            RunOnce(path, workload, source, Path.Combine(dir, $"warmup-{path.Name()}-{workload.Name()}.img"));
+            RunOnce(path, workload, source, served ?? Path.Combine(dir, $"warmup-{path.Name()}-{workload.Name()}.img"));
         var runs = new List<RunData>();
         for (int i = 0; i < Options.Runs; i++)
-            runs.Add(RunOnce(path, workload, source, Path.Combine(dir, $"run-{path.Name()}-{workload.Name()}-{i}.img")));
+            runs.Add(RunOnce(path, workload, source, served ?? Path.Combine(dir, $"run-{path.Name()}-{workload.Name()}-{i}.img")));
         var first = runs[0];
         double mib = first.Bytes / MiB;
         var perMiB = runs.Select(r => r.HostNs / mib).ToArray();
@@ -178,28 +194,35 @@ public sealed class IoBench(IoBenchOptions options)
 
     private RunData RunOnce(IoBenchPath path, IoBenchWorkload workload, string source, string image)
     {
-        File.Copy(source, image, overwrite: true);
+        bool remote = path.IsProcess();
+        if (remote)
+            Rewrite(source, image); // the device process has it open: same file, fresh bytes
+        else
+            File.Copy(source, image, overwrite: true);
         var console = new MemoryStream();
         BenchMarkerDevice marker;
         RunOutcome outcome;
         RunData data;
         {
             var disk = new DiskSpec(image);
+            string socket = image + ".sock";
             var config = new MachineConfig
             {
                 Cpu = CpuModel.I386,
                 DebugConsoleOutput = console,
-                HardDisks = path.IsVirtio() ? [] : [disk],
-                VirtioDisk = path.IsVirtio() ? disk : null,
+                HardDisks = path.IsVirtio() || remote ? [] : [disk],
+                VirtioDisk = path.IsVirtio() && !remote ? disk : null,
                 VirtioNotify = path == IoBenchPath.VirtioPoll ? VirtioNotifyMode.Poll : VirtioNotifyMode.Exit,
                 VirtioPollInterval = Options.PollInterval,
+                DeviceProcess = remote ? socket : null,
             };
-            using var vm = new VirtualMachine(config);
-            long sectors = (path.IsVirtio() ? vm.VirtioBlock!.Backend : vm.Disk(0)!).SectorCount;
+            using var vm = NewMachine(config);
+            long sectors = remote ? vm.DeviceProcess!.Welcome.Disks[0].SectorCount
+                : (path.IsVirtio() ? vm.VirtioBlock!.Backend : vm.Disk(0)!).SectorCount;
             marker = new BenchMarkerDevice(vm);
             vm.Ports.Register(BenchMarkerDevice.Port, 1, marker);
 
-            FlatBinaryLoader.Load(vm.Memory, LoadProgram(path), SegmentedAddress.BootSector);
+            FlatBinaryLoader.Load(vm.Memory, LoadProgram(path.Guest()), SegmentedAddress.BootSector);
             WriteParameters(vm.Memory, workload, sectors, Options.Seed);
             BareStart.Prepare(vm, SegmentedAddress.BootSector);
             outcome = vm.Run(new RunLimits { MaxInstructions = Options.MaxInstructions });
@@ -241,8 +264,36 @@ public sealed class IoBench(IoBenchOptions options)
                 end.Interrupts - start.Interrupts, end.Notifications - start.Notifications, hostNs, marker.Checksum, "");
         }
         data = data with { ImageChecksum = HashFile(image) };
-        File.Delete(image);
+        if (!remote)
+            File.Delete(image);
         return data;
+    }
+
+    private static VirtualMachine NewMachine(MachineConfig config)
+    {
+        try
+        {
+            return new VirtualMachine(config);
+        }
+        catch (Remote.DeviceProcessException e)
+        {
+            throw new IoBenchException(e.Message);
+        }
+    }
+
+    private static void Rewrite(string source, string image)
+    {
+        using var from = File.OpenRead(source);
+        using var to = new FileStream(image, FileMode.Open, FileAccess.Write);
+        from.CopyTo(to);
+        to.SetLength(from.Length);
+    }
+
+    private IDisposable StartDeviceProcess(DeviceProcessRequest request)
+    {
+        if (Options.DeviceProcessLauncher is { } launch)
+            return launch(request);
+        return InThreadDeviceServer.Start(request);
     }
 
     /// <summary>Writes the guest's parameter block (layout in guest-images/bench/io/bench-io.inc).</summary>

@@ -15,6 +15,12 @@ public enum IoBenchPath
     VirtioBatched,
     /// <summary>"Hardware-assisted": the VMM polls the queue, the driver polls the used ring; no exit per request.</summary>
     VirtioPoll,
+    /// <summary><see cref="AtaPio"/> with the controller in a device process: every exit is a socket round trip.</summary>
+    AtaPioProcess,
+    /// <summary><see cref="AtaDma"/> with the controller in a device process (DMA into the shared guest RAM).</summary>
+    AtaDmaProcess,
+    /// <summary><see cref="Virtio"/> with virtio-blk in a device process (the rings read in the shared guest RAM).</summary>
+    VirtioProcess,
 }
 
 /// <summary>The workloads, as the guest's parameter block numbers them.</summary>
@@ -33,6 +39,9 @@ public enum IoBenchWorkload
 public static class IoBenchNames
 {
     public static readonly IoBenchPath[] AllPaths = Enum.GetValues<IoBenchPath>();
+    /// <summary>What `emu bench io` measures unless told otherwise: the in-process paths (the device-process ones
+    /// take a socket round trip per exit, seconds per run for PIO, so they are asked for by name).</summary>
+    public static readonly IoBenchPath[] DefaultPaths = AllPaths.Where(p => !p.IsProcess()).ToArray();
     public static readonly IoBenchWorkload[] AllWorkloads = Enum.GetValues<IoBenchWorkload>();
 
     public static string Name(this IoBenchPath path) => path switch
@@ -43,6 +52,9 @@ public static class IoBenchNames
         IoBenchPath.Virtio => "virtio",
         IoBenchPath.VirtioBatched => "virtio-batched",
         IoBenchPath.VirtioPoll => "virtio-poll",
+        IoBenchPath.AtaPioProcess => "ata-pio-process",
+        IoBenchPath.AtaDmaProcess => "ata-dma-process",
+        IoBenchPath.VirtioProcess => "virtio-process",
         _ => throw new ArgumentOutOfRangeException(nameof(path)),
     };
 
@@ -55,7 +67,21 @@ public static class IoBenchNames
         _ => throw new ArgumentOutOfRangeException(nameof(workload)),
     };
 
-    public static bool IsVirtio(this IoBenchPath path) => path >= IoBenchPath.Virtio;
+    public static bool IsVirtio(this IoBenchPath path) =>
+        path is IoBenchPath.Virtio or IoBenchPath.VirtioBatched or IoBenchPath.VirtioPoll or IoBenchPath.VirtioProcess;
+
+    /// <summary>Whether the device runs in a device process (emu device-server).</summary>
+    public static bool IsProcess(this IoBenchPath path) =>
+        path is IoBenchPath.AtaPioProcess or IoBenchPath.AtaDmaProcess or IoBenchPath.VirtioProcess;
+
+    /// <summary>The path whose guest program it runs: a device-process path runs its in-process twin's guest.</summary>
+    public static IoBenchPath Guest(this IoBenchPath path) => path switch
+    {
+        IoBenchPath.AtaPioProcess => IoBenchPath.AtaPio,
+        IoBenchPath.AtaDmaProcess => IoBenchPath.AtaDma,
+        IoBenchPath.VirtioProcess => IoBenchPath.Virtio,
+        _ => path,
+    };
 
     public static bool TryParsePath(string text, out IoBenchPath path)
     {

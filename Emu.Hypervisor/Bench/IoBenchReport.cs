@@ -31,13 +31,13 @@ public static class IoBenchReport
         {
             var first = group.First();
             w.WriteLine(string.Create(inv, $"workload {group.Key}: {first.Requests} requests, {first.Bytes / 1024.0:0.#} KiB, {first.Runs} runs"));
-            w.WriteLine($"{"path",-15}{"guest instr",13}{"exits",10}{"exits/req",11}{"exits/MiB",11}{"io",10}{"mmio",8}{"irqs",7}{"virt ms",9}{"host ns/MiB",14}{"vs pio",8}  checksum");
+            w.WriteLine($"{"path",-16}{"guest instr",12}{"exits",10}{"exits/req",11}{"exits/MiB",11}{"io",10}{"mmio",8}{"irqs",7}{"virt ms",9}{"host ns/MiB",16}{"ns/exit",10}{"vs pio",8}  checksum");
             double? pio = group.FirstOrDefault(r => r.Path == "ata-pio")?.HostNsPerMiB;
             foreach (var r in group)
             {
                 string ratio = pio is double p && r.HostNsPerMiB > 0 ? string.Create(inv, $"{p / r.HostNsPerMiB:0.0}x") : "-";
                 w.WriteLine(string.Create(inv,
-                    $"{r.Path,-15}{r.GuestInstructions,13:N0}{r.Exits,10:N0}{r.ExitsPerRequest,11:0.##}{r.ExitsPerMiB,11:N0}{r.ExitsByReason.GetValueOrDefault("io"),10:N0}{r.ExitsByReason.GetValueOrDefault("mmio"),8:N0}{r.InterruptsDelivered,7:N0}{r.VirtualTimeNs / 1e6,9:0.00}{r.HostNsPerMiB,14:N0}{ratio,8}  {r.Checksum[..12]}"));
+                    $"{r.Path,-16}{r.GuestInstructions,12:N0}{r.Exits,10:N0}{r.ExitsPerRequest,11:0.##}{r.ExitsPerMiB,11:N0}{r.ExitsByReason.GetValueOrDefault("io"),10:N0}{r.ExitsByReason.GetValueOrDefault("mmio"),8:N0}{r.InterruptsDelivered,7:N0}{r.VirtualTimeNs / 1e6,9:0.00}{r.HostNsPerMiB,16:N0}{r.HostNsPerExit,10:N0}{ratio,8}  {r.Checksum[..12]}"));
             }
             bool agree = group.Select(r => r.Checksum).Distinct().Count() == 1;
             w.WriteLine(agree ? "checksums agree across paths" : "CHECKSUMS DISAGREE");
@@ -55,7 +55,7 @@ public static class IoBenchReport
         int groupH = paths.Count * (barH + gap) + 40;
         int width = labelW + 2 * plotW + panelGap + 140;
         int height = top + groups.Count * groupH + 20;
-        string[] colours = ["#c0392b", "#e67e22", "#f1c40f", "#27ae60", "#2980b9", "#8e44ad"];
+        string[] colours = ["#c0392b", "#e67e22", "#f1c40f", "#27ae60", "#2980b9", "#8e44ad", "#7f8c8d", "#16a085", "#2c3e50"];
         double maxExits = Math.Max(10, results.Max(r => (double)r.Exits));
         double maxNs = Math.Max(10, results.Max(r => r.HostNsPerMiB));
         double minNs = Math.Max(1, results.Where(r => r.HostNsPerMiB > 0).Select(r => r.HostNsPerMiB).DefaultIfEmpty(1).Min() / 2);

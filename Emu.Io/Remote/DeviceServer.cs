@@ -56,6 +56,9 @@ public sealed class DeviceServer : IDisposable
                     break;
                 throw;
             }
+            // A VMM that just said goodbye may still be finishing (its disks flushing) when the next one connects:
+            // give it a moment before calling the newcomer a second, concurrent VMM.
+            SpinWait.SpinUntil(() => Volatile.Read(ref _busy) == 0, TimeSpan.FromSeconds(2));
             if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
             {
                 RefuseBusy(client);
