@@ -223,6 +223,8 @@ public sealed partial class VirtualMachine : IDisposable
             Stats.InstructionsRetired = Cpu.Retired;
             Stats.InterruptsDelivered = Cpu.InterruptsDelivered;
             Stats.UnclaimedPortAccesses = Ports.UnclaimedReads + Ports.UnclaimedWrites;
+            if (DeviceProcess is { } remote)
+                Stats.DeviceProcess = new DeviceProcessTotals(remote.SocketPath, remote.Welcome.ProcessId, remote.Requests, remote.RoundTripTicks, remote.DeviceNs);
             Stats.UnclaimedMmioAccesses = Mmio.UnclaimedReads + Mmio.UnclaimedWrites;
             foreach (var group in Ports.Ranges.Concat(Mmio.Ranges).GroupBy(r => r.Device.Name))
                 Stats.SetDeviceExits(group.Key, group.Sum(r => r.Reads + r.Writes));

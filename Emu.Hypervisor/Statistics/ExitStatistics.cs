@@ -63,6 +63,9 @@ public sealed class ExitStatistics
 
     public long CountOfDevice(string device) => _devices.TryGetValue(device, out var d) ? d.Count : 0;
 
+    /// <summary>Set when a device was in a device process: what the hop cost (printed last, one line).</summary>
+    public DeviceProcessTotals? DeviceProcess { get; set; }
+
     /// <summary>The table --stats prints.</summary>
     public void WriteTable(TextWriter w)
     {
@@ -106,5 +109,18 @@ public sealed class ExitStatistics
             w.WriteLine($"unsupported BIOS call {service,-12} {count,8:N0}");
         if (!TimingEnabled)
             w.WriteLine("(host time per exit is measured with --trace-host-time)");
+        if (DeviceProcess is { } d)
+            w.WriteLine(d.ToString());
     }
+}
+
+/// <summary>The requests forwarded to a device process and their host time (always measured: two clock reads
+/// beside a socket round trip of microseconds).</summary>
+public sealed record DeviceProcessTotals(string Socket, int ProcessId, long Requests, long RoundTripTicks, long DeviceNs)
+{
+    public double MeanRoundTripUs => Requests == 0 ? 0 : RoundTripTicks * (1e6 / Stopwatch.Frequency) / Requests;
+    public double MeanDeviceUs => Requests == 0 ? 0 : DeviceNs / 1000.0 / Requests;
+
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"device process {Socket} (pid {ProcessId}): {Requests:N0} requests forwarded, mean round trip {MeanRoundTripUs:F1} us of which device work {MeanDeviceUs:F1} us");
 }
