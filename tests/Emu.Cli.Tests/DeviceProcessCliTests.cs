@@ -58,7 +58,7 @@ public sealed partial class DeviceProcessCliTests : IDisposable
     {
         string image = Blank("loop.img", 64 * 512);
         using var server = StartServer("--disk", image);
-        using var vm = new RunningEmu("run", "guest-images/tests/ata/write-loop.bin", "--device-process", Socket);
+        using var vm = new RunningEmu("run", "guest-images/tests/ata/write-loop.bin", "--device-process", Socket, "--serial-input", "l");
         vm.WaitForLine(l => l == "round 3", "round 3");
         server.Process.Kill(); // SIGKILL, in the middle of some sector's 256 OUTSW
         vm.WaitForExit().Should().Be(1);
@@ -82,13 +82,13 @@ public sealed partial class DeviceProcessCliTests : IDisposable
     {
         string image = Blank("loop.img", 64 * 512);
         using var server = StartServer("--disk", image);
-        using (var vm = new RunningEmu("run", "guest-images/tests/ata/write-loop.bin", "--device-process", Socket))
+        using (var vm = new RunningEmu("run", "guest-images/tests/ata/write-loop.bin", "--device-process", Socket, "--serial-input", "l"))
         {
             vm.WaitForLine(l => l == "round 2", "round 2");
             vm.Process.Kill();
             vm.WaitForExit().Should().Be(137);
         }
-        var next = EmuProcess.Run("run", "guest-images/tests/ata/write-loop.bin", "--device-process", Socket, "--serial-input", "q");
+        var next = EmuProcess.Run("run", "guest-images/tests/ata/write-loop.bin", "--device-process", Socket);
         next.ExitCode.Should().Be(1, next.Stderr);
         next.Stdout.Should().Contain("round 1").And.Contain("write-loop: done");
         server.Process.HasExited.Should().BeFalse();

@@ -1,12 +1,11 @@
 ; write-loop: for the device-process kill test. Round R (1, 2, ...) writes sectors 0-31 with PIO, each
-; filled with the fill_buffer pattern seeded by R (byte i = R + 5 * i), then prints "round R". It stops
-; after a byte arrives on COM1 (checked once per round) or after 100,000 rounds. The test kills the
+; filled with the fill_buffer pattern seeded by R (byte i = R + 5 * i), then prints "round R". With an
+; 'l' waiting on COM1 at the start it goes on for 100,000 rounds, else it stops after one. The test kills the
 ; device process (emu device-server) while it writes and checks from outside that the VMM stopped with
 ; one line and that every sector holds one whole round's pattern, no older than the last reported round:
 ; a sector write is one host write, so a killed device process leaves no torn sector.
-; Run: emu run write-loop.bin --disk disk.img [--serial-input q]   (q: one round, then exit)
+; Run: emu run write-loop.bin --disk disk.img [--serial-input l]   (l: loop)
 ; disk: disk.img
-; emu-options: --serial-input q
 ;
 ; expect-output: write-loop: start
 ; expect-output: round 1
@@ -21,6 +20,16 @@ SECTORS equ     32
 
 main:
         PUTLN   "write-loop: start"
+        mov     dx, 0x3FD               ; COM1 line status: bit 0 = a byte received
+        in      al, dx
+        test    al, 0x01
+        jz      .once
+        mov     dx, 0x3F8
+        in      al, dx
+        cmp     al, 'l'
+        jne     .once
+        mov     dword [last], 100000
+.once:
         mov     dword [round], 1
 .round:
         xor     ebp, ebp                ; LBA
@@ -44,12 +53,9 @@ main:
         mov     eax, [round]
         call    dec32
         call    newline
-        mov     dx, 0x3FD               ; COM1 line status: bit 0 = a byte received
-        in      al, dx
-        test    al, 0x01
-        jnz     .done
         inc     dword [round]
-        cmp     dword [round], 100000
+        mov     eax, [last]
+        cmp     [round], eax
         jbe     .round
 .done:
         PUTLN   "write-loop: done"
@@ -59,5 +65,6 @@ failed:
         FAIL    "write failed"
 
 round:          dd      0
+last:           dd      1               ; the last round to write
 
 %include "ata-end.inc"
