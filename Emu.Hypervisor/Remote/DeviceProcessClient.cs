@@ -139,6 +139,12 @@ public sealed class DeviceProcessClient : IDisposable
         return $"a {a.Size}-byte {(a.IsWrite ? $"write of {a.Value:X}" : "read")} of {region.Name} ({where})";
     }
 
+    private readonly Dictionary<(int Region, uint Offset), (string Read, string Write)> _names = [];
+
+    /// <summary>A register's name as the device process reported it ("status", "command"), else "+offset".</summary>
+    public string RegisterName(int region, uint offset, bool write) =>
+        _names.TryGetValue((region, offset), out var n) ? (write ? n.Write : n.Read) : $"+{offset:X2}";
+
     private long _lastAliveCheck;
 
     /// <summary>Between accesses nothing is read from the socket, so a device process that died while the guest
@@ -232,6 +238,11 @@ public sealed class DeviceProcessClient : IDisposable
                         if (!_memory.IsRamRange(written.Address, (int)written.Length))
                             throw new DeviceProtocolException($"the device reports writing {written.Length} bytes at {written.Address:X5}, which is not guest RAM");
                         _memory.NoteExternalWrite(written.Address, (int)written.Length);
+                        break;
+                    case MessageType.RegisterNames:
+                        var names = RegisterNamesMessage.Decode(payload, Welcome.Regions);
+                        foreach (var (offset, read, write) in names.Names)
+                            _names[(names.Region, offset)] = (read, write);
                         break;
                     case MessageType.Event:
                         var e = EventMessage.Decode(payload);

@@ -23,6 +23,8 @@ internal sealed class RemoteRegion(DeviceProcessClient client, int index, string
 
     public void Write(uint offset, ReadOnlySpan<byte> data) =>
         client.Access(index, offset, data.Length, write: true, DeviceProcessClient.ValueOf(data));
+
+    public string RegisterName(uint offset, bool write) => client.RegisterName(index, offset, write);
 }
 
 /// <summary>A PCI function whose configuration space lives in the device process (the PIIX3 IDE function): the

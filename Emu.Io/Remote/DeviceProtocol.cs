@@ -20,6 +20,8 @@ public static class DeviceProtocol
         MaxTextLength = 1024;
     /// <summary>Messages a device may send before the completion of one request; more is a runaway device.</summary>
     public const int MaxMessagesPerRequest = 4096;
+    /// <summary>Register names cover the first 4,096 offsets of a region (a whole MMIO page), at most 32 bytes each.</summary>
+    public const int NamedOffsets = 4096, MaxRegisterName = 32;
 }
 
 public enum MessageType : ushort
@@ -52,6 +54,8 @@ public enum MessageType : ushort
     Error = 13,
     /// <summary>VMM → device: new flags (events on or off when a tracer is attached); answered by Completion.</summary>
     Configure = 14,
+    /// <summary>Device → VMM, before the Completion of MemoryMap: the names of a region's registers, for traces.</summary>
+    RegisterNames = 15,
 }
 
 /// <summary>What kind of address a region decodes.</summary>

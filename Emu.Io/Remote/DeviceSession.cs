@@ -89,6 +89,7 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
             {
                 case MessageType.MemoryMap:
                     ApplyMemoryMap(MemoryMapMessage.Decode(payload));
+                    SendRegisterNames(device);
                     break;
                 case MessageType.Access:
                     if (!_mapped)
@@ -131,6 +132,19 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
             }
             Requests++;
             Complete(value, start);
+        }
+    }
+
+    private void SendRegisterNames(HostedDevice device)
+    {
+        foreach (var names in device.RegisterNames())
+        {
+            for (int sent = 0; sent < names.Names.Count;)
+            {
+                int length = names.Encode(_channel.Payload, sent, out int count);
+                _channel.Send(MessageType.RegisterNames, length);
+                sent += Math.Max(count, 1);
+            }
         }
     }
 

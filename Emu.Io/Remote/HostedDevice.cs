@@ -30,6 +30,26 @@ public abstract class HostedDevice
     /// <summary>Reported when a region moves (a PCI BAR was reprogrammed); the session tells the VMM.</summary>
     public Action<int, uint>? RegionMoved { get; set; }
 
+    /// <summary>The registers of each region that have a name, for the VMM's traces (the first 4,096 offsets).</summary>
+    public IEnumerable<RegisterNamesMessage> RegisterNames()
+    {
+        for (int i = 0; i < _regions.Count; i++)
+        {
+            if (_regions[i].Names is not { } name)
+                continue;
+            var list = new List<(ushort, string, string)>();
+            uint named = Math.Min(_regions[i].Info.Length, (uint)DeviceProtocol.NamedOffsets);
+            for (uint offset = 0; offset < named; offset++)
+            {
+                string read = name(offset, false), write = name(offset, true), plain = $"+{offset:X2}";
+                if (read != plain || write != plain)
+                    list.Add(((ushort)offset, read, write));
+            }
+            if (list.Count > 0)
+                yield return new RegisterNamesMessage((byte)i, list);
+        }
+    }
+
     public void Read(int region, uint offset, Span<byte> data) => _regions[region].Read(offset, data);
 
     public void Write(int region, uint offset, ReadOnlySpan<byte> data) => _regions[region].Write(offset, data);
@@ -44,11 +64,12 @@ public abstract class HostedDevice
     public abstract IDeviceEventSink? Events { set; }
 
     protected int AddRegion(RegionSpace space, uint start, uint length, IIoDevice device) =>
-        AddRegion(space, start, length, device.Name, device.Read, device.Write);
+        AddRegion(space, start, length, device.Name, device.Read, device.Write, device.RegisterName);
 
-    protected int AddRegion(RegionSpace space, uint start, uint length, string name, ReadAction read, WriteAction write)
+    protected int AddRegion(RegionSpace space, uint start, uint length, string name, ReadAction read, WriteAction write,
+        Func<uint, bool, string>? names = null)
     {
-        _regions.Add(new Region(new RegionInfo(space, start, length, name), read, write));
+        _regions.Add(new Region(new RegionInfo(space, start, length, name), read, write, names));
         return _regions.Count - 1;
     }
 
@@ -67,7 +88,7 @@ public abstract class HostedDevice
     protected delegate void ReadAction(uint offset, Span<byte> data);
     protected delegate void WriteAction(uint offset, ReadOnlySpan<byte> data);
 
-    private sealed record Region(RegionInfo Info, ReadAction Read, WriteAction Write);
+    private sealed record Region(RegionInfo Info, ReadAction Read, WriteAction Write, Func<uint, bool, string>? Names);
 }
 
 /// <summary>The PIIX3 IDE controller: both channels' command and control blocks, the bus-master window

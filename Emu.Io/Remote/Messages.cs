@@ -419,6 +419,59 @@ public static class ConfigureMessage
     }
 }
 
+/// <summary>Device → VMM: register names of one region (offset, name when read, name when written), as many
+/// entries as fit in one message; a region may take several messages.</summary>
+public sealed record RegisterNamesMessage(byte Region, IReadOnlyList<(ushort Offset, string Read, string Write)> Names)
+{
+    /// <summary>Encodes entries from <paramref name="start"/> on while they fit; returns the payload length and
+    /// how many entries went in.</summary>
+    public int Encode(Span<byte> buffer, int start, out int count)
+    {
+        var w = new PayloadWriter(buffer);
+        w.U8(Region);
+        w.U8(0);
+        var countAt = buffer[2..4];
+        w.U16(0);
+        count = 0;
+        for (int i = start; i < Names.Count; i++)
+        {
+            var (offset, read, write) = Names[i];
+            int need = 2 + 2 + Math.Min(System.Text.Encoding.UTF8.GetByteCount(read), DeviceProtocol.MaxRegisterName)
+                + 2 + Math.Min(System.Text.Encoding.UTF8.GetByteCount(write), DeviceProtocol.MaxRegisterName);
+            if (w.Length + need > buffer.Length)
+                break;
+            w.U16(offset);
+            w.Text(read, DeviceProtocol.MaxRegisterName);
+            w.Text(write, DeviceProtocol.MaxRegisterName);
+            count++;
+        }
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(countAt, (ushort)count);
+        return w.Length;
+    }
+
+    public static RegisterNamesMessage Decode(ReadOnlySpan<byte> payload, IReadOnlyList<RegionInfo> regions)
+    {
+        var r = new PayloadReader(payload, MessageType.RegisterNames);
+        byte region = r.U8();
+        r.Reserved(1);
+        int count = r.U16();
+        if (region >= regions.Count)
+            throw new DeviceProtocolException($"RegisterNames message: region {region} (the device has {regions.Count})");
+        var names = new List<(ushort, string, string)>();
+        for (int i = 0; i < count; i++)
+        {
+            ushort offset = r.U16();
+            string read = EventMessage.Clean(r.Text(DeviceProtocol.MaxRegisterName));
+            string write = EventMessage.Clean(r.Text(DeviceProtocol.MaxRegisterName));
+            if (offset >= Math.Min(DeviceProtocol.NamedOffsets, regions[region].Length))
+                throw new DeviceProtocolException($"RegisterNames message: offset {offset:X} outside the named part of region {regions[region].Name}");
+            names.Add((offset, read, write));
+        }
+        r.End();
+        return new RegisterNamesMessage(region, names);
+    }
+}
+
 /// <summary>Messages without payload (Reset, Poll, Goodbye) must have none.</summary>
 public static class EmptyMessage
 {

@@ -78,10 +78,27 @@ public sealed partial class DurabilityTests : IDisposable
     {
         if (!process.WaitForExit(30_000))
         {
+            string state = ProcessState(process.Id);
             process.Kill(entireProcessTree: true);
-            throw new Xunit.Sdk.XunitException("emu did not stop");
+            throw new Xunit.Sdk.XunitException($"emu did not stop; {state}");
         }
         return process.ExitCode;
+    }
+
+    // What a stuck emu was doing: its signal masks (was SIGINT ignored, blocked, caught?) and each thread's state.
+    private static string ProcessState(int pid)
+    {
+        try
+        {
+            var status = File.ReadAllLines($"/proc/{pid}/status").Where(l => l.StartsWith("Sig", StringComparison.Ordinal) || l.StartsWith("State", StringComparison.Ordinal));
+            var threads = Directory.GetDirectories($"/proc/{pid}/task").Select(t =>
+                $"{File.ReadAllText(Path.Combine(t, "comm")).Trim()}:{File.ReadAllText(Path.Combine(t, "stat")).Split(' ')[2]}:{File.ReadAllText(Path.Combine(t, "wchan"))}");
+            return string.Join("; ", status) + "; threads " + string.Join(", ", threads);
+        }
+        catch (IOException e)
+        {
+            return $"no /proc state ({e.Message})";
+        }
     }
 
     [Theory]

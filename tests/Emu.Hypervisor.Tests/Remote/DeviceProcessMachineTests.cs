@@ -20,14 +20,15 @@ public sealed class DeviceProcessMachineTests : IDisposable
 
     private static byte[] Bios => File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "firmware", "bios.bin"));
 
-    private sealed record Result(string Console, RunEnd End, int ExitCode, string Stats, byte[] Image, long Retired);
+    private sealed record Result(string Console, RunEnd End, int ExitCode, string Stats, byte[] Image, long Retired, string Trace);
 
     /// <summary>How the guest starts: bare at 7C00, after POST as `emu run` does, or booted from the disk.</summary>
     private enum Start { Bare, Run, Boot }
 
-    private string CopyImage(string image, string name)
+    // The same file name on both sides: the ATA serial number is derived from it.
+    private string CopyImage(string image, string side)
     {
-        string path = Path.Combine(_dir, name);
+        string path = Path.Combine(Directory.CreateDirectory(Path.Combine(_dir, side)).FullName, "disk.img");
         File.Copy(Path.Combine(RepoPaths.GuestImages, image), path, overwrite: true);
         return path;
     }
@@ -35,7 +36,7 @@ public sealed class DeviceProcessMachineTests : IDisposable
     private Result Run(string program, string image, Start start, bool remote, RemoteDeviceKind kind = RemoteDeviceKind.Ata,
         BiosDiskMode biosDisk = BiosDiskMode.Pio, VirtioNotifyMode notify = VirtioNotifyMode.Exit)
     {
-        string disk = CopyImage(image, remote ? "remote.img" : "local.img");
+        string disk = CopyImage(image, remote ? "remote" : "local");
         string socket = Path.Combine(_dir, "s");
         DeviceServer? server = null;
         Thread? thread = null;
@@ -48,6 +49,7 @@ public sealed class DeviceProcessMachineTests : IDisposable
             thread.Start();
         }
         var console = new MemoryStream();
+        var trace = new StringWriter();
         try
         {
             bool virtio = kind == RemoteDeviceKind.VirtioBlock;
@@ -67,6 +69,7 @@ public sealed class DeviceProcessMachineTests : IDisposable
             long retired;
             using (var vm = new VirtualMachine(config))
             {
+                vm.Tracer = new Tracing.Tracer(new Tracing.TextTraceSink(trace, ownsWriter: false), Tracing.TraceEvents.Default, hostTime: false);
                 byte[] code = File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, program));
                 if (start == Start.Bare)
                 {
@@ -85,10 +88,12 @@ public sealed class DeviceProcessMachineTests : IDisposable
                 if (remote)
                     table.ToString().Should().MatchRegex(@"device process .+ \(pid \d+\): [\d,]+ requests forwarded, mean round trip [\d.]+ us of which device work [\d.]+ us");
                 retired = vm.Cpu.Retired;
+                vm.Tracer.Dispose();
+                vm.Tracer = null;
             }
             thread?.Join(10_000).Should().BeTrue("the VMM said goodbye, so the one session ended");
             return new Result(System.Text.Encoding.Latin1.GetString(console.ToArray()), outcome.End, outcome.ExitCode, stats,
-                File.ReadAllBytes(disk), retired);
+                File.ReadAllBytes(disk), retired, trace.ToString());
         }
         finally
         {
@@ -105,7 +110,15 @@ public sealed class DeviceProcessMachineTests : IDisposable
         remote.Retired.Should().Be(local.Retired, "the guest ran the same instructions");
         remote.Stats.Should().Be(local.Stats, "the same exits, by reason, device and port range");
         remote.Image.Should().Equal(local.Image, "the same bytes on the disk");
+        // The trace is the same event for event (register names and device events come from the device
+        // process), once the hop's own events and the sequence numbers they take are left out.
+        TraceWithoutHop(remote.Trace).Should().Equal(TraceWithoutHop(local.Trace));
     }
+
+    private static List<string> TraceWithoutHop(string trace) => trace.Split('\n')
+        .Where(l => !l.Contains(" device-process ", StringComparison.Ordinal))
+        .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"^#\d+\s+", ""))
+        .ToList();
 
     [Theory]
     [InlineData("tests/ata/identify.bin")]

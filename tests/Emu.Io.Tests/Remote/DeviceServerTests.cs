@@ -49,13 +49,23 @@ public sealed class DeviceServerTests : IDisposable
         return WelcomeMessage.Decode(payload);
     }
 
-    private static void MemoryMap(MessageChannel c)
+    /// <summary>Sends the memory map; returns the register names the device sent before its Completion.</summary>
+    private static List<RegisterNamesMessage> MemoryMap(MessageChannel c, IReadOnlyList<RegionInfo>? regions = null)
     {
         var kinds = new PageKind[GuestMemory.PageCount];
         for (int i = (int)(GuestMemory.Size >> GuestMemory.PageShift); i < kinds.Length; i++)
             kinds[i] = PageKind.Unmapped;
         c.Send(MessageType.MemoryMap, MemoryMapMessage.Encode(c.Payload, kinds));
-        c.Receive(out _).Should().Be(MessageType.Completion);
+        var names = new List<RegisterNamesMessage>();
+        while (true)
+        {
+            var type = c.Receive(out var payload);
+            if (type == MessageType.Completion)
+                return names;
+            type.Should().Be(MessageType.RegisterNames);
+            if (regions is not null)
+                names.Add(RegisterNamesMessage.Decode(payload, regions));
+        }
     }
 
     /// <summary>One access; returns the completion's value and the messages that came before it.</summary>
@@ -93,7 +103,10 @@ public sealed class DeviceServerTests : IDisposable
             (RegionSpace.Port, 0xC000u, 16u), (RegionSpace.PciConfig, 0x09u, 256u));
         welcome.Irqs.Should().Equal((byte)14, (byte)15);
         welcome.Disks.Should().ContainSingle().Which.CapacityBytes.Should().Be(64 * 512);
-        MemoryMap(c);
+        var names = MemoryMap(c, welcome.Regions);
+        names.Single(n => n.Region == 0).Names.Should().Contain((7, "status", "command"), "the VMM's traces name the registers as in-process");
+        names.Single(n => n.Region == 1).Names.Should().Equal([(0, "alt-status", "device-control")]);
+        names.Should().NotContain(n => n.Region == 5, "PCI configuration space has no register names");
 
         Access(c, 0, 6, 1, write: true, 0xE0); // LBA mode, master
         var identify = Access(c, 0, 7, 1, write: true, 0xEC);

@@ -52,6 +52,27 @@ public sealed class MessageTests
         MemoryMapMessage.Decode(buffer.AsSpan(0, MemoryMapMessage.Encode(buffer, kinds))).Should().Equal(kinds);
     }
 
+    [Fact]
+    public void Register_names_split_over_messages_and_come_back_whole()
+    {
+        var names = Enumerable.Range(0, 200).Select(i => ((ushort)i, $"read-register-{i}", $"write-register-{i}")).ToList();
+        var message = new RegisterNamesMessage(0, names);
+        var buffer = new byte[DeviceProtocol.MaxPayload];
+        var back = new List<(ushort, string, string)>();
+        RegionInfo[] regions = [new(RegionSpace.Mmio, 0xD0000, 0x1000, "virtio-mmio")];
+        for (int sent = 0, messages = 0; sent < names.Count; messages++)
+        {
+            int length = message.Encode(buffer, sent, out int count);
+            count.Should().BePositive();
+            back.AddRange(RegisterNamesMessage.Decode(buffer.AsSpan(0, length), regions).Names);
+            sent += count;
+            messages.Should().BeLessThan(5);
+        }
+        back.Should().Equal(names);
+        int n = new RegisterNamesMessage(0, [(0x1000, "x", "y")]).Encode(buffer, 0, out _);
+        ((Action)(() => RegisterNamesMessage.Decode(buffer.AsSpan(0, n), regions))).Should().Throw<DeviceProtocolException>().WithMessage("*offset 1000*");
+    }
+
     public static TheoryData<string, byte[], string> BadAccesses => new()
     {
         { "region past the list", Access(3, 1, 0, 0, 0), "region 3" },
