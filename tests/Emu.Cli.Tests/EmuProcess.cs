@@ -19,7 +19,8 @@ internal static class EmuProcess
         }
     }
 
-    public static Result Run(params string[] args)
+    /// <summary>How every test starts emu: `dotnet emu.dll ARGS` from the repository root, all three streams redirected.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -31,7 +32,12 @@ internal static class EmuProcess
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
         foreach (var a in args)
             psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
+        return psi;
+    }
+
+    public static Result Run(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Emu.Tests.Shared;
 
 namespace Emu.Cli.Tests;
 
@@ -13,17 +12,7 @@ internal sealed class RunningEmu : IDisposable
 
     public RunningEmu(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        Process = Process.Start(psi)!;
+        Process = Process.Start(EmuProcess.StartInfo(args))!;
         Process.StandardInput.Close();
         Stderr = Process.StandardError.ReadToEndAsync();
         _reader = Task.Run(() =>
