@@ -79,6 +79,7 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
     private string Loop()
     {
         var device = _device!;
+        var regions = device.Regions; // lengths never change (a move changes a base only): decode checks against this
         Span<byte> data = stackalloc byte[4];
         while (true)
         {
@@ -94,7 +95,7 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
                 case MessageType.Access:
                     if (!_mapped)
                         throw new DeviceProtocolException("Access before MemoryMap: the device does not know guest memory's layout yet");
-                    var access = AccessMessage.Decode(payload, device.Regions);
+                    var access = AccessMessage.Decode(payload, regions);
                     data.Clear();
                     var bytes = data[..access.Size];
                     if (access.IsWrite)

@@ -1,5 +1,6 @@
 using Emu.Io.Bus;
 using Emu.Io.Debug;
+using Emu.Tests.Shared;
 
 namespace Emu.Io.Tests;
 

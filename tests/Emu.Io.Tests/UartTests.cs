@@ -2,6 +2,7 @@ using System.Text;
 using Emu.Io.Bus;
 using Emu.Io.Interrupts;
 using Emu.Io.Serial;
+using Emu.Tests.Shared;
 
 namespace Emu.Io.Tests;
 

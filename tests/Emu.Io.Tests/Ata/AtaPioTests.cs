@@ -1,5 +1,6 @@
 using Emu.Io.Ata;
 using Emu.Io.Storage;
+using Emu.Tests.Shared;
 using static Emu.Io.Tests.Ata.AtaRig;
 
 namespace Emu.Io.Tests.Ata;

@@ -1,4 +1,4 @@
-namespace Emu.Io.Tests;
+namespace Emu.Tests.Shared;
 
 /// <summary>
 /// The classes with tests that count the bytes allocated on their thread run alone, after the parallel ones,

@@ -1,0 +1,40 @@
+using Emu.Io.Remote;
+using Emu.Io.Storage;
+using Emu.Tests.Shared;
+
+namespace Emu.Hypervisor.Tests.Remote;
+
+/// <summary>The VMM's side of the hop allocates nothing per access (counted alone, from a collected heap).</summary>
+[Collection(AllocationCounting.Name)]
+public sealed class DeviceProcessAllocationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("emu-remote-alloc-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Forwarding_an_access_allocates_nothing_in_the_VMM()
+    {
+        string disk = Path.Combine(_dir, "disk.img");
+        File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "ata", "disk.img"), disk);
+        string socket = Path.Combine(_dir, "alloc.sock");
+        using var backend = RawImageBackend.Open(new DiskSpec(disk));
+        using var server = new DeviceServer(socket, new DeviceServerOptions { Kind = RemoteDeviceKind.Ata, Disks = [(backend, new DiskSpec(disk))] }, TextWriter.Null);
+        var thread = new Thread(() => server.Run(once: true)) { IsBackground = true };
+        thread.Start();
+        using (var vm = new VirtualMachine(new MachineConfig { DeviceProcess = socket }))
+        {
+            for (int i = 0; i < 1000; i++)
+                vm.Ports.Read(0x1F7, 1); // warm up: JIT, first-call paths
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10_000; i++)
+            {
+                vm.Ports.Read(0x1F7, 1);
+                vm.Ports.Write(0x1F2, 1, (uint)i & 0xFF);
+            }
+            (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0, "a forwarded access is a message in a reused buffer and a blocking wait");
+            vm.DeviceProcess!.Requests.Should().BeGreaterThanOrEqualTo(21_000);
+        }
+        thread.Join(10_000).Should().BeTrue();
+    }
+}
