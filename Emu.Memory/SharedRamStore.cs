@@ -5,8 +5,8 @@ namespace Emu.Memory;
 /// <summary>
 /// Guest RAM in a file that two processes map: the VMM creates it (normally in /dev/shm, so it is memory,
 /// not disk), a device process opens it by path, and both see the same bytes. The creator removes the
-/// name once the device process has mapped it (<see cref="Unlink"/>), so nothing is left behind if either
-/// process dies; the mappings stay valid.
+/// name once the device process has mapped it (<see cref="Unlink"/>), or when it is disposed, so nothing is
+/// left behind if either process dies; the mappings stay valid.
 /// </summary>
 public sealed unsafe class SharedRamStore : GuestRamStore
 {
@@ -15,9 +15,12 @@ public sealed unsafe class SharedRamStore : GuestRamStore
     private readonly byte* _pointer;
     private bool _disposed;
 
-    private SharedRamStore(string path, MemoryMappedFile file)
+    private readonly bool _created;
+
+    private SharedRamStore(string path, MemoryMappedFile file, bool created)
     {
         Path = path;
+        _created = created;
         _file = file;
         try
         {
@@ -48,7 +51,7 @@ public sealed unsafe class SharedRamStore : GuestRamStore
             stream.SetLength(Length); // a sparse file of zeros
             var file = MemoryMappedFile.CreateFromFile(stream, null, Length, MemoryMappedFileAccess.ReadWrite,
                 HandleInheritability.None, leaveOpen: false);
-            return new SharedRamStore(path, file);
+            return new SharedRamStore(path, file, created: true);
         }
         catch
         {
@@ -69,7 +72,7 @@ public sealed unsafe class SharedRamStore : GuestRamStore
                 throw new InvalidDataException($"'{path}' is {stream.Length} bytes, not the {Length} bytes of guest memory");
             var file = MemoryMappedFile.CreateFromFile(stream, null, Length, MemoryMappedFileAccess.ReadWrite,
                 HandleInheritability.None, leaveOpen: false);
-            return new SharedRamStore(path, file);
+            return new SharedRamStore(path, file, created: false);
         }
         catch
         {
@@ -93,6 +96,8 @@ public sealed unsafe class SharedRamStore : GuestRamStore
         if (_disposed)
             return;
         _disposed = true;
+        if (_created)
+            Unlink(); // in case no device process ever mapped it (the connection failed)
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();

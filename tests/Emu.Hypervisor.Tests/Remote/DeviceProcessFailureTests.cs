@@ -130,4 +130,14 @@ public sealed class DeviceProcessFailureTests : IDisposable
         act.Should().Throw<DeviceProcessException>().WithMessage("*serves /x.img, not '/other.img'");
         device.Join(5000);
     }
+
+    [Fact]
+    public void A_device_process_that_never_answers_Hello_is_one_line_at_the_timeout()
+    {
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(_socket));
+        listener.Listen(1);
+        var act = () => new VirtualMachine(new MachineConfig { DeviceProcess = _socket, DeviceProcessTimeout = TimeSpan.FromMilliseconds(300) });
+        act.Should().Throw<DeviceProcessException>().WithMessage($"device process at '{_socket}': no message within 0.3 s");
+    }
 }

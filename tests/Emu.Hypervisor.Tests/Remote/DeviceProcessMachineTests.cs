@@ -157,4 +157,54 @@ public sealed class DeviceProcessMachineTests : IDisposable
         local.Console.Should().Contain("read AH=00 CF=0 count=0064 sum=40DA");
         ShouldMatch(local, remote);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Code_that_a_DMA_read_overwrote_runs_as_the_new_code(bool remote)
+    {
+        // Code that has run once sits in the decode cache; a READ DMA then puts other code over it. Out of
+        // process the bytes change in the shared mapping behind the VMM's back, and only the device's
+        // MemoryWritten report makes the VMM drop the stale decoded instructions.
+        byte[] first = [0xB0, (byte)'A', 0xE6, 0xE9, 0xEB, 0xFE]; // mov al,'A'; out E9h,al; jmp $
+        byte[] second = [0xB0, (byte)'B', 0xE6, 0xE9, 0xEB, 0xFE];
+        string disk = Path.Combine(Directory.CreateDirectory(Path.Combine(_dir, remote ? "r" : "l")).FullName, "disk.img");
+        var image = new byte[64 * 512];
+        second.CopyTo(image, 0);
+        File.WriteAllBytes(disk, image);
+        string socket = Path.Combine(_dir, "smc.sock");
+        using var backend = remote ? RawImageBackend.Open(new DiskSpec(disk)) : null;
+        using var server = remote ? new DeviceServer(socket, new DeviceServerOptions { Kind = RemoteDeviceKind.Ata, Disks = [(backend!, new DiskSpec(disk))] }, TextWriter.Null) : null;
+        var thread = new Thread(() => server?.Run(once: true)) { IsBackground = true };
+        thread.Start();
+        var console = new MemoryStream();
+        using (var vm = new VirtualMachine(new MachineConfig
+        {
+            DebugConsoleOutput = console,
+            HardDisks = remote ? [] : [new DiskSpec(disk)],
+            DeviceProcess = remote ? socket : null,
+        }))
+        {
+            vm.Memory.Load(0x7C00, first);
+            BareStart.Prepare(vm, SegmentedAddress.BootSector);
+            vm.Run(new RunLimits { MaxInstructions = 100 }).End.Should().Be(RunEnd.InstructionLimit);
+
+            vm.Memory.Load(0x1000, [0x00, 0x7C, 0x00, 0x00, 0x00, 0x02, 0x00, 0x80]); // PRD: 7C00h, 512 bytes, end of table
+            vm.Ports.Write(0xC004, 4, 0x1000);
+            vm.Ports.Write(0x1F2, 1, 1);
+            vm.Ports.Write(0x1F3, 1, 0);
+            vm.Ports.Write(0x1F4, 1, 0);
+            vm.Ports.Write(0x1F5, 1, 0);
+            vm.Ports.Write(0x1F6, 1, 0xE0);
+            vm.Ports.Write(0x1F7, 1, 0xC8); // READ DMA
+            vm.Ports.Write(0xC000, 1, 0x09); // start, device to memory
+            vm.Ports.Read(0x1F7, 1).Should().Be(0x50, "the transfer completed");
+            vm.Memory.Bytes[0x7C01].Should().Be((byte)'B', "the sector is in guest RAM");
+
+            BareStart.Prepare(vm, SegmentedAddress.BootSector);
+            vm.Run(new RunLimits { MaxInstructions = 100 }).End.Should().Be(RunEnd.InstructionLimit);
+        }
+        thread.Join(10_000).Should().BeTrue();
+        System.Text.Encoding.ASCII.GetString(console.ToArray()).Should().Be("AB", "the second run executes the bytes the DMA wrote, not the cached decode");
+    }
 }
