@@ -140,4 +140,58 @@ public sealed class DeviceProcessFailureTests : IDisposable
         var act = () => new VirtualMachine(new MachineConfig { DeviceProcess = _socket, DeviceProcessTimeout = TimeSpan.FromMilliseconds(300) });
         act.Should().Throw<DeviceProcessException>().WithMessage($"device process at '{_socket}': no message within 0.3 s");
     }
+
+    [Fact]
+    public void A_device_process_answering_at_random_never_crashes_or_hangs_the_VMM()
+    {
+        // 60 machines, each against a fake device that answers every access with 0-3 random messages (valid
+        // reports with random fields, or random types and bytes) and then usually a Completion.
+        var ends = new Dictionary<RunEnd, int>();
+        for (int seed = 0; seed < 60; seed++)
+        {
+            var random = new Random(seed);
+            File.Delete(_socket);
+            var device = FakeDevice(c =>
+            {
+                for (int access = 0; access < 2000; access++)
+                {
+                    int extra = random.Next(4);
+                    for (int i = 0; i < extra; i++)
+                        SendRandom(c, random);
+                    if (random.Next(50) != 0)
+                        c.Send(MessageType.Completion, new CompletionMessage((uint)random.Next(256), 0).Encode(c.Payload));
+                    c.Receive(out _);
+                }
+            });
+            var outcome = RunIdentify(TimeSpan.FromMilliseconds(250));
+            outcome.Message.Should().NotContain("\n");
+            ends[outcome.End] = ends.GetValueOrDefault(outcome.End) + 1;
+            device.Join(5000).Should().BeTrue();
+        }
+        ends.GetValueOrDefault(RunEnd.DeviceFailure).Should().BeGreaterThan(30, "most random devices break the protocol soon");
+    }
+
+    private static void SendRandom(MessageChannel c, Random random)
+    {
+        switch (random.Next(5))
+        {
+            case 0:
+                c.Send(MessageType.Irq, new IrqMessage((byte)random.Next(3), random.Next(2) == 0).Encode(c.Payload));
+                break;
+            case 1:
+                c.Send(MessageType.MemoryWritten, new MemoryWrittenMessage((uint)random.Next(0x11_0000), (uint)random.Next(1, 0x2000)).Encode(c.Payload));
+                break;
+            case 2:
+                c.Send(MessageType.Event, new EventMessage(random.Next(), "ata0", "noise").Encode(c.Payload));
+                break;
+            case 3:
+                c.Send(MessageType.RegionMoved, new RegionMovedMessage((byte)random.Next(3), (uint)random.Next(0x1_0000)).Encode(c.Payload));
+                break;
+            default:
+                int length = random.Next(0, 32);
+                random.NextBytes(c.Payload[..length]);
+                c.Send((MessageType)random.Next(0, 20), length);
+                break;
+        }
+    }
 }
