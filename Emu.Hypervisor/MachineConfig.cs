@@ -73,5 +73,5 @@ public sealed class MachineConfig
     public IReadOnlyList<string> DeviceProcessDisks { get; init; } = [];
 
     /// <summary>How long the VMM waits for the device process to answer one request before stopping the guest.</summary>
-    public TimeSpan DeviceProcessTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan DeviceProcessTimeout { get; init; } = Remote.DeviceProcessClient.DefaultTimeout;
 }

@@ -8,7 +8,7 @@ using Emu.Memory;
 namespace Emu.Hypervisor.Remote;
 
 /// <summary>
-/// The VMM's end of a device process connection (docs/DEVICE-PROTOCOL.md). <see cref="Request"/> sends one
+/// The VMM's end of a device process connection (docs/DEVICE-PROTOCOL.md). <see cref="Access"/> sends one
 /// access (or reset, poll) and blocks until its Completion, applying on the way what the device reports: IRQ
 /// line levels, moved regions, guest RAM it wrote, trace events. Anything wrong — the process died, hung past
 /// the timeout, or sent a message this version does not allow — makes the connection <see cref="Failed"/>:
@@ -51,7 +51,6 @@ public sealed class DeviceProcessClient : IDisposable
     public long Requests { get; private set; }
     public long RoundTripTicks { get; private set; }
     public long DeviceNs { get; private set; }
-    public long MessagesReceived => _channel.MessagesReceived;
 
     /// <summary>Connects, says Hello with the shared RAM file, reads Welcome. Throws <see cref="DeviceProcessException"/>
     /// with one line when nothing listens, the peer refuses, or it is not a device process of this version.</summary>

@@ -27,10 +27,6 @@ public sealed class MessageChannel : IDisposable
         set => _socket.ReceiveTimeout = value == Timeout.InfiniteTimeSpan ? 0 : (int)Math.Clamp(value.TotalMilliseconds, 1, int.MaxValue);
     }
 
-    /// <summary>Messages and bytes moved, both ways (for statistics).</summary>
-    public long MessagesSent { get; private set; }
-    public long MessagesReceived { get; private set; }
-
     /// <summary>True when a read would not block: a message (or the end of the stream) is waiting.</summary>
     public bool HasInput
     {
@@ -75,7 +71,6 @@ public sealed class MessageChannel : IDisposable
         {
             throw new DeviceProtocolException($"the connection is closed (sending {type})");
         }
-        MessagesSent++;
     }
 
     /// <summary>Sends a message without payload.</summary>
@@ -98,7 +93,6 @@ public sealed class MessageChannel : IDisposable
             throw new DeviceProtocolException($"{type} message of {length} bytes (at most {DeviceProtocol.MaxPayload})");
         var body = _receive.AsSpan(DeviceProtocol.HeaderSize, (int)length);
         ReadExactly(body, headerStart: false);
-        MessagesReceived++;
         payload = body;
         return type;
     }
