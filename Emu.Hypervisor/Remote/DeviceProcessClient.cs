@@ -207,8 +207,8 @@ public sealed class DeviceProcessClient : IDisposable
         var hop = HopEvent;
         try
         {
-            hop?.Invoke($"forward {type}: {what ?? Describe(_current)}", 0);
             _channel.Send(type, length);
+            hop?.Invoke($"forward {type}: {what ?? Describe(_current)}", Math.Max(1, Stopwatch.GetTimestamp() - start));
             for (int received = 0; ; received++)
             {
                 if (received > DeviceProtocol.MaxMessagesPerRequest)
