@@ -22,8 +22,9 @@ public static class Program
         }
         if (args.Length == 1)
         {
-            // Persistent mode in a child process: many inputs per process (every harness builds a fresh machine per
-            // input), and a hang or a crash that kills the process is reported to AFL instead of ending the run.
+            // Persistent mode in a child process: many inputs per process (ata and virtio build a fresh machine per
+            // input, cpu restores one per configuration), and a hang or a crash that kills the process is reported
+            // to AFL instead of ending the run.
             Fuzzer.OutOfProcess.Run(stream =>
             {
                 using var copy = new MemoryStream();
@@ -173,6 +174,7 @@ public static class Program
             case "cpu":
                 var firmware = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "firmware", "bios.bin"));
                 var cpu = new CpuHarness(firmware);
+                cpu.Prepare(); // every configuration's machine before the first input (see CpuHarness)
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => cpu.Dispose();
                 return cpu.Run;
             case "ata":
