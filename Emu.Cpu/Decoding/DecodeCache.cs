@@ -95,9 +95,15 @@ internal sealed class DecodeCache : ICodeWriteObserver
     public void Flush()
     {
         Array.Clear(_slotAt);
-        // Successor links may still point at any entry: drop them all, not just the map.
+        // Successor links may still point at any entry: drop them all, not just the map. The links themselves go
+        // too, so that a flushed cache runs exactly as a new one (the cpu fuzz target flushes before every input,
+        // and AFL must see the same branches for the same input whatever ran before it).
+        _pool[0].Next = 0;
         for (int i = 1; i < _used; i++)
+        {
             _pool[i].Address = Dropped;
+            _pool[i].Next = 0;
+        }
         _used = 1;
         _cpu.Memory.ClearCodeMarks();
     }

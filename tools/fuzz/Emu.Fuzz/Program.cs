@@ -9,8 +9,14 @@ namespace Emu.Fuzz;
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
+    public static unsafe int Main(string[] args)
     {
+        // Under tools/fuzz/run.sh the Emu assemblies are instrumented: every branch writes to SharpFuzz's trace
+        // map, which exists only once a fuzz loop has set it up. Code that runs before (the cpu target builds its
+        // machines up front) or without one (replaying files, hunt) gets a throwaway map instead of a null
+        // pointer; the fuzz loop replaces it with AFL's.
+        if (SharpFuzz.Common.Trace.SharedMem == null)
+            SharpFuzz.Common.Trace.SharedMem = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(TraceMapSize);
         if (args.Length >= 3 && args[0] == "seeds")
             return WriteSeeds(args[1], args[2], args.Length > 3 ? args[3] : null);
         if (args.Length >= 4 && args[0] == "hunt")
@@ -164,6 +170,9 @@ public static class Program
         Console.WriteLine($"{count} inputs in {clock.ElapsedMilliseconds} ms, slowest {slowest} ms, {crashes} crashes");
         return crashes == 0 ? 0 : 1;
     }
+
+    /// <summary>AFL's coverage map size (MAP_SIZE), which SharpFuzz's branch ids index.</summary>
+    private const int TraceMapSize = 1 << 16;
 
     private delegate void Harness(ReadOnlySpan<byte> input);
 
