@@ -93,11 +93,9 @@ public sealed class CpuHarness : IDisposable
         Machine m;
         if (_reuse)
         {
+            // The decode cache is not in the snapshot: it is empty here (Build, and the end of every run, flush it).
             m = _machines[key] ??= Build(key);
             m.Snapshot!.Restore();
-            // The decode cache is not in the snapshot: emptied, as on a new machine, it starts every input
-            // the same way (AFL sees the same edges for the same input).
-            m.Vm.Cpu.FlushDecodeCache();
         }
         else
         {
@@ -136,6 +134,10 @@ public sealed class CpuHarness : IDisposable
         }
         finally
         {
+            // Emptied now rather than before the next input: the flush's work follows this input's entries, so
+            // AFL sees the same branches for the same input whatever ran before it, and the next input starts
+            // with an empty cache, as on a new machine.
+            m.Vm.Cpu.FlushDecodeCache();
             fresh?.Vm.Dispose();
         }
     }
@@ -160,6 +162,8 @@ public sealed class CpuHarness : IDisposable
                     throw new InvalidOperationException($"POST did not reach {post} instructions the second time: {end.Message}");
                 guard.Check("after POST");
             }
+            // Captured with an empty decode cache (and so no code marks), the state every input starts from.
+            m.Vm.Cpu.FlushDecodeCache();
             var opaque = m.Vm.Memory.CodeWriteObserver;
             return m with { Snapshot = new ObjectGraphSnapshot(m.Vm, o => ReferenceEquals(o, opaque)), Guard = guard };
         }
