@@ -253,14 +253,13 @@ public sealed partial class VirtualMachine : IDisposable
             outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} waiting for an interrupt that nothing will raise");
             return false;
         }
-        // While the CPU is halted only the timers (PIT on IRQ 0, RTC on IRQ 8) change anything; the other devices
-        // act on guest accesses. If neither IRQ can get through the 8259s (masked, blocked by an interrupt in
-        // service, or a PIC never initialised), no deadline will ever wake the guest: skipping from one to the
-        // next would spin forever without retiring an instruction, so that --max-instructions never ended the
-        // run (found by the cpu fuzz target; regression test VirtualMachineTests.Halt_with_the_timer_masked_*).
-        if (!Pic.Intr && !Pic.CouldDeliver(PitIrq) && !Pic.CouldDeliver(RtcIrq))
+        // While the CPU is halted only the timed devices change anything; the other devices act on guest accesses.
+        // If none of them will raise an IRQ that can get through the 8259s, no deadline will ever wake the guest:
+        // skipping from one to the next would spin forever without retiring an instruction, so that
+        // --max-instructions never ended the run (found twice by the cpu fuzz target: HaltDeadlockTests).
+        if (!Pic.Intr && !ATimerCanWake()) // VirtualMachine.Halt.cs
         {
-            outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} with the timer interrupts (IRQ 0, IRQ 8) unable to reach the CPU: nothing will wake it");
+            outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} with no timer interrupt (IRQ 0, IRQ 8) that will be raised and can reach the CPU: nothing will wake it");
             return false;
         }
         if (deadline > NowNs)

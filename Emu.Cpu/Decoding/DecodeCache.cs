@@ -94,10 +94,19 @@ internal sealed class DecodeCache : ICodeWriteObserver
 
     public void Flush()
     {
-        Array.Clear(_slotAt);
-        // Successor links may still point at any entry: drop them all, not just the map.
+        // Only the live entries have an address-map slot (an invalidated one was unmapped when it was dropped),
+        // so clearing theirs clears the map: the cost follows the entries used, not the 4 MiB map (the cpu fuzz
+        // target flushes after every input). Successor links may still point at any entry: drop them all, and
+        // the links themselves, so that a flushed cache runs exactly as a new one.
+        _pool[0].Next = 0;
         for (int i = 1; i < _used; i++)
+        {
+            uint address = _pool[i].Address;
+            if (address != Dropped && _slotAt[address] == i)
+                _slotAt[address] = 0;
             _pool[i].Address = Dropped;
+            _pool[i].Next = 0;
+        }
         _used = 1;
         _cpu.Memory.ClearCodeMarks();
     }

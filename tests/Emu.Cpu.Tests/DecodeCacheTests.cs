@@ -70,6 +70,35 @@ public class DecodeCacheTests
     }
 
     [Fact]
+    public void A_flush_after_the_pool_filled_and_refilled_drops_every_entry()
+    {
+        // 40,000 one-byte instructions at 2000:0000: more than the pool holds, so it fills and is flushed
+        // once mid-run, then takes the rest. The explicit flush must drop the entries of both generations.
+        var m = new CoreMachine(CpuModel.I8086, a => a.hlt());
+        var sled = new byte[40_001];
+        Array.Fill(sled, (byte)0x90); // NOP
+        sled[^1] = 0xF4; // HLT
+        m.Memory.Load(0x2_0000, sled);
+        void RunSled()
+        {
+            m.Cpu.Reset();
+            m.Cpu.CS = 0x2000;
+            m.Cpu.IP = 0;
+            m.RunToHalt().Should().Be(StopReason.Halt);
+        }
+        RunSled();
+        m.Cpu.AX.Should().Be(0);
+
+        // Behind the cache's back: a NOP from before the mid-run flush and one from after it become INC AX.
+        m.Memory.Bytes[0x2_0000 + 10] = 0x40;
+        m.Memory.Bytes[0x2_0000 + 39_000] = 0x40;
+        m.Cpu.FlushDecodeCache();
+        RunSled();
+
+        m.Cpu.AX.Should().Be(2);
+    }
+
+    [Fact]
     public void After_a_flush_code_replaced_behind_the_caches_back_runs_new()
     {
         var m = new CoreMachine(CpuModel.I8086, a =>

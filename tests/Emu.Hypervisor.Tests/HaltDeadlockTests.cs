@@ -6,7 +6,8 @@ namespace Emu.Hypervisor.Tests;
 /// <summary>
 /// A guest that halts with interrupts on while its timer keeps running but the timer's interrupt cannot get
 /// through the 8259s must end (Deadlock), not spin from deadline to deadline without retiring an instruction,
-/// which ignored --max-instructions for ever. Found by the cpu fuzz target (tools/fuzz; docs/RELIABILITY.md).
+/// which ignored --max-instructions for ever; likewise when its interrupt could get through but the device will
+/// never raise it. Found by the cpu fuzz target (tools/fuzz; docs/RELIABILITY.md).
 /// </summary>
 public class HaltDeadlockTests
 {
@@ -74,11 +75,41 @@ public class HaltDeadlockTests
         outcome.End.Should().Be(RunEnd.InstructionLimit, "every tick runs the handler, so instructions retire");
     }
 
-    [Fact]
-    public void The_fuzz_input_that_found_it_ends_within_its_budget()
+    [Theory]
+    [InlineData("cpu-halt-timer-never-delivered.bin")]
+    [InlineData("cpu-halt-rtc-never-raised.bin")]
+    public void The_fuzz_inputs_that_found_it_end_within_their_budget(string input)
     {
         using var harness = new Emu.Fuzz.CpuHarness(firmware: null);
-        harness.Run(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fuzz", "regressions", "cpu-halt-timer-never-delivered.bin")));
+        harness.Run(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fuzz", "regressions", input)));
         harness.Ends.Should().ContainKey(RunEnd.Deadlock);
+    }
+
+    // The second find: IRQ 0 masked, IRQ 8 and the cascade open, but the RTC never told to interrupt. IRQ 8 could
+    // get through, yet nothing raises it: the PIT's deadlines came and went for ever.
+    [Fact]
+    public void Halt_with_the_timer_masked_and_an_open_IRQ_8_that_the_RTC_never_raises_is_a_deadlock()
+    {
+        var outcome = RunBounded([.. TimerHandler, .. InitPics, .. Masks(0x01, 0x00), .. ProgramPit, .. WaitForever], 10_000);
+
+        outcome.End.Should().Be(RunEnd.Deadlock);
+        outcome.Message.Should().Contain("IRQ 0, IRQ 8").And.Contain("nothing will wake it");
+    }
+
+    [Fact]
+    public void Halt_with_the_timer_masked_and_the_RTC_interrupting_keeps_waking_until_the_instruction_limit()
+    {
+        // IRQ 8 handler (vector 70h): read register C (which lowers the line), EOI to both 8259s, IRET.
+        byte[] handler = [0xB0, 0x0C, 0xE6, 0x70, 0xE4, 0x71, 0xB0, 0x20, 0xE6, 0xA0, 0xE6, 0x20, 0xCF];
+        // RTC: register A = 26h (1,024 Hz periodic rate), register B = 42h (periodic interrupt on, 24-hour).
+        byte[] rtcPeriodic = [0xB0, 0x0A, 0xE6, 0x70, 0xB0, 0x26, 0xE6, 0x71, 0xB0, 0x0B, 0xE6, 0x70, 0xB0, 0x42, 0xE6, 0x71];
+        byte[] body = [.. InitPics, .. Masks(0x01, 0x00), .. rtcPeriodic, .. ProgramPit, .. WaitForever];
+        const int SetVector = 12; // two MOV word [mem], imm16
+        ushort at = (ushort)(SegmentedAddress.BootSector.Offset + SetVector + body.Length);
+        byte[] setVector = [0xC7, 0x06, 0xC0, 0x01, (byte)at, (byte)(at >> 8), 0xC7, 0x06, 0xC2, 0x01, 0x00, 0x00];
+
+        var outcome = RunBounded([.. setVector, .. body, .. handler], 10_000);
+
+        outcome.End.Should().Be(RunEnd.InstructionLimit, "every RTC tick runs the handler, so instructions retire");
     }
 }

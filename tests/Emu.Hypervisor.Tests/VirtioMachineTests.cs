@@ -90,6 +90,21 @@ public class VirtioMachineTests
     }
 
     [Fact]
+    public void A_driver_halted_for_its_completion_interrupt_is_woken_by_the_poller_with_the_timers_masked()
+    {
+        var console = new MemoryStream();
+        using var disk = new MemoryBackend(File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "tests/virtio/disk.img")));
+        using var vm = Machine(File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "tests/virtio/poll-irq-halt.bin")), disk, VirtioNotifyMode.Poll, console);
+
+        var outcome = vm.Run(new RunLimits { MaxInstructions = 1_000_000 });
+
+        outcome.End.Should().Be(RunEnd.DebugExit, $"IRQ 11 from the poller can wake it, so it is no deadlock: {outcome.Message}");
+        outcome.ExitCode.Should().Be(33, Text(console));
+        Text(console).Should().Be("poll-irq-halt: woken by the completion interrupt\n");
+        vm.VirtioTransport!.Counters.Notifications.Should().Be(0, "in poll mode the driver is asked not to notify");
+    }
+
+    [Fact]
     public void Polls_fall_on_the_same_instructions_on_every_run()
     {
         long[] Run()

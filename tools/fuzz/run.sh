@@ -65,7 +65,7 @@ afl-fuzz -i "$CORPUS" -o "$WORK/findings" -t "${AFL_TIMEOUT_MS:-2000}" -m none -
     -- dotnet "$WORK/out/Emu.Fuzz.dll" "$TARGET" >"$WORK/afl.log" 2>&1
 STATUS=$?
 set -e
-rm -f /dev/shm/emu-fuzz-*.img
+rm -rf /dev/shm/emu-fuzz-*
 
 STATS=$WORK/findings/default/fuzzer_stats
 if [[ ! -f $STATS ]]; then

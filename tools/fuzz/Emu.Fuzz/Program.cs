@@ -9,8 +9,14 @@ namespace Emu.Fuzz;
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
+    public static unsafe int Main(string[] args)
     {
+        // Under tools/fuzz/run.sh the Emu assemblies are instrumented: every branch writes to SharpFuzz's trace
+        // map, which exists only once a fuzz loop has set it up. Code that runs before (the cpu target builds its
+        // machines up front) or without one (replaying files, hunt) gets a throwaway map instead of a null
+        // pointer; the fuzz loop replaces it with AFL's.
+        if (SharpFuzz.Common.Trace.SharedMem == null)
+            SharpFuzz.Common.Trace.SharedMem = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(TraceMapSize);
         if (args.Length >= 3 && args[0] == "seeds")
             return WriteSeeds(args[1], args[2], args.Length > 3 ? args[3] : null);
         if (args.Length >= 4 && args[0] == "hunt")
@@ -22,8 +28,9 @@ public static class Program
         }
         if (args.Length == 1)
         {
-            // Persistent mode in a child process: many inputs per process (every harness builds a fresh machine per
-            // input), and a hang or a crash that kills the process is reported to AFL instead of ending the run.
+            // Persistent mode in a child process: many inputs per process (ata and virtio build a fresh machine per
+            // input, cpu restores one per configuration), and a hang or a crash that kills the process is reported
+            // to AFL instead of ending the run.
             Fuzzer.OutOfProcess.Run(stream =>
             {
                 using var copy = new MemoryStream();
@@ -164,6 +171,9 @@ public static class Program
         return crashes == 0 ? 0 : 1;
     }
 
+    /// <summary>AFL's coverage map size (MAP_SIZE), which SharpFuzz's branch ids index.</summary>
+    private const int TraceMapSize = 1 << 16;
+
     private delegate void Harness(ReadOnlySpan<byte> input);
 
     private static Harness? Target(string name)
@@ -173,6 +183,7 @@ public static class Program
             case "cpu":
                 var firmware = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "firmware", "bios.bin"));
                 var cpu = new CpuHarness(firmware);
+                cpu.Prepare(); // every configuration's machine before the first input (see CpuHarness)
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => cpu.Dispose();
                 return cpu.Run;
             case "ata":
