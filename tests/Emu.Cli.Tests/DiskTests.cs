@@ -51,16 +51,7 @@ public sealed class DiskTests : IDisposable
     [Fact]
     public void After_FLUSH_completes_the_data_survives_a_SIGKILL()
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "emu.dll"), "run", "guest-images/tests/ata/flush-wait.bin",
-            "--disk", _image, "--timeout", "60" })
-            psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
+        using var process = Process.Start(EmuProcess.StartInfo(["run", "guest-images/tests/ata/flush-wait.bin", "--disk", _image, "--timeout", "60"]))!;
         var seen = new List<string>();
         try
         {

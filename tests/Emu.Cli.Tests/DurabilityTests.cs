@@ -55,17 +55,7 @@ public sealed partial class DurabilityTests : IDisposable
     /// <summary>Starts emu, reads its stdout until <paramref name="line"/>, and returns the still-running process.</summary>
     private static (Process Process, List<string> Seen, Task<string> Stderr) StartUntil(string line, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "emu.dll"));
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        var process = Process.Start(psi)!;
+        var process = Process.Start(EmuProcess.StartInfo(args))!;
         var stderr = process.StandardError.ReadToEndAsync();
         var seen = new List<string>();
         var read = Task.Run(() =>
