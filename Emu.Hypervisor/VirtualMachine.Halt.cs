@@ -21,7 +21,7 @@ public sealed partial class VirtualMachine
     private bool ATimerCanWake() =>
         Raises(Platform.Pit, PitIrq)
         || Raises(Platform.Cmos, RtcIrq)
-        || (VirtioPoller is { } poller && Raises(poller, VirtioTransport!.Irq.Number));
+        || (VirtioPoller is { } poller && Raises(poller, poller.Irq));
 
     private bool Raises(ITimedDevice device, int irq) => device.NextDeadlineNs != long.MaxValue && Pic.CouldDeliver(irq);
 }

@@ -74,6 +74,10 @@ public sealed partial class VirtualMachine
         {
             throw new DeviceProcessException($"virtio-blk is in the device process at '{socket}' (serving {served}); drop --virtio-disk");
         }
+        else if (welcome.Irqs.Count != 1)
+        {
+            throw new DeviceProcessException($"the device process at '{socket}' offers virtio-blk with {welcome.Irqs.Count} IRQ lines (it has one)");
+        }
         client.WireIrqs(welcome.Irqs.Select(irq => Pic.GetLine(irq)).ToList());
         client.Failed = _ => Cpu.RequestStop();
         client.RegionMoved = MoveRemoteRegion;
@@ -103,7 +107,7 @@ public sealed partial class VirtualMachine
             }
         }
         if (RemoteVirtio && Config.VirtioNotify == VirtioNotifyMode.Poll)
-            Platform.TimedDevices.Add(VirtioPoller = new VirtioPoller(this, client.Poll, Config.VirtioPollInterval));
+            Platform.TimedDevices.Add(VirtioPoller = new VirtioPoller(this, client.Poll, Config.VirtioPollInterval, client.Welcome.Irqs[0]));
     }
 
     /// <summary>The device moved a region (the guest reprogrammed BAR4): as <see cref="MoveBusMaster"/> does in-process.</summary>

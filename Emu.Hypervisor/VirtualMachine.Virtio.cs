@@ -54,7 +54,7 @@ public sealed partial class VirtualMachine
         MapMmio(VirtioMmioTransport.DefaultBase, VirtioMmioTransport.WindowSize, VirtioTransport);
         if (config.VirtioNotify == VirtioNotifyMode.Poll)
         {
-            VirtioPoller = new VirtioPoller(this, VirtioTransport.Poll, VirtioTransport.PollInterval);
+            VirtioPoller = new VirtioPoller(this, VirtioTransport.Poll, VirtioTransport.PollInterval, VirtioTransport.Irq.Number);
             Platform.TimedDevices.Add(VirtioPoller);
         }
     }

@@ -23,15 +23,20 @@ public sealed class VirtioPoller : ITimedDevice
 
     /// <param name="poll">Drains the queue and says whether there was work: the transport in-process, or a Poll
     /// request to the device process.</param>
-    internal VirtioPoller(VirtualMachine vm, Func<bool> poll, int pollInterval)
+    /// <param name="irq">The interrupt a completion raises (so a halted guest waiting for it is not a deadlock).</param>
+    internal VirtioPoller(VirtualMachine vm, Func<bool> poll, int pollInterval, int irq)
     {
         _vm = vm;
         _poll = poll;
+        Irq = irq;
         _intervalNs = Math.Max(1, pollInterval) * vm.Config.NanosecondsPerInstruction;
         _nextNs = _intervalNs;
     }
 
     public long IntervalNs => _intervalNs;
+
+    /// <summary>The IRQ the device raises when a poll completes a request.</summary>
+    public int Irq { get; }
 
     public long NextDeadlineNs =>
         _vm.Cpu.Halted && _idleSinceRetired == _vm.Cpu.Retired ? long.MaxValue : _nextNs;

@@ -158,6 +158,17 @@ public sealed class DeviceProcessMachineTests : IDisposable
         ShouldMatch(local, remote);
     }
 
+    [Fact]
+    public void A_driver_halted_with_the_timers_masked_is_woken_by_polls_of_a_device_process()
+    {
+        // Only the poller can wake this guest (IRQ 0 and 8 masked, IRQ 11 on completion): the halt check must
+        // see that with the virtio device out of process too.
+        var local = Run("tests/virtio/poll-irq-halt.bin", "tests/virtio/disk.img", Start.Bare, remote: false, RemoteDeviceKind.VirtioBlock, notify: VirtioNotifyMode.Poll);
+        var remote = Run("tests/virtio/poll-irq-halt.bin", "tests/virtio/disk.img", Start.Bare, remote: true, RemoteDeviceKind.VirtioBlock, notify: VirtioNotifyMode.Poll);
+        local.Console.Should().Be("poll-irq-halt: woken by the completion interrupt\n");
+        ShouldMatch(local, remote);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
