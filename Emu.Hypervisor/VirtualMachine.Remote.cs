@@ -26,27 +26,26 @@ public sealed partial class VirtualMachine
     private bool RemoteAta => DeviceProcess?.Kind == RemoteDeviceKind.Ata;
     private bool RemoteVirtio => DeviceProcess?.Kind == RemoteDeviceKind.VirtioBlock;
 
-    /// <summary>Guest memory: private, or a shared file mapping when a device process will need to reach it.</summary>
-    private static GuestMemory CreateMemory(MachineConfig config, out SharedRamStore? shared)
+    /// <summary>Guest memory: private, or a shared file mapping when a device process will need to reach it.
+    /// The machine disposes the store (<see cref="GuestMemory.Store"/>) last.</summary>
+    private static GuestMemory CreateMemory(MachineConfig config)
     {
-        shared = null;
         if (config.DeviceProcess is null)
             return new GuestMemory();
         try
         {
-            shared = SharedRamStore.Create(SharedRamStore.NewPath());
+            return new GuestMemory(SharedRamStore.Create(SharedRamStore.NewPath()));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DeviceProcessException($"cannot create shared guest memory for the device process: {e.Message}");
         }
-        return new GuestMemory(shared);
     }
 
     /// <summary>Connects and checks that the device fits this machine's configuration.</summary>
-    private void ConnectDeviceProcess(MachineConfig config, SharedRamStore? shared)
+    private void ConnectDeviceProcess(MachineConfig config)
     {
-        if (config.DeviceProcess is not { } socket || shared is null)
+        if (config.DeviceProcess is not { } socket || Memory.Store is not SharedRamStore shared)
             return;
         var flags = config.VirtioNotify == VirtioNotifyMode.Poll ? HelloFlags.VirtioPoll : HelloFlags.None;
         var client = DeviceProcessClient.Connect(socket, shared, Memory, flags, config.DeviceProcessTimeout);
@@ -102,7 +101,7 @@ public sealed partial class VirtualMachine
                     _remoteRanges[i] = MapMmio(region.Base, region.Length, new RemoteRegion(client, i, region.Name));
                     break;
                 case RegionSpace.PciConfig:
-                    Pci.Attach((int)(region.Base >> 3), (int)(region.Base & 7), new RemotePciFunction(client, i, region.Name));
+                    Pci.Attach((int)(region.Base >> 3), (int)(region.Base & 7), new RemotePciFunction(new RemoteRegion(client, i, region.Name)));
                     break;
             }
         }
@@ -150,7 +149,7 @@ public sealed partial class VirtualMachine
 
     /// <summary>The run's end when the device process failed, else null.</summary>
     private RunOutcome? DeviceProcessOutcome() =>
-        DeviceProcess is { Failure: { } failure, ClosedCleanly: false }
+        DeviceProcess?.Failure is { } failure
             ? Finish(RunEnd.DeviceFailure, 1, $"{failure}; guest stopped at {Cpu.CS:X4}:{Cpu.IP:X4}")
             : null;
 

@@ -27,12 +27,10 @@ public sealed partial class VirtualMachine : IDisposable
     public VirtualMachine(MachineConfig config)
     {
         Config = config;
-        Memory = CreateMemory(config, out var shared); // VirtualMachine.Remote.cs
-        if (shared is not null)
-            _sharedRam = shared;
+        Memory = CreateMemory(config); // VirtualMachine.Remote.cs
         try
         {
-            Build(config, shared);
+            Build(config);
         }
         catch
         {
@@ -41,9 +39,7 @@ public sealed partial class VirtualMachine : IDisposable
         }
     }
 
-    private readonly Emu.Memory.SharedRamStore? _sharedRam;
-
-    private void Build(MachineConfig config, Emu.Memory.SharedRamStore? shared)
+    private void Build(MachineConfig config)
     {
         MapMemory(config);
         Cpu = new Cpu.Cpu(Memory, config.Cpu);
@@ -73,7 +69,7 @@ public sealed partial class VirtualMachine : IDisposable
         _screen = new TextScreen(Memory);
         VgaDac = new VgaDac();
         Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
-        ConnectDeviceProcess(config, shared); // VirtualMachine.Remote.cs
+        ConnectDeviceProcess(config); // VirtualMachine.Remote.cs
         AttachVirtio(config); // VirtualMachine.Virtio.cs
 
         AttachStorage(config);
@@ -300,7 +296,7 @@ public sealed partial class VirtualMachine : IDisposable
             d.Dispose();
         _owned.Clear();
         Tracer?.Dispose();
-        _sharedRam?.Dispose(); // last: nothing reads guest memory after the devices are gone
+        Memory.Store.Dispose(); // last: nothing reads guest memory after the devices are gone
     }
 
     private sealed class PicAcknowledge(PicPair pic) : IInterruptAcknowledge

@@ -217,7 +217,8 @@ public sealed unsafe class GuestMemory
         }
     }
 
-    private static uint AllOnes(int size) => size == 4 ? 0xFFFF_FFFF : (1u << (8 * size)) - 1;
+    /// <summary>What a read of <paramref name="size"/> bytes that nothing answers gives: all ones, as on an empty bus.</summary>
+    public static uint AllOnes(int size) => size == 4 ? 0xFFFF_FFFF : (1u << (8 * size)) - 1;
 
     // ---- decoded-instruction cache support ----
 
@@ -278,12 +279,14 @@ public sealed unsafe class GuestMemory
     public IDmaWriteObserver? DmaWriteObserver { get; set; }
 
     /// <summary>Someone outside this object (a device process sharing the store) wrote guest RAM in
-    /// [address, address+length): cached decoded instructions over those bytes are dropped. Ranges that are not
-    /// wholly RAM are ignored (the caller validated them; this keeps a bad report harmless).</summary>
-    public void NoteExternalWrite(ulong physicalAddress, int length)
+    /// [address, address+length): cached decoded instructions over those bytes are dropped. False (and nothing
+    /// done) when the range is not wholly RAM: such a report is wrong.</summary>
+    public bool NoteExternalWrite(ulong physicalAddress, int length)
     {
-        if (IsRamRange(physicalAddress, length))
-            NotifyCodeWrites((uint)physicalAddress, length);
+        if (!IsRamRange(physicalAddress, length))
+            return false;
+        NotifyCodeWrites((uint)physicalAddress, length);
+        return true;
     }
 
     /// <summary>True when every byte of [address, address+length) is guest RAM.</summary>

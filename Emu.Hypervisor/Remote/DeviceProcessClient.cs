@@ -34,8 +34,13 @@ public sealed class DeviceProcessClient : IDisposable
     public WelcomeMessage Welcome { get; }
     public RemoteDeviceKind Kind => Welcome.Kind;
 
-    /// <summary>Why the connection is unusable (one line), or null while it works.</summary>
+    /// <summary>Why the connection failed (one line), or null while it works or after a clean Goodbye.</summary>
     public string? Failure { get; private set; }
+
+    // Closed by this side after Goodbye: no failure, but no more requests either.
+    private bool _closed;
+
+    private bool Usable => Failure is null && !_closed;
 
     /// <summary>Called once when the connection fails (the machine stops the guest).</summary>
     public Action<string>? Failed { get; set; }
@@ -98,7 +103,7 @@ public sealed class DeviceProcessClient : IDisposable
     /// <summary>Sends the page kinds; the device refuses DMA outside RAM by them.</summary>
     public void SendMemoryMap(ReadOnlySpan<PageKind> kinds)
     {
-        if (Failure is not null)
+        if (!Usable)
             return;
         int length = MemoryMapMessage.Encode(_channel.Payload, kinds);
         Exchange(MessageType.MemoryMap, length, "sending the memory map");
@@ -107,7 +112,7 @@ public sealed class DeviceProcessClient : IDisposable
     /// <summary>Turns device events and host-time measurement on or off (when a tracer is attached or removed).</summary>
     public void Configure(HelloFlags flags)
     {
-        if (Failure is not null)
+        if (!Usable)
             return;
         Exchange(MessageType.Configure, ConfigureMessage.Encode(_channel.Payload, flags), "configuring events");
     }
@@ -115,12 +120,12 @@ public sealed class DeviceProcessClient : IDisposable
     /// <summary>One guest access to region <paramref name="region"/>; the value of a read (all ones if the connection failed).</summary>
     public uint Access(int region, uint offset, int size, bool write, uint value)
     {
-        if (Failure is not null)
-            return AllOnes(size);
+        if (!Usable)
+            return GuestMemory.AllOnes(size);
         var access = new AccessMessage((byte)region, (byte)size, write, offset, write ? value : 0);
         _current = access;
         int length = access.Encode(_channel.Payload);
-        return Exchange(MessageType.Access, length, null) ?? AllOnes(size);
+        return Exchange(MessageType.Access, length, null) ?? GuestMemory.AllOnes(size);
     }
 
     // The access in flight, described only if it fails or is traced (no string per access otherwise).
@@ -151,8 +156,8 @@ public sealed class DeviceProcessClient : IDisposable
     /// of host time, one non-blocking poll). False when the connection has failed.</summary>
     public bool CheckAlive()
     {
-        if (Failure is not null)
-            return Failure == ClosedByUs;
+        if (!Usable)
+            return Failure is null;
         long now = Stopwatch.GetTimestamp();
         if (now - _lastAliveCheck < Stopwatch.Frequency / 10)
             return true;
@@ -175,30 +180,23 @@ public sealed class DeviceProcessClient : IDisposable
         return true;
     }
 
-    private const string ClosedByUs = "closed";
-
     public void Reset()
     {
-        if (Failure is null)
+        if (Usable)
             Exchange(MessageType.Reset, 0, "resetting the device");
     }
 
     /// <summary>A poll point of a poll-mode virtqueue: true when the device found work.</summary>
-    public bool Poll() => Failure is null && Exchange(MessageType.Poll, 0, "polling the virtqueue") == 1;
+    public bool Poll() => Usable && Exchange(MessageType.Poll, 0, "polling the virtqueue") == 1;
 
     /// <summary>Tells the device the machine is going away (it flushes its disks), then closes.</summary>
     public void Goodbye()
     {
-        if (Failure is null)
-        {
+        if (Usable)
             Exchange(MessageType.Goodbye, 0, "saying goodbye");
-            Failure ??= ClosedByUs;
-        }
+        _closed = true;
         _channel.Dispose();
     }
-
-    /// <summary>Whether the connection was closed by this side (Goodbye) rather than failing.</summary>
-    public bool ClosedCleanly => Failure == ClosedByUs;
 
     /// <param name="what">What the request is for messages; null for the access in <see cref="_current"/>.</param>
     private uint? Exchange(MessageType type, int length, string? what)
@@ -234,9 +232,8 @@ public sealed class DeviceProcessClient : IDisposable
                         break;
                     case MessageType.MemoryWritten:
                         var written = MemoryWrittenMessage.Decode(payload);
-                        if (!_memory.IsRamRange(written.Address, (int)written.Length))
+                        if (!_memory.NoteExternalWrite(written.Address, (int)written.Length))
                             throw new DeviceProtocolException($"the device reports writing {written.Length} bytes at {written.Address:X5}, which is not guest RAM");
-                        _memory.NoteExternalWrite(written.Address, (int)written.Length);
                         break;
                     case MessageType.RegisterNames:
                         var names = RegisterNamesMessage.Decode(payload, Welcome.Regions);
@@ -269,8 +266,6 @@ public sealed class DeviceProcessClient : IDisposable
         _channel.Dispose();
         Failed?.Invoke(message);
     }
-
-    private static uint AllOnes(int size) => size == 4 ? 0xFFFF_FFFF : (1u << (8 * size)) - 1;
 
     public void Dispose() => _channel.Dispose();
 

@@ -28,21 +28,14 @@ internal sealed class RemoteRegion(DeviceProcessClient client, int index, string
 }
 
 /// <summary>A PCI function whose configuration space lives in the device process (the PIIX3 IDE function): the
-/// VMM's configuration ports forward reads and writes of its 256 bytes like any other access.</summary>
-internal sealed class RemotePciFunction(DeviceProcessClient client, int index, string name) : IPciConfigSpace
+/// VMM's configuration ports forward reads and writes of its 256 bytes like any other region's accesses.</summary>
+internal sealed class RemotePciFunction(RemoteRegion region) : IPciConfigSpace
 {
-    public string Name { get; } = name;
+    public string Name => region.Name;
 
-    public void ReadConfig(int offset, Span<byte> data)
-    {
-        uint value = client.Access(index, (uint)offset, data.Length, write: false, 0);
-        Span<byte> four = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(four, value);
-        four[..data.Length].CopyTo(data);
-    }
+    public void ReadConfig(int offset, Span<byte> data) => region.Read((uint)offset, data);
 
-    public void WriteConfig(int offset, ReadOnlySpan<byte> data) =>
-        client.Access(index, (uint)offset, data.Length, write: true, DeviceProcessClient.ValueOf(data));
+    public void WriteConfig(int offset, ReadOnlySpan<byte> data) => region.Write((uint)offset, data);
 }
 
 /// <summary>

@@ -51,7 +51,7 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
             _memory = new GuestMemory(store) { DmaWriteObserver = this };
             _device = CreateDevice(_memory, (hello.Flags & HelloFlags.VirtioPoll) != 0 ? VirtioNotifyMode.Poll : VirtioNotifyMode.Exit);
             ApplyFlags(hello.Flags);
-            _device.RegionMoved = (region, start) => SendFixed(MessageType.RegionMoved, new RegionMovedMessage((byte)region, start).Encode(_channel.Payload));
+            _device.RegionMoved = (region, start) => _channel.Send(MessageType.RegionMoved, new RegionMovedMessage((byte)region, start).Encode(_channel.Payload));
             var welcome = new WelcomeMessage(_device.Kind, Environment.ProcessId, _device.Regions, _device.Irqs, DiskInfos());
             _channel.Send(MessageType.Welcome, welcome.Encode(_channel.Payload));
             return Loop();
@@ -164,10 +164,8 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
     private void Complete(uint value, long start)
     {
         long ns = (long)((Stopwatch.GetTimestamp() - start) * (1e9 / Stopwatch.Frequency));
-        SendFixed(MessageType.Completion, new CompletionMessage(value, ns).Encode(_channel.Payload));
+        _channel.Send(MessageType.Completion, new CompletionMessage(value, ns).Encode(_channel.Payload));
     }
-
-    private void SendFixed(MessageType type, int length) => _channel.Send(type, length);
 
     private ReadOnlySpan<byte> Expect(MessageType wanted)
     {
@@ -228,10 +226,10 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
     // ---- what the device model reports while it works ----
 
     void IInterruptSink.SetIrqLevel(int irq, bool level) =>
-        SendFixed(MessageType.Irq, new IrqMessage(_lineOfIrq[irq], level).Encode(_channel.Payload));
+        _channel.Send(MessageType.Irq, new IrqMessage(_lineOfIrq[irq], level).Encode(_channel.Payload));
 
     void IDmaWriteObserver.DmaWritten(uint physicalAddress, int length) =>
-        SendFixed(MessageType.MemoryWritten, new MemoryWrittenMessage(physicalAddress, (uint)length).Encode(_channel.Payload));
+        _channel.Send(MessageType.MemoryWritten, new MemoryWrittenMessage(physicalAddress, (uint)length).Encode(_channel.Payload));
 
     void IDeviceEventSink.Note(string device, string what) => SendEvent(0, device, what);
 
