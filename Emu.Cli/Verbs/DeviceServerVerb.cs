@@ -90,10 +90,7 @@ public static class DeviceServerVerb
         finally
         {
             foreach (var (backend, _) in disks)
-            {
-                backend.Flush();
-                backend.Dispose();
-            }
+                backend.Dispose(); // flushes first
         }
     }
 }

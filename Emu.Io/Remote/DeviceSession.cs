@@ -22,6 +22,7 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
     private Dictionary<int, byte> _lineOfIrq = [];
     private readonly List<ObservedBackend> _observed = [];
     private bool _mapped;
+    private bool _flushedAtGoodbye;
 
     public DeviceSession(MessageChannel channel, DeviceServerOptions options)
     {
@@ -70,8 +71,8 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
         }
         finally
         {
-            foreach (var backend in _options.Disks)
-                backend.Backend.Flush();
+            if (!_flushedAtGoodbye)
+                FlushDisks(); // the VMM vanished or broke the protocol: make what it wrote durable all the same
             store?.Dispose();
         }
     }
@@ -122,8 +123,8 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
                     break;
                 case MessageType.Goodbye:
                     EmptyMessage.Decode(payload, type);
-                    foreach (var backend in _options.Disks)
-                        backend.Backend.Flush();
+                    FlushDisks();
+                    _flushedAtGoodbye = true;
                     Complete(0, start);
                     return $"the VMM said goodbye after {Requests:N0} requests";
                 case MessageType.Error:
@@ -159,6 +160,12 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
             _observed[i].Observer = events ? new BackendEvents(this, _options.BackendName(i)) : null;
             _observed[i].MeasureHostTime = events && (flags & HelloFlags.HostTime) != 0;
         }
+    }
+
+    private void FlushDisks()
+    {
+        foreach (var disk in _options.Disks)
+            disk.Backend.Flush();
     }
 
     private void Complete(uint value, long start)
