@@ -152,7 +152,7 @@ public sealed class IoBench(IoBenchOptions options)
         if (served is not null)
             File.Copy(source, served, overwrite: true);
         using var deviceProcess = served is null ? null
-            : StartDeviceProcess(new DeviceProcessRequest(served + ".sock", served, path.IsVirtio() ? Emu.Io.Remote.RemoteDeviceKind.VirtioBlock : Emu.Io.Remote.RemoteDeviceKind.Ata));
+            : StartDeviceProcess(new DeviceProcessRequest(SocketOf(served), served, path.IsVirtio() ? Emu.Io.Remote.RemoteDeviceKind.VirtioBlock : Emu.Io.Remote.RemoteDeviceKind.Ata));
         if (Options.WarmUp)
             RunOnce(path, workload, source, served ?? Path.Combine(dir, $"warmup-{path.Name()}-{workload.Name()}.img"));
         var runs = new List<RunData>();
@@ -205,7 +205,6 @@ public sealed class IoBench(IoBenchOptions options)
         RunData data;
         {
             var disk = new DiskSpec(image);
-            string socket = image + ".sock";
             var config = new MachineConfig
             {
                 Cpu = CpuModel.I386,
@@ -214,7 +213,7 @@ public sealed class IoBench(IoBenchOptions options)
                 VirtioDisk = path.IsVirtio() && !remote ? disk : null,
                 VirtioNotify = path == IoBenchPath.VirtioPoll ? VirtioNotifyMode.Poll : VirtioNotifyMode.Exit,
                 VirtioPollInterval = Options.PollInterval,
-                DeviceProcess = remote ? socket : null,
+                DeviceProcess = remote ? SocketOf(image) : null,
             };
             using var vm = NewMachine(config);
             long sectors = remote ? vm.DeviceProcess!.Welcome.Disks[0].SectorCount
@@ -288,6 +287,9 @@ public sealed class IoBench(IoBenchOptions options)
         from.CopyTo(to);
         to.SetLength(from.Length);
     }
+
+    /// <summary>Where the device process serving <paramref name="image"/> listens.</summary>
+    private static string SocketOf(string image) => image + ".sock";
 
     private IDisposable StartDeviceProcess(DeviceProcessRequest request)
     {
