@@ -68,9 +68,13 @@ public sealed class MessageChannel : IDisposable
                 span = span[n..];
             }
         }
+        catch (SocketException e) when (PeerGone(e))
+        {
+            throw new DeviceProtocolException($"the other side closed the connection (sending {type}: {e.Message})");
+        }
         catch (SocketException e)
         {
-            throw new DeviceProtocolException($"the connection failed while sending {type}: {Describe(e)}");
+            throw new DeviceProtocolException($"the connection failed while sending {type}: {e.Message}");
         }
         catch (ObjectDisposedException)
         {
@@ -134,9 +138,13 @@ public sealed class MessageChannel : IDisposable
             {
                 throw new DeviceProtocolException($"no message within {ReceiveTimeout.TotalSeconds:0.###} s");
             }
+            catch (SocketException e) when (PeerGone(e))
+            {
+                throw new DeviceProtocolException($"the other side closed the connection ({e.Message})");
+            }
             catch (SocketException e)
             {
-                throw new DeviceProtocolException($"the connection failed: {Describe(e)}");
+                throw new DeviceProtocolException($"the connection failed: {e.Message}");
             }
             catch (ObjectDisposedException)
             {
@@ -150,12 +158,10 @@ public sealed class MessageChannel : IDisposable
         }
     }
 
-    private static string Describe(SocketException e) => e.SocketErrorCode switch
-    {
-        SocketError.ConnectionReset => "connection reset (the other process died?)",
-        SocketError.Shutdown or SocketError.NotConnected => "the connection is shut down",
-        _ => e.Message,
-    };
+    // A peer that died or closed its end shows up as end of stream, a reset or a broken pipe, depending on which
+    // call noticed first: all of them mean the same to the user, so they are reported the same way.
+    private static bool PeerGone(SocketException e) => e.SocketErrorCode is SocketError.ConnectionReset
+        or SocketError.ConnectionAborted or SocketError.Shutdown or SocketError.NotConnected;
 
     public void Dispose() => _socket.Dispose();
 }

@@ -94,7 +94,7 @@ public sealed partial class DeviceProcessCliTests : IDisposable
         server.Process.HasExited.Should().BeFalse();
         server.Process.Kill();
         server.WaitForExit();
-        (await server.Stderr).Should().MatchRegex("session 1 ended: (the other side closed the connection|the connection failed: connection reset)")
+        (await server.Stderr).Should().Contain("session 1 ended: the other side closed the connection")
             .And.Contain("session 2 ended: the VMM said goodbye");
     }
 
