@@ -20,7 +20,6 @@ namespace Emu.Hypervisor;
 public sealed partial class VirtualMachine : IDisposable
 {
     private ExitDispatcher _dispatcher = null!;
-    private TextScreen _screen = null!;
     private readonly List<IDisposable> _owned = [];
     private long _idleNs; // virtual time spent halted, skipped over to the next timer deadline
 
@@ -66,8 +65,8 @@ public sealed partial class VirtualMachine : IDisposable
             Com1.EnqueueInput(serialIn);
         if (config.Keys is { Length: > 0 } keys)
             Platform.Keyboard.EnqueueText(keys);
-        _screen = new TextScreen(Memory);
         VgaDac = new VgaDac();
+        Display = new Display(Memory, VgaDac);
         Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
         ConnectDeviceProcess(config); // VirtualMachine.Remote.cs
         AttachVirtio(config); // VirtualMachine.Virtio.cs
@@ -137,12 +136,8 @@ public sealed partial class VirtualMachine : IDisposable
     /// <summary>The VGA colour DAC (ports 3C6-3C9), whose palette mode 13h pixels index.</summary>
     public VgaDac VgaDac { get; private set; } = null!;
 
-    /// <summary>Writes the mode 13h window (320x200 at A0000) as a PNG, coloured by the DAC.</summary>
-    public void WriteMode13Png(Stream output) =>
-        PngWriter.Write(output, Mode13Screen.Width, Mode13Screen.Height, new Mode13Screen(Memory, VgaDac).RenderRgb());
-
-    /// <summary>The 80x25 text screen as it is now: 25 lines, trailing blanks trimmed, code page 437 as Unicode.</summary>
-    public IReadOnlyList<string> TextScreenLines() => _screen.ReadLines();
+    /// <summary>The screen: its mode, its text, a PNG of it.</summary>
+    public Display Display { get; private set; } = null!;
 
     /// <summary>Registers a device owned by the machine (disposed with it).</summary>
     internal void Own(IDisposable resource) => _owned.Add(resource);

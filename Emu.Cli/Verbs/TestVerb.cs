@@ -217,7 +217,7 @@ public static class TestVerb
                     }
                 }
                 outcome = session.Run();
-                screen = session.Machine.TextScreenLines();
+                screen = session.Machine.Display.TextLines();
             }
 
             string printed = Encoding.Latin1.GetString(console.ToArray()).Replace("\r", "", StringComparison.Ordinal);
