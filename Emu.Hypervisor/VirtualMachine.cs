@@ -184,7 +184,7 @@ public sealed partial class VirtualMachine : IDisposable
                 switch (stop)
                 {
                     case StopReason.StopRequested when DebugExitStatus is int status:
-                        return Finish(RunEnd.DebugExit, status, $"guest wrote {(status - 1) / 2} to the debug-exit port: exit status {status}");
+                        return Finish(RunEnd.DebugExit, status, $"guest exited: it wrote {(status - 1) / 2} to isa-debug-exit (port F4h), so the status is ({(status - 1) / 2} << 1) | 1 = {status}");
                     case StopReason.StopRequested when FirmwareOutcome() is { } stopped:
                         return stopped;
                     case StopReason.StopRequested when DeviceProcessOutcome() is { } failed:
@@ -192,7 +192,7 @@ public sealed partial class VirtualMachine : IDisposable
                     case StopReason.Shutdown:
                         return Finish(RunEnd.Shutdown, RunOutcome.ShutdownExitCode, $"guest shut down: {Cpu.StopMessage}");
                     case StopReason.InvalidState:
-                        return Finish(RunEnd.InvalidState, 1, Cpu.StopMessage ?? "the guest reached a state the machine cannot emulate");
+                        return Finish(RunEnd.InvalidState, RunOutcome.GuestStopExitCode, Cpu.StopMessage ?? "the guest reached a state the machine cannot emulate");
                     case StopReason.Halt:
                         if (!WaitForInterrupt(out var halted))
                             return halted!;
