@@ -22,6 +22,7 @@ public sealed partial class VirtualMachine : IDisposable
     private ExitDispatcher _dispatcher = null!;
     private readonly List<IDisposable> _owned = [];
     private long _idleNs; // virtual time spent halted, skipped over to the next timer deadline
+    private long _sliceEndNs = long.MinValue; // when the running CPU slice ends (virtual ns); MinValue between slices
 
     public VirtualMachine(MachineConfig config)
     {
@@ -47,6 +48,7 @@ public sealed partial class VirtualMachine : IDisposable
         Clock = new VirtualClock { Source = () => NowNs };
 
         Platform = new PcPlatform(Memory, Clock, config.RtcStart);
+        Clock.DeadlineMoved = EndSliceBeforeNewDeadline;
         Pic.IntrChanged = Cpu.SetInterruptLine;
         Cpu.InterruptController = new PicAcknowledge(Pic);
         Platform.ResetRequested = () => ResetMachine("port 92h or the 8042");
@@ -154,8 +156,9 @@ public sealed partial class VirtualMachine : IDisposable
 
     /// <summary>
     /// Runs the guest until it halts for good, exits through the debug-exit port, shuts down, or a
-    /// limit ends the run. The CPU runs in slices that end at the next timer deadline, so timer
-    /// interrupts arrive at the same retired instruction on every run.
+    /// limit ends the run. The CPU runs in slices that end at the next timer deadline (or earlier, when
+    /// the guest reprograms a timer during the slice), so timer interrupts arrive at the same retired
+    /// instruction on every run.
     /// </summary>
     public RunOutcome Run(RunLimits? limits = null)
     {
@@ -178,7 +181,9 @@ public sealed partial class VirtualMachine : IDisposable
                 if (slice <= 0)
                     return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
 
+                _sliceEndNs = NowNs + slice * Config.NanosecondsPerInstruction;
                 StopReason stop = Tracer is { TraceInstructions: true } ? RunTracingInstructions(slice) : Cpu.Run(slice);
+                _sliceEndNs = long.MinValue;
                 SyncTime();
 
                 switch (stop)
@@ -224,6 +229,15 @@ public sealed partial class VirtualMachine : IDisposable
             foreach (var r in Mmio.Ranges)
                 Stats.SetRangeExits($"mmio {r.Start:X5}-{r.End - 1:X5}", r.Device.Name, r.Reads + r.Writes);
         }
+    }
+
+    // A device was reprogrammed while a slice ran (Clock.DeadlineMoved). When its new deadline comes before the
+    // slice's end, the slice ends at the next instruction boundary and the loop above sizes the next one from
+    // it: a guest that sets a fast timer gets its first tick when it is due, not when the old deadline was.
+    private void EndSliceBeforeNewDeadline()
+    {
+        if (Platform.TimedDevices.NextDeadlineNs < _sliceEndNs)
+            Cpu.EndSlice();
     }
 
     // HLT: with IF clear nothing can wake the CPU (no NMI source exists here), so the guest is done.
