@@ -228,7 +228,7 @@ internal sealed class MachineSession : IDisposable
         if (_options.Stats)
             Machine.Stats.WriteTable(Console.Error);
         if (_options.Screen)
-            ScreenPrinter.Print(Machine, Console.Out);
+            ScreenPrinter.Print(Machine, Console.Out, Console.Error);
         if (_options.Screenshot is string png)
             WriteScreenshot(png);
         if (outcome.ExitCode != 0)
@@ -312,8 +312,11 @@ internal sealed class MachineSession : IDisposable
 
     private void WriteScreenshot(string path)
     {
+        var mode = Machine.Display.Mode;
+        if (mode.Kind == ScreenKind.Unsupported)
+            throw new UserError($"--screenshot: the guest is in video mode {mode.Description}, which Emu cannot draw (it draws text modes and mode 13h); '{path}' was not written");
         using var file = OpenFile("--screenshot", path);
-        Machine.WriteMode13Png(file);
+        Machine.Display.TryWritePng(file);
     }
 
     private Stream? OpenOutput(string target, string option) => target switch

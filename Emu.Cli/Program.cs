@@ -19,6 +19,9 @@ public static class Program
             settings.CaseInsensitiveEnumValues = true;
             settings.AllowMultiInstance = true; // --disk A --disk B
         });
+        // The parser knows --help only straight after the verb; `emu bench cpu --help` means the same.
+        if (args.Length > 2 && Array.IndexOf(args, "--help", 2) > 0)
+            args = [args[0], "--help"];
         var result = parser.ParseArguments(args, Verbs);
         try
         {

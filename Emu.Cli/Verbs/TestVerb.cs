@@ -214,7 +214,7 @@ public static class TestVerb
                     session.LoadProgram(InputFiles.ReadAll(image, "program"), at, program);
                 }
                 outcome = session.Run(interruption);
-                screen = session.Machine.TextScreenLines();
+                screen = session.Machine.Display.TextLines();
             }
 
             string printed = Encoding.Latin1.GetString(console.ToArray()).Replace("\r", "", StringComparison.Ordinal);
