@@ -45,7 +45,8 @@ public static class FlatBinaryLoader
         if (length == 0)
             throw new InvalidDataException("the program is empty");
         uint start = at.Physical;
-        if (memory.IsRamRange(start, length))
+        // Below 1 MiB: the CPU starts with A20 off, so bytes above it (the HMA) are not where the program runs on.
+        if (start + (ulong)length <= GuestMemory.OneMiB && memory.IsRamRange(start, length))
             return;
         ulong end = start + (ulong)length; // exclusive
         ulong bad = start;
