@@ -15,6 +15,8 @@ public enum RunEnd
     Timeout,
     /// <summary>The host asked the run to stop (Ctrl-C).</summary>
     Cancelled,
+    /// <summary>The user quit from the live console (<see cref="IRunHost.QuitRequested"/>).</summary>
+    Quit,
     /// <summary>The guest asked for something the machine cannot do (protected mode).</summary>
     InvalidState,
     /// <summary>HLT with interrupts on but nothing that could ever raise one.</summary>
@@ -31,8 +33,11 @@ public sealed record RunOutcome(RunEnd End, int ExitCode, string Message)
 {
     public const int ShutdownExitCode = 3;
     public const int LimitExitCode = 124;
-    /// <summary>The firmware found no bootable disk: a problem with what the user gave, as a missing file is.</summary>
-    public const int FirmwareStopExitCode = 1;
+    /// <summary>The guest stopped the machine in a way that is neither success nor a limit: the firmware found no
+    /// bootable disk (at start-up or when a program called INT 19h), or the guest asked for what the machine cannot
+    /// do (protected mode). Its own status, so that what the guest caused never reads as a host error (1); even,
+    /// so that it is not an isa-debug-exit status ((v &lt;&lt; 1) | 1 is odd).</summary>
+    public const int GuestStopExitCode = 4;
 }
 
 /// <summary>Bounds on a run. Null means unbounded.</summary>
@@ -41,4 +46,19 @@ public sealed record RunLimits
     public long? MaxInstructions { get; init; }
     public TimeSpan? Timeout { get; init; }
     public CancellationToken Cancellation { get; init; }
+    /// <summary>Something outside the machine that acts while it runs (the live console); null for none.</summary>
+    public IRunHost? Host { get; init; }
+}
+
+/// <summary>
+/// What the run loop lets act between slices of guest execution (at least every 1,000,000 instructions,
+/// and while a halted guest waits): a live console reads the keys typed since the last call and redraws
+/// the screen. Called on the run loop's thread, so it may touch the machine's devices.
+/// </summary>
+public interface IRunHost
+{
+    void Poll();
+
+    /// <summary>True once the user has asked to quit: the run ends at the next boundary with <see cref="RunEnd.Quit"/>.</summary>
+    bool QuitRequested { get; }
 }

@@ -20,7 +20,6 @@ namespace Emu.Hypervisor;
 public sealed partial class VirtualMachine : IDisposable
 {
     private ExitDispatcher _dispatcher = null!;
-    private TextScreen _screen = null!;
     private readonly List<IDisposable> _owned = [];
     private long _idleNs; // virtual time spent halted, skipped over to the next timer deadline
     private long _sliceEndNs = long.MinValue; // when the running CPU slice ends (virtual ns); MinValue between slices
@@ -68,8 +67,8 @@ public sealed partial class VirtualMachine : IDisposable
             Com1.EnqueueInput(serialIn);
         if (config.Keys is { Length: > 0 } keys)
             Platform.Keyboard.EnqueueText(keys);
-        _screen = new TextScreen(Memory);
         VgaDac = new VgaDac();
+        Display = new Display(Memory, VgaDac);
         Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
         ConnectDeviceProcess(config); // VirtualMachine.Remote.cs
         AttachVirtio(config); // VirtualMachine.Virtio.cs
@@ -139,12 +138,8 @@ public sealed partial class VirtualMachine : IDisposable
     /// <summary>The VGA colour DAC (ports 3C6-3C9), whose palette mode 13h pixels index.</summary>
     public VgaDac VgaDac { get; private set; } = null!;
 
-    /// <summary>Writes the mode 13h window (320x200 at A0000) as a PNG, coloured by the DAC.</summary>
-    public void WriteMode13Png(Stream output) =>
-        PngWriter.Write(output, Mode13Screen.Width, Mode13Screen.Height, new Mode13Screen(Memory, VgaDac).RenderRgb());
-
-    /// <summary>The 80x25 text screen as it is now: 25 lines, trailing blanks trimmed, code page 437 as Unicode.</summary>
-    public IReadOnlyList<string> TextScreenLines() => _screen.ReadLines();
+    /// <summary>The screen: its mode, its text, a PNG of it.</summary>
+    public Display Display { get; private set; } = null!;
 
     /// <summary>Registers a device owned by the machine (disposed with it).</summary>
     internal void Own(IDisposable resource) => _owned.Add(resource);
@@ -194,7 +189,7 @@ public sealed partial class VirtualMachine : IDisposable
                 switch (stop)
                 {
                     case StopReason.StopRequested when DebugExitStatus is int status:
-                        return Finish(RunEnd.DebugExit, status, $"guest wrote {(status - 1) / 2} to the debug-exit port: exit status {status}");
+                        return Finish(RunEnd.DebugExit, status, $"guest exited: it wrote {(status - 1) / 2} to isa-debug-exit (port F4h), so the status is ({(status - 1) / 2} << 1) | 1 = {status}");
                     case StopReason.StopRequested when FirmwareOutcome() is { } stopped:
                         return stopped;
                     case StopReason.StopRequested when DeviceProcessOutcome() is { } failed:
@@ -202,7 +197,7 @@ public sealed partial class VirtualMachine : IDisposable
                     case StopReason.Shutdown:
                         return Finish(RunEnd.Shutdown, RunOutcome.ShutdownExitCode, $"guest shut down: {Cpu.StopMessage}");
                     case StopReason.InvalidState:
-                        return Finish(RunEnd.InvalidState, 1, Cpu.StopMessage ?? "the guest reached a state the machine cannot emulate");
+                        return Finish(RunEnd.InvalidState, RunOutcome.GuestStopExitCode, Cpu.StopMessage ?? "the guest reached a state the machine cannot emulate");
                     case StopReason.Halt:
                         if (!WaitForInterrupt(limits, wallClock, out var halted)) // VirtualMachine.Halt.cs
                             return halted!;
@@ -211,6 +206,12 @@ public sealed partial class VirtualMachine : IDisposable
 
                 if (DeviceProcess is { } remote && !remote.CheckAlive() && DeviceProcessOutcome() is { } gone)
                     return gone;
+                if (limits.Host is { } host)
+                {
+                    host.Poll();
+                    if (host.QuitRequested)
+                        return Finish(RunEnd.Quit, 0, $"quit from the console at {Cpu.CS:X4}:{Cpu.IP:X4} after {Cpu.Retired:N0} instructions");
+                }
                 if (Cpu.Retired >= instructionBudgetEnd)
                     return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
                 if (limits.Timeout is TimeSpan timeout && wallClock.Elapsed >= timeout)

@@ -17,10 +17,10 @@ public abstract class MachineOptions
     [Option("serial", Default = "none", HelpText = "COM1 output: stdio, FILE or none.")]
     public string Serial { get; set; } = "none";
 
-    [Option("serial-input", HelpText = "Text the guest receives on COM1 (\\n for a newline).")]
+    [Option("serial-input", HelpText = "Text the guest receives on COM1; escapes \\n \\r \\t \\b \\e \\\\ and \\xHH (a byte).")]
     public string? SerialInput { get; set; }
 
-    [Option("keys", HelpText = "Text typed into the keyboard as the guest reads it (\\n for Enter).")]
+    [Option("keys", HelpText = "Text typed on the US keyboard as the guest reads it: printable ASCII, \\n (Enter), \\t, \\b (Backspace), \\e (Esc), \\\\ and \\xHH; anything it cannot type is refused.")]
     public string? Keys { get; set; }
 
     [Option("max-instructions", HelpText = "Stop after N instructions (exit status 124).")]
@@ -47,7 +47,10 @@ public abstract class MachineOptions
     [Option("screen", HelpText = "Print the 80x25 text screen when the run ends.")]
     public bool Screen { get; set; }
 
-    [Option("screenshot", HelpText = "Write the VGA mode 13h screen (320x200 at A0000) to FILE.png when the run ends.")]
+    [Option("console", HelpText = "Live console in this terminal while the guest runs: screen (the text screen drawn here, keys typed to the PC keyboard) or serial (COM1 on this terminal). Ctrl-A h lists its commands; Ctrl-A x quits.")]
+    public string? Console { get; set; }
+
+    [Option("screenshot", HelpText = "Write the screen to FILE.png when the run ends: a text mode with its font, colours and cursor, or mode 13h.")]
     public string? Screenshot { get; set; }
 
     [Option("rtc", Default = "fixed", HelpText = "Real-time clock start: fixed (2000-01-01 00:00:00, deterministic), host, or a date like 2026-11-24T12:00:00.")]
