@@ -113,6 +113,9 @@ internal sealed class MachineSession : IDisposable
             BiosDisk = diskMode,
             HardDisks = disks,
             RtcStart = rtcStart,
+            // An idle guest costs the host nothing: it sleeps in real time, at once with the host's clock,
+            // else once the guest has read its scripted input (which it reaches as fast as it can).
+            IdleWait = o.Rtc.Equals("host", StringComparison.OrdinalIgnoreCase) ? IdleWait.Sleep : IdleWait.SkipWhileInputWaits,
             Cpu = model,
             MemoryKiB = o.MemoryKiB,
             NanosecondsPerInstruction = o.NanosecondsPerInstruction,
