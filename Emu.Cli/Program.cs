@@ -10,6 +10,9 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        // Everything emu prints goes through one guarded stream: a full device or a closed descriptor ends the
+        // command with one line (GuardedOutput), not a .NET exception.
+        Console.SetOut(TextWriter.Synchronized(new StreamWriter(GuardedOutput.StandardOutput, new System.Text.UTF8Encoding(false)) { AutoFlush = true }));
         var parser = new Parser(settings =>
         {
             settings.HelpWriter = null; // usage errors are reported as one line below, help text on request
@@ -35,7 +38,14 @@ public static class Program
         }
         catch (UserError e)
         {
-            Console.Error.WriteLine($"emu: {e.Message}");
+            try
+            {
+                Console.Error.WriteLine($"emu: {e.Message}");
+            }
+            catch (IOException)
+            {
+                // stderr is gone too: the status is all that is left to say it
+            }
             return e.ExitCode;
         }
     }
