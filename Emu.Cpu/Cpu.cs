@@ -424,6 +424,20 @@ public sealed unsafe partial class Cpu
         _attention = true;
     }
 
+    /// <summary>
+    /// Ends the current <see cref="Run"/> at the next instruction boundary with <see cref="StopReason.SliceEnded"/>,
+    /// however much of its budget is left: the hypervisor's timer deadline moved earlier while the slice ran. It
+    /// costs the run loop nothing (the same attention test as an interrupt); a stop already requested wins.
+    /// </summary>
+    public void EndSlice()
+    {
+        if (_stopRequested)
+            return;
+        _stopReason = StopReason.SliceEnded;
+        _stopRequested = true;
+        _attention = true;
+    }
+
     internal void StopWith(StopReason reason, string message)
     {
         _stopReason = reason;
