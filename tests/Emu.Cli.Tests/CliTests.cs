@@ -15,6 +15,21 @@ public class CliTests
     }
 
     [Fact]
+    public void Cpus_states_per_model_where_it_differs_in_real_mode()
+    {
+        var r = EmuProcess.Run("cpus");
+
+        r.ExitCode.Should().Be(0);
+        // One block per model: its header line, then its indented rules.
+        string[] blocks = System.Text.RegularExpressions.Regex.Split(r.Stdout.TrimEnd(), @"\n(?=\S)");
+        blocks.Select(b => b.Split(' ')[0]).Should().Equal("8086", "186", "286", "386");
+        foreach (var topic in new[] { "LOCK", "offset FFFF", "PUSH SP", "shift counts", "undefined opcodes", "segment registers" })
+            blocks.Should().OnlyContain(b => b.Contains("\n      " + topic), $"every model states its {topic} rule");
+        blocks[2].Should().Contain("interrupt 13 in every segment");
+        blocks[3].Should().Contain("only before a lockable instruction");
+    }
+
+    [Fact]
     public void Run_with_stats_prints_the_exit_table_on_stderr()
     {
         var r = EmuProcess.Run("run", "guest-images/demos/platform.bin", "--stats");
