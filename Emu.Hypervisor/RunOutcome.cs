@@ -31,8 +31,11 @@ public sealed record RunOutcome(RunEnd End, int ExitCode, string Message)
 {
     public const int ShutdownExitCode = 3;
     public const int LimitExitCode = 124;
-    /// <summary>The firmware found no bootable disk: a problem with what the user gave, as a missing file is.</summary>
-    public const int FirmwareStopExitCode = 1;
+    /// <summary>The guest stopped the machine in a way that is neither success nor a limit: the firmware found no
+    /// bootable disk (at start-up or when a program called INT 19h), or the guest asked for what the machine cannot
+    /// do (protected mode). Its own status, so that what the guest caused never reads as a host error (1); even,
+    /// so that it is not an isa-debug-exit status ((v &lt;&lt; 1) | 1 is odd).</summary>
+    public const int GuestStopExitCode = 4;
 }
 
 /// <summary>Bounds on a run. Null means unbounded.</summary>
