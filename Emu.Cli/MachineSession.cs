@@ -85,6 +85,7 @@ internal sealed class MachineSession : IDisposable
         byte[]? firmware = o.UseFirmware ? FirmwareImage.Load(o.Bios) : null;
         if (o.DeviceTimeout is <= 0 or > 3600 || double.IsNaN(o.DeviceTimeout))
             throw new UserError("--device-timeout must be between 0 and 3600 seconds", ExitCodes.Usage);
+        DebugAttach.Validate(o);
         var (floppy, disks) = BootDisks(ParseDisks(o.Disks));
 
         var virtio = VirtioOptions.Parse(o);
@@ -124,6 +125,8 @@ internal sealed class MachineSession : IDisposable
         Machine.Stats.TimingEnabled = o.TraceHostTime;
         if (o.Trace is not null)
             Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime);
+        if (DebugAttach.Attach(Machine, o) is { } gdb)
+            _resources.Add(gdb);
     }
 
     /// <summary>--disk values in order; a bad spec or too many disks is a usage error. Whether the files
@@ -175,6 +178,7 @@ internal sealed class MachineSession : IDisposable
             WriteScreenshot(png);
         if (outcome.ExitCode != 0)
             Console.Error.WriteLine($"emu: {outcome.Message}");
+        DebugAttach.ReportBreak(outcome, Machine, Console.Error);
         return outcome.ExitCode;
     }
 

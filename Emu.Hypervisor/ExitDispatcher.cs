@@ -41,6 +41,8 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
 
         if (timed | vm.Tracer is not null)
             Observe(ref exit, range, timed ? Stopwatch.GetTimestamp() - start : 0);
+        if (vm.Debugger is { HasExitBreaks: true } debugger)
+            debugger.CheckExit(cpu, exit, range);
     }
 
     private void Observe(ref VmExit exit, DeviceRange? range, long ticks)

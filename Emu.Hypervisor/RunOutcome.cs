@@ -23,6 +23,8 @@ public enum RunEnd
     FirmwareStop,
     /// <summary>A device process died, hung or broke the device protocol: the guest cannot go on.</summary>
     DeviceFailure,
+    /// <summary>A --break-exit matched with no debugger attached: the run stops where the user asked.</summary>
+    Break,
 }
 
 /// <summary>The result of <see cref="VirtualMachine.Run"/>: how it ended, the process exit status the
@@ -31,6 +33,10 @@ public sealed record RunOutcome(RunEnd End, int ExitCode, string Message)
 {
     public const int ShutdownExitCode = 3;
     public const int LimitExitCode = 124;
+    /// <summary>The user stopped the run: Ctrl-C (SIGINT), or gdb's kill.</summary>
+    public const int CancelledExitCode = 130;
+    /// <summary>A --break-exit stopped the run where the user asked: not the guest's status, not a host error.</summary>
+    public const int BreakExitCode = 4;
     /// <summary>The firmware found no bootable disk: a problem with what the user gave, as a missing file is.</summary>
     public const int FirmwareStopExitCode = 1;
 }

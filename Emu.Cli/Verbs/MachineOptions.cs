@@ -3,7 +3,7 @@ using CommandLine;
 namespace Emu.Cli.Verbs;
 
 /// <summary>Options shared by the verbs that build and run a machine (run, boot).</summary>
-public abstract class MachineOptions
+public abstract partial class MachineOptions
 {
     [Option("cpu", Default = "386", HelpText = "CPU model: 8086, 186, 286 or 386.")]
     public string Cpu { get; set; } = "386";
