@@ -66,6 +66,8 @@ internal sealed class MachineSession : IDisposable
             throw new UserError("--ns-per-instruction must be between 1 and 1000000", ExitCodes.Usage);
         if (!Tracer.TryParseEvents(o.TraceEvents, out var events, out var badEvent))
             throw new UserError($"--trace-events: unknown event kind '{badEvent}' (use exits, interrupts, devices, instructions or all)", ExitCodes.Usage);
+        if (o.TraceRegisters && (events & TraceEvents.Instructions) == 0)
+            throw new UserError("--trace-registers adds registers to instruction events: give --trace-events instructions (or all) too", ExitCodes.Usage);
         string format = o.TraceFormat.ToLowerInvariant();
         if (format is not ("text" or "jsonl" or "chrome"))
             throw new UserError($"--trace-format '{o.TraceFormat}' is not text, jsonl or chrome", ExitCodes.Usage);
@@ -124,7 +126,7 @@ internal sealed class MachineSession : IDisposable
         }
         Machine.Stats.TimingEnabled = o.TraceHostTime;
         if (o.Trace is not null)
-            Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime);
+            Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime, o.TraceRegisters);
         if (DebugAttach.Attach(Machine, o) is { } gdb)
             _resources.Add(gdb);
     }

@@ -23,6 +23,7 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
     {
         bool timed = _stats.TimingEnabled;
         long start = timed ? Stopwatch.GetTimestamp() : 0;
+        vm.Tracer?.BeginExit();
 
         DeviceRange? range = null;
         switch (exit.Reason)

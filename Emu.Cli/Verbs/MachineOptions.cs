@@ -38,6 +38,9 @@ public abstract partial class MachineOptions
     [Option("trace-events", Default = "exits,interrupts,devices", HelpText = "What to trace: exits, interrupts, devices, instructions (comma separated) or all.")]
     public string TraceEvents { get; set; } = "exits,interrupts,devices";
 
+    [Option("trace-registers", HelpText = "Instruction events carry the registers as they are before the instruction (needs --trace-events instructions or all).")]
+    public bool TraceRegisters { get; set; }
+
     [Option("trace-host-time", HelpText = "Measure host time per exit and put it in the trace and the statistics.")]
     public bool TraceHostTime { get; set; }
 

@@ -20,6 +20,9 @@ public sealed class Breakpoints
 
     public IEnumerable<uint> Monitor => _monitor.Order();
 
+    /// <summary>True when a monitor breakpoint (one gdb does not know of) is at <paramref name="linear"/>.</summary>
+    public bool IsMonitor(uint linear) => _monitor.Contains(linear);
+
     public bool Add(uint linear, bool hardware) => (hardware ? _hardware : _software).Add(linear);
 
     public bool Remove(uint linear, bool hardware) => (hardware ? _hardware : _software).Remove(linear);

@@ -70,7 +70,8 @@ public sealed class GdbServer : IDebugFrontEnd, IDisposable
         if (_awaitingStopReply)
         {
             _awaitingStopReply = false;
-            if (stop.Kind is DebugStopKind.ExitBreak or DebugStopKind.Watchpoint || stop.Description.Contains("monitor"))
+            // gdb explains its own breakpoints and watchpoints; what it does not know of gets a line of ours.
+            if (stop.Kind == DebugStopKind.ExitBreak || stop.Description.StartsWith("monitor", StringComparison.Ordinal))
                 Console(stop.Description);
             Send(GdbCommands.StopReply(stop));
         }

@@ -88,7 +88,7 @@ public sealed class MachineDebugger
         }
         if (cpu.ResumingRepeat || Breakpoints.At(linear) is not DebugStopKind kind)
             return false;
-        Stop(new DebugStop(kind, $"breakpoint at {cpu.CS:X4}:{cpu.IP:X4}"));
+        Stop(new DebugStop(kind, $"{(Breakpoints.IsMonitor(linear) ? "monitor " : "")}breakpoint at {cpu.CS:X4}:{cpu.IP:X4}"));
         return true;
     }
 

@@ -80,7 +80,7 @@ public sealed class Watchpoints(VirtualMachine vm) : IMemoryWatch
             if (!w.Covers(physicalAddress) || (w.Kind == WatchKind.Write && !isWrite) || (w.Kind == WatchKind.Read && isWrite))
                 continue;
             string access = isWrite ? "write" : "read";
-            Hit = new DebugStop(DebugStopKind.Watchpoint, $"{access} of {physicalAddress:X5} (watchpoint {w.Start:X5}, {w.Length} bytes)")
+            Hit = new DebugStop(DebugStopKind.Watchpoint, $"{access} of {physicalAddress:X5} (watching {w.Start:X5}+{w.Length})")
             {
                 Watch = w.Kind,
                 WatchAddress = physicalAddress,
