@@ -12,14 +12,8 @@ internal sealed partial class DeviceServerProcess : IDisposable
 
     private DeviceServerProcess(DeviceProcessRequest request)
     {
-        // Run as this process was run: the apphost `emu`, or `dotnet emu.dll`.
-        string self = Environment.ProcessPath ?? "dotnet";
-        var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-            psi.ArgumentList.Add(typeof(DeviceServerProcess).Assembly.Location);
-        foreach (string a in (string[])["device-server", "--socket", request.Socket, "--disk", request.Image,
-                     "--device", request.Kind == RemoteDeviceKind.VirtioBlock ? "virtio-blk" : "ata"])
-            psi.ArgumentList.Add(a);
+        var psi = SelfProcess.StartInfo("device-server", "--socket", request.Socket, "--disk", request.Image,
+            "--device", request.Kind == RemoteDeviceKind.VirtioBlock ? "virtio-blk" : "ata");
         _process = Process.Start(psi) ?? throw new IoBenchException("cannot start emu device-server");
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginErrorReadLine();

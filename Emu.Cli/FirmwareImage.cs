@@ -6,10 +6,12 @@ namespace Emu.Cli;
 /// (the build copies it there), else guest-images/firmware/bios.bin in a repository above it.</summary>
 internal static class FirmwareImage
 {
-    public static byte[] Load(string? path)
+    /// <summary>The image to use: <paramref name="path"/> (--bios) or the shipped one.</summary>
+    public static string Find(string? path) => path ?? Locate() ?? throw new UserError(
+        $"the firmware image firmware/bios.bin is not beside emu ({AppContext.BaseDirectory}); give --bios FILE, or --no-firmware to run bare");
+
+    public static byte[] Load(string file)
     {
-        string file = path ?? Locate() ?? throw new UserError(
-            $"the firmware image firmware/bios.bin is not beside emu ({AppContext.BaseDirectory}); give --bios FILE, or --no-firmware to run bare");
         byte[] image = InputFiles.ReadAll(file, "firmware image");
         if (image.Length != FirmwareServices.RomSize)
             throw new UserError($"firmware image '{file}' is {image.Length:N0} bytes; it must be exactly {FirmwareServices.RomSize:N0} (64 KiB)");

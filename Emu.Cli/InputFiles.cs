@@ -10,11 +10,11 @@ internal static class InputFiles
     {
         try
         {
+            // Only a regular file has a size to read: a FIFO or a device (/dev/zero) reads as empty or never ends.
+            var kind = HostFile.KindOf(path);
+            if (kind != FileKind.Regular)
+                throw ErrorWords.NotAFile(what, path, kind);
             var info = new FileInfo(path);
-            if (Directory.Exists(path))
-                throw new UserError($"{what} '{path}' is a directory, not a file");
-            if (!info.Exists)
-                throw new UserError($"{what} '{path}' does not exist");
             if (info.Length == 0)
                 throw new UserError($"{what} '{path}' is empty");
             if (info.Length > MaxWholeFileBytes)
@@ -23,7 +23,7 @@ internal static class InputFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new UserError($"cannot read {what} '{path}': {e.Message}");
+            throw ErrorWords.CannotRead(what, path, e);
         }
     }
 }

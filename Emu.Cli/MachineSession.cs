@@ -2,6 +2,7 @@ using Emu.Cli.Verbs;
 using Emu.Cpu;
 using Emu.Hypervisor;
 using Emu.Hypervisor.Firmware;
+using Emu.Hypervisor.Loader;
 using Emu.Hypervisor.Tracing;
 using Emu.Io.Storage;
 
@@ -20,7 +21,6 @@ internal sealed class MachineSession : IDisposable
     private readonly List<IDisposable> _resources = [];
     private readonly List<string> _remoteDisks = [];
     private string? _deviceProcess;
-    private Stream? _stdout;
 
     /// <summary>Streams that replace the console and COM1 outputs (emu test captures what a program prints).</summary>
     public sealed record Capture(Stream Console, Stream Serial);
@@ -84,13 +84,16 @@ internal sealed class MachineSession : IDisposable
         if (!Enum.TryParse<BiosDiskMode>(o.BiosDisk, ignoreCase: true, out var diskMode) || !Enum.IsDefined(diskMode)
             || int.TryParse(o.BiosDisk, out _))
             throw new UserError($"--bios-disk '{o.BiosDisk}' is not pio, dma, virtio or hypercall", ExitCodes.Usage);
-        byte[]? firmware = o.UseFirmware ? FirmwareImage.Load(o.Bios) : null;
         if (o.DeviceTimeout is <= 0 or > 3600 || double.IsNaN(o.DeviceTimeout))
-            throw new UserError("--device-timeout must be between 0 and 3600 seconds", ExitCodes.Usage);
+            throw new UserError($"--device-timeout {o.DeviceTimeout} is out of range: give more than 0 and at most 3600 seconds", ExitCodes.Usage);
         DebugAttach.Validate(o);
-        var (floppy, disks) = BootDisks(ParseDisks(o.Disks));
-
+        string? firmwarePath = o.UseFirmware ? FirmwareImage.Find(o.Bios) : null;
+        var diskSpecs = ParseDisks(o.Disks);
         var virtio = VirtioOptions.Parse(o);
+        CheckFiles(diskSpecs, virtio.Disk, firmwarePath);
+        byte[]? firmware = firmwarePath is null ? null : FirmwareImage.Load(firmwarePath);
+        var (floppy, disks) = BootDisks(diskSpecs);
+
         var config = new MachineConfig
         {
             VirtioDisk = virtio.Disk,
@@ -106,8 +109,8 @@ internal sealed class MachineSession : IDisposable
             NanosecondsPerInstruction = o.NanosecondsPerInstruction,
             DebugConsoleOutput = _capture is null ? OpenOutput(o.DebugCon, "--debugcon") : _capture.Console,
             SerialOutput = _capture is null ? OpenOutput(o.Serial, "--serial") : _capture.Serial,
-            SerialInput = o.SerialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(Unescape(o.SerialInput)),
-            Keys = o.Keys is null ? null : Unescape(o.Keys),
+            SerialInput = o.SerialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(OptionText.Unescape(o.SerialInput, "--serial-input")),
+            Keys = o.Keys is null ? null : OptionText.Keys(o.Keys),
             DeviceProcess = _deviceProcess,
             DeviceProcessDisks = _remoteDisks,
             DeviceProcessTimeout = TimeSpan.FromSeconds(o.DeviceTimeout),
@@ -168,14 +171,69 @@ internal sealed class MachineSession : IDisposable
         return disks;
     }
 
+    /// <summary>Every file the run reads or writes, checked before any is opened (<see cref="RunFiles"/>).</summary>
+    private void CheckFiles(List<DiskSpec> disks, DiskSpec? virtioDisk, string? firmware)
+    {
+        var files = new RunFiles();
+        if (_options is RunOptions run)
+            files.Input("program", run.Program);
+        if (_bootImage is not null && DiskSpec.TryParse(_bootImage, out var boot, out _))
+            files.Input("disk image", boot.Path, blockDeviceOk: true);
+        if (_options.Floppy is not null && DiskSpec.TryParse(_options.Floppy, out var floppy, out _))
+            files.Input("floppy image", floppy.Path, blockDeviceOk: true);
+        foreach (var disk in disks)
+            files.Input("disk image", disk.Path, blockDeviceOk: true);
+        if (virtioDisk is not null)
+            files.Input("disk image", virtioDisk.Path, blockDeviceOk: true);
+        foreach (string remote in _remoteDisks)
+            files.RemoteInput("disk image", remote);
+        if (firmware is not null)
+            files.Input("firmware image", firmware);
+        if (_deviceProcess is not null)
+            RunFiles.CheckSocket("--device-process", _deviceProcess);
+
+        if (_options.Trace is { } trace)
+            files.Output("--trace", trace);
+        if (_capture is null)
+        {
+            if (_options.DebugCon is not ("stdio" or "none"))
+                files.Output("--debugcon", _options.DebugCon);
+            if (_options.Serial is not ("stdio" or "none"))
+                files.Output("--serial", _options.Serial);
+        }
+        if (_options.Screenshot is { } png)
+            files.Output("--screenshot", png);
+    }
+
+    /// <summary>Loads the program of emu run: the firmware loads it at the end of POST, a bare machine now.
+    /// A program that does not fit in RAM at <paramref name="at"/> is refused in one line.</summary>
+    public void LoadProgram(byte[] program, SegmentedAddress at, string name)
+    {
+        try
+        {
+            if (Machine.Firmware is { } firmware)
+                firmware.SetProgram(program, at);
+            else
+            {
+                FlatBinaryLoader.Load(Machine.Memory, program, at);
+                BareStart.Prepare(Machine, at);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UserError($"cannot load '{name}': {e.Message}");
+        }
+    }
+
     /// <summary>Runs to the end and returns the process exit status; prints why on stderr when it is not 0.</summary>
     public int RunToEnd()
     {
-        var outcome = Run();
+        using var interruption = Interruption.Catch();
+        var outcome = Run(interruption);
         if (_options.Stats)
             Machine.Stats.WriteTable(Console.Error);
         if (_options.Screen)
-            ScreenPrinter.Print(Machine, Console.Out);
+            ScreenPrinter.Print(Machine, Console.Out, Console.Error);
         if (_options.Screenshot is string png)
             WriteScreenshot(png);
         if (outcome.ExitCode != 0)
@@ -184,31 +242,22 @@ internal sealed class MachineSession : IDisposable
         return outcome.ExitCode;
     }
 
-    /// <summary>Runs to the end with the options' limits (Ctrl-C stops it) and flushes the outputs.</summary>
-    public RunOutcome Run()
+    /// <summary>Runs to the end with the options' limits (SIGINT or SIGTERM, caught by <paramref name="interruption"/>,
+    /// stops it at an instruction boundary) and flushes the outputs.</summary>
+    public RunOutcome Run(Interruption interruption)
     {
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        var outcome = Machine.Run(new RunLimits
         {
-            e.Cancel = true; // let the run stop at an instruction boundary and clean up
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        RunOutcome outcome;
-        try
-        {
-            outcome = Machine.Run(new RunLimits
-            {
-                MaxInstructions = _options.MaxInstructions,
-                Timeout = _options.Timeout is double s ? TimeSpan.FromSeconds(s) : null,
-                Cancellation = cancel.Token,
-            });
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+            MaxInstructions = _options.MaxInstructions,
+            Timeout = _options.Timeout is double s ? TimeSpan.FromSeconds(s) : null,
+            Cancellation = interruption.Token,
+        });
         FlushOutputs();
+        if (outcome.End == RunEnd.Cancelled && interruption.Terminated)
+        {
+            var cpu = Machine.Cpu;
+            outcome = outcome with { ExitCode = interruption.ExitCode, Message = $"{interruption.Verb} at {cpu.CS:X4}:{cpu.IP:X4} after {cpu.Retired:N0} instructions" };
+        }
         return outcome;
     }
 
@@ -269,50 +318,40 @@ internal sealed class MachineSession : IDisposable
 
     private void WriteScreenshot(string path)
     {
+        var mode = Machine.Display.Mode;
+        if (mode.Kind == ScreenKind.Unsupported)
+            throw new UserError($"--screenshot: the guest is in video mode {mode.Description}, which Emu cannot draw (it draws text modes and mode 13h); '{path}' was not written");
+        using var file = OpenFile("--screenshot", path);
+        Machine.Display.TryWritePng(file);
+    }
+
+    private Stream? OpenOutput(string target, string option) => target switch
+    {
+        "none" => null,
+        "stdio" => GuardedOutput.StandardOutput,
+        _ => OpenFile(option, target),
+    };
+
+    /// <summary>Creates an output file. A regular file is locked (flock, exclusive) for the whole run, so two emus
+    /// never interleave in one: the second is refused before it truncates the file. Devices and FIFOs are not locked.</summary>
+    private GuardedOutput OpenFile(string option, string path)
+    {
         try
         {
-            using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
-            Machine.WriteMode13Png(file);
+            var share = HostFile.KindOf(path) is FileKind.Regular or FileKind.Missing ? FileShare.None : FileShare.ReadWrite;
+            var output = new GuardedOutput(new FileStream(path, FileMode.Create, FileAccess.Write, share), option, path);
+            _resources.Add(output);
+            return output;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new UserError($"--screenshot: cannot write '{path}': {e.Message}");
-        }
-    }
-
-    private Stream? OpenOutput(string target, string option)
-    {
-        switch (target)
-        {
-            case "none":
-                return null;
-            case "stdio":
-                return _stdout ??= Console.OpenStandardOutput();
-            default:
-                try
-                {
-                    var file = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.Read);
-                    _resources.Add(file);
-                    return file;
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-                {
-                    throw new UserError($"{option}: cannot write '{target}': {e.Message}");
-                }
+            throw ErrorWords.CannotWrite(option, path, e);
         }
     }
 
     private ITraceSink OpenTrace(string path, string format, long nsPerInstruction)
     {
-        StreamWriter writer;
-        try
-        {
-            writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false)) { AutoFlush = false };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new UserError($"--trace: cannot write '{path}': {e.Message}");
-        }
+        var writer = new StreamWriter(OpenFile("--trace", path), new System.Text.UTF8Encoding(false)) { AutoFlush = false };
         return format switch
         {
             "jsonl" => new JsonlTraceSink(writer),
@@ -321,26 +360,39 @@ internal sealed class MachineSession : IDisposable
         };
     }
 
+    /// <summary>Writes out what the outputs still hold and ends the trace (its last lines, a closing bracket),
+    /// so that an output that cannot take it fails here, as the run's one error.</summary>
     private void FlushOutputs()
     {
         Machine.Config.DebugConsoleOutput?.Flush();
         Machine.Config.SerialOutput?.Flush();
+        if (Machine.Tracer is { } tracer)
+        {
+            Machine.Tracer = null;
+            tracer.Dispose();
+        }
     }
-
-    /// <summary>Turns the two-character escapes \n, \r, \t, \\ and \e of option text into characters.</summary>
-    internal static string Unescape(string text) => text
-        .Replace("\\\\", "\u0000")
-        .Replace("\\n", "\n")
-        .Replace("\\r", "\r")
-        .Replace("\\t", "\t")
-        .Replace("\\e", "\u001b")
-        .Replace("\u0000", "\\");
 
     public void Dispose()
     {
-        Machine?.Dispose();
+        // The machine first: it flushes and closes the disks. An output failing here can only be one that an
+        // earlier error cut short (a finished run flushed them all), and that earlier error is the one reported.
+        try
+        {
+            Machine?.Dispose();
+        }
+        catch (UserError)
+        {
+        }
         foreach (var r in _resources)
-            r.Dispose();
-        _stdout?.Flush();
+        {
+            try
+            {
+                r.Dispose();
+            }
+            catch (UserError)
+            {
+            }
+        }
     }
 }

@@ -10,12 +10,18 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        // Everything emu prints goes through one guarded stream: a full device or a closed descriptor ends the
+        // command with one line (GuardedOutput), not a .NET exception.
+        Console.SetOut(TextWriter.Synchronized(new StreamWriter(GuardedOutput.StandardOutput, new System.Text.UTF8Encoding(false)) { AutoFlush = true }));
         var parser = new Parser(settings =>
         {
             settings.HelpWriter = null; // usage errors are reported as one line below, help text on request
             settings.CaseInsensitiveEnumValues = true;
             settings.AllowMultiInstance = true; // --disk A --disk B
         });
+        // The parser knows --help only straight after the verb; `emu bench cpu --help` means the same.
+        if (args.Length > 2 && Array.IndexOf(args, "--help", 2) > 0)
+            args = [args[0], "--help"];
         var result = parser.ParseArguments(args, Verbs);
         try
         {
@@ -32,7 +38,14 @@ public static class Program
         }
         catch (UserError e)
         {
-            Console.Error.WriteLine($"emu: {e.Message}");
+            try
+            {
+                Console.Error.WriteLine($"emu: {e.Message}");
+            }
+            catch (IOException)
+            {
+                // stderr is gone too: the status is all that is left to say it
+            }
             return e.ExitCode;
         }
     }

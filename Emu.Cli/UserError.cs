@@ -16,6 +16,8 @@ public static class ExitCodes
     public const int Usage = 2;
     /// <summary>The guest triple-faulted (shutdown).</summary>
     public const int Shutdown = 3;
+    /// <summary>The guest stopped the machine otherwise: no bootable disk, a state the machine cannot emulate.</summary>
+    public const int GuestStop = Emu.Hypervisor.RunOutcome.GuestStopExitCode;
     /// <summary>--max-instructions or --timeout ended the run.</summary>
     public const int Limit = 124;
 }

@@ -154,8 +154,13 @@ public sealed unsafe partial class Cpu
         if (_stopRequested)
             return true;
 
-        _trapPending = (FlagsValue & Cpu.TfFlag) != 0;
-        _attention = _trapPending || _interruptLine || _shadow;
+        uint flags = FlagsValue;
+        _trapPending = (flags & Cpu.TfFlag) != 0;
+        // A request held off by IF = 0 needs no look before every instruction: IF can only be set again
+        // by STI (which opens a shadow), POPF or IRET (WriteFlags), and each of those raises _attention.
+        // Keeping it raised here made every instruction of a CLI'd guest pay this method and a flags
+        // materialisation while the PIT's IRQ 0 waited (half speed after the firmware's POST).
+        _attention = _trapPending || _shadow || (_interruptLine && (flags & Cpu.IfFlag) != 0);
         return false;
     }
 

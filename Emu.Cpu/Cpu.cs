@@ -305,7 +305,7 @@ public sealed unsafe partial class Cpu
     }
 
     // An access that runs past offset FFFF: the 8086 and 186 wrap inside the segment byte by byte;
-    // the 286 and 386 check the 64 KiB real-mode limit and fault (#SS for the stack, else #GP).
+    // the 286 and 386 check the 64 KiB real-mode limit and fault (see SegmentLimitFault).
     private uint ReadMemEdge(int seg, uint offset, int size)
     {
         if (Model >= CpuModel.I286 || offset > 0xFFFF)
@@ -324,7 +324,11 @@ public sealed unsafe partial class Cpu
             Memory.Write8(SegBase[seg] + ((offset + (uint)i) & 0xFFFF), (byte)(value >> (8 * i)));
     }
 
-    private static CpuFault SegmentLimitFault(int seg) => CpuFault.For(seg == Seg.SS ? (byte)0x0C : (byte)0x0D);
+    /// <summary>The real-mode segment overrun. The 286 has one exception for it whatever the segment,
+    /// interrupt 13 (80286 PRM, real-address-mode exceptions: "word memory reference with offset =
+    /// FFFFH"); the 386 raises #SS (12) for a stack-segment reference and #GP (13) for the others.</summary>
+    private CpuFault SegmentLimitFault(int seg) =>
+        CpuFault.For(seg == Seg.SS && Model >= CpuModel.I386 ? (byte)0x0C : (byte)0x0D);
 
     // ---- operands of a decoded instruction ----
 
@@ -391,6 +395,11 @@ public sealed unsafe partial class Cpu
         return v;
     }
 
+    /// <summary>Reads the stack <paramref name="depth"/> bytes above SS:SP without moving SP. The
+    /// instructions that pop several values (RETF, IRET, POPA) read them all this way first, so a
+    /// segment overrun on a later one leaves SP as it was and the instruction restarts cleanly.</summary>
+    internal uint PeekStack(uint depth, int size) => ReadMem(Seg.SS, (Regs[Reg.SP] + depth) & 0xFFFF, size);
+
     internal void Push(uint value, int size)
     {
         if (size == 4) Push32(value); else Push16(value);
@@ -411,6 +420,20 @@ public sealed unsafe partial class Cpu
     public void RequestStop()
     {
         _stopReason = StopReason.StopRequested;
+        _stopRequested = true;
+        _attention = true;
+    }
+
+    /// <summary>
+    /// Ends the current <see cref="Run"/> at the next instruction boundary with <see cref="StopReason.SliceEnded"/>,
+    /// however much of its budget is left: the hypervisor's timer deadline moved earlier while the slice ran. It
+    /// costs the run loop nothing (the same attention test as an interrupt); a stop already requested wins.
+    /// </summary>
+    public void EndSlice()
+    {
+        if (_stopRequested)
+            return;
+        _stopReason = StopReason.SliceEnded;
         _stopRequested = true;
         _attention = true;
     }

@@ -5,6 +5,9 @@ public enum StopReason
 {
     /// <summary>The instruction budget of this call was used up.</summary>
     InstructionLimit,
+    /// <summary>The caller ended the slice early (<see cref="Cpu.EndSlice"/>): a device moved a timer deadline
+    /// into it, so the caller sizes its next slice again.</summary>
+    SliceEnded,
     /// <summary>HLT executed; the CPU waits for an interrupt.</summary>
     Halt,
     /// <summary>An exit handler asked the CPU to stop (for example the guest wrote the debug-exit port).</summary>

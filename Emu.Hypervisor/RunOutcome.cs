@@ -35,10 +35,14 @@ public sealed record RunOutcome(RunEnd End, int ExitCode, string Message)
     public const int LimitExitCode = 124;
     /// <summary>The user stopped the run: Ctrl-C (SIGINT), or gdb's kill.</summary>
     public const int CancelledExitCode = 130;
-    /// <summary>A --break-exit stopped the run where the user asked: not the guest's status, not a host error.</summary>
-    public const int BreakExitCode = 4;
-    /// <summary>The firmware found no bootable disk: a problem with what the user gave, as a missing file is.</summary>
-    public const int FirmwareStopExitCode = 1;
+    /// <summary>A --break-exit stopped the run where the user asked (no debugger attached): not the guest's
+    /// status, not a host error; even, so that it is not an isa-debug-exit status either.</summary>
+    public const int BreakExitCode = 6;
+    /// <summary>The guest stopped the machine in a way that is neither success nor a limit: the firmware found no
+    /// bootable disk (at start-up or when a program called INT 19h), or the guest asked for what the machine cannot
+    /// do (protected mode). Its own status, so that what the guest caused never reads as a host error (1); even,
+    /// so that it is not an isa-debug-exit status ((v &lt;&lt; 1) | 1 is odd).</summary>
+    public const int GuestStopExitCode = 4;
 }
 
 /// <summary>Bounds on a run. Null means unbounded.</summary>

@@ -24,5 +24,5 @@ public sealed partial class VirtualMachine
 
     /// <summary>The run's end when the firmware stopped it (nothing to boot), else null.</summary>
     private RunOutcome? FirmwareOutcome() =>
-        Firmware?.StopReason is { } reason ? Finish(RunEnd.FirmwareStop, RunOutcome.FirmwareStopExitCode, reason) : null;
+        Firmware?.StopReason is { } reason ? Finish(RunEnd.FirmwareStop, RunOutcome.GuestStopExitCode, reason) : null;
 }

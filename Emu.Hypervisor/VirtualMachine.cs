@@ -21,9 +21,9 @@ namespace Emu.Hypervisor;
 public sealed partial class VirtualMachine : IDisposable
 {
     private ExitDispatcher _dispatcher = null!;
-    private TextScreen _screen = null!;
     private readonly List<IDisposable> _owned = [];
     private long _idleNs; // virtual time spent halted, skipped over to the next timer deadline
+    private long _sliceEndNs = long.MinValue; // when the running CPU slice ends (virtual ns); MinValue between slices
 
     public VirtualMachine(MachineConfig config)
     {
@@ -49,6 +49,7 @@ public sealed partial class VirtualMachine : IDisposable
         Clock = new VirtualClock { Source = () => NowNs };
 
         Platform = new PcPlatform(Memory, Clock, config.RtcStart);
+        Clock.DeadlineMoved = EndSliceBeforeNewDeadline;
         Pic.IntrChanged = Cpu.SetInterruptLine;
         Cpu.InterruptController = new PicAcknowledge(Pic);
         Platform.ResetRequested = () => ResetMachine("port 92h or the 8042");
@@ -67,8 +68,8 @@ public sealed partial class VirtualMachine : IDisposable
             Com1.EnqueueInput(serialIn);
         if (config.Keys is { Length: > 0 } keys)
             Platform.Keyboard.EnqueueText(keys);
-        _screen = new TextScreen(Memory);
         VgaDac = new VgaDac();
+        Display = new Display(Memory, VgaDac);
         Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
         ConnectDeviceProcess(config); // VirtualMachine.Remote.cs
         AttachVirtio(config); // VirtualMachine.Virtio.cs
@@ -138,12 +139,8 @@ public sealed partial class VirtualMachine : IDisposable
     /// <summary>The VGA colour DAC (ports 3C6-3C9), whose palette mode 13h pixels index.</summary>
     public VgaDac VgaDac { get; private set; } = null!;
 
-    /// <summary>Writes the mode 13h window (320x200 at A0000) as a PNG, coloured by the DAC.</summary>
-    public void WriteMode13Png(Stream output) =>
-        PngWriter.Write(output, Mode13Screen.Width, Mode13Screen.Height, new Mode13Screen(Memory, VgaDac).RenderRgb());
-
-    /// <summary>The 80x25 text screen as it is now: 25 lines, trailing blanks trimmed, code page 437 as Unicode.</summary>
-    public IReadOnlyList<string> TextScreenLines() => _screen.ReadLines();
+    /// <summary>The screen: its mode, its text, a PNG of it.</summary>
+    public Display Display { get; private set; } = null!;
 
     /// <summary>Registers a device owned by the machine (disposed with it).</summary>
     internal void Own(IDisposable resource) => _owned.Add(resource);
@@ -160,8 +157,9 @@ public sealed partial class VirtualMachine : IDisposable
 
     /// <summary>
     /// Runs the guest until it halts for good, exits through the debug-exit port, shuts down, or a
-    /// limit ends the run. The CPU runs in slices that end at the next timer deadline, so timer
-    /// interrupts arrive at the same retired instruction on every run.
+    /// limit ends the run. The CPU runs in slices that end at the next timer deadline (or earlier, when
+    /// the guest reprograms a timer during the slice), so timer interrupts arrive at the same retired
+    /// instruction on every run.
     /// </summary>
     public RunOutcome Run(RunLimits? limits = null)
     {
@@ -186,15 +184,17 @@ public sealed partial class VirtualMachine : IDisposable
                 if (slice <= 0)
                     return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
 
+                _sliceEndNs = NowNs + slice * Config.NanosecondsPerInstruction;
                 StopReason stop = Debugger is { } debugger ? RunDebugged(debugger, slice) // VirtualMachine.Debug.cs
                     : Tracer is { TraceInstructions: true } ? RunInstructions(slice, null)
                     : Cpu.Run(slice);
+                _sliceEndNs = long.MinValue;
                 SyncTime();
 
                 switch (stop)
                 {
                     case StopReason.StopRequested when DebugExitStatus is int status:
-                        return Finish(RunEnd.DebugExit, status, $"guest wrote {(status - 1) / 2} to the debug-exit port: exit status {status}");
+                        return Finish(RunEnd.DebugExit, status, $"guest exited: it wrote {(status - 1) / 2} to isa-debug-exit (port F4h), so the status is ({(status - 1) / 2} << 1) | 1 = {status}");
                     case StopReason.StopRequested when Debugger?.TakeStop() is { } debugStop:
                         wallClock.Stop(); // time spent stopped in the debugger does not count against --timeout
                         var ended = DebugStopped(Debugger, debugStop);
@@ -209,7 +209,7 @@ public sealed partial class VirtualMachine : IDisposable
                     case StopReason.Shutdown:
                         return Finish(RunEnd.Shutdown, RunOutcome.ShutdownExitCode, $"guest shut down: {Cpu.StopMessage}");
                     case StopReason.InvalidState:
-                        return Finish(RunEnd.InvalidState, 1, Cpu.StopMessage ?? "the guest reached a state the machine cannot emulate");
+                        return Finish(RunEnd.InvalidState, RunOutcome.GuestStopExitCode, Cpu.StopMessage ?? "the guest reached a state the machine cannot emulate");
                     case StopReason.Halt:
                         if (!WaitForInterrupt(out var halted))
                             return halted!;
@@ -247,6 +247,15 @@ public sealed partial class VirtualMachine : IDisposable
             Stats.SetRangeExits($"port {r.Start:X4}-{r.End - 1:X4}", r.Device.Name, r.Reads + r.Writes);
         foreach (var r in Mmio.Ranges)
             Stats.SetRangeExits($"mmio {r.Start:X5}-{r.End - 1:X5}", r.Device.Name, r.Reads + r.Writes);
+    }
+
+    // A device was reprogrammed while a slice ran (Clock.DeadlineMoved). When its new deadline comes before the
+    // slice's end, the slice ends at the next instruction boundary and the loop above sizes the next one from
+    // it: a guest that sets a fast timer gets its first tick when it is due, not when the old deadline was.
+    private void EndSliceBeforeNewDeadline()
+    {
+        if (Platform.TimedDevices.NextDeadlineNs < _sliceEndNs)
+            Cpu.EndSlice();
     }
 
     // HLT: with IF clear nothing can wake the CPU (no NMI source exists here), so the guest is done.

@@ -12,3 +12,5 @@ while IFS= read -r -d '' src; do
     count=$((count + 1))
 done < <(find "$root/guest-images" -name '*.asm' -print0 | sort -z)
 echo "built $count guest images"
+"$root/tools/build-os-image.sh"
+echo "built guest-images/os/os.img"

@@ -9,7 +9,7 @@ namespace Emu.Cli.Verbs;
 [Verb("conformance", HelpText = "Run single-instruction CPU test vectors (SingleStepTests format) and report pass rates.")]
 public sealed class ConformanceOptions
 {
-    [Value(0, MetaName = "DIR", Required = true, HelpText = "Directory of *.json.gz test files (metadata.json beside them gives flag masks).")]
+    [Value(0, MetaName = "DIR", Required = true, HelpText = "Directory of *.json.gz test files (metadata.json beside them gives flag masks), or one such file.")]
     public string Directory { get; set; } = "";
 
     [Option("cpu", Default = "8086", HelpText = "CPU model: 8086, 186, 286 or 386.")]
@@ -33,19 +33,35 @@ public static class ConformanceVerb
             throw new UserError($"unknown CPU model '{options.Cpu}' (use 8086, 186, 286 or 386)", ExitCodes.Usage);
         if (options.Failures < 0)
             throw new UserError("--failures must be 0 or more", ExitCodes.Usage);
-        if (!System.IO.Directory.Exists(options.Directory))
-            throw new UserError($"conformance directory '{options.Directory}' does not exist");
-
-        var files = ConformanceRunner.FindFiles(options.Directory);
+        // DIR, or one of its files (its metadata.json is beside it).
+        string directory = options.Directory;
+        IReadOnlyList<string> files;
+        switch (HostFile.KindOf(options.Directory))
+        {
+            case FileKind.Directory:
+                files = ConformanceRunner.FindFiles(directory);
+                if (files.Count == 0)
+                    throw new UserError($"no *.json.gz test files in '{directory}'");
+                break;
+            case FileKind.Regular when options.Directory.EndsWith(".json.gz", StringComparison.OrdinalIgnoreCase):
+                directory = Path.GetDirectoryName(Path.GetFullPath(options.Directory))!;
+                files = [options.Directory];
+                break;
+            case FileKind.Missing:
+                throw new UserError($"conformance directory '{options.Directory}' does not exist");
+            case var kind:
+                throw new UserError($"'{options.Directory}' is {ErrorWords.Of(kind)}: give a directory of *.json.gz test files or one such file");
+        }
         if (options.Only is { Length: > 0 } only)
         {
             var prefixes = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            int all = files.Count;
             files = files.Where(f => prefixes.Any(p => Path.GetFileName(f).StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList();
+            if (files.Count == 0)
+                throw new UserError($"--only '{only}' matches none of the {all} test files in '{options.Directory}' (it takes file name prefixes, e.g. 00,F6.6)", ExitCodes.Usage);
         }
-        if (files.Count == 0)
-            throw new UserError($"no *.json.gz test files in '{options.Directory}'");
 
-        var metadata = ConformanceMetadata.Load(options.Directory);
+        var metadata = ConformanceMetadata.Load(directory);
         var runner = new ConformanceRunner(model, options.Failures);
         var clock = Stopwatch.StartNew();
         var results = runner.RunFiles(files, metadata);

@@ -37,13 +37,16 @@ public static class DeviceServerVerb
         };
         if (options.Socket.Length == 0)
             throw new UserError("--socket: the path is empty", ExitCodes.Usage);
+        RunFiles.CheckSocket("--socket", options.Socket);
         var disks = new List<(IBlockBackend Backend, DiskSpec Spec)>();
+        var files = new RunFiles();
         try
         {
             foreach (string text in options.Disks)
             {
                 if (!DiskSpec.TryParse(text, out var spec, out string? error))
                     throw new UserError($"--disk: {error}", ExitCodes.Usage);
+                files.Input("disk image", spec.Path, blockDeviceOk: true);
                 try
                 {
                     disks.Add((RawImageBackend.Open(spec), spec));

@@ -12,6 +12,6 @@ public abstract partial class MachineOptions
     public bool GdbWait { get; set; }
 
     [Option("break-exit", HelpText = "Stop after a VM exit that matches SPEC: port N[-M], mmio A[-B], device NAME or reason io|mmio|hypercall "
-        + "(repeatable). Without --gdb the run ends there (exit status 4) with the exit and the registers on stderr.")]
+        + "(repeatable). Without --gdb the run ends there (exit status 6) with the exit and the registers on stderr.")]
     public IEnumerable<string> BreakExits { get; set; } = [];
 }

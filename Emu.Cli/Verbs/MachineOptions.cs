@@ -17,10 +17,10 @@ public abstract partial class MachineOptions
     [Option("serial", Default = "none", HelpText = "COM1 output: stdio, FILE or none.")]
     public string Serial { get; set; } = "none";
 
-    [Option("serial-input", HelpText = "Text the guest receives on COM1 (\\n for a newline).")]
+    [Option("serial-input", HelpText = "Text the guest receives on COM1; escapes \\n \\r \\t \\b \\e \\\\ and \\xHH (a byte).")]
     public string? SerialInput { get; set; }
 
-    [Option("keys", HelpText = "Text typed into the keyboard as the guest reads it (\\n for Enter).")]
+    [Option("keys", HelpText = "Text typed on the US keyboard as the guest reads it: printable ASCII, \\n (Enter), \\t, \\b (Backspace), \\e (Esc), \\\\ and \\xHH; anything it cannot type is refused.")]
     public string? Keys { get; set; }
 
     [Option("max-instructions", HelpText = "Stop after N instructions (exit status 124).")]

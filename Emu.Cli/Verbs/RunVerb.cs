@@ -1,5 +1,4 @@
 using CommandLine;
-using Emu.Hypervisor;
 using Emu.Hypervisor.Loader;
 
 namespace Emu.Cli.Verbs;
@@ -28,21 +27,7 @@ public static class RunVerb
         byte[] program = InputFiles.ReadAll(options.Program, "program");
 
         using var session = MachineSession.Create(options);
-        var vm = session.Machine;
-        try
-        {
-            if (vm.Firmware is { } firmware)
-                firmware.SetProgram(program, at); // loaded and started at the end of POST
-            else
-            {
-                FlatBinaryLoader.Load(vm.Memory, program, at);
-                BareStart.Prepare(vm, at);
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw new UserError($"cannot load '{options.Program}': {e.Message}");
-        }
+        session.LoadProgram(program, at, options.Program);
         return session.RunToEnd();
     }
 }

@@ -53,13 +53,15 @@ public static class TestVerb
         if (programs.Count == 0)
             throw new UserError($"no test programs (.asm, .bin, .img) under {string.Join(", ", options.Paths)}");
 
-        int passed = 0, failed = 0;
+        using var interruption = Interruption.Catch();
+        int passed = 0, failed = 0, skipped = 0;
         foreach (string program in programs)
         {
-            IReadOnlyList<string?> variants;
+            string? source = SourceOf(program);
+            Expectations expect;
             try
             {
-                variants = Variants(program);
+                expect = source is null ? new Expectations() : ReadExpectations(source);
             }
             catch (UserError e)
             {
@@ -67,6 +69,16 @@ public static class TestVerb
                 output.WriteLine($"FAIL {program}: {e.Message}");
                 continue;
             }
+            if (!expect.Any)
+            {
+                // Not a test (a benchmark, the firmware, a disk another program reads): nothing to check it against.
+                skipped++;
+                output.WriteLine(source is null
+                    ? $"SKIP {program}: no expectations (no .asm source beside it)"
+                    : $"SKIP {program}: no expectations (no '; expect-output:', '; expect-exit:'... line in {source})");
+                continue;
+            }
+            IReadOnlyList<string?> variants = expect.Variants.Count == 0 ? [null] : expect.Variants.Cast<string?>().ToList();
             foreach (string? variant in variants)
             {
                 string name = variant is null ? program : $"{program} [{variant}]";
@@ -74,11 +86,18 @@ public static class TestVerb
                 string? log = null;
                 try
                 {
-                    failure = RunOne(program, variant, out log);
+                    failure = RunOne(program, source!, expect, variant, interruption, out log);
                 }
                 catch (UserError e)
                 {
                     failure = e.Message;
+                }
+                if (interruption.Requested)
+                {
+                    // The program did not fail: it was stopped. Say which, and stop testing.
+                    output.Flush();
+                    Console.Error.WriteLine($"emu: {interruption.Verb} while testing {name} ({passed} passed, {failed} failed before it)");
+                    return interruption.ExitCode;
                 }
                 if (failure is null)
                 {
@@ -95,8 +114,17 @@ public static class TestVerb
                 output.Flush();
             }
         }
-        output.WriteLine($"{passed} passed, {failed} failed");
+        output.WriteLine(skipped == 0 ? $"{passed} passed, {failed} failed" : $"{passed} passed, {failed} failed, {skipped} skipped (no expectations)");
         return failed == 0 ? ExitCodes.Success : ExitCodes.HostError;
+    }
+
+    /// <summary>The .asm a program's expectations come from: itself, or the .asm beside a .bin or .img; null if none.</summary>
+    private static string? SourceOf(string program)
+    {
+        if (Path.GetExtension(program).Equals(".asm", StringComparison.OrdinalIgnoreCase))
+            return program;
+        string beside = Path.ChangeExtension(program, ".asm");
+        return File.Exists(beside) ? beside : null;
     }
 
     // Each .asm once (its committed .bin is the same program). A .bin or .img without a source has no
@@ -118,28 +146,11 @@ public static class TestVerb
         public bool Any => Output.Count + Serial.Count + Screen.Count > 0 || Exit is not null;
     }
 
-    /// <summary>The program's '; emu-variant:' option strings, or one null (run it once as it is).</summary>
-    private static IReadOnlyList<string?> Variants(string program)
-    {
-        string? source = Path.GetExtension(program).Equals(".asm", StringComparison.OrdinalIgnoreCase) ? program
-            : File.Exists(Path.ChangeExtension(program, ".asm")) ? Path.ChangeExtension(program, ".asm") : null;
-        if (source is null)
-            return [null];
-        var variants = ReadExpectations(source).Variants;
-        return variants.Count == 0 ? [null] : variants.Cast<string?>().ToList();
-    }
-
     /// <summary>Runs one program (with a variant's extra options); null when it met its expectations, else why not.</summary>
-    private static string? RunOne(string program, string? variant, out string? log)
+    private static string? RunOne(string program, string source, Expectations expect, string? variant, Interruption interruption, out string? log)
     {
         log = null;
         string ext = Path.GetExtension(program).ToLowerInvariant();
-        string? source = ext == ".asm" ? program : File.Exists(Path.ChangeExtension(program, ".asm")) ? Path.ChangeExtension(program, ".asm") : null;
-        if (source is null)
-            return "no expectations: no .asm source beside it with '; expect-output:' or '; expect-exit:' lines";
-        var expect = ReadExpectations(source);
-        if (!expect.Any)
-            return $"no expectations in {source} ('; expect-output: TEXT', '; expect-exit: N')";
 
         string scratch = Path.Combine(Path.GetTempPath(), $"emu-test-{Guid.NewGuid():N}.bin");
         var scratchDisks = new List<string>();
@@ -200,24 +211,10 @@ public static class TestVerb
                     var run = (RunOptions)options;
                     if (!SegmentedAddress.TryParse(run.LoadAddress, out var at))
                         return $"bad --load-address '{run.LoadAddress}'";
-                    byte[] bytes = InputFiles.ReadAll(image, "program");
-                    try
-                    {
-                        if (session.Machine.Firmware is { } firmware)
-                            firmware.SetProgram(bytes, at);
-                        else
-                        {
-                            FlatBinaryLoader.Load(session.Machine.Memory, bytes, at);
-                            BareStart.Prepare(session.Machine, at);
-                        }
-                    }
-                    catch (InvalidDataException e)
-                    {
-                        return $"cannot load: {e.Message}";
-                    }
+                    session.LoadProgram(InputFiles.ReadAll(image, "program"), at, program);
                 }
-                outcome = session.Run();
-                screen = session.Machine.TextScreenLines();
+                outcome = session.Run(interruption);
+                screen = session.Machine.Display.TextLines();
             }
 
             string printed = Encoding.Latin1.GetString(console.ToArray()).Replace("\r", "", StringComparison.Ordinal);

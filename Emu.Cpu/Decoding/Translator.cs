@@ -33,6 +33,7 @@ internal sealed unsafe class Translator
         if (_cpu.Model == CpuModel.I8086 && I8086Opcodes.TryDecodeSpecial(bytes, ref op))
             return;
         bool movToCs = _cpu.Model == CpuModel.I8086 && I8086Opcodes.Rewrite(bytes);
+        int locks = _cpu.Model <= CpuModel.I286 ? RemoveLockPrefixes(bytes) : 0;
 
         _reader.Position = 0;
         _decoder.IP = ip;
@@ -40,6 +41,59 @@ internal sealed unsafe class Translator
         Fill(in ins, ref op);
         if (movToCs)
             op.Reg0 = Seg.CS;
+        if (locks > 0)
+        {
+            op.Length += (byte)locks;
+            op.Prefixes |= PrefixFlags.Lock;
+        }
+        if (_cpu.Model <= CpuModel.I286 && (HasPrefixOf386(bytes) || NamesFsOrGs(ref op)))
+            HandlerTable.SetUndefined(ref op, _cpu.Model);
+        // The 286 and 386 check the real-mode CS limit on fetch: an instruction that runs past offset
+        // FFFF is a segment overrun (#GP) instead of wrapping as it does on the 8086 and 186.
+        if (_cpu.Model >= CpuModel.I286 && ip + op.Length > 0x1_0000)
+            op.Execute = &SystemOps.SegmentOverrun;
+    }
+
+    // The prefixes of the 8086, 186 and 286: segment overrides, LOCK, REPNE, REP.
+    private static bool IsPrefixBefore386(byte b) => b is 0x26 or 0x2E or 0x36 or 0x3E or 0xF0 or 0xF2 or 0xF3;
+
+    /// <summary>
+    /// Before the 386, LOCK only asserts the bus lock signal: the 8086, 186 and 286 execute it before
+    /// any instruction, where the 386 (and Iced) reject it on non-lockable forms. The LOCK bytes are
+    /// taken out of the prefix run so Iced decodes what follows; returns how many there were.
+    /// </summary>
+    private static int RemoveLockPrefixes(byte[] bytes)
+    {
+        int read = 0, write = 0;
+        for (; read < bytes.Length && IsPrefixBefore386(bytes[read]); read++)
+        {
+            if (bytes[read] != 0xF0)
+                bytes[write++] = bytes[read];
+        }
+        int removed = read - write;
+        if (removed > 0)
+            Array.Copy(bytes, read, bytes, write, bytes.Length - read);
+        return removed;
+    }
+
+    /// <summary>Before the 386 there are four segment registers: MOV to or from segment register
+    /// 4 or 5 (8C/8E with reg = 4, 5; Iced's FS and GS) is an undefined opcode, as 6 and 7 are.</summary>
+    private static bool NamesFsOrGs(ref DecodedOp op) =>
+        (op.Kind0 == OperandKind.Seg && op.Reg0 >= Seg.FS) || (op.Kind1 == OperandKind.Seg && op.Reg1 >= Seg.FS);
+
+    /// <summary>64-67 are the 386's FS, GS, operand-size and address-size prefixes; before the 386
+    /// they are undefined opcodes (#UD from the 186 on), wherever they stand in the prefix run.</summary>
+    private static bool HasPrefixOf386(byte[] bytes)
+    {
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            byte b = bytes[i];
+            if (b is >= 0x64 and <= 0x67)
+                return true;
+            if (!IsPrefixBefore386(b))
+                return false;
+        }
+        return false;
     }
 
     private void Fill(in Instruction ins, ref DecodedOp op)
@@ -169,9 +223,12 @@ internal sealed unsafe class Translator
 
     // Operand size: the width of the first general-register or memory operand; failing that the
     // operand size the encoding declares (PUSH imm16 vs imm32, near branches, IRET vs IRETD).
+    // OUT and OUTS name the port first: their width is that of the data, operand 1 (OUTSB moves
+    // bytes though DX is a word register).
     private static byte OperandSize(in Instruction ins, ref DecodedOp op)
     {
-        for (int i = 0; i < 3; i++)
+        bool portFirst = ins.Mnemonic is Mnemonic.Out or Mnemonic.Outsb or Mnemonic.Outsw or Mnemonic.Outsd;
+        for (int i = portFirst ? 1 : 0; i < 3; i++)
         {
             OperandKind k = i == 0 ? op.Kind0 : i == 1 ? op.Kind1 : op.Kind2;
             switch (k)

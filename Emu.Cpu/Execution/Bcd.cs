@@ -20,26 +20,40 @@ internal static unsafe class Bcd
     }
 
     /// <summary>DAA/DAS: adjust AL after a packed-BCD add or subtract.</summary>
+    /// <remarks>
+    /// The low digit is adjusted when it is above 9 or AF is set; the high digit when the original
+    /// AL is above a threshold or CF is set. The 8086 and 186 use 9F as that threshold after a
+    /// low-digit adjustment (what the 8086 vectors pin); the 286 and later compare with 99 whatever
+    /// AF says and keep the carry or borrow of the low-digit step in CF, Intel's documented
+    /// algorithm (DAS of AL = 9A with AF set gives 34 and CF on the 286, 94 on the 8086).
+    /// </remarks>
     internal static void DecimalAdjust(Cpu c, ref DecodedOp op)
     {
         uint f = c.FlagsValue;
         uint old = c.GetReg8(0);
         bool oldAf = (f & CpuFlags.AF) != 0;
         bool oldCf = (f & CpuFlags.CF) != 0;
+        bool documented = c.Model >= CpuModel.I286;
         int sign = op.Sub == Add ? 1 : -1;
         uint al = old;
         f &= ~(CpuFlags.AF | CpuFlags.CF);
         if ((old & 0x0F) > 9 || oldAf)
         {
-            al = (uint)(al + sign * 6) & 0xFF;
+            uint adjusted = (uint)(al + sign * 6);
+            al = adjusted & 0xFF;
             f |= CpuFlags.AF;
+            if (documented && adjusted > 0xFF)
+                f |= CpuFlags.CF;
         }
-        // The high-digit test looks at the original AL; after a low-digit adjustment the threshold
-        // is 9F rather than 99 (what the 8086 does and the later chips' outcome agrees with).
-        if (old > (oldAf ? 0x9Fu : 0x99u) || oldCf)
+        uint threshold = oldAf && !documented ? 0x9Fu : 0x99u;
+        if (old > threshold || oldCf)
         {
             al = (uint)(al + sign * 0x60) & 0xFF;
             f |= CpuFlags.CF;
+        }
+        else if (op.Sub == Add)
+        {
+            f &= ~CpuFlags.CF;
         }
         c.SetReg8(0, al);
         c.FlagsValue = (f & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Cpu.SzpBits(al, 1);

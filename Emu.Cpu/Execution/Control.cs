@@ -142,37 +142,33 @@ internal static unsafe class Control
         c.JumpFar(selector, offset);
     }
 
-    // RET imm16 releases imm16 bytes of arguments after popping the return address.
+    // RET imm16 releases imm16 bytes of arguments after popping the return address. A 32-bit
+    // offset beyond the real-mode CS limit is #GP with the stack untouched (the fault restarts RET).
     internal static void Ret(Cpu c, ref DecodedOp op)
     {
-        uint sp = c.Regs[Reg.SP];
-        uint target = c.Pop(op.Size);
-        if (BeyondLimit(c, target, sp))
+        uint target = c.PeekStack(0, op.Size);
+        if (target > 0xFFFF)
+        {
+            c.RaiseException(13);
             return;
+        }
         c.Eip = target;
-        c.SetReg16(Reg.SP, c.Regs[Reg.SP] + op.Imm);
+        c.SetReg16(Reg.SP, c.Regs[Reg.SP] + (uint)op.Size + op.Imm);
     }
 
+    // RETF [imm16]: both words are read before SP moves (see Cpu.PeekStack).
     internal static void Retf(Cpu c, ref DecodedOp op)
     {
-        uint sp = c.Regs[Reg.SP];
-        uint offset = c.Pop(op.Size);
-        uint selector = c.Pop(op.Size);
-        if (BeyondLimit(c, offset, sp))
+        int size = op.Size;
+        uint offset = c.PeekStack(0, size);
+        uint selector = c.PeekStack((uint)size, size);
+        if (offset > 0xFFFF)
+        {
+            c.RaiseException(13);
             return;
+        }
         c.JumpFar(selector, offset);
-        c.SetReg16(Reg.SP, c.Regs[Reg.SP] + op.Imm);
-    }
-
-    /// <summary>A popped 32-bit offset beyond the real-mode CS limit: #GP with the stack restored
-    /// (the fault restarts the instruction).</summary>
-    private static bool BeyondLimit(Cpu c, uint offset, uint sp)
-    {
-        if (offset <= 0xFFFF)
-            return false;
-        c.SetReg16(Reg.SP, sp);
-        c.RaiseException(13);
-        return true;
+        c.SetReg16(Reg.SP, c.Regs[Reg.SP] + 2 * (uint)size + op.Imm);
     }
 
     internal static void Jcc(Cpu c, ref DecodedOp op)
@@ -225,12 +221,15 @@ internal static unsafe class Control
     internal static void Iret(Cpu c, ref DecodedOp op)
     {
         int size = op.Size;
-        uint sp = c.Regs[Reg.SP];
-        uint offset = c.Pop(size);
-        uint selector = c.Pop(size);
-        uint flags = c.Pop(size);
-        if (BeyondLimit(c, offset, sp))
+        uint offset = c.PeekStack(0, size);
+        uint selector = c.PeekStack((uint)size, size);
+        uint flags = c.PeekStack(2 * (uint)size, size);
+        if (offset > 0xFFFF)
+        {
+            c.RaiseException(13);
             return;
+        }
+        c.SetReg16(Reg.SP, c.Regs[Reg.SP] + 3 * (uint)size);
         c.JumpFar(selector, offset);
         c.WriteFlags(flags, size == 4 ? 0xFFFF_FFFF : 0xFFFF);
     }

@@ -25,16 +25,10 @@ internal static unsafe class InputOutput
 
     internal static void OutImmAl(Cpu c, ref DecodedOp op) => c.PortOut(op.Imm, 1, c.Regs[Reg.AX] & 0xFF);
 
-    // OUT imm8|DX, AL/AX/EAX. The width is the accumulator's (operand 1): op.Size would be DX's.
+    // OUT imm8|DX, AL/AX/EAX: one port write of the accumulator's width.
     internal static void Out(Cpu c, ref DecodedOp op)
     {
         uint port = op.Kind0 == OperandKind.Imm ? op.Imm : c.Regs[Reg.DX] & 0xFFFF;
-        int size = op.Kind1 switch
-        {
-            OperandKind.Reg8 => 1,
-            OperandKind.Reg16 => 2,
-            _ => 4,
-        };
-        c.PortOut(port, size, c.GetReg(Reg.AX, size));
+        c.PortOut(port, op.Size, c.GetReg(Reg.AX, op.Size));
     }
 }

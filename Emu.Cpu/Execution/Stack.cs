@@ -78,16 +78,20 @@ internal static unsafe class Stack
             c.Push(r == Reg.SP ? sp : c.Regs[r], size);
     }
 
-    // POPA/POPAD: the reverse order; the saved SP is skipped.
+    // POPA/POPAD: the reverse order; the saved SP is skipped. All eight are read before anything
+    // changes, so a segment overrun part-way leaves the registers and SP as they were.
     internal static void Popa(Cpu c, ref DecodedOp op)
     {
         int size = op.Size;
+        Span<uint> values = stackalloc uint[8];
+        for (int r = Reg.DI; r >= Reg.AX; r--)
+            values[r] = c.PeekStack((uint)((Reg.DI - r) * size), size);
         for (int r = Reg.DI; r >= Reg.AX; r--)
         {
-            uint v = c.Pop(size);
             if (r != Reg.SP)
-                c.SetReg(r, size, v);
+                c.SetReg(r, size, values[r]);
         }
+        c.SetReg16(Reg.SP, c.Regs[Reg.SP] + 8 * (uint)size);
     }
 
     internal static void Pushf(Cpu c, ref DecodedOp op) => c.Push(c.FlagsValue, op.Size);
@@ -121,10 +125,13 @@ internal static unsafe class Stack
         c.SetReg16(Reg.SP, c.Regs[Reg.SP] - op.Imm);
     }
 
-    // LEAVE: SP = BP, then pop BP (EBP with a 32-bit operand size).
+    // LEAVE: SP = BP, then pop BP (EBP with a 32-bit operand size). The saved BP is read first, so
+    // a segment overrun at SS:BP (BP = FFFF on the 286) leaves SP as it was.
     internal static void Leave(Cpu c, ref DecodedOp op)
     {
-        c.SetReg16(Reg.SP, c.Regs[Reg.BP]);
-        c.SetReg(Reg.BP, op.Size, c.Pop(op.Size));
+        uint frame = c.Regs[Reg.BP] & 0xFFFF;
+        uint saved = c.ReadMem(Seg.SS, frame, op.Size);
+        c.SetReg16(Reg.SP, frame + (uint)op.Size);
+        c.SetReg(Reg.BP, op.Size, saved);
     }
 }

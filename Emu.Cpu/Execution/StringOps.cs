@@ -97,10 +97,22 @@ internal static unsafe class StringOps
             c.SetReg16(reg, c.Regs[reg] + delta);
     }
 
+    // Each element reads the index registers first and accesses memory through those offsets. The
+    // 286 steps an index register as it issues the access through it, so a segment overrun there
+    // (a word at offset FFFF) is taken with that register, and any before it, already stepped:
+    // MOVSW with SI = FFFF faults with SI = 0001 and DI unchanged. The other models step them once
+    // the element is complete, so their faults restart it with nothing changed.
+    private static bool StepsEarly(Cpu c) => c.Model == CpuModel.I286;
+
     private static void MovsOnce(Cpu c, ref DecodedOp op)
     {
-        uint v = c.ReadMem(op.Seg, Source(ref op, c), op.Size);
-        c.WriteMem(Seg.ES, Destination(ref op, c), op.Size, v);
+        uint si = Source(ref op, c), di = Destination(ref op, c);
+        bool early = StepsEarly(c);
+        if (early) Advance(c, ref op, Reg.SI);
+        uint v = c.ReadMem(op.Seg, si, op.Size);
+        if (early) Advance(c, ref op, Reg.DI);
+        c.WriteMem(Seg.ES, di, op.Size, v);
+        if (early) return;
         Advance(c, ref op, Reg.SI);
         Advance(c, ref op, Reg.DI);
     }
@@ -108,44 +120,64 @@ internal static unsafe class StringOps
     // CMPS subtracts the destination from the source: flags of [seg:SI] - ES:[DI].
     private static void CmpsOnce(Cpu c, ref DecodedOp op)
     {
-        uint a = c.ReadMem(op.Seg, Source(ref op, c), op.Size);
-        uint b = c.ReadMem(Seg.ES, Destination(ref op, c), op.Size);
+        uint si = Source(ref op, c), di = Destination(ref op, c);
+        bool early = StepsEarly(c);
+        if (early) Advance(c, ref op, Reg.SI);
+        uint a = c.ReadMem(op.Seg, si, op.Size);
+        if (early) Advance(c, ref op, Reg.DI);
+        uint b = c.ReadMem(Seg.ES, di, op.Size);
         c.AluSub(a, b, 0, op.Size);
+        if (early) return;
         Advance(c, ref op, Reg.SI);
         Advance(c, ref op, Reg.DI);
     }
 
     private static void ScasOnce(Cpu c, ref DecodedOp op)
     {
-        uint b = c.ReadMem(Seg.ES, Destination(ref op, c), op.Size);
+        uint di = Destination(ref op, c);
+        bool early = StepsEarly(c);
+        if (early) Advance(c, ref op, Reg.DI);
+        uint b = c.ReadMem(Seg.ES, di, op.Size);
         c.AluSub(c.GetReg(Reg.AX, op.Size), b, 0, op.Size);
-        Advance(c, ref op, Reg.DI);
+        if (!early) Advance(c, ref op, Reg.DI);
     }
 
     private static void LodsOnce(Cpu c, ref DecodedOp op)
     {
-        c.SetReg(Reg.AX, op.Size, c.ReadMem(op.Seg, Source(ref op, c), op.Size));
-        Advance(c, ref op, Reg.SI);
+        uint si = Source(ref op, c);
+        bool early = StepsEarly(c);
+        if (early) Advance(c, ref op, Reg.SI);
+        c.SetReg(Reg.AX, op.Size, c.ReadMem(op.Seg, si, op.Size));
+        if (!early) Advance(c, ref op, Reg.SI);
     }
 
     private static void StosOnce(Cpu c, ref DecodedOp op)
     {
-        c.WriteMem(Seg.ES, Destination(ref op, c), op.Size, c.GetReg(Reg.AX, op.Size));
-        Advance(c, ref op, Reg.DI);
+        uint di = Destination(ref op, c);
+        bool early = StepsEarly(c);
+        if (early) Advance(c, ref op, Reg.DI);
+        c.WriteMem(Seg.ES, di, op.Size, c.GetReg(Reg.AX, op.Size));
+        if (!early) Advance(c, ref op, Reg.DI);
     }
 
     // INS and OUTS: one port access (one VM exit) per element.
     private static void InsOnce(Cpu c, ref DecodedOp op)
     {
+        uint di = Destination(ref op, c);
+        bool early = StepsEarly(c);
         uint v = c.PortIn(c.Regs[Reg.DX] & 0xFFFF, op.Size);
-        c.WriteMem(Seg.ES, Destination(ref op, c), op.Size, v);
-        Advance(c, ref op, Reg.DI);
+        if (early) Advance(c, ref op, Reg.DI);
+        c.WriteMem(Seg.ES, di, op.Size, v);
+        if (!early) Advance(c, ref op, Reg.DI);
     }
 
     private static void OutsOnce(Cpu c, ref DecodedOp op)
     {
-        uint v = c.ReadMem(op.Seg, Source(ref op, c), op.Size);
+        uint si = Source(ref op, c);
+        bool early = StepsEarly(c);
+        if (early) Advance(c, ref op, Reg.SI);
+        uint v = c.ReadMem(op.Seg, si, op.Size);
         c.PortOut(c.Regs[Reg.DX] & 0xFFFF, op.Size, v);
-        Advance(c, ref op, Reg.SI);
+        if (!early) Advance(c, ref op, Reg.SI);
     }
 }

@@ -37,6 +37,10 @@ internal static unsafe class SystemOps
     /// <summary>#UD: an opcode this model does not have. The pushed IP is the opcode's own.</summary>
     internal static void Undefined(Cpu c, ref DecodedOp op) => c.RaiseException(6);
 
+    /// <summary>An instruction that runs past offset FFFF of CS on the 286 and 386: the real-mode
+    /// limit check on fetch raises #GP before anything executes.</summary>
+    internal static void SegmentOverrun(Cpu c, ref DecodedOp op) => c.RaiseException(13);
+
     private static void ClearFlag(Cpu c, ref DecodedOp op)
     {
         c.FlagsValue &= ~(1u << op.Sub);

@@ -34,25 +34,34 @@ public sealed record CpuBenchmarkResult(
 
 /// <summary>
 /// Runs a flat guest image from 0000:7C00 to HLT several times and times only the run: creating the
-/// machine and loading the image are start-up and stay outside the measurement. The first run is a
-/// warm-up (JIT tiering, first decode of every instruction) and is not counted.
+/// machine and loading the image are start-up and stay outside the measurement. With more than one
+/// run the first is a warm-up (JIT tiering, first decode of every instruction) and is not counted; a
+/// single run is a quick look and has none.
 /// On the whole machine (the default) every OUT is a real VM exit through the VMM with statistics
 /// counting and tracing off; <c>bare</c> runs the CPU alone with an exit handler that only counts,
 /// which isolates the interpreter core.
 /// </summary>
 public static class CpuBenchmark
 {
+    private const string ResourcePrefix = "bench-cpu/";
+
     /// <summary>The shipped CPU benchmark guests (guest-images/bench/*.bin), embedded in this build.</summary>
-    public static readonly string[] Guests = ["alu", "alu-samepage", "io"];
+    public static readonly string[] Guests = [.. typeof(CpuBenchmark).Assembly.GetManifestResourceNames()
+        .Where(r => r.StartsWith(ResourcePrefix, StringComparison.Ordinal) && r.EndsWith(".bin", StringComparison.Ordinal))
+        .Select(r => r[ResourcePrefix.Length..^".bin".Length])
+        .Order(StringComparer.Ordinal)];
 
     public static byte[] LoadGuest(string name)
     {
-        using var stream = typeof(CpuBenchmark).Assembly.GetManifestResourceStream($"bench-cpu/{name}.bin")
+        using var stream = typeof(CpuBenchmark).Assembly.GetManifestResourceStream($"{ResourcePrefix}{name}.bin")
             ?? throw new ArgumentException($"no CPU benchmark guest named '{name}' (there are: {string.Join(", ", Guests)})");
         var program = new byte[stream.Length];
         stream.ReadExactly(program);
         return program;
     }
+
+    /// <summary>The first run index: -1 (one untimed warm-up run) unless only one run was asked for.</summary>
+    public static int WarmUpRuns(int runs) => runs > 1 ? -1 : 0;
 
     public static CpuBenchmarkResult Measure(string name, byte[] image, int runs, bool bare = false,
         long maxInstructions = long.MaxValue, CpuModel model = CpuModel.I386)
@@ -61,7 +70,7 @@ public static class CpuBenchmark
         var cpuSeconds = new List<double>(runs);
         using var process = Process.GetCurrentProcess();
         long instructions = 0, outs = 0;
-        for (int run = -1; run < runs; run++)
+        for (int run = WarmUpRuns(runs); run < runs; run++)
         {
             Func<(Emu.Cpu.Cpu Cpu, Func<long> Outs, string? Failure)> body = bare
                 ? () => RunBare(image, model, maxInstructions, Timed)

@@ -18,7 +18,7 @@ public sealed class MonitorCommands(VirtualMachine vm, MachineDebugger debugger)
                                       device NAME (ata0, uart-com1...: see monitor stats) or reason io|mmio|hypercall
         monitor break-exit            list the break-exit specs, numbered
         monitor delete-exit N|all     remove break-exit N (or all of them)
-        monitor screen                the 80x25 text screen
+        monitor screen                the text screen
         monitor stats                 the VM exit statistics so far
 
         """;
@@ -36,7 +36,7 @@ public sealed class MonitorCommands(VirtualMachine vm, MachineDebugger debugger)
             "delete" => Break(argument, add: false),
             "break-exit" => BreakExit(argument),
             "delete-exit" => DeleteExit(argument),
-            "screen" => string.Join("\n", vm.TextScreenLines()) + "\n",
+            "screen" => Screen(),
             "stats" => Stats(),
             "help" => Help,
             _ => $"unknown monitor command '{verb}'; monitor help lists them\n",
@@ -101,6 +101,14 @@ public sealed class MonitorCommands(VirtualMachine vm, MachineDebugger debugger)
         return int.TryParse(argument, out int n) && debugger.RemoveExitBreak(n - 1)
             ? $"deleted break-exit {n}\n"
             : $"no break-exit '{argument}' (monitor break-exit lists them)\n";
+    }
+
+    private string Screen()
+    {
+        var mode = vm.Display.Mode;
+        return mode.Kind == ScreenKind.Text
+            ? string.Join("\n", vm.Display.TextLines()) + "\n"
+            : $"the guest is in video mode {mode.Description}, which has no text to show\n";
     }
 
     private string Stats()

@@ -58,11 +58,7 @@ public sealed class FirmwareServices
     /// <summary>Gives the BIOS a program to load at the end of POST (emu run): checked now, loaded then.</summary>
     public void SetProgram(byte[] program, SegmentedAddress at)
     {
-        if (program.Length == 0)
-            throw new InvalidDataException("the program is empty");
-        uint start = at.Physical;
-        if (start + (ulong)program.Length > RomBase)
-            throw new InvalidDataException($"a program of {program.Length} bytes does not fit in memory at {at} (it would reach the firmware at F000:0000; --no-firmware starts it without one)");
+        FlatBinaryLoader.CheckFits(_vm.Memory, program.Length, at); // now, not at the end of POST
         _program = program;
         _programAddress = at;
     }

@@ -30,14 +30,38 @@ public readonly record struct SegmentedAddress(ushort Segment, ushort Offset)
 public static class FlatBinaryLoader
 {
     /// <summary>Copies the program to the address; throws <see cref="InvalidDataException"/> with a
-    /// one-line reason when it is empty or would run past 1 MiB.</summary>
+    /// one-line reason when it is empty or does not fit in RAM there (see <see cref="CheckFits"/>).</summary>
     public static void Load(GuestMemory memory, ReadOnlySpan<byte> program, SegmentedAddress at)
     {
-        if (program.Length == 0)
+        CheckFits(memory, program.Length, at);
+        memory.Load(at.Physical, program);
+    }
+
+    /// <summary>Throws <see cref="InvalidDataException"/> unless a program of <paramref name="length"/> bytes at
+    /// <paramref name="at"/> lies wholly in RAM: loaded above the top of conventional memory (a small --memory),
+    /// into ROM or past 1 MiB, its bytes would be dropped and the CPU would run whatever reads back there.</summary>
+    public static void CheckFits(GuestMemory memory, int length, SegmentedAddress at)
+    {
+        if (length == 0)
             throw new InvalidDataException("the program is empty");
         uint start = at.Physical;
-        if (start + (uint)program.Length > GuestMemory.OneMiB)
-            throw new InvalidDataException($"a program of {program.Length} bytes does not fit in memory at {at} (it would end past 1 MiB)");
-        memory.Load(start, program);
+        if (memory.IsRamRange(start, length))
+            return;
+        ulong end = start + (ulong)length; // exclusive
+        ulong bad = start;
+        while (bad < GuestMemory.OneMiB && memory.KindOf((uint)bad) == PageKind.Ram)
+            bad = (bad | (GuestMemory.PageSize - 1)) + 1;
+        uint ramTop = 0;
+        while (ramTop < GuestMemory.OneMiB && memory.KindOf(ramTop) == PageKind.Ram)
+            ramTop += GuestMemory.PageSize;
+        string what = bad >= GuestMemory.OneMiB ? "past 1 MiB"
+            : memory.KindOf((uint)bad) switch
+            {
+                PageKind.Rom => "ROM (the firmware's, at F0000 and up; --no-firmware runs without it)",
+                PageKind.Mmio => "a device's MMIO window",
+                _ => $"above the top of RAM ({ramTop:X5}: {ramTop / 1024} KiB, --memory)",
+            };
+        throw new InvalidDataException($"a program of {length:N0} bytes does not fit in memory at {at}: it would occupy "
+            + $"{start:X5}-{end - 1:X5}, and {Math.Max(bad, start):X5} is {what}");
     }
 }

@@ -11,6 +11,7 @@ namespace Emu.Io.Cmos;
 /// when asked), plus the virtual time elapsed. Registers 0-9 are computed on read in the format of
 /// register B (BCD or binary, 12 or 24 hour); a guest that sets the time re-bases the clock.
 /// Register C flags (periodic, alarm, update-ended) are derived from virtual time and raise IRQ 8.
+/// Data writes and reads of register C tell the clock that the next interrupt's deadline may have moved.
 /// </summary>
 public sealed class CmosRtc : ByteRegisterDevice, ITimedDevice
 {
@@ -130,6 +131,7 @@ public sealed class CmosRtc : ByteRegisterDevice, ITimedDevice
                 byte c = _ram[RegisterC];
                 _ram[RegisterC] = 0;
                 _irq?.Lower();
+                _clock.NotifyDeadlineMoved(); // with IRQF clear the next interrupt is due again
                 return c;
             default:
                 return _ram[_index];
@@ -167,6 +169,7 @@ public sealed class CmosRtc : ByteRegisterDevice, ITimedDevice
                 _ram[_index] = value;
                 break;
         }
+        _clock.NotifyDeadlineMoved(); // a rate, an interrupt enable or the time itself may have changed
     }
 
     public override string RegisterName(uint offset, bool write) => offset == 0 ? "index" : _index switch

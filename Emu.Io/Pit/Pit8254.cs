@@ -10,6 +10,7 @@ namespace Emu.Io.Pit;
 /// (<see cref="SystemControlPortB"/>) and feeds the speaker. Channels 0 and 1 have their gates tied high.
 /// The PIT does not own time: it reads the <see cref="VirtualClock"/> on every access, and the
 /// hypervisor asks <see cref="NextDeadlineNs"/> when IRQ 0 is next due and calls <see cref="AdvanceTo"/>.
+/// A write that programs a channel (a mode or a count; not a latch) tells the clock the deadline moved.
 /// </summary>
 public sealed class Pit8254 : ByteRegisterDevice, ITimedDevice
 {
@@ -71,6 +72,7 @@ public sealed class Pit8254 : ByteRegisterDevice, ITimedDevice
         if (offset < ChannelCount)
         {
             _channels[offset].WriteCount(value, tick);
+            _clock.NotifyDeadlineMoved();
             return;
         }
         int select = value >> 6;
@@ -90,6 +92,7 @@ public sealed class Pit8254 : ByteRegisterDevice, ITimedDevice
         if (mode > 5)
             mode -= 4; // 6 and 7 are aliases of modes 2 and 3
         channel.SetControl(access, mode, (value & 1) != 0, tick);
+        _clock.NotifyDeadlineMoved();
     }
 
     /// <summary>Read-back command: bit 5 clear latches counts, bit 4 clear latches status, bits 1-3 select channels.</summary>

@@ -34,6 +34,16 @@ public sealed class VirtualClock
         }
     }
 
+    /// <summary>
+    /// Told when a device's deadline may have moved earlier: the guest reprogrammed it (a PIT count, an RTC
+    /// rate or interrupt enable) in the middle of a CPU slice the hypervisor sized from the old deadline.
+    /// The hypervisor ends that slice at the next instruction boundary; null (no hypervisor) does nothing.
+    /// </summary>
+    public Action? DeadlineMoved { get; set; }
+
+    /// <summary>Called by a timed device whose programming changed (see <see cref="DeadlineMoved"/>).</summary>
+    public void NotifyDeadlineMoved() => DeadlineMoved?.Invoke();
+
     public void Advance(long deltaNs)
     {
         if (deltaNs > 0)

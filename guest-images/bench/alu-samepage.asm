@@ -11,6 +11,7 @@
 ; cached code, which is what the decode cache's byte-granular write detection must keep cheap.
         cpu 386
         org 0x7C00
+%include "bench-end.inc"
 ITERATIONS equ 20000000
 DATA       equ 0x7F00
 
@@ -35,5 +36,4 @@ start:
         cmp ax, di                  ; 9  CMP r,r
         dec ecx                     ; 10 DEC
         jnz .loop                   ; 11 JNZ
-        cli
-        hlt
+        BENCH_END

@@ -10,6 +10,7 @@
 ; pages apart from the code (page 0x7000), so no store touches a page holding cached code.
         cpu 386
         org 0x7C00
+%include "bench-end.inc"
 ITERATIONS equ 20000000
 DATA       equ 0x9000
 
@@ -34,5 +35,4 @@ start:
         cmp ax, di                  ; 9  CMP r,r
         dec ecx                     ; 10 DEC
         jnz .loop                   ; 11 JNZ
-        cli
-        hlt
+        BENCH_END

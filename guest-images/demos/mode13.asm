@@ -11,6 +11,8 @@
         org     0x7C00
 
 start:
+        mov     ax, 0x0013              ; INT 10h AH=00h: set mode 13h, so the screen shows the window
+        int     0x10
         cli
         cld
         mov     ax, 0xA000

@@ -41,7 +41,7 @@ public sealed class BadFileTests : IDisposable
     {
         string path = Path.Combine(_dir, "truncated.img");
         System.IO.File.WriteAllBytes(path, System.IO.File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "demos", "bootdemo.bin"))[..300]);
-        OneLine(EmuProcess.Run("boot", path), 1, "no bootable disk");
+        OneLine(EmuProcess.Run("boot", path), 4, "no bootable disk");
     }
 
     [Fact]

@@ -15,8 +15,62 @@ public class BenchCpuCliTests
         e.GetProperty("guest").GetString().Should().Be("io");
         e.GetProperty("instructions").GetInt64().Should().Be(50_000_005, "the io loop's count is exact");
         e.GetProperty("outs").GetInt64().Should().Be(40_000_000);
-        e.GetProperty("mips").GetDouble().Should().BePositive();
         e.GetProperty("nsPerOut").GetDouble().Should().BePositive();
+        e.GetProperty("core").GetProperty("instructions").GetInt64().Should().Be(50_000_005);
+        e.GetProperty("process").GetProperty("instructions").GetInt64().Should().BeInRange(50_000_005 + 1, 50_000_005 + 100_000,
+            "the process retires the firmware's POST before the guest");
+        foreach (var column in (string[])["process", "machine", "core"])
+            e.GetProperty(column).GetProperty("mips").GetDouble().Should().BePositive(column);
+    }
+
+    [Fact]
+    public void Bench_cpu_measures_the_files_it_is_given()
+    {
+        string dir = Directory.CreateTempSubdirectory("emu-bench-test-").FullName;
+        try
+        {
+            string program = Path.Combine(dir, "countdown.bin");
+            File.WriteAllBytes(program, [0xB9, 0x40, 0x9C, 0xE2, 0xFE, 0xFA, 0xF4]); // mov cx, 40000 ; loop $ ; cli ; hlt
+
+            var r = EmuProcess.Run("bench", "cpu", program, "--runs", "1");
+
+            r.ExitCode.Should().Be(0, r.Stderr);
+            var row = r.Stdout.Split('\n').Single(l => l.StartsWith("countdown.bin", StringComparison.Ordinal));
+            row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].Should().Be("40,003", "MOV, 40,000 LOOPs, CLI and HLT retire");
+            r.Stdout.Should().NotContain("alu", "only the file given is measured");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Bench_cpu_reports_a_guest_that_never_halts_in_one_line()
+    {
+        string dir = Directory.CreateTempSubdirectory("emu-bench-test-").FullName;
+        try
+        {
+            string program = Path.Combine(dir, "spin.bin");
+            File.WriteAllBytes(program, [0xEB, 0xFE]); // jmp $
+
+            var r = EmuProcess.Run("bench", "cpu", program, "--runs", "1", "--timeout", "0.5");
+
+            r.ShouldBeOneLineError(1, "did not halt within 0.5 s");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Bench_cpu_help_describes_its_file_arguments()
+    {
+        var r = EmuProcess.Run("bench", "cpu", "--help");
+
+        r.ExitCode.Should().Be(0, r.Stderr);
+        r.Stdout.Should().Contain("FILE (pos. 1)").And.Contain("flat programs");
     }
 
     [Fact]
@@ -24,7 +78,6 @@ public class BenchCpuCliTests
     {
         var r = EmuProcess.Run("bench", "cpu", "--guests", "quake");
 
-        r.ExitCode.Should().Be(2);
-        r.Stderr.Should().Contain("unknown guest 'quake'").And.NotContain("   at ");
+        r.ShouldBeOneLineError(2, "unknown guest 'quake'");
     }
 }

@@ -244,6 +244,24 @@ public class ControlStackStringTests
         cpu.CX.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData(CpuModel.I186)]
+    [InlineData(CpuModel.I286)]
+    [InlineData(CpuModel.I386)]
+    public void Rep_outsb_writes_bytes_and_steps_si_by_one_though_the_port_is_in_dx(CpuModel model)
+    {
+        var ports = new PortCounter();
+        var cpu = Boot(model, new byte[] { 0xF3, 0x6E });
+        cpu.ExitHandler = ports;
+        cpu.DS = 0x3000; cpu.SI = 0x10; cpu.DX = 0x3F8; cpu.CX = 3;
+        cpu.Memory.Load(0x30010, new byte[] { 0x41, 0x42, 0x43, 0x44 });
+
+        cpu.Step();
+
+        ports.Exits.Should().Equal((true, 0x3F8u, 1, 0x41u), (true, 0x3F8u, 1, 0x42u), (true, 0x3F8u, 1, 0x43u));
+        cpu.SI.Should().Be(0x13);
+    }
+
     [Fact]
     public void Out_dx_writes_the_accumulator_width_not_dx_width()
     {

@@ -346,6 +346,30 @@ public class InterruptDeliveryTests
         m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset + 3, "the interrupted IP is after INC BX");
     }
 
+    // The request arrives while IF is clear and stays pending over several instructions; the instruction
+    // that sets IF (POPF, IRET: no shadow) is the last before the interrupt is taken.
+    [Theory]
+    [InlineData("popf", new byte[] { 0x90, 0x90, 0x90, 0x68, 0x02, 0x02, 0x9D, 0x43, 0xF4 }, 0x107)]
+    [InlineData("iret", new byte[] { 0x90, 0x90, 0x90, 0x68, 0x02, 0x02, 0x6A, 0x00, 0x68, 0x0C, 0x01, 0xCF, 0x43, 0xF4 }, 0x10C)]
+    public void A_request_held_off_by_IF_is_taken_right_after_the_instruction_that_sets_IF(string how, byte[] code, int resumeIp)
+    {
+        // nop x3, then: push 0202h ; popf           | push 0202h ; push 0 ; push resumeIp ; iret
+        // then (at resumeIp): inc bx ; hlt
+        var pic = new OneVector(0x20);
+        var m = new CoreMachine(CpuModel.I386, code);
+        m.Memory.Load(0x9100, [0xF4]);
+        m.Memory.Load(0x20 * 4, [0x00, 0x91, 0x00, 0x00]);
+        m.Cpu.InterruptController = pic;
+        m.Cpu.SetInterruptLine(true);
+
+        m.RunToHalt();
+
+        m.Cpu.IP.Should().Be(0x9101, $"the interrupt was taken after {how} and its handler halted");
+        m.Cpu.BX.Should().Be(0, "INC BX comes after the interrupt");
+        m.Memory.Read16(0xFFF8).Should().Be((ushort)resumeIp, "the interrupted IP is that of INC BX");
+        pic.Acknowledged.Should().Be(1);
+    }
+
     [Fact]
     public void Mov_ss_holds_off_interrupts_for_one_instruction()
     {

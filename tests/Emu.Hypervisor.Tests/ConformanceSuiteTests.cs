@@ -4,26 +4,56 @@ using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests;
 
-/// <summary>The 8086 model measured against the third-party SingleStepTests vectors in ../shared.</summary>
+/// <summary>
+/// The 8086 model measured against the third-party SingleStepTests vectors, which the repository does not hold
+/// (README, "Conformance": $EMU_CONFORMANCE_DIR, default ../shared/conformance). One test case per vector file,
+/// so a failure names its opcode; every file must pass whole. Without the vectors the cases are reported as
+/// skipped with the reason (.ci/run refuses to run without them).
+/// </summary>
 public class ConformanceSuiteTests
 {
-    [Fact]
-    public void The_8086_passes_at_least_99_9_percent_of_the_single_step_suite()
+    private static string Dir => RepoPaths.Conformance8086;
+
+    private static string Absent =>
+        $"the 8086 conformance vectors are not at {Dir} (set {RepoPaths.ConformanceVariable} to the folder holding 8086/)";
+
+    // The whole suite runs once, on all cores (the runner's own parallelism); each case reads its file's result.
+    private static readonly Lazy<Dictionary<string, FileResult>> Results = new(() =>
+        new ConformanceRunner(CpuModel.I8086, failuresToShow: 5)
+            .RunFiles(ConformanceRunner.FindFiles(Dir), ConformanceMetadata.Load(Dir))
+            .ToDictionary(r => r.File));
+
+    /// <summary>The vector files by name; one placeholder row when they are absent, which the test skips.</summary>
+    public static TheoryData<string> VectorFiles()
     {
-        string dir = RepoPaths.Conformance8086;
-        Directory.Exists(dir).Should().BeTrue($"the conformance vectors are expected at {dir}");
-        var files = ConformanceRunner.FindFiles(dir);
-        files.Should().HaveCountGreaterThan(300, "the suite has a file per opcode and group form");
+        var data = new TheoryData<string>();
+        if (!Directory.Exists(Dir))
+            data.Add("(vectors absent)");
+        else
+            foreach (string file in ConformanceRunner.FindFiles(Dir))
+                data.Add(Path.GetFileName(file));
+        return data;
+    }
 
-        var results = new ConformanceRunner(CpuModel.I8086).RunFiles(files, ConformanceMetadata.Load(dir));
+    [SkippableTheory]
+    [MemberData(nameof(VectorFiles))]
+    public void Every_test_of_the_file_passes_on_the_8086(string file)
+    {
+        Skip.IfNot(Directory.Exists(Dir), Absent);
 
-        results.Where(r => r.Error is not null).Should().BeEmpty("every file must be readable");
-        long passed = results.Sum(r => r.Passed);
-        long total = results.Sum(r => r.Total);
-        total.Should().BeGreaterThanOrEqualTo(640_000);
-        var below = results.Where(r => r.Failed > 0).Select(r => $"{r.File} {r.Passed}/{r.Total}");
-        ((double)passed / total).Should().BeGreaterThanOrEqualTo(0.999,
-            $"files below 100%: {string.Join(", ", below)}");
+        var result = Results.Value[file];
+
+        result.Error.Should().BeNull();
+        result.Total.Should().BeGreaterThan(0);
+        result.Failed.Should().Be(0, $"{file}: {result.Passed}/{result.Total} passed; first failures: {string.Join("; ", result.FirstFailures)}");
+    }
+
+    [SkippableFact]
+    public void The_suite_is_all_there()
+    {
+        Skip.IfNot(Directory.Exists(Dir), Absent);
+        ConformanceRunner.FindFiles(Dir).Should().HaveCountGreaterThanOrEqualTo(322, "the suite has a file per opcode and group form (docs/CONFORMANCE.md)");
+        File.Exists(Path.Combine(Dir, "metadata.json")).Should().BeTrue("the flag masks come from metadata.json");
     }
 
     [Fact]

@@ -96,9 +96,9 @@ public sealed class FirmwareTests : IDisposable
         var outcome = vm.Run(new RunLimits { MaxInstructions = 5_000_000 });
 
         outcome.End.Should().Be(RunEnd.FirmwareStop);
-        outcome.ExitCode.Should().Be(1);
+        outcome.ExitCode.Should().Be(4, "what the guest caused has a status of its own");
         outcome.Message.Should().Be("no bootable disk: drive 00h: not a bootable disk (no 55AA signature); drive 80h: not a bootable disk (no 55AA signature)");
-        vm.TextScreenLines().Should().Contain("No bootable device.");
+        vm.Display.TextLines().Should().Contain("No bootable device.");
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 namespace Emu.Tests.Shared;
 
-/// <summary>Locates the repository (the folder holding Emu.sln) and the shared material beside it.</summary>
+/// <summary>Locates the repository (the folder holding Emu.sln) and the test data kept outside it.</summary>
 internal static class RepoPaths
 {
     private static readonly Lazy<string> RootPath = new(() =>
@@ -17,8 +17,15 @@ internal static class RepoPaths
 
     public static string GuestImages => Path.Combine(Root, "guest-images");
 
-    /// <summary>../shared next to the project root, as the team's layout has it.</summary>
-    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+    /// <summary>The one setting that says where the third-party CPU test vectors are (README, "Conformance").</summary>
+    public const string ConformanceVariable = "EMU_CONFORMANCE_DIR";
 
-    public static string Conformance8086 => Path.Combine(Shared, "conformance", "8086");
+    /// <summary>The folder holding the suites (<c>8086/</c>): $EMU_CONFORMANCE_DIR, else ../shared/conformance
+    /// beside the repository, as the team's layout has it.</summary>
+    public static string Conformance =>
+        Environment.GetEnvironmentVariable(ConformanceVariable) is { Length: > 0 } set
+            ? Path.GetFullPath(set)
+            : Path.GetFullPath(Path.Combine(Root, "..", "shared", "conformance"));
+
+    public static string Conformance8086 => Path.Combine(Conformance, "8086");
 }

@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Emu.Tests.Shared;
+
+namespace Emu.Cli.Tests;
+
+/// <summary>The README's install steps, as a user types them: pack the tool, install it from that folder, run it.</summary>
+public sealed class ToolInstallTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"emu-tool-{Guid.NewGuid():N}");
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int ExitCode, string Output) Run(string file, string workingDirectory, IDictionary<string, string>? environment, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            psi.Environment[name] = value;
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(600_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish");
+        }
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    [Fact]
+    public void The_packed_tool_installs_as_emu_and_boots_the_hello_image()
+    {
+        string feed = Path.Combine(_dir, "feed"), tools = Path.Combine(_dir, "tools");
+        // The pack builds into a folder of its own, so it never races the build the other tests run from.
+        var pack = Run("dotnet", RepoPaths.Root, null, "pack", "Emu.Cli", "-c", "Release", "-o", feed, "--artifacts-path", Path.Combine(_dir, "artifacts"));
+        pack.ExitCode.Should().Be(0, pack.Output);
+
+        var env = new Dictionary<string, string> { ["DOTNET_CLI_HOME"] = Path.Combine(_dir, "home") };
+        var install = Run("dotnet", _dir, env, "tool", "install", "emu", "--tool-path", tools, "--add-source", feed);
+        install.ExitCode.Should().Be(0, install.Output);
+
+        var hello = Run(Path.Combine(tools, "emu"), RepoPaths.Root, env, "run", "guest-images/demos/hello.bin");
+        hello.Should().Be((0, "Hello from Emu!\n"));
+    }
+}
