@@ -53,13 +53,16 @@ public sealed partial class VirtualMachine
     }
 
     /// <summary>Hands a stop to the debugger and does what it answers; the outcome when the run ends here.</summary>
-    private RunOutcome? DebugStopped(MachineDebugger debugger, DebugStop stop)
+    private RunOutcome? DebugStopped(MachineDebugger debugger, DebugStop stop, CancellationToken cancel)
     {
         debugger.Stepping = false;
         if (debugger.FrontEnd is not { } frontEnd)
             return Finish(RunEnd.Break, RunOutcome.BreakExitCode, $"stopped at {Cpu.CS:X4}:{Cpu.IP:X4} after {Cpu.Retired:N0} instructions: {stop.Description}");
         UpdateStatistics();
-        switch (frontEnd.Stopped(stop))
+        var resume = frontEnd.Stopped(stop, cancel);
+        if (cancel.IsCancellationRequested) // Ctrl-C on emu itself while the guest waited for gdb
+            return Finish(RunEnd.Cancelled, RunOutcome.CancelledExitCode, $"interrupted at {Cpu.CS:X4}:{Cpu.IP:X4} after {Cpu.Retired:N0} instructions, stopped in the debugger");
+        switch (resume)
         {
             case DebugResume.Kill:
                 return Finish(RunEnd.Cancelled, RunOutcome.CancelledExitCode, $"killed by the debugger at {Cpu.CS:X4}:{Cpu.IP:X4} after {Cpu.Retired:N0} instructions");

@@ -170,7 +170,8 @@ public sealed partial class VirtualMachine : IDisposable
 
         try
         {
-            if (Debugger is { StopAtStart: true } waiting && DebugStopped(waiting, new DebugStop(DebugStopKind.Attached, "waiting for the debugger before the first instruction")) is { } killed)
+            if (Debugger is { StopAtStart: true } waiting
+                && DebugStopped(waiting, new DebugStop(DebugStopKind.Attached, "waiting for the debugger before the first instruction"), limits.Cancellation) is { } killed)
                 return killed;
             while (true)
             {
@@ -197,7 +198,7 @@ public sealed partial class VirtualMachine : IDisposable
                         return Finish(RunEnd.DebugExit, status, $"guest exited: it wrote {(status - 1) / 2} to isa-debug-exit (port F4h), so the status is ({(status - 1) / 2} << 1) | 1 = {status}");
                     case StopReason.StopRequested when Debugger?.TakeStop() is { } debugStop:
                         wallClock.Stop(); // time spent stopped in the debugger does not count against --timeout
-                        var ended = DebugStopped(Debugger, debugStop);
+                        var ended = DebugStopped(Debugger, debugStop, limits.Cancellation);
                         wallClock.Start();
                         if (ended is not null)
                             return ended;

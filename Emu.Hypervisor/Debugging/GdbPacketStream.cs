@@ -19,6 +19,9 @@ public sealed class GdbPacketStream(Socket socket) : IDisposable
     /// <summary>True once gdb asked for no acknowledgements.</summary>
     public bool NoAck { get; set; }
 
+    /// <summary>Ends a wait for gdb's next byte as if the connection closed (Ctrl-C on emu while gdb is idle).</summary>
+    public CancellationToken Cancel { get; set; }
+
     /// <summary>Waits for the next packet and returns its payload (escapes still in, see <see cref="Unescape"/>), or
     /// <see cref="Interrupt"/> as a one-char string for Ctrl-C; null when gdb closed the connection.</summary>
     public string? Read()
@@ -147,6 +150,11 @@ public sealed class GdbPacketStream(Socket socket) : IDisposable
         {
             try
             {
+                while (!socket.Poll(100_000, SelectMode.SelectRead))
+                {
+                    if (Cancel.IsCancellationRequested)
+                        return -1;
+                }
                 _end = socket.Receive(_buffer);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)

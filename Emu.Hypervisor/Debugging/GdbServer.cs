@@ -62,11 +62,21 @@ public sealed class GdbServer : IDebugFrontEnd, IDisposable
         }
     }
 
-    public DebugResume Stopped(DebugStop stop)
+    public DebugResume Stopped(DebugStop stop, CancellationToken cancel)
     {
         _lastStop = stop;
         if (_connection is null)
-            Accept(); // --gdb-wait: the guest waits for a debugger before its first instruction
+        {
+            // --gdb-wait: the guest waits for a debugger before its first instruction (Ctrl-C on emu still ends it).
+            while (!_listener.Pending())
+            {
+                if (cancel.IsCancellationRequested)
+                    return DebugResume.Kill;
+                Thread.Sleep(50);
+            }
+            Accept();
+        }
+        _connection!.Cancel = cancel;
         if (_awaitingStopReply)
         {
             _awaitingStopReply = false;

@@ -21,8 +21,9 @@ public interface IDebugFrontEnd
     /// debugger that just connected).</summary>
     bool StopRequested();
 
-    /// <summary>The guest stopped at an instruction boundary; returns when the user lets it go on.</summary>
-    DebugResume Stopped(DebugStop stop);
+    /// <summary>The guest stopped at an instruction boundary; returns when the user lets it go on, or soon after
+    /// <paramref name="cancel"/> fires (Ctrl-C on emu: the run ends).</summary>
+    DebugResume Stopped(DebugStop stop, CancellationToken cancel);
 
     /// <summary>The run ended (the guest halted, exited, shut down, or a limit ended it).</summary>
     void RunEnded(RunOutcome outcome);

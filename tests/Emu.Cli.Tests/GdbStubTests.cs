@@ -5,7 +5,7 @@ namespace Emu.Cli.Tests;
 /// 7C00 cli, 7C06 mov si,7C17h (the message), 7C0C lodsb, 7C0D test al,al, 7C11 out dx,al (the debug console),
 /// 7C12 jmp 7C0Ch, 7C14 hlt.
 /// </summary>
-public class GdbStubTests
+public partial class GdbStubTests
 {
     private static readonly string[] Hello = ["run", "guest-images/demos/hello.bin"];
 
@@ -171,6 +171,25 @@ public class GdbStubTests
         EmuProcess.Run("run", "guest-images/demos/hello.bin", "--gdb", "70000")
             .ShouldBeOneLineError(2, "--gdb 70000 is not a TCP port");
     }
+
+    [Fact]
+    public async Task Ctrl_c_on_emu_ends_a_run_that_waits_for_gdb()
+    {
+        using var emu = System.Diagnostics.Process.Start(EmuProcess.StartInfo(["run", "guest-images/demos/hello.bin", "--gdb", "0", "--gdb-wait"]))!;
+        emu.StandardInput.Close();
+        var stdout = emu.StandardOutput.ReadToEndAsync();
+        emu.StandardError.ReadLine().Should().Contain("listening on 127.0.0.1:");
+        var stderr = emu.StandardError.ReadToEndAsync();
+        SendSignal(emu.Id, 2).Should().Be(0);
+
+        emu.WaitForExit(30_000).Should().BeTrue("SIGINT ends a run whose guest waits for a debugger");
+        emu.ExitCode.Should().Be(130);
+        (await stderr).Should().Contain("interrupted at FFFF:0000 after 0 instructions");
+        (await stdout).Should().BeEmpty();
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int SendSignal(int pid, int signal);
 
     [Fact]
     public void A_port_in_use_is_a_host_error()
