@@ -45,9 +45,10 @@ public static class FlatBinaryLoader
         if (length == 0)
             throw new InvalidDataException("the program is empty");
         uint start = at.Physical;
-        if (memory.IsRamRange(start, length))
-            return;
         ulong end = start + (ulong)length; // exclusive
+        // The HMA above 1 MiB is RAM too, but a real-mode program there runs only with A20 on: refuse it.
+        if (end <= GuestMemory.OneMiB && memory.IsRamRange(start, length))
+            return;
         ulong bad = start;
         while (bad < GuestMemory.OneMiB && memory.KindOf((uint)bad) == PageKind.Ram)
             bad = (bad | (GuestMemory.PageSize - 1)) + 1;

@@ -4,6 +4,7 @@
 ; that the image file holds the sector: FLUSH completion must mean the data reached the host file.
 ; Run: emu run flush-wait.bin --disk disk.img [--serial-input q]   (q ends the wait at once)
 ; disk: disk.img
+; emu-options: --serial-input q
 ;
 ; expect-output: flush-wait: start
 ; expect-output: write lba=50 count=1 irqs=1 status=50 error=00
