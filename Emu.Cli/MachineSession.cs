@@ -118,7 +118,8 @@ internal sealed class MachineSession : IDisposable
             RtcStart = rtcStart,
             // An idle guest costs the host nothing: it sleeps in real time, at once with the host's clock,
             // else once the guest has read its scripted input (which it reaches as fast as it can).
-            IdleWait = o.Rtc.Equals("host", StringComparison.OrdinalIgnoreCase) ? IdleWait.Sleep : IdleWait.SkipWhileInputWaits,
+            // A live console or the host clock: time passes as on the wall, and keys may come at any moment.
+            IdleWait = _console is not null || o.Rtc.Equals("host", StringComparison.OrdinalIgnoreCase) ? IdleWait.Sleep : IdleWait.SkipWhileInputWaits,
             Cpu = model,
             MemoryKiB = o.MemoryKiB,
             NanosecondsPerInstruction = o.NanosecondsPerInstruction,
