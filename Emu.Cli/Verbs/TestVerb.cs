@@ -15,6 +15,9 @@ public sealed class TestOptions
 
     [Option("verbose", HelpText = "Print what each failing program printed.")]
     public bool Verbose { get; set; }
+
+    [Option('j', "jobs", HelpText = "Programs run at once (default: the number of cores). Results are printed in the programs' order whatever order they finish in.")]
+    public int? Jobs { get; set; }
 }
 
 /// <summary>
@@ -42,6 +45,10 @@ public static class TestVerb
 
     public static int Run(TestOptions options, TextWriter output)
     {
+        int jobs = options.Jobs ?? Environment.ProcessorCount;
+        if (jobs is < 1 or > 256)
+            throw new UserError($"--jobs {jobs} is out of range (1 to 256)", ExitCodes.Usage);
+
         var programs = new List<string>();
         foreach (string path in options.Paths)
         {
@@ -55,8 +62,8 @@ public static class TestVerb
         if (programs.Count == 0)
             throw new UserError($"no test programs (.asm, .bin, .img) under {string.Join(", ", options.Paths)}");
 
-        using var interruption = Interruption.Catch();
-        int passed = 0, failed = 0, skipped = 0;
+        // Every program (and each of its variants) is one case; skipped and unreadable sources are cases that need no run.
+        var cases = new List<TestCase>();
         foreach (string program in programs)
         {
             string? source = SourceOf(program);
@@ -67,57 +74,108 @@ public static class TestVerb
             }
             catch (UserError e)
             {
-                failed++;
-                output.WriteLine($"FAIL {program}: {e.Message}");
+                cases.Add(new TestCase(program, program, null, null, null) { Result = $"FAIL {program}: {e.Message}", Failed = true });
                 continue;
             }
             if (!expect.Any)
             {
                 // Not a test (a benchmark, the firmware, a disk another program reads): nothing to check it against.
-                skipped++;
-                output.WriteLine(source is null
-                    ? $"SKIP {program}: no expectations (no .asm source beside it)"
-                    : $"SKIP {program}: no expectations (no '; expect-output:', '; expect-exit:'... line in {source})");
+                cases.Add(new TestCase(program, program, null, null, null)
+                {
+                    Skipped = true,
+                    Result = source is null
+                        ? $"SKIP {program}: no expectations (no .asm source beside it)"
+                        : $"SKIP {program}: no expectations (no '; expect-output:', '; expect-exit:'... line in {source})",
+                });
                 continue;
             }
             IReadOnlyList<string?> variants = expect.Variants.Count == 0 ? [null] : expect.Variants.Cast<string?>().ToList();
             foreach (string? variant in variants)
+                cases.Add(new TestCase(program, variant is null ? program : $"{program} [{variant}]", source, expect, variant));
+        }
+
+        using var interruption = Interruption.Catch();
+        using var progress = new Progress();
+        int next = 0, started = 0, printed = 0;
+        var printLock = new Lock();
+        void PrintReady()
+        {
+            lock (printLock)
             {
-                string name = variant is null ? program : $"{program} [{variant}]";
-                string? failure;
-                string? log = null;
-                try
+                while (printed < cases.Count && cases[printed].Result is { } line && !interruption.Requested)
                 {
-                    failure = RunOne(program, source!, expect, variant, interruption, out log);
-                }
-                catch (UserError e)
-                {
-                    failure = e.Message;
-                }
-                if (interruption.Requested)
-                {
-                    // The program did not fail: it was stopped. Say which, and stop testing.
-                    output.Flush();
-                    Console.Error.WriteLine($"emu: {interruption.Verb} while testing {name} ({passed} passed, {failed} failed before it)");
-                    return interruption.ExitCode;
-                }
-                if (failure is null)
-                {
-                    passed++;
-                    output.WriteLine($"PASS {name}");
-                }
-                else
-                {
-                    failed++;
-                    output.WriteLine($"FAIL {name}: {failure}");
-                    if (options.Verbose && log is not null)
+                    progress.Clear();
+                    output.WriteLine(line);
+                    if (options.Verbose && cases[printed].Failed && cases[printed].Log is { } log)
                         output.Write(log);
+                    output.Flush();
+                    printed++;
                 }
-                output.Flush();
             }
+        }
+        void Worker()
+        {
+            while (!interruption.Requested)
+            {
+                int i = Interlocked.Increment(ref next) - 1;
+                if (i >= cases.Count)
+                    return;
+                var c = cases[i];
+                if (c.Expect is not null)
+                {
+                    progress.Report($"[{Interlocked.Increment(ref started)}/{cases.Count}] {c.Name}");
+                    string? failure;
+                    string? log = null;
+                    try
+                    {
+                        failure = RunOne(c.Program, c.Source!, c.Expect, c.Variant, interruption, out log);
+                    }
+                    catch (UserError e)
+                    {
+                        failure = e.Message;
+                    }
+                    if (interruption.Requested)
+                    {
+                        c.Interrupted = true; // the program did not fail: it was stopped
+                        return;
+                    }
+                    c.Log = log;
+                    c.Failed = failure is not null;
+                    c.Result = failure is null ? $"PASS {c.Name}" : $"FAIL {c.Name}: {failure}";
+                }
+                PrintReady();
+            }
+        }
+        var workers = Enumerable.Range(0, Math.Min(jobs, cases.Count)).Select(_ => new Thread(Worker) { Name = "emu test" }).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        progress.Clear();
+
+        // What was reported: all of it, or when a signal stopped the run, the lines printed before it.
+        var reported = cases.Take(printed).ToList();
+        int passed = reported.Count(c => !c.Failed && !c.Skipped);
+        int failed = reported.Count(c => c.Failed);
+        int skipped = reported.Count(c => c.Skipped);
+        if (interruption.Requested)
+        {
+            output.Flush();
+            var stopped = cases.Where(c => c.Interrupted).Select(c => c.Name).ToList();
+            string which = stopped.Count == 0 ? "between programs" : "while testing " + string.Join(", ", stopped);
+            Console.Error.WriteLine($"emu: {interruption.Verb} {which} ({passed} passed, {failed} failed before it)");
+            return interruption.ExitCode;
         }
         output.WriteLine(skipped == 0 ? $"{passed} passed, {failed} failed" : $"{passed} passed, {failed} failed, {skipped} skipped (no expectations)");
         return failed == 0 ? ExitCodes.Success : ExitCodes.HostError;
+    }
+
+    /// <summary>One program (or one variant of it) to test, and once it has run, its line for the report.</summary>
+    private sealed record TestCase(string Program, string Name, string? Source, Expectations? Expect, string? Variant)
+    {
+        public string? Result { get; set; }
+        public string? Log { get; set; }
+        public bool Failed { get; set; }
+        public bool Skipped { get; set; }
+        public bool Interrupted { get; set; }
     }
 
     /// <summary>The .asm a program's expectations come from: itself, or the .asm beside a .bin or .img; null if none.</summary>
