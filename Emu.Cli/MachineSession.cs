@@ -68,6 +68,8 @@ internal sealed class MachineSession : IDisposable
             throw new UserError("--ns-per-instruction must be between 1 and 1000000", ExitCodes.Usage);
         if (!Tracer.TryParseEvents(o.TraceEvents, out var events, out var badEvent))
             throw new UserError($"--trace-events: unknown event kind '{badEvent}' (use exits, interrupts, devices, instructions or all)", ExitCodes.Usage);
+        if (o.TraceRegisters && (events & TraceEvents.Instructions) == 0)
+            throw new UserError("--trace-registers adds registers to instruction events: give --trace-events instructions (or all) too", ExitCodes.Usage);
         string format = o.TraceFormat.ToLowerInvariant();
         if (format is not ("text" or "jsonl" or "chrome"))
             throw new UserError($"--trace-format '{o.TraceFormat}' is not text, jsonl or chrome", ExitCodes.Usage);
@@ -96,6 +98,7 @@ internal sealed class MachineSession : IDisposable
         // The terminal shows the screen: the debug console's text would tear it, so stdio means none there.
         string debugCon = _console == ConsoleKind.Screen && o.DebugCon == "stdio" ? "none" : o.DebugCon;
         string serial = _console == ConsoleKind.Serial && o.Serial == "none" ? "stdio" : o.Serial;
+        DebugAttach.Validate(o);
         string? firmwarePath = o.UseFirmware ? FirmwareImage.Find(o.Bios) : null;
         var diskSpecs = ParseDisks(o.Disks);
         var virtio = VirtioOptions.Parse(o);
@@ -115,7 +118,8 @@ internal sealed class MachineSession : IDisposable
             RtcStart = rtcStart,
             // An idle guest costs the host nothing: it sleeps in real time, at once with the host's clock,
             // else once the guest has read its scripted input (which it reaches as fast as it can).
-            IdleWait = o.Rtc.Equals("host", StringComparison.OrdinalIgnoreCase) ? IdleWait.Sleep : IdleWait.SkipWhileInputWaits,
+            // A live console or the host clock: time passes as on the wall, and keys may come at any moment.
+            IdleWait = _console is not null || o.Rtc.Equals("host", StringComparison.OrdinalIgnoreCase) ? IdleWait.Sleep : IdleWait.SkipWhileInputWaits,
             Cpu = model,
             MemoryKiB = o.MemoryKiB,
             NanosecondsPerInstruction = o.NanosecondsPerInstruction,
@@ -141,7 +145,9 @@ internal sealed class MachineSession : IDisposable
         }
         Machine.Stats.TimingEnabled = o.TraceHostTime;
         if (o.Trace is not null)
-            Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime);
+            Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime, o.TraceRegisters);
+        if (DebugAttach.Attach(Machine, o) is { } gdb)
+            _resources.Add(gdb);
     }
 
     /// <summary>--disk values in order; a bad spec or too many disks is a usage error. Whether the files
@@ -248,6 +254,7 @@ internal sealed class MachineSession : IDisposable
             WriteScreenshot(png);
         if (outcome.ExitCode != 0)
             Console.Error.WriteLine($"emu: {outcome.Message}");
+        DebugAttach.ReportBreak(outcome, Machine, Console.Error);
         return outcome.ExitCode;
     }
 

@@ -126,6 +126,8 @@ public sealed unsafe partial class Cpu
     {
         if (_stopRequested)
             return true;
+        if (TakeServicedMark()) // PrepareNextInstruction did the rest already (Cpu.Debug.cs)
+            return false;
 
         bool shadow = _shadow;
         _shadow = false;

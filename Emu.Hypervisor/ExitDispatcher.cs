@@ -23,6 +23,7 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
     {
         bool timed = _stats.TimingEnabled;
         long start = timed ? Stopwatch.GetTimestamp() : 0;
+        vm.Tracer?.BeginExit();
 
         DeviceRange? range = null;
         switch (exit.Reason)
@@ -41,6 +42,8 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
 
         if (timed | vm.Tracer is not null)
             Observe(ref exit, range, timed ? Stopwatch.GetTimestamp() - start : 0);
+        if (vm.Debugger is { HasExitBreaks: true } debugger)
+            debugger.CheckExit(cpu, exit, range);
     }
 
     private void Observe(ref VmExit exit, DeviceRange? range, long ticks)

@@ -25,6 +25,8 @@ public enum RunEnd
     FirmwareStop,
     /// <summary>A device process died, hung or broke the device protocol: the guest cannot go on.</summary>
     DeviceFailure,
+    /// <summary>A --break-exit matched with no debugger attached: the run stops where the user asked.</summary>
+    Break,
 }
 
 /// <summary>The result of <see cref="VirtualMachine.Run"/>: how it ended, the process exit status the
@@ -33,6 +35,11 @@ public sealed record RunOutcome(RunEnd End, int ExitCode, string Message)
 {
     public const int ShutdownExitCode = 3;
     public const int LimitExitCode = 124;
+    /// <summary>The user stopped the run: Ctrl-C (SIGINT), or gdb's kill.</summary>
+    public const int CancelledExitCode = 130;
+    /// <summary>A --break-exit stopped the run where the user asked (no debugger attached): not the guest's
+    /// status, not a host error; even, so that it is not an isa-debug-exit status either.</summary>
+    public const int BreakExitCode = 6;
     /// <summary>The guest stopped the machine in a way that is neither success nor a limit: the firmware found no
     /// bootable disk (at start-up or when a program called INT 19h), or the guest asked for what the machine cannot
     /// do (protected mode). Its own status, so that what the guest caused never reads as a host error (1); even,

@@ -1,4 +1,5 @@
 using Emu.Cpu;
+using Emu.Hypervisor.Debugging;
 using Emu.Hypervisor.Remote;
 using Emu.Hypervisor.Statistics;
 using Emu.Hypervisor.Tracing;
@@ -169,6 +170,9 @@ public sealed partial class VirtualMachine : IDisposable
 
         try
         {
+            if (Debugger is { StopAtStart: true } waiting
+                && DebugStopped(waiting, new DebugStop(DebugStopKind.Attached, "waiting for the debugger before the first instruction"), limits.Cancellation) is { } killed)
+                return killed;
             while (true)
             {
                 long slice = Math.Min(SliceInstructions, instructionBudgetEnd - Cpu.Retired);
@@ -182,7 +186,9 @@ public sealed partial class VirtualMachine : IDisposable
                     return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
 
                 _sliceEndNs = NowNs + slice * Config.NanosecondsPerInstruction;
-                StopReason stop = Tracer is { TraceInstructions: true } ? RunTracingInstructions(slice) : Cpu.Run(slice);
+                StopReason stop = Debugger is { } debugger ? RunDebugged(debugger, slice) // VirtualMachine.Debug.cs
+                    : Tracer is { TraceInstructions: true } ? RunInstructions(slice, null)
+                    : Cpu.Run(slice);
                 _sliceEndNs = long.MinValue;
                 SyncTime();
 
@@ -190,6 +196,13 @@ public sealed partial class VirtualMachine : IDisposable
                 {
                     case StopReason.StopRequested when DebugExitStatus is int status:
                         return Finish(RunEnd.DebugExit, status, $"guest exited: it wrote {(status - 1) / 2} to isa-debug-exit (port F4h), so the status is ({(status - 1) / 2} << 1) | 1 = {status}");
+                    case StopReason.StopRequested when Debugger?.TakeStop() is { } debugStop:
+                        wallClock.Stop(); // time spent stopped in the debugger does not count against --timeout
+                        var ended = DebugStopped(Debugger, debugStop, limits.Cancellation);
+                        wallClock.Start();
+                        if (ended is not null)
+                            return ended;
+                        break;
                     case StopReason.StopRequested when FirmwareOutcome() is { } stopped:
                         return stopped;
                     case StopReason.StopRequested when DeviceProcessOutcome() is { } failed:
@@ -217,24 +230,30 @@ public sealed partial class VirtualMachine : IDisposable
                 if (limits.Timeout is TimeSpan timeout && wallClock.Elapsed >= timeout)
                     return Finish(RunEnd.Timeout, RunOutcome.LimitExitCode, $"stopped after {timeout.TotalSeconds:0.###} s of host time (--timeout) at {Cpu.CS:X4}:{Cpu.IP:X4}");
                 if (limits.Cancellation.IsCancellationRequested)
-                    return Finish(RunEnd.Cancelled, 130, $"interrupted at {Cpu.CS:X4}:{Cpu.IP:X4} after {Cpu.Retired:N0} instructions");
+                    return Finish(RunEnd.Cancelled, RunOutcome.CancelledExitCode, $"interrupted at {Cpu.CS:X4}:{Cpu.IP:X4} after {Cpu.Retired:N0} instructions");
             }
         }
         finally
         {
-            Stats.InstructionsRetired = Cpu.Retired;
-            Stats.InterruptsDelivered = Cpu.InterruptsDelivered;
-            Stats.UnclaimedPortAccesses = Ports.UnclaimedReads + Ports.UnclaimedWrites;
-            if (DeviceProcess is { } remote)
-                Stats.DeviceProcess = new DeviceProcessTotals(remote.SocketPath, remote.Welcome.ProcessId, remote.Requests, remote.RoundTripTicks, remote.DeviceNs);
-            Stats.UnclaimedMmioAccesses = Mmio.UnclaimedReads + Mmio.UnclaimedWrites;
-            foreach (var group in Ports.Ranges.Concat(Mmio.Ranges).GroupBy(r => r.Device.Name))
-                Stats.SetDeviceExits(group.Key, group.Sum(r => r.Reads + r.Writes));
-            foreach (var r in Ports.Ranges)
-                Stats.SetRangeExits($"port {r.Start:X4}-{r.End - 1:X4}", r.Device.Name, r.Reads + r.Writes);
-            foreach (var r in Mmio.Ranges)
-                Stats.SetRangeExits($"mmio {r.Start:X5}-{r.End - 1:X5}", r.Device.Name, r.Reads + r.Writes);
+            UpdateStatistics();
         }
+    }
+
+    /// <summary>Brings <see cref="Stats"/> up to date (at the end of a run, or when a debugger asks).</summary>
+    public void UpdateStatistics()
+    {
+        Stats.InstructionsRetired = Cpu.Retired;
+        Stats.InterruptsDelivered = Cpu.InterruptsDelivered;
+        Stats.UnclaimedPortAccesses = Ports.UnclaimedReads + Ports.UnclaimedWrites;
+        if (DeviceProcess is { } remote)
+            Stats.DeviceProcess = new DeviceProcessTotals(remote.SocketPath, remote.Welcome.ProcessId, remote.Requests, remote.RoundTripTicks, remote.DeviceNs);
+        Stats.UnclaimedMmioAccesses = Mmio.UnclaimedReads + Mmio.UnclaimedWrites;
+        foreach (var group in Ports.Ranges.Concat(Mmio.Ranges).GroupBy(r => r.Device.Name))
+            Stats.SetDeviceExits(group.Key, group.Sum(r => r.Reads + r.Writes));
+        foreach (var r in Ports.Ranges)
+            Stats.SetRangeExits($"port {r.Start:X4}-{r.End - 1:X4}", r.Device.Name, r.Reads + r.Writes);
+        foreach (var r in Mmio.Ranges)
+            Stats.SetRangeExits($"mmio {r.Start:X5}-{r.End - 1:X5}", r.Device.Name, r.Reads + r.Writes);
     }
 
     // A device was reprogrammed while a slice ran (Clock.DeadlineMoved). When its new deadline comes before the
@@ -253,22 +272,11 @@ public sealed partial class VirtualMachine : IDisposable
         Platform.TimedDevices.AdvanceTo(Clock.NowNs);
     }
 
-    private StopReason RunTracingInstructions(long slice)
-    {
-        for (long i = 0; i < slice; i++)
-        {
-            Tracer!.Instruction(this);
-            var stop = Cpu.Run(1);
-            if (stop != StopReason.InstructionLimit)
-                return stop;
-        }
-        return StopReason.InstructionLimit;
-    }
-
     private RunOutcome Finish(RunEnd end, int exitCode, string message)
     {
         var outcome = new RunOutcome(end, exitCode, message);
         Tracer?.Stop(this, outcome);
+        Debugger?.FrontEnd?.RunEnded(outcome);
         return outcome;
     }
 

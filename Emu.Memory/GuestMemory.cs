@@ -10,7 +10,7 @@ namespace Emu.Memory;
 /// unmapped. With A20 off, addresses wrap at 1 MiB as on the 8086; with it on they reach 0x10FFEF
 /// (the highest real-mode address), and anything above the HMA reads as an empty bus.
 /// </summary>
-public sealed unsafe class GuestMemory
+public sealed unsafe partial class GuestMemory
 {
     public const int PageShift = 12;
     public const int PageSize = 1 << PageShift;
@@ -78,7 +78,12 @@ public sealed unsafe class GuestMemory
     /// <summary>The page kinds of the whole address space, one per 4 KiB page (a device process gets a copy).</summary>
     public ReadOnlySpan<PageKind> PageKinds => _pages;
 
-    public PageKind KindOf(uint physicalAddress) => _pages[(physicalAddress & A20OnMask) >> PageShift];
+    /// <summary>What backs the page (a watched page answers with the kind under the watch).</summary>
+    public PageKind KindOf(uint physicalAddress)
+    {
+        int page = (int)((physicalAddress & A20OnMask) >> PageShift);
+        return _pages[page] == PageKind.Watched ? _watchedKinds![page] : _pages[page];
+    }
 
     /// <summary>Sets what backs the pages covering [start, start+length); both page aligned.</summary>
     public void Map(uint start, uint length, PageKind kind)
@@ -165,8 +170,10 @@ public sealed unsafe class GuestMemory
     public byte Peek8(uint linear)
     {
         uint a = linear & _addressMask;
-        return _pages[a >> PageShift] <= PageKind.Rom ? _base[a] : (byte)0xFF;
+        return _pages[a >> PageShift] <= PageKind.Rom ? _base[a] : PeekOther(a);
     }
+
+    private byte PeekOther(uint a) => KindOf(a) <= PageKind.Rom ? _base[a] : (byte)0xFF;
 
     private uint SlowRead(uint a, int size)
     {
@@ -185,6 +192,7 @@ public sealed unsafe class GuestMemory
     {
         PageKind.Ram or PageKind.Rom => _base[a],
         PageKind.Mmio => (byte)(MmioHandler?.MmioRead(a, 1) ?? 0xFF),
+        PageKind.Watched => WatchedRead(a), // GuestMemory.Watch.cs
         _ => 0xFF,
     };
 
@@ -211,6 +219,9 @@ public sealed unsafe class GuestMemory
                 break;
             case PageKind.Mmio:
                 MmioHandler?.MmioWrite(a, 1, value);
+                break;
+            case PageKind.Watched:
+                WatchedWrite(a, value); // GuestMemory.Watch.cs
                 break;
             default:
                 break; // ROM and unmapped addresses ignore writes.
@@ -298,7 +309,15 @@ public sealed unsafe class GuestMemory
             return true;
         int first = (int)(physicalAddress >> PageShift);
         int last = (int)((physicalAddress + (ulong)length - 1) >> PageShift);
-        return _pages.AsSpan(first, last - first + 1).IndexOfAnyExcept(PageKind.Ram) < 0;
+        var pages = _pages.AsSpan(first, last - first + 1);
+        if (_watchedKinds is null)
+            return pages.IndexOfAnyExcept(PageKind.Ram) < 0;
+        for (int page = first; page <= last; page++)
+        {
+            if (KindOf((uint)page << PageShift) != PageKind.Ram)
+                return false;
+        }
+        return true;
     }
 
     /// <summary>Little-endian helpers for devices that walk guest structures (PRD tables, rings).</summary>

@@ -11,4 +11,7 @@ public enum PageKind : byte
     Mmio = 2,
     /// <summary>Nothing decodes the address: reads return all ones, writes are dropped.</summary>
     Unmapped = 3,
+    /// <summary>A RAM or ROM page a debugger watches: every CPU access takes the slow path, which tells the
+    /// <see cref="IMemoryWatch"/> and then acts as the page's own kind (see GuestMemory.Watch.cs).</summary>
+    Watched = 4,
 }

@@ -3,7 +3,7 @@ using CommandLine;
 namespace Emu.Cli.Verbs;
 
 /// <summary>Options shared by the verbs that build and run a machine (run, boot).</summary>
-public abstract class MachineOptions
+public abstract partial class MachineOptions
 {
     [Option("cpu", Default = "386", HelpText = "CPU model: 8086, 186, 286 or 386.")]
     public string Cpu { get; set; } = "386";
@@ -37,6 +37,9 @@ public abstract class MachineOptions
 
     [Option("trace-events", Default = "exits,interrupts,devices", HelpText = "What to trace: exits, interrupts, devices, instructions (comma separated) or all.")]
     public string TraceEvents { get; set; } = "exits,interrupts,devices";
+
+    [Option("trace-registers", HelpText = "Instruction events carry the registers as they are before the instruction (needs --trace-events instructions or all).")]
+    public bool TraceRegisters { get; set; }
 
     [Option("trace-host-time", HelpText = "Measure host time per exit and put it in the trace and the statistics.")]
     public bool TraceHostTime { get; set; }

@@ -5,7 +5,9 @@ namespace Emu.Hypervisor.Tracing;
 /// <summary>
 /// The Chrome trace-event format (opens in Perfetto and chrome://tracing): exits, device work,
 /// interrupts and instructions as slices on separate tracks. The time axis is virtual time in
-/// microseconds; a slice lasts its host time when that was measured, else one instruction.
+/// microseconds; a slice lasts its host time when that was measured, else one instruction, but never past
+/// the start of the next slice on its track: slices on one track never overlap, so Perfetto nests them right.
+/// The host time measured is in the slice's args (hostNs) either way.
 /// </summary>
 public sealed class ChromeTraceSink : ITraceSink
 {
@@ -16,14 +18,16 @@ public sealed class ChromeTraceSink : ITraceSink
 
     private readonly TextWriter _writer;
     private readonly bool _ownsWriter;
-    private readonly double _microsecondsPerInstruction;
+    private readonly long _nanosecondsPerInstruction;
+    // Per track, the slice written last: its length is known once the next one on the track starts.
+    private readonly (TraceEvent Event, long StartNs, long LengthNs)?[] _open = new (TraceEvent, long, long)?[6];
     private bool _first = true;
 
-    public ChromeTraceSink(TextWriter writer, double nanosecondsPerInstruction, bool ownsWriter = true)
+    public ChromeTraceSink(TextWriter writer, long nanosecondsPerInstruction, bool ownsWriter = true)
     {
         _writer = writer;
         _ownsWriter = ownsWriter;
-        _microsecondsPerInstruction = nanosecondsPerInstruction / 1000.0;
+        _nanosecondsPerInstruction = nanosecondsPerInstruction;
         _writer.WriteLine("[");
         foreach (var (tid, name) in new[] { (1, "VM exits"), (2, "devices"), (3, "interrupts"), (4, "instructions"), (5, "run") })
             Emit(new { name = "thread_name", ph = "M", pid = 1, tid, args = new { name } });
@@ -39,21 +43,27 @@ public sealed class ChromeTraceSink : ITraceSink
             TraceEventKind.Instruction => 4,
             _ => 5,
         };
+        long start = e.VirtualTime * _nanosecondsPerInstruction;
+        if (_open[tid] is { } previous)
+            Close(tid, previous.Event, previous.StartNs, Math.Min(previous.LengthNs, start - previous.StartNs));
+        _open[tid] = (e, start, e.HostNanoseconds ?? _nanosecondsPerInstruction);
+    }
+
+    private void Close(int tid, TraceEvent e, long startNs, long lengthNs)
+    {
         string name = e.Kind switch
         {
             TraceEventKind.Exit => $"{e.Reason?.ToString().ToLowerInvariant()} {e.Direction} {(e.Device is null ? "" : e.Device + (e.Register is null ? "" : "." + e.Register))}".Trim(),
             TraceEventKind.Instruction => e.Instruction ?? "instruction",
             _ => e.Detail ?? e.Kind.ToString().ToLowerInvariant(),
         };
-        double ts = e.VirtualTime * _microsecondsPerInstruction;
-        double dur = e.HostNanoseconds is long ns ? ns / 1000.0 : _microsecondsPerInstruction;
         Emit(new
         {
             name,
             cat = e.Kind.ToString().ToLowerInvariant(),
             ph = "X",
-            ts,
-            dur,
+            ts = startNs / 1000m, // exact: nanoseconds as decimal microseconds
+            dur = lengthNs / 1000m,
             pid = 1,
             tid,
             args = new
@@ -66,6 +76,8 @@ public sealed class ChromeTraceSink : ITraceSink
                 size = e.Size,
                 value = e.Value is uint v ? $"{v:X}h" : null,
                 detail = e.Detail,
+                hostNs = e.HostNanoseconds,
+                regs = e.Registers?.ToString(),
             },
         });
     }
@@ -80,6 +92,11 @@ public sealed class ChromeTraceSink : ITraceSink
 
     public void Dispose()
     {
+        for (int tid = 0; tid < _open.Length; tid++)
+        {
+            if (_open[tid] is { } last)
+                Close(tid, last.Event, last.StartNs, last.LengthNs);
+        }
         _writer.WriteLine();
         _writer.WriteLine("]");
         _writer.Flush();

@@ -5,7 +5,7 @@ namespace Emu.Hypervisor.Tracing;
 
 /// <summary>
 /// The trace for tools: one JSON object per line, fields as in docs/TRACE-FORMAT.md (absent fields
-/// are omitted): seq, t, kind, cs, ip, insn, reason, dir, addr, size, value, device, reg, detail, hostNs.
+/// are omitted): seq, t, kind, cs, ip, insn, reason, dir, addr, size, value, device, reg, detail, hostNs, regs.
 /// </summary>
 public sealed class JsonlTraceSink(TextWriter writer, bool ownsWriter = true) : ITraceSink
 {
@@ -33,6 +33,11 @@ public sealed class JsonlTraceSink(TextWriter writer, bool ownsWriter = true) : 
             Reg = e.Register,
             Detail = e.Detail,
             HostNs = e.HostNanoseconds,
+            Regs = e.Registers is { } r ? new Regs
+            {
+                Eax = r.Eax, Ebx = r.Ebx, Ecx = r.Ecx, Edx = r.Edx, Esi = r.Esi, Edi = r.Edi, Ebp = r.Ebp, Esp = r.Esp,
+                Ds = r.Ds, Es = r.Es, Ss = r.Ss, Fs = r.Fs, Gs = r.Gs, Flags = r.Flags,
+            } : null,
         };
         writer.WriteLine(JsonSerializer.Serialize(line, Options));
     }
@@ -61,5 +66,24 @@ public sealed class JsonlTraceSink(TextWriter writer, bool ownsWriter = true) : 
         [JsonPropertyName("reg")] public string? Reg { get; init; }
         [JsonPropertyName("detail")] public string? Detail { get; init; }
         [JsonPropertyName("hostNs")] public long? HostNs { get; init; }
+        [JsonPropertyName("regs")] public Regs? Regs { get; init; }
+    }
+
+    private sealed class Regs
+    {
+        [JsonPropertyName("eax")] public uint Eax { get; init; }
+        [JsonPropertyName("ebx")] public uint Ebx { get; init; }
+        [JsonPropertyName("ecx")] public uint Ecx { get; init; }
+        [JsonPropertyName("edx")] public uint Edx { get; init; }
+        [JsonPropertyName("esi")] public uint Esi { get; init; }
+        [JsonPropertyName("edi")] public uint Edi { get; init; }
+        [JsonPropertyName("ebp")] public uint Ebp { get; init; }
+        [JsonPropertyName("esp")] public uint Esp { get; init; }
+        [JsonPropertyName("ds")] public ushort Ds { get; init; }
+        [JsonPropertyName("es")] public ushort Es { get; init; }
+        [JsonPropertyName("ss")] public ushort Ss { get; init; }
+        [JsonPropertyName("fs")] public ushort Fs { get; init; }
+        [JsonPropertyName("gs")] public ushort Gs { get; init; }
+        [JsonPropertyName("flags")] public uint Flags { get; init; }
     }
 }

@@ -45,6 +45,8 @@ public sealed class TextTraceSink(TextWriter writer, bool ownsWriter = true) : I
             _line.Append($"  ; {e.Instruction}");
         if (e.HostNanoseconds is long ns)
             _line.Append($"  [{ns} ns]");
+        if (e.Registers is { } registers)
+            _line.Append($"  | {registers}");
         writer.WriteLine(_line);
     }
 

@@ -44,6 +44,21 @@ public sealed record TraceEvent
     public string? Detail { get; init; }
     /// <summary>Host nanoseconds spent handling the event (only with --trace-host-time).</summary>
     public long? HostNanoseconds { get; init; }
+    /// <summary>Instruction events with --trace-registers: the registers before the instruction ran.</summary>
+    public TraceRegisters? Registers { get; init; }
+}
+
+/// <summary>The registers an instruction event carries (--trace-registers).</summary>
+public sealed record TraceRegisters(uint Eax, uint Ebx, uint Ecx, uint Edx, uint Esi, uint Edi, uint Ebp, uint Esp,
+    ushort Ds, ushort Es, ushort Ss, ushort Fs, ushort Gs, uint Flags)
+{
+    public static TraceRegisters Of(Cpu.Cpu c) =>
+        new(c.Eax, c.Ebx, c.Ecx, c.Edx, c.Esi, c.Edi, c.Ebp, c.Esp, c.DS, c.ES, c.SS, c.FS, c.GS, c.Flags);
+
+    /// <summary>As the text trace and the Chrome trace's args show them.</summary>
+    public override string ToString() =>
+        $"EAX={Eax:X8} EBX={Ebx:X8} ECX={Ecx:X8} EDX={Edx:X8} ESI={Esi:X8} EDI={Edi:X8} EBP={Ebp:X8} ESP={Esp:X8} "
+        + $"DS={Ds:X4} ES={Es:X4} SS={Ss:X4} FS={Fs:X4} GS={Gs:X4} FLAGS={Flags:X4}";
 }
 
 /// <summary>A destination for trace events (text, JSON lines, Chrome trace).</summary>

@@ -21,13 +21,19 @@ public enum TraceEvents
 /// Turns what the machine does into <see cref="TraceEvent"/>s for a sink. Exists only while
 /// tracing is on; the machine's hot paths test one reference for null and do nothing else.
 /// </summary>
-public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime) : IDisposable
+public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime, bool registers = false) : IDisposable
 {
     private readonly Disassembler _disassembler = new();
     private long _sequence;
+    // While an exit is being handled, the events it causes (IRQ lines, disk commands, backend reads) wait here:
+    // the exit is written first, with its final value, then what it caused, in the order it happened.
+    private bool _inExit;
+    private readonly List<TraceEvent> _caused = [];
 
     public TraceEvents Events { get; } = events;
     public bool HostTime { get; } = hostTime;
+    /// <summary>Instruction events carry the registers as they are before the instruction (--trace-registers).</summary>
+    public bool Registers { get; } = registers;
     public bool TraceInstructions => (Events & TraceEvents.Instructions) != 0;
 
     public static bool TryParseEvents(string? text, out TraceEvents events, out string? bad)
@@ -54,10 +60,21 @@ public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime) :
         return true;
     }
 
+    /// <summary>An exit starts: the events it causes are held until <see cref="Exit"/> has written it.</summary>
+    public void BeginExit() => _inExit = true;
+
     public void Exit(VirtualMachine vm, in VmExit exit, DeviceRange? range, long hostTicks)
     {
-        if ((Events & TraceEvents.Exits) == 0)
-            return;
+        _inExit = false;
+        if ((Events & TraceEvents.Exits) != 0)
+            WriteExit(vm, exit, range, hostTicks);
+        foreach (var caused in _caused)
+            Write(caused);
+        _caused.Clear();
+    }
+
+    private void WriteExit(VirtualMachine vm, in VmExit exit, DeviceRange? range, long hostTicks)
+    {
         string? direction = exit.Reason switch
         {
             ExitReason.Io => exit.IsWrite ? "out" : "in",
@@ -70,9 +87,8 @@ public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime) :
             uint offset = exit.Address - range.Start + range.DeviceOffset;
             register = range.Device.RegisterName(offset, exit.IsWrite);
         }
-        sink.Write(new TraceEvent
+        Write(new TraceEvent
         {
-            Sequence = _sequence++,
             VirtualTime = vm.Cpu.Retired,
             Kind = TraceEventKind.Exit,
             Cs = exit.Cs,
@@ -94,9 +110,8 @@ public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime) :
     {
         if ((Events & TraceEvents.Interrupts) == 0)
             return;
-        sink.Write(new TraceEvent
+        Write(new TraceEvent
         {
-            Sequence = _sequence++,
             VirtualTime = vm.Cpu.Retired,
             Kind = TraceEventKind.Interrupt,
             Cs = vm.Cpu.CS,
@@ -110,9 +125,8 @@ public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime) :
     {
         if ((Events & TraceEvents.Devices) == 0)
             return;
-        sink.Write(new TraceEvent
+        Write(new TraceEvent
         {
-            Sequence = _sequence++,
             VirtualTime = vm.Cpu.Retired,
             Kind = TraceEventKind.Device,
             Cs = vm.Cpu.InstructionCs,
@@ -125,28 +139,35 @@ public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime) :
 
     public void Instruction(VirtualMachine vm)
     {
-        sink.Write(new TraceEvent
+        Write(new TraceEvent
         {
-            Sequence = _sequence++,
             VirtualTime = vm.Cpu.Retired,
             Kind = TraceEventKind.Instruction,
             Cs = vm.Cpu.CS,
             Ip = vm.Cpu.IP,
             Instruction = _disassembler.FormatAt(vm.Memory, vm.Cpu.CS, vm.Cpu.IP, out _),
+            Registers = Registers ? TraceRegisters.Of(vm.Cpu) : null,
         });
     }
 
     public void Stop(VirtualMachine vm, RunOutcome outcome)
     {
-        sink.Write(new TraceEvent
+        Write(new TraceEvent
         {
-            Sequence = _sequence++,
             VirtualTime = vm.Cpu.Retired,
             Kind = TraceEventKind.Stop,
             Cs = vm.Cpu.CS,
             Ip = vm.Cpu.IP,
             Detail = $"{outcome.End.ToString().ToLowerInvariant()}: {outcome.Message} (exit status {outcome.ExitCode})",
         });
+    }
+
+    private void Write(TraceEvent e)
+    {
+        if (_inExit)
+            _caused.Add(e);
+        else
+            sink.Write(e with { Sequence = _sequence++ });
     }
 
     private static long Nanoseconds(long ticks) => ticks * 1_000_000_000L / Stopwatch.Frequency;
