@@ -14,6 +14,9 @@ public sealed partial class VirtualMachine
     /// <summary>The most oversleeping carried over (a stalled or suspended host): a guest never races for
     /// longer than this to catch up with real time.</summary>
     private const long MaxOversleptNs = 100_000_000;
+    /// <summary>The longest single sleep while a host acts between slices (the live console): keys typed and
+    /// the screen drawn while the guest waits are not held up by a long wait (an RTC alarm, a slow timer).</summary>
+    private const int HostPollMs = 10;
 
     private long _unsleptNs; // halted virtual time not yet slept (negative: slept too long already)
 
@@ -70,7 +73,8 @@ public sealed partial class VirtualMachine
         Platform.Keyboard.InputWaits || Com1.InputWaits || Firmware is { KeysBuffered: true };
 
     /// <summary>Waits <paramref name="idleNs"/> of real time (added up until it reaches <see cref="MinSleepNs"/>),
-    /// cut short by Ctrl-C (the run's cancellation) and by --timeout: the run loop ends the run right after.</summary>
+    /// cut short by Ctrl-C (the run's cancellation) and by --timeout: the run loop ends the run right after. With a
+    /// host polled between slices, no more than <see cref="HostPollMs"/> at once; the rest is slept at the next halt.</summary>
     private void Sleep(long idleNs, RunLimits limits, Stopwatch wallClock)
     {
         _unsleptNs += idleNs;
@@ -81,7 +85,7 @@ public sealed partial class VirtualMachine
             waitNs = Math.Min(waitNs, (timeout - wallClock.Elapsed).Ticks * (1_000_000 / TimeSpan.TicksPerMillisecond));
         // Whole milliseconds, rounded up: rounded down, the last millisecond before --timeout would be no wait at
         // all, and the guest would race through idle time until the run loop saw the timeout.
-        int ms = (int)Math.Clamp((waitNs + 999_999) / 1_000_000, 0, int.MaxValue);
+        int ms = (int)Math.Clamp((waitNs + 999_999) / 1_000_000, 0, limits.Host is null ? int.MaxValue : HostPollMs);
         long start = Stopwatch.GetTimestamp();
         limits.Cancellation.WaitHandle.WaitOne(ms);
         long sleptNs = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds * 1000;

@@ -74,6 +74,38 @@ public sealed class LiveConsoleTests : IDisposable
     }
 
     [Fact]
+    public void A_guest_waiting_for_typing_costs_the_host_almost_nothing_and_a_key_typed_later_wakes_it()
+    {
+        // The demo waits in INT 16h (the BIOS halts until IRQ 1 or the timer); nothing is scripted, so emu
+        // sleeps in real time, polling the terminal, instead of racing through timer ticks on a host core.
+        Start("boot", "guest-images/demos/bootdemo.bin", "--console", "screen");
+        WaitFor("Your name?");
+        using var emu = Process.GetProcessById(EmuPid());
+        Thread.Sleep(1000); // past start-up and the JIT's background recompilation
+
+        emu.Refresh();
+        var cpu = emu.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        Thread.Sleep(3000);
+        emu.Refresh();
+        var used = emu.TotalProcessorTime - cpu;
+
+        used.TotalMilliseconds.Should().BeLessThan(wall.Elapsed.TotalMilliseconds * 0.10,
+            $"an idle guest sleeps (it used {used.TotalMilliseconds:0} ms of CPU in {wall.Elapsed.TotalMilliseconds:0} ms)");
+        Tmux("send-keys", "Ada", "Enter");
+        WaitFor("Hello, Ada!");
+        ExitStatus().Should().Be(0);
+    }
+
+    // The emu process: the child of the pane's shell.
+    private int EmuPid()
+    {
+        int shell = int.Parse(Tmux("display-message", "-p", "#{pane_pid}").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        string children = File.ReadAllText($"/proc/{shell}/task/{shell}/children").Trim();
+        return int.Parse(children.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public void Editing_keys_reach_the_guest_as_a_keyboard_sends_them()
     {
         Start("boot", "guest-images/demos/bootdemo.bin", "--console", "screen");

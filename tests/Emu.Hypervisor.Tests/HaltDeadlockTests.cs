@@ -29,6 +29,17 @@ public class HaltDeadlockTests
     ];
     internal static readonly byte[] WaitForever = [0xFB, 0xF4, 0xEB, 0xFD];
 
+    /// <summary><paramref name="body"/> preceded by setting vector 70h (IRQ 8) to a handler placed after it that
+    /// reads RTC register C (which lowers the line), sends EOI to both 8259s and returns.</summary>
+    internal static byte[] WithRtcHandler(byte[] body)
+    {
+        byte[] handler = [0xB0, 0x0C, 0xE6, 0x70, 0xE4, 0x71, 0xB0, 0x20, 0xE6, 0xA0, 0xE6, 0x20, 0xCF];
+        const int SetVector = 12; // two MOV word [mem], imm16
+        ushort at = (ushort)(SegmentedAddress.BootSector.Offset + SetVector + body.Length);
+        byte[] setVector = [0xC7, 0x06, 0xC0, 0x01, (byte)at, (byte)(at >> 8), 0xC7, 0x06, 0xC2, 0x01, 0x00, 0x00];
+        return [.. setVector, .. body, .. handler];
+    }
+
     private static RunOutcome RunBounded(byte[] program, long maxInstructions)
     {
         using var vm = new VirtualMachine(new MachineConfig { Cpu = CpuModel.I8086 });
@@ -99,16 +110,10 @@ public class HaltDeadlockTests
     [Fact]
     public void Halt_with_the_timer_masked_and_the_RTC_interrupting_keeps_waking_until_the_instruction_limit()
     {
-        // IRQ 8 handler (vector 70h): read register C (which lowers the line), EOI to both 8259s, IRET.
-        byte[] handler = [0xB0, 0x0C, 0xE6, 0x70, 0xE4, 0x71, 0xB0, 0x20, 0xE6, 0xA0, 0xE6, 0x20, 0xCF];
         // RTC: register A = 26h (1,024 Hz periodic rate), register B = 42h (periodic interrupt on, 24-hour).
         byte[] rtcPeriodic = [0xB0, 0x0A, 0xE6, 0x70, 0xB0, 0x26, 0xE6, 0x71, 0xB0, 0x0B, 0xE6, 0x70, 0xB0, 0x42, 0xE6, 0x71];
-        byte[] body = [.. InitPics, .. Masks(0x01, 0x00), .. rtcPeriodic, .. ProgramPit, .. WaitForever];
-        const int SetVector = 12; // two MOV word [mem], imm16
-        ushort at = (ushort)(SegmentedAddress.BootSector.Offset + SetVector + body.Length);
-        byte[] setVector = [0xC7, 0x06, 0xC0, 0x01, (byte)at, (byte)(at >> 8), 0xC7, 0x06, 0xC2, 0x01, 0x00, 0x00];
 
-        var outcome = RunBounded([.. setVector, .. body, .. handler], 10_000);
+        var outcome = RunBounded(WithRtcHandler([.. InitPics, .. Masks(0x01, 0x00), .. rtcPeriodic, .. ProgramPit, .. WaitForever]), 10_000);
 
         outcome.End.Should().Be(RunEnd.InstructionLimit, "every RTC tick runs the handler, so instructions retire");
     }

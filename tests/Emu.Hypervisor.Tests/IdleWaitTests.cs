@@ -50,14 +50,9 @@ public class IdleWaitTests
     public async Task Cancelling_cuts_a_sleep_short()
     {
         // Woken once a second only, by the RTC's update-ended interrupt (IRQ 8; the PIT is never programmed).
-        byte[] handler = [0xB0, 0x0C, 0xE6, 0x70, 0xE4, 0x71, 0xB0, 0x20, 0xE6, 0xA0, 0xE6, 0x20, 0xCF];
-        byte[] rtcUpdate = [0xB0, 0x0B, 0xE6, 0x70, 0xB0, 0x12, 0xE6, 0x71];
-        byte[] body = [.. InitPics, .. Masks(0xFB, 0xFE), .. rtcUpdate, .. WaitForever];
-        const int SetVector = 12;
-        ushort at = (ushort)(SegmentedAddress.BootSector.Offset + SetVector + body.Length);
-        byte[] setVector = [0xC7, 0x06, 0xC0, 0x01, (byte)at, (byte)(at >> 8), 0xC7, 0x06, 0xC2, 0x01, 0x00, 0x00];
+        byte[] rtcUpdate = [0xB0, 0x0B, 0xE6, 0x70, 0xB0, 0x12, 0xE6, 0x71]; // register B = 12h: update-ended interrupt on
         using var vm = new VirtualMachine(new MachineConfig { Cpu = CpuModel.I8086, IdleWait = IdleWait.Sleep });
-        FlatBinaryLoader.Load(vm.Memory, [.. setVector, .. body, .. handler], SegmentedAddress.BootSector);
+        FlatBinaryLoader.Load(vm.Memory, WithRtcHandler([.. InitPics, .. Masks(0xFB, 0xFE), .. rtcUpdate, .. WaitForever]), SegmentedAddress.BootSector);
         BareStart.Prepare(vm, SegmentedAddress.BootSector);
         using var cancel = new CancellationTokenSource();
         var run = Task.Run(() => vm.Run(new RunLimits { Cancellation = cancel.Token }));
