@@ -1,3 +1,4 @@
+using Emu.Cli.Terminal;
 using Emu.Cli.Verbs;
 using Emu.Cpu;
 using Emu.Hypervisor;
@@ -20,6 +21,7 @@ internal sealed class MachineSession : IDisposable
     private readonly Capture? _capture;
     private readonly List<IDisposable> _resources = [];
     private readonly List<string> _remoteDisks = [];
+    private ConsoleKind? _console; // --console, set while the machine is built
     private string? _deviceProcess;
 
     /// <summary>Streams that replace the console and COM1 outputs (emu test captures what a program prints).</summary>
@@ -87,6 +89,16 @@ internal sealed class MachineSession : IDisposable
         if (o.DeviceTimeout is <= 0 or > 3600 || double.IsNaN(o.DeviceTimeout))
             throw new UserError($"--device-timeout {o.DeviceTimeout} is out of range: give more than 0 and at most 3600 seconds", ExitCodes.Usage);
         DebugAttach.Validate(o);
+        _console = o.Console?.ToLowerInvariant() switch
+        {
+            null => null,
+            "screen" => ConsoleKind.Screen,
+            "serial" => ConsoleKind.Serial,
+            _ => throw new UserError($"--console '{o.Console}' is not screen or serial", ExitCodes.Usage),
+        };
+        // The terminal shows the screen: the debug console's text would tear it, so stdio means none there.
+        string debugCon = _console == ConsoleKind.Screen && o.DebugCon == "stdio" ? "none" : o.DebugCon;
+        string serial = _console == ConsoleKind.Serial && o.Serial == "none" ? "stdio" : o.Serial;
         string? firmwarePath = o.UseFirmware ? FirmwareImage.Find(o.Bios) : null;
         var diskSpecs = ParseDisks(o.Disks);
         var virtio = VirtioOptions.Parse(o);
@@ -107,8 +119,8 @@ internal sealed class MachineSession : IDisposable
             Cpu = model,
             MemoryKiB = o.MemoryKiB,
             NanosecondsPerInstruction = o.NanosecondsPerInstruction,
-            DebugConsoleOutput = _capture is null ? OpenOutput(o.DebugCon, "--debugcon") : _capture.Console,
-            SerialOutput = _capture is null ? OpenOutput(o.Serial, "--serial") : _capture.Serial,
+            DebugConsoleOutput = _capture is null ? OpenOutput(debugCon, "--debugcon") : _capture.Console,
+            SerialOutput = _capture is null ? OpenOutput(serial, "--serial") : _capture.Serial,
             SerialInput = o.SerialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(OptionText.Unescape(o.SerialInput, "--serial-input")),
             Keys = o.Keys is null ? null : OptionText.Keys(o.Keys),
             DeviceProcess = _deviceProcess,
@@ -246,12 +258,18 @@ internal sealed class MachineSession : IDisposable
     /// stops it at an instruction boundary) and flushes the outputs.</summary>
     public RunOutcome Run(Interruption interruption)
     {
-        var outcome = Machine.Run(new RunLimits
+        RunOutcome outcome;
+        using (var console = _console is { } kind ? new LiveConsole(Machine, kind) : null)
         {
-            MaxInstructions = _options.MaxInstructions,
-            Timeout = _options.Timeout is double s ? TimeSpan.FromSeconds(s) : null,
-            Cancellation = interruption.Token,
-        });
+            console?.Open();
+            outcome = Machine.Run(new RunLimits
+            {
+                MaxInstructions = _options.MaxInstructions,
+                Timeout = _options.Timeout is double s ? TimeSpan.FromSeconds(s) : null,
+                Cancellation = interruption.Token,
+                Host = console,
+            });
+        } // the terminal is given back before anything else is printed
         FlushOutputs();
         if (outcome.End == RunEnd.Cancelled && interruption.Terminated)
         {

@@ -63,6 +63,22 @@ public sealed class Display(GuestMemory memory, VgaDac dac)
         return mode.Kind == ScreenKind.Text ? new TextScreen(memory, mode.PageAddress, mode.Columns, mode.Rows).ReadLines() : [];
     }
 
+    /// <summary>The cells of a text mode's page, character | attribute &lt;&lt; 8, row by row (empty in other modes).</summary>
+    public ushort[] TextCells(out DisplayMode mode)
+    {
+        mode = Mode;
+        if (mode.Kind != ScreenKind.Text)
+            return [];
+        var cells = new ushort[mode.Columns * mode.Rows];
+        var bytes = memory.Bytes;
+        for (int i = 0; i < cells.Length; i++)
+        {
+            long at = mode.PageAddress + 2L * i;
+            cells[i] = at + 1 < bytes.Length ? (ushort)(bytes[(int)at] | bytes[(int)at + 1] << 8) : (ushort)0;
+        }
+        return cells;
+    }
+
     /// <summary>Writes the screen as a PNG; false (nothing written) when the mode cannot be drawn.</summary>
     public bool TryWritePng(Stream output)
     {

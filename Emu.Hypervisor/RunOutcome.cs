@@ -15,6 +15,8 @@ public enum RunEnd
     Timeout,
     /// <summary>The host asked the run to stop (Ctrl-C).</summary>
     Cancelled,
+    /// <summary>The user quit from the live console (<see cref="IRunHost.QuitRequested"/>).</summary>
+    Quit,
     /// <summary>The guest asked for something the machine cannot do (protected mode).</summary>
     InvalidState,
     /// <summary>HLT with interrupts on but nothing that could ever raise one.</summary>
@@ -51,4 +53,19 @@ public sealed record RunLimits
     public long? MaxInstructions { get; init; }
     public TimeSpan? Timeout { get; init; }
     public CancellationToken Cancellation { get; init; }
+    /// <summary>Something outside the machine that acts while it runs (the live console); null for none.</summary>
+    public IRunHost? Host { get; init; }
+}
+
+/// <summary>
+/// What the run loop lets act between slices of guest execution (at least every 1,000,000 instructions,
+/// and while a halted guest waits): a live console reads the keys typed since the last call and redraws
+/// the screen. Called on the run loop's thread, so it may touch the machine's devices.
+/// </summary>
+public interface IRunHost
+{
+    void Poll();
+
+    /// <summary>True once the user has asked to quit: the run ends at the next boundary with <see cref="RunEnd.Quit"/>.</summary>
+    bool QuitRequested { get; }
 }

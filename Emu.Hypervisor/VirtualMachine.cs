@@ -219,6 +219,12 @@ public sealed partial class VirtualMachine : IDisposable
 
                 if (DeviceProcess is { } remote && !remote.CheckAlive() && DeviceProcessOutcome() is { } gone)
                     return gone;
+                if (limits.Host is { } host)
+                {
+                    host.Poll();
+                    if (host.QuitRequested)
+                        return Finish(RunEnd.Quit, 0, $"quit from the console at {Cpu.CS:X4}:{Cpu.IP:X4} after {Cpu.Retired:N0} instructions");
+                }
                 if (Cpu.Retired >= instructionBudgetEnd)
                     return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
                 if (limits.Timeout is TimeSpan timeout && wallClock.Elapsed >= timeout)

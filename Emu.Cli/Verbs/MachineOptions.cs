@@ -50,7 +50,10 @@ public abstract partial class MachineOptions
     [Option("screen", HelpText = "Print the 80x25 text screen when the run ends.")]
     public bool Screen { get; set; }
 
-    [Option("screenshot", HelpText = "Write the VGA mode 13h screen (320x200 at A0000) to FILE.png when the run ends.")]
+    [Option("console", HelpText = "Live console in this terminal while the guest runs: screen (the text screen drawn here, keys typed to the PC keyboard) or serial (COM1 on this terminal). Ctrl-A h lists its commands; Ctrl-A x quits.")]
+    public string? Console { get; set; }
+
+    [Option("screenshot", HelpText = "Write the screen to FILE.png when the run ends: a text mode with its font, colours and cursor, or mode 13h.")]
     public string? Screenshot { get; set; }
 
     [Option("rtc", Default = "fixed", HelpText = "Real-time clock start: fixed (2000-01-01 00:00:00, deterministic), host, or a date like 2026-11-24T12:00:00.")]
