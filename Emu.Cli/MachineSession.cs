@@ -88,7 +88,6 @@ internal sealed class MachineSession : IDisposable
             throw new UserError($"--bios-disk '{o.BiosDisk}' is not pio, dma, virtio or hypercall", ExitCodes.Usage);
         if (o.DeviceTimeout is <= 0 or > 3600 || double.IsNaN(o.DeviceTimeout))
             throw new UserError($"--device-timeout {o.DeviceTimeout} is out of range: give more than 0 and at most 3600 seconds", ExitCodes.Usage);
-        DebugAttach.Validate(o);
         _console = o.Console?.ToLowerInvariant() switch
         {
             null => null,
@@ -99,6 +98,7 @@ internal sealed class MachineSession : IDisposable
         // The terminal shows the screen: the debug console's text would tear it, so stdio means none there.
         string debugCon = _console == ConsoleKind.Screen && o.DebugCon == "stdio" ? "none" : o.DebugCon;
         string serial = _console == ConsoleKind.Serial && o.Serial == "none" ? "stdio" : o.Serial;
+        DebugAttach.Validate(o);
         string? firmwarePath = o.UseFirmware ? FirmwareImage.Find(o.Bios) : null;
         var diskSpecs = ParseDisks(o.Disks);
         var virtio = VirtioOptions.Parse(o);
@@ -116,6 +116,10 @@ internal sealed class MachineSession : IDisposable
             BiosDisk = diskMode,
             HardDisks = disks,
             RtcStart = rtcStart,
+            // An idle guest costs the host nothing: it sleeps in real time, at once with the host's clock,
+            // else once the guest has read its scripted input (which it reaches as fast as it can).
+            // A live console or the host clock: time passes as on the wall, and keys may come at any moment.
+            IdleWait = _console is not null || o.Rtc.Equals("host", StringComparison.OrdinalIgnoreCase) ? IdleWait.Sleep : IdleWait.SkipWhileInputWaits,
             Cpu = model,
             MemoryKiB = o.MemoryKiB,
             NanosecondsPerInstruction = o.NanosecondsPerInstruction,

@@ -6,7 +6,7 @@ namespace Emu.Cli;
 /// <summary>The <c>emu</c> command: parses the verb and its options, runs it, maps failures to exit codes.</summary>
 public static class Program
 {
-    private static readonly Type[] Verbs = [typeof(RunOptions), typeof(BootOptions), typeof(TestOptions), typeof(DisasmOptions), typeof(ConformanceOptions), typeof(CpusOptions), typeof(BenchOptions), typeof(DeviceServerOptions)];
+    private static readonly Type[] Verbs = [typeof(RunOptions), typeof(BootOptions), typeof(TestOptions), typeof(DisasmOptions), typeof(ConformanceOptions), typeof(CpusOptions), typeof(BenchOptions), typeof(DeviceServerOptions), typeof(CompletionOptions)];
 
     public static int Main(string[] args)
     {
@@ -34,7 +34,8 @@ public static class Program
                 (CpusOptions o) => CpusVerb.Run(o, Console.Out),
                 (BenchOptions o) => BenchIoVerb.Run(o, Console.Out),
                 (DeviceServerOptions o) => DeviceServerVerb.Run(o, Console.Out),
-                errors => Usage.Report(result, errors));
+                (CompletionOptions o) => CompletionVerb.Run(o, Verbs, Console.Out),
+                errors => Help.TryPrint(args, result, errors, Verbs, Console.Out) ? ExitCodes.Success : Usage.Report(errors));
         }
         catch (UserError e)
         {

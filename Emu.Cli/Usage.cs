@@ -1,27 +1,13 @@
 using CommandLine;
-using CommandLine.Text;
 
 namespace Emu.Cli;
 
-/// <summary>Turns CommandLineParser's errors into help text (when asked for) or one clear line.</summary>
+/// <summary>Turns CommandLineParser's errors into one clear line (help and --version are <see cref="Help"/>'s).</summary>
 internal static class Usage
 {
-    public static int Report<T>(ParserResult<T> result, IEnumerable<Error> errors)
+    public static int Report(IEnumerable<Error> errors)
     {
-        var list = errors.ToList();
-        if (list.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError))
-        {
-            var help = HelpText.AutoBuild(result, h =>
-            {
-                h.AdditionalNewLineAfterOption = false;
-                h.Heading = "emu: an x86 real-mode machine emulator with a small hypervisor";
-                h.Copyright = "";
-                return h;
-            }, e => e, verbsIndex: true);
-            Console.Out.WriteLine(help);
-            return ExitCodes.Success;
-        }
-        Console.Error.WriteLine($"emu: {Describe(list.First())} (try 'emu help')");
+        Console.Error.WriteLine($"emu: {Describe(errors.First())} (try 'emu help')");
         return ExitCodes.Usage;
     }
 

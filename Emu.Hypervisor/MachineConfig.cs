@@ -29,6 +29,10 @@ public sealed class MachineConfig
     /// <summary>Text typed into the keyboard (\n is Enter), fed as the guest reads the keyboard.</summary>
     public string? Keys { get; init; }
 
+    /// <summary>Whether the host waits in real time while the guest is halted until its next timer deadline.
+    /// Virtual time moves to the deadline either way, so the guest sees the same run; only host time differs.</summary>
+    public IdleWait IdleWait { get; init; } = IdleWait.Skip;
+
     /// <summary>The RTC's start date; null means the fixed 2000-01-01 00:00:00 (deterministic runs).</summary>
     public DateTime? RtcStart { get; init; }
 
@@ -74,4 +78,18 @@ public sealed class MachineConfig
 
     /// <summary>How long the VMM waits for the device process to answer one request before stopping the guest.</summary>
     public TimeSpan DeviceProcessTimeout { get; init; } = Remote.DeviceProcessClient.DefaultTimeout;
+}
+
+/// <summary>What a halted guest's wait for its next timer deadline costs the host (<see cref="MachineConfig.IdleWait"/>).</summary>
+public enum IdleWait
+{
+    /// <summary>Nothing: virtual time jumps to the deadline at once (QEMU's -icount sleep=off). For tests, tools
+    /// and the fuzzer: fast and deterministic, but a guest that waits for ever keeps a host core busy.</summary>
+    Skip,
+    /// <summary>The host sleeps until the deadline in real time, so an idle guest costs nothing (QEMU's default).</summary>
+    Sleep,
+    /// <summary>Skip while scripted input (keys, serial bytes) is still on its way to the guest, so scripted runs
+    /// stay fast; sleep once the guest has read it all and can only be waiting for time or for input that will
+    /// not come.</summary>
+    SkipWhileInputWaits,
 }

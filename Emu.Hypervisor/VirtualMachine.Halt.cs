@@ -1,9 +1,93 @@
+using System.Diagnostics;
+using Emu.Cpu;
 using Emu.Io.Timing;
 
 namespace Emu.Hypervisor;
 
+// What a halted guest costs: virtual time always moves to the next timer deadline, so the guest sees the same
+// run either way; MachineConfig.IdleWait decides whether the host also waits that long in real time.
 public sealed partial class VirtualMachine
 {
+    /// <summary>Idle time shorter than this is not slept at once but added up: the host's timers cannot sleep a
+    /// few microseconds, and a guest with a fast timer halts thousands of times a second.</summary>
+    private const long MinSleepNs = 1_000_000;
+    /// <summary>The most oversleeping carried over (a stalled or suspended host): a guest never races for
+    /// longer than this to catch up with real time.</summary>
+    private const long MaxOversleptNs = 100_000_000;
+
+    private long _unsleptNs; // halted virtual time not yet slept (negative: slept too long already)
+
+    // HLT: with IF clear nothing can wake the CPU (no NMI source exists here), so the guest is done.
+    // With IF set, move virtual time to the next timer deadline (sleeping that long when IdleWait says so)
+    // and let the device raise its IRQ.
+    private bool WaitForInterrupt(RunLimits limits, Stopwatch wallClock, out RunOutcome? outcome)
+    {
+        outcome = null;
+        if ((Cpu.Flags & CpuFlags.IF) == 0)
+        {
+            outcome = Finish(RunEnd.Halted, 0, $"guest halted with interrupts off at {Cpu.CS:X4}:{Cpu.IP:X4}");
+            return false;
+        }
+        long deadline = Platform.TimedDevices.NextDeadlineNs;
+        if (deadline == long.MaxValue)
+        {
+            if (Pic.Intr)
+                return true; // an interrupt is pending already: the next Run delivers it
+            outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} waiting for an interrupt that nothing will raise");
+            return false;
+        }
+        // While the CPU is halted only the timed devices change anything; the other devices act on guest accesses.
+        // If none of them will raise an IRQ that can get through the 8259s, no deadline will ever wake the guest:
+        // skipping from one to the next would spin forever without retiring an instruction, so that
+        // --max-instructions never ended the run (found twice by the cpu fuzz target: HaltDeadlockTests).
+        if (!Pic.Intr && !ATimerCanWake())
+        {
+            outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} with no timer interrupt (IRQ 0, IRQ 8) that will be raised and can reach the CPU: nothing will wake it");
+            return false;
+        }
+        long idleNs = deadline - NowNs;
+        if (idleNs > 0)
+        {
+            if (!Pic.Intr && SleepsWhenIdle())
+                Sleep(idleNs, limits, wallClock);
+            _idleNs += idleNs;
+        }
+        SyncTime();
+        return true;
+    }
+
+    private bool SleepsWhenIdle() => Config.IdleWait switch
+    {
+        IdleWait.Sleep => true,
+        IdleWait.SkipWhileInputWaits => !ScriptedInputWaits(),
+        _ => false,
+    };
+
+    /// <summary>Whether scripted input (--keys, --serial-input) is still on its way to the guest: in the keyboard
+    /// or the 8042, in the BIOS's keyboard buffer, or in COM1's queue or receive FIFO. Once the guest has read it
+    /// all, a halted guest can only be waiting for time to pass, or for input that will never come.</summary>
+    private bool ScriptedInputWaits() =>
+        Platform.Keyboard.InputWaits || Com1.InputWaits || Firmware is { KeysBuffered: true };
+
+    /// <summary>Waits <paramref name="idleNs"/> of real time (added up until it reaches <see cref="MinSleepNs"/>),
+    /// cut short by Ctrl-C (the run's cancellation) and by --timeout: the run loop ends the run right after.</summary>
+    private void Sleep(long idleNs, RunLimits limits, Stopwatch wallClock)
+    {
+        _unsleptNs += idleNs;
+        if (_unsleptNs < MinSleepNs)
+            return;
+        long waitNs = _unsleptNs;
+        if (limits.Timeout is TimeSpan timeout)
+            waitNs = Math.Min(waitNs, (timeout - wallClock.Elapsed).Ticks * (1_000_000 / TimeSpan.TicksPerMillisecond));
+        // Whole milliseconds, rounded up: rounded down, the last millisecond before --timeout would be no wait at
+        // all, and the guest would race through idle time until the run loop saw the timeout.
+        int ms = (int)Math.Clamp((waitNs + 999_999) / 1_000_000, 0, int.MaxValue);
+        long start = Stopwatch.GetTimestamp();
+        limits.Cancellation.WaitHandle.WaitOne(ms);
+        long sleptNs = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds * 1000;
+        _unsleptNs = Math.Max(_unsleptNs - sleptNs, -MaxOversleptNs);
+    }
+
     /// <summary>
     /// Whether a halted guest (IF set, nothing pending) can still be woken: some timed device will act (it has a
     /// deadline) and the IRQ it raises can get through the 8259s (initialised, unmasked, not blocked by an

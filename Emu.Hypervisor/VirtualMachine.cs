@@ -212,7 +212,7 @@ public sealed partial class VirtualMachine : IDisposable
                     case StopReason.InvalidState:
                         return Finish(RunEnd.InvalidState, RunOutcome.GuestStopExitCode, Cpu.StopMessage ?? "the guest reached a state the machine cannot emulate");
                     case StopReason.Halt:
-                        if (!WaitForInterrupt(out var halted))
+                        if (!WaitForInterrupt(limits, wallClock, out var halted)) // VirtualMachine.Halt.cs
                             return halted!;
                         break;
                 }
@@ -263,39 +263,6 @@ public sealed partial class VirtualMachine : IDisposable
     {
         if (Platform.TimedDevices.NextDeadlineNs < _sliceEndNs)
             Cpu.EndSlice();
-    }
-
-    // HLT: with IF clear nothing can wake the CPU (no NMI source exists here), so the guest is done.
-    // With IF set, skip virtual time to the next timer deadline and let the device raise its IRQ.
-    private bool WaitForInterrupt(out RunOutcome? outcome)
-    {
-        outcome = null;
-        if ((Cpu.Flags & CpuFlags.IF) == 0)
-        {
-            outcome = Finish(RunEnd.Halted, 0, $"guest halted with interrupts off at {Cpu.CS:X4}:{Cpu.IP:X4}");
-            return false;
-        }
-        long deadline = Platform.TimedDevices.NextDeadlineNs;
-        if (deadline == long.MaxValue)
-        {
-            if (Pic.Intr)
-                return true; // an interrupt is pending already: the next Run delivers it
-            outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} waiting for an interrupt that nothing will raise");
-            return false;
-        }
-        // While the CPU is halted only the timed devices change anything; the other devices act on guest accesses.
-        // If none of them will raise an IRQ that can get through the 8259s, no deadline will ever wake the guest:
-        // skipping from one to the next would spin forever without retiring an instruction, so that
-        // --max-instructions never ended the run (found twice by the cpu fuzz target: HaltDeadlockTests).
-        if (!Pic.Intr && !ATimerCanWake()) // VirtualMachine.Halt.cs
-        {
-            outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} with no timer interrupt (IRQ 0, IRQ 8) that will be raised and can reach the CPU: nothing will wake it");
-            return false;
-        }
-        if (deadline > NowNs)
-            _idleNs += deadline - NowNs;
-        SyncTime();
-        return true;
     }
 
     /// <summary>Brings the clock and the timed devices up to the current virtual time.</summary>

@@ -4,7 +4,7 @@ using Emu.Cpu.Decoding;
 
 namespace Emu.Cli.Verbs;
 
-[Verb("cpus", HelpText = "List the CPU models and the instructions each executes.")]
+[Verb("cpus", HelpText = "List the CPU models, the instructions each executes and where they differ in real mode.")]
 public sealed class CpusOptions
 {
     [Option("verbose", HelpText = "List every mnemonic per model.")]
@@ -20,6 +20,8 @@ public static class CpusVerb
         {
             var (mnemonics, encodings, fpu) = InstructionCoverage.For(model);
             output.WriteLine($"{model.Name(),-5} {mnemonics.Count,4} mnemonics, {encodings,4} encodings (+{fpu} FPU escapes run as no-ops: no coprocessor)");
+            foreach (var rule in ModelRules.For(model))
+                output.WriteLine($"      {rule.Topic,-18} {rule.Rule}");
             if (options.Verbose)
             {
                 var added = previous is null ? mnemonics : mnemonics.Except(previous).ToList();

@@ -31,7 +31,9 @@ public sealed class TestOptions
 /// <c>; emu-variant: ...</c> (run the program once more per such line, with these options added to the
 /// others, e.g. <c>--bios-disk dma</c>; with variant lines the program runs only in its variants, each
 /// reported as <c>PROGRAM [OPTIONS]</c>).
-/// A .bin takes its expectations from the .asm beside it; an .asm is assembled with nasm.
+/// A .bin takes its expectations from the .asm beside it; an .asm is assembled with nasm. A source with no
+/// expectation line is not a test (a benchmark, the firmware): it is reported as SKIP and counted apart.
+/// SIGINT or SIGTERM stops the run at the program it interrupts (status 130 or 143), which is not counted.
 /// </summary>
 public static class TestVerb
 {

@@ -52,6 +52,9 @@ public sealed class FirmwareServices
     /// <summary>The drives INT 13h serves: the floppy (00h) first, then hard disks 80h, 81h...</summary>
     public IReadOnlyList<BiosDrive> Drives { get; }
 
+    /// <summary>The BIOS's keyboard buffer (0040:001E) holds keys a program has not read with INT 16h yet.</summary>
+    public bool KeysBuffered => _keyboard.HasBufferedKeys;
+
     /// <summary>Set when the firmware ended the run (nothing to boot): the one-line reason.</summary>
     public string? StopReason { get; private set; }
 

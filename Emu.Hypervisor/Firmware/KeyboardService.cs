@@ -187,6 +187,9 @@ internal sealed class KeyboardService(VirtualMachine vm)
         Memory.Write8(Bda + 0x17, (byte)(shift ^ lockBit));
     }
 
+    /// <summary>Keys in the BDA buffer that INT 16h has not handed out yet.</summary>
+    public bool HasBufferedKeys => Memory.Read16(Bda + 0x1A) != Memory.Read16(Bda + 0x1C);
+
     /// <summary>Appends a key to the ring at 0040:[0080]..[0082]; a full (or nonsensical) buffer drops it.</summary>
     private void Store(ushort key)
     {

@@ -54,6 +54,9 @@ public sealed class I8042Controller : ByteRegisterDevice
 
     public byte CommandByte => _ram[0];
 
+    /// <summary>Scripted keystrokes the guest has not read yet: in the keyboard, or in the output buffer.</summary>
+    public bool InputWaits => Keyboard.PendingScancodes > 0 || (_status & StatusOutputFull) != 0;
+
     /// <summary>Types <paramref name="text"/> (US layout, "\n" = Enter) as set-1 make/break scancodes.</summary>
     public void EnqueueText(string text)
     {

@@ -58,6 +58,9 @@ public sealed class Uart16550 : ByteRegisterDevice
     /// <summary>Host bytes not yet taken by the receiver.</summary>
     public int PendingInput => _hostInput.Count;
 
+    /// <summary>Host input the guest has not read yet: queued, or in the receiver.</summary>
+    public bool InputWaits => _hostInput.Count > 0 || !_rx.IsEmpty;
+
     /// <summary>Baud rate from the divisor latch (115200 / divisor); 0 for a zero divisor.</summary>
     public int BaudRate => (_dlm << 8 | _dll) is var divisor and > 0 ? 115_200 / divisor : 0;
 

@@ -6,9 +6,9 @@
 ; Instruction count, exact at Emu's default 100 ns of virtual time per instruction:
 ;   setup           28
 ;   loop body       11 x 10,000,000 iterations = 110,000,000
-;   timer ticks     10,910 x 6 (the IRQ 0 handler) = 65,460
+;   timer ticks     11,009 x 6 (the IRQ 0 handler) = 66,054
 ;   end              2   (cli, hlt)
-;   total 110,065,490 instructions retired (the firmware's POST, when it runs first, adds its own).
+;   total 110,066,084 instructions retired (the firmware's POST, when it runs first, adds its own).
         cpu 386
         org 0x7C00
 %include "bench-end.inc"

@@ -12,6 +12,7 @@ PATH_MAX        equ     128
 CMD_MAX         equ     64
 %define VBLK_VECTOR     0x73                    ; IRQ 11 (the slave 8259 at 70h, as the BIOS left it)
 %define ATA_VECTOR      0x76                    ; IRQ 14
+%define ATA_BM_VAR                              ; the bus-master base from PCI (drv-ata-dma.inc)
 
 start:
         cli
@@ -131,6 +132,7 @@ msg_banner      db      "Emu OS 1.0", 13, 10, 0
         cpu     386
 %include "ata.inc"
 %include "virtio-blk.inc"
+%include "pci.inc"
         cpu     8086
 %include "cache.inc"
 %include "fat.inc"

@@ -61,14 +61,14 @@ public sealed class BadFileTests : IDisposable
     public void A_fifo_as_program_or_disk_ends_at_once_with_one_line()
     {
         string fifo = Fifo();
-        OneLine(EmuProcess.Run("run", fifo), 1, $"program '{fifo}'");
-        OneLine(EmuProcess.Run("run", "guest-images/demos/hello.bin", "--disk", fifo), 1, $"disk image '{fifo}'");
+        OneLine(EmuProcess.Run("run", fifo), 1, $"program '{fifo}' is a FIFO (named pipe), not a file");
+        OneLine(EmuProcess.Run("run", "guest-images/demos/hello.bin", "--disk", fifo), 1, $"disk image '{fifo}' is a FIFO (named pipe), not a file");
     }
 
     [Fact]
     public void A_character_device_as_program_or_disk_is_refused()
     {
-        OneLine(EmuProcess.Run("run", "/dev/zero"), 1, "program '/dev/zero'");
-        OneLine(EmuProcess.Run("run", "guest-images/demos/hello.bin", "--disk", "/dev/zero"), 1, "disk image '/dev/zero'");
+        OneLine(EmuProcess.Run("run", "/dev/zero"), 1, "program '/dev/zero' is a character device, not a file");
+        OneLine(EmuProcess.Run("run", "guest-images/demos/hello.bin", "--disk", "/dev/zero"), 1, "disk image '/dev/zero' is a character device, not a file");
     }
 }

@@ -15,6 +15,21 @@ public class CliTests
     }
 
     [Fact]
+    public void Cpus_states_per_model_where_it_differs_in_real_mode()
+    {
+        var r = EmuProcess.Run("cpus");
+
+        r.ExitCode.Should().Be(0);
+        // One block per model: its header line, then its indented rules.
+        string[] blocks = System.Text.RegularExpressions.Regex.Split(r.Stdout.TrimEnd(), @"\n(?=\S)");
+        blocks.Select(b => b.Split(' ')[0]).Should().Equal("8086", "186", "286", "386");
+        foreach (var topic in new[] { "LOCK", "offset FFFF", "PUSH SP", "shift counts", "undefined opcodes", "segment registers" })
+            blocks.Should().OnlyContain(b => b.Contains("\n      " + topic), $"every model states its {topic} rule");
+        blocks[2].Should().Contain("interrupt 13 in every segment");
+        blocks[3].Should().Contain("only before a lockable instruction");
+    }
+
+    [Fact]
     public void Run_with_stats_prints_the_exit_table_on_stderr()
     {
         var r = EmuProcess.Run("run", "guest-images/demos/platform.bin", "--stats");
@@ -97,6 +112,16 @@ public class CliTests
     [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", ",readonly" }, 2, "no file name")]
     [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "guest-images/demos/hello.bin,readonly", "--disk", "guest-images/demos/hello.bin,readonly" }, 1, "attached twice")]
     [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--disk", "a", "--disk", "b", "--disk", "c", "--disk", "d", "--disk", "e" }, 2, "at most 4 disks")]
+    // Issue 15: each of these crashed, hung, destroyed data or said something misleading before.
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--memory", "16" }, 1, "does not fit in memory at 0000:7C00: it would occupy 07C00-07DFF, and 07C00 is above the top of RAM (04000: 16 KiB, --memory)")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--trace", "/tmp" }, 1, "--trace: cannot write '/tmp': it is a directory")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--device-timeout", "0" }, 2, "--device-timeout 0 is out of range: give more than 0 and at most 3600 seconds")]
+    [InlineData(new[] { "device-server", "--socket", "/nonexistent-dir/s", "--disk", "guest-images/demos/hello.bin" }, 1, "--socket: the folder '/nonexistent-dir' of the socket '/nonexistent-dir/s' does not exist")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--device-process", "/nonexistent-dir/s" }, 1, "--device-process: the folder '/nonexistent-dir' of the socket")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--keys", "Zoë" }, 2, "--keys: the US keyboard has no key for 'ë' (U+00EB)")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--keys", @"a\x0Db" }, 2, @"--keys: the US keyboard has no key for \x0D")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--keys", @"a\qb" }, 2, @"--keys: unknown escape '\qb' (use \n, \r, \t, \b, \e, \\ or \xHH)")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--serial-input", @"\x4" }, 2, @"--serial-input: unknown escape '\x4'")]
     public void Bad_input_gives_one_line_and_a_documented_status(string[] args, int status, string fragment)
     {
         EmuProcess.Run(args).ShouldBeOneLineError(status, fragment);

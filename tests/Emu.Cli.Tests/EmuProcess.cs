@@ -35,9 +35,29 @@ internal static class EmuProcess
         return psi;
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => Run(StartInfo(args));
+
+    /// <summary>Runs emu through the shell with its standard output redirected as a user would (<c>&gt;/dev/full</c>,
+    /// <c>&gt;&amp;-</c>); Stdout is then empty.</summary>
+    public static Result RunWithStdout(string redirection, params string[] args)
     {
-        using var process = Process.Start(StartInfo(args))!;
+        var emu = StartInfo(args);
+        var shell = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = emu.WorkingDirectory,
+        };
+        foreach (string a in (string[])["-c", $"exec \"$0\" \"$@\" {redirection}", emu.FileName, .. emu.ArgumentList])
+            shell.ArgumentList.Add(a);
+        return Run(shell);
+    }
+
+    private static Result Run(ProcessStartInfo start)
+    {
+        var args = start.ArgumentList;
+        using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -89,6 +89,7 @@ public class GuestOsReadTests(GuestOsReadDisks disks) : IClassFixture<GuestOsRea
 
         var run = GuestOs.WithDriver(driver, disk.Fat.Path + ",readonly", commands);
 
+        run.Stderr.Should().Contain("guest exited: it wrote 0 to isa-debug-exit");
         run.ExitCode.Should().Be(1, run.Transcript);
         run.Transcript.Should().Contain($"driver {driver}, C: {(diskName == "fat16" ? "FAT16" : "FAT12")}");
         var lines = run.Lines();

@@ -171,6 +171,6 @@ public class VirtualMachineTests
     {
         using var run = new GuestRunner("");
         var act = () => FlatBinaryLoader.Load(run.Machine.Memory, new byte[0x1000], new SegmentedAddress(0xFFFF, 0x0000));
-        act.Should().Throw<InvalidDataException>().WithMessage("*does not fit in memory at FFFF:0000*");
+        act.Should().Throw<InvalidDataException>().WithMessage("*does not fit in memory at FFFF:0000*past 1 MiB*");
     }
 }
