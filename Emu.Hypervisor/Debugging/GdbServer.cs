@@ -17,6 +17,7 @@ public sealed class GdbServer : IDebugFrontEnd, IDisposable
     private GdbPacketStream? _connection;
     private bool _awaitingStopReply; // gdb sent c or s and waits for the stop reply
     private DebugStop _lastStop = new(DebugStopKind.Attached, "attached");
+    private bool _announced;
 
     private GdbServer(VirtualMachine vm, MachineDebugger debugger, TcpListener listener, TextWriter log)
     {
@@ -29,20 +30,29 @@ public sealed class GdbServer : IDebugFrontEnd, IDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     /// <summary>Listens on 127.0.0.1:<paramref name="port"/> (0: any free port) and attaches to the machine's
-    /// debugger; says where on <paramref name="log"/>. Throws <see cref="SocketException"/> when the port is taken.</summary>
+    /// debugger; says where on <paramref name="log"/> when the run begins. Throws <see cref="SocketException"/> when the port is taken.</summary>
     public static GdbServer Start(VirtualMachine vm, MachineDebugger debugger, int port, TextWriter log)
     {
         var listener = new TcpListener(IPAddress.Loopback, port);
         listener.Start(1);
         var server = new GdbServer(vm, debugger, listener, log);
         debugger.FrontEnd = server;
-        log.WriteLine($"emu: gdb: listening on 127.0.0.1:{server.Port} (target remote 127.0.0.1:{server.Port})");
-        log.Flush();
         return server;
+    }
+
+    // Said once the run has begun (and Ctrl-C on emu is handled), so that whoever reads it may act at once.
+    private void Announce()
+    {
+        if (_announced)
+            return;
+        _announced = true;
+        _log.WriteLine($"emu: gdb: listening on 127.0.0.1:{Port} (target remote 127.0.0.1:{Port})");
+        _log.Flush();
     }
 
     public bool StopRequested()
     {
+        Announce();
         if (_connection is null)
         {
             if (!_listener.Pending())
@@ -65,6 +75,7 @@ public sealed class GdbServer : IDebugFrontEnd, IDisposable
     public DebugResume Stopped(DebugStop stop, CancellationToken cancel)
     {
         _lastStop = stop;
+        Announce();
         if (_connection is null)
         {
             // --gdb-wait: the guest waits for a debugger before its first instruction (Ctrl-C on emu still ends it).
