@@ -264,6 +264,7 @@ internal sealed class MachineSession : IDisposable
     {
         RunOutcome outcome;
         using (var console = _console is { } kind ? new LiveConsole(Machine, kind) : null)
+        using (var progress = _options.Progress && console is null ? new RunProgress(Machine) : null)
         {
             console?.Open();
             outcome = Machine.Run(new RunLimits
@@ -271,9 +272,9 @@ internal sealed class MachineSession : IDisposable
                 MaxInstructions = _options.MaxInstructions,
                 Timeout = _options.Timeout is double s ? TimeSpan.FromSeconds(s) : null,
                 Cancellation = interruption.Token,
-                Host = console,
+                Host = (IRunHost?)console ?? progress,
             });
-        } // the terminal is given back before anything else is printed
+        } // the terminal is given back (the progress line wiped) before anything else is printed
         FlushOutputs();
         if (outcome.End == RunEnd.Cancelled && interruption.Terminated)
         {

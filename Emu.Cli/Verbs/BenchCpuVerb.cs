@@ -45,8 +45,10 @@ public static partial class BenchCpuVerb
             output.WriteLine($"{"",-32}{"--- emu run process ---",-26}{"--- machine ---",-26}{"--- core ---",-26}");
             output.WriteLine($"{"guest",-18}{"instructions",14}{"ms",8}{"MIPS",9}{"cpu",9}{"ms",8}{"MIPS",9}{"cpu",9}{"ms",8}{"MIPS",9}{"cpu",9}{"ns/OUT",8}");
         }
-        foreach (var guest in guests)
+        using var progress = new Progress();
+        foreach (var (guest, index) in guests.Select((g, i) => (g, i)))
         {
+            progress.Report($"[{index + 1}/{guests.Count}] {guest.Name}: measuring through emu run, the machine and the core ({o.Runs} runs each)");
             var process = MeasureProcess(guest, o.Runs, o.Timeout);
             // The guest halted in the process; in this one it gets twice that many instructions to halt.
             long budget = 2 * process.Instructions + 1_000_000;

@@ -73,7 +73,17 @@ public static class BenchIoVerb
         List<IoBenchResult> results;
         try
         {
-            results = bench.Run(o.Json ? r => output.WriteLine(IoBenchReport.ToJson(r)) : null);
+            using var progress = new Progress();
+            int rows = paths.Count * workloads.Count, done = 0;
+            results = bench.Run(r =>
+            {
+                progress.Report($"[{++done}/{rows}] {r.Workload} over {r.Path} done");
+                if (o.Json)
+                {
+                    progress.Clear();
+                    output.WriteLine(IoBenchReport.ToJson(r));
+                }
+            });
         }
         catch (IoBenchException e)
         {

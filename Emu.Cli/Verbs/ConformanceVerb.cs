@@ -64,7 +64,9 @@ public static class ConformanceVerb
         var metadata = ConformanceMetadata.Load(directory);
         var runner = new ConformanceRunner(model, options.Failures);
         var clock = Stopwatch.StartNew();
-        var results = runner.RunFiles(files, metadata);
+        IReadOnlyList<FileResult> results;
+        using (var progress = new Progress())
+            results = runner.RunFiles(files, metadata, (done, r) => progress.Report($"[{done}/{files.Count}] {r.File}: {r.Passed:N0} passed, {r.Failed:N0} failed"));
         clock.Stop();
 
         int passed = results.Sum(r => r.Passed);

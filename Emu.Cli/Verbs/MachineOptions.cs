@@ -53,6 +53,9 @@ public abstract partial class MachineOptions
     [Option("console", HelpText = "Live console in this terminal while the guest runs: screen (the text screen drawn here, keys typed to the PC keyboard) or serial (COM1 on this terminal). Ctrl-A h lists its commands; Ctrl-A x quits.")]
     public string? Console { get; set; }
 
+    [Option("progress", HelpText = "While the guest runs, show time, instructions, MIPS and exits on one line of stderr (only when stderr is a terminal).")]
+    public bool Progress { get; set; }
+
     [Option("screenshot", HelpText = "Write the screen to FILE.png when the run ends: a text mode with its font, colours and cursor, or mode 13h.")]
     public string? Screenshot { get; set; }
 

@@ -34,14 +34,17 @@ public sealed class ConformanceRunner
         Directory.GetFiles(directory, "*.json.gz").OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToList();
 
     /// <summary>Runs the files on all cores; results come back in the order of <paramref name="files"/>.</summary>
-    public IReadOnlyList<FileResult> RunFiles(IReadOnlyList<string> files, ConformanceMetadata metadata)
+    /// <param name="fileDone">Called (from any thread) as each file finishes, with how many have: for progress lines.</param>
+    public IReadOnlyList<FileResult> RunFiles(IReadOnlyList<string> files, ConformanceMetadata metadata, Action<int, FileResult>? fileDone = null)
     {
         var results = new FileResult[files.Count];
+        int done = 0;
         Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             () => new TestMachine(Model),
             (i, _, machine) =>
             {
                 results[i] = RunFile(machine, files[i], metadata.FlagsMaskFor(Path.GetFileName(files[i])));
+                fileDone?.Invoke(Interlocked.Increment(ref done), results[i]);
                 return machine;
             },
             _ => { });

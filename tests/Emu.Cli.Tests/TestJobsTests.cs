@@ -48,3 +48,41 @@ public sealed class TestJobsTests : IDisposable
         EmuProcess.Run("test", _dir, "-j", jobs).ShouldBeOneLineError(2, $"--jobs {jobs} is out of range");
     }
 }
+
+/// <summary>Long work shows a progress line on a terminal, and leaves nothing of it behind.</summary>
+public sealed class ProgressLineTests
+{
+    [Fact]
+    public void A_long_run_with_progress_shows_instructions_on_a_terminal_and_wipes_the_line_at_the_end()
+    {
+        // jmp $: runs until --timeout, long enough for the line to appear a few times.
+        string program = Path.Combine(Path.GetTempPath(), $"emu-spin-{Guid.NewGuid():N}.bin");
+        File.WriteAllBytes(program, [0xEB, 0xFE]);
+        try
+        {
+            using var pane = new TmuxPane("run", program, "--progress", "--timeout", "4");
+            pane.WaitFor(" instructions (");
+            pane.ExitStatus().Should().Be(124);
+            pane.Screen().Should().NotContain(" instructions (", "the progress line is wiped before the closing message")
+                .And.Contain("--timeout");
+        }
+        finally
+        {
+            File.Delete(program);
+        }
+    }
+
+    [Fact]
+    public void Emu_test_on_a_terminal_shows_which_program_runs()
+    {
+        using var pane = new TmuxPane("test", "guest-images/tests/ata", "-j", "1");
+        pane.WaitFor("] guest-images/tests/ata/");
+        pane.ExitStatus().Should().Be(0);
+    }
+
+    [Fact]
+    public void Progress_goes_nowhere_when_stderr_is_a_pipe()
+    {
+        EmuProcess.Run("run", "guest-images/demos/hello.bin", "--progress").Stderr.Should().BeEmpty();
+    }
+}

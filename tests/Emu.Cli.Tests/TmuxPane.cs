@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Emu.Tests.Shared;
+
+namespace Emu.Cli.Tests;
+
+/// <summary>
+/// emu in a real terminal: a 100x30 tmux pane on a tmux server of its own, typed into with send-keys and
+/// read with capture-pane, as a person would use it. When emu ends, the shell writes its exit status to a
+/// file and prints EMU-ENDED; the pane stays so what emu left on the screen can still be read.
+/// </summary>
+internal sealed class TmuxPane : IDisposable
+{
+    private readonly string _socket = $"emu-test-{Guid.NewGuid():N}";
+    private readonly string _dir = Directory.CreateTempSubdirectory("emu-tmux-").FullName;
+
+    public TmuxPane(params string[] emuArgs)
+    {
+        string emu = $"dotnet {Path.Combine(AppContext.BaseDirectory, "emu.dll")} {string.Join(' ', emuArgs)}";
+        Tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", RepoPaths.Root,
+            $"{emu}; echo $? > {_dir}/status; echo EMU-ENDED; sleep 600");
+    }
+
+    public void Dispose()
+    {
+        Tmux("kill-server");
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    public string Tmux(params string[] args)
+    {
+        var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("-L");
+        psi.ArgumentList.Add(_socket);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return output;
+    }
+
+    public string Screen() => Tmux("capture-pane", "-p");
+
+    public string WaitFor(string text)
+    {
+        var clock = Stopwatch.StartNew();
+        string screen;
+        while (!(screen = Screen()).Contains(text, StringComparison.Ordinal))
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(60))
+                throw new TimeoutException($"'{text}' never appeared; the pane shows:\n{screen}");
+            Thread.Sleep(100);
+        }
+        return screen;
+    }
+
+    /// <summary>The emu process: the child of the pane's shell.</summary>
+    public int EmuProcessId()
+    {
+        int shell = int.Parse(Tmux("display-message", "-p", "#{pane_pid}").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        string children = File.ReadAllText($"/proc/{shell}/task/{shell}/children").Trim();
+        return int.Parse(children.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public int ExitStatus()
+    {
+        WaitFor("EMU-ENDED");
+        return int.Parse(File.ReadAllText(Path.Combine(_dir, "status")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
