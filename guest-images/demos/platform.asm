@@ -17,6 +17,8 @@
         cpu     8086
         org     0x7C00
 
+%include "pic.inc"
+
 PIT_HZ          equ     1193182
 TICKS_WANTED    equ     5
 
@@ -34,20 +36,7 @@ start:
         mov     word [0x08 * 4 + 2], 0
 
         ; 8259 pair: ICW1 edge/cascade/ICW4, ICW2 bases 08h and 70h, ICW3 cascade on IR2, ICW4 8086 mode
-        mov     al, 0x11
-        out     0x20, al
-        out     0xA0, al
-        mov     al, 0x08
-        out     0x21, al
-        mov     al, 0x70
-        out     0xA1, al
-        mov     al, 0x04
-        out     0x21, al
-        mov     al, 0x02
-        out     0xA1, al
-        mov     al, 0x01
-        out     0x21, al
-        out     0xA1, al
+        pic_init_pc
         mov     al, 0xFE                ; unmask IRQ 0 only
         out     0x21, al
         mov     al, 0xFF

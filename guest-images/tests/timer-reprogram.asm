@@ -15,6 +15,8 @@
         cpu     8086
         org     0x7C00
 
+%include "pic.inc"
+
 %include "emutest.inc"
 
 PIT_PROMPT      equ     16              ; loops: 48 instructions, two periods of divisor 3
@@ -32,20 +34,7 @@ start:
         mov     word [0x70 * 4], rtc_isr
         mov     word [0x70 * 4 + 2], 0
         ; 8259s: bases 08h and 70h, cascade on IR2; only IRQ 0 open for now.
-        mov     al, 0x11
-        out     0x20, al
-        out     0xA0, al
-        mov     al, 0x08
-        out     0x21, al
-        mov     al, 0x70
-        out     0xA1, al
-        mov     al, 0x04
-        out     0x21, al
-        mov     al, 0x02
-        out     0xA1, al
-        mov     al, 0x01
-        out     0x21, al
-        out     0xA1, al
+        pic_init_pc
         mov     al, 0xFE
         out     0x21, al
         mov     al, 0xFF

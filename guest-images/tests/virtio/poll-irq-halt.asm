@@ -11,6 +11,8 @@
         cpu     386
         org     0x7C00
 
+%include "pic.inc"
+
 SCRATCH         equ     0x9000
 
 start:
@@ -23,20 +25,7 @@ start:
         mov     sp, 0x7C00
         ; the 8259s as a BIOS leaves them (vectors 08h and 70h, cascade on IRQ 2), then every input masked:
         ; vblk_init opens IRQ 11 and the cascade, nothing else
-        mov     al, 0x11
-        out     0x20, al
-        out     0xA0, al
-        mov     al, 0x08
-        out     0x21, al
-        mov     al, 0x70
-        out     0xA1, al
-        mov     al, 0x04
-        out     0x21, al
-        mov     al, 0x02
-        out     0xA1, al
-        mov     al, 0x01
-        out     0x21, al
-        out     0xA1, al
+        pic_init_pc
         mov     al, 0xFF
         out     0x21, al
         out     0xA1, al
