@@ -34,7 +34,7 @@ public static class ModelRules
             new("PUSH SP", "pushes SP after the decrement"),
             new("shift counts", "low 5 bits"),
             new("undefined opcodes", "#UD (INT 6): 0F xx (bar VMCALL), 63-67, FE /2-/7, FF /7, LEA and LES/LDS with a register"),
-            new("segment registers", "ES CS SS DS; 8C/8E with reg 4-7 and MOV CS are #UD"),
+            new("segment registers", "ES CS SS DS; 8C/8E reg 4-7 are ES CS SS DS again and MOV CS is allowed, as on the 8086"),
             new("interrupt shadow", "after MOV/POP SS"),
             new("divide error", "pushes the next instruction's IP; a quotient of -128/-32768 faults"),
             new("BCD", "as the 8086"),

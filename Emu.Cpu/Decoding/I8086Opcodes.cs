@@ -38,6 +38,27 @@ internal static unsafe class I8086Opcodes
         return true;
     }
 
+    /// <summary>
+    /// MOV to and from a segment register (8C/8E) as the 8086 and the 186 decode it: only two bits of the
+    /// segment number count, so 4-7 are ES, CS, SS, DS again, and MOV CS,r/m is allowed (both became invalid
+    /// with the 286; the pcjs.org notes on Intel's 8086 manuals list them). Rewrites the bytes in place;
+    /// returns true for MOV CS,r/m, which Iced has no encoding for (decoded as MOV ES, retargeted by the caller).
+    /// </summary>
+    public static bool RewriteSegmentNumber(byte[] bytes)
+    {
+        int p = OpcodeIndex(bytes);
+        return bytes[p] is 0x8C or 0x8E && RewriteSegmentNumber(bytes[p], ref bytes[p + 1]);
+    }
+
+    private static bool RewriteSegmentNumber(byte opcode, ref byte modrm)
+    {
+        modrm &= 0xDF; // only two bits of the segment number decode
+        if (opcode != 0x8E || ((modrm >> 3) & 7) != Seg.CS)
+            return false;
+        modrm &= 0xC7;
+        return true;
+    }
+
     /// <summary>Rewrites the bytes in place. Returns true for MOV CS,r/m (8E /1), which Iced has no
     /// encoding for: it is decoded as MOV ES,r/m and the caller retargets it to CS.</summary>
     public static bool Rewrite(byte[] bytes)
@@ -61,13 +82,7 @@ internal static unsafe class I8086Opcodes
             case 0xC8: bytes[p] = 0xCA; break;    // RETF imm16
             case 0xC9: bytes[p] = 0xCB; break;    // RETF
             case 0x8C or 0x8E:
-                modrm &= 0xDF;                    // only two bits of the segment number decode
-                if (opcode == 0x8E && ((modrm >> 3) & 7) == Seg.CS)
-                {
-                    modrm &= 0xC7;
-                    return true;
-                }
-                break;
+                return RewriteSegmentNumber(opcode, ref modrm);
             case 0x8F or 0xC6 or 0xC7:
                 modrm &= 0xC7;                    // POP rm / MOV rm,imm ignore the reg field
                 break;

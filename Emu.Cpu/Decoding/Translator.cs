@@ -32,7 +32,12 @@ internal sealed unsafe class Translator
         op.Address = physical;
         if (_cpu.Model == CpuModel.I8086 && I8086Opcodes.TryDecodeSpecial(bytes, ref op))
             return;
-        bool movToCs = _cpu.Model == CpuModel.I8086 && I8086Opcodes.Rewrite(bytes);
+        bool movToCs = _cpu.Model switch
+        {
+            CpuModel.I8086 => I8086Opcodes.Rewrite(bytes),
+            CpuModel.I186 => I8086Opcodes.RewriteSegmentNumber(bytes),
+            _ => false,
+        };
         int locks = _cpu.Model <= CpuModel.I286 ? RemoveLockPrefixes(bytes) : 0;
 
         _reader.Position = 0;

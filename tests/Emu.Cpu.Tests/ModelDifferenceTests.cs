@@ -133,8 +133,7 @@ public class ModelDifferenceTests
     // ---- segment registers and prefixes that exist ----
 
     [Theory]
-    [InlineData(CpuModel.I186, new byte[] { 0x8E, 0xE0, 0xF4 })] // mov fs,ax
-    [InlineData(CpuModel.I286, new byte[] { 0x8E, 0xE0, 0xF4 })]
+    [InlineData(CpuModel.I286, new byte[] { 0x8E, 0xE0, 0xF4 })] // mov fs,ax
     [InlineData(CpuModel.I286, new byte[] { 0x8C, 0xE8, 0xF4 })] // mov ax,gs
     [InlineData(CpuModel.I286, new byte[] { 0x64, 0x8B, 0x07, 0xF4 })] // fs: prefix
     [InlineData(CpuModel.I286, new byte[] { 0x67, 0x8B, 0x07, 0xF4 })] // address-size prefix
@@ -145,6 +144,17 @@ public class ModelDifferenceTests
 
         m.InterruptTaken.Should().Be(6);
         m.Cpu.AX.Should().Be(0x5678);
+    }
+
+    [Theory]
+    [InlineData(CpuModel.I8086)]
+    [InlineData(CpuModel.I186)]
+    public void Segment_numbers_4_to_7_are_0_to_3_again_on_the_8086_and_186(CpuModel model)
+    {
+        var m = Run(model, [0x8E, 0xE0, 0xF4], c => c.AX = 0x5678); // 8E /4: ES on these CPUs
+
+        m.InterruptTaken.Should().BeNull();
+        m.Cpu.ES.Should().Be(0x5678);
     }
 
     [Fact]
