@@ -115,9 +115,7 @@ internal sealed class LiveConsole : IRunHost, IDisposable
                 QuitRequested = true;
                 break;
             case 's':
-                string file = $"emu-screen-{Environment.ProcessId}-{++_screenshots}.png";
-                using (var png = new FileStream(file, FileMode.Create, FileAccess.Write))
-                    Say(_vm.Display.TryWritePng(png) ? $"emu: screenshot written to {file}" : $"emu: video mode {_vm.Display.Mode.Description} cannot be drawn");
+                Screenshot($"emu-screen-{Environment.ProcessId}-{++_screenshots}.png");
                 break;
             case 't':
                 var stats = _vm.Stats;
@@ -126,6 +124,26 @@ internal sealed class LiveConsole : IRunHost, IDisposable
             default:
                 Say("emu: Ctrl-A then: x quit, s screenshot, t statistics, h this help, Ctrl-A send Ctrl-A");
                 break;
+        }
+    }
+
+    // Into the current folder; a folder it cannot write is said on the message line, and the guest runs on.
+    private void Screenshot(string file)
+    {
+        if (_vm.Display.Mode.Kind == ScreenKind.Unsupported)
+        {
+            Say($"emu: video mode {_vm.Display.Mode.Description} cannot be drawn");
+            return;
+        }
+        try
+        {
+            using var png = new FileStream(file, FileMode.Create, FileAccess.Write);
+            _vm.Display.TryWritePng(png);
+            Say($"emu: screenshot written to {file}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Say($"emu: screenshot: cannot write '{Path.GetFullPath(file)}': {ErrorWords.Of(e)}");
         }
     }
 

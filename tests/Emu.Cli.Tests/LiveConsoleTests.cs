@@ -78,6 +78,22 @@ public sealed class LiveConsoleTests
     }
 
     [Fact]
+    public void A_screenshot_into_a_folder_it_cannot_write_is_said_and_the_guest_runs_on()
+    {
+        // /proc takes no new files, not even from root.
+        string demo = Path.Combine(RepoPaths.Root, "guest-images", "demos", "bootdemo.bin");
+        using var pane = new TmuxPane(["boot", demo, "--console", "screen"], "/proc");
+        pane.WaitFor("Your name?");
+
+        pane.Tmux("send-keys", "C-a", "s");
+        pane.WaitFor("screenshot: cannot write '/proc/emu-screen-");
+
+        pane.Tmux("send-keys", "Ada", "Enter");
+        pane.WaitFor("Hello, Ada!");
+        pane.ExitStatus().Should().Be(0);
+    }
+
+    [Fact]
     public void Without_a_terminal_the_console_is_refused_in_one_line()
     {
         var r = EmuProcess.Run("boot", "guest-images/demos/bootdemo.bin", "--console", "screen");

@@ -13,10 +13,15 @@ internal sealed class TmuxPane : IDisposable
     private readonly string _socket = $"emu-test-{Guid.NewGuid():N}";
     private readonly string _dir = Directory.CreateTempSubdirectory("emu-tmux-").FullName;
 
-    public TmuxPane(params string[] emuArgs)
+    public TmuxPane(params string[] emuArgs) : this(emuArgs, RepoPaths.Root)
+    {
+    }
+
+    /// <summary>emu started in <paramref name="workingDirectory"/> instead of the repository root.</summary>
+    public TmuxPane(string[] emuArgs, string workingDirectory)
     {
         string emu = $"dotnet {Path.Combine(AppContext.BaseDirectory, "emu.dll")} {string.Join(' ', emuArgs)}";
-        Tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", RepoPaths.Root,
+        Tmux("new-session", "-d", "-x", "100", "-y", "30", "-c", workingDirectory,
             $"{emu}; echo $? > {_dir}/status; echo EMU-ENDED; sleep 600");
     }
 
