@@ -12,6 +12,7 @@
         cpu 386
         org 0x7C00
 %include "bench-end.inc"
+%include "alu-mix.inc"
 ITERATIONS equ 20000000
 DATA       equ 0x7F00
 
@@ -24,16 +25,5 @@ start:
         mov sp, 0x7F80              ; 6  (stack below the data word, above the code)
         mov ecx, ITERATIONS         ; 7
         mov word [DATA], 1          ; 8
-.loop:
-        mov ax, bx                  ; 1  MOV r,r
-        add ax, dx                  ; 2  ADD r,r
-        xor si, si                  ; 3  XOR r,r
-        inc bx                      ; 4  INC r
-        mov [DATA], ax              ; 5  MOV [m],r
-        add dx, [DATA]              ; 6  ADD r,[m]
-        push ax                     ; 7  PUSH
-        pop di                      ; 8  POP
-        cmp ax, di                  ; 9  CMP r,r
-        dec ecx                     ; 10 DEC
-        jnz .loop                   ; 11 JNZ
+        ALU_MIX_LOOP                ; 11 instructions per iteration (alu-mix.inc)
         BENCH_END

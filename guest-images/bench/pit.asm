@@ -12,6 +12,7 @@
         cpu 386
         org 0x7C00
 %include "bench-end.inc"
+%include "alu-mix.inc"
 ITERATIONS equ 10000000
 DATA       equ 0x9000
 TICKS      equ 0x9002
@@ -46,18 +47,7 @@ start:
         mov ecx, ITERATIONS         ; 26
         mov word [DATA], 1          ; 27
         sti                         ; 28
-.loop:
-        mov ax, bx                  ; 1  MOV r,r
-        add ax, dx                  ; 2  ADD r,r
-        xor si, si                  ; 3  XOR r,r
-        inc bx                      ; 4  INC r
-        mov [DATA], ax              ; 5  MOV [m],r
-        add dx, [DATA]              ; 6  ADD r,[m]
-        push ax                     ; 7  PUSH
-        pop di                      ; 8  POP
-        cmp ax, di                  ; 9  CMP r,r
-        dec ecx                     ; 10 DEC
-        jnz .loop                   ; 11 JNZ
+        ALU_MIX_LOOP                ; 11 instructions per iteration (alu-mix.inc)
         BENCH_END
 
 irq0:
