@@ -82,11 +82,11 @@ public sealed class Display(GuestMemory memory, VgaDac dac)
     /// <summary>Writes the screen as a PNG; false (nothing written) when the mode cannot be drawn.</summary>
     public bool TryWritePng(Stream output)
     {
-        var mode = Mode;
+        var cells = TextCells(out var mode);
         switch (mode.Kind)
         {
             case ScreenKind.Text:
-                var text = new TextModeImage(memory, dac).RenderRgb(mode.PageAddress, mode.Columns, mode.Rows, mode.Cursor);
+                var text = new TextModeImage(dac).RenderRgb(cells, mode.Columns, mode.Rows, mode.Cursor);
                 PngWriter.Write(output, mode.Columns * TextFont.Width, mode.Rows * TextFont.Height, text);
                 return true;
             case ScreenKind.Mode13:

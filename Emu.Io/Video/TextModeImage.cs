@@ -1,5 +1,3 @@
-using Emu.Memory;
-
 namespace Emu.Io.Video;
 
 /// <summary>Where the hardware cursor is and how it is drawn: scan lines <see cref="StartLine"/>
@@ -7,30 +5,29 @@ namespace Emu.Io.Video;
 public readonly record struct TextCursor(int Row, int Column, int StartLine, int EndLine, bool Visible);
 
 /// <summary>
-/// Renders a colour text page (character + attribute cells in guest memory) to 8-bit RGB as a VGA
+/// Renders a colour text page (character + attribute cells) to 8-bit RGB as a VGA
 /// shows it with its 8x16 font: <see cref="TextFont"/> glyphs, the foreground from attribute bits
 /// 0-3 and the background from bits 4-6 (bit 7 blinks the character, as after a VGA BIOS's mode set;
 /// the picture is taken in the blink's visible phase), and the cursor. The attribute controller is
 /// not modelled: colour i is DAC entry i, which the DAC's power-on palette makes the 16 CGA colours.
 /// </summary>
-public sealed class TextModeImage(GuestMemory memory, VgaDac dac)
+public sealed class TextModeImage(VgaDac dac)
 {
-    /// <summary>Columns x rows cells read from <paramref name="pageAddress"/>; 3 bytes (R, G, B) per pixel,
-    /// <see cref="TextFont.Width"/> x <see cref="TextFont.Height"/> pixels per cell, rows top to bottom.</summary>
-    public byte[] RenderRgb(uint pageAddress, int columns, int rows, TextCursor cursor)
+    /// <summary>Columns x rows <paramref name="cells"/> (character | attribute &lt;&lt; 8, row by row); 3 bytes
+    /// (R, G, B) per pixel, <see cref="TextFont.Width"/> x <see cref="TextFont.Height"/> pixels per cell, rows top to bottom.</summary>
+    public byte[] RenderRgb(ReadOnlySpan<ushort> cells, int columns, int rows, TextCursor cursor)
     {
+        if (cells.Length != columns * rows)
+            throw new ArgumentException("the cells do not match the size", nameof(cells));
         int width = columns * TextFont.Width, height = rows * TextFont.Height;
         var rgb = new byte[width * height * 3];
-        var bytes = memory.Bytes;
         for (int row = 0; row < rows; row++)
         {
             for (int col = 0; col < columns; col++)
             {
-                long at = pageAddress + 2L * (row * columns + col);
-                byte ch = at + 1 < bytes.Length ? bytes[(int)at] : (byte)0;
-                byte attribute = at + 1 < bytes.Length ? bytes[(int)at + 1] : (byte)0;
+                ushort cell = cells[row * columns + col];
                 bool cursorHere = cursor.Visible && cursor.Row == row && cursor.Column == col;
-                DrawCell(rgb, width, col * TextFont.Width, row * TextFont.Height, ch, attribute, cursorHere ? cursor : null);
+                DrawCell(rgb, width, col * TextFont.Width, row * TextFont.Height, (byte)cell, (byte)(cell >> 8), cursorHere ? cursor : null);
             }
         }
         return rgb;

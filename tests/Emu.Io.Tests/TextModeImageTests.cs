@@ -1,11 +1,10 @@
 using Emu.Io.Video;
-using Emu.Memory;
 
 namespace Emu.Io.Tests;
 
 public class TextModeImageTests
 {
-    private readonly GuestMemory _memory = new();
+    private readonly ushort[] _cells = new ushort[80 * 25];
     private readonly VgaDac _dac = new();
     private static readonly TextCursor Hidden = new(0, 0, 0, 0, Visible: false);
 
@@ -20,8 +19,8 @@ public class TextModeImageTests
     [Fact]
     public void A_cell_is_its_glyph_in_the_foreground_colour_on_the_background_colour()
     {
-        _memory.Load(TextScreen.ColourTextBase, [(byte)'A', 0x1E]); // yellow on blue
-        var rgb = new TextModeImage(_memory, _dac).RenderRgb(TextScreen.ColourTextBase, 80, 25, Hidden);
+        _cells[0] = 'A' | 0x1E << 8; // yellow on blue
+        var rgb = new TextModeImage(_dac).RenderRgb(_cells, 80, 25, Hidden);
 
         int set = 0;
         for (int line = 0; line < TextFont.Height; line++)
@@ -40,17 +39,17 @@ public class TextModeImageTests
     [Fact]
     public void The_blink_bit_does_not_brighten_the_background()
     {
-        _memory.Load(TextScreen.ColourTextBase, [(byte)' ', 0x9F]); // blinking white on blue
-        var rgb = new TextModeImage(_memory, _dac).RenderRgb(TextScreen.ColourTextBase, 80, 25, Hidden);
+        _cells[0] = ' ' | 0x9F << 8; // blinking white on blue
+        var rgb = new TextModeImage(_dac).RenderRgb(_cells, 80, 25, Hidden);
         Pixel(rgb, 80, 0, 0).Should().Be(Rgb(0x0000AA));
     }
 
     [Fact]
     public void The_cursor_fills_its_scan_lines_in_the_cells_foreground_colour()
     {
-        _memory.Load(TextScreen.ColourTextBase + 2, [(byte)' ', 0x07]);
+        _cells[1] = ' ' | 0x07 << 8;
         var cursor = new TextCursor(Row: 0, Column: 1, StartLine: 13, EndLine: 15, Visible: true);
-        var rgb = new TextModeImage(_memory, _dac).RenderRgb(TextScreen.ColourTextBase, 80, 25, cursor);
+        var rgb = new TextModeImage(_dac).RenderRgb(_cells, 80, 25, cursor);
         Pixel(rgb, 80, 8, 12).Should().Be(Rgb(0x000000));
         Pixel(rgb, 80, 8, 13).Should().Be(Rgb(0xAAAAAA));
         Pixel(rgb, 80, 15, 15).Should().Be(Rgb(0xAAAAAA));
@@ -60,19 +59,19 @@ public class TextModeImageTests
     [Fact]
     public void Colours_follow_the_DAC()
     {
-        _memory.Load(TextScreen.ColourTextBase, [(byte)' ', 0x10]);
+        _cells[0] = ' ' | 0x10 << 8;
         _dac.Write(2, [1]);                 // write index 1 (blue)
         _dac.Write(3, [0x3F]);
         _dac.Write(3, [0x00]);
         _dac.Write(3, [0x00]);              // now bright red
-        var rgb = new TextModeImage(_memory, _dac).RenderRgb(TextScreen.ColourTextBase, 80, 25, Hidden);
+        var rgb = new TextModeImage(_dac).RenderRgb(_cells, 80, 25, Hidden);
         Pixel(rgb, 80, 0, 0).Should().Be(Rgb(0xFF0000));
     }
 
     [Fact]
-    public void A_page_at_the_end_of_memory_reads_as_blank_instead_of_failing()
+    public void A_blank_page_is_the_whole_picture()
     {
-        var rgb = new TextModeImage(_memory, _dac).RenderRgb((uint)_memory.Bytes.Length - 4, 80, 25, Hidden);
+        var rgb = new TextModeImage(_dac).RenderRgb(_cells, 80, 25, Hidden);
         rgb.Should().HaveCount(80 * 8 * 25 * 16 * 3);
     }
 }
