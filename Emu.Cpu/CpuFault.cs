@@ -3,7 +3,7 @@ namespace Emu.Cpu;
 /// <summary>
 /// A processor exception raised deep inside an instruction (a segment-limit violation in a memory
 /// access). It unwinds to the run loop, which delivers the exception through the IVT. Guest
-/// behaviour, not a host error: it never leaves <see cref="Cpu.Run"/>. Instances are cached, one per
+/// behaviour, not a host error: it never leaves <see cref="Processor.Run"/>. Instances are cached, one per
 /// vector, so raising one allocates nothing new.
 /// </summary>
 internal sealed class CpuFault : Exception

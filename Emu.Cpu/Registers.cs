@@ -1,6 +1,6 @@
 namespace Emu.Cpu;
 
-/// <summary>General-purpose register numbers as x86 encodes them (and as <see cref="Cpu.Regs"/> stores them).</summary>
+/// <summary>General-purpose register numbers as x86 encodes them (and as <see cref="Processor.Regs"/> stores them).</summary>
 public static class Reg
 {
     public const int AX = 0, CX = 1, DX = 2, BX = 3, SP = 4, BP = 5, SI = 6, DI = 7;

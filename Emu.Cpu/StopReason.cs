@@ -1,11 +1,11 @@
 namespace Emu.Cpu;
 
-/// <summary>Why <see cref="Cpu.Run"/> returned to its caller (the hypervisor's run loop).</summary>
+/// <summary>Why <see cref="Processor.Run"/> returned to its caller (the hypervisor's run loop).</summary>
 public enum StopReason
 {
     /// <summary>The instruction budget of this call was used up.</summary>
     InstructionLimit,
-    /// <summary>The caller ended the slice early (<see cref="Cpu.EndSlice"/>): a device moved a timer deadline
+    /// <summary>The caller ended the slice early (<see cref="Processor.EndSlice"/>): a device moved a timer deadline
     /// into it, so the caller sizes its next slice again.</summary>
     SliceEnded,
     /// <summary>HLT executed; the CPU waits for an interrupt.</summary>
@@ -14,6 +14,6 @@ public enum StopReason
     StopRequested,
     /// <summary>A fault while delivering a fault: the machine shuts down, as a PC does on a triple fault.</summary>
     Shutdown,
-    /// <summary>The guest asked for something this machine cannot do (protected mode); see <see cref="Cpu.StopMessage"/>.</summary>
+    /// <summary>The guest asked for something this machine cannot do (protected mode); see <see cref="Processor.StopMessage"/>.</summary>
     InvalidState,
 }

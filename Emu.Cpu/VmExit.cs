@@ -34,7 +34,7 @@ public struct VmExit
 /// <summary>The hypervisor side of VM exits: called synchronously while the CPU is stopped at the instruction.</summary>
 public interface IExitHandler
 {
-    void HandleExit(Cpu cpu, ref VmExit exit);
+    void HandleExit(Processor cpu, ref VmExit exit);
 }
 
 /// <summary>The INTA cycle: the interrupt controller names the vector of the interrupt it raised.</summary>
@@ -60,5 +60,5 @@ public enum InterruptKind : byte
 /// <summary>Observes interrupt delivery (CS:IP are still those of the interrupted code).</summary>
 public interface IInterruptObserver
 {
-    void InterruptDelivered(Cpu cpu, byte vector, InterruptKind kind);
+    void InterruptDelivered(Processor cpu, byte vector, InterruptKind kind);
 }

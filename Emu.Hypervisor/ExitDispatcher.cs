@@ -19,7 +19,7 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
     private readonly Emu.Io.Bus.PortBus _ports = vm.Ports;
     private readonly Emu.Io.Bus.MmioBus _mmio = vm.Mmio;
 
-    public void HandleExit(Cpu.Cpu cpu, ref VmExit exit)
+    public void HandleExit(Processor cpu, ref VmExit exit)
     {
         bool timed = _stats.TimingEnabled;
         long start = timed ? Stopwatch.GetTimestamp() : 0;
@@ -77,7 +77,7 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
 
     // VMCALL with AX = service number. Unknown services return AX = FFFFh and set nothing else,
     // so a guest can probe for a service without crashing.
-    private void Hypercall(Cpu.Cpu cpu, ref VmExit exit)
+    private void Hypercall(Processor cpu, ref VmExit exit)
     {
         if (vm.Hypercalls.TryGetValue((ushort)exit.Address, out var service))
             service(vm);
@@ -85,6 +85,6 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
             cpu.AX = 0xFFFF;
     }
 
-    public void InterruptDelivered(Cpu.Cpu cpu, byte vector, InterruptKind kind) =>
+    public void InterruptDelivered(Processor cpu, byte vector, InterruptKind kind) =>
         vm.Tracer?.Interrupt(vm, vector, kind);
 }

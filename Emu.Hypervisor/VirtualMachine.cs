@@ -43,7 +43,7 @@ public sealed partial class VirtualMachine : IDisposable
     private void Build(MachineConfig config)
     {
         MapMemory(config);
-        Cpu = new Cpu.Cpu(Memory, config.Cpu);
+        Cpu = new Processor(Memory, config.Cpu);
         // Devices that read the time (counter reads, the RTC) get it from the retired-instruction
         // count at that moment; exits that don't read it cost nothing.
         Clock = new VirtualClock { Source = () => NowNs };
@@ -88,7 +88,7 @@ public sealed partial class VirtualMachine : IDisposable
 
     public MachineConfig Config { get; }
     public GuestMemory Memory { get; }
-    public Cpu.Cpu Cpu { get; private set; } = null!;
+    public Processor Cpu { get; private set; } = null!;
     public VirtualClock Clock { get; private set; } = null!;
     /// <summary>The standard PC devices on their usual ports and IRQs.</summary>
     public PcPlatform Platform { get; private set; } = null!;

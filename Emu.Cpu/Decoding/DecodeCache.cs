@@ -22,20 +22,20 @@ internal sealed class DecodeCache : ICodeWriteObserver
     /// flushed: no physical address equals it, so a successor link to such an entry never matches.</summary>
     public const uint Dropped = uint.MaxValue;
 
-    private readonly Cpu _cpu;
+    private readonly Processor _cpu;
     private readonly Translator _translator;
     private readonly int[] _slotAt = new int[GuestMemory.Size]; // 0 = not cached, else the slot
     private readonly DecodedOp[] _pool = new DecodedOp[PoolCapacity + 1];
     private int _used = 1;
 
-    public DecodeCache(Cpu cpu)
+    public DecodeCache(Processor cpu)
     {
         _cpu = cpu;
         _translator = new Translator(cpu);
         _pool[0].Address = Dropped;
     }
 
-    /// <summary>The pool, for the run loop's inlined hit path (see <see cref="Cpu.Run"/>).</summary>
+    /// <summary>The pool, for the run loop's inlined hit path (see <see cref="Processor.Run"/>).</summary>
     internal DecodedOp[] Pool => _pool;
 
     public int Count => _used - 1;

@@ -46,7 +46,7 @@ public enum PrefixFlags : byte
 public unsafe struct DecodedOp
 {
     /// <summary>The semantic handler; resolved at decode time so dispatch is one indirect call.</summary>
-    public delegate*<Cpu, ref DecodedOp, void> Execute;
+    public delegate*<Processor, ref DecodedOp, void> Execute;
     /// <summary>Immediate (sign- or zero-extended as the instruction defines), near-branch displacement
     /// from the next instruction, or port.</summary>
     public uint Imm;

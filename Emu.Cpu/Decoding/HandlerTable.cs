@@ -35,7 +35,7 @@ internal static unsafe class HandlerTable
         BitOps.Register();
     }
 
-    public static void Map(Mnemonic mnemonic, delegate*<Cpu, ref DecodedOp, void> handler, byte sub = 0,
+    public static void Map(Mnemonic mnemonic, delegate*<Processor, ref DecodedOp, void> handler, byte sub = 0,
         delegate*<ref DecodedOp, nint> specializer = null)
     {
         ByMnemonic[(int)mnemonic] = (nint)handler;
@@ -43,7 +43,7 @@ internal static unsafe class HandlerTable
         SpecializerByMnemonic[(int)mnemonic] = (nint)specializer;
     }
 
-    public static void Map(Code code, delegate*<Cpu, ref DecodedOp, void> handler, byte sub = 0,
+    public static void Map(Code code, delegate*<Processor, ref DecodedOp, void> handler, byte sub = 0,
         delegate*<ref DecodedOp, nint> specializer = null)
     {
         ByCode[(int)code] = (nint)handler;
@@ -79,14 +79,14 @@ internal static unsafe class HandlerTable
             SetUndefined(ref op, model);
             return;
         }
-        op.Execute = (delegate*<Cpu, ref DecodedOp, void>)handler;
+        op.Execute = (delegate*<Processor, ref DecodedOp, void>)handler;
         op.Sub = sub;
         if (specialize && specializer != 0)
         {
             // Operands, sizes and Sub are all filled in by now: the form is known.
             nint special = ((delegate*<ref DecodedOp, nint>)specializer)(ref op);
             if (special != 0)
-                op.Execute = (delegate*<Cpu, ref DecodedOp, void>)special;
+                op.Execute = (delegate*<Processor, ref DecodedOp, void>)special;
         }
     }
 

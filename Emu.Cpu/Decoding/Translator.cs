@@ -11,11 +11,11 @@ namespace Emu.Cpu.Decoding;
 /// </summary>
 internal sealed unsafe class Translator
 {
-    private readonly Cpu _cpu;
+    private readonly Processor _cpu;
     private readonly FetchBuffer _reader = new();
     private readonly Decoder _decoder;
 
-    public Translator(Cpu cpu)
+    public Translator(Processor cpu)
     {
         _cpu = cpu;
         _decoder = Decoder.Create(16, _reader, DecoderOptions.None);

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Emu.Cpu;
 
 // Flag arithmetic shared by the instruction families. Operands are already masked to the size.
-public sealed partial class Cpu
+public sealed partial class Processor
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static uint SizeMask(int size) => size == 4 ? 0xFFFF_FFFF : (1u << (size * 8)) - 1;

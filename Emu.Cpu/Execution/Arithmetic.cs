@@ -26,10 +26,10 @@ internal static unsafe class Arithmetic
         HandlerTable.Map(Mnemonic.Not, &Not);
     }
 
-    internal static void Binary(Cpu c, ref DecodedOp op)
+    internal static void Binary(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
-        uint mask = Cpu.SizeMask(size);
+        uint mask = Processor.SizeMask(size);
         uint ea = c.EaIfMem(ref op);
         uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
         uint b = c.ReadOperand(ref op, op.Kind1, op.Reg1, ea) & mask;
@@ -50,7 +50,7 @@ internal static unsafe class Arithmetic
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
     }
 
-    internal static void Inc(Cpu c, ref DecodedOp op)
+    internal static void Inc(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
         uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
@@ -60,7 +60,7 @@ internal static unsafe class Arithmetic
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
     }
 
-    internal static void Dec(Cpu c, ref DecodedOp op)
+    internal static void Dec(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
         uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
@@ -70,7 +70,7 @@ internal static unsafe class Arithmetic
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
     }
 
-    internal static void Neg(Cpu c, ref DecodedOp op)
+    internal static void Neg(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
         uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
@@ -78,10 +78,10 @@ internal static unsafe class Arithmetic
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
     }
 
-    internal static void Not(Cpu c, ref DecodedOp op)
+    internal static void Not(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
         uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
-        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, ~a & Cpu.SizeMask(op.Size));
+        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, ~a & Processor.SizeMask(op.Size));
     }
 }

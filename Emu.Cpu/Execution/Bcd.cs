@@ -27,7 +27,7 @@ internal static unsafe class Bcd
     /// AF says and keep the carry or borrow of the low-digit step in CF, Intel's documented
     /// algorithm (DAS of AL = 9A with AF set gives 34 and CF on the 286, 94 on the 8086).
     /// </remarks>
-    internal static void DecimalAdjust(Cpu c, ref DecodedOp op)
+    internal static void DecimalAdjust(Processor c, ref DecodedOp op)
     {
         uint f = c.FlagsValue;
         uint old = c.GetReg8(0);
@@ -56,11 +56,11 @@ internal static unsafe class Bcd
             f &= ~CpuFlags.CF;
         }
         c.SetReg8(0, al);
-        c.FlagsValue = (f & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Cpu.SzpBits(al, 1);
+        c.FlagsValue = (f & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Processor.SzpBits(al, 1);
     }
 
     /// <summary>AAA/AAS: adjust AL after an unpacked-BCD add or subtract, carrying into AH.</summary>
-    internal static void AsciiAdjust(Cpu c, ref DecodedOp op)
+    internal static void AsciiAdjust(Processor c, ref DecodedOp op)
     {
         uint f = c.FlagsValue & ~(CpuFlags.AF | CpuFlags.CF);
         uint ax = c.Regs[Reg.AX] & 0xFFFF;
@@ -82,11 +82,11 @@ internal static unsafe class Bcd
         }
         c.SetReg16(Reg.AX, ax & 0xFF0F);
         // SF, ZF, PF (and OF) are undefined; the 8086 and the later chips set them from the result.
-        c.FlagsValue = (f & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Cpu.SzpBits(ax & 0x0F, 1);
+        c.FlagsValue = (f & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Processor.SzpBits(ax & 0x0F, 1);
     }
 
     /// <summary>AAM imm8: AH = AL / base, AL = AL % base; a base of 0 is a divide error.</summary>
-    internal static void Aam(Cpu c, ref DecodedOp op)
+    internal static void Aam(Processor c, ref DecodedOp op)
     {
         uint b = op.Imm & 0xFF;
         if (b == 0)
@@ -105,7 +105,7 @@ internal static unsafe class Bcd
     }
 
     /// <summary>AAD imm8: AL = AL + AH * base, AH = 0.</summary>
-    internal static void Aad(Cpu c, ref DecodedOp op)
+    internal static void Aad(Processor c, ref DecodedOp op)
     {
         uint ax = c.Regs[Reg.AX];
         uint r = (ax + ((ax >> 8) & 0xFF) * (op.Imm & 0xFF)) & 0xFF;
@@ -114,6 +114,6 @@ internal static unsafe class Bcd
     }
 
     /// <summary>SALC (undocumented D6): AL = CF ? FF : 00, no flags change.</summary>
-    internal static void Salc(Cpu c, ref DecodedOp op) =>
+    internal static void Salc(Processor c, ref DecodedOp op) =>
         c.SetReg8(0, (c.FlagsValue & CpuFlags.CF) != 0 ? 0xFFu : 0);
 }

@@ -35,7 +35,7 @@ internal static unsafe class BitOps
     }
 
     /// <summary>BT/BTS/BTR/BTC: CF = the selected bit, then set, clear or flip it (not BT).</summary>
-    internal static void BitTest(Cpu c, ref DecodedOp op)
+    internal static void BitTest(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         int bits = size * 8;
@@ -70,10 +70,10 @@ internal static unsafe class BitOps
     }
 
     /// <summary>BSF/BSR: index of the lowest/highest set bit; a zero source sets ZF and leaves the destination alone.</summary>
-    internal static void BitScan(Cpu c, ref DecodedOp op)
+    internal static void BitScan(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
-        uint src = c.ReadOperand(ref op, op.Kind1, op.Reg1, ea) & Cpu.SizeMask(op.Size);
+        uint src = c.ReadOperand(ref op, op.Kind1, op.Reg1, ea) & Processor.SizeMask(op.Size);
         if (src == 0)
         {
             c.SetFlag(CpuFlags.ZF, true);
@@ -86,21 +86,21 @@ internal static unsafe class BitOps
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, index);
     }
 
-    internal static void SetCondition(Cpu c, ref DecodedOp op)
+    internal static void SetCondition(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, c.Condition(op.Sub) ? 1u : 0);
     }
 
     /// <summary>BSWAP r32 (486). With a 16-bit operand the result is undefined; the chips give 0.</summary>
-    internal static void Bswap(Cpu c, ref DecodedOp op)
+    internal static void Bswap(Processor c, ref DecodedOp op)
     {
         uint v = c.ReadOperand(ref op, op.Kind0, op.Reg0, 0);
         c.WriteOperand(ref op, op.Kind0, op.Reg0, 0, op.Size == 4 ? BinaryPrimitives.ReverseEndianness(v) : 0);
     }
 
     /// <summary>XADD (486): the source register gets the old destination, the destination the sum.</summary>
-    internal static void Xadd(Cpu c, ref DecodedOp op)
+    internal static void Xadd(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
         uint dest = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
@@ -112,7 +112,7 @@ internal static unsafe class BitOps
 
     /// <summary>CMPXCHG (486): compare the accumulator with the destination; equal: destination = source,
     /// else accumulator = destination. Flags as CMP accumulator, destination.</summary>
-    internal static void Cmpxchg(Cpu c, ref DecodedOp op)
+    internal static void Cmpxchg(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         uint ea = c.EaIfMem(ref op);

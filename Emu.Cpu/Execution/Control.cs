@@ -59,7 +59,7 @@ internal static unsafe class Control
     /// <summary>Loads IP with a near target. A 16-bit target has already wrapped at 64 KiB (Iced
     /// computes relative targets in the operand size); a 32-bit one beyond the real-mode CS limit
     /// is #GP and nothing changes.</summary>
-    private static void NearJump(Cpu c, uint target)
+    private static void NearJump(Processor c, uint target)
     {
         if (target > 0xFFFF)
             c.RaiseException(13);
@@ -67,7 +67,7 @@ internal static unsafe class Control
             c.Eip = target;
     }
 
-    private static void FarJump(Cpu c, uint selector, uint offset)
+    private static void FarJump(Processor c, uint selector, uint offset)
     {
         if (offset > 0xFFFF)
             c.RaiseException(13);
@@ -76,11 +76,11 @@ internal static unsafe class Control
     }
 
     /// <summary>Target of a near JMP/CALL: next IP plus the displacement for relative forms, else the r/m operand.</summary>
-    private static uint NearTarget(Cpu c, ref DecodedOp op) =>
+    private static uint NearTarget(Processor c, ref DecodedOp op) =>
         op.Kind0 == OperandKind.Imm ? RelativeTarget(c, ref op) : c.ReadOperand(ref op, op.Kind0, op.Reg0, c.EaIfMem(ref op));
 
     /// <summary>Next IP plus the branch displacement, wrapped to the operand size as the CPU does.</summary>
-    private static uint RelativeTarget(Cpu c, ref DecodedOp op)
+    private static uint RelativeTarget(Processor c, ref DecodedOp op)
     {
         uint target = c.Eip + op.Imm;
         return op.Size == 4 ? target : target & 0xFFFF;
@@ -88,7 +88,7 @@ internal static unsafe class Control
 
     /// <summary>Offset and selector of a far indirect operand (m16:16 or m16:32); the selector's
     /// offset wraps inside the segment with 16-bit addressing.</summary>
-    private static (uint Selector, uint Offset) FarPointer(Cpu c, ref DecodedOp op)
+    private static (uint Selector, uint Offset) FarPointer(Processor c, ref DecodedOp op)
     {
         uint ea = c.Ea(ref op);
         int offsetSize = op.MemSize - 2;
@@ -99,18 +99,18 @@ internal static unsafe class Control
         return (c.ReadMem16(op.Seg, selectorAt), offset);
     }
 
-    internal static void Jmp(Cpu c, ref DecodedOp op) => NearJump(c, NearTarget(c, ref op));
+    internal static void Jmp(Processor c, ref DecodedOp op) => NearJump(c, NearTarget(c, ref op));
 
-    internal static void JmpFar(Cpu c, ref DecodedOp op) => FarJump(c, op.Imm2, op.Imm);
+    internal static void JmpFar(Processor c, ref DecodedOp op) => FarJump(c, op.Imm2, op.Imm);
 
-    internal static void JmpFarIndirect(Cpu c, ref DecodedOp op)
+    internal static void JmpFarIndirect(Processor c, ref DecodedOp op)
     {
         var (selector, offset) = FarPointer(c, ref op);
         FarJump(c, selector, offset);
     }
 
     // The target is read before the push, so CALL [mem] and CALL SP see the stack as it was.
-    internal static void Call(Cpu c, ref DecodedOp op)
+    internal static void Call(Processor c, ref DecodedOp op)
     {
         uint target = NearTarget(c, ref op);
         if (target > 0xFFFF)
@@ -122,15 +122,15 @@ internal static unsafe class Control
         c.Eip = target;
     }
 
-    internal static void CallFar(Cpu c, ref DecodedOp op) => CallFarTo(c, op.Imm2, op.Imm, op.Size);
+    internal static void CallFar(Processor c, ref DecodedOp op) => CallFarTo(c, op.Imm2, op.Imm, op.Size);
 
-    internal static void CallFarIndirect(Cpu c, ref DecodedOp op)
+    internal static void CallFarIndirect(Processor c, ref DecodedOp op)
     {
         var (selector, offset) = FarPointer(c, ref op);
         CallFarTo(c, selector, offset, op.MemSize - 2);
     }
 
-    private static void CallFarTo(Cpu c, uint selector, uint offset, int size)
+    private static void CallFarTo(Processor c, uint selector, uint offset, int size)
     {
         if (offset > 0xFFFF)
         {
@@ -144,7 +144,7 @@ internal static unsafe class Control
 
     // RET imm16 releases imm16 bytes of arguments after popping the return address. A 32-bit
     // offset beyond the real-mode CS limit is #GP with the stack untouched (the fault restarts RET).
-    internal static void Ret(Cpu c, ref DecodedOp op)
+    internal static void Ret(Processor c, ref DecodedOp op)
     {
         uint target = c.PeekStack(0, op.Size);
         if (target > 0xFFFF)
@@ -156,8 +156,8 @@ internal static unsafe class Control
         c.SetReg16(Reg.SP, c.Regs[Reg.SP] + (uint)op.Size + op.Imm);
     }
 
-    // RETF [imm16]: both words are read before SP moves (see Cpu.PeekStack).
-    internal static void Retf(Cpu c, ref DecodedOp op)
+    // RETF [imm16]: both words are read before SP moves (see Processor.PeekStack).
+    internal static void Retf(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         uint offset = c.PeekStack(0, size);
@@ -171,14 +171,14 @@ internal static unsafe class Control
         c.SetReg16(Reg.SP, c.Regs[Reg.SP] + 2 * (uint)size + op.Imm);
     }
 
-    internal static void Jcc(Cpu c, ref DecodedOp op)
+    internal static void Jcc(Processor c, ref DecodedOp op)
     {
         if (c.Condition(op.Sub))
             NearJump(c, RelativeTarget(c, ref op));
     }
 
     // JCXZ tests CX, JECXZ (address-size prefix) ECX.
-    internal static void Jcxz(Cpu c, ref DecodedOp op)
+    internal static void Jcxz(Processor c, ref DecodedOp op)
     {
         uint count = (op.Sub & Ecx) != 0 ? c.Regs[Reg.CX] : c.Regs[Reg.CX] & 0xFFFF;
         if (count == 0)
@@ -186,7 +186,7 @@ internal static unsafe class Control
     }
 
     // LOOP decrements CX (ECX with a 32-bit address size) without touching the flags.
-    internal static void LoopCount(Cpu c, ref DecodedOp op)
+    internal static void LoopCount(Processor c, ref DecodedOp op)
     {
         uint count;
         if ((op.Sub & Ecx) != 0)
@@ -207,18 +207,18 @@ internal static unsafe class Control
             NearJump(c, RelativeTarget(c, ref op));
     }
 
-    internal static void Int(Cpu c, ref DecodedOp op) => c.SoftwareInterrupt((byte)op.Imm);
+    internal static void Int(Processor c, ref DecodedOp op) => c.SoftwareInterrupt((byte)op.Imm);
 
-    internal static void IntFixed(Cpu c, ref DecodedOp op) => c.SoftwareInterrupt(op.Sub);
+    internal static void IntFixed(Processor c, ref DecodedOp op) => c.SoftwareInterrupt(op.Sub);
 
-    internal static void Into(Cpu c, ref DecodedOp op)
+    internal static void Into(Processor c, ref DecodedOp op)
     {
         if ((c.FlagsValue & CpuFlags.OF) != 0)
             c.SoftwareInterrupt(4);
     }
 
     // IRET/IRETD: IP, CS, FLAGS; the model decides which FLAGS bits the popped value can change.
-    internal static void Iret(Cpu c, ref DecodedOp op)
+    internal static void Iret(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         uint offset = c.PeekStack(0, size);
@@ -236,7 +236,7 @@ internal static unsafe class Control
 
     // BOUND: signed check of the register against [lower, upper] in memory; outside is #BR (INT 5),
     // a fault, so the pushed IP is BOUND's own.
-    internal static void Bound(Cpu c, ref DecodedOp op)
+    internal static void Bound(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         uint ea = c.Ea(ref op);

@@ -27,7 +27,7 @@ internal static unsafe class DataMovement
         HandlerTable.Map(Mnemonic.Movsx, &MovExtend, 1);
     }
 
-    internal static void Mov(Cpu c, ref DecodedOp op)
+    internal static void Mov(Processor c, ref DecodedOp op)
     {
         if (op.Kind0 is OperandKind.Control or OperandKind.Debug or OperandKind.Test
             || op.Kind1 is OperandKind.Control or OperandKind.Debug or OperandKind.Test)
@@ -42,7 +42,7 @@ internal static unsafe class DataMovement
             c.SegmentLoaded(op.Reg0);
     }
 
-    internal static void Xchg(Cpu c, ref DecodedOp op)
+    internal static void Xchg(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
         uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
@@ -51,10 +51,10 @@ internal static unsafe class DataMovement
         c.WriteOperand(ref op, op.Kind1, op.Reg1, ea, a);
     }
 
-    internal static void Lea(Cpu c, ref DecodedOp op) =>
-        c.WriteOperand(ref op, op.Kind0, op.Reg0, 0, c.Ea(ref op) & Cpu.SizeMask(op.Size));
+    internal static void Lea(Processor c, ref DecodedOp op) =>
+        c.WriteOperand(ref op, op.Kind0, op.Reg0, 0, c.Ea(ref op) & Processor.SizeMask(op.Size));
 
-    internal static void LoadFarPointer(Cpu c, ref DecodedOp op)
+    internal static void LoadFarPointer(Processor c, ref DecodedOp op)
     {
         uint ea = c.Ea(ref op);
         int size = op.Size;
@@ -69,7 +69,7 @@ internal static unsafe class DataMovement
             c.SegmentLoaded(Seg.SS);
     }
 
-    internal static void Xlat(Cpu c, ref DecodedOp op)
+    internal static void Xlat(Processor c, ref DecodedOp op)
     {
         uint ea = c.Regs[Reg.BX] + c.GetReg8(0);
         if (!op.Address32)
@@ -77,22 +77,22 @@ internal static unsafe class DataMovement
         c.SetReg8(0, c.ReadMem8(op.Seg, ea));
     }
 
-    internal static void Lahf(Cpu c, ref DecodedOp op) => c.SetReg8(4, c.FlagsValue & 0xFF);
+    internal static void Lahf(Processor c, ref DecodedOp op) => c.SetReg8(4, c.FlagsValue & 0xFF);
 
-    internal static void Sahf(Cpu c, ref DecodedOp op) =>
+    internal static void Sahf(Processor c, ref DecodedOp op) =>
         c.FlagsValue = (c.FlagsValue & ~0xD5u) | (c.GetReg8(4) & 0xD5u);
 
-    internal static void Cbw(Cpu c, ref DecodedOp op) => c.SetReg16(Reg.AX, (uint)(sbyte)c.Regs[Reg.AX]);
+    internal static void Cbw(Processor c, ref DecodedOp op) => c.SetReg16(Reg.AX, (uint)(sbyte)c.Regs[Reg.AX]);
 
-    internal static void Cwde(Cpu c, ref DecodedOp op) => c.Regs[Reg.AX] = (uint)(short)c.Regs[Reg.AX];
+    internal static void Cwde(Processor c, ref DecodedOp op) => c.Regs[Reg.AX] = (uint)(short)c.Regs[Reg.AX];
 
-    internal static void Cwd(Cpu c, ref DecodedOp op) =>
+    internal static void Cwd(Processor c, ref DecodedOp op) =>
         c.SetReg16(Reg.DX, (c.Regs[Reg.AX] & 0x8000) != 0 ? 0xFFFFu : 0);
 
-    internal static void Cdq(Cpu c, ref DecodedOp op) =>
+    internal static void Cdq(Processor c, ref DecodedOp op) =>
         c.Regs[Reg.DX] = (c.Regs[Reg.AX] & 0x8000_0000) != 0 ? 0xFFFF_FFFFu : 0;
 
-    internal static void MovExtend(Cpu c, ref DecodedOp op)
+    internal static void MovExtend(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
         uint v = c.ReadOperand(ref op, op.Kind1, op.Reg1, ea);
@@ -104,6 +104,6 @@ internal static unsafe class DataMovement
         };
         if (op.Sub == 1)
             v = sourceSize == 1 ? (uint)(sbyte)v : (uint)(short)v;
-        c.WriteOperand(ref op, op.Kind0, op.Reg0, 0, v & Cpu.SizeMask(op.Size));
+        c.WriteOperand(ref op, op.Kind0, op.Reg0, 0, v & Processor.SizeMask(op.Size));
     }
 }

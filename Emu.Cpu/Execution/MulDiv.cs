@@ -16,7 +16,7 @@ internal static unsafe class MulDiv
 
     // The 8086 microcode keeps one "negate the result" flag for IMUL and IDIV and starts it from the
     // REP prefix latch, so a REP (F2 or F3) before them negates the product or quotient.
-    private static bool RepNegates(Cpu c, ref DecodedOp op) =>
+    private static bool RepNegates(Processor c, ref DecodedOp op) =>
         c.Model == CpuModel.I8086 && (op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) != 0;
 
     private static long SignExtend(uint v, int size) => size switch
@@ -27,7 +27,7 @@ internal static unsafe class MulDiv
     };
 
     // The accumulator pair as one value: AX (8-bit forms), DX:AX, EDX:EAX.
-    private static ulong ReadDividend(Cpu c, int size) => size switch
+    private static ulong ReadDividend(Processor c, int size) => size switch
     {
         1 => c.Regs[Reg.AX] & 0xFFFF,
         2 => ((c.Regs[Reg.DX] & 0xFFFF) << 16) | (c.Regs[Reg.AX] & 0xFFFF),
@@ -35,7 +35,7 @@ internal static unsafe class MulDiv
     };
 
     // Writes the low half to AL/AX/EAX and the high half to AH/DX/EDX.
-    private static void WritePair(Cpu c, int size, uint low, uint high)
+    private static void WritePair(Processor c, int size, uint low, uint high)
     {
         if (size == 1)
         {
@@ -47,27 +47,27 @@ internal static unsafe class MulDiv
     }
 
     // CF = OF = the high half carries information. SF, ZF, PF are left as they were: undefined.
-    private static void SetMulFlags(Cpu c, bool overflow)
+    private static void SetMulFlags(Processor c, bool overflow)
     {
         const uint co = CpuFlags.CF | CpuFlags.OF;
         c.FlagsValue = overflow ? c.FlagsValue | co : c.FlagsValue & ~co;
     }
 
-    internal static void Mul(Cpu c, ref DecodedOp op)
+    internal static void Mul(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         uint ea = c.EaIfMem(ref op);
         ulong product = (ulong)c.GetReg(Reg.AX, size) * c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
         int bits = size * 8;
-        uint high = (uint)(product >> bits) & Cpu.SizeMask(size);
+        uint high = (uint)(product >> bits) & Processor.SizeMask(size);
         WritePair(c, size, (uint)product, high);
         SetMulFlags(c, high != 0);
     }
 
-    internal static void Imul(Cpu c, ref DecodedOp op)
+    internal static void Imul(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
-        uint mask = Cpu.SizeMask(size);
+        uint mask = Processor.SizeMask(size);
         uint ea = c.EaIfMem(ref op);
         if (op.Kind1 == OperandKind.None)
         {
@@ -91,7 +91,7 @@ internal static unsafe class MulDiv
         SetMulFlags(c, product != SignExtend(r, size));
     }
 
-    internal static void Div(Cpu c, ref DecodedOp op)
+    internal static void Div(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         uint ea = c.EaIfMem(ref op);
@@ -103,7 +103,7 @@ internal static unsafe class MulDiv
             return;
         }
         ulong quotient = dividend / divisor;
-        if (quotient > Cpu.SizeMask(size))
+        if (quotient > Processor.SizeMask(size))
         {
             c.DivideError();
             return;
@@ -111,7 +111,7 @@ internal static unsafe class MulDiv
         WritePair(c, size, (uint)quotient, (uint)(dividend % divisor));
     }
 
-    internal static void Idiv(Cpu c, ref DecodedOp op)
+    internal static void Idiv(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         int bits = size * 8;
@@ -146,7 +146,7 @@ internal static unsafe class MulDiv
             negate = !negate;
         uint quotient = (uint)(negate ? 0 - q : q);
         uint remainder = (uint)(dividendNegative ? 0 - rem : rem);
-        uint mask = Cpu.SizeMask(size);
+        uint mask = Processor.SizeMask(size);
         WritePair(c, size, quotient & mask, remainder & mask);
     }
 }

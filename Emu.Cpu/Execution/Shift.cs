@@ -24,12 +24,12 @@ internal static unsafe class Shift
     }
 
     /// <summary>The D0-D3 (and C0/C1) group. Operand 1 is the count: the immediate 1 or imm8, or CL.</summary>
-    internal static void Group(Cpu c, ref DecodedOp op)
+    internal static void Group(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         int bits = size * 8;
-        uint mask = Cpu.SizeMask(size);
-        uint sign = Cpu.SignBit(size);
+        uint mask = Processor.SizeMask(size);
+        uint sign = Processor.SignBit(size);
         uint ea = c.EaIfMem(ref op);
         // The 8086 shifts one bit per microcode loop for the whole CL count; the 186 and later use
         // only its low five bits.
@@ -115,18 +115,18 @@ internal static unsafe class Shift
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
         f = (f & ~(CpuFlags.CF | CpuFlags.OF)) | cf | (of ? CpuFlags.OF : 0);
         if (op.Sub >= Shl)
-            f = (f & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Cpu.SzpBits(r, size);
+            f = (f & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Processor.SzpBits(r, size);
         c.FlagsValue = f;
     }
 
     // SHLD/SHRD (386): operand 0 shifted with bits from operand 1 filling in; count is imm8 or CL,
     // masked to five bits. Counts beyond a 16-bit operand's width are undefined; here the operand's
     // own bits follow the source's, as the 386 is reported to do.
-    internal static void Shld(Cpu c, ref DecodedOp op) => DoubleShift(c, ref op, left: true);
+    internal static void Shld(Processor c, ref DecodedOp op) => DoubleShift(c, ref op, left: true);
 
-    internal static void Shrd(Cpu c, ref DecodedOp op) => DoubleShift(c, ref op, left: false);
+    internal static void Shrd(Processor c, ref DecodedOp op) => DoubleShift(c, ref op, left: false);
 
-    private static void DoubleShift(Cpu c, ref DecodedOp op, bool left)
+    private static void DoubleShift(Processor c, ref DecodedOp op, bool left)
     {
         int size = op.Size;
         uint ea = c.EaIfMem(ref op);
@@ -166,8 +166,8 @@ internal static unsafe class Shift
         }
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
         uint f = (c.FlagsValue & ~(CpuFlags.CF | CpuFlags.OF | CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF))
-                 | cf | Cpu.SzpBits(r, size);
-        if (((r ^ d) & Cpu.SignBit(size)) != 0)
+                 | cf | Processor.SzpBits(r, size);
+        if (((r ^ d) & Processor.SignBit(size)) != 0)
             f |= CpuFlags.OF; // the sign changed (defined for a count of 1)
         c.FlagsValue = f;
     }

@@ -21,27 +21,27 @@ internal static unsafe class Specialized
     public static nint ForMov(ref DecodedOp op) => MovHandler(ref op);
 
     public static nint ForInc(ref DecodedOp op) => IsReg(op.Kind0)
-        ? ByWidth(op.Size, (nint)(delegate*<Cpu, ref DecodedOp, void>)&IncReg<W8>, (nint)(delegate*<Cpu, ref DecodedOp, void>)&IncReg<W16>, (nint)(delegate*<Cpu, ref DecodedOp, void>)&IncReg<W32>)
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&IncReg<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&IncReg<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&IncReg<W32>)
         : 0;
 
     public static nint ForDec(ref DecodedOp op) => IsReg(op.Kind0)
-        ? ByWidth(op.Size, (nint)(delegate*<Cpu, ref DecodedOp, void>)&DecReg<W8>, (nint)(delegate*<Cpu, ref DecodedOp, void>)&DecReg<W16>, (nint)(delegate*<Cpu, ref DecodedOp, void>)&DecReg<W32>)
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&DecReg<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&DecReg<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&DecReg<W32>)
         : 0;
 
     // PUSH SP differs between models (see Stack.Push); it keeps the generic handler.
     public static nint ForPush(ref DecodedOp op) =>
-        op.Kind0 == OperandKind.Reg16 && op.Reg0 != Reg.SP ? (nint)(delegate*<Cpu, ref DecodedOp, void>)&PushReg16 : 0;
+        op.Kind0 == OperandKind.Reg16 && op.Reg0 != Reg.SP ? (nint)(delegate*<Processor, ref DecodedOp, void>)&PushReg16 : 0;
 
     public static nint ForPop(ref DecodedOp op) =>
-        op.Kind0 == OperandKind.Reg16 ? (nint)(delegate*<Cpu, ref DecodedOp, void>)&PopReg16 : 0;
+        op.Kind0 == OperandKind.Reg16 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&PopReg16 : 0;
 
     // A 16-bit target wraps at 64 KiB and so can never exceed the CS limit: no check needed.
     public static nint ForJcc(ref DecodedOp op) =>
-        op.Size == 2 ? (nint)(delegate*<Cpu, ref DecodedOp, void>)&Jcc16 : 0;
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&Jcc16 : 0;
 
     // Registered for LOOP with CX only (Control's Sub 0): a 16-bit counter and target.
     public static nint ForLoopCx(ref DecodedOp op) =>
-        op.Size == 2 ? (nint)(delegate*<Cpu, ref DecodedOp, void>)&LoopCx16 : 0;
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&LoopCx16 : 0;
 
     private static bool IsReg(OperandKind k) => k is OperandKind.Reg8 or OperandKind.Reg16 or OperandKind.Reg32;
 
@@ -106,28 +106,28 @@ internal static unsafe class Specialized
 
     private static nint[] AluForms<TOp, W>() where TOp : struct, IAluOp where W : struct, IWidth =>
     [
-        (nint)(delegate*<Cpu, ref DecodedOp, void>)&AluRegReg<TOp, W>,
-        (nint)(delegate*<Cpu, ref DecodedOp, void>)&AluRegImm<TOp, W>,
-        (nint)(delegate*<Cpu, ref DecodedOp, void>)&AluRegMem<TOp, W>,
-        (nint)(delegate*<Cpu, ref DecodedOp, void>)&AluMemReg<TOp, W>,
-        (nint)(delegate*<Cpu, ref DecodedOp, void>)&AluMemImm<TOp, W>,
+        (nint)(delegate*<Processor, ref DecodedOp, void>)&AluRegReg<TOp, W>,
+        (nint)(delegate*<Processor, ref DecodedOp, void>)&AluRegImm<TOp, W>,
+        (nint)(delegate*<Processor, ref DecodedOp, void>)&AluRegMem<TOp, W>,
+        (nint)(delegate*<Processor, ref DecodedOp, void>)&AluMemReg<TOp, W>,
+        (nint)(delegate*<Processor, ref DecodedOp, void>)&AluMemImm<TOp, W>,
     ];
 
-    internal static void AluRegReg<TOp, W>(Cpu c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluRegReg<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
     {
         uint r = TOp.Apply<W>(c, W.Get(c, op.Reg0), W.Get(c, op.Reg1));
         if (TOp.WritesResult)
             W.Set(c, op.Reg0, r);
     }
 
-    internal static void AluRegImm<TOp, W>(Cpu c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluRegImm<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
     {
         uint r = TOp.Apply<W>(c, W.Get(c, op.Reg0), op.Imm & W.Mask);
         if (TOp.WritesResult)
             W.Set(c, op.Reg0, r);
     }
 
-    internal static void AluRegMem<TOp, W>(Cpu c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluRegMem<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
     {
         uint a = W.Get(c, op.Reg0);
         uint r = TOp.Apply<W>(c, a, W.Read(c, op.Seg, c.Ea(ref op)));
@@ -135,7 +135,7 @@ internal static unsafe class Specialized
             W.Set(c, op.Reg0, r);
     }
 
-    internal static void AluMemReg<TOp, W>(Cpu c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluMemReg<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
     {
         uint ea = c.Ea(ref op);
         uint r = TOp.Apply<W>(c, W.Read(c, op.Seg, ea), W.Get(c, op.Reg1));
@@ -143,7 +143,7 @@ internal static unsafe class Specialized
             W.Write(c, op.Seg, ea, r);
     }
 
-    internal static void AluMemImm<TOp, W>(Cpu c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluMemImm<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
     {
         uint ea = c.Ea(ref op);
         uint r = TOp.Apply<W>(c, W.Read(c, op.Seg, ea), op.Imm & W.Mask);
@@ -171,44 +171,44 @@ internal static unsafe class Specialized
     {
         public static readonly nint[] Forms =
         [
-            (nint)(delegate*<Cpu, ref DecodedOp, void>)&MovRegReg<W>,
-            (nint)(delegate*<Cpu, ref DecodedOp, void>)&MovRegImm<W>,
-            (nint)(delegate*<Cpu, ref DecodedOp, void>)&MovRegMem<W>,
-            (nint)(delegate*<Cpu, ref DecodedOp, void>)&MovMemReg<W>,
-            (nint)(delegate*<Cpu, ref DecodedOp, void>)&MovMemImm<W>,
+            (nint)(delegate*<Processor, ref DecodedOp, void>)&MovRegReg<W>,
+            (nint)(delegate*<Processor, ref DecodedOp, void>)&MovRegImm<W>,
+            (nint)(delegate*<Processor, ref DecodedOp, void>)&MovRegMem<W>,
+            (nint)(delegate*<Processor, ref DecodedOp, void>)&MovMemReg<W>,
+            (nint)(delegate*<Processor, ref DecodedOp, void>)&MovMemImm<W>,
         ];
     }
 
-    internal static void MovRegReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, W.Get(c, op.Reg1));
-    internal static void MovRegImm<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, op.Imm);
-    internal static void MovRegMem<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, W.Read(c, op.Seg, c.Ea(ref op)));
-    internal static void MovMemReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth => W.Write(c, op.Seg, c.Ea(ref op), W.Get(c, op.Reg1));
-    internal static void MovMemImm<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth => W.Write(c, op.Seg, c.Ea(ref op), op.Imm);
+    internal static void MovRegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, W.Get(c, op.Reg1));
+    internal static void MovRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, op.Imm);
+    internal static void MovRegMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, W.Read(c, op.Seg, c.Ea(ref op)));
+    internal static void MovMemReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => W.Write(c, op.Seg, c.Ea(ref op), W.Get(c, op.Reg1));
+    internal static void MovMemImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => W.Write(c, op.Seg, c.Ea(ref op), op.Imm);
 
     // ---- INC, DEC of a register: the flags of ADD/SUB 1 except CF, which they leave alone ----
-    // (deferred, see Cpu.LazyFlags.cs)
+    // (deferred, see Processor.LazyFlags.cs)
 
-    internal static void IncReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth =>
+    internal static void IncReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth =>
         W.Set(c, op.Reg0, c.LazyIncDecOp(W.Get(c, op.Reg0), true, W.Size));
 
-    internal static void DecReg<W>(Cpu c, ref DecodedOp op) where W : struct, IWidth =>
+    internal static void DecReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth =>
         W.Set(c, op.Reg0, c.LazyIncDecOp(W.Get(c, op.Reg0), false, W.Size));
 
     // ---- stack and branches ----
 
-    internal static void PushReg16(Cpu c, ref DecodedOp op) => c.Push16(c.Regs[op.Reg0] & 0xFFFF);
+    internal static void PushReg16(Processor c, ref DecodedOp op) => c.Push16(c.Regs[op.Reg0] & 0xFFFF);
 
     // The pop moves SP first, then the register is written: POP SP ends with the popped value.
-    internal static void PopReg16(Cpu c, ref DecodedOp op) => c.SetReg16(op.Reg0, c.Pop16());
+    internal static void PopReg16(Processor c, ref DecodedOp op) => c.SetReg16(op.Reg0, c.Pop16());
 
-    internal static void Jcc16(Cpu c, ref DecodedOp op)
+    internal static void Jcc16(Processor c, ref DecodedOp op)
     {
         if (c.Condition(op.Sub))
             c.Eip = (c.Eip + op.Imm) & 0xFFFF;
     }
 
     // LOOP with CX as the counter (16-bit address size) and a 16-bit target; no flags change.
-    internal static void LoopCx16(Cpu c, ref DecodedOp op)
+    internal static void LoopCx16(Processor c, ref DecodedOp op)
     {
         uint count = (c.Regs[Reg.CX] - 1) & 0xFFFF;
         c.SetReg16(Reg.CX, count);
@@ -218,73 +218,73 @@ internal static unsafe class Specialized
 }
 
 /// <summary>One two-operand ALU operation, as a type (see <see cref="Specialized"/>). All but ADC
-/// and SBB (which need CF as an input) defer their status flags (see Cpu.LazyFlags.cs).</summary>
+/// and SBB (which need CF as an input) defer their status flags (see Processor.LazyFlags.cs).</summary>
 internal interface IAluOp
 {
     /// <summary>False for CMP and TEST, which only set flags.</summary>
     static abstract bool WritesResult { get; }
-    static abstract uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth;
+    static abstract uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth;
 }
 
 internal readonly struct AddOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyAddOp(a, b, W.Size);
+    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazyAddOp(a, b, W.Size);
 }
 
 internal readonly struct OrOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a | b, W.Size);
+    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a | b, W.Size);
 }
 
 internal readonly struct AdcOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.AluAdd(a, b, c.FlagsValue & CpuFlags.CF, W.Size);
+    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.AluAdd(a, b, c.FlagsValue & CpuFlags.CF, W.Size);
 }
 
 internal readonly struct SbbOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.AluSub(a, b, c.FlagsValue & CpuFlags.CF, W.Size);
+    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.AluSub(a, b, c.FlagsValue & CpuFlags.CF, W.Size);
 }
 
 internal readonly struct AndOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a & b, W.Size);
+    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a & b, W.Size);
 }
 
 internal readonly struct SubOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazySubOp(a, b, W.Size);
+    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazySubOp(a, b, W.Size);
 }
 
 internal readonly struct XorOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a ^ b, W.Size);
+    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a ^ b, W.Size);
 }
 
 internal readonly struct CmpOp : IAluOp
 {
     public static bool WritesResult => false;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazySubOp(a, b, W.Size);
+    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazySubOp(a, b, W.Size);
 }
 
 internal readonly struct TestOp : IAluOp
 {
     public static bool WritesResult => false;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Cpu c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a & b, W.Size);
+    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a & b, W.Size);
 }

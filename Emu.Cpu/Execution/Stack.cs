@@ -24,7 +24,7 @@ internal static unsafe class Stack
 
     /// <summary>PUSH of a register, segment register, memory operand or immediate. The 8086 and 186
     /// push SP after decrementing it (PUSH SP stores the new value); the 286 and later store the old.</summary>
-    internal static void Push(Cpu c, ref DecodedOp op)
+    internal static void Push(Processor c, ref DecodedOp op)
     {
         uint v;
         if (op.Kind0 == OperandKind.Reg16 && op.Reg0 == Reg.SP && c.Model <= CpuModel.I186)
@@ -36,7 +36,7 @@ internal static unsafe class Stack
 
     /// <summary>POP to a register, segment register or memory. A memory destination's address is
     /// computed after SP has moved (it matters for [ESP]-based addressing on the 386).</summary>
-    internal static void Pop(Cpu c, ref DecodedOp op)
+    internal static void Pop(Processor c, ref DecodedOp op)
     {
         if (op.Kind0 == OperandKind.Seg)
         {
@@ -62,7 +62,7 @@ internal static unsafe class Stack
     }
 
     /// <summary>POP to a segment register (including the 8086's POP CS, opcode 0F).</summary>
-    internal static void PopSegment(Cpu c, ref DecodedOp op)
+    internal static void PopSegment(Processor c, ref DecodedOp op)
     {
         uint v = c.Pop(op.Size == 4 ? 4 : 2);
         c.LoadSegment(op.Reg0, v & 0xFFFF);
@@ -70,7 +70,7 @@ internal static unsafe class Stack
     }
 
     // PUSHA/PUSHAD: AX CX DX BX, SP as it was before the first push, BP SI DI.
-    internal static void Pusha(Cpu c, ref DecodedOp op)
+    internal static void Pusha(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         uint sp = c.Regs[Reg.SP];
@@ -80,7 +80,7 @@ internal static unsafe class Stack
 
     // POPA/POPAD: the reverse order; the saved SP is skipped. All eight are read before anything
     // changes, so a segment overrun part-way leaves the registers and SP as they were.
-    internal static void Popa(Cpu c, ref DecodedOp op)
+    internal static void Popa(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         Span<uint> values = stackalloc uint[8];
@@ -94,9 +94,9 @@ internal static unsafe class Stack
         c.SetReg16(Reg.SP, c.Regs[Reg.SP] + 8 * (uint)size);
     }
 
-    internal static void Pushf(Cpu c, ref DecodedOp op) => c.Push(c.FlagsValue, op.Size);
+    internal static void Pushf(Processor c, ref DecodedOp op) => c.Push(c.FlagsValue, op.Size);
 
-    internal static void Popf(Cpu c, ref DecodedOp op)
+    internal static void Popf(Processor c, ref DecodedOp op)
     {
         uint v = c.Pop(op.Size);
         c.WriteFlags(v, op.Size == 4 ? 0xFFFF_FFFF : 0xFFFF);
@@ -105,7 +105,7 @@ internal static unsafe class Stack
     /// <summary>ENTER size, level: push BP, copy level-1 outer frame pointers from the old frame,
     /// push the new frame pointer, then reserve size bytes below all that. The stack is 16-bit
     /// (real mode), so BP and SP are updated in their low 16 bits.</summary>
-    internal static void Enter(Cpu c, ref DecodedOp op)
+    internal static void Enter(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
         int level = (int)(op.Imm2 & 31);
@@ -127,7 +127,7 @@ internal static unsafe class Stack
 
     // LEAVE: SP = BP, then pop BP (EBP with a 32-bit operand size). The saved BP is read first, so
     // a segment overrun at SS:BP (BP = FFFF on the 286) leaves SP as it was.
-    internal static void Leave(Cpu c, ref DecodedOp op)
+    internal static void Leave(Processor c, ref DecodedOp op)
     {
         uint frame = c.Regs[Reg.BP] & 0xFFFF;
         uint saved = c.ReadMem(Seg.SS, frame, op.Size);

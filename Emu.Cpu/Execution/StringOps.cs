@@ -8,7 +8,7 @@ namespace Emu.Cpu.Execution;
 /// The source is op.Seg:SI (the segment override applies to it), the destination always ES:DI.
 /// SI, DI and CX are 16-bit, or ESI, EDI and ECX with a 32-bit address size. A REP-prefixed
 /// instruction runs until CX is exhausted, the run's instruction budget is used up or an interrupt is
-/// waiting (then it is suspended and resumed later, see <see cref="Cpu.ShouldSuspendRepeat"/>);
+/// waiting (then it is suspended and resumed later, see <see cref="Processor.ShouldSuspendRepeat"/>);
 /// SI, DI and CX are updated after every iteration so a fault part-way (a segment-limit violation
 /// on the 286/386) restarts it with the work done kept.
 /// MOVS, LODS, STOS, INS and OUTS repeat under either prefix (the 8086 treats F2 like F3 there);
@@ -41,16 +41,16 @@ internal static unsafe class StringOps
         HandlerTable.Map(Mnemonic.Outsd, &Outs);
     }
 
-    internal static void Movs(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &MovsOnce, false);
-    internal static void Cmps(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &CmpsOnce, true);
-    internal static void Scas(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &ScasOnce, true);
-    internal static void Lods(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &LodsOnce, false);
-    internal static void Stos(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &StosOnce, false);
-    internal static void Ins(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &InsOnce, false);
-    internal static void Outs(Cpu c, ref DecodedOp op) => Repeat(c, ref op, &OutsOnce, false);
+    internal static void Movs(Processor c, ref DecodedOp op) => Repeat(c, ref op, &MovsOnce, false);
+    internal static void Cmps(Processor c, ref DecodedOp op) => Repeat(c, ref op, &CmpsOnce, true);
+    internal static void Scas(Processor c, ref DecodedOp op) => Repeat(c, ref op, &ScasOnce, true);
+    internal static void Lods(Processor c, ref DecodedOp op) => Repeat(c, ref op, &LodsOnce, false);
+    internal static void Stos(Processor c, ref DecodedOp op) => Repeat(c, ref op, &StosOnce, false);
+    internal static void Ins(Processor c, ref DecodedOp op) => Repeat(c, ref op, &InsOnce, false);
+    internal static void Outs(Processor c, ref DecodedOp op) => Repeat(c, ref op, &OutsOnce, false);
 
     /// <summary>Runs one iteration, or with REP as many as CX (ECX) says, each counted as retired.</summary>
-    private static void Repeat(Cpu c, ref DecodedOp op, delegate*<Cpu, ref DecodedOp, void> once, bool testsZf)
+    private static void Repeat(Processor c, ref DecodedOp op, delegate*<Processor, ref DecodedOp, void> once, bool testsZf)
     {
         if ((op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) == 0)
         {
@@ -84,11 +84,11 @@ internal static unsafe class StringOps
         }
     }
 
-    private static uint Source(ref DecodedOp op, Cpu c) => op.Address32 ? c.Regs[Reg.SI] : c.Regs[Reg.SI] & 0xFFFF;
-    private static uint Destination(ref DecodedOp op, Cpu c) => op.Address32 ? c.Regs[Reg.DI] : c.Regs[Reg.DI] & 0xFFFF;
+    private static uint Source(ref DecodedOp op, Processor c) => op.Address32 ? c.Regs[Reg.SI] : c.Regs[Reg.SI] & 0xFFFF;
+    private static uint Destination(ref DecodedOp op, Processor c) => op.Address32 ? c.Regs[Reg.DI] : c.Regs[Reg.DI] & 0xFFFF;
 
     /// <summary>Moves SI or DI by the element size, down when DF is set.</summary>
-    private static void Advance(Cpu c, ref DecodedOp op, int reg)
+    private static void Advance(Processor c, ref DecodedOp op, int reg)
     {
         uint delta = (c.FlagsValue & CpuFlags.DF) != 0 ? (uint)-op.Size : (uint)op.Size;
         if (op.Address32)
@@ -102,9 +102,9 @@ internal static unsafe class StringOps
     // (a word at offset FFFF) is taken with that register, and any before it, already stepped:
     // MOVSW with SI = FFFF faults with SI = 0001 and DI unchanged. The other models step them once
     // the element is complete, so their faults restart it with nothing changed.
-    private static bool StepsEarly(Cpu c) => c.Model == CpuModel.I286;
+    private static bool StepsEarly(Processor c) => c.Model == CpuModel.I286;
 
-    private static void MovsOnce(Cpu c, ref DecodedOp op)
+    private static void MovsOnce(Processor c, ref DecodedOp op)
     {
         uint si = Source(ref op, c), di = Destination(ref op, c);
         bool early = StepsEarly(c);
@@ -118,7 +118,7 @@ internal static unsafe class StringOps
     }
 
     // CMPS subtracts the destination from the source: flags of [seg:SI] - ES:[DI].
-    private static void CmpsOnce(Cpu c, ref DecodedOp op)
+    private static void CmpsOnce(Processor c, ref DecodedOp op)
     {
         uint si = Source(ref op, c), di = Destination(ref op, c);
         bool early = StepsEarly(c);
@@ -132,7 +132,7 @@ internal static unsafe class StringOps
         Advance(c, ref op, Reg.DI);
     }
 
-    private static void ScasOnce(Cpu c, ref DecodedOp op)
+    private static void ScasOnce(Processor c, ref DecodedOp op)
     {
         uint di = Destination(ref op, c);
         bool early = StepsEarly(c);
@@ -142,7 +142,7 @@ internal static unsafe class StringOps
         if (!early) Advance(c, ref op, Reg.DI);
     }
 
-    private static void LodsOnce(Cpu c, ref DecodedOp op)
+    private static void LodsOnce(Processor c, ref DecodedOp op)
     {
         uint si = Source(ref op, c);
         bool early = StepsEarly(c);
@@ -151,7 +151,7 @@ internal static unsafe class StringOps
         if (!early) Advance(c, ref op, Reg.SI);
     }
 
-    private static void StosOnce(Cpu c, ref DecodedOp op)
+    private static void StosOnce(Processor c, ref DecodedOp op)
     {
         uint di = Destination(ref op, c);
         bool early = StepsEarly(c);
@@ -161,7 +161,7 @@ internal static unsafe class StringOps
     }
 
     // INS and OUTS: one port access (one VM exit) per element.
-    private static void InsOnce(Cpu c, ref DecodedOp op)
+    private static void InsOnce(Processor c, ref DecodedOp op)
     {
         uint di = Destination(ref op, c);
         bool early = StepsEarly(c);
@@ -171,7 +171,7 @@ internal static unsafe class StringOps
         if (!early) Advance(c, ref op, Reg.DI);
     }
 
-    private static void OutsOnce(Cpu c, ref DecodedOp op)
+    private static void OutsOnce(Processor c, ref DecodedOp op)
     {
         uint si = Source(ref op, c);
         bool early = StepsEarly(c);

@@ -32,38 +32,38 @@ internal static unsafe class SystemOps
         HandlerTable.Map(Mnemonic.Vmcall, &Vmcall);
     }
 
-    internal static void Nop(Cpu c, ref DecodedOp op) { }
+    internal static void Nop(Processor c, ref DecodedOp op) { }
 
     /// <summary>#UD: an opcode this model does not have. The pushed IP is the opcode's own.</summary>
-    internal static void Undefined(Cpu c, ref DecodedOp op) => c.RaiseException(6);
+    internal static void Undefined(Processor c, ref DecodedOp op) => c.RaiseException(6);
 
     /// <summary>An instruction that runs past offset FFFF of CS on the 286 and 386: the real-mode
     /// limit check on fetch raises #GP before anything executes.</summary>
-    internal static void SegmentOverrun(Cpu c, ref DecodedOp op) => c.RaiseException(13);
+    internal static void SegmentOverrun(Processor c, ref DecodedOp op) => c.RaiseException(13);
 
-    private static void ClearFlag(Cpu c, ref DecodedOp op)
+    private static void ClearFlag(Processor c, ref DecodedOp op)
     {
         c.FlagsValue &= ~(1u << op.Sub);
     }
 
-    private static void SetFlag(Cpu c, ref DecodedOp op) => c.FlagsValue |= 1u << op.Sub;
+    private static void SetFlag(Processor c, ref DecodedOp op) => c.FlagsValue |= 1u << op.Sub;
 
-    private static void Cmc(Cpu c, ref DecodedOp op) => c.FlagsValue ^= CpuFlags.CF;
+    private static void Cmc(Processor c, ref DecodedOp op) => c.FlagsValue ^= CpuFlags.CF;
 
     // STI enables interrupts after the next instruction, so STI; HLT cannot miss a wake-up.
-    private static void Sti(Cpu c, ref DecodedOp op)
+    private static void Sti(Processor c, ref DecodedOp op)
     {
         if ((c.FlagsValue & CpuFlags.IF) == 0)
             c.OpenInterruptShadow();
         c.FlagsValue |= CpuFlags.IF;
     }
 
-    private static void Hlt(Cpu c, ref DecodedOp op) => c.EnterHalt();
+    private static void Hlt(Processor c, ref DecodedOp op) => c.EnterHalt();
 
-    private static void Vmcall(Cpu c, ref DecodedOp op) => c.Hypercall();
+    private static void Vmcall(Processor c, ref DecodedOp op) => c.Hypercall();
 
     // LGDT/LIDT: a 16-bit limit then a 24-bit base (32-bit with a 32-bit operand size).
-    private static void LoadTableRegister(Cpu c, ref DecodedOp op)
+    private static void LoadTableRegister(Processor c, ref DecodedOp op)
     {
         uint ea = c.Ea(ref op);
         uint limit = c.ReadMem16(op.Seg, ea);
@@ -82,7 +82,7 @@ internal static unsafe class SystemOps
         }
     }
 
-    private static void StoreTableRegister(Cpu c, ref DecodedOp op)
+    private static void StoreTableRegister(Processor c, ref DecodedOp op)
     {
         uint ea = c.Ea(ref op);
         bool idt = op.Sub == 1;
@@ -100,17 +100,17 @@ internal static unsafe class SystemOps
 
     private static uint Wrap(ref DecodedOp op, uint offset) => op.Address32 ? offset : offset & 0xFFFF;
 
-    private static void Smsw(Cpu c, ref DecodedOp op)
+    private static void Smsw(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
         uint msw = c.Model == CpuModel.I286 ? 0xFFF0u | (c.Cr0 & 0xF) : c.Cr0;
         if (op.Kind0 == OperandKind.Mem)
             c.WriteMem16(op.Seg, ea, msw);
         else
-            c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, msw & Cpu.SizeMask(op.Size));
+            c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, msw & Processor.SizeMask(op.Size));
     }
 
-    private static void Lmsw(Cpu c, ref DecodedOp op)
+    private static void Lmsw(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
         uint value = op.Kind0 == OperandKind.Mem ? c.ReadMem16(op.Seg, ea) : c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
@@ -118,10 +118,10 @@ internal static unsafe class SystemOps
         c.SetCr0((c.Cr0 & ~0xEu) | (value & 0xF) | (c.Cr0 & 1));
     }
 
-    private static void Clts(Cpu c, ref DecodedOp op) => c.Cr0 &= ~8u;
+    private static void Clts(Processor c, ref DecodedOp op) => c.Cr0 &= ~8u;
 
     /// <summary>MOV to and from CRn, DRn, TRn (386): CR0 and CR2/CR3 are kept; PE cannot be set.</summary>
-    internal static void MovSpecial(Cpu c, ref DecodedOp op)
+    internal static void MovSpecial(Processor c, ref DecodedOp op)
     {
         if (op.Kind1 is OperandKind.Control or OperandKind.Debug or OperandKind.Test)
         {

@@ -11,10 +11,10 @@ internal interface IWidth
 {
     static abstract int Size { get; }
     static abstract uint Mask { get; }
-    static abstract uint Get(Cpu c, int reg);
-    static abstract void Set(Cpu c, int reg, uint value);
-    static abstract uint Read(Cpu c, int seg, uint offset);
-    static abstract void Write(Cpu c, int seg, uint offset, uint value);
+    static abstract uint Get(Processor c, int reg);
+    static abstract void Set(Processor c, int reg, uint value);
+    static abstract uint Read(Processor c, int seg, uint offset);
+    static abstract void Write(Processor c, int seg, uint offset, uint value);
 }
 
 /// <summary>Byte operands; registers numbered AL CL DL BL AH CH DH BH.</summary>
@@ -22,28 +22,28 @@ internal readonly struct W8 : IWidth
 {
     public static int Size => 1;
     public static uint Mask => 0xFF;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Get(Cpu c, int reg) => c.GetReg8(reg);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Set(Cpu c, int reg, uint value) => c.SetReg8(reg, value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Read(Cpu c, int seg, uint offset) => c.ReadMem8(seg, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Write(Cpu c, int seg, uint offset, uint value) => c.WriteMem8(seg, offset, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Get(Processor c, int reg) => c.GetReg8(reg);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Set(Processor c, int reg, uint value) => c.SetReg8(reg, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Read(Processor c, int seg, uint offset) => c.ReadMem8(seg, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Write(Processor c, int seg, uint offset, uint value) => c.WriteMem8(seg, offset, value);
 }
 
 internal readonly struct W16 : IWidth
 {
     public static int Size => 2;
     public static uint Mask => 0xFFFF;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Get(Cpu c, int reg) => c.Regs[reg] & 0xFFFF;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Set(Cpu c, int reg, uint value) => c.SetReg16(reg, value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Read(Cpu c, int seg, uint offset) => c.ReadMem16(seg, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Write(Cpu c, int seg, uint offset, uint value) => c.WriteMem16(seg, offset, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Get(Processor c, int reg) => c.Regs[reg] & 0xFFFF;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Set(Processor c, int reg, uint value) => c.SetReg16(reg, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Read(Processor c, int seg, uint offset) => c.ReadMem16(seg, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Write(Processor c, int seg, uint offset, uint value) => c.WriteMem16(seg, offset, value);
 }
 
 internal readonly struct W32 : IWidth
 {
     public static int Size => 4;
     public static uint Mask => 0xFFFF_FFFF;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Get(Cpu c, int reg) => c.Regs[reg];
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Set(Cpu c, int reg, uint value) => c.Regs[reg] = value;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Read(Cpu c, int seg, uint offset) => c.ReadMem32(seg, offset);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Write(Cpu c, int seg, uint offset, uint value) => c.WriteMem32(seg, offset, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Get(Processor c, int reg) => c.Regs[reg];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Set(Processor c, int reg, uint value) => c.Regs[reg] = value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static uint Read(Processor c, int seg, uint offset) => c.ReadMem32(seg, offset);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Write(Processor c, int seg, uint offset, uint value) => c.WriteMem32(seg, offset, value);
 }

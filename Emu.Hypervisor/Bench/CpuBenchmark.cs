@@ -72,7 +72,7 @@ public static class CpuBenchmark
         long instructions = 0, outs = 0;
         for (int run = WarmUpRuns(runs); run < runs; run++)
         {
-            Func<(Emu.Cpu.Cpu Cpu, Func<long> Outs, string? Failure)> body = bare
+            Func<(Processor Cpu, Func<long> Outs, string? Failure)> body = bare
                 ? () => RunBare(image, model, maxInstructions, Timed)
                 : () => RunMachine(image, model, maxInstructions, Timed);
             double elapsed = 0, cpuElapsed = 0;
@@ -99,19 +99,19 @@ public static class CpuBenchmark
         return new CpuBenchmarkResult(name, instructions, outs, seconds, cpuSeconds);
     }
 
-    private static (Emu.Cpu.Cpu, Func<long>, string?) RunBare(byte[] image, CpuModel model, long max, Action<Action> timed)
+    private static (Processor, Func<long>, string?) RunBare(byte[] image, CpuModel model, long max, Action<Action> timed)
     {
         var memory = new GuestMemory();
         memory.Load(SegmentedAddress.BootSector.Physical, image);
         var counter = new OutCounter();
-        var cpu = new Emu.Cpu.Cpu(memory, model) { CS = 0, IP = SegmentedAddress.BootSector.Offset, ExitHandler = counter };
+        var cpu = new Processor(memory, model) { CS = 0, IP = SegmentedAddress.BootSector.Offset, ExitHandler = counter };
         StopReason reason = StopReason.InstructionLimit;
         timed(() => reason = cpu.Run(max));
         bool ok = reason == StopReason.Halt || (reason == StopReason.InstructionLimit && max != long.MaxValue);
         return (cpu, () => counter.Writes, ok ? null : $"the guest stopped with {reason} ({cpu.StopMessage}) at {cpu.CS:X4}:{cpu.IP:X4}, not HLT");
     }
 
-    private static (Emu.Cpu.Cpu, Func<long>, string?) RunMachine(byte[] image, CpuModel model, long max, Action<Action> timed)
+    private static (Processor, Func<long>, string?) RunMachine(byte[] image, CpuModel model, long max, Action<Action> timed)
     {
         var vm = new VirtualMachine(new MachineConfig { Cpu = model });
         FlatBinaryLoader.Load(vm.Memory, image, SegmentedAddress.BootSector);
@@ -129,7 +129,7 @@ public static class CpuBenchmark
     {
         public long Writes;
 
-        public void HandleExit(Emu.Cpu.Cpu cpu, ref VmExit exit)
+        public void HandleExit(Processor cpu, ref VmExit exit)
         {
             if (exit.Reason == ExitReason.Io && exit.IsWrite)
                 Writes++;

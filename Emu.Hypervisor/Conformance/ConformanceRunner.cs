@@ -106,11 +106,11 @@ public sealed class ConformanceRunner
     private sealed class TestMachine
     {
         private readonly GuestMemory _memory = new();
-        private readonly Cpu.Cpu _cpu;
+        private readonly Processor _cpu;
 
         public TestMachine(CpuModel model)
         {
-            _cpu = new Cpu.Cpu(_memory, model);
+            _cpu = new Processor(_memory, model);
         }
 
         /// <summary>Runs one test; null when it passes, else what differed.</summary>

@@ -1,3 +1,4 @@
+using Emu.Cpu;
 using System.Buffers.Binary;
 using System.Globalization;
 
@@ -10,7 +11,7 @@ namespace Emu.Hypervisor.Debugging;
 public static class GdbRegisters
 {
     /// <summary>All registers, the g packet's reply.</summary>
-    public static string ReadAll(Cpu.Cpu cpu)
+    public static string ReadAll(Processor cpu)
     {
         var text = new System.Text.StringBuilder();
         for (int n = 0; n < TargetDescription.Count; n++)
@@ -19,7 +20,7 @@ public static class GdbRegisters
     }
 
     /// <summary>One register as hex (the p packet's reply), or null when there is no such register.</summary>
-    public static string? Read(Cpu.Cpu cpu, int number)
+    public static string? Read(Processor cpu, int number)
     {
         int size = TargetDescription.SizeOf(number);
         if (size == 0)
@@ -41,7 +42,7 @@ public static class GdbRegisters
 
     /// <summary>Sets one register from hex (the P packet); false when the number or the value is bad. The x87
     /// registers accept any value and keep none.</summary>
-    public static bool Write(Cpu.Cpu cpu, int number, string hex)
+    public static bool Write(Processor cpu, int number, string hex)
     {
         int size = TargetDescription.SizeOf(number);
         if (size == 0 || hex.Length != size * 2)
@@ -73,7 +74,7 @@ public static class GdbRegisters
     }
 
     /// <summary>Sets every register from a G packet (eip last, after CS, so that it lands where gdb meant).</summary>
-    public static bool WriteAll(Cpu.Cpu cpu, string hex)
+    public static bool WriteAll(Processor cpu, string hex)
     {
         int offset = 0;
         string? eip = null;
@@ -94,7 +95,7 @@ public static class GdbRegisters
 
     /// <summary>gdb's program counter is linear: keep CS when the address is inside its segment, else take the
     /// segment the address names (its paragraph, or FFFF for the high memory area).</summary>
-    public static void SetLinearPc(Cpu.Cpu cpu, uint linear)
+    public static void SetLinearPc(Processor cpu, uint linear)
     {
         uint offset = linear - ((uint)cpu.CS << 4);
         if (linear >= (uint)cpu.CS << 4 && offset <= 0xFFFF)
@@ -107,7 +108,7 @@ public static class GdbRegisters
         cpu.IP = (ushort)(linear - ((uint)segment << 4));
     }
 
-    private static uint Segment(Cpu.Cpu cpu, int index) => index switch
+    private static uint Segment(Processor cpu, int index) => index switch
     {
         0 => cpu.CS,
         1 => cpu.SS,
@@ -117,7 +118,7 @@ public static class GdbRegisters
         _ => cpu.GS,
     };
 
-    private static void SetSegment(Cpu.Cpu cpu, int index, ushort value)
+    private static void SetSegment(Processor cpu, int index, ushort value)
     {
         switch (index)
         {
@@ -130,7 +131,7 @@ public static class GdbRegisters
         }
     }
 
-    private static void SetGeneral(Cpu.Cpu cpu, int number, uint value)
+    private static void SetGeneral(Processor cpu, int number, uint value)
     {
         switch (number)
         {

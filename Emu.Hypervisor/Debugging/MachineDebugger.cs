@@ -77,7 +77,7 @@ public sealed class MachineDebugger
     internal void Resumed(uint linear) => _resumedAt = linear;
 
     /// <summary>Before an instruction (its interrupt delivered): true, with the stop recorded, when a breakpoint is at it.</summary>
-    internal bool BreaksBefore(Cpu.Cpu cpu)
+    internal bool BreaksBefore(Processor cpu)
     {
         uint linear = LinearPc(cpu);
         if (_resumedAt is uint resumed)
@@ -93,7 +93,7 @@ public sealed class MachineDebugger
     }
 
     /// <summary>After an exit completed: stops the guest (once the instruction is done) when a spec matches.</summary>
-    internal void CheckExit(Cpu.Cpu cpu, in VmExit exit, DeviceRange? range)
+    internal void CheckExit(Processor cpu, in VmExit exit, DeviceRange? range)
     {
         foreach (var spec in _exitBreaks)
         {
@@ -108,7 +108,7 @@ public sealed class MachineDebugger
     internal bool HasExitBreaks => _exitBreaks.Count > 0;
 
     /// <summary>The linear address of the next instruction, gdb's program counter in real mode.</summary>
-    public static uint LinearPc(Cpu.Cpu cpu) => ((uint)cpu.CS << 4) + cpu.IP;
+    public static uint LinearPc(Processor cpu) => ((uint)cpu.CS << 4) + cpu.IP;
 
     /// <summary>An exit in one line: <c>io out 01F6h/1 = A0h (ata0.drive) by 0000:7C2E out dx, al</c>.</summary>
     public string Describe(in VmExit exit, DeviceRange? range)
@@ -129,7 +129,7 @@ public sealed class MachineDebugger
     private static string Hex(uint value, int size) => value.ToString(size == 1 ? "X2" : size == 2 ? "X4" : "X8") + "h";
 
     /// <summary>The registers in one line, for --break-exit's report and monitor registers.</summary>
-    public static string RegisterLine(Cpu.Cpu c) =>
+    public static string RegisterLine(Processor c) =>
         $"EAX={c.Eax:X8} EBX={c.Ebx:X8} ECX={c.Ecx:X8} EDX={c.Edx:X8} ESI={c.Esi:X8} EDI={c.Edi:X8} EBP={c.Ebp:X8} ESP={c.Esp:X8} "
         + $"CS={c.CS:X4} IP={c.IP:X4} DS={c.DS:X4} ES={c.ES:X4} SS={c.SS:X4} FS={c.FS:X4} GS={c.GS:X4} FLAGS={c.Flags:X4}";
 }

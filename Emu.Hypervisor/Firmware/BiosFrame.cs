@@ -15,7 +15,7 @@ internal readonly struct BiosFrame
     private readonly ushort _ss;
     private readonly ushort _sp;
 
-    public BiosFrame(Cpu.Cpu cpu)
+    public BiosFrame(Processor cpu)
     {
         _memory = cpu.Memory;
         _ss = cpu.SS;

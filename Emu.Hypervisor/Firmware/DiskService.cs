@@ -1,3 +1,4 @@
+using Emu.Cpu;
 using System.Buffers.Binary;
 using Emu.Io.Storage;
 using Emu.Memory;
@@ -21,7 +22,7 @@ internal sealed class DiskService(VirtualMachine vm, FirmwareServices services, 
         DmaBoundary = 0x09, ControllerFailure = 0x20;
 
     private GuestMemory Memory => vm.Memory;
-    private Cpu.Cpu Cpu => vm.Cpu;
+    private Processor Cpu => vm.Cpu;
 
     public IReadOnlyList<BiosDrive> Drives => drives;
 

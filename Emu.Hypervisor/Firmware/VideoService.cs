@@ -1,3 +1,4 @@
+using Emu.Cpu;
 using Emu.Memory;
 
 namespace Emu.Hypervisor.Firmware;
@@ -18,7 +19,7 @@ internal sealed class VideoService(VirtualMachine vm, FirmwareServices services)
     private const byte DefaultAttribute = 0x07;
 
     private GuestMemory Memory => vm.Memory;
-    private Cpu.Cpu Cpu => vm.Cpu;
+    private Processor Cpu => vm.Cpu;
 
     private byte Mode => Memory.Read8(Bda + 0x49);
     private bool Graphics => Mode == 0x13;

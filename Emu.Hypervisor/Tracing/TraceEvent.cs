@@ -52,7 +52,7 @@ public sealed record TraceEvent
 public sealed record TraceRegisters(uint Eax, uint Ebx, uint Ecx, uint Edx, uint Esi, uint Edi, uint Ebp, uint Esp,
     ushort Ds, ushort Es, ushort Ss, ushort Fs, ushort Gs, uint Flags)
 {
-    public static TraceRegisters Of(Cpu.Cpu c) =>
+    public static TraceRegisters Of(Processor c) =>
         new(c.Eax, c.Ebx, c.Ecx, c.Edx, c.Esi, c.Edi, c.Ebp, c.Esp, c.DS, c.ES, c.SS, c.FS, c.GS, c.Flags);
 
     /// <summary>As the text trace and the Chrome trace's args show them.</summary>

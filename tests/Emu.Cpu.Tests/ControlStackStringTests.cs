@@ -13,7 +13,7 @@ public class ControlStackStringTests
 {
     private const ushort CodeSeg = 0x1000, CodeIp = 0x0100, StackSeg = 0x2000, StackTop = 0x1000;
 
-    private static Cpu Boot(CpuModel model, Action<Assembler> build)
+    private static Processor Boot(CpuModel model, Action<Assembler> build)
     {
         var asm = new Assembler(16);
         build(asm);
@@ -22,17 +22,17 @@ public class ControlStackStringTests
         return Boot(model, stream.ToArray());
     }
 
-    private static Cpu Boot(CpuModel model, byte[] code)
+    private static Processor Boot(CpuModel model, byte[] code)
     {
         var memory = new GuestMemory();
         memory.Load(CodeSeg * 16u + CodeIp, code);
-        return new Cpu(memory, model) { CS = CodeSeg, IP = CodeIp, SS = StackSeg, SP = StackTop };
+        return new Processor(memory, model) { CS = CodeSeg, IP = CodeIp, SS = StackSeg, SP = StackTop };
     }
 
-    private static ushort StackWord(Cpu cpu, int offset) =>
+    private static ushort StackWord(Processor cpu, int offset) =>
         (ushort)(cpu.Memory.Bytes[StackSeg * 16 + offset] | cpu.Memory.Bytes[StackSeg * 16 + offset + 1] << 8);
 
-    private static uint StackDword(Cpu cpu, int offset) =>
+    private static uint StackDword(Processor cpu, int offset) =>
         StackWord(cpu, offset) | (uint)StackWord(cpu, offset + 2) << 16;
 
     [Theory]
@@ -218,7 +218,7 @@ public class ControlStackStringTests
         public readonly List<(bool Write, uint Port, int Size, uint Value)> Exits = [];
         public ushort Next = 0x1000;
 
-        public void HandleExit(Cpu cpu, ref VmExit exit)
+        public void HandleExit(Processor cpu, ref VmExit exit)
         {
             if (exit.Reason != ExitReason.Io)
                 return;

@@ -11,11 +11,11 @@ internal sealed class CoreMachine
     public const uint StubBase = 0x8000; // vector n's stub is a HLT at 0000:8000+n
 
     public GuestMemory Memory { get; } = new();
-    public Cpu Cpu { get; }
+    public Processor Cpu { get; }
 
     public CoreMachine(CpuModel model, Action<Assembler> program)
     {
-        Cpu = new Cpu(Memory, model);
+        Cpu = new Processor(Memory, model);
         for (uint v = 0; v < 256; v++)
         {
             Memory.Bytes[(int)(StubBase + v)] = 0xF4; // HLT

@@ -151,7 +151,7 @@ public class DecodeCacheTests
     {
         public int Outs;
 
-        public void HandleExit(Cpu cpu, ref VmExit exit)
+        public void HandleExit(Processor cpu, ref VmExit exit)
         {
             if (exit.Reason == ExitReason.Io && exit.IsWrite && ++Outs == 3)
                 m.Memory.A20Enabled = true;

@@ -12,7 +12,7 @@ public class ModelDifferenceTests
 {
     private const int NoInterrupt = -1;
 
-    private static CoreMachine Run(CpuModel model, byte[] code, Action<Cpu>? setup = null)
+    private static CoreMachine Run(CpuModel model, byte[] code, Action<Processor>? setup = null)
     {
         var m = new CoreMachine(model, code);
         setup?.Invoke(m.Cpu);

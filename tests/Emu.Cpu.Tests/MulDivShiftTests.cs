@@ -11,7 +11,7 @@ public class MulDivShiftTests
     private const ushort CodeSeg = 0x100;
     private const ushort HandlerSeg = 0x300; // the #DE handler: a HLT at 0300:0000
 
-    private static Cpu Run(CpuModel model, Action<Assembler> program, int instructions, Action<Cpu>? setup = null)
+    private static Processor Run(CpuModel model, Action<Assembler> program, int instructions, Action<Processor>? setup = null)
     {
         var asm = new Assembler(16);
         program(asm);
@@ -20,19 +20,19 @@ public class MulDivShiftTests
         return RunBytes(model, ms.ToArray(), instructions, setup);
     }
 
-    private static Cpu RunBytes(CpuModel model, byte[] code, int instructions, Action<Cpu>? setup = null)
+    private static Processor RunBytes(CpuModel model, byte[] code, int instructions, Action<Processor>? setup = null)
     {
         var memory = new GuestMemory();
         memory.Load(0, [0x00, 0x00, HandlerSeg & 0xFF, HandlerSeg >> 8]); // IVT entry 0
         memory.Load(HandlerSeg * 16u, [0xF4]);
         memory.Load(CodeSeg * 16u, code);
-        var cpu = new Cpu(memory, model) { CS = CodeSeg, IP = 0, SS = 0x2000, SP = 0xFFF0, DS = 0x400 };
+        var cpu = new Processor(memory, model) { CS = CodeSeg, IP = 0, SS = 0x2000, SP = 0xFFF0, DS = 0x400 };
         setup?.Invoke(cpu);
         cpu.Run(instructions);
         return cpu;
     }
 
-    private static bool Flag(Cpu cpu, uint flag) => (cpu.Flags & flag) != 0;
+    private static bool Flag(Processor cpu, uint flag) => (cpu.Flags & flag) != 0;
 
     // ---- shifts ----
 

@@ -1,7 +1,7 @@
 namespace Emu.Cpu.Tests;
 
 /// <summary>
-/// The specialised handlers and lazy flags (Execution/Specialized.cs, Cpu.LazyFlags.cs) against the
+/// The specialised handlers and lazy flags (Execution/Specialized.cs, Processor.LazyFlags.cs) against the
 /// generic, eager handlers: random straight-line programs of flag writers and flag readers run on
 /// two CPUs, one with specialisation off, and must leave identical registers, FLAGS and memory.
 /// The single-instruction conformance suite cannot see a flag that is deferred across instructions.
@@ -41,7 +41,7 @@ public class SpecializedHandlerTests
     }
 
     // Small Run calls: lazy state must survive the loop returning and being entered again.
-    private static void RunInChunks(Cpu cpu, int chunk)
+    private static void RunInChunks(Processor cpu, int chunk)
     {
         for (int i = 0; i < 10 * Instructions && !cpu.Halted; i++)
             cpu.Run(chunk);

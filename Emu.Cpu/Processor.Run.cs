@@ -4,7 +4,7 @@ using Emu.Cpu.Decoding;
 namespace Emu.Cpu;
 
 // The run loop, interrupt and exception delivery.
-public sealed unsafe partial class Cpu
+public sealed unsafe partial class Processor
 {
     private bool _delivering;
 
@@ -126,7 +126,7 @@ public sealed unsafe partial class Cpu
     {
         if (_stopRequested)
             return true;
-        if (TakeServicedMark()) // PrepareNextInstruction did the rest already (Cpu.Debug.cs)
+        if (TakeServicedMark()) // PrepareNextInstruction did the rest already (Processor.Debug.cs)
             return false;
 
         bool shadow = _shadow;
@@ -137,7 +137,7 @@ public sealed unsafe partial class Cpu
             if (!shadow)
                 DeliverInterrupt(1, InterruptKind.Trap);
         }
-        if (_interruptLine && !shadow && (FlagsValue & Cpu.IfFlag) != 0)
+        if (_interruptLine && !shadow && (FlagsValue & Processor.IfFlag) != 0)
         {
             int vector = InterruptController?.Acknowledge() ?? -1;
             if (vector >= 0)
@@ -155,12 +155,12 @@ public sealed unsafe partial class Cpu
             return true;
 
         uint flags = FlagsValue;
-        _trapPending = (flags & Cpu.TfFlag) != 0;
+        _trapPending = (flags & Processor.TfFlag) != 0;
         // A request held off by IF = 0 needs no look before every instruction: IF can only be set again
         // by STI (which opens a shadow), POPF or IRET (WriteFlags), and each of those raises _attention.
         // Keeping it raised here made every instruction of a CLI'd guest pay this method and a flags
         // materialisation while the PIT's IRQ 0 waited (half speed after the firmware's POST).
-        _attention = _trapPending || _shadow || (_interruptLine && (flags & Cpu.IfFlag) != 0);
+        _attention = _trapPending || _shadow || (_interruptLine && (flags & Processor.IfFlag) != 0);
         return false;
     }
 

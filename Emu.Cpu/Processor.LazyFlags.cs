@@ -8,7 +8,7 @@ namespace Emu.Cpu;
 // AluSub, AluLogic) on the recorded operands, so the result is bit-for-bit what the eager path
 // gives. Everything else keeps using FlagsValue, whose getter materialises a pending record and
 // whose setter drops it: code that is not lazy-aware stays correct without change.
-public sealed partial class Cpu
+public sealed partial class Processor
 {
     private const int LazyNone = 0, LazyAdd = 1, LazySub = 2, LazyLogic = 3, LazyInc = 4, LazyDec = 5;
 

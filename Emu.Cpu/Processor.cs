@@ -10,7 +10,7 @@ namespace Emu.Cpu;
 /// in <c>Execution/</c>, one file per family. The CPU knows nothing of devices: port and MMIO
 /// accesses and hypercalls are VM exits handed to an <see cref="IExitHandler"/>.
 /// </summary>
-public sealed unsafe partial class Cpu
+public sealed unsafe partial class Processor
 {
     /// <summary>EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, then a slot that is always zero (see <see cref="Reg.None"/>).</summary>
     internal readonly uint[] Regs = new uint[9];
@@ -32,7 +32,7 @@ public sealed unsafe partial class Cpu
     private bool _stopRequested;
     private StopReason _stopReason = StopReason.StopRequested;
 
-    public Cpu(GuestMemory memory, CpuModel model)
+    public Processor(GuestMemory memory, CpuModel model)
     {
         Memory = memory;
         Model = model;
@@ -499,7 +499,7 @@ public sealed unsafe partial class Cpu
             ExitHandler.HandleExit(this, ref exit);
     }
 
-    private sealed class MmioExitAdapter(Cpu cpu) : IMmioHandler
+    private sealed class MmioExitAdapter(Processor cpu) : IMmioHandler
     {
         public uint MmioRead(uint physicalAddress, int size)
         {

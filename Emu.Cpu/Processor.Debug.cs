@@ -2,7 +2,7 @@ namespace Emu.Cpu;
 
 // What a debugger or an instruction trace needs to run the guest one instruction at a time and still see
 // the instruction that really runs next.
-public sealed partial class Cpu
+public sealed partial class Processor
 {
     // Set by PrepareNextInstruction: what ServiceAttention does before the next instruction is done already.
     private bool _attentionServiced;

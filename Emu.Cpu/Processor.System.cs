@@ -1,7 +1,7 @@
 namespace Emu.Cpu;
 
 // Control registers and descriptor-table registers (286/386 real mode; no protected mode).
-public sealed partial class Cpu
+public sealed partial class Processor
 {
     internal uint GdtBase;
     internal ushort GdtLimit;
