@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Emu.Io.Devices;
 using Emu.Io.Remote;
 using Emu.Io.Storage;
 using Emu.Memory;
