@@ -15,7 +15,7 @@
 ; expect-exit: 33
 
         cpu     8086
-        org     0x7C00
+%include "boot.inc"
 
 %include "pic.inc"
 
@@ -24,11 +24,7 @@ TICKS_WANTED    equ     5
 
 start:
         cli
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
+        boot_segments ds, es, ss
         cld
 
         ; IVT entry 08h (IRQ 0 after the remap below) -> timer_isr

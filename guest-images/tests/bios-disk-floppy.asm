@@ -17,19 +17,12 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
 BUF     equ     0x1000
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
-        cld
+        test_start es, ss
         mov     ax, 0x0202              ; sectors 2-3: the rest of this program
         mov     cx, 0x0002
         mov     dh, 0

@@ -22,19 +22,12 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
 BUF     equ     0x1000
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
-        cld
+        test_start es, ss
         mov     ax, 0x0202              ; the rest of the program: sectors 2-3 (CHS 0/0/2)
         mov     cx, 0x0002
         mov     dh, 0

@@ -12,14 +12,10 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        cld
+        test_start
         int     0x11
         mov     si, msg_equip
         call    print

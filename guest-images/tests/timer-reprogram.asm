@@ -13,22 +13,16 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
+%include "emutest.inc"
 %include "pic.inc"
 
-%include "emutest.inc"
 
 PIT_PROMPT      equ     16              ; loops: 48 instructions, two periods of divisor 3
 RTC_PROMPT      equ     450             ; loops: 1,350 instructions, a bit over one 8192 Hz period
 
 start:
         cli
-        xor     ax, ax
-        mov     ds, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
-        cld
+        test_start ss
         mov     word [0x08 * 4], pit_isr
         mov     word [0x08 * 4 + 2], 0
         mov     word [0x70 * 4], rtc_isr
