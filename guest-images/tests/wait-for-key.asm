@@ -33,11 +33,7 @@ start:
         test_pass
 
 get_key:
-        mov     ah, 0x00
-        int     0x16
-        mov     si, msg_key
-        call    print
-        call    print_hex16
+        read_key msg_key
         jmp     newline
 
         emutest_routines
