@@ -29,10 +29,7 @@ start:
         mov     word [0x70 * 4 + 2], 0
         ; 8259s: bases 08h and 70h, cascade on IR2; only IRQ 0 open for now.
         pic_init_pc
-        mov     al, 0xFE
-        out     0x21, al
-        mov     al, 0xFF
-        out     0xA1, al
+        pic_masks 0xFE, 0xFF
         ; The slow tick (divisor 65536, 55 ms): the run loop's next deadline is far away.
         call    pit_slow
         sti
