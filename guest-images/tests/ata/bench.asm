@@ -28,18 +28,18 @@ main:
         FAIL    "unknown mode (p, m or d)"
 .pio:
         call    bench_pio
-        EXIT_OK
+        test_pass
 .multiple:
         call    bench_multiple
-        EXIT_OK
+        test_pass
 .dma:
         call    bench_dma
-        EXIT_OK
+        test_pass
 .all:
         call    bench_pio
         call    bench_multiple
         call    bench_dma
-        EXIT_OK
+        test_pass
 
 bench_pio:
         ISSUE28 0x20, 0, 100

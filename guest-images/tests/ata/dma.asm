@@ -115,7 +115,7 @@ main:
         in      al, dx
 
         PUTLN   "dma: done"
-        EXIT_OK
+        test_pass
 
 %include "ata-dma.inc"
 failed:

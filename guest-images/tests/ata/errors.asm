@@ -106,7 +106,7 @@ main:
         call    newline
 
         PUTLN   "errors: done"
-        EXIT_OK
+        test_pass
 
 ; drain: waits for an interrupt; while it announces a data block (DRQ), reads the block and waits again.
 drain:

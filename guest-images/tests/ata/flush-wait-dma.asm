@@ -63,7 +63,7 @@ main:
         test    al, 0x01
         jz      .wait
         PUTLN   "flush-wait-dma: done"
-        EXIT_OK
+        test_pass
 
 %include "ata-dma.inc"
 

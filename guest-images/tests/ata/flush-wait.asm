@@ -42,7 +42,7 @@ main:
         jnz     .wait
 .done:
         PUTLN   "flush-wait: done"
-        EXIT_OK
+        test_pass
 
 failed:
         FAIL    "transfer failed"

@@ -155,7 +155,7 @@ main:
         call    newline
 
         PUTLN   "identify: done"
-        EXIT_OK
+        test_pass
 
 ; identify: IDENTIFY DEVICE into BUF_SEG:0 (the first call prints its interrupt count and status).
 identify:

@@ -80,7 +80,7 @@ main:
         call    print_status_error
 
         PUTLN   "multiple: done"
-        EXIT_OK
+        test_pass
 
 failed:
         FAIL    "transfer failed"

@@ -106,7 +106,7 @@ main:
         call    print_status_error
 
         PUTLN   "pio: done"
-        EXIT_OK
+        test_pass
 
 timeout:
         FAIL    "no interrupt"

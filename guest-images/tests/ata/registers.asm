@@ -154,7 +154,7 @@ main:
         call    print_status_error
 
         PUTLN   "registers: done"
-        EXIT_OK
+        test_pass
 
 busy:
         FAIL    "the drive stays busy"

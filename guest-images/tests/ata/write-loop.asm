@@ -52,7 +52,7 @@ main:
         jbe     .round
 .done:
         PUTLN   "write-loop: done"
-        EXIT_OK
+        test_pass
 
 failed:
         FAIL    "write failed"

@@ -70,7 +70,7 @@ main:
         call    print_status_error
 
         PUTLN   "write: done"
-        EXIT_OK
+        test_pass
 
 failed:
         FAIL    "transfer failed"
