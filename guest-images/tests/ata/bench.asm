@@ -91,7 +91,7 @@ report:
         PUTS    " crc="
         mov     ecx, 100 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    newline
         ret
 

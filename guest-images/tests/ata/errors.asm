@@ -86,7 +86,7 @@ main:
         mov     dx, ATA_ALTSTATUS
         in      al, dx
         PUTS    "slave status="
-        call    hex8
+        call    print_hex8
         NO_INTERRUPT_EXPECTED
         call    print_irqs
         call    newline
@@ -98,11 +98,11 @@ main:
         mov     dx, ATA_DATA
         in      ax, dx
         PUTS    "data port without DRQ="
-        call    hex16
+        call    print_hex16
         PUTS    " status="
         mov     dx, ATA_ALTSTATUS
         in      al, dx
-        call    hex8
+        call    print_hex8
         call    newline
 
         PUTLN   "errors: done"

@@ -44,7 +44,7 @@ main:
         jb      .sector
         PUTS    "round "
         mov     eax, [round]
-        call    dec32
+        call    print_dec32
         call    newline
         inc     dword [round]
         mov     eax, [last]
