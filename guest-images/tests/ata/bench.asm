@@ -10,7 +10,7 @@
 ; expect-output: dma crc=E388C913
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         mov     dx, 0x3FD

@@ -16,7 +16,7 @@
 ; expect-output: dma: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "dma: start"

@@ -20,7 +20,7 @@
 ; expect-output: errors: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 ; TRY "name": waits for the interrupt of the command just issued and prints "name irqs=N status error".
 ; A data request on the way (a drive that transfers the sectors before the failing one, as QEMU does)

@@ -28,7 +28,7 @@
 ; expect-output: identify: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 ; Prints " wordN=XXXX" for IDENTIFY word %1 in the buffer.
 %macro WORD 1

@@ -13,7 +13,7 @@
 ; expect-output: pio: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "pio: start"

@@ -17,7 +17,7 @@
 ; expect-output: registers: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 ; SHOW "prefix": "prefixNN count=.. lba=../../.." (1F1 to 1F5) read at the current HOB setting.
 %macro SHOW 1+

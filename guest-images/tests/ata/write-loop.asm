@@ -12,7 +12,7 @@
 ; expect-output: write-loop: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 SECTORS equ     32
 

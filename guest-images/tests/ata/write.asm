@@ -15,7 +15,7 @@
 ; expect-output: write: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "write: start"
