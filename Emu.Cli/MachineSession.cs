@@ -176,12 +176,12 @@ internal sealed class MachineSession : IDisposable
                     throw new UserError($"--disk: '{given}' names device process '{socket}', but the machine already uses '{_deviceProcess}' (one device process per machine)", ExitCodes.Usage);
                 _deviceProcess = socket;
                 value = end < 0 ? value[..at] : value[..at] + value[end..];
-                if (!DiskSpec.TryParse(value, out var remote, out string? remoteError))
+                if (!DiskSpec.TryParse(value, out var remote, out var remoteError))
                     throw new UserError($"--disk: {remoteError}", ExitCodes.Usage);
                 _remoteDisks.Add(remote.Path);
                 continue;
             }
-            if (!DiskSpec.TryParse(value, out var spec, out string? error))
+            if (!DiskSpec.TryParse(value, out var spec, out var error))
                 throw new UserError($"--disk: {error}", ExitCodes.Usage);
             disks.Add(spec);
         }

@@ -17,8 +17,6 @@
 ; expect-output: registers: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
 %include "ata.inc"
 
 ; SHOW "prefix": "prefixNN count=.. lba=../../.." (1F1 to 1F5) read at the current HOB setting.
@@ -87,29 +85,9 @@ main:
         out     dx, al
         call    wait_not_busy
         jc      busy
-        mov     ecx, 100000             ; room for an interrupt that must not come
-.settle:
-        dec     ecx
-        jnz     .settle
-        sti
-        nop
-        cli
+        NO_INTERRUPT_EXPECTED
         PUTS    "srst signature count="
-        mov     dx, ATA_COUNT
-        in      al, dx
-        call    hex8
-        PUTS    " lba="
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    "/"
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    "/"
-        inc     dx
-        in      al, dx
-        call    hex8
+        PRINT_COUNT_LBA
         PUTS    " device="
         inc     dx
         in      al, dx
@@ -130,10 +108,7 @@ main:
         mov     al, CTL_NIEN
         out     dx, al
         call    start_count
-        mov     eax, 20
-        mov     cl, 4
-        mov     bl, 0x20
-        call    issue28
+        ISSUE28 0x20, 20, 4
         push    es
         push    word BUF_SEG
         pop     es
@@ -168,13 +143,8 @@ main:
 
         ; nIEN = 0: the same read, one interrupt per sector.
         call    start_count
-        mov     eax, 20
-        mov     cl, 4
-        mov     bl, 0x20
-        call    issue28
-        mov     cx, 4
-        mov     bx, 1
-        call    pio_in
+        ISSUE28 0x20, 20, 4
+        PIO_IN  4, 1
         jc      nodata
         PUTS    "nien=0 read lba=20 count=4 crc="
         mov     ecx, 4 * 512
@@ -184,7 +154,7 @@ main:
         call    print_status_error
 
         PUTLN   "registers: done"
-        EXIT_OK
+        test_pass
 
 busy:
         FAIL    "the drive stays busy"
@@ -200,21 +170,7 @@ show_taskfile:
         in      al, dx
         call    hex8
         PUTS    " count="
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    " lba="
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    "/"
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    "/"
-        inc     dx
-        in      al, dx
-        call    hex8
+        PRINT_COUNT_LBA
         call    newline
         pop     dx
         pop     ax

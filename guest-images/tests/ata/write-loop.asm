@@ -12,8 +12,6 @@
 ; expect-output: write-loop: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
 %include "ata.inc"
 
 SECTORS equ     32
@@ -38,13 +36,8 @@ main:
         mov     ecx, 512
         call    fill_buffer
         call    start_count
-        mov     eax, ebp
-        mov     cl, 1
-        mov     bl, 0x30                ; WRITE SECTORS
-        call    issue28
-        mov     cx, 1
-        mov     bx, 1
-        call    pio_out
+        ISSUE28 0x30, ebp, 1            ; WRITE SECTORS
+        PIO_OUT 1, 1
         jc      failed
         inc     ebp
         cmp     ebp, SECTORS
@@ -59,7 +52,7 @@ main:
         jbe     .round
 .done:
         PUTLN   "write-loop: done"
-        EXIT_OK
+        test_pass
 
 failed:
         FAIL    "write failed"
