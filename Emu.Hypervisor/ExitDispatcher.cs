@@ -27,14 +27,20 @@ internal sealed class ExitDispatcher(ExitStatistics stats, PortBus ports, MmioBu
     /// <summary>The trace destination; null (the default) costs one test per exit.</summary>
     public Tracer? Tracer { get; set; }
 
+    /// <summary>The accounting by guest layer (--layers); null (the default) costs one test per exit.</summary>
+    public GuestLayers? Layers { get; set; }
+
     /// <summary>The debugger, whose break-exits are checked after each exit; null costs one test.</summary>
     public MachineDebugger? Debugger { get; set; }
 
     public void HandleExit(Processor cpu, ref VmExit exit)
     {
-        bool timed = _stats.TimingEnabled;
+        var layers = Layers;
+        bool timed = _stats.TimingEnabled | layers is not null;
         long start = timed ? Stopwatch.GetTimestamp() : 0;
         Tracer?.BeginExit();
+        if (layers is not null)
+            layers.ExitStart = start;
 
         DeviceRange? range = null;
         switch (exit.Reason)
@@ -49,12 +55,17 @@ internal sealed class ExitDispatcher(ExitStatistics stats, PortBus ports, MmioBu
                 Hypercall(cpu, ref exit);
                 break;
         }
+        // With --layers, what the device (or the firmware service) took is device time, the rest of the exit the VMM's.
+        if (layers is not null)
+            layers.DeviceTicks += Stopwatch.GetTimestamp() - start;
         _stats.Count(exit.Reason);
 
         if (timed | Tracer is not null)
             Observe(cpu, ref exit, range, timed ? Stopwatch.GetTimestamp() - start : 0);
         if (Debugger is { HasExitBreaks: true } debugger)
             debugger.CheckExit(cpu, exit, range);
+        if (layers is not null)
+            layers.ExitTicks += Stopwatch.GetTimestamp() - start;
     }
 
     private void Observe(Processor cpu, ref VmExit exit, DeviceRange? range, long ticks)

@@ -145,11 +145,19 @@ public sealed partial class VirtualMachine : IDisposable
         set
         {
             _dispatcher.Tracer = value;
-            bool devices = value is not null && (value.Events & TraceEvents.Devices) != 0;
-            var trace = devices ? value!.ForDevices(Cpu) : null;
-            // IRQ lines as devices move them, then the devices' own events and their backends' IO.
-            Pic.LineChanged = trace is null ? null : (irq, level) => trace.Note("irq", $"irq{irq} {(level ? "raised" : "lowered")}");
-            Devices.AttachTrace(trace);
+            ObserveDevices();
+        }
+    }
+
+    /// <summary>Accounting by guest layer (--layers, and what a trace's layer slices come from); null (the default)
+    /// costs nothing. Set before the run: the guest OS asks once, at boot, whether anyone listens to its Layer hypercalls.</summary>
+    public GuestLayers? Layers
+    {
+        get => _dispatcher.Layers;
+        set
+        {
+            _dispatcher.Layers = value;
+            ObserveDevices(); // the backends report their host time
         }
     }
 
@@ -159,6 +167,15 @@ public sealed partial class VirtualMachine : IDisposable
     {
         get => _dispatcher.Debugger;
         set => _dispatcher.Debugger = value;
+    }
+
+    /// <summary>Points the IRQ lines, the devices' events and their backends' IO at whoever listens now (the trace,
+    /// the layer accounting), or detaches them: an unobserved machine builds no event text and reads no clock.</summary>
+    private void ObserveDevices()
+    {
+        var observer = DeviceObserver.For(Cpu, Tracer, Layers);
+        Pic.LineChanged = observer is { Events: true } ? (irq, level) => observer.Note("irq", $"irq{irq} {(level ? "raised" : "lowered")}") : null;
+        Devices.AttachTrace(observer);
     }
 
     /// <summary>Set by the isa-debug-exit device: the process exit status the guest asked for.</summary>
@@ -225,6 +242,7 @@ public sealed partial class VirtualMachine : IDisposable
         long instructionBudgetEnd = limits.MaxInstructions is long max ? Cpu.Retired + max : long.MaxValue;
         var wallClock = System.Diagnostics.Stopwatch.StartNew();
         const long SliceInstructions = 1_000_000; // how often host-side limits are checked
+        Layers?.RunStarted(Cpu.Retired, Stats.TotalExits);
 
         try
         {
@@ -295,6 +313,7 @@ public sealed partial class VirtualMachine : IDisposable
         }
         finally
         {
+            Layers?.RunEnded(Cpu.Retired, Stats.TotalExits);
             UpdateStatistics();
         }
     }
@@ -359,6 +378,15 @@ public sealed partial class VirtualMachine : IDisposable
     internal void SyncTime()
     {
         Clock.NowNs = NowNs;
+        if (Layers is { } layers)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            Platform.TimedDevices.AdvanceTo(Clock.NowNs);
+            long ticks = System.Diagnostics.Stopwatch.GetTimestamp() - start;
+            layers.DeviceTicks += ticks;
+            layers.TimedDeviceTicks += ticks;
+            return;
+        }
         Platform.TimedDevices.AdvanceTo(Clock.NowNs);
     }
 

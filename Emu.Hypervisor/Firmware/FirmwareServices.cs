@@ -38,7 +38,33 @@ public sealed class FirmwareServices
         _video = new VideoService(vm, this);
         _disk = new DiskService(vm, this, drives);
         _keyboard = new KeyboardService(vm);
+    }
 
+    /// <summary>Layer hypercalls nobody recorded (a guest that marks without asking first).</summary>
+    public long UnrecordedLayerMarks { get; private set; }
+
+    // BH = 2: the question the OS asks once at boot; it marks only when told yes (the machine has a layer
+    // accounting: --layers or a trace), so other runs take no exit for them. A mark goes to the accounting and
+    // the trace.
+    private void Layer()
+    {
+        var cpu = _vm.Cpu;
+        byte op = (byte)(cpu.BX >> 8);
+        var layer = (Statistics.GuestLayer)(byte)cpu.BX;
+        if (op == 2)
+        {
+            cpu.AX = (ushort)(_vm.Layers is null ? 1 : 0);
+            return;
+        }
+        if (op > 1 || _vm.Layers is not { } layers)
+        {
+            UnrecordedLayerMarks++;
+            return;
+        }
+        bool enter = op == 1;
+        int changed = layers.Mark(enter, layer, cpu.Retired, _vm.Stats.TotalExits, layers.ExitStart);
+        if (changed > 0)
+            _vm.Tracer?.Layer(_vm.Cpu, enter, layer, changed);
     }
 
     /// <summary>Puts the services of docs/HYPERCALLS.md in the machine's table (at build time).</summary>
@@ -51,6 +77,7 @@ public sealed class FirmwareServices
         table.Add(Hypercall.Key, _keyboard.Handle);
         table.Add(Hypercall.Video, _video.Handle);
         table.Add(Hypercall.Disk, _disk.Handle);
+        table.Add(Hypercall.Layer, Layer);
     }
 
     /// <summary>A machine reset: the program `emu run` gave is loaded again at the end of the next POST, as a

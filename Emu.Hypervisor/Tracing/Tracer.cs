@@ -121,14 +121,20 @@ public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime, b
         });
     }
 
-    /// <summary>The tracer as devices see it: their events stamped with <paramref name="cpu"/>'s time and place.</summary>
-    public IDeviceTrace ForDevices(Processor cpu) => new DeviceTrace(this, cpu);
-
-    private sealed class DeviceTrace(Tracer tracer, Processor cpu) : IDeviceTrace
+    /// <summary>The guest OS entered a layer, or left one (and the <paramref name="count"/> - 1 layers still active
+    /// inside it). Always traced: the layers are the frame the other events sit in.</summary>
+    public void Layer(Processor cpu, bool enter, Emu.Hypervisor.Statistics.GuestLayer layer, int count)
     {
-        public bool HostTime => tracer.HostTime;
-        public void Note(string device, string what) => tracer.Device(cpu, device, what);
-        public void Note(string device, string what, long hostTicks) => tracer.Device(cpu, device, what, hostTicks);
+        Write(new TraceEvent
+        {
+            VirtualTime = cpu.Retired,
+            Kind = TraceEventKind.Layer,
+            Cs = cpu.InstructionCs,
+            Ip = cpu.InstructionIp,
+            Direction = enter ? "enter" : "leave",
+            Value = (uint)count,
+            Detail = Emu.Hypervisor.Statistics.LayerNames.Of(layer),
+        });
     }
 
     /// <summary>Something a device did (an IRQ line moved, the host backend was touched).</summary>

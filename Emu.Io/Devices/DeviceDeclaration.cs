@@ -88,10 +88,10 @@ public sealed class DeviceDeclaration(string name)
         _placement = placement;
     }
 
-    /// <summary>Attaches a trace to the device and its backends (null detaches).</summary>
+    /// <summary>Attaches a trace to the device (when it wants the device's events) and its backends (null detaches).</summary>
     public void AttachTrace(IDeviceTrace? trace)
     {
-        Trace(trace);
+        Trace(trace is { Events: true } ? trace : null);
         foreach (var (traceName, backend) in _tracedBackends)
         {
             backend.Observer = trace is null ? null : new BackendTrace(trace, traceName);

@@ -279,16 +279,17 @@ public sealed partial class VirtioMmioTransport : IIoDevice
             _events?.Note(Name, $"queue {_queueSel} refused: FEATURES_OK not set");
             return;
         }
-        if (q.TryEnable(Negotiated(VirtioFeature.EventIdx), Negotiated(VirtioFeature.IndirectDesc), out string? reason))
+        var refused = q.Enable(Negotiated(VirtioFeature.EventIdx), Negotiated(VirtioFeature.IndirectDesc));
+        if (refused.IsNone)
         {
             _events?.Note(Name, $"queue {_queueSel} ready: size {q.Size}, desc {q.DescTable:X}, avail {q.AvailRing:X}, used {q.UsedRing:X}");
             // Poll mode: ask for no notifications from the very first buffer (the driver may have zeroed
             // avail_event / used.flags, which would otherwise invite one kick before the first poll).
-            if (NotifyMode == VirtioNotifyMode.Poll && q.ArmNotification(polling: true, out string? armReason) == QueuePoll.Broken)
-                NeedsReset((int)_queueSel, armReason!);
+            if (NotifyMode == VirtioNotifyMode.Poll && q.ArmNotification(polling: true, out var broken) == QueuePoll.Broken)
+                NeedsReset((int)_queueSel, broken);
         }
         else
-            _events?.Note(Name, $"queue {_queueSel} refused: {reason}");
+            _events?.Note(Name, $"queue {_queueSel} refused: {refused}");
     }
 
     /// <summary>Status = 0 (or a machine reset): everything back to its power-on value, interrupt lowered.</summary>
