@@ -12,7 +12,7 @@ internal sealed class GuestRunner : IDisposable
     private readonly MemoryStream _serial = new();
 
     public GuestRunner(string image, Emu.Cpu.CpuModel cpu = Emu.Cpu.CpuModel.I386, StringWriter? trace = null, string traceFormat = "text",
-        IReadOnlyList<Emu.Io.Storage.DiskSpec>? disks = null, string? serialInput = null)
+        IReadOnlyList<Emu.Io.Storage.DiskSpec>? disks = null, string? serialInput = null, Emu.Io.Storage.DiskSpec? virtioDisk = null)
     {
         Machine = new VirtualMachine(new MachineConfig
         {
@@ -20,6 +20,7 @@ internal sealed class GuestRunner : IDisposable
             DebugConsoleOutput = _console,
             SerialOutput = _serial,
             HardDisks = disks ?? [],
+            VirtioDisk = virtioDisk,
             SerialInput = serialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(serialInput),
         });
         if (trace is not null)
