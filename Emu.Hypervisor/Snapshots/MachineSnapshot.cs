@@ -17,7 +17,7 @@ namespace Emu.Hypervisor.Snapshots;
 /// The state is every field of every object the machine reaches (<see cref="ObjectGraphSnapshot"/>), so a field a
 /// device gains later is covered without anyone listing it. What belongs to the host rather than to the machine is
 /// left out by design (<see cref="IsHostSide"/>): output streams, the trace, the layer accounting, the debugger and
-/// its front end, the disk journal itself, and the CPU's decoded-instruction cache, which is flushed instead (it is
+/// its front end, the disk journal and the snapshots themselves, and the CPU's decoded-instruction cache, which is flushed instead (it is
 /// a function of guest memory, and the code marks it leaves in memory are empty in a snapshot).
 /// </remarks>
 public sealed class MachineSnapshot
@@ -49,7 +49,7 @@ public sealed class MachineSnapshot
     /// <summary>What a snapshot leaves alone: the host's side of the machine.</summary>
     private static bool IsHostSide(object o) =>
         o is Stream or TextWriter or Tracer or GuestLayers or MachineDebugger or Breakpoints or Watchpoints or IDebugFrontEnd
-            or IRunHost or DiskJournal or ICodeWriteObserver;
+            or IRunHost or DiskJournal or ICodeWriteObserver or SnapshotHistory or MachineSnapshot;
 }
 
 /// <summary>A snapshot cannot be taken or put back; the message is one line for the user.</summary>
