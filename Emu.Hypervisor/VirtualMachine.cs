@@ -83,7 +83,7 @@ public sealed partial class VirtualMachine : IDisposable
         // The page kinds are final now: the device process checks its DMA against the same map.
         DeviceProcess?.SendMemoryMap(Memory.PageKinds);
         if (DeviceProcess?.Failure is { } failure)
-            throw new DeviceProcessException(failure);
+            throw new DeviceProcessException(failure.ToString());
     }
 
     public MachineConfig Config { get; }
