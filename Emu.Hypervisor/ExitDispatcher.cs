@@ -21,9 +21,12 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
 
     public void HandleExit(Processor cpu, ref VmExit exit)
     {
-        bool timed = _stats.TimingEnabled;
+        var layers = vm.Layers;
+        bool timed = _stats.TimingEnabled | layers is not null;
         long start = timed ? Stopwatch.GetTimestamp() : 0;
         vm.Tracer?.BeginExit();
+        if (layers is not null)
+            layers.ExitStart = start;
 
         DeviceRange? range = null;
         switch (exit.Reason)
@@ -38,12 +41,17 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
                 Hypercall(cpu, ref exit);
                 break;
         }
+        // With --layers, what the device (or the firmware service) took is device time, the rest of the exit the VMM's.
+        if (layers is not null)
+            layers.DeviceTicks += Stopwatch.GetTimestamp() - start;
         _stats.Count(exit.Reason);
 
         if (timed | vm.Tracer is not null)
             Observe(ref exit, range, timed ? Stopwatch.GetTimestamp() - start : 0);
         if (vm.Debugger is { HasExitBreaks: true } debugger)
             debugger.CheckExit(cpu, exit, range);
+        if (layers is not null)
+            layers.ExitTicks += Stopwatch.GetTimestamp() - start;
     }
 
     private void Observe(ref VmExit exit, DeviceRange? range, long ticks)

@@ -120,19 +120,28 @@ public sealed partial class VirtualMachine
         Tracer?.Device(this, Ata.BusMaster.Name, $"moved to {start:X4}");
     }
 
-    /// <summary>Points the controller's events and the disks' IO reports at the tracer, or detaches them
-    /// (no tracer, or device events not traced): an untraced machine builds no event text.</summary>
-    private void TraceStorage(Tracer? tracer)
+    /// <summary>Points the devices' events and the disks' IO reports at the tracer and the layer accounting, or
+    /// detaches them (neither wants them): an untraced machine builds no event text, an unaccounted one reads no clock.</summary>
+    private void ObserveDisks()
     {
-        bool on = tracer is not null && (tracer.Events & TraceEvents.Devices) != 0;
+        var tracer = Tracer;
+        bool events = tracer is not null && (tracer.Events & TraceEvents.Devices) != 0;
+        bool observed = events || Layers is not null;
+        bool timed = (events && tracer!.HostTime) || Layers is not null;
         if (_ata is not null)
-            _ata.Events = on ? new DeviceEvents(this) : null;
+            _ata.Events = events ? new DeviceEvents(this) : null;
         for (int i = 0; i < MaxHardDisks; i++)
         {
             if (_disks[i] is not { } disk)
                 continue;
-            disk.Observer = on ? new DiskEvents(this, DiskName(i)) : null;
-            disk.MeasureHostTime = on && tracer!.HostTime;
+            disk.Observer = observed ? new DiskEvents(this, DiskName(i)) : null;
+            disk.MeasureHostTime = timed;
+        }
+        if (VirtioTransport is not null && _virtioBackend is not null) // VirtualMachine.Virtio.cs
+        {
+            VirtioTransport.Events = events ? new DeviceEvents(this) : null;
+            _virtioBackend.Observer = observed ? new DiskEvents(this, VirtioBackendName) : null;
+            _virtioBackend.MeasureHostTime = timed;
         }
     }
 
@@ -144,16 +153,32 @@ public sealed partial class VirtualMachine
         public void Note(string device, string what) => vm.Tracer?.Device(vm, device, what);
     }
 
+    /// <summary>A disk's host IO, for the trace and the layer accounting's host-IO row.</summary>
     private sealed class DiskEvents(VirtualMachine vm, string name) : IBackendObserver
     {
-        public void OnRead(long offset, int length, BlockStatus status, long hostTicks) =>
+        public void OnRead(long offset, int length, BlockStatus status, long hostTicks)
+        {
+            Account(hostTicks);
             vm.Tracer?.Device(vm, name, $"backend read offset={offset} length={length}{Failure(status)}", hostTicks);
+        }
 
-        public void OnWrite(long offset, int length, BlockStatus status, long hostTicks) =>
+        public void OnWrite(long offset, int length, BlockStatus status, long hostTicks)
+        {
+            Account(hostTicks);
             vm.Tracer?.Device(vm, name, $"backend write offset={offset} length={length}{Failure(status)}", hostTicks);
+        }
 
-        public void OnFlush(BlockStatus status, long hostTicks) =>
+        public void OnFlush(BlockStatus status, long hostTicks)
+        {
+            Account(hostTicks);
             vm.Tracer?.Device(vm, name, $"backend flush{Failure(status)}", hostTicks);
+        }
+
+        private void Account(long hostTicks)
+        {
+            if (vm.Layers is { } layers)
+                layers.HostIoTicks += hostTicks;
+        }
 
         private static string Failure(BlockStatus status) => status == BlockStatus.Ok ? "" : $": {status}";
     }

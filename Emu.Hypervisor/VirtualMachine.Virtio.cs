@@ -61,16 +61,4 @@ public sealed partial class VirtualMachine
 
     /// <summary>The name the virtio disk's host IO has in traces.</summary>
     public const string VirtioBackendName = "virtio-blk-backend";
-
-    /// <summary>Points the virtio device's events and its backend's IO at the tracer, or detaches them (no tracer,
-    /// or device events not traced): an untraced machine builds no event text. Same sinks as the ATA disks.</summary>
-    private void TraceVirtio(Tracing.Tracer? tracer)
-    {
-        if (VirtioTransport is null || _virtioBackend is null)
-            return;
-        bool on = tracer is not null && (tracer.Events & Tracing.TraceEvents.Devices) != 0;
-        VirtioTransport.Events = on ? new DeviceEvents(this) : null;
-        _virtioBackend.Observer = on ? new DiskEvents(this, VirtioBackendName) : null;
-        _virtioBackend.MeasureHostTime = on && tracer!.HostTime;
-    }
 }

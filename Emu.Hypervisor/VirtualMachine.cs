@@ -107,13 +107,26 @@ public sealed partial class VirtualMachine : IDisposable
             _tracer = value;
             // Device events: IRQ lines as devices move them.
             Pic.LineChanged = value is null ? null : (irq, level) => value.Device(this, "irq", $"irq{irq} {(level ? "raised" : "lowered")}");
-            TraceStorage(value);
-            TraceVirtio(value); // VirtualMachine.Virtio.cs
+            ObserveDisks(); // VirtualMachine.Storage.cs
             TraceDeviceProcess(value); // VirtualMachine.Remote.cs
         }
     }
 
     private Tracer? _tracer;
+
+    /// <summary>Accounting by guest layer (--layers, and what a trace's layer slices come from); null (the default)
+    /// costs nothing. Set before the run: the guest OS asks once, at boot, whether anyone listens to its Layer hypercalls.</summary>
+    public GuestLayers? Layers
+    {
+        get => _layers;
+        set
+        {
+            _layers = value;
+            ObserveDisks(); // VirtualMachine.Storage.cs: the backends report their host time
+        }
+    }
+
+    private GuestLayers? _layers;
 
     /// <summary>Handlers for VMCALL hypercalls by number (AX); the firmware uses them.</summary>
     public Dictionary<ushort, Action<VirtualMachine>> Hypercalls { get; } = [];
@@ -167,6 +180,7 @@ public sealed partial class VirtualMachine : IDisposable
         long instructionBudgetEnd = limits.MaxInstructions is long max ? Cpu.Retired + max : long.MaxValue;
         var wallClock = System.Diagnostics.Stopwatch.StartNew();
         const long SliceInstructions = 1_000_000; // how often host-side limits are checked
+        Layers?.RunStarted(Cpu.Retired, Stats.TotalExits);
 
         try
         {
@@ -235,6 +249,7 @@ public sealed partial class VirtualMachine : IDisposable
         }
         finally
         {
+            Layers?.RunEnded(Cpu.Retired, Stats.TotalExits);
             UpdateStatistics();
         }
     }
@@ -269,6 +284,15 @@ public sealed partial class VirtualMachine : IDisposable
     internal void SyncTime()
     {
         Clock.NowNs = NowNs;
+        if (Layers is { } layers)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            Platform.TimedDevices.AdvanceTo(Clock.NowNs);
+            long ticks = System.Diagnostics.Stopwatch.GetTimestamp() - start;
+            layers.DeviceTicks += ticks;
+            layers.TimedDeviceTicks += ticks;
+            return;
+        }
         Platform.TimedDevices.AdvanceTo(Clock.NowNs);
     }
 

@@ -47,6 +47,9 @@ public abstract partial class MachineOptions
     [Option("stats", HelpText = "Print exit statistics to stderr when the run ends.")]
     public bool Stats { get; set; }
 
+    [Option("layers", HelpText = "Print to stderr when the run ends where its instructions, VM exits and host time went, by the guest OS's layers (application, system call, filesystem, block layer, driver, firmware) and below them the VMM, device emulation, host IO and idle time (docs/GUEST-OS.md).")]
+    public bool Layers { get; set; }
+
     [Option("screen", HelpText = "Print the 80x25 text screen when the run ends.")]
     public bool Screen { get; set; }
 

@@ -47,6 +47,34 @@ public sealed class FirmwareServices
         h[Hypercall.Key] = _ => _keyboard.Handle();
         h[Hypercall.Video] = _ => _video.Handle();
         h[Hypercall.Disk] = _ => _disk.Handle();
+        h[Hypercall.Layer] = _ => Layer();
+    }
+
+    /// <summary>Layer hypercalls nobody recorded (a guest that marks without asking first).</summary>
+    public long UnrecordedLayerMarks { get; private set; }
+
+    // BH = 2: the question the OS asks once at boot; it marks only when told yes (the machine has a layer
+    // accounting: --layers or a trace), so other runs take no exit for them. A mark goes to the accounting and
+    // the trace.
+    private void Layer()
+    {
+        var cpu = _vm.Cpu;
+        byte op = (byte)(cpu.BX >> 8);
+        var layer = (Statistics.GuestLayer)(byte)cpu.BX;
+        if (op == 2)
+        {
+            cpu.AX = (ushort)(_vm.Layers is null ? 1 : 0);
+            return;
+        }
+        if (op > 1 || _vm.Layers is not { } layers)
+        {
+            UnrecordedLayerMarks++;
+            return;
+        }
+        bool enter = op == 1;
+        int changed = layers.Mark(enter, layer, cpu.Retired, _vm.Stats.TotalExits, layers.ExitStart);
+        if (changed > 0)
+            _vm.Tracer?.Layer(_vm, enter, layer, changed);
     }
 
     /// <summary>The drives INT 13h serves: the floppy (00h) first, then hard disks 80h, 81h...</summary>

@@ -120,6 +120,22 @@ public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime, b
         });
     }
 
+    /// <summary>The guest OS entered a layer, or left one (and the <paramref name="count"/> - 1 layers still active
+    /// inside it). Always traced: the layers are the frame the other events sit in.</summary>
+    public void Layer(VirtualMachine vm, bool enter, Emu.Hypervisor.Statistics.GuestLayer layer, int count)
+    {
+        Write(new TraceEvent
+        {
+            VirtualTime = vm.Cpu.Retired,
+            Kind = TraceEventKind.Layer,
+            Cs = vm.Cpu.InstructionCs,
+            Ip = vm.Cpu.InstructionIp,
+            Direction = enter ? "enter" : "leave",
+            Value = (uint)count,
+            Detail = Emu.Hypervisor.Statistics.LayerNames.Of(layer),
+        });
+    }
+
     /// <summary>Something a device did (an IRQ line moved, the host backend was touched).</summary>
     public void Device(VirtualMachine vm, string device, string detail, long hostTicks = 0)
     {
