@@ -97,7 +97,7 @@ public sealed partial class VirtualMachine
     {
         _ata?.Reset();
         DeviceProcess?.Reset();
-        Cpu.StopForReset($"the guest reset the machine ({source})");
+        Cpu.StopForReset(source);
     }
 
     /// <summary>The guest rewrote BAR4 or the PCI command register: the window leaves its old ports and takes

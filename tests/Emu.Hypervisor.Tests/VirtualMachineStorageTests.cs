@@ -1,3 +1,4 @@
+using Emu.Cpu;
 using Emu.Hypervisor.Loader;
 using Emu.Io.Storage;
 using Emu.Tests.Shared;
@@ -93,7 +94,8 @@ public sealed class VirtualMachineStorageTests : IDisposable
         var outcome = vm.Run(new RunLimits { MaxInstructions = 100 });
 
         outcome.End.Should().Be(RunEnd.Shutdown);
-        outcome.Message.Should().Contain("port CF9h");
+        vm.Cpu.Stop.Should().Be(new CpuStop(StopCause.GuestReset, Source: "port CF9h"));
+        outcome.Message.Should().Be("guest shut down: the guest reset the machine (port CF9h)");
     }
 
     [Fact]

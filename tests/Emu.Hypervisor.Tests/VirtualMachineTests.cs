@@ -124,6 +124,7 @@ public class VirtualMachineTests
 
         outcome.End.Should().Be(RunEnd.Shutdown);
         outcome.ExitCode.Should().Be(3);
+        run.Machine.Cpu.Stop.Should().Be(new CpuStop(StopCause.VectorBeyondLimit, Value: 0, Vector: 3));
     }
 
     [Fact]
