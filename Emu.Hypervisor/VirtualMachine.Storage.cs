@@ -62,7 +62,7 @@ public sealed partial class VirtualMachine
                 var spec = specs[i] ?? throw new ArgumentException($"hard disk {i} is null", nameof(config));
                 string full = Path.GetFullPath(spec.Path);
                 if (!seen.Add(full))
-                    throw new DiskImageException($"disk image '{spec.Path}' is attached twice");
+                    throw new DiskImageException(DiskImageFault.AttachedTwice, spec.Path);
                 var backend = new ObservedBackend(RawImageBackend.Open(spec), observer: null);
                 _disks[i] = backend;
                 drives[i] = new AtaDrive(backend, new AtaDriveOptions { ImageName = spec.Path });
