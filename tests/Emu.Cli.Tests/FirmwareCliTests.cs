@@ -82,22 +82,6 @@ public class FirmwareCliTests
         r.Stderr.Should().Be("emu: no bootable disk: drive 80h: not a bootable disk (no 55AA signature)\n");
     }
 
-    [Theory]
-    [InlineData(new[] { "boot", "missing.img" }, 1, "does not exist")]
-    [InlineData(new[] { "boot" }, 2, "missing")]
-    [InlineData(new[] { "boot", "guest-images" }, 1, "directory")]
-    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--floppy", "guest-images/demos/hello.bin" }, 1, "not a floppy size")]
-    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--disk", "missing.img" }, 1, "does not exist")]
-    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--disk", "x.img,bogus" }, 2, "unknown option 'bogus'")]
-    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--bios-disk", "scsi" }, 2, "--bios-disk")]
-    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--bios", "guest-images/demos/hello.bin" }, 1, "64 KiB")]
-    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--load-address", "F000:0000" }, 1, "firmware")]
-    [InlineData(new[] { "test", "missing-dir" }, 1, "does not exist")]
-    public void Bad_input_gives_one_line_and_a_documented_status(string[] args, int status, string fragment)
-    {
-        EmuProcess.Run(args).ShouldBeOneLineError(status, fragment);
-    }
-
     [Fact]
     public void An_empty_image_is_refused()
     {
