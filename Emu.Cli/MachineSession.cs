@@ -144,6 +144,9 @@ internal sealed class MachineSession : IDisposable
             throw new UserError(e.Message);
         }
         Machine.Stats.TimingEnabled = o.TraceHostTime;
+        // The guest OS marks its layers only for a machine that records them: for --layers, and for a trace's layer slices.
+        if (o.Layers || o.Trace is not null)
+            Machine.Layers = new Emu.Hypervisor.Statistics.GuestLayers();
         if (o.Trace is not null)
             Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime, o.TraceRegisters);
         if (DebugAttach.Attach(Machine, o) is { } gdb)
@@ -248,6 +251,12 @@ internal sealed class MachineSession : IDisposable
         var outcome = Run(interruption);
         if (_options.Stats)
             Machine.Stats.WriteTable(Console.Error);
+        if (_options.Layers)
+        {
+            if (_options.Stats)
+                Console.Error.WriteLine();
+            Machine.Layers!.WriteTable(Console.Error);
+        }
         if (_options.Screen)
             ScreenPrinter.Print(Machine, Console.Out, Console.Error);
         if (_options.Screenshot is string png)

@@ -90,6 +90,24 @@ public sealed class LiveConsoleTests
     }
 
     [Fact]
+    public void The_reset_key_reboots_the_guest_which_asks_again_from_a_fresh_screen()
+    {
+        using var pane = new TmuxPane("boot", "guest-images/demos/bootdemo.bin", "--console", "screen");
+        pane.WaitFor("Your name?");
+        pane.Tmux("send-keys", "Ada");
+        pane.WaitFor("Your name? Ada");
+
+        pane.Tmux("send-keys", "C-a", "r");
+
+        // POST again, the boot sector again: its mode set clears the screen, so the half-typed name is gone.
+        pane.WaitFor(screen => screen.Contains("Your name?", StringComparison.Ordinal) && !screen.Contains("Ada", StringComparison.Ordinal),
+            "the boot demo's question on a fresh screen");
+        pane.Tmux("send-keys", "Bob", "Enter");
+        pane.WaitFor("Hello, Bob!");
+        pane.ExitStatus().Should().Be(0, "the rebooted guest greets and halts as on its first boot");
+    }
+
+    [Fact]
     public void A_screenshot_into_a_folder_it_cannot_write_is_said_and_the_guest_runs_on()
     {
         // /proc takes no new files, not even from root.

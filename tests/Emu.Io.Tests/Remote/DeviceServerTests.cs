@@ -1,3 +1,4 @@
+using Emu.Io.Devices;
 using Emu.Io.Remote;
 using Emu.Io.Storage;
 using Emu.Memory;
