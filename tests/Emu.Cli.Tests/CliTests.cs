@@ -124,13 +124,13 @@ public class CliTests
         EmuProcess.Run(args).ShouldBeOneLineError(status, fragment);
     }
 
-    [Fact]
-    public void An_empty_program_is_refused()
+    [Theory]
+    [InlineData("run")]
+    [InlineData("boot")]
+    public void An_empty_program_or_image_is_refused(string verb)
     {
         using var file = TempFile.With();
-        var r = EmuProcess.Run("run", file.Path);
-        r.ExitCode.Should().Be(1);
-        r.Stderr.Should().Contain("is empty");
+        EmuProcess.Run(verb, file.Path).ShouldBeOneLineError(1, "is empty");
     }
 
     [Theory]
