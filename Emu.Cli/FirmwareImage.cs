@@ -18,14 +18,18 @@ internal static class FirmwareImage
         return image;
     }
 
-    private static string? Locate()
+    private static string? Locate() => Locate(Path.Combine("firmware", "bios.bin"));
+
+    /// <summary>A shipped guest file (<paramref name="relative"/> to guest-images/): beside the emu binary (where
+    /// the build copies it), else in a repository above it; null when neither has it.</summary>
+    internal static string? Locate(string relative)
     {
-        string beside = Path.Combine(AppContext.BaseDirectory, "firmware", "bios.bin");
+        string beside = Path.Combine(AppContext.BaseDirectory, relative);
         if (File.Exists(beside))
             return beside;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string inRepo = Path.Combine(dir.FullName, "guest-images", "firmware", "bios.bin");
+            string inRepo = Path.Combine(dir.FullName, "guest-images", relative);
             if (File.Exists(inRepo))
                 return inRepo;
         }

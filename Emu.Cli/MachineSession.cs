@@ -144,6 +144,9 @@ internal sealed class MachineSession : IDisposable
             throw new UserError(e.Message);
         }
         Machine.Stats.TimingEnabled = o.TraceHostTime;
+        // The guest OS marks its layers only for a machine that records them: for --layers, and for a trace's layer slices.
+        if (o.Layers || o.Trace is not null)
+            Machine.Layers = new Emu.Hypervisor.Statistics.GuestLayers();
         if (o.Trace is not null)
             Machine.Tracer = new Tracer(OpenTrace(o.Trace, format, config.NanosecondsPerInstruction), events, o.TraceHostTime, o.TraceRegisters);
         if (DebugAttach.Attach(Machine, o) is { } gdb)
@@ -173,12 +176,12 @@ internal sealed class MachineSession : IDisposable
                     throw new UserError($"--disk: '{given}' names device process '{socket}', but the machine already uses '{_deviceProcess}' (one device process per machine)", ExitCodes.Usage);
                 _deviceProcess = socket;
                 value = end < 0 ? value[..at] : value[..at] + value[end..];
-                if (!DiskSpec.TryParse(value, out var remote, out string? remoteError))
+                if (!DiskSpec.TryParse(value, out var remote, out var remoteError))
                     throw new UserError($"--disk: {remoteError}", ExitCodes.Usage);
                 _remoteDisks.Add(remote.Path);
                 continue;
             }
-            if (!DiskSpec.TryParse(value, out var spec, out string? error))
+            if (!DiskSpec.TryParse(value, out var spec, out var error))
                 throw new UserError($"--disk: {error}", ExitCodes.Usage);
             disks.Add(spec);
         }
@@ -248,6 +251,12 @@ internal sealed class MachineSession : IDisposable
         var outcome = Run(interruption);
         if (_options.Stats)
             Machine.Stats.WriteTable(Console.Error);
+        if (_options.Layers)
+        {
+            if (_options.Stats)
+                Console.Error.WriteLine();
+            Machine.Layers!.WriteTable(Console.Error);
+        }
         if (_options.Screen)
             ScreenPrinter.Print(Machine, Console.Out, Console.Error);
         if (_options.Screenshot is string png)
@@ -258,9 +267,22 @@ internal sealed class MachineSession : IDisposable
         return outcome.ExitCode;
     }
 
-    /// <summary>Runs to the end with the options' limits (SIGINT or SIGTERM, caught by <paramref name="interruption"/>,
-    /// stops it at an instruction boundary) and flushes the outputs.</summary>
+    /// <summary>Runs to the end as <see cref="Run(CancellationToken)"/> does; SIGINT or SIGTERM, caught by
+    /// <paramref name="interruption"/>, stops it, and a SIGTERM is said as such.</summary>
     public RunOutcome Run(Interruption interruption)
+    {
+        var outcome = Run(interruption.Token);
+        if (outcome.End == RunEnd.Cancelled && interruption.Terminated)
+        {
+            var cpu = Machine.Cpu;
+            outcome = outcome with { ExitCode = interruption.ExitCode, Message = $"{interruption.Verb} at {cpu.CS:X4}:{cpu.IP:X4} after {cpu.Retired:N0} instructions" };
+        }
+        return outcome;
+    }
+
+    /// <summary>Runs to the end with the options' limits (<paramref name="cancel"/> stops it at an instruction
+    /// boundary) and flushes the outputs.</summary>
+    public RunOutcome Run(CancellationToken cancel)
     {
         RunOutcome outcome;
         using (var console = _console is { } kind ? new LiveConsole(Machine, kind) : null)
@@ -271,16 +293,11 @@ internal sealed class MachineSession : IDisposable
             {
                 MaxInstructions = _options.MaxInstructions,
                 Timeout = _options.Timeout is double s ? TimeSpan.FromSeconds(s) : null,
-                Cancellation = interruption.Token,
+                Cancellation = cancel,
                 Host = (IRunHost?)console ?? progress,
             });
         } // the terminal is given back (the progress line wiped) before anything else is printed
         FlushOutputs();
-        if (outcome.End == RunEnd.Cancelled && interruption.Terminated)
-        {
-            var cpu = Machine.Cpu;
-            outcome = outcome with { ExitCode = interruption.ExitCode, Message = $"{interruption.Verb} at {cpu.CS:X4}:{cpu.IP:X4} after {cpu.Retired:N0} instructions" };
-        }
         return outcome;
     }
 

@@ -6,7 +6,7 @@ namespace Emu.Cli;
 /// <summary>The <c>emu</c> command: parses the verb and its options, runs it, maps failures to exit codes.</summary>
 public static class Program
 {
-    private static readonly Type[] Verbs = [typeof(RunOptions), typeof(BootOptions), typeof(TestOptions), typeof(DisasmOptions), typeof(ConformanceOptions), typeof(CpusOptions), typeof(BenchOptions), typeof(DeviceServerOptions), typeof(CompletionOptions)];
+    private static readonly Type[] Verbs = [typeof(RunOptions), typeof(BootOptions), typeof(TestOptions), typeof(DisasmOptions), typeof(ConformanceOptions), typeof(CpusOptions), typeof(BenchOptions), typeof(ReportOptions), typeof(DeviceServerOptions), typeof(CompletionOptions)];
 
     public static int Main(string[] args)
     {
@@ -33,6 +33,7 @@ public static class Program
                 (ConformanceOptions o) => ConformanceVerb.Run(o, Console.Out),
                 (CpusOptions o) => CpusVerb.Run(o, Console.Out),
                 (BenchOptions o) => BenchIoVerb.Run(o, Console.Out),
+                (ReportOptions o) => ReportVerb.Run(o, Console.Out),
                 (DeviceServerOptions o) => DeviceServerVerb.Run(o, Console.Out),
                 (CompletionOptions o) => CompletionVerb.Run(o, Verbs, Console.Out),
                 errors => Help.TryPrint(args, result, errors, Verbs, Console.Out) ? ExitCodes.Success : Usage.Report(errors));

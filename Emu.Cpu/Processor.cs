@@ -136,6 +136,15 @@ public sealed unsafe partial class Processor
         Retired = 0;
     }
 
+    /// <summary>The reset line of a running machine (a reboot): the registers as <see cref="Reset"/> leaves them, while
+    /// the retired-instruction count, which is the machine's clock, goes on.</summary>
+    public void ResetKeepingClock()
+    {
+        long retired = Retired;
+        Reset();
+        Retired = retired;
+    }
+
     /// <summary>Drops every cached decoded instruction (for loaders that replace memory wholesale).</summary>
     public void FlushDecodeCache() => _cache.Flush();
 

@@ -88,6 +88,8 @@ public sealed partial class VirtualMachine
         int ms = (int)Math.Clamp((waitNs + 999_999) / 1_000_000, 0, limits.Host is null ? int.MaxValue : HostPollMs);
         long start = Stopwatch.GetTimestamp();
         limits.Cancellation.WaitHandle.WaitOne(ms);
+        if (Layers is { } layers)
+            layers.IdleTicks += Stopwatch.GetTimestamp() - start;
         long sleptNs = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds * 1000;
         _unsleptNs = Math.Max(_unsleptNs - sleptNs, -MaxOversleptNs);
     }
@@ -109,7 +111,7 @@ public sealed partial class VirtualMachine
     private bool ATimerCanWake() =>
         Raises(Platform.Pit, PitIrq)
         || Raises(Platform.Cmos, RtcIrq)
-        || (VirtioPoller is { } poller && Raises(poller, poller.Irq));
+        || Devices.Pollers.Any(p => Raises(p.Poller, p.Irq));
 
     private bool Raises(ITimedDevice device, int irq) => device.NextDeadlineNs != long.MaxValue && Pic.CouldDeliver(irq);
 }

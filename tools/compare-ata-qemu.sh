@@ -8,6 +8,7 @@
 # INT 13h); on Emu it is started bare at 0000:7C00 with `emu run`. Needs qemu-system-i386.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$root/tools/compare-lib.sh"
 program="${1:?usage: tools/compare-ata-qemu.sh PROGRAM.bin [DISK.img] [emu options...]}"
 shift
 disk="$root/guest-images/tests/ata/disk.img"
@@ -30,22 +31,14 @@ timeout 60 qemu-system-i386 -display none -no-reboot -debugcon "file:$work/qemu.
     -drive "format=raw,file=$work/qemu-disk.img,if=ide,index=0" >/dev/null 2>&1
 qemu_status=$?
 
-emu=(dotnet run --project "$root/Emu.Cli" -c Release --)
-[ -n "${EMU:-}" ] && read -r -a emu <<<"$EMU"   # e.g. EMU="dotnet Emu.Cli/bin/Release/net10.0/emu.dll"
 "${emu[@]}" run "$program" --disk "$work/emu-disk.img" --debugcon "$work/emu.txt" --timeout 60 "$@" 2>"$work/emu-stderr.txt"
 emu_status=$?
 
-printf '%-60s | %s\n' "Emu (debug console)" "QEMU (debug console)"
-diff --side-by-side --width=125 "$work/emu.txt" "$work/qemu.txt"
-same=$?
-echo
-echo "exit status: emu $emu_status, qemu $qemu_status (124 = timed out)"
-[ -s "$work/emu-stderr.txt" ] && sed 's/^/emu: /' "$work/emu-stderr.txt" | sed 's/^emu: emu:/emu:/'
+show_outputs
 if cmp -s "$work/emu-disk.img" "$work/qemu-disk.img"; then
     echo "disk images after the run: identical"
 else
     echo "disk images after the run: differ ($(cmp -l "$work/emu-disk.img" "$work/qemu-disk.img" | wc -l) bytes)"
     same=1
 fi
-if [ $same -eq 0 ]; then echo "outputs are identical"; else echo "outputs differ"; fi
-exit $same
+verdict

@@ -3,9 +3,11 @@
 # COM1) and shows the two debug-console outputs side by side, then the exit statuses.
 #   tools/compare-qemu.sh IMAGE [emu options...]
 # The image boots as a floppy on QEMU when its size is a floppy size, else as a hard disk, and is
-# started with `emu run` (a flat binary at 0000:7C00) on Emu. Needs qemu-system-i386.
+# started with `emu run` (a flat binary at 0000:7C00) on Emu (EMU="dotnet .../emu.dll" to use a
+# built emu instead of `dotnet run`). Needs qemu-system-i386.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$root/tools/compare-lib.sh"
 image="${1:?usage: tools/compare-qemu.sh IMAGE [emu options...]}"
 shift
 command -v qemu-system-i386 >/dev/null || { echo "compare-qemu: qemu-system-i386 is not installed (apt-get install -y qemu-system-x86)" >&2; exit 1; }
@@ -25,15 +27,9 @@ timeout 30 qemu-system-i386 -display none -no-reboot -debugcon "file:$work/qemu.
     -drive "format=raw,file=$work/disk.img,$drive" >/dev/null 2>&1
 qemu_status=$?
 
-dotnet run --project "$root/Emu.Cli" -c Release -- run "$image" --debugcon "$work/emu.txt" \
+"${emu[@]}" run "$image" --debugcon "$work/emu.txt" \
     --serial "$work/emu-com1.txt" --timeout 30 "$@" 2>"$work/emu-stderr.txt"
 emu_status=$?
 
-printf '%-60s | %s\n' "Emu (debug console)" "QEMU (debug console)"
-diff --side-by-side --width=125 "$work/emu.txt" "$work/qemu.txt"
-same=$?
-echo
-echo "exit status: emu $emu_status, qemu $qemu_status (124 = timed out)"
-[ -s "$work/emu-stderr.txt" ] && sed 's/^/emu: /' "$work/emu-stderr.txt" | sed 's/^emu: emu:/emu:/'
-if [ $same -eq 0 ]; then echo "outputs are identical"; else echo "outputs differ"; fi
-exit $same
+show_outputs
+verdict

@@ -44,7 +44,7 @@ public static class DeviceServerVerb
         {
             foreach (string text in options.Disks)
             {
-                if (!DiskSpec.TryParse(text, out var spec, out string? error))
+                if (!DiskSpec.TryParse(text, out var spec, out var error))
                     throw new UserError($"--disk: {error}", ExitCodes.Usage);
                 files.Input("disk image", spec.Path, blockDeviceOk: true);
                 try

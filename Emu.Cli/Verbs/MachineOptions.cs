@@ -47,10 +47,13 @@ public abstract partial class MachineOptions
     [Option("stats", HelpText = "Print exit statistics to stderr when the run ends.")]
     public bool Stats { get; set; }
 
+    [Option("layers", HelpText = "Print to stderr when the run ends where its instructions, VM exits and host time went, by the guest OS's layers (application, system call, filesystem, block layer, driver, firmware) and below them the VMM, device emulation, host IO and idle time (docs/GUEST-OS.md).")]
+    public bool Layers { get; set; }
+
     [Option("screen", HelpText = "Print the 80x25 text screen when the run ends.")]
     public bool Screen { get; set; }
 
-    [Option("console", HelpText = "Live console in this terminal while the guest runs: screen (the text screen drawn here, keys typed to the PC keyboard) or serial (COM1 on this terminal). Ctrl-A h lists its commands; Ctrl-A x quits.")]
+    [Option("console", HelpText = "Live console in this terminal while the guest runs: screen (the text screen drawn here, keys typed to the PC keyboard) or serial (COM1 on this terminal). Ctrl-A h lists its commands; Ctrl-A x quits, Ctrl-A r resets the machine.")]
     public string? Console { get; set; }
 
     [Option("progress", HelpText = "While the guest runs, show time, instructions, MIPS and exits on one line of stderr (only when stderr is a terminal).")]

@@ -21,7 +21,7 @@ internal static class VirtioOptions
         DiskSpec? disk = null;
         if (o.VirtioDisk is not null)
         {
-            if (!DiskSpec.TryParse(o.VirtioDisk, out disk, out string? error))
+            if (!DiskSpec.TryParse(o.VirtioDisk, out disk, out var error))
                 throw new UserError($"--virtio-disk: {error}", ExitCodes.Usage);
         }
         return (disk, mode, o.VirtioPollInterval);

@@ -20,6 +20,9 @@ public static class Hypercall
     public const ushort Unsupported = 0x0004;
     /// <summary>BL = a set-1 scancode INT 09h read: translated (US layout) into the keyboard buffer.</summary>
     public const ushort Key = 0x0009;
+    /// <summary>The guest OS marks its layers: BH = 1 enter, 0 leave layer BL (<see cref="Statistics.GuestLayer"/>);
+    /// BH = 2 asks whether anyone listens (AX = 0: yes, mark; 1: no, don't).</summary>
+    public const ushort Layer = 0x0020;
     /// <summary>INT 10h video, on the caller's frame.</summary>
     public const ushort Video = 0x0010;
     /// <summary>INT 13h disk, on the caller's frame.</summary>

@@ -36,6 +36,11 @@ public sealed class TextTraceSink(TextWriter writer, bool ownsWriter = true) : I
             case TraceEventKind.Stop:
                 _line.Append("stop     ");
                 break;
+            case TraceEventKind.Layer:
+                _line.Append($"layer     {e.Direction,-5}");
+                if (e.Value is > 1 and uint n)
+                    _line.Append($" ({n} layers)");
+                break;
         }
         if (e.Device is not null)
             _line.Append($" {e.Device}{(e.Register is null ? "" : "." + e.Register)}");

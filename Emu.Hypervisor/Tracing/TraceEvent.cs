@@ -15,6 +15,9 @@ public enum TraceEventKind : byte
     Instruction,
     /// <summary>The run ended.</summary>
     Stop,
+    /// <summary>The guest OS entered or left one of its layers (the Layer hypercall): direction "enter" or "leave",
+    /// the layer's name in the detail, and for a leave the number of layers it ended (inner ones still active too).</summary>
+    Layer,
 }
 
 /// <summary>
@@ -31,7 +34,7 @@ public sealed record TraceEvent
     /// <summary>The instruction at CS:IP as Iced formats it (Intel syntax).</summary>
     public string? Instruction { get; init; }
     public ExitReason? Reason { get; init; }
-    /// <summary>"in"/"out" for port exits, "read"/"write" for MMIO.</summary>
+    /// <summary>"in"/"out" for port exits, "read"/"write" for MMIO, "enter"/"leave" for layers.</summary>
     public string? Direction { get; init; }
     /// <summary>Port number or physical address.</summary>
     public uint? Address { get; init; }

@@ -1,5 +1,36 @@
 namespace Emu.Io.Storage;
 
+/// <summary>What is wrong with a disk spec.</summary>
+public enum DiskSpecFault
+{
+    Empty,
+    NoFileName,
+    /// <summary>A comma with nothing after it ("d.img,").</summary>
+    EmptyOption,
+    UnknownOption,
+    /// <summary>readonly or cache= given twice.</summary>
+    OptionTwice,
+    UnknownCacheMode,
+}
+
+/// <summary>
+/// A disk spec that does not parse: the fault, the spec as given and the part at fault (the option, or the
+/// cache mode). <see cref="ToString"/> is the one place it becomes words (one line).
+/// </summary>
+public sealed record DiskSpecError(DiskSpecFault Fault, string Text, string Part = "")
+{
+    public override string ToString() => Fault switch
+    {
+        DiskSpecFault.Empty => $"disk spec is empty; expected {DiskSpec.Syntax}",
+        DiskSpecFault.NoFileName => $"disk spec '{Text}' has no file name; expected {DiskSpec.Syntax}",
+        DiskSpecFault.EmptyOption => $"disk spec '{Text}' has an empty option; expected {DiskSpec.Syntax}",
+        DiskSpecFault.UnknownOption => $"disk spec '{Text}': unknown option '{Part}' (known: readonly, cache=writeback|writethrough)",
+        DiskSpecFault.OptionTwice => $"disk spec '{Text}': option '{Part}' given twice",
+        DiskSpecFault.UnknownCacheMode => $"disk spec '{Text}': unknown cache mode '{Part}' (use writeback or writethrough)",
+        _ => $"disk spec '{Text}': {Fault}",
+    };
+}
+
 /// <summary>
 /// The command-line form of a disk: <c>FILE[,readonly][,cache=writeback|writethrough]</c>. As in QEMU's
 /// option syntax, a comma inside the file name is written twice (<c>a,,b.img</c> is the file <c>a,b.img</c>).
@@ -11,25 +42,25 @@ public sealed record DiskSpec(string Path, bool ReadOnly = false, CacheMode Cach
     /// <summary>Parses a spec; a <see cref="FormatException"/> carries a one-line message naming the problem.</summary>
     public static DiskSpec Parse(string text)
     {
-        if (TryParse(text, out var spec, out string? error))
+        if (TryParse(text, out var spec, out var error))
             return spec;
-        throw new FormatException(error);
+        throw new FormatException(error.ToString());
     }
 
     public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DiskSpec? spec,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out DiskSpecError? error)
     {
         spec = null;
         if (string.IsNullOrEmpty(text))
         {
-            error = $"disk spec is empty; expected {Syntax}";
+            error = new(DiskSpecFault.Empty, "");
             return false;
         }
         var parts = Split(text);
         string path = parts[0];
         if (path.Length == 0)
         {
-            error = $"disk spec '{text}' has no file name; expected {Syntax}";
+            error = new(DiskSpecFault.NoFileName, text);
             return false;
         }
         bool readOnly = false, sawReadOnly = false;
@@ -41,7 +72,7 @@ public sealed record DiskSpec(string Path, bool ReadOnly = false, CacheMode Cach
             {
                 if (sawReadOnly)
                 {
-                    error = $"disk spec '{text}': option 'readonly' given twice";
+                    error = new(DiskSpecFault.OptionTwice, text, "readonly");
                     return false;
                 }
                 sawReadOnly = readOnly = true;
@@ -50,7 +81,7 @@ public sealed record DiskSpec(string Path, bool ReadOnly = false, CacheMode Cach
             {
                 if (sawCache)
                 {
-                    error = $"disk spec '{text}': option 'cache' given twice";
+                    error = new(DiskSpecFault.OptionTwice, text, "cache");
                     return false;
                 }
                 sawCache = true;
@@ -60,15 +91,13 @@ public sealed record DiskSpec(string Path, bool ReadOnly = false, CacheMode Cach
                     case "writeback": cache = CacheMode.Writeback; break;
                     case "writethrough": cache = CacheMode.Writethrough; break;
                     default:
-                        error = $"disk spec '{text}': unknown cache mode '{value}' (use writeback or writethrough)";
+                        error = new(DiskSpecFault.UnknownCacheMode, text, value);
                         return false;
                 }
             }
             else
             {
-                error = option.Length == 0
-                    ? $"disk spec '{text}' has an empty option; expected {Syntax}"
-                    : $"disk spec '{text}': unknown option '{option}' (known: readonly, cache=writeback|writethrough)";
+                error = option.Length == 0 ? new(DiskSpecFault.EmptyOption, text) : new(DiskSpecFault.UnknownOption, text, option);
                 return false;
             }
         }

@@ -94,36 +94,36 @@ public sealed partial class SplitVirtqueue
     /// <summary>
     /// QueueReady = 1: checks the set-up (size non-zero, a power of two, at most the maximum; tables 16-,
     /// avail 2- and used 4-aligned; all three areas wholly in guest RAM) and starts the queue with fresh
-    /// cursors. On failure the queue stays not ready and <paramref name="reason"/> says why.
+    /// cursors. On failure the queue stays not ready and the error says why.
     /// </summary>
-    public bool TryEnable(bool eventIdx, bool indirect, out string? reason)
+    public QueueError Enable(bool eventIdx, bool indirect)
     {
-        reason = Validate();
-        if (reason is not null)
-            return false;
+        var error = Validate();
+        if (!error.IsNone)
+            return error;
         EventIdx = eventIdx;
         IndirectAllowed = indirect;
         LastAvailIdx = NextUsedIdx = _signalledUsed = 0;
         Ready = true;
-        return true;
+        return QueueError.None;
     }
 
     /// <summary>QueueReady = 0: the device stops using the queue; its addresses become writable again.</summary>
     public void Disable() => Ready = false;
 
-    private string? Validate()
+    private QueueError Validate()
     {
         if (Size == 0 || Size > MaxSize || !BitOperations.IsPow2(Size))
-            return $"queue size {Size} is not a power of two in 1..{MaxSize}";
+            return new(QueueFault.BadSize, Count: Size, Limit: MaxSize);
         if (DescTable % 16 != 0 || AvailRing % 2 != 0 || UsedRing % 4 != 0)
-            return $"misaligned ring (desc {DescTable:X}, avail {AvailRing:X}, used {UsedRing:X})";
+            return new(QueueFault.Misaligned, DescTable, AvailRing, UsedRing);
         if (!_memory.IsRamRange(DescTable, VirtqDescriptor.Size * Size))
-            return $"descriptor table {DescTable:X}+{VirtqDescriptor.Size * Size:X} is not guest RAM";
+            return new(QueueFault.DescriptorTableNotRam, DescTable, VirtqDescriptor.Size * Size);
         if (!_memory.IsRamRange(AvailRing, AvailRingBytes))
-            return $"available ring {AvailRing:X}+{AvailRingBytes:X} is not guest RAM";
+            return new(QueueFault.AvailableRingNotRam, AvailRing, (ulong)AvailRingBytes);
         if (!_memory.IsRamRange(UsedRing, UsedRingBytes))
-            return $"used ring {UsedRing:X}+{UsedRingBytes:X} is not guest RAM";
-        return null;
+            return new(QueueFault.UsedRingNotRam, UsedRing, (ulong)UsedRingBytes);
+        return QueueError.None;
     }
 
     private long AvailRingBytes => RingHeader + 2L * Size + 2;
@@ -139,13 +139,13 @@ public sealed partial class SplitVirtqueue
     /// after it (the acquire order of §2.7.13), and declares the ring broken when avail.idx claims more
     /// than Size new entries (a driver cannot have more buffers outstanding than the ring holds).
     /// </summary>
-    public QueuePoll TryPop(out ushort head, out string? reason)
+    public QueuePoll TryPop(out ushort head, out QueueError error)
     {
         head = 0;
-        reason = null;
+        error = QueueError.None;
         if (!Ready)
             return QueuePoll.Empty;
-        var pending = PendingCount(out reason);
+        var pending = PendingCount(out error);
         if (pending < 0)
             return QueuePoll.Broken;
         if (pending == 0)
@@ -153,7 +153,7 @@ public sealed partial class SplitVirtqueue
         ulong slot = AvailRing + RingHeader + 2UL * (uint)(LastAvailIdx & Mask);
         if (!_memory.TryReadDmaUInt16(slot, out head))
         {
-            reason = "available ring entry unreadable";
+            error = new(QueueFault.AvailableEntryUnreadable, slot, 2);
             return QueuePoll.Broken;
         }
         LastAvailIdx++;
@@ -161,20 +161,20 @@ public sealed partial class SplitVirtqueue
     }
 
     /// <summary>How many entries the driver has published and the device not consumed; -1 when the ring is broken.</summary>
-    public int PendingCount(out string? reason)
+    public int PendingCount(out QueueError error)
     {
-        reason = null;
+        error = QueueError.None;
         if (!Ready)
             return 0;
         if (!_memory.TryReadDmaUInt16(AvailRing + 2, out ushort availIdx))
         {
-            reason = "available ring unreadable";
+            error = new(QueueFault.AvailableIndexUnreadable, AvailRing + 2, 2);
             return -1;
         }
         int pending = (ushort)(availIdx - LastAvailIdx);
         if (pending > Size)
         {
-            reason = $"avail.idx {availIdx} is {pending} entries ahead of {LastAvailIdx} (queue size {Size})";
+            error = new(QueueFault.AvailableIndexTooFarAhead, availIdx, (ulong)pending, Size);
             return -1;
         }
         return pending;
@@ -224,28 +224,28 @@ public sealed partial class SplitVirtqueue
     /// all (used.flags NO_NOTIFY, or avail_event = last_seen - 1, which a driver crosses only after 65535
     /// more buffers); the poller finds the buffers instead.
     /// </summary>
-    public QueuePoll ArmNotification(bool polling, out string? reason)
+    public QueuePoll ArmNotification(bool polling, out QueueError error)
     {
-        reason = null;
+        error = QueueError.None;
         if (!Ready)
             return QueuePoll.Empty;
         if (!EventIdx)
         {
             if (!TryWriteUInt16(UsedRing, polling ? VirtqRingFlags.NoNotify : (ushort)0))
             {
-                reason = "used ring unwritable";
+                error = new(QueueFault.UsedRingUnwritable, UsedRing, 2);
                 return QueuePoll.Broken;
             }
             return QueuePoll.Empty;
         }
         if (!TryWriteUInt16(AvailEventAddress, polling ? (ushort)(LastAvailIdx - 1) : LastAvailIdx))
         {
-            reason = "avail_event unwritable";
+            error = new(QueueFault.AvailEventUnwritable, AvailEventAddress, 2);
             return QueuePoll.Broken;
         }
         if (polling)
             return QueuePoll.Empty;
-        int pending = PendingCount(out reason);
+        int pending = PendingCount(out error);
         return pending < 0 ? QueuePoll.Broken : pending == 0 ? QueuePoll.Empty : QueuePoll.Available;
     }
 

@@ -41,10 +41,10 @@ public sealed partial class VirtioMmioTransport
             var q = _queues[i];
             if (!q.Ready)
                 continue;
-            int pending = q.PendingCount(out string? reason);
+            int pending = q.PendingCount(out var error);
             if (pending < 0)
             {
-                NeedsReset(i, reason!);
+                NeedsReset(i, error);
                 break;
             }
             if (pending == 0)
@@ -82,12 +82,12 @@ public sealed partial class VirtioMmioTransport
             int popped = 0;
             while (budget > 0)
             {
-                var state = q.TryPop(out ushort head, out string? reason);
+                var state = q.TryPop(out ushort head, out var error);
                 if (state == QueuePoll.Empty)
                     break;
                 if (state == QueuePoll.Broken)
                 {
-                    NeedsReset(index, reason!);
+                    NeedsReset(index, error);
                     return;
                 }
                 budget--;
@@ -99,10 +99,10 @@ public sealed partial class VirtioMmioTransport
             // Re-arm notifications, then look again: a buffer published after the last pop would otherwise
             // wait for a kick the driver was told it need not send. Each round either consumes budget or
             // ends, so the loop is bounded whatever the ring says.
-            var armed = q.ArmNotification(polling, out string? armReason);
+            var armed = q.ArmNotification(polling, out var armError);
             if (armed == QueuePoll.Broken)
             {
-                NeedsReset(index, armReason!);
+                NeedsReset(index, armError);
                 return;
             }
             if (armed == QueuePoll.Empty || budget == 0 || popped == 0)
@@ -125,7 +125,7 @@ public sealed partial class VirtioMmioTransport
         }
         if (!q.TryPushUsed(head, length))
         {
-            NeedsReset(index, "used ring unwritable");
+            NeedsReset(index, new QueueError(QueueFault.UsedRingUnwritable, q.UsedRing));
             return;
         }
         Counters.BuffersUsed++;
@@ -136,7 +136,7 @@ public sealed partial class VirtioMmioTransport
     /// The driver broke the ring contract: set DEVICE_NEEDS_RESET, raise a configuration-change interrupt
     /// (how virtio-mmio tells the driver to look at Status) and stop processing until the driver resets.
     /// </summary>
-    private void NeedsReset(int queueIndex, string reason)
+    private void NeedsReset(int queueIndex, QueueError reason)
     {
         if ((_status & VirtioStatus.DeviceNeedsReset) != 0)
             return;

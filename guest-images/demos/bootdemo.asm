@@ -13,14 +13,10 @@
 ; expect-exit: 0
 
         cpu     8086
-        org     0x7C00
+%include "boot.inc"
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
+        boot_segments ds, es, ss
         cld
         sti
 

@@ -15,7 +15,7 @@
 ; expect-exit: 33
 
         cpu     8086
-        org     0x7C00
+%include "boot.inc"
 
 %include "pic.inc"
 
@@ -24,11 +24,7 @@ TICKS_WANTED    equ     5
 
 start:
         cli
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
+        boot_segments ds, es, ss
         cld
 
         ; IVT entry 08h (IRQ 0 after the remap below) -> timer_isr
@@ -37,10 +33,7 @@ start:
 
         ; 8259 pair: ICW1 edge/cascade/ICW4, ICW2 bases 08h and 70h, ICW3 cascade on IR2, ICW4 8086 mode
         pic_init_pc
-        mov     al, 0xFE                ; unmask IRQ 0 only
-        out     0x21, al
-        mov     al, 0xFF
-        out     0xA1, al
+        pic_masks 0xFE, 0xFF            ; unmask IRQ 0 only
 
         ; 8254 channel 0, lobyte/hibyte, mode 2 (rate generator), 100 Hz
         mov     al, 0x34

@@ -28,6 +28,7 @@ start:
         xor     al, al
         rep     stosb
         mov     [vol_a + vol.bios_drive], dl
+        call    layer_probe
         call    cpu_detect
         call    crc32_init
         ; INT 20h and INT 21h
@@ -122,6 +123,7 @@ cpu_detect:
 
 msg_banner      db      "Emu OS 1.0", 13, 10, 0
 
+%include "layer.inc"
 %include "con.inc"
 %include "crc32.inc"
 %include "blk.inc"
@@ -158,6 +160,7 @@ grow            resb    1
 r_named         resb    1
 last_function   resb    1
 return_code     resb    1
+layers_on       resb    1
                 resb    1
 drv_entry       resw    1
 drv_saved_vectors resd  DRV_VECTORS

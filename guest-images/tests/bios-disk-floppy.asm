@@ -17,34 +17,12 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
-BUF     equ     0x1000
-
 start:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
-        cld
-        mov     ax, 0x0202              ; sectors 2-3: the rest of this program
-        mov     cx, 0x0002
-        mov     dh, 0
-        mov     bx, 0x7E00
-        int     0x13
-        jc      .load_failed
-        jmp     main
-.load_failed:
-        mov     al, 2
-        out     0xF4, al
-        cli
-        hlt
+        test_start_loading 2            ; sectors 2-3: the rest of this program
 
-        times   510 - ($ - $$) db 0
-        dw      0xAA55
+BUF     equ     0x1000
 
 main:
         mov     [drive], dl
@@ -145,21 +123,7 @@ main:
         mov     dl, [drive]
         mov     bx, BUF
         int     0x13
-        pushf
-        mov     si, msg_bad
-        call    print
-        popf
-        mov     al, 'C'
-        jc      .cf
-        mov     al, '-'
-.cf:
-        call    putc
-        mov     al, 'F'
-        call    putc
-        mov     si, msg_ah
-        call    print
-        mov     al, ah
-        call    print_hex8
+        print_bios_result msg_bad, msg_ah
         mov     ah, 0x01
         mov     dl, [drive]
         int     0x13

@@ -22,32 +22,12 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
-BUF     equ     0x1000
-
 start:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
-        cld
-        mov     ax, 0x0202              ; the rest of the program: sectors 2-3 (CHS 0/0/2)
-        mov     cx, 0x0002
-        mov     dh, 0
-        mov     bx, 0x7E00
-        int     0x13
-        jnc     main
-        mov     al, 2
-        out     0xF4, al
-        cli
-        hlt
+        test_start_loading 2            ; sectors 2-3: the rest of this program
 
-        times   510 - ($ - $$) db 0
-        dw      0xAA55
+BUF     equ     0x1000
 
 main:
         mov     [drive], dl             ; (stored now: the variable lives in the sectors just loaded)
@@ -123,21 +103,7 @@ main:
         mov     dl, [drive]
         mov     si, dap
         int     0x13
-        pushf
-        mov     si, msg_past
-        call    print
-        popf
-        mov     al, 'C'
-        jc      .cf
-        mov     al, '-'
-.cf:
-        call    putc
-        mov     al, 'F'
-        call    putc
-        mov     si, msg_ah
-        call    print
-        mov     al, ah
-        call    print_hex8
+        print_bios_result msg_past, msg_ah
         mov     si, msg_count
         call    print
         mov     ax, [dap_count]

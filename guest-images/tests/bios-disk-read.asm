@@ -18,16 +18,12 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
 BUF_SEG equ     0x1000
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        cld
+        test_start
         mov     dx, 0x3FD
         in      al, dx
         test    al, 0x01

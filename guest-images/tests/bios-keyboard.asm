@@ -16,14 +16,10 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        cld
+        test_start
         sti
         call    get_key                 ; a
         call    get_key                 ; B (shift held while typing it)
@@ -73,11 +69,7 @@ start:
         test_pass
 
 get_key:
-        mov     ah, 0x00
-        int     0x16
-        mov     si, msg_key
-        call    print
-        call    print_hex16
+        read_key msg_key
         call    newline
         ret
 

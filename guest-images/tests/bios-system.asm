@@ -12,14 +12,10 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        cld
+        test_start
         int     0x11
         mov     si, msg_equip
         call    print
@@ -61,21 +57,7 @@ start:
         mov     ah, 0xEE                ; no such function
         stc
         int     0x15
-        pushf
-        mov     si, msg_unknown
-        call    print
-        popf
-        mov     al, 'C'
-        jc      .cf
-        mov     al, '-'
-.cf:
-        call    putc
-        mov     al, 'F'
-        call    putc
-        mov     si, msg_ah
-        call    print
-        mov     al, ah
-        call    print_hex8
+        print_bios_result msg_unknown, msg_ah
         call    newline
 
         mov     ax, 0x00E3              ; 9600 baud, no parity, 1 stop bit, 8 bits

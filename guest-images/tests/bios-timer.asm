@@ -10,15 +10,10 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        cld
+        test_start es
         cli
         mov     word [0x1C * 4], tick_hook
         mov     word [0x1C * 4 + 2], 0

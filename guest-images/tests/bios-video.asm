@@ -15,15 +15,10 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        cld
+        test_start es
 
         mov     ax, 0x0003              ; mode 03h clears the screen
         int     0x10

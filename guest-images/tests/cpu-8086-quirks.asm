@@ -9,14 +9,10 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        cld
+        test_start
         mov     si, msg_push
         call    print
         mov     bx, sp

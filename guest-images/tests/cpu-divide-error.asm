@@ -8,14 +8,10 @@
 ; expect-exit: 1
 
         cpu     386
-        org     0x7C00
-
 %include "emutest.inc"
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        cld
+        test_start
         mov     word [0], handler
         mov     word [2], 0
         xor     bl, bl

@@ -13,32 +13,23 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
+%include "emutest.inc"
 %include "pic.inc"
 
-%include "emutest.inc"
 
 PIT_PROMPT      equ     16              ; loops: 48 instructions, two periods of divisor 3
 RTC_PROMPT      equ     450             ; loops: 1,350 instructions, a bit over one 8192 Hz period
 
 start:
         cli
-        xor     ax, ax
-        mov     ds, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
-        cld
+        test_start ss
         mov     word [0x08 * 4], pit_isr
         mov     word [0x08 * 4 + 2], 0
         mov     word [0x70 * 4], rtc_isr
         mov     word [0x70 * 4 + 2], 0
         ; 8259s: bases 08h and 70h, cascade on IR2; only IRQ 0 open for now.
         pic_init_pc
-        mov     al, 0xFE
-        out     0x21, al
-        mov     al, 0xFF
-        out     0xA1, al
+        pic_masks 0xFE, 0xFF
         ; The slow tick (divisor 65536, 55 ms): the run loop's next deadline is far away.
         call    pit_slow
         sti

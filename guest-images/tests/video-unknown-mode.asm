@@ -5,10 +5,9 @@
 ; expect-exit: 0
 
         cpu     8086
-        org     0x7C00
+%include "boot.inc"
 
-        xor     ax, ax
-        mov     ds, ax
+        boot_segments ds
         mov     byte [0x449], 0x12
         cli
         hlt

@@ -13,16 +13,12 @@
 ; expect-exit: 1
 
         cpu     8086
-        org     0x7C00
-
 %include "emutest.inc"
 
 WAIT_US         equ     20_000_000      ; 20 s
 
 start:
-        xor     ax, ax
-        mov     ds, ax
-        cld
+        test_start
         sti
         mov     si, msg_press
         call    print
@@ -37,11 +33,7 @@ start:
         test_pass
 
 get_key:
-        mov     ah, 0x00
-        int     0x16
-        mov     si, msg_key
-        call    print
-        call    print_hex16
+        read_key msg_key
         jmp     newline
 
         emutest_routines

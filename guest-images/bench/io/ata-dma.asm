@@ -4,17 +4,6 @@
 IO_DEPTH        equ     1
 %include "bench-io.inc"
 
-io_init:
-        mov     al, 1
-        jmp     ata_init
-io_read:
-        jmp     ata_read_dma
-io_write:
-        jmp     ata_write_dma
-io_flush:
-        jmp     ata_flush
-io_sync:
-        xor     ax, ax
-        ret
+        ATA_IO  1, ata_read_dma, ata_write_dma          ; DMA completion on IRQ 14
 
 %include "ata.inc"

@@ -4,17 +4,6 @@
 IO_DEPTH        equ     1
 %include "bench-io.inc"
 
-io_init:
-        mov     al, 0
-        jmp     ata_init
-io_read:
-        jmp     ata_read_multiple
-io_write:
-        jmp     ata_write_multiple
-io_flush:
-        jmp     ata_flush
-io_sync:
-        xor     ax, ax
-        ret
+        ATA_IO  0, ata_read_multiple, ata_write_multiple; polled
 
 %include "ata.inc"

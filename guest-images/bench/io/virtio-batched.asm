@@ -5,19 +5,6 @@
 IO_DEPTH        equ     16
 %include "bench-io.inc"
 
-io_init:
-        mov     al, 0                                   ; interrupt completion
-        jmp     vblk_init
-io_read:
-        mov     al, 0
-        jmp     vblk_submit
-io_write:
-        mov     al, 1
-        jmp     vblk_submit
-io_flush:
-        mov     al, 4
-        jmp     vblk_io
-io_sync:
-        jmp     vblk_wait
+        VIRTIO_IO 0, vblk_submit                        ; interrupt completion, requests queued
 
 %include "virtio-blk.inc"

@@ -4,20 +4,6 @@
 IO_DEPTH        equ     1
 %include "bench-io.inc"
 
-io_init:
-        mov     al, 0                                   ; interrupt completion
-        jmp     vblk_init
-io_read:
-        mov     al, 0
-        jmp     vblk_io
-io_write:
-        mov     al, 1
-        jmp     vblk_io
-io_flush:
-        mov     al, 4
-        jmp     vblk_io
-io_sync:
-        xor     ax, ax
-        ret
+        VIRTIO_IO 0, vblk_io                            ; interrupt completion, one request at a time
 
 %include "virtio-blk.inc"

@@ -10,9 +10,7 @@
 ; expect-output: dma crc=E388C913
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         mov     dx, 0x3FD
@@ -30,27 +28,22 @@ main:
         FAIL    "unknown mode (p, m or d)"
 .pio:
         call    bench_pio
-        EXIT_OK
+        test_pass
 .multiple:
         call    bench_multiple
-        EXIT_OK
+        test_pass
 .dma:
         call    bench_dma
-        EXIT_OK
+        test_pass
 .all:
         call    bench_pio
         call    bench_multiple
         call    bench_dma
-        EXIT_OK
+        test_pass
 
 bench_pio:
-        mov     eax, 0
-        mov     cl, 100
-        mov     bl, 0x20
-        call    issue28
-        mov     cx, 100
-        mov     bx, 1
-        call    pio_in
+        ISSUE28 0x20, 0, 100
+        PIO_IN  100, 1
         jc      failed
         PUTS    "pio"
         jmp     report
@@ -61,13 +54,8 @@ bench_multiple:
         call    command
         call    wait_next_irq
         jc      failed
-        mov     eax, 0
-        mov     cl, 100
-        mov     bl, 0xC4
-        call    issue28
-        mov     cx, 100
-        mov     bx, 16
-        call    pio_in
+        ISSUE28 0xC4, 0, 100
+        PIO_IN  100, 16
         jc      failed
         PUTS    "multiple"
         jmp     report
@@ -83,10 +71,7 @@ bench_dma:
         add     dx, 4
         mov     eax, PRD_TABLE
         out     dx, eax
-        mov     eax, 0
-        mov     cl, 100
-        mov     bl, 0xC8
-        call    issue28
+        ISSUE28 0xC8, 0, 100
         mov     dx, [bm_base]
         mov     al, 0x09
         out     dx, al
@@ -106,7 +91,7 @@ report:
         PUTS    " crc="
         mov     ecx, 100 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    newline
         ret
 

@@ -16,14 +16,7 @@
 ; expect-output: dma: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
-%include "ata.inc"
-
-BM_COMMAND      equ     0
-BM_STATUS       equ     2
-BM_PRD          equ     4
-EOT             equ     0x80000000
+%include "ata-test.inc"
 
 main:
         PUTLN   "dma: start"
@@ -46,16 +39,13 @@ main:
         call    start_count
         mov     bh, 0x08                ; direction: the drive writes memory
         call    bm_prepare
-        mov     eax, 0
-        mov     cl, 100
-        mov     bl, 0xC8
-        call    issue28
+        ISSUE28 0xC8, 0, 100
         call    bm_start
         jc      timeout
         PUTS    "read-dma lba=0 count=100 prds=4 crc="
         mov     ecx, 100 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_dma_result
 
         ; WRITE DMA EXT, 8 sectors from 20000h through 2 entries.
@@ -69,34 +59,26 @@ main:
         call    start_count
         mov     bh, 0x00                ; direction: the drive reads memory
         call    bm_prepare
-        mov     eax, 600
-        mov     cx, 8
-        mov     bl, 0x35
-        call    issue48
+        ISSUE48 0x35, 600, 8
         call    bm_start
         jc      timeout
         PUTS    "write-dma-ext lba=600 count=8 prds=2 crc="
         mov     ecx, 8 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_dma_result
 
         mov     al, 0
         mov     ecx, 8 * 512
         call    fill_buffer
         call    start_count
-        mov     eax, 600
-        mov     cl, 8
-        mov     bl, 0x20
-        call    issue28
-        mov     cx, 8
-        mov     bx, 1
-        call    pio_in
+        ISSUE28 0x20, 600, 8
+        PIO_IN  8, 1
         jc      failed
         PUTS    "read-back lba=600 count=8 crc="
         mov     ecx, 8 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -105,10 +87,7 @@ main:
         mov     dword [PRD_TABLE + 4], EOT | 0x0200
         mov     bh, 0x08
         call    bm_prepare
-        mov     eax, 0
-        mov     cl, 2
-        mov     bl, 0xC8
-        call    issue28
+        ISSUE28 0xC8, 0, 2
         mov     dx, [bm_base]
         mov     al, 0x09
         out     dx, al
@@ -127,7 +106,7 @@ main:
         add     dx, BM_STATUS
         in      al, dx
         and     al, 0x07
-        call    hex8
+        call    print_hex8
         call    print_status_error
         mov     dx, [bm_base]
         xor     al, al
@@ -136,16 +115,9 @@ main:
         in      al, dx
 
         PUTLN   "dma: done"
-%include "ata-dma.inc"
-        and     al, 0x07                ; active, error, interrupt (5/6, drive DMA capable, are BIOS-set)
-        call    hex8
-        call    print_status_error
-        ret
+        test_pass
 
-no_bm:
-        FAIL    "no PIIX IDE function (8086:7010) on PCI bus 0"
-timeout:
-        FAIL    "no interrupt"
+%include "ata-dma.inc"
 failed:
         FAIL    "transfer failed"
 

@@ -20,9 +20,7 @@
 ; expect-output: errors: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
-%include "ata.inc"
+%include "ata-test.inc"
 
 ; TRY "name": waits for the interrupt of the command just issued and prints "name irqs=N status error".
 ; A data request on the way (a drive that transfers the sectors before the failing one, as QEMU does)
@@ -39,26 +37,17 @@ main:
 
         ; LBA28 one past the end: IDNF.
         call    start_count
-        mov     eax, 2048
-        mov     cl, 1
-        mov     bl, 0x20
-        call    issue28
+        ISSUE28 0x20, 2048, 1
         TRY     "read lba=2048 count=1"
 
         ; LBA48 starting inside but ending outside.
         call    start_count
-        mov     eax, 2047
-        mov     cx, 2
-        mov     bl, 0x24
-        call    issue48
+        ISSUE48 0x24, 2047, 2
         TRY     "read-ext lba=2047 count=2"
 
         ; LBA48 0x01000005: the HOB byte counts (LBA 5 would be readable).
         call    start_count
-        mov     eax, 0x01000005
-        mov     cx, 1
-        mov     bl, 0x24
-        call    issue48
+        ISSUE48 0x24, 0x01000005, 1
         TRY     "read-ext lba=16777221 count=1"
 
         ; An opcode the drive does not implement.
@@ -79,10 +68,7 @@ main:
         call    command
         TRY     "set-multiple 0"
         call    start_count
-        mov     eax, 0
-        mov     cl, 1
-        mov     bl, 0xC4
-        call    issue28
+        ISSUE28 0xC4, 0, 1
         TRY     "read-multiple with multiple mode off"
         call    start_count
         mov     bl, 0xC6
@@ -100,14 +86,8 @@ main:
         mov     dx, ATA_ALTSTATUS
         in      al, dx
         PUTS    "slave status="
-        call    hex8
-        mov     ecx, 100000             ; time for an interrupt that must not come
-.settle:
-        dec     ecx
-        jnz     .settle
-        sti
-        nop
-        cli
+        call    print_hex8
+        NO_INTERRUPT_EXPECTED
         call    print_irqs
         call    newline
         mov     dx, ATA_DEVICE
@@ -118,15 +98,15 @@ main:
         mov     dx, ATA_DATA
         in      ax, dx
         PUTS    "data port without DRQ="
-        call    hex16
+        call    print_hex16
         PUTS    " status="
         mov     dx, ATA_ALTSTATUS
         in      al, dx
-        call    hex8
+        call    print_hex8
         call    newline
 
         PUTLN   "errors: done"
-        EXIT_OK
+        test_pass
 
 ; drain: waits for an interrupt; while it announces a data block (DRQ), reads the block and waits again.
 drain:

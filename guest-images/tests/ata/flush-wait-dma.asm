@@ -16,14 +16,7 @@
 ; expect-output: flush-wait-dma: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
-%include "ata.inc"
-
-BM_COMMAND      equ     0
-BM_STATUS       equ     2
-BM_PRD          equ     4
-EOT             equ     0x80000000
+%include "ata-test.inc"
 
 main:
         PUTLN   "flush-wait-dma: start"
@@ -38,10 +31,7 @@ main:
         call    start_count
         mov     bh, 0x00                ; direction: the drive reads memory
         call    bm_prepare
-        mov     eax, 60
-        mov     cl, 2
-        mov     bl, 0xCA                ; WRITE DMA
-        call    issue28
+        ISSUE28 0xCA, 60, 2             ; WRITE DMA
         call    bm_start
         jc      timeout
         PUTS    "write-dma lba=60 count=2"
@@ -60,10 +50,7 @@ main:
         call    start_count
         mov     bh, 0x00
         call    bm_prepare
-        mov     eax, 70
-        mov     cl, 1
-        mov     bl, 0xCA
-        call    issue28
+        ISSUE28 0xCA, 70, 1
         call    bm_start
         jc      timeout
         PUTS    "write-dma lba=70 count=1"
@@ -76,16 +63,9 @@ main:
         test    al, 0x01
         jz      .wait
         PUTLN   "flush-wait-dma: done"
-%include "ata-dma.inc"
-        and     al, 0x07
-        call    hex8
-        call    print_status_error
-        ret
+        test_pass
 
-no_bm:
-        FAIL    "no PIIX IDE function (8086:7010) on PCI bus 0"
-timeout:
-        FAIL    "no interrupt"
+%include "ata-dma.inc"
 
 name_flush:     db      "flush-cache", 0
 

@@ -13,9 +13,7 @@
 ; expect-output: flush-wait: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "flush-wait: start"
@@ -23,13 +21,8 @@ main:
         mov     ecx, 512
         call    fill_buffer
         call    start_count
-        mov     eax, 50
-        mov     cl, 1
-        mov     bl, 0x30
-        call    issue28
-        mov     cx, 1
-        mov     bx, 1
-        call    pio_out
+        ISSUE28 0x30, 50, 1
+        PIO_OUT 1, 1
         jc      failed
         PUTS    "write lba=50 count=1"
         call    print_irqs
@@ -49,7 +42,7 @@ main:
         jnz     .wait
 .done:
         PUTLN   "flush-wait: done"
-        EXIT_OK
+        test_pass
 
 failed:
         FAIL    "transfer failed"

@@ -28,15 +28,25 @@
 ; expect-output: identify: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
-%include "ata.inc"
+%include "ata-test.inc"
 
 ; Prints " wordN=XXXX" for IDENTIFY word %1 in the buffer.
 %macro WORD 1
         PUTS    " word", %str(%1), "="
         mov     ax, [es:%1 * 2]
-        call    hex16
+        call    print_hex16
+%endmacro
+
+; Prints IDENTIFY words %1, %2, %3 (cylinders, heads, sectors per track) as "C/H/S" in decimal.
+%macro CHS 3
+        movzx   eax, word [es:%1 * 2]
+        call    print_dec32
+        PUTS    "/"
+        mov     ax, [es:%2 * 2]
+        call    print_dec32
+        PUTS    "/"
+        mov     ax, [es:%3 * 2]
+        call    print_dec32
 %endmacro
 
 main:
@@ -82,19 +92,12 @@ main:
         call    newline
         PUTS    "identify lba28-sectors="
         mov     eax, [es:60 * 2]
-        call    dec32
+        call    print_dec32
         PUTS    " lba48-sectors="
         mov     eax, [es:100 * 2]
-        call    dec32
+        call    print_dec32
         PUTS    " chs="
-        movzx   eax, word [es:1 * 2]
-        call    dec32
-        PUTS    "/"
-        mov     ax, [es:3 * 2]
-        call    dec32
-        PUTS    "/"
-        mov     ax, [es:6 * 2]
-        call    dec32
+        CHS     1, 3, 6
         call    newline
         pop     es
 
@@ -136,14 +139,7 @@ main:
         push    word BUF_SEG
         pop     es
         PUTS    "identify current chs="
-        movzx   eax, word [es:54 * 2]
-        call    dec32
-        PUTS    "/"
-        mov     ax, [es:55 * 2]
-        call    dec32
-        PUTS    "/"
-        mov     ax, [es:56 * 2]
-        call    dec32
+        CHS     54, 55, 56
         call    newline
         pop     es
         mov     si, name_recal
@@ -155,25 +151,11 @@ main:
         mov     bx, 0x0090
         call    non_data
         PUTS    "diagnostic signature count="
-        mov     dx, ATA_COUNT
-        in      al, dx
-        call    hex8
-        PUTS    " lba="
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    "/"
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    "/"
-        inc     dx
-        in      al, dx
-        call    hex8
+        PRINT_COUNT_LBA
         call    newline
 
         PUTLN   "identify: done"
-        EXIT_OK
+        test_pass
 
 ; identify: IDENTIFY DEVICE into BUF_SEG:0 (the first call prints its interrupt count and status).
 identify:
@@ -183,9 +165,7 @@ identify:
         call    start_count
         mov     bl, 0xEC
         call    command
-        mov     cx, 1
-        mov     bx, 1
-        call    pio_in
+        PIO_IN  1, 1
         jc      .failed
         cmp     byte [identify_printed], 0
         jne     .quiet
@@ -219,7 +199,7 @@ check_power_mode:
         PUTS    "power mode count="
         mov     dx, ATA_COUNT
         in      al, dx
-        call    hex8
+        call    print_hex8
         call    newline
         ret
 

@@ -16,9 +16,7 @@
 ; expect-output: multiple: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "multiple: start"
@@ -28,18 +26,13 @@ main:
         call    non_data
 
         call    start_count
-        mov     eax, 0
-        mov     cl, 100
-        mov     bl, 0xC4
-        call    issue28
-        mov     cx, 100
-        mov     bx, 16
-        call    pio_in
+        ISSUE28 0xC4, 0, 100
+        PIO_IN  100, 16
         jc      failed
         PUTS    "read-multiple lba=0 count=100 crc="
         mov     ecx, 100 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -48,18 +41,13 @@ main:
         mov     cl, 4
         call    non_data
         call    start_count
-        mov     eax, 200
-        mov     cx, 10
-        mov     bl, 0x29
-        call    issue48
-        mov     cx, 10
-        mov     bx, 4
-        call    pio_in
+        ISSUE48 0x29, 200, 10
+        PIO_IN  10, 4
         jc      failed
         PUTS    "read-multiple-ext lba=200 count=10 crc="
         mov     ecx, 10 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -67,18 +55,13 @@ main:
         mov     ecx, 20 * 512
         call    fill_buffer
         call    start_count
-        mov     eax, 300
-        mov     cl, 20
-        mov     bl, 0xC5
-        call    issue28
-        mov     cx, 20
-        mov     bx, 4
-        call    pio_out
+        ISSUE28 0xC5, 300, 20
+        PIO_OUT 20, 4
         jc      failed
         PUTS    "write-multiple lba=300 count=20 crc="
         mov     ecx, 20 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -86,23 +69,18 @@ main:
         mov     ecx, 20 * 512
         call    fill_buffer
         call    start_count
-        mov     eax, 300
-        mov     cl, 20
-        mov     bl, 0x20
-        call    issue28
-        mov     cx, 20
-        mov     bx, 1
-        call    pio_in
+        ISSUE28 0x20, 300, 20
+        PIO_IN  20, 1
         jc      failed
         PUTS    "read-back lba=300 count=20 crc="
         mov     ecx, 20 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
         PUTLN   "multiple: done"
-        EXIT_OK
+        test_pass
 
 failed:
         FAIL    "transfer failed"

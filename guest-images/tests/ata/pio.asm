@@ -13,27 +13,20 @@
 ; expect-output: pio: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "pio: start"
 
         ; READ SECTORS: LBA 5, 3 sectors, one DRQ block and one interrupt each.
         call    start_count
-        mov     eax, 5
-        mov     cl, 3
-        mov     bl, 0x20
-        call    issue28
-        mov     cx, 3
-        mov     bx, 1
-        call    pio_in
+        ISSUE28 0x20, 5, 3
+        PIO_IN  3, 1
         jc      failed
         PUTS    "read lba=5 count=3 crc="
         mov     ecx, 3 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
         PUTS    "read"
@@ -42,18 +35,13 @@ main:
 
         ; READ SECTORS EXT: LBA 1000, 2 sectors.
         call    start_count
-        mov     eax, 1000
-        mov     cx, 2
-        mov     bl, 0x24
-        call    issue48
-        mov     cx, 2
-        mov     bx, 1
-        call    pio_in
+        ISSUE48 0x24, 1000, 2
+        PIO_IN  2, 1
         jc      failed
         PUTS    "read-ext lba=1000 count=2 crc="
         mov     ecx, 2 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -76,9 +64,7 @@ main:
         mov     dx, ATA_COMMAND
         mov     al, 0x20
         out     dx, al
-        mov     cx, 1
-        mov     bx, 1
-        call    pio_in
+        PIO_IN  1, 1
         jc      failed
         PUTS    "read chs=0/1/1 first-dword="
         push    es
@@ -86,16 +72,13 @@ main:
         pop     es
         mov     eax, [es:0]
         pop     es
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
         ; READ VERIFY SECTORS: no data phase, one interrupt.
         call    start_count
-        mov     eax, 10
-        mov     cl, 4
-        mov     bl, 0x40
-        call    issue28
+        ISSUE28 0x40, 10, 4
         call    wait_next_irq
         jc      timeout
         PUTS    "verify lba=10 count=4"
@@ -104,10 +87,7 @@ main:
 
         ; The last sector, read with 32-bit IN (IDENTIFY word 48 allows it).
         call    start_count
-        mov     eax, 2047
-        mov     cl, 1
-        mov     bl, 0x20
-        call    issue28
+        ISSUE28 0x20, 2047, 1
         call    wait_next_irq
         jc      timeout
         push    es
@@ -121,12 +101,12 @@ main:
         PUTS    "read-dword lba=2047 count=1 crc="
         mov     ecx, 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
         PUTLN   "pio: done"
-        EXIT_OK
+        test_pass
 
 timeout:
         FAIL    "no interrupt"

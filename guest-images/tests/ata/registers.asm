@@ -17,9 +17,7 @@
 ; expect-output: registers: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
-%include "ata.inc"
+%include "ata-test.inc"
 
 ; SHOW "prefix": "prefixNN count=.. lba=../../.." (1F1 to 1F5) read at the current HOB setting.
 %macro SHOW 1+
@@ -62,7 +60,7 @@ main:
         PUTS    "after a write hob=0 count="
         mov     dx, ATA_COUNT
         in      al, dx
-        call    hex8
+        call    print_hex8
         call    newline
         mov     dx, ATA_CONTROL
         xor     al, al
@@ -76,7 +74,7 @@ main:
         PUTS    "srst held status="
         mov     dx, ATA_ALTSTATUS
         in      al, dx
-        call    hex8
+        call    print_hex8
         call    newline
         mov     ecx, 100000             ; hold SRST for a while (at least 5 us on real drives)
 .hold:
@@ -87,41 +85,21 @@ main:
         out     dx, al
         call    wait_not_busy
         jc      busy
-        mov     ecx, 100000             ; room for an interrupt that must not come
-.settle:
-        dec     ecx
-        jnz     .settle
-        sti
-        nop
-        cli
+        NO_INTERRUPT_EXPECTED
         PUTS    "srst signature count="
-        mov     dx, ATA_COUNT
-        in      al, dx
-        call    hex8
-        PUTS    " lba="
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    "/"
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    "/"
-        inc     dx
-        in      al, dx
-        call    hex8
+        PRINT_COUNT_LBA
         PUTS    " device="
         inc     dx
         in      al, dx
-        call    hex8
+        call    print_hex8
         PUTS    " error="
         mov     dx, ATA_ERROR
         in      al, dx
-        call    hex8
+        call    print_hex8
         PUTS    " status="
         mov     dx, ATA_ALTSTATUS
         in      al, dx
-        call    hex8
+        call    print_hex8
         call    print_irqs
         call    newline
 
@@ -130,10 +108,7 @@ main:
         mov     al, CTL_NIEN
         out     dx, al
         call    start_count
-        mov     eax, 20
-        mov     cl, 4
-        mov     bl, 0x20
-        call    issue28
+        ISSUE28 0x20, 20, 4
         push    es
         push    word BUF_SEG
         pop     es
@@ -157,7 +132,7 @@ main:
         PUTS    "nien=1 read lba=20 count=4 crc="
         mov     ecx, 4 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
         mov     dx, ATA_STATUS          ; acknowledge before enabling interrupts again
@@ -168,23 +143,18 @@ main:
 
         ; nIEN = 0: the same read, one interrupt per sector.
         call    start_count
-        mov     eax, 20
-        mov     cl, 4
-        mov     bl, 0x20
-        call    issue28
-        mov     cx, 4
-        mov     bx, 1
-        call    pio_in
+        ISSUE28 0x20, 20, 4
+        PIO_IN  4, 1
         jc      nodata
         PUTS    "nien=0 read lba=20 count=4 crc="
         mov     ecx, 4 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
         PUTLN   "registers: done"
-        EXIT_OK
+        test_pass
 
 busy:
         FAIL    "the drive stays busy"
@@ -198,23 +168,9 @@ show_taskfile:
         push    dx
         mov     dx, ATA_ERROR
         in      al, dx
-        call    hex8
+        call    print_hex8
         PUTS    " count="
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    " lba="
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    "/"
-        inc     dx
-        in      al, dx
-        call    hex8
-        PUTS    "/"
-        inc     dx
-        in      al, dx
-        call    hex8
+        PRINT_COUNT_LBA
         call    newline
         pop     dx
         pop     ax

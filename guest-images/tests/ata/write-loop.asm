@@ -12,9 +12,7 @@
 ; expect-output: write-loop: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
-%include "ata.inc"
+%include "ata-test.inc"
 
 SECTORS equ     32
 
@@ -38,20 +36,15 @@ main:
         mov     ecx, 512
         call    fill_buffer
         call    start_count
-        mov     eax, ebp
-        mov     cl, 1
-        mov     bl, 0x30                ; WRITE SECTORS
-        call    issue28
-        mov     cx, 1
-        mov     bx, 1
-        call    pio_out
+        ISSUE28 0x30, ebp, 1            ; WRITE SECTORS
+        PIO_OUT 1, 1
         jc      failed
         inc     ebp
         cmp     ebp, SECTORS
         jb      .sector
         PUTS    "round "
         mov     eax, [round]
-        call    dec32
+        call    print_dec32
         call    newline
         inc     dword [round]
         mov     eax, [last]
@@ -59,7 +52,7 @@ main:
         jbe     .round
 .done:
         PUTLN   "write-loop: done"
-        EXIT_OK
+        test_pass
 
 failed:
         FAIL    "write failed"

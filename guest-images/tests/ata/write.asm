@@ -15,9 +15,7 @@
 ; expect-output: write: done
 ; expect-exit: 1
 
-        cpu     386
-        org     0x7C00
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "write: start"
@@ -26,18 +24,13 @@ main:
         mov     ecx, 2 * 512
         call    fill_buffer
         call    start_count
-        mov     eax, 100
-        mov     cl, 2
-        mov     bl, 0x30
-        call    issue28
-        mov     cx, 2
-        mov     bx, 1
-        call    pio_out
+        ISSUE28 0x30, 100, 2
+        PIO_OUT 2, 1
         jc      failed
         PUTS    "write lba=100 count=2 crc="
         mov     ecx, 2 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -45,18 +38,13 @@ main:
         mov     ecx, 512
         call    fill_buffer
         call    start_count
-        mov     eax, 102
-        mov     cx, 1
-        mov     bl, 0x34
-        call    issue48
-        mov     cx, 1
-        mov     bx, 1
-        call    pio_out
+        ISSUE48 0x34, 102, 1
+        PIO_OUT 1, 1
         jc      failed
         PUTS    "write-ext lba=102 count=1 crc="
         mov     ecx, 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -71,23 +59,18 @@ main:
         mov     ecx, 3 * 512
         call    fill_buffer
         call    start_count
-        mov     eax, 100
-        mov     cl, 3
-        mov     bl, 0x20
-        call    issue28
-        mov     cx, 3
-        mov     bx, 1
-        call    pio_in
+        ISSUE28 0x20, 100, 3
+        PIO_IN  3, 1
         jc      failed
         PUTS    "read-back lba=100 count=3 crc="
         mov     ecx, 3 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
         PUTLN   "write: done"
-        EXIT_OK
+        test_pass
 
 failed:
         FAIL    "transfer failed"

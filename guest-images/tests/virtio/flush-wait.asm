@@ -18,19 +18,14 @@
 ; expect-exit: 33
 
         cpu     386
-        org     0x7C00
+%include "emutest.inc"
 
 BUFFER          equ     0x2000
 VBLK_FLUSH      equ     1
 
 start:
         cli
-        cld
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
+        test_start es, ss
         mov     ax, 0xD000                              ; the virtio-mmio window
         mov     fs, ax
         mov     si, msg_start
@@ -83,19 +78,7 @@ start:
         test    al, 0x01
         jz      .wait
         mov     si, msg_done
-        call    print
-        mov     al, 0x10
-        out     0xF4, al
-        cli
-        hlt
-
-failed:
-        mov     si, msg_failed
-        call    print
-        mov     al, 0x11
-        out     0xF4, al
-        cli
-        hlt
+        jmp     passed
 
 ; fill: CX bytes at BUFFER, byte i = AL + 5 * i
 fill:
@@ -108,15 +91,6 @@ fill:
         pop     di
         ret
 
-print:
-        lodsb
-        test    al, al
-        jz      .done
-        out     0xE9, al
-        jmp     print
-.done:
-        ret
-
 msg_start:      db      "flush-wait-virtio: start", 10, 0
 msg_write1:     db      "write sector=2 count=2 ok", 10, 0
 msg_flush:      db      "flush ok", 10, 0
@@ -126,4 +100,4 @@ msg_unflushed:  db      "unflushed write complete", 10, 0
 msg_done:       db      "flush-wait-virtio: done", 10, 0
 msg_failed:     db      "flush-wait-virtio: a request failed or FLUSH was not negotiated", 10, 0
 
-%include "virtio-blk.inc"
+%include "virtio-test.inc"

@@ -15,18 +15,13 @@
 ; virtio-disk: disk.img
 
         cpu     386
-        org     0x7C00
+%include "emutest.inc"
 
 SCRATCH         equ     0x9000
 
 start:
         cli
-        cld
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
+        test_start es, ss
         mov     ax, 0xD000                              ; the virtio-mmio window
         mov     fs, ax
 
@@ -84,32 +79,11 @@ start:
         test    dword [fs:VIRTIO_STATUS], VIRTIO_NEEDS_RESET
         jnz     failed
         mov     si, msg_recovered
-        call    print
-        mov     al, 0x10
-        out     0xF4, al
-        cli
-        hlt
-
-failed:
-        mov     si, msg_failed
-        call    print
-        mov     al, 0x11
-        out     0xF4, al
-        cli
-        hlt
-
-print:
-        lodsb
-        test    al, al
-        jz      .done
-        out     0xE9, al
-        jmp     print
-.done:
-        ret
+        jmp     passed
 
 msg_loop:       db      "hostile-ring: loop returned with len 0, device still ok", 10, 0
 msg_runaway:    db      "hostile-ring: runaway avail.idx set DEVICE_NEEDS_RESET and a config interrupt", 10, 0
 msg_recovered:  db      "hostile-ring: reset and read ok", 10, 0
 msg_failed:     db      "hostile-ring: the device did not do what the spec says", 10, 0
 
-%include "virtio-blk.inc"
+%include "virtio-test.inc"

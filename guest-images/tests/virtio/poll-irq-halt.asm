@@ -9,7 +9,7 @@
 ; emu-options: --virtio-notify poll
 
         cpu     386
-        org     0x7C00
+%include "emutest.inc"
 
 %include "pic.inc"
 
@@ -17,12 +17,7 @@ SCRATCH         equ     0x9000
 
 start:
         cli
-        cld
-        xor     ax, ax
-        mov     ds, ax
-        mov     es, ax
-        mov     ss, ax
-        mov     sp, 0x7C00
+        test_start es, ss
         ; the 8259s as a BIOS leaves them (vectors 08h and 70h, cascade on IRQ 2), then every input masked:
         ; vblk_init opens IRQ 11 and the cascade, nothing else
         pic_init_pc
@@ -49,30 +44,9 @@ start:
         cmp     dword [SCRATCH], 0xDEADBEEF
         je      failed
         mov     si, msg_ok
-        call    print
-        mov     al, 0x10
-        out     0xF4, al
-        cli
-        hlt
-
-failed:
-        mov     si, msg_failed
-        call    print
-        mov     al, 0x11
-        out     0xF4, al
-        cli
-        hlt
-
-print:
-        lodsb
-        test    al, al
-        jz      .done
-        out     0xE9, al
-        jmp     print
-.done:
-        ret
+        jmp     passed
 
 msg_ok:         db      "poll-irq-halt: woken by the completion interrupt", 10, 0
 msg_failed:     db      "poll-irq-halt: the request failed", 10, 0
 
-%include "virtio-blk.inc"
+%include "virtio-test.inc"

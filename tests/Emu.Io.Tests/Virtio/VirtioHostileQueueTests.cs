@@ -180,6 +180,8 @@ public class VirtioHostileQueueTests
         d.W16(VirtioDriver.AvailAddr + 2, 0x8000);
         d.Transport.Poll().Should().BeFalse();
         (d.Status & VirtioStatus.DeviceNeedsReset).Should().NotBe(0);
+        d.Transport.Queues[0].PendingCount(out var error).Should().Be(-1);
+        error.Should().Be(new QueueError(QueueFault.AvailableIndexTooFarAhead, 0x8000, 0x8000, 8));
     }
 
     [Theory]
@@ -194,7 +196,8 @@ public class VirtioHostileQueueTests
         var d = new VirtioDriver();
         d.Negotiate(VirtioDriver.DefaultFeatures);
         d.SetupQueue(size).Should().BeFalse();
-        d.Log.Lines.Should().Contain(l => l.Contains("refused"));
+        Enable(d, size, VirtioDriver.DescAddr, VirtioDriver.AvailAddr, VirtioDriver.UsedAddr)
+            .Should().Be(new QueueError(QueueFault.BadSize, Count: size, Limit: SplitVirtqueue.MaxSizeLimit));
         d.DriverOk();
         d.W16(VirtioDriver.AvailAddr + 2, 1);
         d.Notify();
@@ -211,21 +214,28 @@ public class VirtioHostileQueueTests
         var d = new VirtioDriver();
         d.Negotiate(VirtioDriver.DefaultFeatures);
         d.SetupQueue(16, desc, avail, used).Should().BeFalse();
-        d.Log.Lines.Should().Contain(l => l.Contains("misaligned"));
+        Enable(d, 16, desc, avail, used).Should().Be(new QueueError(QueueFault.Misaligned, desc, avail, used));
     }
 
     [Theory]
-    [InlineData(0xD_0000UL, VirtioDriver.AvailAddr, VirtioDriver.UsedAddr)]         // table on the MMIO page
-    [InlineData(VirtioDriver.DescAddr, 0xC_FFF0UL, VirtioDriver.UsedAddr)]         // avail runs into it
-    [InlineData(VirtioDriver.DescAddr, VirtioDriver.AvailAddr, 0x10_FF00UL)]       // used runs off the HMA
-    [InlineData(0x1_0000_0000UL, VirtioDriver.AvailAddr, VirtioDriver.UsedAddr)]   // high half set
-    [InlineData(VirtioDriver.DescAddr, VirtioDriver.AvailAddr, 0xFFFF_FFFF_FFFF_FFF0UL)]
-    public void Rings_not_wholly_in_guest_ram_are_refused(ulong desc, ulong avail, ulong used)
+    [InlineData(0xD_0000UL, VirtioDriver.AvailAddr, VirtioDriver.UsedAddr, QueueFault.DescriptorTableNotRam)] // table on the MMIO page
+    [InlineData(VirtioDriver.DescAddr, 0xC_FFF0UL, VirtioDriver.UsedAddr, QueueFault.AvailableRingNotRam)]   // avail runs into it
+    [InlineData(VirtioDriver.DescAddr, VirtioDriver.AvailAddr, 0x10_FF00UL, QueueFault.UsedRingNotRam)]     // used runs off the HMA
+    [InlineData(0x1_0000_0000UL, VirtioDriver.AvailAddr, VirtioDriver.UsedAddr, QueueFault.DescriptorTableNotRam)] // high half set
+    [InlineData(VirtioDriver.DescAddr, VirtioDriver.AvailAddr, 0xFFFF_FFFF_FFFF_FFF0UL, QueueFault.UsedRingNotRam)]
+    public void Rings_not_wholly_in_guest_ram_are_refused(ulong desc, ulong avail, ulong used, QueueFault fault)
     {
         var d = new VirtioDriver();
         d.Negotiate(VirtioDriver.DefaultFeatures);
         d.SetupQueue(256, desc, avail, used).Should().BeFalse();
-        d.Log.Lines.Should().Contain(l => l.Contains("is not guest RAM"));
+        var error = Enable(d, 256, desc, avail, used);
+        error.Fault.Should().Be(fault);
+        error.Address.Should().Be(fault switch
+        {
+            QueueFault.DescriptorTableNotRam => desc,
+            QueueFault.AvailableRingNotRam => avail,
+            _ => used,
+        }, "the error names the area it refused");
     }
 
     [Fact]
@@ -235,6 +245,18 @@ public class VirtioHostileQueueTests
         d.Memory.Map(0x1_1000, GuestMemory.PageSize, PageKind.Rom);
         d.Negotiate(VirtioDriver.DefaultFeatures);
         d.SetupQueue(16).Should().BeFalse("the device could not write a used ring there, nor read from ROM by DMA");
+        Enable(d, 16, VirtioDriver.DescAddr, VirtioDriver.AvailAddr, VirtioDriver.UsedAddr).Fault.Should().Be(QueueFault.AvailableRingNotRam);
+    }
+
+    /// <summary>A fresh queue over the driver's memory, set up as given: what QueueReady = 1 says of that set-up.</summary>
+    private static QueueError Enable(VirtioDriver d, uint size, ulong desc, ulong avail, ulong used)
+    {
+        var q = new SplitVirtqueue(d.Memory);
+        q.SetSize(size);
+        q.SetDescTable(desc);
+        q.SetAvailRing(avail);
+        q.SetUsedRing(used);
+        return q.Enable(eventIdx: true, indirect: true);
     }
 
     [Theory]

@@ -2,10 +2,11 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Emu.Cpu;
 using Emu.Hypervisor.Loader;
+using Emu.Hypervisor;
 using Emu.Io.Storage;
 using Emu.Io.Virtio;
 
-namespace Emu.Hypervisor.Bench;
+namespace Emu.Tooling.Bench;
 
 /// <summary>What `emu bench io` is asked to do.</summary>
 public sealed record IoBenchOptions
@@ -219,7 +220,7 @@ public sealed class IoBench(IoBenchOptions options)
             long sectors = remote ? vm.DeviceProcess!.Welcome.Disks[0].SectorCount
                 : (path.IsVirtio() ? vm.VirtioBlock!.Backend : vm.Disk(0)!).SectorCount;
             marker = new BenchMarkerDevice(vm);
-            vm.Ports.Register(BenchMarkerDevice.Port, 1, marker);
+            vm.Devices.Add(Emu.Io.Devices.DeviceDeclaration.AtPorts(marker, BenchMarkerDevice.Port, 1));
 
             FlatBinaryLoader.Load(vm.Memory, LoadProgram(path.Guest()), SegmentedAddress.BootSector);
             WriteParameters(vm.Memory, workload, sectors, Options.Seed);
@@ -274,7 +275,7 @@ public sealed class IoBench(IoBenchOptions options)
         {
             return new VirtualMachine(config);
         }
-        catch (Remote.DeviceProcessException e)
+        catch (Emu.Hypervisor.Remote.DeviceProcessException e)
         {
             throw new IoBenchException(e.Message);
         }

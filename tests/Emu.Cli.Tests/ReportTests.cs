@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Emu.Cli.Tests;
+
+/// <summary>
+/// `emu report`: the page is drawn by its own script from the figures it carries, so the test loads it in a real
+/// browser (Debian's headless Chromium, installed by .ci/run) and reads the DOM the script built: every layer row
+/// of every driver must show the instructions and exits `emu boot --layers` prints for the same run.
+/// </summary>
+public partial class ReportTests(FreadDisk disk) : IClassFixture<FreadDisk>
+{
+    private static readonly string[] Drivers = ["ata-dma", "virtio"];
+
+    [Fact]
+    public void The_page_rendered_in_chromium_shows_each_drivers_layers_as_the_run_counted_them()
+    {
+        string page = Path.Combine(Path.GetTempPath(), $"emu-report-{Guid.NewGuid():N}.html");
+        try
+        {
+            var r = EmuProcess.Run("report", disk.Fat.Path, "--file", @"c:\big.bin", "-o", page, "--runs", "1", "--drivers", string.Join(",", Drivers));
+            r.ExitCode.Should().Be(0, r.Stderr);
+            File.ReadAllText(page).Should().NotContainAny(["<link", " src=", "url(", "@import"], "the page is self-contained: nothing is fetched");
+
+            var cells = Cells(RenderedDom(page));
+            foreach (string driver in Drivers)
+            {
+                var run = GuestOs.WithDriver(driver, disk.Fat.Path, [@"fread c:\big.bin", "exit 0"], "--layers");
+                var table = LayerTable.Parse(run.Stderr);
+                foreach (var row in table.Rows.Where(x => x.Instructions > 0 || x.Exits > 0))
+                {
+                    string name = row.Name.StartsWith("outside any layer", StringComparison.Ordinal) ? "outside any layer (boot, kernel, shell)" : row.Name;
+                    if (row.Instructions > 0)
+                        cells.Should().Contain((driver, name, "instructions"), row.Instructions.ToString("N0", CultureInfo.InvariantCulture));
+                    cells.Should().Contain((driver, name, "exits"), row.Exits.ToString("N0", CultureInfo.InvariantCulture));
+                }
+                cells.Should().Contain((driver, "total", "exits"), table.Total.Exits.ToString("N0", CultureInfo.InvariantCulture));
+                cells.Should().Contain((driver, "total", "instructions"), table.Total.Instructions.ToString("N0", CultureInfo.InvariantCulture));
+            }
+        }
+        finally
+        {
+            File.Delete(page);
+        }
+    }
+
+    /// <summary>The DOM after the page's scripts ran, as Chromium serialises it.</summary>
+    private static string RenderedDom(string page)
+    {
+        string profile = Directory.CreateTempSubdirectory("emu-chromium-").FullName;
+        try
+        {
+            var psi = new ProcessStartInfo("chromium")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (string a in new[] { "--headless", "--no-sandbox", "--disable-gpu", $"--user-data-dir={profile}", "--dump-dom", new Uri(page).AbsoluteUri })
+                psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            var stderr = p.StandardError.ReadToEndAsync();
+            string dom = p.StandardOutput.ReadToEnd();
+            p.WaitForExit(120_000).Should().BeTrue("chromium renders the page");
+            p.ExitCode.Should().Be(0, stderr.Result);
+            return dom;
+        }
+        finally
+        {
+            Directory.Delete(profile, recursive: true);
+        }
+    }
+
+    private static Dictionary<(string Driver, string Row, string Metric), string> Cells(string dom) =>
+        CellPattern().Matches(dom).ToDictionary(
+            m => (m.Groups[1].Value, WebUtility.HtmlDecode(m.Groups[2].Value), m.Groups[3].Value),
+            m => m.Groups[4].Value);
+
+    [GeneratedRegex("""<td class="num" data-driver="([^"]+)" data-row="([^"]+)" data-metric="([^"]+)">([^<]*)</td>""")]
+    private static partial Regex CellPattern();
+}
