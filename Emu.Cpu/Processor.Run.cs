@@ -65,6 +65,9 @@ public sealed unsafe partial class Processor
     internal bool ShouldSuspendRepeat() =>
         Retired + 1 >= _runEnd || (_interruptLine && (FlagsValue & IfFlag) != 0) || _stopRequested;
 
+    /// <summary>How many more instructions the current Run may retire (a REP instruction's bulk path stays inside it).</summary>
+    internal long RepeatBudget => _runEnd - Retired;
+
     /// <summary>Leaves IP on the repeating instruction so it resumes where it stopped.</summary>
     internal void SuspendRepeat()
     {
