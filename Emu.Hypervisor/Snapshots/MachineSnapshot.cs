@@ -47,7 +47,7 @@ public sealed class MachineSnapshot
     internal void WriteBack() => _state.Restore();
 
     /// <summary>What a snapshot leaves alone: the host's side of the machine.</summary>
-    private static bool IsHostSide(object o) =>
+    internal static bool IsHostSide(object o) =>
         o is Stream or TextWriter or Tracer or GuestLayers or MachineDebugger or Breakpoints or Watchpoints or IDebugFrontEnd
             or IRunHost or DiskJournal or ICodeWriteObserver or SnapshotHistory or MachineSnapshot;
 }

@@ -46,4 +46,22 @@ public class GdbReverseTests
             "output is not repeated while replaying, but running forward again prints again: the first 'H', the stepi over the OUT, then all of it from the start");
         r.Emu.ExitCode.Should().Be(0);
     }
+
+    [Fact]
+    public void A_snapshot_saved_from_gdb_resumes_where_the_guest_stood()
+    {
+        using var snapshot = Emu.Tests.Shared.TempFile.Named(".snap");
+        var r = GdbSession.Run(["run", "guest-images/demos/hello.bin"],
+            "break *0x7c11",
+            "continue",
+            "continue",
+            $"monitor save-snapshot {snapshot.Path}",
+            "kill");
+
+        r.Gdb.Should().Contain("saved the machine at 0000:7C11");
+        r.Emu.Stdout.Should().Be("H", "killed before the second OUT");
+        var resumed = EmuProcess.Run("run", "guest-images/demos/hello.bin", "--load-snapshot", snapshot.Path);
+        resumed.Stdout.Should().Be("ello from Emu!\n", "the resumed guest goes on with the OUT of the 'e'");
+        resumed.ExitCode.Should().Be(0, resumed.Stderr);
+    }
 }
