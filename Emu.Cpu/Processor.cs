@@ -51,7 +51,10 @@ public sealed unsafe partial class Processor
     public long Retired { get; internal set; }
 
     /// <summary>Why the last <see cref="Run"/> stopped with <see cref="StopReason.InvalidState"/> or <see cref="StopReason.Shutdown"/>.</summary>
-    public string? StopMessage { get; private set; }
+    public CpuStop? Stop { get; private set; }
+
+    /// <summary><see cref="Stop"/> in words.</summary>
+    public string? StopMessage => Stop?.ToString();
 
     /// <summary>CS and IP of the instruction executing now (or last executed).</summary>
     public ushort InstructionCs { get; private set; }
@@ -64,6 +67,14 @@ public sealed unsafe partial class Processor
     /// <summary>False: decode every instruction to its generic, eager-flag handler (tests compare the
     /// two paths). Takes effect for instructions decoded after it changes.</summary>
     internal bool UseSpecializedHandlers { get; set; } = true;
+
+    /// <summary>False: every instruction is found on its own through the successor link or the address map,
+    /// as before the block engine (tests compare the two). Takes effect for instructions decoded after it changes.</summary>
+    internal bool UseBlocks
+    {
+        get => _cache.LinksBlocks;
+        set => _cache.LinksBlocks = value;
+    }
 
     // ---- architectural state, for the hypervisor, the debugger views and tests ----
 
@@ -182,10 +193,13 @@ public sealed unsafe partial class Processor
     {
         Sregs[seg] = (ushort)selector;
         SegBase[seg] = (uint)(ushort)selector << 4;
-        if (seg == Seg.CS)
+        if (seg == Seg.CS && _codeSelector != (ushort)selector)
         {
             _codeSelector = (ushort)selector;
             _codeBase = (uint)(ushort)selector << 4;
+            // A block runs on while IP advances as it expects; a new CS (a far jump to the next IP, the
+            // 8086's POP CS) moves the code under it all the same, so the run loop must look again.
+            _attention = true;
         }
     }
 
@@ -447,10 +461,10 @@ public sealed unsafe partial class Processor
         _attention = true;
     }
 
-    internal void StopWith(StopReason reason, string message)
+    internal void StopWith(StopReason reason, CpuStop stop)
     {
         _stopReason = reason;
-        StopMessage = message;
+        Stop = stop;
         _stopRequested = true;
         _attention = true;
     }

@@ -77,7 +77,7 @@ public sealed partial class VirtualMachine : IDisposable
             // The page kinds are final now: the device process checks its DMA against the same map.
             DeviceProcess?.SendMemoryMap(Memory.PageKinds);
             if (DeviceProcess?.Failure is { } failure)
-                throw new DeviceProcessException(failure);
+                throw new DeviceProcessException(failure.ToString());
         }
         catch
         {
@@ -335,7 +335,7 @@ public sealed partial class VirtualMachine : IDisposable
     private void GuestReset(string source)
     {
         Devices.Reset();
-        Cpu.StopForReset($"the guest reset the machine ({source})");
+        Cpu.StopForReset(source);
     }
 
     /// <summary>The run's end when the firmware stopped it (nothing to boot), else null.</summary>

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Emu.Cpu.Decoding;
+using Emu.Memory;
 using Iced.Intel;
 
 namespace Emu.Cpu.Execution;
@@ -41,16 +43,18 @@ internal static unsafe class StringOps
         HandlerTable.Map(Mnemonic.Outsd, &Outs);
     }
 
-    internal static void Movs(Processor c, ref DecodedOp op) => Repeat(c, ref op, &MovsOnce, false);
+    internal static void Movs(Processor c, ref DecodedOp op) => Repeat(c, ref op, &MovsOnce, false, &MovsBulk);
     internal static void Cmps(Processor c, ref DecodedOp op) => Repeat(c, ref op, &CmpsOnce, true);
     internal static void Scas(Processor c, ref DecodedOp op) => Repeat(c, ref op, &ScasOnce, true);
     internal static void Lods(Processor c, ref DecodedOp op) => Repeat(c, ref op, &LodsOnce, false);
-    internal static void Stos(Processor c, ref DecodedOp op) => Repeat(c, ref op, &StosOnce, false);
+    internal static void Stos(Processor c, ref DecodedOp op) => Repeat(c, ref op, &StosOnce, false, &StosBulk);
     internal static void Ins(Processor c, ref DecodedOp op) => Repeat(c, ref op, &InsOnce, false);
     internal static void Outs(Processor c, ref DecodedOp op) => Repeat(c, ref op, &OutsOnce, false);
 
-    /// <summary>Runs one iteration, or with REP as many as CX (ECX) says, each counted as retired.</summary>
-    private static void Repeat(Processor c, ref DecodedOp op, delegate*<Processor, ref DecodedOp, void> once, bool testsZf)
+    /// <summary>Runs one iteration, or with REP as many as CX (ECX) says, each counted as retired.
+    /// <paramref name="bulk"/>, when given, may first do many iterations at once (see <see cref="BulkLimit"/>).</summary>
+    private static void Repeat(Processor c, ref DecodedOp op, delegate*<Processor, ref DecodedOp, void> once, bool testsZf,
+        delegate*<Processor, ref DecodedOp, uint, uint> bulk = null)
     {
         if ((op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) == 0)
         {
@@ -60,6 +64,17 @@ internal static unsafe class StringOps
         bool whileEqual = (op.Prefixes & PrefixFlags.Rep) != 0;
         bool ecx = op.Address32;
         bool first = true;
+        if (bulk != null && BulkLimit(c, ref op) is var limit and > 0)
+        {
+            uint done = bulk(c, ref op, limit);
+            if (done > 0)
+            {
+                // The same registers and count as `done` passes of the loop below.
+                c.SetReg16(Reg.CX, c.Regs[Reg.CX] - done);
+                c.Retired += done - 1;
+                first = false;
+            }
+        }
         while ((ecx ? c.Regs[Reg.CX] : c.Regs[Reg.CX] & 0xFFFF) != 0)
         {
             // Between iterations the instruction can be suspended as a real CPU suspends it for an
@@ -82,6 +97,82 @@ internal static unsafe class StringOps
             if (testsZf && ((c.FlagsValue & CpuFlags.ZF) != 0) != whileEqual)
                 break;
         }
+    }
+
+    // ---- REP MOVS and REP STOS over plain RAM, many elements at once ----
+    // The loop above does one element per pass: segment, page-kind and code-map tests, and the budget and
+    // interrupt checks between passes. Where none of those can change the outcome the elements are copied in
+    // one go: 16-bit addressing, DF = 0, no offset wrapping past FFFF (so no segment fault or wrap), every byte
+    // in RAM pages below the A20 wrap (no MMIO, ROM, watched page or exit), and as many elements as the loop
+    // would do before it suspends (the run's budget, a waiting interrupt). Cached code in the destination is
+    // dropped as a store would drop it. The loop then goes on from where this stopped, with the work counted.
+
+    /// <summary>How many elements the loop would do before it could suspend (0: take the loop as it is).</summary>
+    private static uint BulkLimit(Processor c, ref DecodedOp op)
+    {
+        if (op.Address32 || (c.FlagsValue & CpuFlags.DF) != 0)
+            return 0;
+        uint count = c.Regs[Reg.CX] & 0xFFFF;
+        if (count < 2)
+            return 0;
+        // The first pass never suspends; each further one does when ShouldSuspendRepeat says so, which stays
+        // as it is while only RAM is touched, except for the budget that every pass spends.
+        if (c.ShouldSuspendRepeat())
+            return 1;
+        return (uint)Math.Min(count, c.RepeatBudget);
+    }
+
+    /// <summary>The number of elements from <paramref name="offset"/> on that stay inside the segment's 64 KiB.</summary>
+    private static uint InSegment(uint offset, int size, uint limit) => Math.Min(limit, (0x1_0000 - offset) / (uint)size);
+
+    /// <summary>The linear (= physical) address of [seg:offset] when <paramref name="bytes"/> from there are
+    /// plain RAM pages with no A20 wrap, else null. The page map as it is: a watched page is not plain.</summary>
+    private static uint? RamAt(Processor c, int seg, uint offset, uint bytes)
+    {
+        uint linear = c.SegBase[seg] + offset;
+        if (linear + bytes > c.Memory.AddressMask + 1)
+            return null;
+        var pages = c.Memory.PageKinds[(int)(linear >> GuestMemory.PageShift)..((int)((linear + bytes - 1) >> GuestMemory.PageShift) + 1)];
+        return pages.IndexOfAnyExcept(PageKind.Ram) < 0 ? linear : null;
+    }
+
+    private static uint StosBulk(Processor c, ref DecodedOp op, uint limit)
+    {
+        int size = op.Size;
+        uint di = c.Regs[Reg.DI] & 0xFFFF;
+        uint n = InSegment(di, size, limit);
+        if (n == 0 || RamAt(c, Seg.ES, di, n * (uint)size) is not uint to)
+            return 0;
+        var target = c.Memory.Bytes.Slice((int)to, (int)(n * (uint)size));
+        uint ax = c.Regs[Reg.AX];
+        switch (size)
+        {
+            case 1: target.Fill((byte)ax); break;
+            case 2: MemoryMarshal.Cast<byte, ushort>(target).Fill((ushort)ax); break;
+            default: MemoryMarshal.Cast<byte, uint>(target).Fill(ax); break;
+        }
+        c.Memory.NoteExternalWrite(to, target.Length);
+        c.SetReg16(Reg.DI, di + n * (uint)size);
+        return n;
+    }
+
+    private static uint MovsBulk(Processor c, ref DecodedOp op, uint limit)
+    {
+        int size = op.Size;
+        uint si = c.Regs[Reg.SI] & 0xFFFF, di = c.Regs[Reg.DI] & 0xFFFF;
+        uint n = InSegment(di, size, InSegment(si, size, limit));
+        uint bytes = n * (uint)size;
+        if (n == 0 || RamAt(c, op.Seg, si, bytes) is not uint from || RamAt(c, Seg.ES, di, bytes) is not uint to)
+            return 0;
+        // Element by element, a destination just above the source copies what the earlier elements wrote
+        // (a pattern fill): a block copy would not.
+        if (to > from && to < from + bytes)
+            return 0;
+        c.Memory.Bytes.Slice((int)from, (int)bytes).CopyTo(c.Memory.Bytes.Slice((int)to, (int)bytes));
+        c.Memory.NoteExternalWrite(to, (int)bytes);
+        c.SetReg16(Reg.SI, si + bytes);
+        c.SetReg16(Reg.DI, di + bytes);
+        return n;
     }
 
     private static uint Source(ref DecodedOp op, Processor c) => op.Address32 ? c.Regs[Reg.SI] : c.Regs[Reg.SI] & 0xFFFF;

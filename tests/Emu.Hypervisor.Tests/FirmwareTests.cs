@@ -58,10 +58,7 @@ public sealed class FirmwareTests : IDisposable
     }
 
     [Theory]
-    [InlineData(CpuModel.I8086)]
-    [InlineData(CpuModel.I186)]
-    [InlineData(CpuModel.I286)]
-    [InlineData(CpuModel.I386)]
+    [MemberData(nameof(CpuModelData.Every), MemberType = typeof(CpuModelData))]
     public void A_boot_sector_on_the_first_hard_disk_boots_on_every_model(CpuModel cpu)
     {
         var (vm, console) = Machine(disks: [Image(Hello)], cpu: cpu);
