@@ -50,8 +50,7 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
             Observe(ref exit, range, timed ? Stopwatch.GetTimestamp() - start : 0);
         if (vm.Debugger is { HasExitBreaks: true } debugger)
             debugger.CheckExit(cpu, exit, range);
-        if (layers is not null)
-            layers.ExitTicks += Stopwatch.GetTimestamp() - start;
+        layers?.ExitHandled(exit.Reason, Stopwatch.GetTimestamp() - start);
     }
 
     private void Observe(ref VmExit exit, DeviceRange? range, long ticks)

@@ -122,6 +122,7 @@ public sealed partial class VirtualMachine : IDisposable
         set
         {
             _layers = value;
+            value?.Attach(Cpu, Stats);
             ObserveDisks(); // VirtualMachine.Storage.cs: the backends report their host time
         }
     }
@@ -180,7 +181,7 @@ public sealed partial class VirtualMachine : IDisposable
         long instructionBudgetEnd = limits.MaxInstructions is long max ? Cpu.Retired + max : long.MaxValue;
         var wallClock = System.Diagnostics.Stopwatch.StartNew();
         const long SliceInstructions = 1_000_000; // how often host-side limits are checked
-        Layers?.RunStarted(Cpu.Retired, Stats.TotalExits);
+        Layers?.RunStarted();
 
         try
         {
@@ -249,7 +250,7 @@ public sealed partial class VirtualMachine : IDisposable
         }
         finally
         {
-            Layers?.RunEnded(Cpu.Retired, Stats.TotalExits);
+            Layers?.RunEnded();
             UpdateStatistics();
         }
     }
