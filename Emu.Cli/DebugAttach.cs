@@ -18,7 +18,7 @@ internal static class DebugAttach
             throw new UserError("--gdb-wait needs --gdb PORT", ExitCodes.Usage);
         foreach (string spec in o.BreakExits)
         {
-            if (!ExitBreak.TryParse(spec, out _, out string? error))
+            if (!ExitBreak.TryParse(spec, out _, out var error))
                 throw new UserError($"--break-exit: {error}", ExitCodes.Usage);
         }
     }

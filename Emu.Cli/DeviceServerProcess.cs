@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Emu.Hypervisor.Bench;
+using Emu.Tooling.Bench;
 using Emu.Io.Remote;
 
 namespace Emu.Cli;

@@ -267,9 +267,22 @@ internal sealed class MachineSession : IDisposable
         return outcome.ExitCode;
     }
 
-    /// <summary>Runs to the end with the options' limits (SIGINT or SIGTERM, caught by <paramref name="interruption"/>,
-    /// stops it at an instruction boundary) and flushes the outputs.</summary>
+    /// <summary>Runs to the end as <see cref="Run(CancellationToken)"/> does; SIGINT or SIGTERM, caught by
+    /// <paramref name="interruption"/>, stops it, and a SIGTERM is said as such.</summary>
     public RunOutcome Run(Interruption interruption)
+    {
+        var outcome = Run(interruption.Token);
+        if (outcome.End == RunEnd.Cancelled && interruption.Terminated)
+        {
+            var cpu = Machine.Cpu;
+            outcome = outcome with { ExitCode = interruption.ExitCode, Message = $"{interruption.Verb} at {cpu.CS:X4}:{cpu.IP:X4} after {cpu.Retired:N0} instructions" };
+        }
+        return outcome;
+    }
+
+    /// <summary>Runs to the end with the options' limits (<paramref name="cancel"/> stops it at an instruction
+    /// boundary) and flushes the outputs.</summary>
+    public RunOutcome Run(CancellationToken cancel)
     {
         RunOutcome outcome;
         using (var console = _console is { } kind ? new LiveConsole(Machine, kind) : null)
@@ -280,16 +293,11 @@ internal sealed class MachineSession : IDisposable
             {
                 MaxInstructions = _options.MaxInstructions,
                 Timeout = _options.Timeout is double s ? TimeSpan.FromSeconds(s) : null,
-                Cancellation = interruption.Token,
+                Cancellation = cancel,
                 Host = (IRunHost?)console ?? progress,
             });
         } // the terminal is given back (the progress line wiped) before anything else is printed
         FlushOutputs();
-        if (outcome.End == RunEnd.Cancelled && interruption.Terminated)
-        {
-            var cpu = Machine.Cpu;
-            outcome = outcome with { ExitCode = interruption.ExitCode, Message = $"{interruption.Verb} at {cpu.CS:X4}:{cpu.IP:X4} after {cpu.Retired:N0} instructions" };
-        }
         return outcome;
     }
 

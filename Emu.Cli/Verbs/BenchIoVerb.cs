@@ -1,5 +1,5 @@
 using CommandLine;
-using Emu.Hypervisor.Bench;
+using Emu.Tooling.Bench;
 
 namespace Emu.Cli.Verbs;
 

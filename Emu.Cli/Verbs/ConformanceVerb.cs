@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using CommandLine;
 using Emu.Cpu;
-using Emu.Hypervisor.Conformance;
+using Emu.Tooling.Conformance;
 
 namespace Emu.Cli.Verbs;
 

@@ -1,8 +1,34 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Emu.Cpu;
 using Emu.Io.Bus;
 
 namespace Emu.Hypervisor.Debugging;
+
+/// <summary>What is wrong with a break-exit spec.</summary>
+public enum ExitBreakFault
+{
+    /// <summary>Not two words, or a first word that is not port, mmio, device or reason.</summary>
+    NotASpec,
+    /// <summary>reason followed by something other than io, mmio or hypercall.</summary>
+    UnknownReason,
+    /// <summary>port or mmio followed by something that is not a number or a low-high range within the space.</summary>
+    BadRange,
+}
+
+/// <summary>
+/// A break-exit spec that does not parse: the fault, the spec as given, the word at fault and, for a range,
+/// the highest address of its space. <see cref="ToString"/> is the one place it becomes words.
+/// </summary>
+public sealed record ExitBreakError(ExitBreakFault Fault, string Text, string Kind = "", string Word = "", uint Max = 0)
+{
+    public override string ToString() => Fault switch
+    {
+        ExitBreakFault.UnknownReason => $"break-exit reason '{Word}' is not io, mmio or hypercall",
+        ExitBreakFault.BadRange => $"break-exit {Kind} '{Word}' is not an address or a range low-high up to {Max:X}h",
+        _ => $"break-exit '{Text}' is not {ExitBreak.Syntax}",
+    };
+}
 
 /// <summary>
 /// A break-exit spec: stop the guest after an exit of a given kind completes (--break-exit SPEC, gdb's
@@ -39,14 +65,14 @@ public sealed class ExitBreak
         return exit.Address <= _high && exit.Address + exit.Size - 1 >= _low;
     }
 
-    public static bool TryParse(string text, out ExitBreak? spec, out string? error)
+    public static bool TryParse(string text, [NotNullWhen(true)] out ExitBreak? spec, [NotNullWhen(false)] out ExitBreakError? error)
     {
         spec = null;
         error = null;
         var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (words.Length != 2)
         {
-            error = $"break-exit '{text}' is not {Syntax}";
+            error = new(ExitBreakFault.NotASpec, text);
             return false;
         }
         string normal = $"{words[0].ToLowerInvariant()} {words[1]}";
@@ -65,7 +91,7 @@ public sealed class ExitBreak
                 };
                 if (reason is null)
                 {
-                    error = $"break-exit reason '{words[1]}' is not io, mmio or hypercall";
+                    error = new(ExitBreakFault.UnknownReason, text, words[0], words[1]);
                     return false;
                 }
                 spec = new ExitBreak(normal, reason, 0, uint.MaxValue, null);
@@ -77,13 +103,13 @@ public sealed class ExitBreak
                 if (bounds.Length is < 1 or > 2 || !TryNumber(bounds[0], out uint low) || !TryNumber(bounds[^1], out uint high)
                     || low > high || high > max)
                 {
-                    error = $"break-exit {words[0]} '{words[1]}' is not an address or a range low-high up to {max:X}h";
+                    error = new(ExitBreakFault.BadRange, text, words[0], words[1], max);
                     return false;
                 }
                 spec = new ExitBreak(normal, port ? ExitReason.Io : ExitReason.Mmio, low, high, null);
                 return true;
             default:
-                error = $"break-exit '{text}' is not {Syntax}";
+                error = new(ExitBreakFault.NotASpec, text);
                 return false;
         }
     }

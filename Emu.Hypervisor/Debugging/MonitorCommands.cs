@@ -83,9 +83,9 @@ public sealed class MonitorCommands(VirtualMachine vm, MachineDebugger debugger)
                 list.Append($"{i + 1}: break-exit {debugger.ExitBreaks[i]}\n");
             return list.ToString();
         }
-        if (!ExitBreak.TryParse(argument, out var spec, out string? error))
+        if (!ExitBreak.TryParse(argument, out var spec, out var error))
             return error + "\n";
-        debugger.AddExitBreak(spec!);
+        debugger.AddExitBreak(spec);
         return $"break-exit {debugger.ExitBreaks.Count}: stop after an exit that matches {spec}\n";
     }
 

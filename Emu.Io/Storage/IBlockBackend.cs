@@ -53,4 +53,20 @@ public static class BlockRange
         long limit = sectorCount * IBlockBackend.SectorSize;
         return offset >= 0 && length >= 0 && offset <= limit && length <= limit - offset;
     }
+
+    /// <summary>Why a transfer cannot start, in the order every backend answers: OutOfRange when it does not
+    /// fit, ReadOnly for a write to a read-only disk, IoError when the backend can no longer do I/O; Ok when it
+    /// can start.</summary>
+    public static BlockStatus Admit(long offset, int length, long sectorCount, bool write, bool readOnly, bool broken)
+    {
+        if (!Fits(offset, length, sectorCount))
+            return BlockStatus.OutOfRange;
+        if (write && readOnly)
+            return BlockStatus.ReadOnly;
+        return broken ? BlockStatus.IoError : BlockStatus.Ok;
+    }
+
+    /// <summary>How many bytes of a transfer that fits lie in an image of <paramref name="capacityBytes"/> bytes:
+    /// all but the missing tail of a partial last sector, which reads as zeros and is dropped on writes.</summary>
+    public static int InImage(long offset, int length, long capacityBytes) => (int)Math.Clamp(capacityBytes - offset, 0, length);
 }

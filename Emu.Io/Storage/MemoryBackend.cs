@@ -30,11 +30,10 @@ public sealed class MemoryBackend : IBlockBackend
 
     public BlockStatus Read(long offset, Span<byte> destination)
     {
-        if (!BlockRange.Fits(offset, destination.Length, SectorCount))
-            return BlockStatus.OutOfRange;
-        if (FailIo)
-            return BlockStatus.IoError;
-        int inImage = (int)Math.Clamp(_data.Length - offset, 0, destination.Length);
+        var admitted = BlockRange.Admit(offset, destination.Length, SectorCount, write: false, ReadOnly, broken: FailIo);
+        if (admitted != BlockStatus.Ok)
+            return admitted;
+        int inImage = BlockRange.InImage(offset, destination.Length, CapacityBytes);
         _data.AsSpan((int)offset, inImage).CopyTo(destination);
         destination[inImage..].Clear();
         return BlockStatus.Ok;
@@ -42,14 +41,11 @@ public sealed class MemoryBackend : IBlockBackend
 
     public BlockStatus Write(long offset, ReadOnlySpan<byte> source)
     {
-        if (!BlockRange.Fits(offset, source.Length, SectorCount))
-            return BlockStatus.OutOfRange;
-        if (ReadOnly)
-            return BlockStatus.ReadOnly;
-        if (FailIo)
-            return BlockStatus.IoError;
+        var admitted = BlockRange.Admit(offset, source.Length, SectorCount, write: true, ReadOnly, broken: FailIo);
+        if (admitted != BlockStatus.Ok)
+            return admitted;
         // Bytes past the image's end (the tail of a partial last sector) are dropped, as for a file.
-        int inImage = (int)Math.Clamp(_data.Length - offset, 0, source.Length);
+        int inImage = BlockRange.InImage(offset, source.Length, CapacityBytes);
         source[..inImage].CopyTo(_data.AsSpan((int)offset));
         return BlockStatus.Ok;
     }

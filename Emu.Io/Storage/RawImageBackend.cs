@@ -87,11 +87,10 @@ public sealed class RawImageBackend : IBlockBackend
 
     public BlockStatus Read(long offset, Span<byte> destination)
     {
-        if (!BlockRange.Fits(offset, destination.Length, SectorCount))
-            return BlockStatus.OutOfRange;
-        if (_disposed)
-            return BlockStatus.IoError;
-        int inImage = (int)Math.Clamp(CapacityBytes - offset, 0, destination.Length);
+        var admitted = BlockRange.Admit(offset, destination.Length, SectorCount, write: false, ReadOnly, broken: _disposed);
+        if (admitted != BlockStatus.Ok)
+            return admitted;
+        int inImage = BlockRange.InImage(offset, destination.Length, CapacityBytes);
         try
         {
             // RandomAccess.Read may return short counts; loop until the in-image part is filled.
@@ -114,15 +113,12 @@ public sealed class RawImageBackend : IBlockBackend
 
     public BlockStatus Write(long offset, ReadOnlySpan<byte> source)
     {
-        if (!BlockRange.Fits(offset, source.Length, SectorCount))
-            return BlockStatus.OutOfRange;
-        if (ReadOnly)
-            return BlockStatus.ReadOnly;
-        if (_disposed)
-            return BlockStatus.IoError;
+        var admitted = BlockRange.Admit(offset, source.Length, SectorCount, write: true, ReadOnly, broken: _disposed);
+        if (admitted != BlockStatus.Ok)
+            return admitted;
         // The tail of a partial last sector lies past the file's end; writing it would grow the image,
         // so it is dropped (the image keeps the size the user gave it).
-        int inImage = (int)Math.Clamp(CapacityBytes - offset, 0, source.Length);
+        int inImage = BlockRange.InImage(offset, source.Length, CapacityBytes);
         try
         {
             RandomAccess.Write(_handle, source[..inImage], offset);

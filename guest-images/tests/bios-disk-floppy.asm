@@ -20,8 +20,7 @@
 %include "emutest.inc"
 
 start:
-        test_start es, ss
-        test_load_rest 2                ; sectors 2-3: the rest of this program
+        test_start_loading 2            ; sectors 2-3: the rest of this program
 
 BUF     equ     0x1000
 

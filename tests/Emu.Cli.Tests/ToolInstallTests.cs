@@ -42,5 +42,8 @@ public sealed class ToolInstallTests : IDisposable
 
         var hello = Run(Path.Combine(tools, "emu"), RepoPaths.Root, env, "run", "guest-images/demos/hello.bin");
         hello.Should().Be((0, "Hello from Emu!\n"));
+        // emu test runs in the Emu.Tooling library: the package carries it too.
+        var test = Run(Path.Combine(tools, "emu"), RepoPaths.Root, env, "test", "guest-images/demos/hello.asm");
+        test.Should().Be((0, "PASS guest-images/demos/hello.asm\n1 passed, 0 failed\n"));
     }
 }

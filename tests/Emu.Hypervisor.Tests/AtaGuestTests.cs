@@ -1,5 +1,6 @@
 using Emu.Io.Storage;
 using Emu.Tests.Shared;
+using Emu.Tooling.GuestTests;
 
 namespace Emu.Hypervisor.Tests;
 
@@ -40,15 +41,15 @@ public sealed class AtaGuestTests : IDisposable
     [MemberData(nameof(Programs))]
     public void Program_prints_what_its_header_expects(string program)
     {
-        var (expectedLines, expectedExit) = Expectations(program);
-        expectedLines.Should().NotBeEmpty($"{program}.asm lists its expected output");
+        var expect = GuestExpectations.Read(Path.Combine(AtaDir, program + ".asm"));
+        expect.Output.Should().NotBeEmpty($"{program}.asm lists its expected output");
 
         using var run = new GuestRunner($"tests/ata/{program}.bin", disks: [new DiskSpec(_image)], serialInput: program.StartsWith("flush-wait", StringComparison.Ordinal) ? "q" : null);
         var outcome = run.Run(new RunLimits { MaxInstructions = 200_000_000 });
 
-        run.Console.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal(expectedLines);
+        run.Console.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal(expect.Output);
         outcome.End.Should().Be(RunEnd.DebugExit, outcome.Message);
-        outcome.ExitCode.Should().Be(expectedExit);
+        outcome.ExitCode.Should().Be(expect.ExpectedExit);
     }
 
     [Theory]
@@ -133,20 +134,5 @@ public sealed class AtaGuestTests : IDisposable
             data[i] = (byte)(s * 7 + i);
         BitConverter.TryWriteBytes(data.AsSpan(0, 4), s);
         return data;
-    }
-
-    /// <summary>The <c>; expect-output:</c> lines and <c>; expect-exit:</c> status of a program's source.</summary>
-    internal static (List<string> Lines, int Exit) Expectations(string program)
-    {
-        var lines = new List<string>();
-        int exit = -1;
-        foreach (string line in File.ReadLines(Path.Combine(AtaDir, program + ".asm")))
-        {
-            if (line.StartsWith("; expect-output: ", StringComparison.Ordinal))
-                lines.Add(line["; expect-output: ".Length..]);
-            else if (line.StartsWith("; expect-exit: ", StringComparison.Ordinal))
-                exit = int.Parse(line["; expect-exit: ".Length..], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return (lines, exit);
     }
 }

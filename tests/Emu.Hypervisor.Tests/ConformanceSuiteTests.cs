@@ -1,5 +1,5 @@
 using Emu.Cpu;
-using Emu.Hypervisor.Conformance;
+using Emu.Tooling.Conformance;
 using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests;

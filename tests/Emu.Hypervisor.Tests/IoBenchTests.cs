@@ -1,4 +1,4 @@
-using Emu.Hypervisor.Bench;
+using Emu.Tooling.Bench;
 
 namespace Emu.Hypervisor.Tests;
 

@@ -1,4 +1,4 @@
-using Emu.Hypervisor.Bench;
+using Emu.Tooling.Bench;
 using Emu.Hypervisor.Loader;
 using Emu.Hypervisor.Tracing;
 using Emu.Io.Storage;

@@ -1,4 +1,4 @@
-using Emu.Hypervisor.Bench;
+using Emu.Tooling.Bench;
 
 // Usage: CpuBench [--runs N] [--max-instructions N] [--machine] image.bin [image.bin ...]
 // Runs the bare CPU core by default; --machine runs the whole VM (as 'emu bench cpu' does).

@@ -10,7 +10,7 @@
 ; expect-output: dma crc=E388C913
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         mov     dx, 0x3FD
@@ -91,7 +91,7 @@ report:
         PUTS    " crc="
         mov     ecx, 100 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    newline
         ret
 

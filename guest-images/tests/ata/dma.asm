@@ -16,7 +16,7 @@
 ; expect-output: dma: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "dma: start"
@@ -45,7 +45,7 @@ main:
         PUTS    "read-dma lba=0 count=100 prds=4 crc="
         mov     ecx, 100 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_dma_result
 
         ; WRITE DMA EXT, 8 sectors from 20000h through 2 entries.
@@ -65,7 +65,7 @@ main:
         PUTS    "write-dma-ext lba=600 count=8 prds=2 crc="
         mov     ecx, 8 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_dma_result
 
         mov     al, 0
@@ -78,7 +78,7 @@ main:
         PUTS    "read-back lba=600 count=8 crc="
         mov     ecx, 8 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -106,7 +106,7 @@ main:
         add     dx, BM_STATUS
         in      al, dx
         and     al, 0x07
-        call    hex8
+        call    print_hex8
         call    print_status_error
         mov     dx, [bm_base]
         xor     al, al

@@ -20,7 +20,7 @@
 ; expect-output: errors: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 ; TRY "name": waits for the interrupt of the command just issued and prints "name irqs=N status error".
 ; A data request on the way (a drive that transfers the sectors before the failing one, as QEMU does)
@@ -86,7 +86,7 @@ main:
         mov     dx, ATA_ALTSTATUS
         in      al, dx
         PUTS    "slave status="
-        call    hex8
+        call    print_hex8
         NO_INTERRUPT_EXPECTED
         call    print_irqs
         call    newline
@@ -98,11 +98,11 @@ main:
         mov     dx, ATA_DATA
         in      ax, dx
         PUTS    "data port without DRQ="
-        call    hex16
+        call    print_hex16
         PUTS    " status="
         mov     dx, ATA_ALTSTATUS
         in      al, dx
-        call    hex8
+        call    print_hex8
         call    newline
 
         PUTLN   "errors: done"

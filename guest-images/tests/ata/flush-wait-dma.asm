@@ -16,7 +16,7 @@
 ; expect-output: flush-wait-dma: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "flush-wait-dma: start"

@@ -13,7 +13,7 @@
 ; expect-output: flush-wait: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "flush-wait: start"

@@ -28,25 +28,25 @@
 ; expect-output: identify: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 ; Prints " wordN=XXXX" for IDENTIFY word %1 in the buffer.
 %macro WORD 1
         PUTS    " word", %str(%1), "="
         mov     ax, [es:%1 * 2]
-        call    hex16
+        call    print_hex16
 %endmacro
 
 ; Prints IDENTIFY words %1, %2, %3 (cylinders, heads, sectors per track) as "C/H/S" in decimal.
 %macro CHS 3
         movzx   eax, word [es:%1 * 2]
-        call    dec32
+        call    print_dec32
         PUTS    "/"
         mov     ax, [es:%2 * 2]
-        call    dec32
+        call    print_dec32
         PUTS    "/"
         mov     ax, [es:%3 * 2]
-        call    dec32
+        call    print_dec32
 %endmacro
 
 main:
@@ -92,10 +92,10 @@ main:
         call    newline
         PUTS    "identify lba28-sectors="
         mov     eax, [es:60 * 2]
-        call    dec32
+        call    print_dec32
         PUTS    " lba48-sectors="
         mov     eax, [es:100 * 2]
-        call    dec32
+        call    print_dec32
         PUTS    " chs="
         CHS     1, 3, 6
         call    newline
@@ -199,7 +199,7 @@ check_power_mode:
         PUTS    "power mode count="
         mov     dx, ATA_COUNT
         in      al, dx
-        call    hex8
+        call    print_hex8
         call    newline
         ret
 

@@ -16,7 +16,7 @@
 ; expect-output: multiple: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "multiple: start"
@@ -32,7 +32,7 @@ main:
         PUTS    "read-multiple lba=0 count=100 crc="
         mov     ecx, 100 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -47,7 +47,7 @@ main:
         PUTS    "read-multiple-ext lba=200 count=10 crc="
         mov     ecx, 10 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -61,7 +61,7 @@ main:
         PUTS    "write-multiple lba=300 count=20 crc="
         mov     ecx, 20 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -75,7 +75,7 @@ main:
         PUTS    "read-back lba=300 count=20 crc="
         mov     ecx, 20 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 

@@ -13,7 +13,7 @@
 ; expect-output: pio: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "pio: start"
@@ -26,7 +26,7 @@ main:
         PUTS    "read lba=5 count=3 crc="
         mov     ecx, 3 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
         PUTS    "read"
@@ -41,7 +41,7 @@ main:
         PUTS    "read-ext lba=1000 count=2 crc="
         mov     ecx, 2 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -72,7 +72,7 @@ main:
         pop     es
         mov     eax, [es:0]
         pop     es
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -101,7 +101,7 @@ main:
         PUTS    "read-dword lba=2047 count=1 crc="
         mov     ecx, 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 

@@ -17,7 +17,7 @@
 ; expect-output: registers: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 ; SHOW "prefix": "prefixNN count=.. lba=../../.." (1F1 to 1F5) read at the current HOB setting.
 %macro SHOW 1+
@@ -60,7 +60,7 @@ main:
         PUTS    "after a write hob=0 count="
         mov     dx, ATA_COUNT
         in      al, dx
-        call    hex8
+        call    print_hex8
         call    newline
         mov     dx, ATA_CONTROL
         xor     al, al
@@ -74,7 +74,7 @@ main:
         PUTS    "srst held status="
         mov     dx, ATA_ALTSTATUS
         in      al, dx
-        call    hex8
+        call    print_hex8
         call    newline
         mov     ecx, 100000             ; hold SRST for a while (at least 5 us on real drives)
 .hold:
@@ -91,15 +91,15 @@ main:
         PUTS    " device="
         inc     dx
         in      al, dx
-        call    hex8
+        call    print_hex8
         PUTS    " error="
         mov     dx, ATA_ERROR
         in      al, dx
-        call    hex8
+        call    print_hex8
         PUTS    " status="
         mov     dx, ATA_ALTSTATUS
         in      al, dx
-        call    hex8
+        call    print_hex8
         call    print_irqs
         call    newline
 
@@ -132,7 +132,7 @@ main:
         PUTS    "nien=1 read lba=20 count=4 crc="
         mov     ecx, 4 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
         mov     dx, ATA_STATUS          ; acknowledge before enabling interrupts again
@@ -149,7 +149,7 @@ main:
         PUTS    "nien=0 read lba=20 count=4 crc="
         mov     ecx, 4 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -168,7 +168,7 @@ show_taskfile:
         push    dx
         mov     dx, ATA_ERROR
         in      al, dx
-        call    hex8
+        call    print_hex8
         PUTS    " count="
         PRINT_COUNT_LBA
         call    newline

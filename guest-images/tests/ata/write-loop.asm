@@ -12,7 +12,7 @@
 ; expect-output: write-loop: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 SECTORS equ     32
 
@@ -44,7 +44,7 @@ main:
         jb      .sector
         PUTS    "round "
         mov     eax, [round]
-        call    dec32
+        call    print_dec32
         call    newline
         inc     dword [round]
         mov     eax, [last]

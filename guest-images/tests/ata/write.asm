@@ -15,7 +15,7 @@
 ; expect-output: write: done
 ; expect-exit: 1
 
-%include "ata.inc"
+%include "ata-test.inc"
 
 main:
         PUTLN   "write: start"
@@ -30,7 +30,7 @@ main:
         PUTS    "write lba=100 count=2 crc="
         mov     ecx, 2 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -44,7 +44,7 @@ main:
         PUTS    "write-ext lba=102 count=1 crc="
         mov     ecx, 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 
@@ -65,7 +65,7 @@ main:
         PUTS    "read-back lba=100 count=3 crc="
         mov     ecx, 3 * 512
         call    crc32
-        call    hex32
+        call    print_hex32
         call    print_irqs
         call    print_status_error
 

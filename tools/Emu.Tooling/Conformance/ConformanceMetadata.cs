@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Emu.Hypervisor;
 
-namespace Emu.Hypervisor.Conformance;
+namespace Emu.Tooling.Conformance;
 
 /// <summary>
 /// The suite's <c>metadata.json</c>: per opcode (and per ModRM reg field for group opcodes) the mask

@@ -1,4 +1,6 @@
-namespace Emu.Hypervisor.Bench;
+using Emu.Hypervisor;
+
+namespace Emu.Tooling.Bench;
 
 /// <summary>The IO paths `emu bench io` compares, each a guest program in guest-images/bench/io/.</summary>
 public enum IoBenchPath

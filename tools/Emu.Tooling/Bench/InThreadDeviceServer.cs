@@ -1,7 +1,8 @@
+using Emu.Hypervisor;
 using Emu.Io.Remote;
 using Emu.Io.Storage;
 
-namespace Emu.Hypervisor.Bench;
+namespace Emu.Tooling.Bench;
 
 /// <summary>A device server on a thread of this process, serving the runs of one path: the bench's default device process
 /// when no launcher is given (tests), with the same socket protocol and shared guest RAM as `emu device-server`.</summary>

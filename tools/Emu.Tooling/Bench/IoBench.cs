@@ -2,10 +2,11 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Emu.Cpu;
 using Emu.Hypervisor.Loader;
+using Emu.Hypervisor;
 using Emu.Io.Storage;
 using Emu.Io.Virtio;
 
-namespace Emu.Hypervisor.Bench;
+namespace Emu.Tooling.Bench;
 
 /// <summary>What `emu bench io` is asked to do.</summary>
 public sealed record IoBenchOptions
@@ -284,7 +285,7 @@ public sealed class IoBench(IoBenchOptions options)
         {
             return new VirtualMachine(config);
         }
-        catch (Remote.DeviceProcessException e)
+        catch (Emu.Hypervisor.Remote.DeviceProcessException e)
         {
             throw new IoBenchException(e.Message);
         }

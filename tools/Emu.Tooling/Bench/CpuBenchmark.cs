@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using Emu.Cpu;
 using Emu.Hypervisor.Loader;
+using Emu.Hypervisor;
 using Emu.Memory;
 
-namespace Emu.Hypervisor.Bench;
+namespace Emu.Tooling.Bench;
 
 /// <summary>Result of one benchmark: per-run figures and their medians.</summary>
 public sealed record CpuBenchmarkResult(

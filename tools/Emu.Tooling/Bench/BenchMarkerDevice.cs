@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Emu.Cpu;
+using Emu.Hypervisor;
 using Emu.Io.Bus;
 using Emu.Memory;
 
-namespace Emu.Hypervisor.Bench;
+namespace Emu.Tooling.Bench;
 
 /// <summary>
 /// The bench's marker port (<see cref="Port"/>), present only in bench machines. The guest writes 1 when

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Emu.Hypervisor;
 
-namespace Emu.Hypervisor.Bench;
+namespace Emu.Tooling.Bench;
 
 /// <summary>The bench's outputs: a table, one JSON object per result, an SVG bar chart, and the checksum check.</summary>
 public static class IoBenchReport

@@ -1,9 +1,10 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Emu.Cpu;
+using Emu.Hypervisor;
 using Emu.Memory;
 
-namespace Emu.Hypervisor.Conformance;
+namespace Emu.Tooling.Conformance;
 
 /// <summary>The outcome of one test file.</summary>
 public sealed record FileResult(string File, int Passed, int Failed, IReadOnlyList<string> FirstFailures, string? Error = null)
