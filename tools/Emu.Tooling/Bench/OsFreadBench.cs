@@ -2,10 +2,11 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Emu.Cpu;
+using Emu.Hypervisor;
 using Emu.Hypervisor.Statistics;
 using Emu.Io.Storage;
 
-namespace Emu.Hypervisor.Bench;
+namespace Emu.Tooling.Bench;
 
 /// <summary>The Emu OS for the OS rows of `emu bench io`: its boot floppy and the firmware it boots with.</summary>
 public sealed record OsBenchImages(byte[] Floppy, byte[] Firmware);
