@@ -22,11 +22,12 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
     public void HandleExit(Processor cpu, ref VmExit exit)
     {
         var layers = vm.Layers;
-        bool timed = _stats.TimingEnabled | layers is not null;
+        bool layersTimed = layers is { TimesExits: true };
+        bool timed = _stats.TimingEnabled | layersTimed;
         long start = timed ? Stopwatch.GetTimestamp() : 0;
         vm.Tracer?.BeginExit();
-        if (layers is not null)
-            layers.ExitStart = start;
+        if (layersTimed)
+            layers!.ExitStart = start;
 
         DeviceRange? range = null;
         switch (exit.Reason)
@@ -42,15 +43,15 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
                 break;
         }
         // With --layers, what the device (or the firmware service) took is device time, the rest of the exit the VMM's.
-        if (layers is not null)
-            layers.DeviceTicks += Stopwatch.GetTimestamp() - start;
+        if (layersTimed)
+            layers!.DeviceTicks += Stopwatch.GetTimestamp() - start;
         _stats.Count(exit.Reason);
 
         if (timed | vm.Tracer is not null)
             Observe(ref exit, range, timed ? Stopwatch.GetTimestamp() - start : 0);
         if (vm.Debugger is { HasExitBreaks: true } debugger)
             debugger.CheckExit(cpu, exit, range);
-        layers?.ExitHandled(exit.Reason, Stopwatch.GetTimestamp() - start);
+        layers?.ExitHandled(exit.Reason, layersTimed ? Stopwatch.GetTimestamp() - start : 0);
     }
 
     private void Observe(ref VmExit exit, DeviceRange? range, long ticks)

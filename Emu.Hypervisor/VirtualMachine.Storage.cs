@@ -126,8 +126,8 @@ public sealed partial class VirtualMachine
     {
         var tracer = Tracer;
         bool events = tracer is not null && (tracer.Events & TraceEvents.Devices) != 0;
-        bool observed = events || Layers is not null;
-        bool timed = (events && tracer!.HostTime) || Layers is not null;
+        bool observed = events || Layers is { TimesExits: true };
+        bool timed = (events && tracer!.HostTime) || Layers is { TimesExits: true };
         if (_ata is not null)
             _ata.Events = events ? new DeviceEvents(this) : null;
         for (int i = 0; i < MaxHardDisks; i++)

@@ -285,7 +285,7 @@ public sealed partial class VirtualMachine : IDisposable
     internal void SyncTime()
     {
         Clock.NowNs = NowNs;
-        if (Layers is { } layers)
+        if (Layers is { TimesExits: true } layers)
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             Platform.TimedDevices.AdvanceTo(Clock.NowNs);
