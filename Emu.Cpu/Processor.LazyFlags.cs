@@ -121,6 +121,11 @@ public sealed partial class Processor
         _ => 0, // logic operations clear CF
     };
 
+    /// <summary>FLAGS without its six status flags, which a pending record leaves stale but never these: for
+    /// the helpers that compute all six anew (AluAdd, AluSub, AluLogic), so that they need not materialise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal uint ControlFlags() => _flags & ~CpuFlags.Status;
+
     /// <summary>ZF alone, without materialising: every lazy record sets it from its result.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool ZeroFlag() => _lazy == LazyNone ? (_flags & CpuFlags.ZF) != 0 : _lazyResult == 0;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Emu.Cpu.Decoding;
+using Emu.Memory;
 
 namespace Emu.Cpu;
 
@@ -74,38 +75,63 @@ public sealed unsafe partial class Processor
     // Fully optimised from the first call: Run is entered rarely (once per benchmark run, once per
     // time slice in the hypervisor), so tiering would leave the hot loop in its on-stack-replacement
     // variant, which keeps locals in stack slots.
+    //
+    // The block engine. Straight-line code sits in consecutive pool slots (DecodedOp.Fallthrough, set by
+    // the decode cache), so once the first instruction of a block is found, the next one is the next
+    // slot: no address computation, no lookup, no successor link on the critical path. The loop leaves a
+    // block, and finds the next one through the successor link or the address map (chaining), when
+    // - control did not fall through: IP is not the next instruction's (a branch taken, an interrupt
+    //   delivered, a REP instruction suspended, IP wrapped at 64 KiB); a new CS raises _attention;
+    // - _attention is raised: an interrupt request, TF, a shadow (STI, MOV SS), HLT, a stop, a new CS;
+    //   ServiceAttention then runs before the next instruction exactly as between any two instructions;
+    // - the budget is spent (Retired is exact after every instruction: --max-instructions, Step);
+    // - the entry has no fallthrough: the block ends there, or a store dropped this entry or the next
+    //   one (self-modifying code: the decode cache clears the flag, so the next instruction is decoded
+    //   again from memory even when the store came from inside the block that is running).
+    // A fault thrown by a handler leaves with InstructionCs:IP naming the faulting instruction.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private StopReason Loop(long end)
+    private StopReason Loop(long runEnd)
     {
-        _runEnd = end;
+        _runEnd = runEnd;
         // Few locals on purpose: they must all stay in callee-saved registers across the handler call.
         DecodedOp[] pool = _cache.Pool;
         // The slot of the instruction that just ran. Its successor link usually names the next
-        // instruction, which spares the address-map lookup and, more to the point, makes finding
-        // the next entry independent of the IP the handler just wrote. Slot 0 never matches.
+        // instruction, which spares the address-map lookup. Slot 0 never matches.
         int previous = 0;
-        while (Retired < end)
+        while (Retired < _runEnd)
         {
             if (_attention && ServiceAttention())
                 return TakeStopReason();
 
             uint ip = Eip;
-            InstructionIp = (ushort)ip;
             InstructionCs = _codeSelector;
-            uint physical = (_codeBase + ip) & Memory.AddressMask;
+            uint linear = _codeBase + ip;
             int slot = pool[previous].Next;
-            if (pool[slot].Address != physical)
+            if (pool[slot].Address != (linear & Memory.AddressMask))
             {
-                slot = _cache.Find(physical, ip);
+                slot = _cache.Find(linear & Memory.AddressMask, ip);
                 // A miss may have flushed the pool and reused the previous slot: the link is then
                 // merely useless, never wrong, because it is checked against the address before use.
                 pool[previous].Next = slot;
             }
+            // Code reached through a linear address past 1 MiB runs one instruction at a time: where its
+            // next instruction is depends on the A20 gate, which the instruction may switch. Below 1 MiB a
+            // block's linear and physical addresses are the same (blocks never cross 1 MiB).
+            long end = linear < GuestMemory.OneMiB ? _runEnd : Retired + 1;
             ref DecodedOp op = ref pool[slot];
-            previous = slot;
-            Eip = (ip + op.Length) & 0xFFFF;
-            op.Execute(this, ref op);
-            Retired++;
+            while (true)
+            {
+                InstructionIp = (ushort)ip;
+                uint next = ip + op.Length;
+                Eip = next & 0xFFFF;
+                op.Execute(this, ref op);
+                Retired++;
+                if (!op.Fallthrough || _attention || Eip != next || Retired >= end)
+                    break;
+                op = ref Unsafe.Add(ref op, 1);
+                ip = next;
+            }
+            previous = (int)(Unsafe.ByteOffset(ref pool[0], ref op) / Unsafe.SizeOf<DecodedOp>());
         }
         // Let a trap or stop raised by the last instruction be seen before returning.
         if (_attention && _stopRequested)

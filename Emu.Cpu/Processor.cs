@@ -65,6 +65,14 @@ public sealed unsafe partial class Processor
     /// two paths). Takes effect for instructions decoded after it changes.</summary>
     internal bool UseSpecializedHandlers { get; set; } = true;
 
+    /// <summary>False: every instruction is found on its own through the successor link or the address map,
+    /// as before the block engine (tests compare the two). Takes effect for instructions decoded after it changes.</summary>
+    internal bool UseBlocks
+    {
+        get => _cache.LinksBlocks;
+        set => _cache.LinksBlocks = value;
+    }
+
     // ---- architectural state, for the hypervisor, the debugger views and tests ----
 
     public uint Eax { get => Regs[Reg.AX]; set => Regs[Reg.AX] = value; }
@@ -128,6 +136,15 @@ public sealed unsafe partial class Processor
         Retired = 0;
     }
 
+    /// <summary>The reset line of a running machine (a reboot): the registers as <see cref="Reset"/> leaves them, while
+    /// the retired-instruction count, which is the machine's clock, goes on.</summary>
+    public void ResetKeepingClock()
+    {
+        long retired = Retired;
+        Reset();
+        Retired = retired;
+    }
+
     /// <summary>Drops every cached decoded instruction (for loaders that replace memory wholesale).</summary>
     public void FlushDecodeCache() => _cache.Flush();
 
@@ -173,10 +190,13 @@ public sealed unsafe partial class Processor
     {
         Sregs[seg] = (ushort)selector;
         SegBase[seg] = (uint)(ushort)selector << 4;
-        if (seg == Seg.CS)
+        if (seg == Seg.CS && _codeSelector != (ushort)selector)
         {
             _codeSelector = (ushort)selector;
             _codeBase = (uint)(ushort)selector << 4;
+            // A block runs on while IP advances as it expects; a new CS (a far jump to the next IP, the
+            // 8086's POP CS) moves the code under it all the same, so the run loop must look again.
+            _attention = true;
         }
     }
 

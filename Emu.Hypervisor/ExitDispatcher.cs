@@ -3,6 +3,10 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Emu.Cpu;
+using Emu.Hypervisor.Debugging;
+using Emu.Hypervisor.Firmware;
+using Emu.Hypervisor.Statistics;
+using Emu.Hypervisor.Tracing;
 using Emu.Io.Bus;
 
 namespace Emu.Hypervisor;
@@ -12,20 +16,30 @@ namespace Emu.Hypervisor;
 /// to the bus that owns the address, runs hypercalls, counts and traces. An IN's or MMIO read's
 /// value goes back in <see cref="VmExit.Value"/>, which the CPU puts in AL/AX/EAX or the operand.
 /// </summary>
-internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterruptObserver
+internal sealed class ExitDispatcher(ExitStatistics stats, PortBus ports, MmioBus mmio, HypercallTable hypercalls)
+    : IExitHandler, IInterruptObserver
 {
     // Fields rather than property chains: this is the path every port access takes.
-    private readonly Emu.Hypervisor.Statistics.ExitStatistics _stats = vm.Stats;
-    private readonly Emu.Io.Bus.PortBus _ports = vm.Ports;
-    private readonly Emu.Io.Bus.MmioBus _mmio = vm.Mmio;
+    private readonly ExitStatistics _stats = stats;
+    private readonly PortBus _ports = ports;
+    private readonly MmioBus _mmio = mmio;
+
+    /// <summary>The trace destination; null (the default) costs one test per exit.</summary>
+    public Tracer? Tracer { get; set; }
+
+    /// <summary>The accounting by guest layer (--layers); null (the default) costs one test per exit.</summary>
+    public GuestLayers? Layers { get; set; }
+
+    /// <summary>The debugger, whose break-exits are checked after each exit; null costs one test.</summary>
+    public MachineDebugger? Debugger { get; set; }
 
     public void HandleExit(Processor cpu, ref VmExit exit)
     {
-        var layers = vm.Layers;
+        var layers = Layers;
         bool layersTimed = layers is { TimesExits: true };
         bool timed = _stats.TimingEnabled | layersTimed;
         long start = timed ? Stopwatch.GetTimestamp() : 0;
-        vm.Tracer?.BeginExit();
+        Tracer?.BeginExit();
         if (layersTimed)
             layers!.ExitStart = start;
 
@@ -47,18 +61,18 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
             layers!.DeviceTicks += Stopwatch.GetTimestamp() - start;
         _stats.Count(exit.Reason);
 
-        if (timed | vm.Tracer is not null)
-            Observe(ref exit, range, timed ? Stopwatch.GetTimestamp() - start : 0);
-        if (vm.Debugger is { HasExitBreaks: true } debugger)
+        if (timed | Tracer is not null)
+            Observe(cpu, ref exit, range, timed ? Stopwatch.GetTimestamp() - start : 0);
+        if (Debugger is { HasExitBreaks: true } debugger)
             debugger.CheckExit(cpu, exit, range);
         layers?.ExitHandled(exit.Reason, layersTimed ? Stopwatch.GetTimestamp() - start : 0);
     }
 
-    private void Observe(ref VmExit exit, DeviceRange? range, long ticks)
+    private void Observe(Processor cpu, ref VmExit exit, DeviceRange? range, long ticks)
     {
         if (_stats.TimingEnabled)
             _stats.AddTime(exit.Reason, range?.Device.Name, ticks);
-        vm.Tracer?.Exit(vm, exit, range, ticks);
+        Tracer?.Exit(cpu, exit, range, ticks);
     }
 
     // The value travels as its little-endian bytes (the span length is the access width).
@@ -87,12 +101,12 @@ internal sealed class ExitDispatcher(VirtualMachine vm) : IExitHandler, IInterru
     // so a guest can probe for a service without crashing.
     private void Hypercall(Processor cpu, ref VmExit exit)
     {
-        if (vm.Hypercalls.TryGetValue((ushort)exit.Address, out var service))
-            service(vm);
+        if (hypercalls.TryGet((ushort)exit.Address, out var service))
+            service();
         else
             cpu.AX = 0xFFFF;
     }
 
     public void InterruptDelivered(Processor cpu, byte vector, InterruptKind kind) =>
-        vm.Tracer?.Interrupt(vm, vector, kind);
+        Tracer?.Interrupt(cpu, vector, kind);
 }

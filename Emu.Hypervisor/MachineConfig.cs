@@ -51,7 +51,11 @@ public sealed class MachineConfig
     /// by default the BIOS's own ATA PIO code, as on a PC.</summary>
     public BiosDiskMode BiosDisk { get; init; } = BiosDiskMode.Pio;
 
-    // ---- the virtio disk (VirtualMachine.Virtio.cs) ----
+    /// <summary>More VMCALL services (tools, tests), by number: each runs before the firmware's service of the same
+    /// number, if there is one. The machine's table is fixed once it is built.</summary>
+    public IReadOnlyDictionary<ushort, Action<VirtualMachine>> Hypercalls { get; init; } = new Dictionary<ushort, Action<VirtualMachine>>();
+
+    // ---- the virtio disk (MachineDevices.VirtioDisk) ----
 
     /// <summary>A virtio-blk disk on the virtio-mmio window at D0000 (IRQ 11), opened by the machine; null for none.</summary>
     public DiskSpec? VirtioDisk { get; init; }
@@ -66,7 +70,7 @@ public sealed class MachineConfig
     /// <summary>Poll mode: retired instructions between two polls of the virtqueue.</summary>
     public int VirtioPollInterval { get; init; } = VirtioMmioTransport.DefaultPollInterval;
 
-    // ---- a device model in a separate process (VirtualMachine.Remote.cs, docs/DEVICE-PROTOCOL.md) ----
+    // ---- a device model in a separate process (MachineDevices.DeviceProcess, docs/DEVICE-PROTOCOL.md) ----
 
     /// <summary>The Unix socket of an <c>emu device-server</c> whose device (the ATA controller or virtio-blk) this
     /// machine uses instead of its own; guest RAM then lives in a shared file mapping. Null: all devices in-process.</summary>

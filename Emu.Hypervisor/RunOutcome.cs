@@ -68,4 +68,7 @@ public interface IRunHost
 
     /// <summary>True once the user has asked to quit: the run ends at the next boundary with <see cref="RunEnd.Quit"/>.</summary>
     bool QuitRequested { get; }
+
+    /// <summary>True once after the user asked for a reset (the console's reset key): the machine reboots.</summary>
+    bool TakeResetRequest() => false;
 }

@@ -10,10 +10,6 @@ public sealed partial class VirtualMachine
     // With a debugger, slices end at least this often, so that gdb's Ctrl-C is seen within a millisecond or so.
     private const long DebugPollInstructions = 20_000;
 
-    /// <summary>The debugging state (breakpoints, watchpoints, break-exits, gdb); null, the default, costs nothing.
-    /// Set before <see cref="Run"/>.</summary>
-    public MachineDebugger? Debugger { get; set; }
-
     private StopReason RunDebugged(MachineDebugger debugger, long slice)
     {
         if (debugger.FrontEnd?.StopRequested() == true)
@@ -39,7 +35,7 @@ public sealed partial class VirtualMachine
             if (debugger is not null && debugger.BreaksBefore(Cpu))
                 return StopReason.StopRequested;
             if (Tracer is { TraceInstructions: true } tracer)
-                tracer.Instruction(this);
+                tracer.Instruction(Cpu);
             var stop = Cpu.Run(1);
             if (stop != StopReason.InstructionLimit)
                 return stop;

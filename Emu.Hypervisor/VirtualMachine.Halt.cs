@@ -111,7 +111,7 @@ public sealed partial class VirtualMachine
     private bool ATimerCanWake() =>
         Raises(Platform.Pit, PitIrq)
         || Raises(Platform.Cmos, RtcIrq)
-        || (VirtioPoller is { } poller && Raises(poller, poller.Irq));
+        || Devices.Pollers.Any(p => Raises(p.Poller, p.Irq));
 
     private bool Raises(ITimedDevice device, int irq) => device.NextDeadlineNs != long.MaxValue && Pic.CouldDeliver(irq);
 }

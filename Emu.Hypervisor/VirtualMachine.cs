@@ -1,26 +1,36 @@
 using Emu.Cpu;
 using Emu.Hypervisor.Debugging;
+using Emu.Hypervisor.Firmware;
 using Emu.Hypervisor.Remote;
 using Emu.Hypervisor.Statistics;
 using Emu.Hypervisor.Tracing;
+using Emu.Hypervisor.Virtio;
+using Emu.Io.Ata;
 using Emu.Io.Bus;
+using Emu.Io.Devices;
+using Emu.Io.Pci;
 using Emu.Io.Pic;
 using Emu.Io.Platform;
 using Emu.Io.Serial;
+using Emu.Io.Storage;
 using Emu.Io.Timing;
 using Emu.Io.Video;
+using Emu.Io.Virtio;
 using Emu.Memory;
 
 namespace Emu.Hypervisor;
 
 /// <summary>
-/// A PC assembled from a <see cref="MachineConfig"/>: guest memory, a CPU, the port and MMIO buses
-/// and the platform devices, joined by the exit dispatcher. Only the hypervisor knows both the CPU
-/// and the devices; they know nothing of each other.
+/// A PC assembled from a <see cref="MachineConfig"/>, and the loop that runs it. The constructor builds the machine
+/// once, top to bottom: guest memory, the CPU, the PC platform, then every other device from its declaration through
+/// the <see cref="DeviceManager"/>, the exit dispatcher that joins the CPU to the buses, and the firmware. Only the
+/// hypervisor knows both the CPU and the devices; they know nothing of each other.
 /// </summary>
 public sealed partial class VirtualMachine : IDisposable
 {
-    private ExitDispatcher _dispatcher = null!;
+    public const int MaxHardDisks = AtaController.MaxDrives;
+
+    private readonly ExitDispatcher _dispatcher;
     private readonly List<IDisposable> _owned = [];
     private long _idleNs; // virtual time spent halted, skipped over to the next timer deadline
     private long _sliceEndNs = long.MinValue; // when the running CPU slice ends (virtual ns); MinValue between slices
@@ -28,10 +38,46 @@ public sealed partial class VirtualMachine : IDisposable
     public VirtualMachine(MachineConfig config)
     {
         Config = config;
-        Memory = CreateMemory(config); // VirtualMachine.Remote.cs
+        Memory = MachineDevices.CreateMemory(config);
         try
         {
-            Build(config);
+            MapMemory(config);
+            Cpu = new Processor(Memory, config.Cpu);
+            // Devices that read the time (counter reads, the RTC) get it from the retired-instruction count at that
+            // moment; exits that don't read it cost nothing.
+            Clock = new VirtualClock { Source = () => NowNs, DeadlineMoved = EndSliceBeforeNewDeadline };
+            Platform = new PcPlatform(Memory, Clock, config.RtcStart, Cpu.SetInterruptLine, () => GuestReset("port 92h or the 8042"));
+            Cpu.InterruptController = new PicAcknowledge(Pic);
+            Platform.Cmos.SetMemorySize(Math.Clamp(config.MemoryKiB, 16, 640), 64);
+            ConnectStreams(config);
+
+            Pci = new PciConfigPorts(() => GuestReset("port CF9h"));
+            Devices = new DeviceManager(Ports, Mmio, Memory, Pci, Platform.TimedDevices,
+                device => new VirtioPoller(Cpu, config.NanosecondsPerInstruction, device.Poll!, device.PollInterval));
+            VgaDac = new VgaDac();
+            Display = new Display(Memory, VgaDac);
+            Devices.Add(DeviceDeclaration.AtPorts(VgaDac, VgaDac.BasePort, VgaDac.Length));
+            Devices.Add(Pci.Declaration);
+            DeviceProcess = MachineDevices.DeviceProcess(config, Memory, Pic, Cpu.RequestStop, _owned);
+            VirtioTransport = MachineDevices.VirtioDisk(config, Memory, Pic, _owned);
+            if (DeviceProcess?.Kind != Emu.Io.Remote.RemoteDeviceKind.Ata)
+                _ata = MachineDevices.Ata(config, Memory, Pic, _owned);
+            foreach (var device in new[] { VirtioTransport?.Declaration, _ata?.Declaration, DeviceProcess?.Declaration })
+            {
+                if (device is not null)
+                    Devices.Add(device);
+            }
+
+            _dispatcher = new ExitDispatcher(Stats, Ports, Mmio, Hypercalls);
+            Cpu.ExitHandler = _dispatcher;
+            Cpu.InterruptObserver = _dispatcher;
+            Firmware = InitFirmware(config);
+            foreach (var (number, service) in config.Hypercalls)
+                Hypercalls.Add(number, () => service(this));
+            // The page kinds are final now: the device process checks its DMA against the same map.
+            DeviceProcess?.SendMemoryMap(Memory.PageKinds);
+            if (DeviceProcess?.Failure is { } failure)
+                throw new DeviceProcessException(failure);
         }
         catch
         {
@@ -40,100 +86,101 @@ public sealed partial class VirtualMachine : IDisposable
         }
     }
 
-    private void Build(MachineConfig config)
-    {
-        MapMemory(config);
-        Cpu = new Processor(Memory, config.Cpu);
-        // Devices that read the time (counter reads, the RTC) get it from the retired-instruction
-        // count at that moment; exits that don't read it cost nothing.
-        Clock = new VirtualClock { Source = () => NowNs };
-
-        Platform = new PcPlatform(Memory, Clock, config.RtcStart);
-        Clock.DeadlineMoved = EndSliceBeforeNewDeadline;
-        Pic.IntrChanged = Cpu.SetInterruptLine;
-        Cpu.InterruptController = new PicAcknowledge(Pic);
-        Platform.ResetRequested = () => ResetMachine("port 92h or the 8042");
-        Platform.Cmos.SetMemorySize(Math.Clamp(config.MemoryKiB, 16, 640), 64);
-
-        if (config.DebugConsoleOutput is { } console)
-            Platform.DebugConsole.Output = b => console.WriteByte(b);
-        Platform.DebugExit.ExitRequested = status =>
-        {
-            DebugExitStatus = status;
-            Cpu.RequestStop();
-        };
-        if (config.SerialOutput is { } serialOut)
-            Com1.Output = b => serialOut.WriteByte(b);
-        if (config.SerialInput is { Length: > 0 } serialIn)
-            Com1.EnqueueInput(serialIn);
-        if (config.Keys is { Length: > 0 } keys)
-            Platform.Keyboard.EnqueueText(keys);
-        VgaDac = new VgaDac();
-        Display = new Display(Memory, VgaDac);
-        Ports.Register(VgaDac.BasePort, VgaDac.Length, VgaDac);
-        ConnectDeviceProcess(config); // VirtualMachine.Remote.cs
-        AttachVirtio(config); // VirtualMachine.Virtio.cs
-
-        AttachStorage(config);
-        PlaceRemoteRegions();
-        _dispatcher = new ExitDispatcher(this);
-        Cpu.ExitHandler = _dispatcher;
-        Cpu.InterruptObserver = _dispatcher;
-        InitFirmware();
-        // The page kinds are final now: the device process checks its DMA against the same map.
-        DeviceProcess?.SendMemoryMap(Memory.PageKinds);
-        if (DeviceProcess?.Failure is { } failure)
-            throw new DeviceProcessException(failure);
-    }
-
     public MachineConfig Config { get; }
     public GuestMemory Memory { get; }
-    public Processor Cpu { get; private set; } = null!;
-    public VirtualClock Clock { get; private set; } = null!;
+    public Processor Cpu { get; }
+    public VirtualClock Clock { get; }
     /// <summary>The standard PC devices on their usual ports and IRQs.</summary>
-    public PcPlatform Platform { get; private set; } = null!;
+    public PcPlatform Platform { get; }
     public PortBus Ports => Platform.Ports;
     public MmioBus Mmio => Platform.Mmio;
     public PicPair Pic => Platform.Pic;
     public Uart16550 Com1 => Platform.Com1;
     public ExitStatistics Stats { get; } = new();
 
+    /// <summary>Every device beyond the platform, placed from its declaration: the VGA DAC, the PCI host, the IDE
+    /// controller, the virtio disk, the device of a device process; a tool may add its own before the run.</summary>
+    public DeviceManager Devices { get; }
+
+    /// <summary>PCI configuration mechanism #1 (0xCF8/0xCFC) and the PIIX reset control register (0xCF9).</summary>
+    public PciConfigPorts Pci { get; }
+
+    /// <summary>The VGA colour DAC (ports 3C6-3C9), whose palette mode 13h pixels index.</summary>
+    public VgaDac VgaDac { get; }
+
+    /// <summary>The screen: its mode, its text, a PNG of it.</summary>
+    public Display Display { get; }
+
+    /// <summary>The IDE controller (both channels, bus master, PCI function 00:01.1) when it runs in this process.</summary>
+    public AtaController Ata => _ata ?? throw new InvalidOperationException("the ATA controller of this machine runs in a device process");
+
+    private readonly AtaController? _ata;
+
+    /// <summary>The virtio-mmio transport of the virtio disk when it runs in this process; null otherwise.</summary>
+    public VirtioMmioTransport? VirtioTransport { get; }
+
+    /// <summary>The block device behind <see cref="VirtioTransport"/>.</summary>
+    public VirtioBlockDevice? VirtioBlock => VirtioTransport?.Device as VirtioBlockDevice;
+
+    /// <summary>The connection to the device process; null when every device is in-process.</summary>
+    public DeviceProcessClient? DeviceProcess { get; }
+
+    /// <summary>The BIOS's VMM services; null when the machine starts bare (no firmware image).</summary>
+    public FirmwareServices? Firmware { get; }
+
+    /// <summary>The VMCALL services by number (AX), fixed once the machine is built.</summary>
+    public HypercallTable Hypercalls { get; } = new();
+
+    /// <summary>The host backend of hard disk <paramref name="index"/> (0-3), or null. With the IDE controller in a
+    /// device process, a stand-in that knows the disk's size but reaches no data.</summary>
+    public IBlockBackend? Disk(int index) => Devices.Disk(index);
+
+    /// <summary>ata0-master, ata0-slave, ata1-master, ata1-slave.</summary>
+    public static string DiskName(int index) => AtaController.DiskName(index);
+
     /// <summary>The trace destination; null (the default) costs nothing.</summary>
     public Tracer? Tracer
     {
-        get => _tracer;
+        get => _dispatcher.Tracer;
         set
         {
-            _tracer = value;
-            // Device events: IRQ lines as devices move them.
-            Pic.LineChanged = value is null ? null : (irq, level) => value.Device(this, "irq", $"irq{irq} {(level ? "raised" : "lowered")}");
-            ObserveDisks(); // VirtualMachine.Storage.cs
-            TraceDeviceProcess(value); // VirtualMachine.Remote.cs
+            _dispatcher.Tracer = value;
+            ObserveDevices();
         }
     }
-
-    private Tracer? _tracer;
 
     /// <summary>Accounting by guest layer (--layers, and what a trace's layer slices come from); null (the default)
     /// costs nothing. Set before the run: the guest OS asks once, at boot, whether anyone listens to its Layer hypercalls.</summary>
     public GuestLayers? Layers
     {
-        get => _layers;
+        get => _dispatcher.Layers;
         set
         {
-            _layers = value;
+            _dispatcher.Layers = value;
             value?.Attach(Cpu, Stats);
-            ObserveDisks(); // VirtualMachine.Storage.cs: the backends report their host time
+            ObserveDevices(); // the backends report their host time
         }
     }
 
-    private GuestLayers? _layers;
+    /// <summary>The debugging state (breakpoints, watchpoints, break-exits, gdb); null, the default, costs nothing.
+    /// Set before <see cref="Run"/>.</summary>
+    public MachineDebugger? Debugger
+    {
+        get => _dispatcher.Debugger;
+        set => _dispatcher.Debugger = value;
+    }
 
-    /// <summary>Handlers for VMCALL hypercalls by number (AX); the firmware uses them.</summary>
-    public Dictionary<ushort, Action<VirtualMachine>> Hypercalls { get; } = [];
+    /// <summary>Points the IRQ lines, the devices' events and their backends' IO at whoever listens now (the trace,
+    /// the layer accounting), or detaches them: an unobserved machine builds no event text and reads no clock.</summary>
+    private void ObserveDevices()
+    {
+        var observer = DeviceObserver.For(Cpu, Tracer, Layers);
+        Pic.LineChanged = observer is { Events: true } ? (irq, level) => observer.Note("irq", $"irq{irq} {(level ? "raised" : "lowered")}") : null;
+        Devices.AttachTrace(observer);
+    }
 
     /// <summary>Set by the isa-debug-exit device: the process exit status the guest asked for.</summary>
-    internal int? DebugExitStatus { get; set; }
+    internal int? DebugExitStatus { get; private set; }
 
     /// <summary>Virtual time: retired instructions times the configured period, plus halted time.</summary>
     public long NowNs => Cpu.Retired * Config.NanosecondsPerInstruction + _idleNs;
@@ -150,23 +197,38 @@ public sealed partial class VirtualMachine : IDisposable
             Memory.Map(ramEnd, 0xA_0000 - ramEnd, PageKind.Unmapped);
     }
 
-    /// <summary>The VGA colour DAC (ports 3C6-3C9), whose palette mode 13h pixels index.</summary>
-    public VgaDac VgaDac { get; private set; } = null!;
-
-    /// <summary>The screen: its mode, its text, a PNG of it.</summary>
-    public Display Display { get; private set; } = null!;
-
-    /// <summary>Registers a device owned by the machine (disposed with it).</summary>
-    internal void Own(IDisposable resource) => _owned.Add(resource);
-
-    /// <summary>Places a device on the MMIO bus and marks its pages so CPU accesses exit.</summary>
-    public DeviceRange MapMmio(uint start, uint length, IIoDevice device)
+    /// <summary>Where the debug console, the debug-exit port, COM1 and the keyboard meet the configuration.</summary>
+    private void ConnectStreams(MachineConfig config)
     {
-        var range = Mmio.Register(start, length, device);
-        uint first = start & ~(uint)(GuestMemory.PageSize - 1);
-        uint end = (start + length + GuestMemory.PageSize - 1) & ~(uint)(GuestMemory.PageSize - 1);
-        Memory.Map(first, end - first, PageKind.Mmio);
-        return range;
+        if (config.DebugConsoleOutput is { } console)
+            Platform.DebugConsole.Output = b => console.WriteByte(b);
+        Platform.DebugExit.ExitRequested = status =>
+        {
+            DebugExitStatus = status;
+            Cpu.RequestStop();
+        };
+        if (config.SerialOutput is { } serialOut)
+            Com1.Output = b => serialOut.WriteByte(b);
+        if (config.SerialInput is { Length: > 0 } serialIn)
+            Com1.EnqueueInput(serialIn);
+        if (config.Keys is { Length: > 0 } keys)
+            Platform.Keyboard.EnqueueText(keys);
+    }
+
+    /// <summary>Maps the firmware image as ROM at F0000, registers its hypercalls and resets the CPU so that it
+    /// starts at FFFF:0000; null without an image.</summary>
+    private FirmwareServices? InitFirmware(MachineConfig config)
+    {
+        if (config.Firmware is not { } image)
+            return null;
+        if (image.Length != FirmwareServices.RomSize)
+            throw new ArgumentException($"a firmware image must be exactly {FirmwareServices.RomSize} bytes, not {image.Length}");
+        Memory.Load(FirmwareServices.RomBase, image);
+        Memory.Map(FirmwareServices.RomBase, FirmwareServices.RomSize, PageKind.Rom);
+        var firmware = new FirmwareServices(this);
+        firmware.Register(Hypercalls);
+        Cpu.Reset();
+        return firmware;
     }
 
     /// <summary>
@@ -201,7 +263,7 @@ public sealed partial class VirtualMachine : IDisposable
                     return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
 
                 _sliceEndNs = NowNs + slice * Config.NanosecondsPerInstruction;
-                StopReason stop = Debugger is { } debugger ? RunDebugged(debugger, slice) // VirtualMachine.Debug.cs
+                StopReason stop = Debugger is { } debugger ? RunDebugged(debugger, slice)
                     : Tracer is { TraceInstructions: true } ? RunInstructions(slice, null)
                     : Cpu.Run(slice);
                 _sliceEndNs = long.MinValue;
@@ -227,7 +289,7 @@ public sealed partial class VirtualMachine : IDisposable
                     case StopReason.InvalidState:
                         return Finish(RunEnd.InvalidState, RunOutcome.GuestStopExitCode, Cpu.StopMessage ?? "the guest reached a state the machine cannot emulate");
                     case StopReason.Halt:
-                        if (!WaitForInterrupt(limits, wallClock, out var halted)) // VirtualMachine.Halt.cs
+                        if (!WaitForInterrupt(limits, wallClock, out var halted))
                             return halted!;
                         break;
                 }
@@ -239,6 +301,8 @@ public sealed partial class VirtualMachine : IDisposable
                     host.Poll();
                     if (host.QuitRequested)
                         return Finish(RunEnd.Quit, 0, $"quit from the console at {Cpu.CS:X4}:{Cpu.IP:X4} after {Cpu.Retired:N0} instructions");
+                    if (host.TakeResetRequest())
+                        Reset();
                 }
                 if (Cpu.Retired >= instructionBudgetEnd)
                     return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
@@ -254,6 +318,36 @@ public sealed partial class VirtualMachine : IDisposable
             UpdateStatistics();
         }
     }
+
+    /// <summary>
+    /// The reset button: the CPU goes to its reset state (FFFF:0000) and every device takes its hardware reset, while
+    /// RAM keeps what it holds, as on a PC; the firmware then runs POST again and boots. Virtual time goes on.
+    /// </summary>
+    public void Reset()
+    {
+        Cpu.ResetKeepingClock();
+        Platform.Reset();
+        Devices.Reset();
+        Firmware?.Reset();
+    }
+
+    /// <summary>A reset source fired (8042, port 92h, CF9h): the devices take their reset, and the run ends, since a
+    /// reboot the guest asks for starts a new machine (status 3, as before a reset button existed).</summary>
+    private void GuestReset(string source)
+    {
+        Devices.Reset();
+        Cpu.StopForReset($"the guest reset the machine ({source})");
+    }
+
+    /// <summary>The run's end when the firmware stopped it (nothing to boot), else null.</summary>
+    private RunOutcome? FirmwareOutcome() =>
+        Firmware?.StopReason is { } reason ? Finish(RunEnd.FirmwareStop, RunOutcome.GuestStopExitCode, reason) : null;
+
+    /// <summary>The run's end when the device process failed, else null.</summary>
+    private RunOutcome? DeviceProcessOutcome() =>
+        DeviceProcess?.Failure is { } failure
+            ? Finish(RunEnd.DeviceFailure, 1, $"{failure}; guest stopped at {Cpu.CS:X4}:{Cpu.IP:X4}")
+            : null;
 
     /// <summary>Brings <see cref="Stats"/> up to date (at the end of a run, or when a debugger asks).</summary>
     public void UpdateStatistics()
@@ -300,7 +394,7 @@ public sealed partial class VirtualMachine : IDisposable
     private RunOutcome Finish(RunEnd end, int exitCode, string message)
     {
         var outcome = new RunOutcome(end, exitCode, message);
-        Tracer?.Stop(this, outcome);
+        Tracer?.Stop(Cpu, outcome);
         Debugger?.FrontEnd?.RunEnded(outcome);
         return outcome;
     }
@@ -310,7 +404,7 @@ public sealed partial class VirtualMachine : IDisposable
         foreach (var d in _owned)
             d.Dispose();
         _owned.Clear();
-        Tracer?.Dispose();
+        _dispatcher?.Tracer?.Dispose(); // null when building the machine failed
         Memory.Store.Dispose(); // last: nothing reads guest memory after the devices are gone
     }
 

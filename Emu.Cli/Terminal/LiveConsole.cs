@@ -16,7 +16,8 @@ public enum ConsoleKind
 /// The live console (--console): the terminal becomes the machine's screen and keyboard while the guest
 /// runs. The run loop calls <see cref="Poll"/> between slices and while the guest waits; keys are read
 /// without blocking, so the guest never waits for the terminal. Ctrl-A starts a console command, as in
-/// QEMU: x quits, s writes a screenshot, t shows the exit statistics, h lists them, Ctrl-A sends Ctrl-A.
+/// QEMU: x quits, r resets the machine (it boots again), s writes a screenshot, t shows the exit statistics,
+/// h lists them, Ctrl-A sends Ctrl-A.
 /// </summary>
 internal sealed class LiveConsole : IRunHost, IDisposable
 {
@@ -28,7 +29,7 @@ internal sealed class LiveConsole : IRunHost, IDisposable
     private readonly TerminalScreen? _screen;
     private readonly List<byte> _scancodes = [];
     private readonly Stopwatch _sinceFrame = new();
-    private bool _commandNext, _open;
+    private bool _commandNext, _open, _resetRequested;
     private int _screenshots;
 
     public LiveConsole(VirtualMachine vm, ConsoleKind kind)
@@ -41,6 +42,14 @@ internal sealed class LiveConsole : IRunHost, IDisposable
 
     /// <summary>Set by Ctrl-A x.</summary>
     public bool QuitRequested { get; private set; }
+
+    /// <summary>Ctrl-A r, once: the run loop resets the machine between slices.</summary>
+    public bool TakeResetRequest()
+    {
+        bool requested = _resetRequested;
+        _resetRequested = false;
+        return requested;
+    }
 
     public void Open()
     {
@@ -114,6 +123,10 @@ internal sealed class LiveConsole : IRunHost, IDisposable
             case 'x':
                 QuitRequested = true;
                 break;
+            case 'r':
+                _resetRequested = true;
+                Say("emu: reset");
+                break;
             case 's':
                 Screenshot($"emu-screen-{Environment.ProcessId}-{++_screenshots}.png");
                 break;
@@ -122,7 +135,7 @@ internal sealed class LiveConsole : IRunHost, IDisposable
                 Say($"emu: {_vm.Cpu.Retired:N0} instructions, {stats.TotalExits:N0} exits ({stats.CountOf(Emu.Cpu.ExitReason.Io):N0} io, {stats.CountOf(Emu.Cpu.ExitReason.Mmio):N0} mmio), {_vm.Cpu.InterruptsDelivered:N0} interrupts");
                 break;
             default:
-                Say("emu: Ctrl-A then: x quit, s screenshot, t statistics, h this help, Ctrl-A send Ctrl-A");
+                Say("emu: Ctrl-A then: x quit, r reset, s screenshot, t statistics, h this help, Ctrl-A send Ctrl-A");
                 break;
         }
     }

@@ -53,7 +53,7 @@ public abstract partial class MachineOptions
     [Option("screen", HelpText = "Print the 80x25 text screen when the run ends.")]
     public bool Screen { get; set; }
 
-    [Option("console", HelpText = "Live console in this terminal while the guest runs: screen (the text screen drawn here, keys typed to the PC keyboard) or serial (COM1 on this terminal). Ctrl-A h lists its commands; Ctrl-A x quits.")]
+    [Option("console", HelpText = "Live console in this terminal while the guest runs: screen (the text screen drawn here, keys typed to the PC keyboard) or serial (COM1 on this terminal). Ctrl-A h lists its commands; Ctrl-A x quits, Ctrl-A r resets the machine.")]
     public string? Console { get; set; }
 
     [Option("progress", HelpText = "While the guest runs, show time, instructions, MIPS and exits on one line of stderr (only when stderr is a terminal).")]

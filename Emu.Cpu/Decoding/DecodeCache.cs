@@ -67,7 +67,25 @@ internal sealed class DecodeCache : ICodeWriteObserver
         _pool[slot] = op;
         _slotAt[physical] = slot;
         _cpu.Memory.MarkCode(physical, op.Length);
+        LinkToPredecessor(slot);
         return slot;
+    }
+
+    /// <summary>False: every instruction is looked up on its own (tests compare the two). Takes effect for
+    /// instructions decoded after it changes.</summary>
+    public bool LinksBlocks { get; set; } = true;
+
+    // Straight-line code is decoded in the order it runs, so an instruction usually lands in the slot after
+    // the one before it in memory; the two then form a block (DecodedOp.Fallthrough). Blocks stay below
+    // 1 MiB: there the physical address of the next instruction does not depend on the A20 gate, which an
+    // OUT inside the block may switch.
+    private void LinkToPredecessor(int slot)
+    {
+        ref DecodedOp before = ref _pool[slot - 1];
+        uint address = _pool[slot].Address;
+        if (LinksBlocks && slot > 1 && before.Address != Dropped && before.Address + before.Length == address
+            && address + _pool[slot].Length <= GuestMemory.OneMiB)
+            before.Fallthrough = true;
     }
 
     private bool Cacheable(uint physical, uint ip, int length)
@@ -88,6 +106,10 @@ internal sealed class DecodeCache : ICodeWriteObserver
             {
                 _slotAt[start] = 0;
                 _pool[slot].Address = Dropped;
+                // Neither the block this entry ends nor the one it was in may run into it again; a block
+                // running now stops after the instruction that wrote (it reads the flag after each one).
+                _pool[slot].Fallthrough = false;
+                _pool[slot - 1].Fallthrough = false;
             }
         }
     }
@@ -106,6 +128,7 @@ internal sealed class DecodeCache : ICodeWriteObserver
                 _slotAt[address] = 0;
             _pool[i].Address = Dropped;
             _pool[i].Next = 0;
+            _pool[i].Fallthrough = false;
         }
         _used = 1;
         _cpu.Memory.ClearCodeMarks();

@@ -61,6 +61,10 @@ public unsafe struct DecodedOp
     /// run loop tries it first and uses it only if its <see cref="Address"/> is where CS:IP now points,
     /// so a stale link costs a normal lookup and never runs the wrong instruction.</summary>
     public int Next;
+    /// <summary>True while the next pool slot holds the instruction that follows this one in memory, so
+    /// that the two belong to one block: the run loop goes on to that slot without a lookup when control
+    /// falls through (see <see cref="Processor.Run"/>). Cleared when either entry is dropped.</summary>
+    public bool Fallthrough;
     /// <summary>Iced's <c>Code</c> value, for disassembly and statistics.</summary>
     public ushort Code;
     public byte Length;

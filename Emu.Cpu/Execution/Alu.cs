@@ -34,7 +34,7 @@ public sealed partial class Processor
         uint mask = SizeMask(size);
         ulong wide = (ulong)a + b + carry;
         uint r = (uint)wide & mask;
-        uint f = (FlagsValue & ~CpuFlags.Status) | SzpBits(r, size);
+        uint f = ControlFlags() | SzpBits(r, size);
         if (wide > mask) f |= CpuFlags.CF;
         if (((a ^ r) & (b ^ r) & SignBit(size)) != 0) f |= CpuFlags.OF;
         if (((a ^ b ^ r) & 0x10) != 0) f |= CpuFlags.AF;
@@ -47,7 +47,7 @@ public sealed partial class Processor
     internal uint AluSub(uint a, uint b, uint borrow, int size)
     {
         uint r = (a - b - borrow) & SizeMask(size);
-        uint f = (FlagsValue & ~CpuFlags.Status) | SzpBits(r, size);
+        uint f = ControlFlags() | SzpBits(r, size);
         if ((ulong)a < (ulong)b + borrow) f |= CpuFlags.CF;
         if (((a ^ b) & (a ^ r) & SignBit(size)) != 0) f |= CpuFlags.OF;
         if (((a ^ b ^ r) & 0x10) != 0) f |= CpuFlags.AF;
@@ -59,7 +59,7 @@ public sealed partial class Processor
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal uint AluLogic(uint r, int size)
     {
-        FlagsValue = (FlagsValue & ~CpuFlags.Status) | SzpBits(r, size);
+        FlagsValue = ControlFlags() | SzpBits(r, size);
         return r;
     }
 
@@ -67,9 +67,12 @@ public sealed partial class Processor
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool Condition(int cc)
     {
-        // JE/JNE after a lazy ALU operation need only its result (the common loop-closing test).
+        // JE/JNE after a lazy ALU operation need only its result (the common loop-closing test), JB/JAE
+        // only its carry (carry chains of bignum loops).
         if ((cc >> 1) == 2)
             return ZeroFlag() ^ ((cc & 1) != 0);
+        if ((cc >> 1) == 1)
+            return (CarryFlag() != 0) ^ ((cc & 1) != 0);
         uint f = FlagsValue;
         bool r = (cc >> 1) switch
         {

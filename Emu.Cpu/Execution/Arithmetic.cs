@@ -33,7 +33,7 @@ internal static unsafe class Arithmetic
         uint ea = c.EaIfMem(ref op);
         uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
         uint b = c.ReadOperand(ref op, op.Kind1, op.Reg1, ea) & mask;
-        uint carry = c.FlagsValue & CpuFlags.CF;
+        uint carry = c.CarryFlag();
         uint r;
         switch (op.Sub)
         {
@@ -50,22 +50,17 @@ internal static unsafe class Arithmetic
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
     }
 
-    internal static void Inc(Processor c, ref DecodedOp op)
-    {
-        uint ea = c.EaIfMem(ref op);
-        uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
-        uint carry = c.FlagsValue & CpuFlags.CF;
-        uint r = c.AluAdd(a, 1, 0, op.Size);
-        c.FlagsValue = (c.FlagsValue & ~CpuFlags.CF) | carry; // INC leaves CF alone
-        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
-    }
+    internal static void Inc(Processor c, ref DecodedOp op) => IncDec(c, ref op, up: true);
 
-    internal static void Dec(Processor c, ref DecodedOp op)
+    internal static void Dec(Processor c, ref DecodedOp op) => IncDec(c, ref op, up: false);
+
+    // The flags of ADD or SUB 1, except CF, which INC and DEC leave alone.
+    private static void IncDec(Processor c, ref DecodedOp op, bool up)
     {
         uint ea = c.EaIfMem(ref op);
         uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
-        uint carry = c.FlagsValue & CpuFlags.CF;
-        uint r = c.AluSub(a, 1, 0, op.Size);
+        uint carry = c.CarryFlag();
+        uint r = up ? c.AluAdd(a, 1, 0, op.Size) : c.AluSub(a, 1, 0, op.Size);
         c.FlagsValue = (c.FlagsValue & ~CpuFlags.CF) | carry;
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
     }

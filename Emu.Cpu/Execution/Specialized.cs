@@ -218,7 +218,8 @@ internal static unsafe class Specialized
 }
 
 /// <summary>One two-operand ALU operation, as a type (see <see cref="Specialized"/>). All but ADC
-/// and SBB (which need CF as an input) defer their status flags (see Processor.LazyFlags.cs).</summary>
+/// and SBB defer their status flags (see Processor.LazyFlags.cs); those two read CF from a pending
+/// record without materialising it and compute all six at once.</summary>
 internal interface IAluOp
 {
     /// <summary>False for CMP and TEST, which only set flags.</summary>
@@ -244,14 +245,14 @@ internal readonly struct AdcOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.AluAdd(a, b, c.FlagsValue & CpuFlags.CF, W.Size);
+    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.AluAdd(a, b, c.CarryFlag(), W.Size);
 }
 
 internal readonly struct SbbOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.AluSub(a, b, c.FlagsValue & CpuFlags.CF, W.Size);
+    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.AluSub(a, b, c.CarryFlag(), W.Size);
 }
 
 internal readonly struct AndOp : IAluOp

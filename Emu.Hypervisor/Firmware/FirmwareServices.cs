@@ -19,7 +19,7 @@ public sealed class FirmwareServices
     private readonly VideoService _video;
     private readonly DiskService _disk;
     private readonly KeyboardService _keyboard;
-    private byte[]? _program;
+    private byte[]? _program, _given;
     private SegmentedAddress _programAddress;
 
     internal FirmwareServices(VirtualMachine vm)
@@ -38,16 +38,6 @@ public sealed class FirmwareServices
         _video = new VideoService(vm, this);
         _disk = new DiskService(vm, this, drives);
         _keyboard = new KeyboardService(vm);
-
-        var h = vm.Hypercalls;
-        h[Hypercall.GetConfig] = _ => GetConfig();
-        h[Hypercall.StartProgram] = _ => StartProgram();
-        h[Hypercall.Stop] = _ => Stop();
-        h[Hypercall.Unsupported] = _ => CountUnsupported((byte)vm.Cpu.BX, (byte)(vm.Cpu.BX >> 8));
-        h[Hypercall.Key] = _ => _keyboard.Handle();
-        h[Hypercall.Video] = _ => _video.Handle();
-        h[Hypercall.Disk] = _ => _disk.Handle();
-        h[Hypercall.Layer] = _ => Layer();
     }
 
     /// <summary>Layer hypercalls nobody recorded (a guest that marks without asking first).</summary>
@@ -74,8 +64,25 @@ public sealed class FirmwareServices
         bool enter = op == 1;
         int changed = layers.Mark(enter, layer);
         if (changed > 0)
-            _vm.Tracer?.Layer(_vm, enter, layer, changed);
+            _vm.Tracer?.Layer(_vm.Cpu, enter, layer, changed);
     }
+
+    /// <summary>Puts the services of docs/HYPERCALLS.md in the machine's table (at build time).</summary>
+    internal void Register(HypercallTable table)
+    {
+        table.Add(Hypercall.GetConfig, GetConfig);
+        table.Add(Hypercall.StartProgram, StartProgram);
+        table.Add(Hypercall.Stop, Stop);
+        table.Add(Hypercall.Unsupported, () => CountUnsupported((byte)_vm.Cpu.BX, (byte)(_vm.Cpu.BX >> 8)));
+        table.Add(Hypercall.Key, _keyboard.Handle);
+        table.Add(Hypercall.Video, _video.Handle);
+        table.Add(Hypercall.Disk, _disk.Handle);
+        table.Add(Hypercall.Layer, Layer);
+    }
+
+    /// <summary>A machine reset: the program `emu run` gave is loaded again at the end of the next POST, as a
+    /// boot disk left in the drive boots again.</summary>
+    internal void Reset() => _program = _given;
 
     /// <summary>The drives INT 13h serves: the floppy (00h) first, then hard disks 80h, 81h...</summary>
     public IReadOnlyList<BiosDrive> Drives { get; }
@@ -90,7 +97,7 @@ public sealed class FirmwareServices
     public void SetProgram(byte[] program, SegmentedAddress at)
     {
         FlatBinaryLoader.CheckFits(_vm.Memory, program.Length, at); // now, not at the end of POST
-        _program = program;
+        _program = _given = program;
         _programAddress = at;
     }
 

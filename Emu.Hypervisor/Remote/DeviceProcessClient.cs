@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
+using Emu.Io.Devices;
 using Emu.Io.Interrupts;
 using Emu.Io.Remote;
 using Emu.Memory;
@@ -20,14 +21,47 @@ public sealed class DeviceProcessClient : IDisposable
 
     private readonly MessageChannel _channel;
     private readonly GuestMemory _memory;
-    private IrqLine[] _lines = [];
+    private readonly HelloFlags _flags;
+    private readonly IrqLine[] _lines;
+    private readonly Action _failed;
+    private IDeviceTrace? _trace;
 
-    private DeviceProcessClient(string socketPath, MessageChannel channel, GuestMemory memory, WelcomeMessage welcome)
+    private DeviceProcessClient(string socketPath, MessageChannel channel, GuestMemory memory, WelcomeMessage welcome,
+        HelloFlags flags, IInterruptSink irqs, Action failed, int pollInterval)
     {
         SocketPath = socketPath;
         _channel = channel;
         _memory = memory;
+        _flags = flags;
+        _failed = failed;
         Welcome = welcome;
+        _lines = [.. welcome.Irqs.Select(irq => new IrqLine(irq, irqs))];
+        Declaration = Declare(pollInterval);
+    }
+
+    /// <summary>The device as the VMM places it: the same windows, IRQs, reset and poll the model declares in the
+    /// device process, each window a <see cref="RemoteRegion"/> that forwards its accesses.</summary>
+    public DeviceDeclaration Declaration { get; }
+
+    private DeviceDeclaration Declare(int pollInterval)
+    {
+        bool polled = Kind == RemoteDeviceKind.VirtioBlock && (_flags & HelloFlags.VirtioPoll) != 0;
+        var d = new DeviceDeclaration($"device-process ({Kind})")
+        {
+            Reset = Reset,
+            Poll = polled ? Poll : null,
+            PollInterval = pollInterval,
+            Trace = AttachTrace,
+            Disks = Kind == RemoteDeviceKind.Ata ? [.. Welcome.Disks.Select(disk => new RemoteDiskStandIn(disk))] : [],
+        };
+        for (int i = 0; i < Welcome.Regions.Count; i++)
+        {
+            var region = Welcome.Regions[i];
+            d.AddRegion(region.Space, region.Base, region.Length, new RemoteRegion(this, i, region.Name));
+        }
+        foreach (byte irq in Welcome.Irqs)
+            d.AddIrq(irq);
+        return d;
     }
 
     public string SocketPath { get; }
@@ -42,15 +76,6 @@ public sealed class DeviceProcessClient : IDisposable
 
     private bool Usable => Failure is null && !_closed;
 
-    /// <summary>Called once when the connection fails (the machine stops the guest).</summary>
-    public Action<string>? Failed { get; set; }
-
-    /// <summary>A region moved: index and new base (<see cref="DeviceProtocol.NoBase"/> = not decoded).</summary>
-    public Action<int, uint>? RegionMoved { get; set; }
-
-    /// <summary>Trace hooks; null (no tracing) costs one test per message.</summary>
-    public Action<EventMessage>? DeviceEvent { get; set; }
-    public Action<string, long>? HopEvent { get; set; }
 
     // ---- statistics: every request is timed (two clock reads beside a ~10 µs round trip) ----
     public long Requests { get; private set; }
@@ -59,7 +84,11 @@ public sealed class DeviceProcessClient : IDisposable
 
     /// <summary>Connects, says Hello with the shared RAM file, reads Welcome. Throws <see cref="DeviceProcessException"/>
     /// with one line when nothing listens, the peer refuses, or it is not a device process of this version.</summary>
-    public static DeviceProcessClient Connect(string socketPath, SharedRamStore ram, GuestMemory memory, HelloFlags flags, TimeSpan timeout)
+    /// <param name="irqs">Where the device's IRQ lines end (the machine's 8259s).</param>
+    /// <param name="failed">Called once if the connection fails: the machine stops the guest.</param>
+    /// <param name="pollInterval">Retired instructions between polls of a poll-mode virtqueue.</param>
+    public static DeviceProcessClient Connect(string socketPath, SharedRamStore ram, GuestMemory memory, HelloFlags flags, TimeSpan timeout,
+        IInterruptSink irqs, Action failed, int pollInterval)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -88,7 +117,7 @@ public sealed class DeviceProcessClient : IDisposable
                 throw new DeviceProtocolException($"expected Welcome, got {type}");
             var welcome = WelcomeMessage.Decode(payload);
             ram.Unlink(); // both processes have it mapped; no name is left behind if either dies
-            return new DeviceProcessClient(socketPath, channel, memory, welcome);
+            return new DeviceProcessClient(socketPath, channel, memory, welcome, flags, irqs, failed, pollInterval);
         }
         catch (DeviceProtocolException e)
         {
@@ -96,9 +125,6 @@ public sealed class DeviceProcessClient : IDisposable
             throw new DeviceProcessException($"device process at '{socketPath}': {e.Message}");
         }
     }
-
-    /// <summary>The interrupt controller inputs of Welcome's IRQ lines, in order.</summary>
-    public void WireIrqs(IReadOnlyList<IrqLine> lines) => _lines = [.. lines];
 
     /// <summary>Sends the page kinds; the device refuses DMA outside RAM by them.</summary>
     public void SendMemoryMap(ReadOnlySpan<PageKind> kinds)
@@ -109,11 +135,16 @@ public sealed class DeviceProcessClient : IDisposable
         Exchange(MessageType.MemoryMap, length, "sending the memory map");
     }
 
-    /// <summary>Turns device events and host-time measurement on or off (when a tracer is attached or removed).</summary>
-    public void Configure(HelloFlags flags)
+    /// <summary>Turns the device's events and host-time measurement on (a trace) or off (null), and routes them and
+    /// each request's hops into the trace.</summary>
+    private void AttachTrace(IDeviceTrace? trace)
     {
+        _trace = trace;
         if (!Usable)
             return;
+        var flags = _flags & HelloFlags.VirtioPoll;
+        if (trace is not null)
+            flags |= HelloFlags.Events | (trace.HostTime ? HelloFlags.HostTime : HelloFlags.None);
         Exchange(MessageType.Configure, ConfigureMessage.Encode(_channel.Payload, flags), "configuring events");
     }
 
@@ -202,11 +233,11 @@ public sealed class DeviceProcessClient : IDisposable
     private uint? Exchange(MessageType type, int length, string? what)
     {
         long start = Stopwatch.GetTimestamp();
-        var hop = HopEvent;
+        var trace = _trace;
         try
         {
             _channel.Send(type, length);
-            hop?.Invoke($"forward {type}: {what ?? Describe(_current)}", Math.Max(1, Stopwatch.GetTimestamp() - start));
+            trace?.Note("device-process", $"forward {type}: {what ?? Describe(_current)}", Math.Max(1, Stopwatch.GetTimestamp() - start));
             for (int received = 0; ; received++)
             {
                 if (received > DeviceProtocol.MaxMessagesPerRequest)
@@ -220,7 +251,7 @@ public sealed class DeviceProcessClient : IDisposable
                         Requests++;
                         RoundTripTicks += ticks;
                         DeviceNs += done.DeviceNs;
-                        hop?.Invoke($"reply value={done.Value:X} device work {done.DeviceNs:N0} ns", ticks);
+                        trace?.Note("device-process", $"reply value={done.Value:X} device work {done.DeviceNs:N0} ns", ticks);
                         return done.Value;
                     case MessageType.Irq:
                         var irq = IrqMessage.Decode(payload, _lines.Length);
@@ -228,7 +259,7 @@ public sealed class DeviceProcessClient : IDisposable
                         break;
                     case MessageType.RegionMoved:
                         var moved = RegionMovedMessage.Decode(payload, Welcome.Regions);
-                        RegionMoved?.Invoke(moved.Region, moved.Base);
+                        Declaration.Move(moved.Region, moved.Base);
                         break;
                     case MessageType.MemoryWritten:
                         var written = MemoryWrittenMessage.Decode(payload);
@@ -242,7 +273,7 @@ public sealed class DeviceProcessClient : IDisposable
                         break;
                     case MessageType.Event:
                         var e = EventMessage.Decode(payload);
-                        DeviceEvent?.Invoke(e);
+                        _trace?.Note(e.Device, e.Text, NsToTicks(e.HostNs));
                         break;
                     case MessageType.Error:
                         throw new DeviceProtocolException($"the device process gave up: {ErrorMessage.Decode(payload).Text}");
@@ -264,10 +295,12 @@ public sealed class DeviceProcessClient : IDisposable
             return;
         Failure = message;
         _channel.Dispose();
-        Failed?.Invoke(message);
+        _failed();
     }
 
     public void Dispose() => _channel.Dispose();
+
+    private static long NsToTicks(long ns) => (long)(ns * (Stopwatch.Frequency / 1e9));
 
     /// <summary>Reads the little-endian value of an access's bytes.</summary>
     internal static uint ValueOf(ReadOnlySpan<byte> data)

@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using Emu.Io.Bus;
-using Emu.Io.Pci;
 using Emu.Io.Storage;
 
 namespace Emu.Hypervisor.Remote;
 
-/// <summary>A device region served by a device process, as the VMM's port or MMIO bus sees it: each access is
-/// forwarded and the bus waits for the completion, as a KVM VMM forwards an exit to a user-space device.</summary>
+/// <summary>A device region served by a device process, as the VMM's port or MMIO bus (or its PCI configuration
+/// ports) see it: each access is forwarded and the bus waits for the completion, as a KVM VMM forwards an exit to a
+/// user-space device.</summary>
 internal sealed class RemoteRegion(DeviceProcessClient client, int index, string name) : IIoDevice
 {
     public string Name { get; } = name;
@@ -25,17 +25,6 @@ internal sealed class RemoteRegion(DeviceProcessClient client, int index, string
         client.Access(index, offset, data.Length, write: true, DeviceProcessClient.ValueOf(data));
 
     public string RegisterName(uint offset, bool write) => client.RegisterName(index, offset, write);
-}
-
-/// <summary>A PCI function whose configuration space lives in the device process (the PIIX3 IDE function): the
-/// VMM's configuration ports forward reads and writes of its 256 bytes like any other region's accesses.</summary>
-internal sealed class RemotePciFunction(RemoteRegion region) : IPciConfigSpace
-{
-    public string Name => region.Name;
-
-    public void ReadConfig(int offset, Span<byte> data) => region.Read((uint)offset, data);
-
-    public void WriteConfig(int offset, ReadOnlySpan<byte> data) => region.Write((uint)offset, data);
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Emu.Cpu;
 using Emu.Hypervisor.Diagnostics;
 using Emu.Io.Bus;
+using Emu.Io.Devices;
 
 namespace Emu.Hypervisor.Tracing;
 
@@ -63,17 +64,17 @@ public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime, b
     /// <summary>An exit starts: the events it causes are held until <see cref="Exit"/> has written it.</summary>
     public void BeginExit() => _inExit = true;
 
-    public void Exit(VirtualMachine vm, in VmExit exit, DeviceRange? range, long hostTicks)
+    public void Exit(Processor cpu, in VmExit exit, DeviceRange? range, long hostTicks)
     {
         _inExit = false;
         if ((Events & TraceEvents.Exits) != 0)
-            WriteExit(vm, exit, range, hostTicks);
+            WriteExit(cpu, exit, range, hostTicks);
         foreach (var caused in _caused)
             Write(caused);
         _caused.Clear();
     }
 
-    private void WriteExit(VirtualMachine vm, in VmExit exit, DeviceRange? range, long hostTicks)
+    private void WriteExit(Processor cpu, in VmExit exit, DeviceRange? range, long hostTicks)
     {
         string? direction = exit.Reason switch
         {
@@ -89,11 +90,11 @@ public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime, b
         }
         Write(new TraceEvent
         {
-            VirtualTime = vm.Cpu.Retired,
+            VirtualTime = cpu.Retired,
             Kind = TraceEventKind.Exit,
             Cs = exit.Cs,
             Ip = (ushort)exit.Ip,
-            Instruction = _disassembler.FormatAt(vm.Memory, exit.Cs, (ushort)exit.Ip, out _),
+            Instruction = _disassembler.FormatAt(cpu.Memory, exit.Cs, (ushort)exit.Ip, out _),
             Reason = exit.Reason,
             Direction = direction,
             Address = exit.Reason is ExitReason.Io or ExitReason.Mmio ? exit.Address : null,
@@ -106,30 +107,30 @@ public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime, b
         });
     }
 
-    public void Interrupt(VirtualMachine vm, byte vector, InterruptKind kind)
+    public void Interrupt(Processor cpu, byte vector, InterruptKind kind)
     {
         if ((Events & TraceEvents.Interrupts) == 0)
             return;
         Write(new TraceEvent
         {
-            VirtualTime = vm.Cpu.Retired,
+            VirtualTime = cpu.Retired,
             Kind = TraceEventKind.Interrupt,
-            Cs = vm.Cpu.CS,
-            Ip = vm.Cpu.IP,
+            Cs = cpu.CS,
+            Ip = cpu.IP,
             Detail = $"{kind.ToString().ToLowerInvariant()} vector {vector:X2}h",
         });
     }
 
     /// <summary>The guest OS entered a layer, or left one (and the <paramref name="count"/> - 1 layers still active
     /// inside it). Always traced: the layers are the frame the other events sit in.</summary>
-    public void Layer(VirtualMachine vm, bool enter, Emu.Hypervisor.Statistics.GuestLayer layer, int count)
+    public void Layer(Processor cpu, bool enter, Emu.Hypervisor.Statistics.GuestLayer layer, int count)
     {
         Write(new TraceEvent
         {
-            VirtualTime = vm.Cpu.Retired,
+            VirtualTime = cpu.Retired,
             Kind = TraceEventKind.Layer,
-            Cs = vm.Cpu.InstructionCs,
-            Ip = vm.Cpu.InstructionIp,
+            Cs = cpu.InstructionCs,
+            Ip = cpu.InstructionIp,
             Direction = enter ? "enter" : "leave",
             Value = (uint)count,
             Detail = Emu.Hypervisor.Statistics.LayerNames.Of(layer),
@@ -137,43 +138,43 @@ public sealed class Tracer(ITraceSink sink, TraceEvents events, bool hostTime, b
     }
 
     /// <summary>Something a device did (an IRQ line moved, the host backend was touched).</summary>
-    public void Device(VirtualMachine vm, string device, string detail, long hostTicks = 0)
+    public void Device(Processor cpu, string device, string detail, long hostTicks = 0)
     {
         if ((Events & TraceEvents.Devices) == 0)
             return;
         Write(new TraceEvent
         {
-            VirtualTime = vm.Cpu.Retired,
+            VirtualTime = cpu.Retired,
             Kind = TraceEventKind.Device,
-            Cs = vm.Cpu.InstructionCs,
-            Ip = vm.Cpu.InstructionIp,
+            Cs = cpu.InstructionCs,
+            Ip = cpu.InstructionIp,
             Device = device,
             Detail = detail,
             HostNanoseconds = HostTime && hostTicks != 0 ? Nanoseconds(hostTicks) : null,
         });
     }
 
-    public void Instruction(VirtualMachine vm)
+    public void Instruction(Processor cpu)
     {
         Write(new TraceEvent
         {
-            VirtualTime = vm.Cpu.Retired,
+            VirtualTime = cpu.Retired,
             Kind = TraceEventKind.Instruction,
-            Cs = vm.Cpu.CS,
-            Ip = vm.Cpu.IP,
-            Instruction = _disassembler.FormatAt(vm.Memory, vm.Cpu.CS, vm.Cpu.IP, out _),
-            Registers = Registers ? TraceRegisters.Of(vm.Cpu) : null,
+            Cs = cpu.CS,
+            Ip = cpu.IP,
+            Instruction = _disassembler.FormatAt(cpu.Memory, cpu.CS, cpu.IP, out _),
+            Registers = Registers ? TraceRegisters.Of(cpu) : null,
         });
     }
 
-    public void Stop(VirtualMachine vm, RunOutcome outcome)
+    public void Stop(Processor cpu, RunOutcome outcome)
     {
         Write(new TraceEvent
         {
-            VirtualTime = vm.Cpu.Retired,
+            VirtualTime = cpu.Retired,
             Kind = TraceEventKind.Stop,
-            Cs = vm.Cpu.CS,
-            Ip = vm.Cpu.IP,
+            Cs = cpu.CS,
+            Ip = cpu.IP,
             Detail = $"{outcome.End.ToString().ToLowerInvariant()}: {outcome.Message} (exit status {outcome.ExitCode})",
         });
     }

@@ -1,3 +1,4 @@
+using Emu.Cpu;
 using Emu.Io.Timing;
 using Emu.Io.Virtio;
 
@@ -15,38 +16,33 @@ namespace Emu.Hypervisor.Virtio;
 /// </summary>
 public sealed class VirtioPoller : ITimedDevice
 {
-    private readonly VirtualMachine _vm;
+    private readonly Processor _cpu;
     private readonly Func<bool> _poll;
     private readonly long _intervalNs;
     private long _nextNs;
     private long _idleSinceRetired = -1; // Retired at the last poll that found nothing; -1 after work
 
-    /// <param name="poll">Drains the queue and says whether there was work: the transport in-process, or a Poll
-    /// request to the device process.</param>
-    /// <param name="irq">The interrupt a completion raises (so a halted guest waiting for it is not a deadlock).</param>
-    internal VirtioPoller(VirtualMachine vm, Func<bool> poll, int pollInterval, int irq)
+    /// <param name="poll">Drains the queue and says whether there was work (the declaration's poll: the transport
+    /// in-process, or a Poll request to the device process).</param>
+    internal VirtioPoller(Processor cpu, long nsPerInstruction, Func<bool> poll, int pollInterval)
     {
-        _vm = vm;
+        _cpu = cpu;
         _poll = poll;
-        Irq = irq;
-        _intervalNs = Math.Max(1, pollInterval) * vm.Config.NanosecondsPerInstruction;
+        _intervalNs = Math.Max(1, pollInterval) * nsPerInstruction;
         _nextNs = _intervalNs;
     }
 
     public long IntervalNs => _intervalNs;
 
-    /// <summary>The IRQ the device raises when a poll completes a request.</summary>
-    public int Irq { get; }
-
     public long NextDeadlineNs =>
-        _vm.Cpu.Halted && _idleSinceRetired == _vm.Cpu.Retired ? long.MaxValue : _nextNs;
+        _cpu.Halted && _idleSinceRetired == _cpu.Retired ? long.MaxValue : _nextNs;
 
     public void AdvanceTo(long nowNs)
     {
         if (nowNs < _nextNs)
             return;
         bool work = _poll();
-        _idleSinceRetired = work ? -1 : _vm.Cpu.Retired;
+        _idleSinceRetired = work ? -1 : _cpu.Retired;
         // The next poll point on the grid after now (a long halt skips the points it slept through).
         _nextNs += ((nowNs - _nextNs) / _intervalNs + 1) * _intervalNs;
     }

@@ -20,7 +20,7 @@ public sealed class SystemControlPortA(GuestMemory memory) : ByteRegisterDevice
     public override string Name => "port-a";
 
     /// <summary>The guest asked for a CPU reset (the hypervisor resets the CPU, not the devices).</summary>
-    public Action? ResetRequested { get; set; }
+    public Action? ResetRequested { get; init; }
 
     protected override byte ReadByte(uint offset) => (byte)((_bits & 0xFC) | (memory.A20Enabled ? 0x02 : 0));
 
@@ -35,4 +35,11 @@ public sealed class SystemControlPortA(GuestMemory memory) : ByteRegisterDevice
     }
 
     public override string RegisterName(uint offset, bool write) => "port-a";
+
+    /// <summary>Machine reset: the stored bits clear and the A20 gate closes (its reset state).</summary>
+    public void Reset()
+    {
+        _bits = 0;
+        memory.A20Enabled = false;
+    }
 }

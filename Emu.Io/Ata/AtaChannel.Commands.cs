@@ -86,7 +86,6 @@ public sealed partial class AtaChannel
         d.CancelTransfer();
         d.Status = AtaStatus.Ready;
         RaiseInterrupt(d);
-        CommandEnded?.Invoke(d);
     }
 
     /// <summary>Ends the command with ERR: status 41, the error bits given, and an interrupt.</summary>
@@ -97,7 +96,6 @@ public sealed partial class AtaChannel
         d.Status = AtaStatus.Failed;
         Note("error", $"command {d.Command:X2} error {error:X2}");
         RaiseInterrupt(d);
-        CommandEnded?.Invoke(d);
     }
 
     // ---- addressing ----
@@ -275,7 +273,6 @@ public sealed partial class AtaChannel
                 d.CancelTransfer();
                 d.Status = AtaStatus.Ready;
                 Note("state", "read complete");
-                CommandEnded?.Invoke(d);
             }
         }
     }

@@ -90,7 +90,6 @@ public sealed partial class AtaChannel
                 d.Status = AtaStatus.Failed;
                 BusMaster.EndTransfer(error: true, stayActive: false);
                 Note("dma", $"PRD table too short after {walk.Entries} entries");
-                CommandEnded?.Invoke(d);
                 return;
             }
             if (result == PrdResult.MemoryFault)

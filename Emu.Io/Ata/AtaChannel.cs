@@ -49,10 +49,6 @@ public sealed partial class AtaChannel
     /// <summary>Told about commands, state changes, interrupts and backend IO; null costs nothing.</summary>
     public IDeviceEventSink? Events { get; set; }
 
-    /// <summary>For tests and the fuzz harnesses only: called when a command ends, with or without ERR, once
-    /// its status and error are final (so that they can check ERR ⇔ Error ≠ 0). Null costs one test.</summary>
-    internal Action<AtaDrive>? CommandEnded;
-
     /// <summary>0 = master, 1 = slave (the DEV bit last written).</summary>
     public int SelectedDevice => _selected;
     public byte DeviceControl => _control;

@@ -1,17 +1,18 @@
-using Emu.Io.Bus;
 using Emu.Io.Common;
+using Emu.Io.Devices;
 using Emu.Io.Interrupts;
 using Emu.Io.Pci;
+using Emu.Io.Storage;
 using Emu.Memory;
 
 namespace Emu.Io.Ata;
 
 /// <summary>
 /// A PIIX3-style IDE controller: two legacy ATA channels, the bus-master DMA window, and the PCI
-/// function that describes them. The hypervisor creates it with the IRQ lines (14 and 15 on the
-/// 8259 pair), places its windows with <see cref="RegisterPorts"/>, attaches <see cref="PciFunction"/>
-/// to the PCI configuration ports at 00:01.1, and re-places <see cref="BusMaster"/> when
-/// <see cref="Piix3IdeFunction.BusMasterMoved"/> fires.
+/// function that describes them. <see cref="Declaration"/> says what it occupies (1F0-1F7, 3F6, 170-177,
+/// 376, the bus-master window at BAR4, the function 00:01.1, IRQ 14 and 15); a device manager places it
+/// and follows BAR4 when the guest moves it. A channel with no drive is still placed: its registers
+/// read 0, as an empty channel on the PIIX does under QEMU. Port 3F7/377 (the floppy's DIR) is left alone.
 /// </summary>
 public sealed class AtaController
 {
@@ -36,6 +37,62 @@ public sealed class AtaController
         Secondary = new AtaChannel("ata1", secondaryIrq, memory, secondaryMaster, secondarySlave);
         BusMaster = new BusMasterDma(Primary, Secondary);
         PciFunction = new Piix3IdeFunction(BusMaster, Primary, Secondary, busMasterBase);
+        Declaration = Declare(primaryIrq.Number, secondaryIrq.Number, [primaryMaster, primarySlave, secondaryMaster, secondarySlave]);
+    }
+
+    /// <summary>
+    /// The controller over disk images (in channel order: ata0-master, ata0-slave, ata1-master, ata1-slave), its
+    /// IRQs on <paramref name="irqs"/>: each backend behind an observer, so the disks' host IO is traced under
+    /// <see cref="DiskName"/> when the controller is. The VMM and a device process build it the same way.
+    /// </summary>
+    public static AtaController ForDisks(GuestMemory memory, IInterruptSink irqs, IReadOnlyList<(IBlockBackend Backend, string ImageName)?> disks)
+    {
+        var drives = new AtaDrive?[MaxDrives];
+        var observed = new ObservedBackend?[MaxDrives];
+        for (int i = 0; i < Math.Min(MaxDrives, disks.Count); i++)
+        {
+            if (disks[i] is not { } d)
+                continue;
+            observed[i] = new ObservedBackend(d.Backend, observer: null);
+            drives[i] = new AtaDrive(observed[i]!, new AtaDriveOptions { ImageName = d.ImageName });
+        }
+        var controller = new AtaController(memory, new IrqLine(PrimaryIrq, irqs), new IrqLine(SecondaryIrq, irqs),
+            drives[0], drives[1], drives[2], drives[3]);
+        for (int i = 0; i < MaxDrives; i++)
+        {
+            if (observed[i] is { } backend)
+                controller.Declaration.AddTracedBackend(DiskName(i), backend);
+        }
+        return controller;
+    }
+
+    public const int MaxDrives = 4;
+
+    /// <summary>ata0-master, ata0-slave, ata1-master, ata1-slave.</summary>
+    public static string DiskName(int index) => $"ata{index / 2}-{(index % 2 == 0 ? "master" : "slave")}";
+
+    /// <summary>What the controller occupies, said once for the VMM and a device process alike.</summary>
+    public DeviceDeclaration Declaration { get; }
+
+    private DeviceDeclaration Declare(int primaryIrq, int secondaryIrq, AtaDrive?[] drives)
+    {
+        var d = new DeviceDeclaration("ide")
+        {
+            Reset = Reset,
+            Trace = trace => Events = trace,
+            // The images themselves, not their trace observers: what firmware reads of them is not the device's IO.
+            Disks = [.. drives.Select(drive => drive?.Backend is ObservedBackend o ? o.Inner : drive?.Backend)],
+        };
+        d.AddRegion(RegionSpace.Port, PrimaryCommandBase, CommandBlockLength, Primary.CommandBlock);
+        d.AddRegion(RegionSpace.Port, PrimaryControlPort, ControlBlockLength, Primary.ControlBlock);
+        d.AddRegion(RegionSpace.Port, SecondaryCommandBase, CommandBlockLength, Secondary.CommandBlock);
+        d.AddRegion(RegionSpace.Port, SecondaryControlPort, ControlBlockLength, Secondary.ControlBlock);
+        int busMaster = d.AddRegion(RegionSpace.Port, PciFunction.BusMasterBase ?? DeviceRegion.NotDecoded, BusMasterDma.Length, BusMaster);
+        d.AddRegion(RegionSpace.PciConfig, PciDevice << 3 | PciFunctionNumber, Pci.PciFunction.ConfigSize, PciFunction);
+        d.AddIrq(primaryIrq);
+        d.AddIrq(secondaryIrq);
+        PciFunction.BusMasterMoved += start => d.Move(busMaster, start ?? DeviceRegion.NotDecoded);
+        return d;
     }
 
     public AtaChannel Primary { get; }
@@ -49,32 +106,6 @@ public sealed class AtaController
     {
         get => Primary.Events;
         set => Primary.Events = Secondary.Events = value;
-    }
-
-    /// <summary>
-    /// Registers the legacy windows (1F0-1F7, 3F6, 170-177, 376) and the bus-master window at its
-    /// current BAR4 base. A channel with no drive is still registered: its registers read 0, as an
-    /// empty channel on the PIIX does under QEMU. Port 3F7/377 (the floppy's DIR) is left alone.
-    /// </summary>
-    /// <returns>The bus-master window's range (null when BAR4 does not decode), to unregister when it moves.</returns>
-    public DeviceRange? RegisterPorts(PortBus bus)
-    {
-        bus.Register(PrimaryCommandBase, CommandBlockLength, Primary.CommandBlock);
-        bus.Register(PrimaryControlPort, ControlBlockLength, Primary.ControlBlock);
-        bus.Register(SecondaryCommandBase, CommandBlockLength, Secondary.CommandBlock);
-        bus.Register(SecondaryControlPort, ControlBlockLength, Secondary.ControlBlock);
-        return PciFunction.BusMasterBase is { } bmBase ? bus.Register(bmBase, BusMasterDma.Length, BusMaster) : null;
-    }
-
-    /// <summary>Attaches the PCI functions of QEMU's pc machine that this controller needs:
-    /// the host bridge (00:00.0), the PIIX3 ISA bridge (00:01.0) and the IDE function (00:01.1).</summary>
-    public void AttachPci(PciConfigPorts pci)
-    {
-        if (pci.FunctionAt(0, 0) is null)
-            pci.Attach(0, 0, new I440FxHostBridge());
-        if (pci.FunctionAt(PciDevice, 0) is null)
-            pci.Attach(PciDevice, 0, new Piix3IsaBridge());
-        pci.Attach(PciDevice, PciFunctionNumber, PciFunction);
     }
 
     /// <summary>Hardware reset of both channels (machine reset).</summary>

@@ -50,7 +50,7 @@ public sealed class I8042Controller : ByteRegisterDevice
     public Ps2Keyboard Keyboard { get; } = new();
 
     /// <summary>The guest pulsed the CPU reset line (command 0xFE, or output port bit 0 cleared).</summary>
-    public Action? ResetRequested { get; set; }
+    public Action? ResetRequested { get; init; }
 
     public byte CommandByte => _ram[0];
 

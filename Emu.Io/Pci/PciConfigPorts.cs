@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Emu.Io.Bus;
+using Emu.Io.Devices;
 
 namespace Emu.Io.Pci;
 
@@ -15,7 +16,7 @@ public sealed class PciConfigPorts : IIoDevice
     public const ushort BasePort = 0xCF8;
     public const uint Length = 8;
 
-    private readonly IPciConfigSpace?[] _functions = new IPciConfigSpace?[32 * 8];
+    private readonly IIoDevice?[] _functions = new IIoDevice?[32 * 8];
     private uint _address;
     private byte _resetControl;
 
@@ -24,11 +25,24 @@ public sealed class PciConfigPorts : IIoDevice
     /// <summary>Config address last written to 0xCF8.</summary>
     public uint ConfigAddress => _address;
 
-    /// <summary>Raised when the guest writes 0xCF9 with bit 2 (reset CPU) set: the hypervisor resets the machine.</summary>
-    public Action? ResetRequested { get; set; }
+    private readonly Action? _resetRequested;
 
-    /// <summary>Places a function at 00:device.function; configuration time only.</summary>
-    public void Attach(int device, int function, IPciConfigSpace pciFunction)
+    /// <param name="resetRequested">Called when the guest writes 0xCF9 with bit 2 (reset CPU) set: the machine resets.</param>
+    public PciConfigPorts(Action? resetRequested = null)
+    {
+        _resetRequested = resetRequested;
+        Declaration = new DeviceDeclaration(Name);
+        Declaration.AddRegion(RegionSpace.Port, BasePort, Length, this);
+        Declaration.AddRegion(RegionSpace.PciConfig, 0 << 3 | 0, PciFunction.ConfigSize, new I440FxHostBridge());
+        Declaration.AddRegion(RegionSpace.PciConfig, 1 << 3 | 0, PciFunction.ConfigSize, new Piix3IsaBridge());
+    }
+
+    /// <summary>The PCI side of QEMU's <c>pc</c> machine as one device: these ports, the i440FX host bridge (00:00.0)
+    /// and the PIIX3 ISA bridge (00:01.0), in front of which the IDE function (00:01.1) sits.</summary>
+    public DeviceDeclaration Declaration { get; }
+
+    /// <summary>Places a function's 256-byte configuration space at 00:device.function; configuration time only.</summary>
+    public void Attach(int device, int function, IIoDevice pciFunction)
     {
         if (device is < 0 or > 31 || function is < 0 or > 7)
             throw new ArgumentOutOfRangeException(nameof(device), $"PCI 00:{device:X2}.{function} does not exist");
@@ -37,7 +51,14 @@ public sealed class PciConfigPorts : IIoDevice
         _functions[device * 8 + function] = pciFunction;
     }
 
-    public IPciConfigSpace? FunctionAt(int device, int function) =>
+    /// <summary>Empties 00:device.function (the device was removed); reads there master-abort again.</summary>
+    public void Detach(int device, int function)
+    {
+        if (device is >= 0 and <= 31 && function is >= 0 and <= 7)
+            _functions[device * 8 + function] = null;
+    }
+
+    public IIoDevice? FunctionAt(int device, int function) =>
         device is >= 0 and <= 31 && function is >= 0 and <= 7 ? _functions[device * 8 + function] : null;
 
     public void Read(uint offset, Span<byte> data)
@@ -53,7 +74,7 @@ public sealed class PciConfigPorts : IIoDevice
             if (target is null)
                 data.Fill(0xFF);
             else
-                target.ReadConfig(register + (int)(offset - 4), data);
+                target.Read((uint)register + offset - 4, data);
             return;
         }
         // Byte and word cycles at CF8-CFB are ordinary I/O: only the reset control register answers.
@@ -70,7 +91,7 @@ public sealed class PciConfigPorts : IIoDevice
         }
         if (offset >= 4)
         {
-            Target(out int register)?.WriteConfig(register + (int)(offset - 4), data);
+            Target(out int register)?.Write((uint)register + offset - 4, data);
             return;
         }
         for (int i = 0; i < data.Length; i++)
@@ -79,7 +100,7 @@ public sealed class PciConfigPorts : IIoDevice
                 continue;
             _resetControl = (byte)(data[i] & 0x0A); // bit 1 hard/soft, bit 3 full reset are kept
             if ((data[i] & 0x04) != 0)
-                ResetRequested?.Invoke();
+                _resetRequested?.Invoke();
         }
     }
 
@@ -91,7 +112,7 @@ public sealed class PciConfigPorts : IIoDevice
         _ => $"+{offset:X2}",
     };
 
-    private IPciConfigSpace? Target(out int register)
+    private IIoDevice? Target(out int register)
     {
         register = (int)(_address & 0xFC);
         if ((_address & 0x8000_0000) == 0 || ((_address >> 16) & 0xFF) != 0)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Emu.Io.Bus;
 
 namespace Emu.Io.Pci;
 
@@ -7,7 +8,7 @@ namespace Emu.Io.Pci;
 /// identification fields and hard-wired bits need no code; a subclass reacts to the writes it cares
 /// about in <see cref="OnConfigWritten"/>.
 /// </summary>
-public class PciFunction : IPciConfigSpace
+public class PciFunction : IIoDevice
 {
     public const int ConfigSize = 256;
     public const int VendorId = 0x00, DeviceId = 0x02, Command = 0x04, Status = 0x06, Revision = 0x08,
@@ -38,6 +39,11 @@ public class PciFunction : IPciConfigSpace
     public ReadOnlySpan<byte> Config => _config;
 
     public ushort CommandRegister => ReadWord(Command);
+
+    // As the configuration ports see it: a window of 256 bytes like any device's registers.
+    void IIoDevice.Read(uint offset, Span<byte> data) => ReadConfig((int)offset, data);
+
+    void IIoDevice.Write(uint offset, ReadOnlySpan<byte> data) => WriteConfig((int)offset, data);
 
     /// <summary>A guest configuration read of <paramref name="data"/>.Length bytes at <paramref name="offset"/>.</summary>
     public void ReadConfig(int offset, Span<byte> data)

@@ -38,6 +38,18 @@ public sealed class Pic8259 : ByteRegisterDevice
 
     public override string Name => _name;
 
+    /// <summary>Machine reset: back to the power-on state (not initialised, nothing requested, in service or masked),
+    /// so that POST's ICW sequence starts from scratch. The input pins keep the levels the devices drive.</summary>
+    internal void Reset()
+    {
+        _irr = _isr = _imr = _vectorBase = _icw3 = 0;
+        _priorityAdd = _initStep = 0;
+        _needIcw4 = _singleMode = _levelTriggered = _autoEoi = _rotateOnAutoEoi = false;
+        _specialFullyNested = _specialMask = _readIsr = _poll = false;
+        IsInitialized = false;
+        Changed?.Invoke();
+    }
+
     public bool IsMaster { get; }
 
     /// <summary>False from power-on until a complete ICW1..ICW2(..ICW4) sequence; the chip raises no INTR before.</summary>

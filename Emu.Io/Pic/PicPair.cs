@@ -5,7 +5,7 @@ namespace Emu.Io.Pic;
 /// <summary>
 /// The PC/AT interrupt controller: a master 8259A (ports 0x20/0x21, IRQ 0-7) and a slave (ports
 /// 0xA0/0xA1, IRQ 8-15) whose INT output drives the master's IR2. Devices get an <see cref="IrqLine"/>
-/// per IRQ; the hypervisor watches <see cref="Intr"/> (or <see cref="IntrChanged"/>) and, when the CPU
+/// per IRQ; the hypervisor watches <see cref="Intr"/> (or is told of each change) and, when the CPU
 /// takes the interrupt, calls <see cref="Acknowledge"/> for the vector.
 /// </summary>
 public sealed class PicPair : IInterruptSink
@@ -16,8 +16,12 @@ public sealed class PicPair : IInterruptSink
 
     private readonly IrqLine[] _lines = new IrqLine[16];
 
-    public PicPair()
+    private readonly Action<bool>? _intrChanged;
+
+    /// <param name="intrChanged">Called with the new INTR level whenever it changes (the CPU's interrupt pin).</param>
+    public PicPair(Action<bool>? intrChanged = null)
     {
+        _intrChanged = intrChanged;
         Master = new Pic8259("pic-master", isMaster: true) { Changed = Update };
         Slave = new Pic8259("pic-slave", isMaster: false) { Changed = Update };
         for (int i = 0; i < _lines.Length; i++)
@@ -33,11 +37,15 @@ public sealed class PicPair : IInterruptSink
     /// <summary>The level of the INTR pin of the CPU.</summary>
     public bool Intr { get; private set; }
 
-    /// <summary>Called with the new INTR level whenever it changes (the hypervisor's CPU pin).</summary>
-    public Action<bool>? IntrChanged { get; set; }
-
     /// <summary>INTA cycles that found no request (answered with the IRQ7 or IRQ15 vector).</summary>
     public long SpuriousInterrupts { get; private set; }
+
+    /// <summary>Machine reset: both chips to their power-on state (INTR drops).</summary>
+    public void Reset()
+    {
+        Master.Reset();
+        Slave.Reset();
+    }
 
     /// <summary>
     /// The line for ISA IRQ <paramref name="irq"/> (0-15). IRQ 2 is the cascade; as on the AT bus a
@@ -119,6 +127,6 @@ public sealed class PicPair : IInterruptSink
         if (intr == Intr)
             return;
         Intr = intr;
-        IntrChanged?.Invoke(intr);
+        _intrChanged?.Invoke(intr);
     }
 }

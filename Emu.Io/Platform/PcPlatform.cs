@@ -18,15 +18,19 @@ namespace Emu.Io.Platform;
 /// </summary>
 public sealed class PcPlatform
 {
-    public PcPlatform(GuestMemory memory, VirtualClock clock, DateTime? rtcStart = null)
+    /// <param name="intrChanged">The CPU's interrupt pin: told each change of the 8259 pair's INTR output.</param>
+    /// <param name="resetRequested">Both reset sources of the board (the 8042's pulse and port 92h bit 0).</param>
+    public PcPlatform(GuestMemory memory, VirtualClock clock, DateTime? rtcStart = null, Action<bool>? intrChanged = null,
+        Action? resetRequested = null)
     {
         Clock = clock;
+        Pic = new PicPair(intrChanged);
         Pit = new Pit8254(clock, Pic.GetLine(0));
         PortB = new SystemControlPortB(Pit, clock);
-        Keyboard = new I8042Controller(memory, Pic.GetLine(I8042Controller.Irq));
+        Keyboard = new I8042Controller(memory, Pic.GetLine(I8042Controller.Irq)) { ResetRequested = resetRequested };
         Com1 = new Uart16550("uart-com1", Pic.GetLine(Uart16550.Com1Irq));
         Cmos = new CmosRtc(clock, Pic.GetLine(CmosRtc.Irq), rtcStart);
-        PortA = new SystemControlPortA(memory);
+        PortA = new SystemControlPortA(memory) { ResetRequested = resetRequested };
 
         Ports.Register(PicPair.MasterPort, 2, Pic.Master);
         Ports.Register(PicPair.SlavePort, 2, Pic.Slave);
@@ -49,7 +53,7 @@ public sealed class PcPlatform
     public VirtualClock Clock { get; }
     public TimedDeviceSet TimedDevices { get; } = new();
 
-    public PicPair Pic { get; } = new();
+    public PicPair Pic { get; }
     public Pit8254 Pit { get; }
     public SystemControlPortB PortB { get; }
     public I8042Controller Keyboard { get; }
@@ -59,13 +63,14 @@ public sealed class PcPlatform
     public DebugConsole DebugConsole { get; } = new();
     public DebugExit DebugExit { get; } = new();
 
-    /// <summary>Hooks one reset callback to both reset sources (8042 pulse and port 0x92 bit 0).</summary>
-    public Action? ResetRequested
+    /// <summary>
+    /// Machine reset of the chips whose reset state a BIOS counts on: the 8259s forget their programming (POST sends
+    /// the ICWs again) and the A20 gate closes. The PIT, the UART and the 8042 keep their registers, as POST
+    /// programs them before use; the RTC and its CMOS RAM run on their battery.
+    /// </summary>
+    public void Reset()
     {
-        set
-        {
-            Keyboard.ResetRequested = value;
-            PortA.ResetRequested = value;
-        }
+        Pic.Reset();
+        PortA.Reset();
     }
 }

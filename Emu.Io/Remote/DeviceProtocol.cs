@@ -15,7 +15,7 @@ public static class DeviceProtocol
     /// <summary>No payload is longer (the largest, Welcome, is well under 1 KiB).</summary>
     public const int MaxPayload = 4096;
     /// <summary>A region base meaning "not decoded anywhere" (a PCI BAR switched off).</summary>
-    public const uint NoBase = 0xFFFF_FFFF;
+    public const uint NoBase = Devices.DeviceRegion.NotDecoded;
     public const int MaxRegions = 16, MaxIrqLines = 8, MaxDisks = 4, MaxNameLength = 64, MaxPathLength = 1024,
         MaxTextLength = 1024;
     /// <summary>Messages a device may send before the completion of one request; more is a runaway device.</summary>
@@ -56,15 +56,6 @@ public enum MessageType : ushort
     Configure = 14,
     /// <summary>Device → VMM, before the Completion of MemoryMap: the names of a region's registers, for traces.</summary>
     RegisterNames = 15,
-}
-
-/// <summary>What kind of address a region decodes.</summary>
-public enum RegionSpace : byte
-{
-    Port = 1,
-    Mmio = 2,
-    /// <summary>A PCI function's configuration space; the base is device &lt;&lt; 3 | function on bus 0.</summary>
-    PciConfig = 3,
 }
 
 /// <summary>The device models a device process can serve.</summary>

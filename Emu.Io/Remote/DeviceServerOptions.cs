@@ -15,9 +15,6 @@ public sealed class DeviceServerOptions
         ? "virtio-blk"
         : $"ata{index / 2}-{(index % 2 == 0 ? "master" : "slave")}";
 
-    /// <summary>The device name of a disk's host IO in trace events (as the VMM names them in-process).</summary>
-    public string BackendName(int index) => Kind == RemoteDeviceKind.VirtioBlock ? "virtio-blk-backend" : DiskName(index);
-
     /// <summary>A usage problem with the disks for this kind, or null.</summary>
     public string? Check() => Kind switch
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Emu.Io.Common;
+using Emu.Io.Devices;
 using Emu.Io.Interrupts;
 using Emu.Io.Storage;
 using Emu.Io.Virtio;
@@ -13,14 +14,14 @@ namespace Emu.Io.Remote;
 /// session (not the process). IRQ changes, DMA writes and events are sent the moment the device model makes them,
 /// so the VMM, which reads until the Completion, applies them in order before the guest runs again.
 /// </summary>
-public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEventSink
+public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceTrace
 {
     private readonly MessageChannel _channel;
     private readonly DeviceServerOptions _options;
     private HostedDevice? _device;
     private GuestMemory? _memory;
     private Dictionary<int, byte> _lineOfIrq = [];
-    private readonly List<ObservedBackend> _observed = [];
+    private bool _hostTime;
     private bool _mapped;
     private bool _flushedAtGoodbye;
 
@@ -52,7 +53,6 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
             _memory = new GuestMemory(store) { DmaWriteObserver = this };
             _device = CreateDevice(_memory, (hello.Flags & HelloFlags.VirtioPoll) != 0 ? VirtioNotifyMode.Poll : VirtioNotifyMode.Exit);
             ApplyFlags(hello.Flags);
-            _device.RegionMoved = (region, start) => _channel.Send(MessageType.RegionMoved, new RegionMovedMessage((byte)region, start).Encode(_channel.Payload));
             var welcome = new WelcomeMessage(_device.Kind, Environment.ProcessId, _device.Regions, _device.Irqs, DiskInfos());
             _channel.Send(MessageType.Welcome, welcome.Encode(_channel.Payload));
             return Loop();
@@ -153,13 +153,8 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
     // Events cost a message each, so they are sent only while the VMM traces device events.
     private void ApplyFlags(HelloFlags flags)
     {
-        bool events = (flags & HelloFlags.Events) != 0;
-        _device!.Events = events ? this : null;
-        for (int i = 0; i < _observed.Count; i++)
-        {
-            _observed[i].Observer = events ? new BackendEvents(this, _options.BackendName(i)) : null;
-            _observed[i].MeasureHostTime = events && (flags & HelloFlags.HostTime) != 0;
-        }
+        _hostTime = (flags & HelloFlags.HostTime) != 0;
+        _device!.AttachTrace((flags & HelloFlags.Events) != 0 ? this : null);
     }
 
     private void FlushDisks()
@@ -186,21 +181,10 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
 
     private HostedDevice CreateDevice(GuestMemory memory, VirtioNotifyMode mode)
     {
-        _observed.Clear();
-        var disks = new List<(IBlockBackend, string)?>();
-        foreach (var d in _options.Disks)
-        {
-            // Observed (for events) but not owned: the backends live as long as the process.
-            var observed = new ObservedBackend(d.Backend, null);
-            _observed.Add(observed);
-            disks.Add((observed, d.Spec.Path));
-        }
-        HostedDevice device = _options.Kind switch
-        {
-            RemoteDeviceKind.Ata => new HostedAta(memory, this, disks),
-            RemoteDeviceKind.VirtioBlock => new HostedVirtioBlock(memory, this, disks[0]!.Value.Item1, mode),
-            _ => throw new InvalidOperationException($"unknown device kind {_options.Kind}"),
-        };
+        // The backends live as long as the process; the device only observes them (for events).
+        var disks = _options.Disks.Select(d => ((IBlockBackend, string)?)(d.Backend, d.Spec.Path)).ToList();
+        var device = HostedDevice.Create(_options.Kind, memory, this, disks, mode,
+            (region, start) => _channel.Send(MessageType.RegionMoved, new RegionMovedMessage((byte)region, start).Encode(_channel.Payload)));
         int line = 0;
         _lineOfIrq = device.Irqs.ToDictionary(irq => (int)irq, _ => (byte)line++);
         return device;
@@ -240,24 +224,13 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceEv
 
     void IDeviceEventSink.Note(string device, string what) => SendEvent(0, device, what);
 
-    // The same event text as the VMM's own disks give in-process (VirtualMachine.DiskEvents).
-    private sealed class BackendEvents(DeviceSession session, string name) : IBackendObserver
-    {
-        public void OnRead(long offset, int length, BlockStatus status, long hostTicks) =>
-            session.SendEvent(hostTicks, name, $"backend read offset={offset} length={length}{Failure(status)}");
+    bool IDeviceTrace.HostTime => _hostTime;
 
-        public void OnWrite(long offset, int length, BlockStatus status, long hostTicks) =>
-            session.SendEvent(hostTicks, name, $"backend write offset={offset} length={length}{Failure(status)}");
-
-        public void OnFlush(BlockStatus status, long hostTicks) =>
-            session.SendEvent(hostTicks, name, $"backend flush{Failure(status)}");
-    }
+    void IDeviceTrace.Note(string device, string what, long hostTicks) => SendEvent(hostTicks, device, what);
 
     private void SendEvent(long hostTicks, string device, string text)
     {
         long ns = (long)(hostTicks * (1e9 / Stopwatch.Frequency));
         _channel.Send(MessageType.Event, new EventMessage(ns, device, text).Encode(_channel.Payload));
     }
-
-    private static string Failure(BlockStatus status) => status == BlockStatus.Ok ? "" : $": {status}";
 }

@@ -1,3 +1,4 @@
+using Emu.Io.Devices;
 using Emu.Memory;
 
 namespace Emu.Io.Remote;

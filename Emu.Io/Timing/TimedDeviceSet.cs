@@ -7,6 +7,8 @@ public sealed class TimedDeviceSet
 
     public void Add(ITimedDevice device) => _devices = [.. _devices, device];
 
+    public void Remove(ITimedDevice device) => _devices = [.. _devices.Where(d => d != device)];
+
     public long NextDeadlineNs
     {
         get

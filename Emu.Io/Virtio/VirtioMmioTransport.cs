@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
-using Emu.Io.Common;
 using Emu.Io.Bus;
+using Emu.Io.Common;
+using Emu.Io.Devices;
 using Emu.Io.Interrupts;
+using Emu.Io.Storage;
 using Emu.Memory;
 using static Emu.Io.Virtio.VirtioMmioRegister;
 
@@ -12,10 +14,9 @@ namespace Emu.Io.Virtio;
 /// It owns feature negotiation, the device status, the queues and the interrupt line, whose level is
 /// (InterruptStatus != 0).
 ///
-/// Placement is the hypervisor's: register <see cref="WindowSize"/> bytes at <see cref="DefaultBase"/>
-/// on the MMIO bus, map that page as MMIO in guest memory, wire <see cref="DefaultIrq"/>. In
-/// <see cref="VirtioNotifyMode.Poll"/> mode the hypervisor also calls <see cref="Poll"/> every
-/// <see cref="PollInterval"/> retired instructions.
+/// <see cref="Declaration"/> says what it occupies: <see cref="WindowSize"/> bytes at <see cref="DefaultBase"/>
+/// (a device manager marks that page MMIO, so guest accesses exit and device DMA never reaches it), its IRQ
+/// line, and in <see cref="VirtioNotifyMode.Poll"/> mode a poll every <see cref="PollInterval"/> retired instructions.
 ///
 /// Access rules: the registers (0x000-0x0FF) answer only aligned 32-bit accesses; anything narrower or
 /// unaligned reads 0 and is ignored on write. The configuration space (0x100+) takes 1-, 2- and 4-byte
@@ -41,7 +42,7 @@ public sealed partial class VirtioMmioTransport : IIoDevice
     private IDeviceEventSink? _events;
 
     public VirtioMmioTransport(IVirtioDevice device, GuestMemory memory, IrqLine irq,
-        VirtioNotifyMode notifyMode = VirtioNotifyMode.Exit, string name = "virtio-mmio")
+        VirtioNotifyMode notifyMode = VirtioNotifyMode.Exit, string name = "virtio-mmio", int pollInterval = DefaultPollInterval)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(memory);
@@ -54,19 +55,36 @@ public sealed partial class VirtioMmioTransport : IIoDevice
         _queues = new SplitVirtqueue[device.QueueCount];
         for (int i = 0; i < _queues.Length; i++)
             _queues[i] = new SplitVirtqueue(memory);
+        PollInterval = pollInterval;
+        Declaration = new DeviceDeclaration(name)
+        {
+            Reset = Reset,
+            Trace = trace => Events = trace,
+            Poll = notifyMode == VirtioNotifyMode.Poll ? Poll : null,
+            PollInterval = pollInterval,
+        };
+        Declaration.AddRegion(RegionSpace.Mmio, DefaultBase, WindowSize, this);
+        Declaration.AddIrq(irq.Number);
     }
 
-    /// <summary>
-    /// Places the window: registers it on <paramref name="bus"/> at <paramref name="baseAddress"/> and marks
-    /// that page MMIO in guest memory, so that guest accesses exit to the bus and device DMA can never
-    /// reach it. The hypervisor still routes MMIO exits to the bus and wires the IRQ line.
-    /// </summary>
-    public void Attach(MmioBus bus, uint baseAddress = DefaultBase)
+    /// <summary>virtio-blk on <paramref name="backend"/> behind a transport, its IRQ on <paramref name="irqs"/>; the
+    /// backend behind an observer, so its host IO is traced under <see cref="BlockBackendTraceName"/> when the device
+    /// is. The VMM and a device process build it the same way.</summary>
+    public static VirtioMmioTransport ForBlock(GuestMemory memory, IInterruptSink irqs, IBlockBackend backend,
+        VirtioNotifyMode notifyMode, int pollInterval = DefaultPollInterval)
     {
-        ArgumentNullException.ThrowIfNull(bus);
-        _memory.Map(baseAddress, WindowSize, PageKind.Mmio);
-        bus.Register(baseAddress, WindowSize, this);
+        var observed = new ObservedBackend(backend, observer: null);
+        var transport = new VirtioMmioTransport(new VirtioBlockDevice(memory, observed), memory, new IrqLine(DefaultIrq, irqs),
+            notifyMode, pollInterval: pollInterval);
+        transport.Declaration.AddTracedBackend(BlockBackendTraceName, observed);
+        return transport;
     }
+
+    /// <summary>The name a virtio disk's host IO has in traces.</summary>
+    public const string BlockBackendTraceName = "virtio-blk-backend";
+
+    /// <summary>What the transport occupies: its window, its IRQ, its reset and (poll mode) its poll.</summary>
+    public DeviceDeclaration Declaration { get; }
 
     public string Name { get; }
     public IVirtioDevice Device => _device;
@@ -74,8 +92,8 @@ public sealed partial class VirtioMmioTransport : IIoDevice
     public VirtioNotifyMode NotifyMode { get; set; }
 
     /// <summary>How often (in retired instructions) the hypervisor should call <see cref="Poll"/> in poll mode.
-    /// The transport only stores it: scheduling is the hypervisor's.</summary>
-    public int PollInterval { get; set; } = DefaultPollInterval;
+    /// The transport only declares it: scheduling is the hypervisor's.</summary>
+    public int PollInterval { get; }
 
     public VirtioTransportCounters Counters { get; } = new();
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Emu.Tests.Shared;
 
 namespace Emu.Cli.Tests;
 
@@ -7,28 +8,21 @@ public class BenchIoCliTests
     [Fact]
     public void Bench_io_json_prints_one_parsable_object_per_path_and_workload()
     {
-        string chart = Path.Combine(Path.GetTempPath(), $"emu-bench-{Guid.NewGuid():N}.svg");
-        try
-        {
-            var r = EmuProcess.Run("bench", "io", "--json", "--runs", "1", "--workloads", "fread100,write1m", "--chart", chart);
+        using var chart = TempFile.Named(".svg");
+        var r = EmuProcess.Run("bench", "io", "--json", "--runs", "1", "--workloads", "fread100,write1m", "--chart", chart.Path);
 
-            r.ExitCode.Should().Be(0, r.Stderr);
-            var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            lines.Should().HaveCount(16, "six bare paths for each workload, and the OS on its four drivers for fread100");
-            foreach (var line in lines)
-            {
-                using var doc = JsonDocument.Parse(line);
-                var o = doc.RootElement;
-                foreach (var field in new[] { "path", "workload", "requests", "bytes", "exits", "exitsByReason", "guestInstructions", "hostNsPerMiB", "checksum" })
-                    o.TryGetProperty(field, out _).Should().BeTrue($"{field} in {line}");
-                o.GetProperty("exitsByReason").ValueKind.Should().Be(JsonValueKind.Object);
-            }
-            File.ReadAllText(chart).Should().StartWith("<svg").And.Contain("virtio-poll");
-        }
-        finally
+        r.ExitCode.Should().Be(0, r.Stderr);
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(16, "six bare paths for each workload, and the OS on its four drivers for fread100");
+        foreach (var line in lines)
         {
-            File.Delete(chart);
+            using var doc = JsonDocument.Parse(line);
+            var o = doc.RootElement;
+            foreach (var field in new[] { "path", "workload", "requests", "bytes", "exits", "exitsByReason", "guestInstructions", "hostNsPerMiB", "checksum" })
+                o.TryGetProperty(field, out _).Should().BeTrue($"{field} in {line}");
+            o.GetProperty("exitsByReason").ValueKind.Should().Be(JsonValueKind.Object);
         }
+        File.ReadAllText(chart.Path).Should().StartWith("<svg").And.Contain("virtio-poll");
     }
 
     [Fact]
@@ -88,18 +82,10 @@ public class BenchIoCliTests
     [Fact]
     public void Run_with_a_virtio_disk_runs_the_hostile_ring_guest()
     {
-        string image = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllBytes(image, new byte[64 * 1024]);
-            var r = EmuProcess.Run("run", "guest-images/tests/virtio/hostile-ring.bin", "--virtio-disk", image);
-            r.ExitCode.Should().Be(33, r.Stderr);
-            r.Stdout.Should().EndWith("hostile-ring: reset and read ok\n");
-        }
-        finally
-        {
-            File.Delete(image);
-        }
+        using var image = TempFile.With(new byte[64 * 1024]);
+        var r = EmuProcess.Run("run", "guest-images/tests/virtio/hostile-ring.bin", "--virtio-disk", image.Path);
+        r.ExitCode.Should().Be(33, r.Stderr);
+        r.Stdout.Should().EndWith("hostile-ring: reset and read ok\n");
     }
 
     [Theory]

@@ -42,17 +42,10 @@ public class CliTests
     [Fact]
     public void Serial_output_goes_to_a_file()
     {
-        string file = Path.GetTempFileName();
-        try
-        {
-            var r = EmuProcess.Run("run", "guest-images/demos/platform.bin", "--serial", file, "--debugcon", "none");
-            r.Stdout.Should().BeEmpty();
-            File.ReadAllText(file).Should().StartWith("platform: PIC and PIT programmed\ntick 1\n");
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        using var file = TempFile.With();
+        var r = EmuProcess.Run("run", "guest-images/demos/platform.bin", "--serial", file.Path, "--debugcon", "none");
+        r.Stdout.Should().BeEmpty();
+        File.ReadAllText(file.Path).Should().StartWith("platform: PIC and PIT programmed\ntick 1\n");
     }
 
     [Fact]
@@ -64,23 +57,16 @@ public class CliTests
         r.Stderr.Should().Contain("--max-instructions");
     }
 
-    [Fact]
-    public void Each_trace_format_is_written()
+    [Theory]
+    [InlineData("text")]
+    [InlineData("jsonl")]
+    [InlineData("chrome")]
+    public void Each_trace_format_is_written(string format)
     {
-        foreach (var format in new[] { "text", "jsonl", "chrome" })
-        {
-            string file = Path.GetTempFileName();
-            try
-            {
-                var r = EmuProcess.Run("run", "guest-images/demos/hello.bin", "--trace", file, "--trace-format", format);
-                r.ExitCode.Should().Be(0);
-                File.ReadAllText(file).Should().Contain("debugcon", $"the {format} trace shows the debug-console exits");
-            }
-            finally
-            {
-                File.Delete(file);
-            }
-        }
+        using var file = TempFile.With();
+        var r = EmuProcess.Run("run", "guest-images/demos/hello.bin", "--trace", file.Path, "--trace-format", format);
+        r.ExitCode.Should().Be(0);
+        File.ReadAllText(file.Path).Should().Contain("debugcon", $"the {format} trace shows the debug-console exits");
     }
 
     [Theory]
@@ -130,40 +116,27 @@ public class CliTests
     [Fact]
     public void An_empty_program_is_refused()
     {
-        string file = Path.GetTempFileName();
-        try
-        {
-            var r = EmuProcess.Run("run", file);
-            r.ExitCode.Should().Be(1);
-            r.Stderr.Should().Contain("is empty");
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        using var file = TempFile.With();
+        var r = EmuProcess.Run("run", file.Path);
+        r.ExitCode.Should().Be(1);
+        r.Stderr.Should().Contain("is empty");
     }
 
-    [Fact]
-    public void A_guest_that_executes_garbage_ends_cleanly()
+    [Theory]
+    [InlineData("8086")]
+    [InlineData("186")]
+    [InlineData("286")]
+    [InlineData("386")]
+    public void A_guest_that_executes_garbage_ends_cleanly(string cpu)
     {
-        string file = Path.GetTempFileName();
-        try
-        {
-            var random = new Random(1234);
-            var garbage = new byte[4096];
-            random.NextBytes(garbage);
-            File.WriteAllBytes(file, garbage);
-            foreach (var cpu in new[] { "8086", "186", "286", "386" })
-            {
-                var r = EmuProcess.Run("run", file, "--cpu", cpu, "--max-instructions", "200000", "--debugcon", "none");
-                r.ExitCode.Should().BeOneOf([0, 3, 4, 124], $"garbage on the {cpu} ends as a guest event");
-                r.Stderr.Should().NotContain("   at ");
-            }
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        var garbage = new byte[4096];
+        new Random(1234).NextBytes(garbage);
+        using var file = TempFile.With(garbage);
+
+        var r = EmuProcess.Run("run", file.Path, "--cpu", cpu, "--max-instructions", "200000", "--debugcon", "none");
+
+        r.ExitCode.Should().BeOneOf([0, 3, 4, 124], $"garbage on the {cpu} ends as a guest event");
+        r.Stderr.Should().NotContain("   at ");
     }
 
     [Fact]
@@ -181,20 +154,13 @@ public class ScreenshotTests
     [Fact]
     public void Screenshot_writes_the_mode13_window_as_a_png()
     {
-        string file = Path.Combine(Path.GetTempPath(), $"emu-shot-{Guid.NewGuid():N}.png");
-        try
-        {
-            var r = EmuProcess.Run("run", "guest-images/demos/mode13.bin", "--screenshot", file);
-            r.ExitCode.Should().Be(0);
-            r.Stdout.Should().Be("mode13: drawn\n");
-            var png = File.ReadAllBytes(file);
-            png[..4].Should().Equal(0x89, 0x50, 0x4E, 0x47);
-            png[16..24].Should().Equal(new byte[] { 0, 0, 1, 0x40, 0, 0, 0, 0xC8 }, "the image is 320 x 200");
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        using var file = TempFile.Named(".png");
+        var r = EmuProcess.Run("run", "guest-images/demos/mode13.bin", "--screenshot", file.Path);
+        r.ExitCode.Should().Be(0);
+        r.Stdout.Should().Be("mode13: drawn\n");
+        var png = File.ReadAllBytes(file.Path);
+        png[..4].Should().Equal(0x89, 0x50, 0x4E, 0x47);
+        png[16..24].Should().Equal(new byte[] { 0, 0, 1, 0x40, 0, 0, 0, 0xC8 }, "the image is 320 x 200");
     }
 
     // The reference was rendered by Emu and checked by eye: the demo's lines in grey on black, its
@@ -202,21 +168,14 @@ public class ScreenshotTests
     [Fact]
     public void A_text_mode_screenshot_draws_the_characters_colours_and_cursor_of_the_screen()
     {
-        string file = Path.Combine(Path.GetTempPath(), $"emu-shot-{Guid.NewGuid():N}.png");
-        try
-        {
-            var r = EmuProcess.Run("boot", "guest-images/demos/bootdemo.bin", "--keys", "Emu\\n", "--screenshot", file);
-            r.ExitCode.Should().Be(0, r.Stderr);
-            var shot = PngPixels.Read(File.ReadAllBytes(file));
-            var reference = PngPixels.Read(File.ReadAllBytes(Path.Combine(RepoPaths.Root, "tests", "Emu.Cli.Tests", "References", "bootdemo-screen.png")));
-            (shot.Width, shot.Height).Should().Be((640, 400), "80x25 cells of 8x16 pixels");
-            shot.Rgb.Should().Equal(reference.Rgb);
-            shot[0, 0].Should().Be(((byte)0, (byte)0, (byte)0xAA), "the title bar's background is blue");
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        using var file = TempFile.Named(".png");
+        var r = EmuProcess.Run("boot", "guest-images/demos/bootdemo.bin", "--keys", "Emu\\n", "--screenshot", file.Path);
+        r.ExitCode.Should().Be(0, r.Stderr);
+        var shot = PngPixels.Read(File.ReadAllBytes(file.Path));
+        var reference = PngPixels.Read(File.ReadAllBytes(Path.Combine(RepoPaths.Root, "tests", "Emu.Cli.Tests", "References", "bootdemo-screen.png")));
+        (shot.Width, shot.Height).Should().Be((640, 400), "80x25 cells of 8x16 pixels");
+        shot.Rgb.Should().Equal(reference.Rgb);
+        shot[0, 0].Should().Be(((byte)0, (byte)0, (byte)0xAA), "the title bar's background is blue");
     }
 
     [Fact]

@@ -80,19 +80,12 @@ public sealed class DiskTests : IDisposable
     [Fact]
     public void Trace_shows_commands_irqs_and_backend_io_with_host_time()
     {
-        string trace = Path.GetTempFileName();
-        try
-        {
-            var r = EmuProcess.Run("run", "guest-images/tests/ata/pio.bin", "--disk", _image, "--trace", trace, "--trace-host-time");
-            r.ExitCode.Should().Be(1);
-            string text = File.ReadAllText(trace);
-            text.Should().Contain("ata0 READ SECTORS lba=5 count=3");
-            text.Should().Contain("irq irq14 raised");
-            text.Should().MatchRegex(@"ata0-master backend read offset=2560 length=512  \[\d+ ns\]");
-        }
-        finally
-        {
-            File.Delete(trace);
-        }
+        using var trace = TempFile.With();
+        var r = EmuProcess.Run("run", "guest-images/tests/ata/pio.bin", "--disk", _image, "--trace", trace.Path, "--trace-host-time");
+        r.ExitCode.Should().Be(1);
+        string text = File.ReadAllText(trace.Path);
+        text.Should().Contain("ata0 READ SECTORS lba=5 count=3");
+        text.Should().Contain("irq irq14 raised");
+        text.Should().MatchRegex(@"ata0-master backend read offset=2560 length=512  \[\d+ ns\]");
     }
 }

@@ -106,42 +106,35 @@ public sealed partial class DurabilityTests : IDisposable
     [Theory]
     [InlineData("writeback")]
     [InlineData("writethrough")]
-    public void After_a_DMA_write_and_FLUSH_the_data_survives_a_SIGKILL(string cache)
-    {
-        var (process, seen, _) = StartUntil("unflushed write complete", "run", DmaGuest, "--disk", $"{_image},cache={cache}");
-        using (process)
-        {
-            seen.Should().Contain("flush-cache status=50 error=00");
-            process.HasExited.Should().BeFalse("the guest is waiting, so nothing but its own commands put data in the file");
-            process.Kill(); // SIGKILL: no Dispose, no flush on the way out
-            WaitForExit(process).Should().Be(137, "killed by SIGKILL, not a clean exit");
-        }
-        FlushedDmaWrite.Should().BeTrue("a write the guest FLUSHed is never lost");
-        if (cache == "writethrough")
-            UnflushedDmaWrite.Should().BeTrue("with cache=writethrough every completed write is durable");
-        // In writeback mode the unflushed write may be lost on a host crash; a process kill leaves the
-        // host's page cache intact, so it is usually there, but that is not a guarantee and not asserted.
-    }
+    public void After_a_DMA_write_and_FLUSH_the_data_survives_a_SIGKILL(string cache) =>
+        FlushedWriteSurvivesSigkill(DmaGuest, "--disk", _image, cache, "flush-cache status=50 error=00", () => FlushedDmaWrite, () => UnflushedDmaWrite);
 
     [Theory]
     [InlineData("writeback")]
     [InlineData("writethrough")]
-    public void After_a_virtio_write_and_FLUSH_the_data_survives_a_SIGKILL(string cache)
+    public void After_a_virtio_write_and_FLUSH_the_data_survives_a_SIGKILL(string cache) =>
+        FlushedWriteSurvivesSigkill(VirtioGuest, "--virtio-disk", _virtioImage, cache, "flush ok", () => FlushedVirtioWrite, () => UnflushedVirtioWrite);
+
+    /// <summary>Runs <paramref name="guest"/> until it has FLUSHed one write and completed another without a flush,
+    /// SIGKILLs emu, and checks the image: the flushed write is there, and with cache=writethrough the other too.
+    /// (In writeback mode the unflushed write may be lost on a host crash; a process kill leaves the host's page
+    /// cache intact, so it is usually there, but that is not a guarantee and not asserted.)</summary>
+    private static void FlushedWriteSurvivesSigkill(string guest, string diskOption, string image, string cache, string flushSeen,
+        Func<bool> flushed, Func<bool> unflushed)
     {
-        FlushedVirtioWrite.Should().BeFalse("the shipped virtio disk does not hold the pattern already");
-        UnflushedVirtioWrite.Should().BeFalse();
-        var (process, seen, _) = StartUntil("unflushed write complete", "run", VirtioGuest, "--virtio-disk", $"{_virtioImage},cache={cache}");
+        flushed().Should().BeFalse("the shipped disk does not hold the pattern already");
+        unflushed().Should().BeFalse();
+        var (process, seen, _) = StartUntil("unflushed write complete", "run", guest, diskOption, $"{image},cache={cache}");
         using (process)
         {
-            seen.Should().Contain("flush ok", "VIRTIO_BLK_T_FLUSH came back with status OK before the message");
-            process.HasExited.Should().BeFalse("the guest is waiting, so nothing but its own requests put data in the file");
+            seen.Should().Contain(flushSeen, "the flush came back with success before the message");
+            process.HasExited.Should().BeFalse("the guest is waiting, so nothing but its own commands put data in the file");
             process.Kill(); // SIGKILL: no Dispose, no flush on the way out
             WaitForExit(process).Should().Be(137, "killed by SIGKILL, not a clean exit");
         }
-        FlushedVirtioWrite.Should().BeTrue("a write the guest FLUSHed is never lost");
+        flushed().Should().BeTrue("a write the guest FLUSHed is never lost");
         if (cache == "writethrough")
-            UnflushedVirtioWrite.Should().BeTrue("with cache=writethrough every completed write is durable");
-        // Writeback: as for DMA, the unflushed write is usually there after a process kill but not guaranteed.
+            unflushed().Should().BeTrue("with cache=writethrough every completed write is durable");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Emu.Tests.Shared;
 
 namespace Emu.Cli.Tests;
 
@@ -100,23 +101,16 @@ internal sealed partial class FatDisk : IDisposable
     /// <summary>Empty files DIR/F0000.TMP... (one mcopy): <paramref name="count"/> directory entries.</summary>
     public void WriteEmptyFiles(string dir, int count, int bytes = 0)
     {
-        string hostDir = Directory.CreateTempSubdirectory("emu-fat-many-").FullName;
-        try
+        using var hostDir = new TempFolder("emu-fat-many-");
+        var args = new List<string> { "-i", Image };
+        for (int i = 0; i < count; i++)
         {
-            var args = new List<string> { "-i", Image };
-            for (int i = 0; i < count; i++)
-            {
-                string host = System.IO.Path.Combine(hostDir, $"F{i:D4}.TMP");
-                File.WriteAllBytes(host, new byte[bytes]);
-                args.Add(host);
-            }
-            args.Add($"::{dir}/");
-            Tool.Run("mcopy", args);
+            string host = hostDir[$"F{i:D4}.TMP"];
+            File.WriteAllBytes(host, new byte[bytes]);
+            args.Add(host);
         }
-        finally
-        {
-            Directory.Delete(hostDir, recursive: true);
-        }
+        args.Add($"::{dir}/");
+        Tool.Run("mcopy", args);
     }
 
     /// <summary>Free space in holes: <paramref name="count"/> one-cluster files in DIR, every second

@@ -26,30 +26,23 @@ public class FirmwareCliTests
     [Fact]
     public void A_failing_program_is_reported_and_fails_the_run()
     {
-        string dir = Directory.CreateTempSubdirectory("emu-test-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, "wrong.asm"), """
-                ; expect-output: something else
-                ; expect-exit: 1
-                        org 0x7C00
-                        mov al, 'x'
-                        out 0xE9, al
-                        mov al, 10
-                        out 0xE9, al
-                        mov al, 0
-                        out 0xF4, al
-                """);
-            var r = EmuProcess.Run("test", dir);
+        using var dir = new TempFolder("emu-test-");
+        File.WriteAllText(dir["wrong.asm"], """
+            ; expect-output: something else
+            ; expect-exit: 1
+                    org 0x7C00
+                    mov al, 'x'
+                    out 0xE9, al
+                    mov al, 10
+                    out 0xE9, al
+                    mov al, 0
+                    out 0xF4, al
+            """);
+        var r = EmuProcess.Run("test", dir.Path);
 
-            r.ExitCode.Should().Be(1);
-            r.Stdout.Should().Contain("FAIL").And.Contain("output line 1 was 'x', expected 'something else'");
-            r.Stdout.Should().EndWith("0 passed, 1 failed\n");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        r.ExitCode.Should().Be(1);
+        r.Stdout.Should().Contain("FAIL").And.Contain("output line 1 was 'x', expected 'something else'");
+        r.Stdout.Should().EndWith("0 passed, 1 failed\n");
     }
 
     [Fact]
@@ -82,19 +75,11 @@ public class FirmwareCliTests
     [Fact]
     public void An_image_that_does_not_boot_ends_with_one_line()
     {
-        string image = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllBytes(image, new byte[64 * 1024]);
-            var r = EmuProcess.Run("boot", image);
+        using var image = TempFile.With(new byte[64 * 1024]);
+        var r = EmuProcess.Run("boot", image.Path);
 
-            r.ExitCode.Should().Be(4, "the guest's firmware found nothing to boot: a guest event, not a host error");
-            r.Stderr.Should().Be("emu: no bootable disk: drive 80h: not a bootable disk (no 55AA signature)\n");
-        }
-        finally
-        {
-            File.Delete(image);
-        }
+        r.ExitCode.Should().Be(4, "the guest's firmware found nothing to boot: a guest event, not a host error");
+        r.Stderr.Should().Be("emu: no bootable disk: drive 80h: not a bootable disk (no 55AA signature)\n");
     }
 
     [Theory]
@@ -116,17 +101,10 @@ public class FirmwareCliTests
     [Fact]
     public void An_empty_image_is_refused()
     {
-        string image = Path.GetTempFileName();
-        try
-        {
-            var r = EmuProcess.Run("boot", image);
-            r.ExitCode.Should().Be(1);
-            r.Stderr.Should().Contain("is empty");
-        }
-        finally
-        {
-            File.Delete(image);
-        }
+        using var image = TempFile.With();
+        var r = EmuProcess.Run("boot", image.Path);
+        r.ExitCode.Should().Be(1);
+        r.Stderr.Should().Contain("is empty");
     }
 
     // emu boot of the bios-disk-hd image (a scratch copy: it writes sector 11) by each INT 13h driver;

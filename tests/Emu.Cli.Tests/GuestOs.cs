@@ -10,6 +10,18 @@ internal static partial class GuestOs
 {
     public static readonly string[] Drivers = ["ata-pio", "ata-dma", "virtio", "bios"];
 
+    /// <summary>Theory data: every driver with each of <paramref name="disks"/>.</summary>
+    public static TheoryData<string, string> DriversWith(params string[] disks)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var driver in Drivers)
+        {
+            foreach (var disk in disks)
+                data.Add(driver, disk);
+        }
+        return data;
+    }
+
     public sealed record Run(int ExitCode, string Transcript, string Stderr);
 
     /// <summary><paramref name="disk"/> is attached as the virtio disk for the virtio driver, else as
@@ -19,18 +31,10 @@ internal static partial class GuestOs
 
     public static Run Boot(IEnumerable<string> options, IEnumerable<string> commands)
     {
-        string floppy = Path.Combine(Path.GetTempPath(), $"emu-os-{Guid.NewGuid():N}.img");
-        File.Copy(Path.Combine(RepoPaths.GuestImages, "os", "os.img"), floppy);
-        try
-        {
-            string keys = string.Concat(commands.Select(c => c.Replace("\\", "\\\\") + "\\n"));
-            var r = EmuProcess.Run(["boot", floppy, .. options, "--keys", keys, "--timeout", "120"]);
-            return new Run(r.ExitCode, r.Stdout.Replace("\r", ""), r.Stderr);
-        }
-        finally
-        {
-            File.Delete(floppy);
-        }
+        using var floppy = TempFile.CopyOf(Path.Combine(RepoPaths.GuestImages, "os", "os.img"));
+        string keys = string.Concat(commands.Select(c => c.Replace("\\", "\\\\") + "\\n"));
+        var r = EmuProcess.Run(["boot", floppy.Path, .. options, "--keys", keys, "--timeout", "120"]);
+        return new Run(r.ExitCode, r.Stdout.Replace("\r", ""), r.Stderr);
     }
 
     /// <summary>The `sum` line the shell must print for these bytes: CRC-32 (zlib's), size, path.</summary>

@@ -62,16 +62,7 @@ public sealed class GuestOsReadDisks : IDisposable
 /// CRC-32 and size for every file, FREAD.COM (one 100-sector read) the CRC of the first 51,200 bytes.</summary>
 public class GuestOsReadTests(GuestOsReadDisks disks) : IClassFixture<GuestOsReadDisks>
 {
-    public static TheoryData<string, string> DriversAndDisks()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var driver in GuestOs.Drivers)
-        {
-            data.Add(driver, "fat16");
-            data.Add(driver, "fat12-mbr");
-        }
-        return data;
-    }
+    public static TheoryData<string, string> DriversAndDisks() => GuestOs.DriversWith("fat16", "fat12-mbr");
 
     [Fact]
     public void The_test_disks_have_fragmented_files()

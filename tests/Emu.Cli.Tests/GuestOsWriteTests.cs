@@ -6,16 +6,7 @@ namespace Emu.Cli.Tests;
 /// DOS program (DCOPY.COM: INT 21h open, seek, create, read and write in 1000-byte pieces).</summary>
 public class GuestOsWriteTests
 {
-    public static TheoryData<string, string> DriversAndDisks()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var driver in GuestOs.Drivers)
-        {
-            data.Add(driver, "fat12-mbr");
-            data.Add(driver, "fat16");
-        }
-        return data;
-    }
+    public static TheoryData<string, string> DriversAndDisks() => GuestOs.DriversWith("fat12-mbr", "fat16");
 
     [Theory]
     [MemberData(nameof(DriversAndDisks))]

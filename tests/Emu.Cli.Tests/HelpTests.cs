@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Emu.Tests.Shared;
 
 namespace Emu.Cli.Tests;
 
@@ -50,23 +51,16 @@ public class HelpTests
     {
         var script = EmuProcess.Run("completion", "bash");
         script.ExitCode.Should().Be(0);
-        string file = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllText(file, script.Stdout);
-            var words = line.Split(' ');
-            var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add($"source {file}; COMP_WORDS=({line}); COMP_CWORD={words.Length - 1}; _emu; echo \"${{COMPREPLY[*]}}\"");
-            using var bash = Process.Start(psi)!;
-            string output = bash.StandardOutput.ReadToEnd();
-            bash.WaitForExit();
-            output.Trim().Should().Be(expected);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        using var file = TempFile.With();
+        File.WriteAllText(file.Path, script.Stdout);
+        var words = line.Split(' ');
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"source {file.Path}; COMP_WORDS=({line}); COMP_CWORD={words.Length - 1}; _emu; echo \"${{COMPREPLY[*]}}\"");
+        using var bash = Process.Start(psi)!;
+        string output = bash.StandardOutput.ReadToEnd();
+        bash.WaitForExit();
+        output.Trim().Should().Be(expected);
     }
 
     [Fact]

@@ -9,11 +9,26 @@ namespace Emu.Cli.Tests;
 /// </summary>
 public sealed class LiveConsoleTests
 {
+    /// <summary>The shipped boot demo on the live console, waiting at its "Your name?" prompt.</summary>
+    private static TmuxPane BootDemoAtItsPrompt()
+    {
+        var pane = new TmuxPane("boot", "guest-images/demos/bootdemo.bin", "--console", "screen");
+        try
+        {
+            pane.WaitFor("Your name?");
+            return pane;
+        }
+        catch
+        {
+            pane.Dispose();
+            throw;
+        }
+    }
+
     [Fact]
     public void Typing_into_the_shipped_boot_demo_shows_its_answer_on_the_screen()
     {
-        using var pane = new TmuxPane("boot", "guest-images/demos/bootdemo.bin", "--console", "screen");
-        pane.WaitFor("Your name?");
+        using var pane = BootDemoAtItsPrompt();
 
         pane.Tmux("send-keys", "Tmux", "Enter");
 
@@ -27,8 +42,7 @@ public sealed class LiveConsoleTests
     {
         // The demo waits in INT 16h (the BIOS halts until IRQ 1 or the timer); nothing is scripted, so emu
         // sleeps in real time, polling the terminal, instead of racing through timer ticks on a host core.
-        using var pane = new TmuxPane("boot", "guest-images/demos/bootdemo.bin", "--console", "screen");
-        pane.WaitFor("Your name?");
+        using var pane = BootDemoAtItsPrompt();
         using var emu = Process.GetProcessById(pane.EmuProcessId());
         Thread.Sleep(1000); // past start-up and the JIT's background recompilation
 
@@ -49,8 +63,7 @@ public sealed class LiveConsoleTests
     [Fact]
     public void Editing_keys_reach_the_guest_as_a_keyboard_sends_them()
     {
-        using var pane = new TmuxPane("boot", "guest-images/demos/bootdemo.bin", "--console", "screen");
-        pane.WaitFor("Your name?");
+        using var pane = BootDemoAtItsPrompt();
 
         pane.Tmux("send-keys", "abx", "BSpace", "c", "Enter");
 
@@ -60,8 +73,7 @@ public sealed class LiveConsoleTests
     [Fact]
     public void Console_commands_take_a_screenshot_and_quit_and_the_terminal_is_given_back()
     {
-        using var pane = new TmuxPane("boot", "guest-images/demos/bootdemo.bin", "--console", "screen");
-        pane.WaitFor("Your name?");
+        using var pane = BootDemoAtItsPrompt();
 
         pane.Tmux("send-keys", "C-a", "s");
         var screen = pane.WaitFor("screenshot written to ");
@@ -75,6 +87,24 @@ public sealed class LiveConsoleTests
         pane.ExitStatus().Should().Be(0, "quitting from the console is not an error");
         pane.Tmux("display-message", "-p", "#{alternate_on} #{cursor_flag}").Trim().Should().Be("0 1", "the terminal is back on its normal screen with the cursor shown");
         pane.Screen().Should().Contain("Your name?", "the guest's last screen stays in the terminal");
+    }
+
+    [Fact]
+    public void The_reset_key_reboots_the_guest_which_asks_again_from_a_fresh_screen()
+    {
+        using var pane = new TmuxPane("boot", "guest-images/demos/bootdemo.bin", "--console", "screen");
+        pane.WaitFor("Your name?");
+        pane.Tmux("send-keys", "Ada");
+        pane.WaitFor("Your name? Ada");
+
+        pane.Tmux("send-keys", "C-a", "r");
+
+        // POST again, the boot sector again: its mode set clears the screen, so the half-typed name is gone.
+        pane.WaitFor(screen => screen.Contains("Your name?", StringComparison.Ordinal) && !screen.Contains("Ada", StringComparison.Ordinal),
+            "the boot demo's question on a fresh screen");
+        pane.Tmux("send-keys", "Bob", "Enter");
+        pane.WaitFor("Hello, Bob!");
+        pane.ExitStatus().Should().Be(0, "the rebooted guest greets and halts as on its first boot");
     }
 
     [Fact]

@@ -46,14 +46,17 @@ internal sealed class TmuxPane : IDisposable
 
     public string Screen() => Tmux("capture-pane", "-p");
 
-    public string WaitFor(string text)
+    public string WaitFor(string text) => WaitFor(screen => screen.Contains(text, StringComparison.Ordinal), $"'{text}'");
+
+    /// <summary>Waits (up to a minute) until the pane shows what <paramref name="shows"/> accepts; returns that screen.</summary>
+    public string WaitFor(Func<string, bool> shows, string what)
     {
         var clock = Stopwatch.StartNew();
         string screen;
-        while (!(screen = Screen()).Contains(text, StringComparison.Ordinal))
+        while (!shows(screen = Screen()))
         {
             if (clock.Elapsed > TimeSpan.FromSeconds(60))
-                throw new TimeoutException($"'{text}' never appeared; the pane shows:\n{screen}");
+                throw new TimeoutException($"{what} never appeared; the pane shows:\n{screen}");
             Thread.Sleep(100);
         }
         return screen;

@@ -58,10 +58,7 @@ public sealed class FirmwareTests : IDisposable
     }
 
     [Theory]
-    [InlineData(CpuModel.I8086)]
-    [InlineData(CpuModel.I186)]
-    [InlineData(CpuModel.I286)]
-    [InlineData(CpuModel.I386)]
+    [MemberData(nameof(CpuModelData.Every), MemberType = typeof(CpuModelData))]
     public void A_boot_sector_on_the_first_hard_disk_boots_on_every_model(CpuModel cpu)
     {
         var (vm, console) = Machine(disks: [Image(Hello)], cpu: cpu);
@@ -113,7 +110,7 @@ public sealed class FirmwareTests : IDisposable
         cpu.DX = 0x0080;
         cpu.ES = 0xF000;
         cpu.BX = 0x0000;
-        vm.Hypercalls[Hypercall.Disk](vm);
+        vm.Hypercalls[Hypercall.Disk]();
 
         vm.Memory.Read16(0x1000).Should().Be(0x0900, "AH = 09h, AL = 0 sectors");
         (vm.Memory.Read16(0x1006) & 1).Should().Be(1, "CF set in the returned flags");
@@ -157,7 +154,7 @@ public sealed class FirmwareTests : IDisposable
                 }
             }
             var service = services[random.Next(services.Length)];
-            var act = () => vm.Hypercalls[service](vm);
+            var act = () => vm.Hypercalls[service]();
             act.Should().NotThrow($"service {service:X4} iteration {i}");
         }
         vm.Memory.Bytes.Slice(0xF0000, 0x10000).ToArray().Should().Equal(romBefore);

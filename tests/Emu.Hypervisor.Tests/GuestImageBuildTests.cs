@@ -25,26 +25,19 @@ public class GuestImageBuildTests
         string committed = Path.ChangeExtension(asm, ".bin");
         File.Exists(committed).Should().BeTrue($"{source} must have its built image committed beside it (run tools/build-guest-images.sh)");
 
-        string output = Path.Combine(Path.GetTempPath(), $"emu-rebuild-{Guid.NewGuid():N}.bin");
-        try
+        using var output = TempFile.Named(".bin");
+        var psi = new ProcessStartInfo("nasm")
         {
-            var psi = new ProcessStartInfo("nasm")
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            };
-            foreach (var arg in new[] { "-f", "bin", "-I", Path.GetDirectoryName(asm) + "/", "-I", Path.Combine(RepoPaths.GuestImages, "include") + "/", "-o", output, asm })
-                psi.ArgumentList.Add(arg);
-            using var nasm = Process.Start(psi) ?? throw new InvalidOperationException("cannot start nasm (apt-get install -y nasm)");
-            string errors = nasm.StandardError.ReadToEnd();
-            nasm.WaitForExit();
-            nasm.ExitCode.Should().Be(0, $"nasm must assemble {source}: {errors}");
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        foreach (var arg in new[] { "-f", "bin", "-I", Path.GetDirectoryName(asm) + "/", "-I", Path.Combine(RepoPaths.GuestImages, "include") + "/", "-o", output.Path, asm })
+            psi.ArgumentList.Add(arg);
+        using var nasm = Process.Start(psi) ?? throw new InvalidOperationException("cannot start nasm (apt-get install -y nasm)");
+        string errors = nasm.StandardError.ReadToEnd();
+        nasm.WaitForExit();
+        nasm.ExitCode.Should().Be(0, $"nasm must assemble {source}: {errors}");
 
-            File.ReadAllBytes(output).Should().Equal(File.ReadAllBytes(committed), $"{source} was changed without rebuilding its image");
-        }
-        finally
-        {
-            File.Delete(output);
-        }
+        File.ReadAllBytes(output.Path).Should().Equal(File.ReadAllBytes(committed), $"{source} was changed without rebuilding its image");
     }
 }

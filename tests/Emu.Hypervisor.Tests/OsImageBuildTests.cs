@@ -11,26 +11,19 @@ public class OsImageBuildTests
     public void Rebuilding_the_os_floppy_gives_the_committed_bytes()
     {
         string committed = Path.Combine(RepoPaths.GuestImages, "os", "os.img");
-        string output = Path.Combine(Path.GetTempPath(), $"emu-os-{Guid.NewGuid():N}.img");
-        try
+        using var output = TempFile.Named(".img");
+        var psi = new ProcessStartInfo(Path.Combine(RepoPaths.Root, "tools", "build-os-image.sh"))
         {
-            var psi = new ProcessStartInfo(Path.Combine(RepoPaths.Root, "tools", "build-os-image.sh"))
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            };
-            psi.ArgumentList.Add(output);
-            using var build = Process.Start(psi) ?? throw new InvalidOperationException("cannot start tools/build-os-image.sh");
-            string errors = build.StandardError.ReadToEnd();
-            build.WaitForExit();
-            build.ExitCode.Should().Be(0, $"the build needs mkfs.fat and mtools: {errors}");
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        psi.ArgumentList.Add(output.Path);
+        using var build = Process.Start(psi) ?? throw new InvalidOperationException("cannot start tools/build-os-image.sh");
+        string errors = build.StandardError.ReadToEnd();
+        build.WaitForExit();
+        build.ExitCode.Should().Be(0, $"the build needs mkfs.fat and mtools: {errors}");
 
-            File.ReadAllBytes(output).Should().Equal(File.ReadAllBytes(committed),
-                "guest-images/os changed without rebuilding os.img (run tools/build-guest-images.sh)");
-        }
-        finally
-        {
-            File.Delete(output);
-        }
+        File.ReadAllBytes(output.Path).Should().Equal(File.ReadAllBytes(committed),
+            "guest-images/os changed without rebuilding os.img (run tools/build-guest-images.sh)");
     }
 }

@@ -11,10 +11,7 @@ namespace Emu.Hypervisor.Tests;
 public class RandomCodeTests
 {
     [Theory]
-    [InlineData(CpuModel.I8086)]
-    [InlineData(CpuModel.I186)]
-    [InlineData(CpuModel.I286)]
-    [InlineData(CpuModel.I386)]
+    [MemberData(nameof(CpuModelData.Every), MemberType = typeof(CpuModelData))]
     public void Random_code_ends_as_a_guest_event_never_a_host_exception(CpuModel model)
     {
         const int Programs = 300;

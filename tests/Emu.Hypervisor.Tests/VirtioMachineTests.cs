@@ -42,7 +42,7 @@ public class VirtioMachineTests
         vm.VirtioTransport!.Irq.Number.Should().Be(11);
         vm.Mmio.Ranges.Should().ContainSingle(r => r.Start == 0xD_0000 && r.Length == 0x1000);
         vm.Memory.KindOf(0xD_0000).Should().Be(Emu.Memory.PageKind.Mmio);
-        vm.VirtioPoller.Should().BeNull("exit mode needs no poller");
+        vm.Devices.Pollers.Should().BeEmpty("exit mode needs no poller");
     }
 
     [Fact]

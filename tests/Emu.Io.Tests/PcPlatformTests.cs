@@ -85,14 +85,15 @@ public class PcPlatformTests
     public void Both_reset_sources_reach_one_callback_and_a20_has_two_gates()
     {
         int resets = 0;
-        _pc.ResetRequested = () => resets++;
-        Out(0x64, 0xFE);
-        Out(0x92, 0x01);
+        var memory = new GuestMemory();
+        var pc = new PcPlatform(memory, new VirtualClock(), resetRequested: () => resets++);
+        pc.Ports.Write(0x64, 1, 0xFE);
+        pc.Ports.Write(0x92, 1, 0x01);
         resets.Should().Be(2);
-        Out(0x92, 0x02);
-        _memory.A20Enabled.Should().BeTrue();
-        Out(0x64, 0xD0);
-        (In(0x60) & 0x02).Should().Be(0x02);
+        pc.Ports.Write(0x92, 1, 0x02);
+        memory.A20Enabled.Should().BeTrue();
+        pc.Ports.Write(0x64, 1, 0xD0);
+        (pc.Ports.Read(0x60, 1) & 0x02).Should().Be(0x02u);
     }
 
     [Fact]

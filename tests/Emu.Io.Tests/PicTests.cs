@@ -6,14 +6,14 @@ namespace Emu.Io.Tests;
 public class PicTests
 {
     private readonly PortBus _bus = new();
-    private readonly PicPair _pic = new();
+    private readonly PicPair _pic;
     private readonly List<bool> _intrEdges = [];
 
     public PicTests()
     {
+        _pic = new PicPair(level => _intrEdges.Add(level));
         _bus.Register(0x20, 2, _pic.Master);
         _bus.Register(0xA0, 2, _pic.Slave);
-        _pic.IntrChanged = level => _intrEdges.Add(level);
     }
 
     private void Out(ushort port, byte value) => _bus.Write(port, 1, value);

@@ -69,11 +69,10 @@ public class CpuHarnessReuseTests(ITestOutputHelper output)
         var snapshot = new ObjectGraphSnapshot(vm, o => ReferenceEquals(o, vm.Memory.CodeWriteObserver));
         snapshot.Size.LargeBytes.Should().BeGreaterThan(1_000_000, "guest memory is captured");
 
-        // A program that changes registers, memory, the PIC, the PIT and the hypercall table's user.
+        // A program that changes registers, memory, the PIC and the PIT.
         vm.Memory.Bytes[0x500] = 0xAB;
         vm.Cpu.Eax = 0xFFFF_0000;
         vm.Cpu.CS = 0x1000;
-        vm.Hypercalls[0x7777] = _ => { };
         vm.Ports.Write(0x21, 1, 0x5A);
         vm.Ports.Write(0x43, 1, 0x34);
         vm.Ports.Write(0x40, 1, 0x10);
@@ -85,7 +84,6 @@ public class CpuHarnessReuseTests(ITestOutputHelper output)
         vm.Memory.Bytes[0x500].Should().Be(0);
         vm.Cpu.Eax.Should().Be(0x1234u);
         vm.Cpu.CS.Should().Be(0xFFFF);
-        vm.Hypercalls.Should().NotContainKey(0x7777);
         ((byte)vm.Ports.Read(0x21, 1)).Should().Be(0, "the PIC's mask register is back to its reset value");
         vm.Dispose();
     }

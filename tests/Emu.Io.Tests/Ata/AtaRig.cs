@@ -1,9 +1,11 @@
 using Emu.Io.Ata;
 using Emu.Io.Bus;
 using Emu.Io.Common;
+using Emu.Io.Devices;
 using Emu.Io.Interrupts;
 using Emu.Io.Pci;
 using Emu.Io.Storage;
+using Emu.Io.Timing;
 using Emu.Memory;
 
 namespace Emu.Io.Tests.Ata;
@@ -22,15 +24,19 @@ internal sealed class AtaRig
         Master = MasterBackend is null ? null : new AtaDrive(MasterBackend, new AtaDriveOptions { ImageName = "disk.img" });
         Slave = slave is null ? null : new AtaDrive(slave);
         Controller = new AtaController(Memory, Irq14, Irq15, Master, Slave);
-        Controller.RegisterPorts(Bus);
-        Controller.AttachPci(Pci);
-        Bus.Register(PciConfigPorts.BasePort, PciConfigPorts.Length, Pci);
+        Pci = new PciConfigPorts(() => Resets++);
+        var devices = new DeviceManager(Bus, new MmioBus(), Memory, Pci, new TimedDeviceSet());
+        devices.Add(Pci.Declaration);
+        devices.Add(Controller.Declaration);
         Controller.Events = Log;
     }
 
     public GuestMemory Memory { get; } = new();
     public PortBus Bus { get; } = new();
-    public PciConfigPorts Pci { get; } = new();
+    public PciConfigPorts Pci { get; }
+
+    /// <summary>Machine resets the guest asked for (port CF9h).</summary>
+    public int Resets { get; private set; }
     public IrqLine Irq14 { get; } = new(14);
     public IrqLine Irq15 { get; } = new(15);
     public IBlockBackend? MasterBackend { get; }

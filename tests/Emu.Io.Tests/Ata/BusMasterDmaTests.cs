@@ -200,7 +200,8 @@ public class BusMasterDmaTests
         var secondary = new Emu.Io.Storage.MemoryBackend(AtaRig.Pattern(16));
         var controller = new AtaController(rig.Memory, rig.Irq14, rig.Irq15, secondaryMaster: new AtaDrive(secondary));
         var bus = new Emu.Io.Bus.PortBus();
-        controller.RegisterPorts(bus);
+        new Emu.Io.Devices.DeviceManager(bus, new Emu.Io.Bus.MmioBus(), rig.Memory, new Emu.Io.Pci.PciConfigPorts(), new Emu.Io.Timing.TimedDeviceSet())
+            .Add(controller.Declaration);
         rig.WritePrds(Table, (0x10000, 512, true));
         bus.Write(Bm + 12, 4, Table);
         bus.Write(0x176, 1, 0xE0);

@@ -20,21 +20,9 @@ public class DeviceFuzzHarnessTests(ITestOutputHelper output)
     [InlineData(2)]
     public void Ata_harness_holds_its_properties_on_seeded_inputs(int seed)
     {
-        var rng = new Random(seed);
         var harness = new AtaHarness();
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < 400; i++)
-        {
-            var input = FuzzInputs.Splice(rng, AtaHarness.Seeds(), 1200);
-            try
-            {
-                harness.Run(input);
-            }
-            catch (Exception e)
-            {
-                throw new Xunit.Sdk.XunitException($"input {i} of seed {seed} ({Convert.ToHexString(input)}): {e}");
-            }
-        }
+        RunSpliced(input => harness.Run(input), AtaHarness.Seeds(), inputs: 400, seed);
         output.WriteLine($"{harness.Steps:N0} steps in {clock.ElapsedMilliseconds} ms: {harness.CommandsEnded:N0} commands ended " +
             $"({harness.CommandsFailed:N0} with ERR), {harness.DataAccesses:N0} data-port accesses, {harness.DmaStarts:N0} bus-master starts, {harness.DmaCompleted:N0} DMA commands completed");
         harness.Steps.Should().BeGreaterThan(50_000);
@@ -50,21 +38,9 @@ public class DeviceFuzzHarnessTests(ITestOutputHelper output)
     [InlineData(2)]
     public void Virtio_harness_holds_its_properties_on_seeded_inputs(int seed)
     {
-        var rng = new Random(seed);
         var harness = new VirtioHarness();
         var clock = Stopwatch.StartNew();
-        for (int i = 0; i < 1000; i++)
-        {
-            var input = FuzzInputs.Splice(rng, VirtioHarness.Seeds(), 1200);
-            try
-            {
-                harness.Run(input);
-            }
-            catch (Exception e)
-            {
-                throw new Xunit.Sdk.XunitException($"input {i} of seed {seed} ({Convert.ToHexString(input)}): {e}");
-            }
-        }
+        RunSpliced(input => harness.Run(input), VirtioHarness.Seeds(), inputs: 1000, seed);
         output.WriteLine($"{harness.Steps:N0} steps in {clock.ElapsedMilliseconds} ms: {harness.Notifies:N0} notifies, " +
             $"{harness.BuffersUsed:N0} buffers used, {harness.RequestsCompleted:N0} requests, {harness.MalformedChains:N0} malformed, " +
             $"{harness.NeedsReset:N0} needs-reset");
@@ -73,6 +49,25 @@ public class DeviceFuzzHarnessTests(ITestOutputHelper output)
         harness.RequestsCompleted.Should().BeGreaterThan(1_000);
         harness.MalformedChains.Should().BeGreaterThan(50);
         harness.NeedsReset.Should().BeGreaterThan(20);
+    }
+
+    /// <summary>Runs <paramref name="inputs"/> inputs spliced from the seed programs with random bytes; a violated
+    /// property fails the test with the input that broke it.</summary>
+    private static void RunSpliced(Action<byte[]> run, byte[][] seeds, int inputs, int seed)
+    {
+        var rng = new Random(seed);
+        for (int i = 0; i < inputs; i++)
+        {
+            var input = FuzzInputs.Splice(rng, seeds, 1200);
+            try
+            {
+                run(input);
+            }
+            catch (Exception e)
+            {
+                throw new Xunit.Sdk.XunitException($"input {i} of seed {seed} ({Convert.ToHexString(input)}): {e}");
+            }
+        }
     }
 
     // The seeds are what a driver does: each ends its commands without ERR, except the two refusals they are

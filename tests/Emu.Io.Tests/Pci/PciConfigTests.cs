@@ -108,12 +108,10 @@ public class PciConfigTests
     public void Writing_cf9_with_the_reset_bit_requests_a_machine_reset()
     {
         var rig = new AtaRig();
-        int resets = 0;
-        rig.Pci.ResetRequested = () => resets++;
         rig.Out(0xCF9, 0x02);
-        resets.Should().Be(0);
+        rig.Resets.Should().Be(0);
         rig.Out(0xCF9, 0x06);
-        resets.Should().Be(1);
+        rig.Resets.Should().Be(1);
     }
 
     [Fact]

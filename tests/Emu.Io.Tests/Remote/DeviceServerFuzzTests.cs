@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Emu.Io.Remote;
 using Emu.Io.Storage;
 using Emu.Memory;
@@ -12,34 +11,13 @@ namespace Emu.Io.Tests.Remote;
 /// </summary>
 public sealed class DeviceServerFuzzTests : IDisposable
 {
-    private readonly string _socket = Path.Combine(Path.GetTempPath(), $"emu-dsfuzz-{Guid.NewGuid():N}");
-    private readonly SharedRamStore _ram = SharedRamStore.Create(SharedRamStore.NewPath());
     private readonly MemoryBackend _disk = new(64 * 512, readOnly: true);
-    private readonly DeviceServer _server;
-    private readonly Thread _thread;
     private readonly StringWriter _log = new();
+    private readonly ServedAtaDisk _served;
 
-    public DeviceServerFuzzTests()
-    {
-        var options = new DeviceServerOptions { Kind = RemoteDeviceKind.Ata, Disks = [(_disk, new DiskSpec("disk.img"))] };
-        _server = new DeviceServer(_socket, options, TextWriter.Synchronized(_log));
-        _thread = new Thread(() => _server.Run()) { IsBackground = true };
-        _thread.Start();
-    }
+    public DeviceServerFuzzTests() => _served = new ServedAtaDisk(_disk, TextWriter.Synchronized(_log));
 
-    public void Dispose()
-    {
-        _server.Dispose();
-        _thread.Join(5000);
-        _ram.Dispose();
-    }
-
-    private MessageChannel Connect()
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        socket.Connect(new UnixDomainSocketEndPoint(_socket));
-        return new MessageChannel(socket) { ReceiveTimeout = TimeSpan.FromSeconds(10) };
-    }
+    public void Dispose() => _served.Dispose();
 
     [Theory]
     [InlineData(1)]
@@ -50,11 +28,11 @@ public sealed class DeviceServerFuzzTests : IDisposable
         int errors = 0, completions = 0;
         for (int session = 0; session < 300; session++)
         {
-            using var c = Connect();
+            using var c = _served.Connect();
             bool setUp = random.Next(4) != 0;
             if (setUp)
             {
-                c.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, _ram.Path).Encode(c.Payload));
+                c.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, _served.Ram.Path).Encode(c.Payload));
                 c.Receive(out _).Should().Be(MessageType.Welcome);
                 if (random.Next(3) != 0)
                 {
@@ -99,11 +77,11 @@ public sealed class DeviceServerFuzzTests : IDisposable
         }
         errors.Should().BeGreaterThan(150, "many random conversations break the protocol somewhere");
         completions.Should().BeGreaterThan(1000, "and many requests in them were well-formed");
-        _thread.IsAlive.Should().BeTrue();
+        _served.Serving.Should().BeTrue();
         _log.ToString().Should().NotContain("device model failed", "no random access made a device model throw");
 
-        using var good = Connect();
-        good.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, _ram.Path).Encode(good.Payload));
+        using var good = _served.Connect();
+        good.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, _served.Ram.Path).Encode(good.Payload));
         good.Receive(out var welcome).Should().Be(MessageType.Welcome, "the process still serves a well-behaved VMM");
         WelcomeMessage.Decode(welcome).Kind.Should().Be(RemoteDeviceKind.Ata);
     }

@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using Emu.Io.Devices;
 using Emu.Io.Remote;
 using Emu.Io.Storage;
 using Emu.Memory;
@@ -12,39 +12,17 @@ namespace Emu.Io.Tests.Remote;
 /// </summary>
 public sealed class DeviceServerTests : IDisposable
 {
-    private readonly string _socket = Path.Combine(Path.GetTempPath(), $"emu-ds-{Guid.NewGuid():N}");
-    private readonly SharedRamStore _ram = SharedRamStore.Create(SharedRamStore.NewPath());
     private readonly MemoryBackend _disk = new(64 * 512);
-    private readonly DeviceServer _server;
-    private readonly Thread _thread;
     private readonly StringWriter _log = new();
+    private readonly ServedAtaDisk _served;
 
-    public DeviceServerTests()
-    {
-        var options = new DeviceServerOptions { Kind = RemoteDeviceKind.Ata, Disks = [(_disk, new DiskSpec("disk.img"))] };
-        _server = new DeviceServer(_socket, options, _log);
-        _thread = new Thread(() => _server.Run()) { IsBackground = true };
-        _thread.Start();
-    }
+    public DeviceServerTests() => _served = new ServedAtaDisk(_disk, _log);
 
-    public void Dispose()
-    {
-        _server.Dispose();
-        _thread.Join(5000);
-        _ram.Dispose();
-        File.Delete(_ram.Path);
-    }
-
-    private MessageChannel Connect()
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        socket.Connect(new UnixDomainSocketEndPoint(_socket));
-        return new MessageChannel(socket) { ReceiveTimeout = TimeSpan.FromSeconds(10) };
-    }
+    public void Dispose() => _served.Dispose();
 
     private WelcomeMessage Hello(MessageChannel c)
     {
-        c.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, _ram.Path).Encode(c.Payload));
+        c.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, _served.Ram.Path).Encode(c.Payload));
         c.Receive(out var payload).Should().Be(MessageType.Welcome);
         return WelcomeMessage.Decode(payload);
     }
@@ -95,7 +73,7 @@ public sealed class DeviceServerTests : IDisposable
     [Fact]
     public void A_VMM_sets_up_the_ATA_controller_and_drives_it_by_register()
     {
-        using var c = Connect();
+        using var c = _served.Connect();
         var welcome = Hello(c);
         welcome.Kind.Should().Be(RemoteDeviceKind.Ata);
         welcome.Regions.Select(r => (r.Space, r.Base, r.Length)).Should().Equal(
@@ -120,7 +98,7 @@ public sealed class DeviceServerTests : IDisposable
     [Fact]
     public void Moving_BAR4_moves_the_bus_master_region_and_the_VMM_is_told()
     {
-        using var c = Connect();
+        using var c = _served.Connect();
         Hello(c);
         MemoryMap(c);
         var write = Access(c, 5, 0x20, 4, write: true, 0xD001);
@@ -130,13 +108,13 @@ public sealed class DeviceServerTests : IDisposable
     [Fact]
     public void A_DMA_write_to_guest_RAM_is_reported_and_lands_in_the_shared_memory()
     {
-        using var c = Connect();
+        using var c = _served.Connect();
         Hello(c);
         MemoryMap(c);
         _disk.Write(5 * 512, Enumerable.Repeat((byte)0xA5, 512).ToArray());
         unsafe
         {
-            var prd = new Span<byte>(_ram.Pointer + 0x1000, 8);
+            var prd = new Span<byte>(_served.Ram.Pointer + 0x1000, 8);
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(prd, 0x2000);
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(prd[4..], 0x8000_0200);
         }
@@ -149,50 +127,50 @@ public sealed class DeviceServerTests : IDisposable
         start.Before.Should().Contain(MessageType.MemoryWritten).And.Contain(MessageType.Irq);
         unsafe
         {
-            new ReadOnlySpan<byte>(_ram.Pointer + 0x2000, 512).ToArray().Should().OnlyContain(b => b == 0xA5);
+            new ReadOnlySpan<byte>(_served.Ram.Pointer + 0x2000, 512).ToArray().Should().OnlyContain(b => b == 0xA5);
         }
     }
 
     [Fact]
     public void Garbage_gets_an_error_and_the_next_VMM_is_served()
     {
-        using (var c = Connect())
+        using (var c = _served.Connect())
         {
             c.Send((MessageType)4, 0); // an Access before Hello
             ExpectError(c).Should().Contain("expected Hello, got Access");
         }
-        using (var c = Connect())
+        using (var c = _served.Connect())
         {
             Hello(c);
             MemoryMap(c);
             c.Send(MessageType.Access, new AccessMessage(9, 1, false, 0, 0).Encode(c.Payload));
             ExpectError(c).Should().Contain("region 9");
         }
-        using (var c = Connect())
+        using (var c = _served.Connect())
         {
             Hello(c);
             c.Send(MessageType.Access, new AccessMessage(0, 1, false, 7, 0).Encode(c.Payload));
             ExpectError(c).Should().Contain("before MemoryMap");
         }
-        using (var c = Connect())
+        using (var c = _served.Connect())
         {
             c.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, "/nonexistent/ram").Encode(c.Payload));
             ExpectError(c).Should().Contain("cannot map guest RAM '/nonexistent/ram'");
         }
-        using (var c = Connect())
+        using (var c = _served.Connect())
             Hello(c).Kind.Should().Be(RemoteDeviceKind.Ata, "the server outlived four bad sessions");
     }
 
     [Fact]
     public void A_VMM_that_vanishes_mid_session_leaves_the_server_serving()
     {
-        var c = Connect();
+        var c = _served.Connect();
         Hello(c);
         MemoryMap(c);
         Access(c, 0, 6, 1, write: true, 0xE0);
         c.Dispose(); // no Goodbye
         SpinWait.SpinUntil(() => _log.ToString().Contains("session 1 ended"), 5000).Should().BeTrue();
-        using var next = Connect();
+        using var next = _served.Connect();
         Hello(next);
         MemoryMap(next);
         Access(next, 0, 7, 1, write: false).Value.Should().Be(0x50, "a fresh controller: DRDY, DSC");
@@ -201,9 +179,9 @@ public sealed class DeviceServerTests : IDisposable
     [Fact]
     public void A_second_VMM_is_refused_while_one_is_served()
     {
-        using var first = Connect();
+        using var first = _served.Connect();
         Hello(first);
-        using var second = Connect();
+        using var second = _served.Connect();
         ExpectError(second).Should().Contain("serving another VMM");
         MemoryMap(first); // the first one is unaffected
     }

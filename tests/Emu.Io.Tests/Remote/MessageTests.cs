@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Emu.Io.Devices;
 using Emu.Io.Remote;
 using Emu.Memory;
 

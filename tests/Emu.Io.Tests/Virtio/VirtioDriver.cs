@@ -1,8 +1,11 @@
 using System.Buffers.Binary;
-using Emu.Io.Common;
 using Emu.Io.Bus;
+using Emu.Io.Common;
+using Emu.Io.Devices;
 using Emu.Io.Interrupts;
+using Emu.Io.Pci;
 using Emu.Io.Storage;
+using Emu.Io.Timing;
 using Emu.Io.Virtio;
 using Emu.Memory;
 using static Emu.Io.Virtio.VirtioMmioRegister;
@@ -30,7 +33,7 @@ internal sealed class VirtioDriver
         Backend = disk ?? new MemoryBackend(Pattern(64));
         Device = new VirtioBlockDevice(Memory, Backend, "EMU-TEST-0001");
         Transport = new VirtioMmioTransport(Device, Memory, Irq, mode) { Events = Log };
-        Transport.Attach(Bus, Base);
+        new DeviceManager(new PortBus(), Bus, Memory, new PciConfigPorts(), new TimedDeviceSet()).Add(Transport.Declaration);
     }
 
     public GuestMemory Memory { get; } = new();

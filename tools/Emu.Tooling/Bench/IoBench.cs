@@ -230,7 +230,7 @@ public sealed class IoBench(IoBenchOptions options)
             long sectors = remote ? vm.DeviceProcess!.Welcome.Disks[0].SectorCount
                 : (path.IsVirtio() ? vm.VirtioBlock!.Backend : vm.Disk(0)!).SectorCount;
             marker = new BenchMarkerDevice(vm);
-            vm.Ports.Register(BenchMarkerDevice.Port, 1, marker);
+            vm.Devices.Add(Emu.Io.Devices.DeviceDeclaration.AtPorts(marker, BenchMarkerDevice.Port, 1));
 
             FlatBinaryLoader.Load(vm.Memory, LoadProgram(path.Guest()), SegmentedAddress.BootSector);
             WriteParameters(vm.Memory, workload, sectors, Options.Seed);

@@ -178,20 +178,17 @@ public sealed class CpuHarness : IDisposable
     /// throwaway machine: the same on every run of a configuration, as the machine is deterministic.</summary>
     private long InstructionsBeforeStartProgram(int key)
     {
-        using var probe = NewMachine(key).Vm;
         long? at = null;
-        var startProgram = probe.Hypercalls[Hypercall.StartProgram];
-        probe.Hypercalls[Hypercall.StartProgram] = vm =>
+        using var probe = NewMachine(key, new Dictionary<ushort, Action<VirtualMachine>>
         {
-            at ??= vm.Cpu.Retired;
-            startProgram(vm);
-        };
+            [Hypercall.StartProgram] = vm => at ??= vm.Cpu.Retired, // runs before the firmware's own StartProgram
+        }).Vm;
         probe.Firmware!.SetProgram([0xF4], SegmentedAddress.BootSector);
         probe.Run(new RunLimits { MaxInstructions = PostBudget });
         return at ?? throw new InvalidOperationException($"POST did not start the program within {PostBudget} instructions");
     }
 
-    private Machine NewMachine(int key)
+    private Machine NewMachine(int key, IReadOnlyDictionary<ushort, Action<VirtualMachine>>? hypercalls = null)
     {
         var vm = new VirtualMachine(new MachineConfig
         {
@@ -199,6 +196,7 @@ public sealed class CpuHarness : IDisposable
             MemoryKiB = MemorySizes[(key >> 3) & 3],
             HardDisks = [new DiskSpec(_disk)],
             Firmware = (key & 4) != 0 ? _firmware : null,
+            Hypercalls = hypercalls ?? new Dictionary<ushort, Action<VirtualMachine>>(),
         });
         NonRamGuard.Paint(vm.Memory, RomPage, 0x77);
         NonRamGuard.Paint(vm.Memory, MmioPage, 0x88);

@@ -1,6 +1,9 @@
 using Emu.Io.Bus;
+using Emu.Io.Devices;
 using Emu.Io.Interrupts;
+using Emu.Io.Pci;
 using Emu.Io.Storage;
+using Emu.Io.Timing;
 using Emu.Io.Virtio;
 using Emu.Memory;
 using static Emu.Io.Virtio.VirtioMmioRegister;
@@ -60,7 +63,7 @@ public sealed class VirtioHarness
         var irq = new IrqLine(VirtioMmioTransport.DefaultIrq);
         var transport = new VirtioMmioTransport(device, memory, irq, (first & 1) != 0 ? VirtioNotifyMode.Poll : VirtioNotifyMode.Exit);
         var bus = new MmioBus();
-        transport.Attach(bus, Base);
+        new DeviceManager(new PortBus(), bus, memory, new PciConfigPorts(), new TimedDeviceSet()).Add(transport.Declaration);
         var guard = new NonRamGuard(memory);
 
         try

@@ -1,0 +1,388 @@
+using Iced.Intel;
+using static Iced.Intel.AssemblerRegisters;
+
+namespace Emu.Cpu.Tests;
+
+/// <summary>
+/// The block engine (Processor.Run.cs) runs straight-line code from consecutive decode-cache slots without
+/// looking each instruction up. Every program here runs its code once first, so that the block exists, and
+/// then does what a block could get wrong: a store into its own bytes or the next block's, a fault in its
+/// middle, a budget that ends in its middle, an interrupt raised by an exit in its middle, TF set in its
+/// middle, a far jump to the next IP in another segment. The last test runs random programs with and
+/// without blocks and wants the same state after every slice.
+/// </summary>
+public class BlockEngineTests
+{
+    [Fact]
+    public void A_store_into_a_later_instruction_of_the_running_block_is_seen_by_that_instruction()
+    {
+        // Three passes; each stores CL into the immediate of MOV BL,imm8 two instructions further on in the
+        // same block, so DX = 3 + 2 + 1. Running the block's stale entry would add 3 on every pass.
+        var m = new CoreMachine(CpuModel.I8086, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 3);
+            a.Label(ref top);
+            a.mov(__byte_ptr[si], cl);
+            a.nop();
+            a.mov(bl, 0x55);  // B3 ib: the immediate is at SI
+            a.add(dx, bx);
+            a.loop(top);
+            a.hlt();
+        });
+        m.Cpu.SI = CoreMachine.CodeOffset + 3 + 2 + 1 + 1;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.DX.Should().Be(3 + 2 + 1);
+    }
+
+    [Fact]
+    public void A_store_into_the_instruction_right_after_it_is_seen_by_that_instruction()
+    {
+        // MOV [SI],CL patches the very next instruction's immediate, inside one block.
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 4);
+            a.Label(ref top);
+            a.mov(__byte_ptr[si], cl);
+            a.mov(bl, 0x55);  // B3 ib
+            a.add(dx, bx);
+            a.loop(top);
+            a.hlt();
+        });
+        m.Cpu.SI = CoreMachine.CodeOffset + 3 + 2 + 1;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.DX.Should().Be(4 + 3 + 2 + 1);
+    }
+
+    [Fact]
+    public void A_store_into_the_next_block_is_seen_when_control_gets_there()
+    {
+        // The first block ends with JMP to the second, whose MOV BL,imm8 it patches with CL on every pass.
+        var m = new CoreMachine(CpuModel.I8086, a =>
+        {
+            var top = a.CreateLabel();
+            var second = a.CreateLabel();
+            a.mov(cx, 5);
+            a.Label(ref top);
+            a.mov(__byte_ptr[si], cl);
+            a.jmp(second);
+            a.nop();
+            a.Label(ref second);
+            a.mov(bl, 0x55);  // B3 ib
+            a.add(dx, bx);
+            a.loop(top);
+            a.hlt();
+        });
+        // mov cx,5 (3) ; mov [si],cl (2) ; jmp short (2) ; nop (1) ; B3 at 0x108, its immediate at 0x109
+        m.Cpu.SI = CoreMachine.CodeOffset + 3 + 2 + 2 + 1 + 1;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.DX.Should().Be(5 + 4 + 3 + 2 + 1);
+    }
+
+    [Fact]
+    public void A_fault_in_the_middle_of_a_block_pushes_its_own_CS_IP_and_keeps_the_work_before_it()
+    {
+        // Pass 1 reads [BX] with BX = 0; pass 2 with BX = FFFF, a word at offset FFFF: #GP (13) on the 386,
+        // a fault whose pushed IP is the MOV's own. The instructions before it in the block have run.
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 2);
+            a.Label(ref top);
+            a.inc(di);
+            a.inc(di);
+            a.mov(ax, __word_ptr[bx]);  // at 0x105
+            a.inc(bp);
+            a.mov(bx, unchecked((short)0xFFFF));
+            a.loop(top);
+            a.hlt();
+        });
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.InterruptTaken.Should().Be(13);
+        m.Cpu.DI.Should().Be(4, "both INC DI of pass 2 ran before the fault");
+        m.Cpu.BP.Should().Be(1, "INC BP of pass 2 comes after the fault");
+        m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset + 5, "the pushed IP is the faulting MOV's");
+        m.Memory.Read16(0xFFFA).Should().Be(0, "the pushed CS");
+    }
+
+    [Fact]
+    public void A_budget_that_ends_inside_a_block_stops_after_exactly_that_many_instructions()
+    {
+        // A warm-up pass makes the block; then runs of every length from 1 to 25 each end exactly where
+        // the budget says: AX counts the INC AX, Retired the instructions, IP is the next one's.
+        static CoreMachine Program() => new(CpuModel.I8086, a =>
+        {
+            var top = a.CreateLabel();
+            a.Label(ref top);
+            for (int i = 0; i < 8; i++)
+                a.inc(ax);
+            a.jmp(top);
+        });
+        for (int budget = 1; budget <= 25; budget++)
+        {
+            var m = Program();
+            m.Cpu.Run(9).Should().Be(StopReason.InstructionLimit);
+            m.Cpu.AX = 0;
+            long before = m.Cpu.Retired;
+
+            m.Cpu.Run(budget).Should().Be(StopReason.InstructionLimit);
+
+            m.Cpu.Retired.Should().Be(before + budget, $"a run of {budget}");
+            int incs = budget / 9 * 8 + Math.Min(budget % 9, 8);
+            m.Cpu.AX.Should().Be((ushort)incs, $"INC AX retired in a run of {budget}");
+            int position = budget % 9;
+            m.Cpu.IP.Should().Be((ushort)(CoreMachine.CodeOffset + position), $"the next instruction after a run of {budget}");
+        }
+    }
+
+    /// <summary>Raises the interrupt line on the OUT numbered <paramref name="raiseOn"/>.</summary>
+    private sealed class RaiseOnOut(Processor cpu, int raiseOn) : IExitHandler, IInterruptAcknowledge
+    {
+        public int Outs;
+
+        public void HandleExit(Processor c, ref VmExit exit)
+        {
+            if (exit.Reason == ExitReason.Io && exit.IsWrite && ++Outs == raiseOn)
+                cpu.SetInterruptLine(true);
+        }
+
+        public int Acknowledge()
+        {
+            cpu.SetInterruptLine(false);
+            return 0x20;
+        }
+    }
+
+    [Fact]
+    public void An_interrupt_raised_by_an_exit_in_the_middle_of_a_block_is_taken_after_that_instruction()
+    {
+        // IF = 1. Pass 2's OUT raises IRQ: it is taken before the INC BX after it, not at the block's end.
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 2);
+            a.Label(ref top);
+            a.inc(ax);
+            a.@out(0x80, al);
+            a.inc(bx);        // at 0x106
+            a.inc(bx);
+            a.loop(top);
+            a.hlt();
+        });
+        m.Memory.Load(0x9100, [0xF4]);                 // the handler halts
+        m.Memory.Load(0x20 * 4, [0x00, 0x91, 0x00, 0x00]);
+        var device = new RaiseOnOut(m.Cpu, 2);
+        m.Cpu.ExitHandler = device;
+        m.Cpu.InterruptController = device;
+        m.Cpu.Flags = CpuFlags.IF;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.IP.Should().Be(0x9101, "the handler halted");
+        m.Cpu.BX.Should().Be(2, "only pass 1's INC BX ran");
+        m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset + 6, "the interrupted IP is the INC BX after the OUT");
+    }
+
+    [Fact]
+    public void A_request_pending_while_IF_is_clear_is_taken_after_the_instruction_that_follows_STI_in_a_block()
+    {
+        // Pass 1 ends with CLI, so pass 2 runs the block with IF = 0 and the request pending until its STI.
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 2);
+            a.Label(ref top);
+            a.inc(ax);
+            a.@out(0x80, al);
+            a.inc(si);
+            a.sti();
+            a.inc(bx);        // in STI's shadow: runs before the interrupt
+            a.inc(bx);        // at 0x109
+            a.cli();
+            a.loop(top);
+            a.hlt();
+        });
+        m.Memory.Load(0x9100, [0xF4]);
+        m.Memory.Load(0x20 * 4, [0x00, 0x91, 0x00, 0x00]);
+        var device = new RaiseOnOut(m.Cpu, 2);
+        m.Cpu.ExitHandler = device;
+        m.Cpu.InterruptController = device;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.IP.Should().Be(0x9101);
+        m.Cpu.SI.Should().Be(2, "pass 2's INC SI ran with IF clear");
+        m.Cpu.BX.Should().Be(3, "pass 1's two INC BX and pass 2's first, in the shadow");
+        m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset + 9);
+    }
+
+    [Fact]
+    public void TF_set_by_POPF_in_the_middle_of_a_block_traps_after_the_next_instruction()
+    {
+        // Pass 1 (CL = 2) leaves TF clear; pass 2 (CL = 1) sets it with POPF: one INC BX, then INT 1.
+        var m = new CoreMachine(CpuModel.I8086, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 2);
+            a.Label(ref top);
+            a.pushf();
+            a.pop(ax);
+            a.mov(ah, cl);
+            a.and(ah, 1);     // TF is bit 8: AH bit 0
+            a.push(ax);
+            a.popf();
+            a.inc(bx);
+            a.inc(bx);        // at 0x10D
+            a.inc(bx);
+            a.loop(top);
+            a.hlt();
+        });
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.InterruptTaken.Should().Be(1);
+        m.Cpu.BX.Should().Be(3 + 1);
+        m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset + 0xD, "the trap's pushed IP is the second INC BX");
+    }
+
+    [Fact]
+    public void A_far_jump_to_the_next_IP_in_another_segment_runs_the_code_there()
+    {
+        // JMP FAR [3000h] (4 bytes) whose pointer names 0000:0104, the next instruction, on the first run
+        // and 0100:0104 (linear 1104h, other code) on the second: the block after the jump must not run on.
+        var m = new CoreMachine(CpuModel.I8086, a =>
+        {
+            a.jmp(__dword_ptr[0x3000]);
+            a.mov(ax, 1);
+            a.hlt();
+        });
+        m.Memory.Load(0x1104, [0xB8, 0x02, 0x00, 0xF4]); // mov ax,2 ; hlt
+        m.Memory.Load(0x3000, [0x04, 0x01, 0x00, 0x00]);
+        m.RunToHalt().Should().Be(StopReason.Halt);
+        m.Cpu.AX.Should().Be(1);
+
+        m.Memory.Load(0x3000, [0x04, 0x01, 0x00, 0x01]);
+        m.Cpu.Reset();
+        m.Cpu.CS = 0;
+        m.Cpu.IP = CoreMachine.CodeOffset;
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.AX.Should().Be(2);
+        m.Cpu.CS.Should().Be(0x0100);
+    }
+
+    [Theory]
+    [InlineData(CpuModel.I8086)]
+    [InlineData(CpuModel.I286)]
+    [InlineData(CpuModel.I386)]
+    public void Random_programs_run_alike_with_and_without_blocks(CpuModel model)
+    {
+        // Loops, forward branches, stores into the program's own bytes, OUTs that raise interrupts, faults:
+        // after every slice of a random size both CPUs must agree on everything a guest can see.
+        var random = new Random(4321 + (int)model);
+        for (int program = 0; program < 1000; program++)
+        {
+            byte[] code = RandomProgram(random);
+            byte[] data = new byte[256];
+            random.NextBytes(data);
+            ushort[] regs = [.. Enumerable.Range(0, 8).Select(_ => (ushort)random.Next(0x10000))];
+            int raiseOn = random.Next(1, 20);
+            var plain = Start(model, code, data, regs, raiseOn, blocks: false);
+            var blocks = Start(model, code, data, regs, raiseOn, blocks: true);
+            string where = $"{model} program {program} ({Convert.ToHexString(code)})";
+            for (int slice = 0; slice < 40; slice++)
+            {
+                int budget = random.Next(1, 200);
+                var stopPlain = plain.Cpu.Run(budget);
+                var stopBlocks = blocks.Cpu.Run(budget);
+                stopBlocks.Should().Be(stopPlain, where);
+                SameState(blocks, plain, $"{where}, slice {slice}");
+                if (stopPlain != StopReason.InstructionLimit)
+                    break;
+            }
+        }
+    }
+
+    private static void SameState(CoreMachine actual, CoreMachine expected, string where)
+    {
+        Processor a = actual.Cpu, e = expected.Cpu;
+        a.Retired.Should().Be(e.Retired, $"retired, {where}");
+        (a.CS, a.IP).Should().Be((e.CS, e.IP), $"CS:IP, {where}");
+        for (int r = 0; r < 8; r++)
+            a.GetRegister32(r).Should().Be(e.GetRegister32(r), $"register {r}, {where}");
+        (a.DS, a.ES, a.SS).Should().Be((e.DS, e.ES, e.SS), $"segments, {where}");
+        a.Flags.Should().Be(e.Flags, $"FLAGS, {where}");
+        a.InterruptsDelivered.Should().Be(e.InterruptsDelivered, $"interrupts, {where}");
+        actual.Memory.Bytes[..0x1_0000].SequenceEqual(expected.Memory.Bytes[..0x1_0000]).Should().BeTrue($"memory, {where}");
+    }
+
+    private const uint Data = 0x3000;
+
+    private static CoreMachine Start(CpuModel model, byte[] code, byte[] data, ushort[] regs, int raiseOn, bool blocks)
+    {
+        var m = new CoreMachine(model, code);
+        m.Cpu.UseBlocks = blocks;
+        m.Cpu.FlushDecodeCache();
+        m.Memory.Load(Data, data);
+        // The handler of every vector the program can raise (below 40h: the code starts at 0100h, inside
+        // the IVT): INC BP ; IRET, so that interrupts and faults return into the program.
+        for (uint v = 0; v < 0x40; v++)
+            m.Memory.Load(CoreMachine.StubBase + 2 * v, [0x45, 0xCF]);
+        for (uint v = 0; v < 0x40; v++)
+            m.Memory.Load(v * 4, [(byte)(CoreMachine.StubBase + 2 * v), (byte)((CoreMachine.StubBase + 2 * v) >> 8), 0, 0]);
+        var device = new RaiseOnOut(m.Cpu, raiseOn);
+        m.Cpu.ExitHandler = device;
+        m.Cpu.InterruptController = device;
+        m.Cpu.AX = regs[0]; m.Cpu.CX = regs[1]; m.Cpu.DX = regs[2]; m.Cpu.BX = regs[3];
+        m.Cpu.SP = 0xFFFE; m.Cpu.BP = regs[5]; m.Cpu.SI = regs[6]; m.Cpu.DI = regs[7];
+        m.Cpu.Flags = CpuFlags.IF;
+        return m;
+    }
+
+    private static readonly int[] WordRegs = [0, 1, 2, 3, 6, 7]; // never SP or BP (the handlers count in BP)
+
+    // 60 instructions, then a jump back to the start: the blocks run many times, so stores into the code
+    // hit cached blocks. Branch displacements are small and may land inside an instruction: that is code too.
+    private static byte[] RandomProgram(Random random)
+    {
+        var code = new List<byte>();
+        for (int i = 0; i < 60; i++)
+        {
+            int alu = random.Next(8);
+            int r1 = WordRegs[random.Next(WordRegs.Length)], r2 = WordRegs[random.Next(WordRegs.Length)];
+            byte disp = (byte)random.Next(256);
+            byte imm = (byte)random.Next(256);
+            switch (random.Next(16))
+            {
+                case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
+                case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
+                case 2: code.AddRange([(byte)(0x03 + 8 * alu), (byte)(0x06 | r1 << 3), disp, 0x30]); break;  // alu r16, [m]
+                case 3: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0x06 | r1 << 3), disp, 0x30]); break;  // alu [m], r16
+                case 4: code.Add((byte)(0x40 + r1)); break;                                                   // inc r16
+                case 5: code.Add((byte)(0x48 + r1)); break;                                                   // dec r16
+                case 6: code.AddRange([(byte)(0x70 + random.Next(16)), (byte)random.Next(1, 6)]); break;     // jcc forward
+                case 7: code.AddRange([(byte)(0x50 + r1), (byte)(0x58 + r2)]); break;                         // push ; pop
+                case 8: code.AddRange([0xC6, 0x06, (byte)(0x00 + random.Next(0xC0)), 0x01, imm]); break;     // mov byte [0100h+n], imm8: into the code
+                case 9: code.AddRange([0xE6, 0x80]); break;                                                   // out 80h, al
+                case 10: code.Add(random.Next(2) == 0 ? (byte)0xFB : (byte)0xFA); break;                      // sti / cli
+                case 11: code.AddRange([0xE2, (byte)(0x100 - random.Next(3, 12))]); break;                    // loop backwards
+                case 12: code.AddRange([0xF7, (byte)(0xF0 | r1)]); break;                                      // div r16 (#DE sometimes)
+                case 13: code.AddRange([0xBF, disp, 0x30, 0xB9, (byte)random.Next(40), 0x00, 0xF3, 0xAA]); break; // mov di,30xxh ; mov cx,n ; rep stosb
+                case 14: code.AddRange([0x9C, 0x58, 0x0D, 0x00, 0x01, 0x50, 0x9D]); break;                   // set TF: pushf; pop ax; or ax,100h; push ax; popf
+                default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
+            }
+        }
+        int back = -(code.Count + 3);
+        code.AddRange([0xE9, (byte)back, (byte)(back >> 8)]); // jmp near to the start
+        return [.. code];
+    }
+}
