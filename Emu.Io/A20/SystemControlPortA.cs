@@ -11,7 +11,7 @@ namespace Emu.Io.A20;
 /// it uses one method. Reads reflect the actual gate. Other bits are stored (bit 3 is a CMOS lock on
 /// some boards) and read back.
 /// </summary>
-public sealed class SystemControlPortA(GuestMemory memory) : ByteRegisterDevice
+internal sealed class SystemControlPortA(GuestMemory memory) : ByteRegisterDevice
 {
     public const ushort DefaultPort = 0x92;
 

@@ -3,7 +3,7 @@ using static Emu.Io.Ata.AtaDrive;
 
 namespace Emu.Io.Ata;
 
-public sealed partial class AtaChannel
+internal sealed partial class AtaChannel
 {
     private void ExecuteCommand(byte command)
     {

@@ -4,7 +4,7 @@ using static Emu.Io.Ata.AtaDrive;
 
 namespace Emu.Io.Ata;
 
-public sealed partial class AtaChannel
+internal sealed partial class AtaChannel
 {
     private void StartDma(AtaDrive d, bool write, bool lba48)
     {

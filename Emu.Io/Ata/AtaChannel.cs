@@ -16,7 +16,7 @@ namespace Emu.Io.Ata;
 /// so the guest never observes BSY except while SRST is held. This is deterministic and costs no
 /// timer; every status and interrupt sequence of ATA.md is kept, only the BSY windows collapse.
 /// </summary>
-public sealed partial class AtaChannel
+internal sealed partial class AtaChannel
 {
     private readonly AtaDrive?[] _drives = new AtaDrive?[2];
     private readonly IrqLine _irq;

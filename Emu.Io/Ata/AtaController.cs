@@ -95,11 +95,11 @@ public sealed class AtaController
         return d;
     }
 
-    public AtaChannel Primary { get; }
-    public AtaChannel Secondary { get; }
+    internal AtaChannel Primary { get; }
+    internal AtaChannel Secondary { get; }
     /// <summary>The 16-port bus-master window (BAR4).</summary>
-    public BusMasterDma BusMaster { get; }
-    public Piix3IdeFunction PciFunction { get; }
+    internal BusMasterDma BusMaster { get; }
+    internal Piix3IdeFunction PciFunction { get; }
 
     /// <summary>Device events of both channels (commands, state, IRQ, backend IO); null costs nothing.</summary>
     public IDeviceEventSink? Events

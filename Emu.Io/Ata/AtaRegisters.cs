@@ -1,7 +1,7 @@
 namespace Emu.Io.Ata;
 
 /// <summary>Status register bits (1F7 / 3F6).</summary>
-public static class AtaStatus
+internal static class AtaStatus
 {
     public const byte Bsy = 0x80;
     public const byte Drdy = 0x40;
@@ -21,7 +21,7 @@ public static class AtaStatus
 }
 
 /// <summary>Error register bits (1F1 read).</summary>
-public static class AtaError
+internal static class AtaError
 {
     public const byte Icrc = 0x80;
     public const byte Unc = 0x40;
@@ -37,7 +37,7 @@ public static class AtaError
 }
 
 /// <summary>Device Control register bits (3F6 write).</summary>
-public static class AtaControl
+internal static class AtaControl
 {
     public const byte NIen = 0x02;
     public const byte Srst = 0x04;
@@ -45,7 +45,7 @@ public static class AtaControl
 }
 
 /// <summary>Command opcodes the controller implements.</summary>
-public static class AtaCommand
+internal static class AtaCommand
 {
     public const byte Nop = 0x00;
     public const byte Recalibrate = 0x10; // 10-1F
@@ -127,7 +127,7 @@ public static class AtaCommand
 }
 
 /// <summary>Offsets inside the 8-port command block (1F0-1F7).</summary>
-public static class AtaRegister
+internal static class AtaRegister
 {
     public const uint Data = 0;
     public const uint ErrorFeatures = 1;

@@ -3,7 +3,7 @@ namespace Emu.Io.Ata;
 /// <summary>
 /// One channel's bus-master IDE registers (PIIX): Command (+0), Status (+2), PRD table address (+4..+7).
 /// </summary>
-public sealed class BusMasterChannel
+internal sealed class BusMasterChannel
 {
     public const byte CommandStart = 0x01;
     /// <summary>Command bit 3: 1 = the bus master writes memory (a READ DMA).</summary>

@@ -7,7 +7,7 @@ namespace Emu.Io.Ata;
 /// +8..+15. Accesses of any width are byte cycles at successive registers (the PRD address also
 /// takes a single dword write). Decodes only while the PCI function's I/O space is enabled.
 /// </summary>
-public sealed class BusMasterDma(AtaChannel primary, AtaChannel secondary) : IIoDevice
+internal sealed class BusMasterDma(AtaChannel primary, AtaChannel secondary) : IIoDevice
 {
     public const uint Length = 16;
 

@@ -1,7 +1,7 @@
 namespace Emu.Io.Common;
 
 /// <summary>A fixed-capacity FIFO of bytes (UART FIFOs, keyboard buffer): never grows, never allocates.</summary>
-public sealed class ByteRing
+internal sealed class ByteRing
 {
     private readonly byte[] _items;
     private int _head;

@@ -62,7 +62,7 @@ public sealed class DeviceDeclaration(string name)
     }
 
     /// <summary>A backend whose host IO is traced under <paramref name="traceName"/> when the device is traced.</summary>
-    public void AddTracedBackend(string traceName, ObservedBackend backend)
+    internal void AddTracedBackend(string traceName, ObservedBackend backend)
     {
         CheckOpen();
         _tracedBackends.Add((traceName, backend));
@@ -81,7 +81,7 @@ public sealed class DeviceDeclaration(string name)
     }
 
     /// <summary>Binds the declaration to the one manager (or device session) that placed it; once.</summary>
-    public void PlacedBy(IDevicePlacement placement)
+    internal void PlacedBy(IDevicePlacement placement)
     {
         if (_placement is not null)
             throw new InvalidOperationException($"{Name} is placed already");
@@ -108,7 +108,7 @@ public sealed class DeviceDeclaration(string name)
 
 /// <summary>What placed a device and follows its moves: the VMM's device manager, or a device session that tells
 /// its VMM.</summary>
-public interface IDevicePlacement
+internal interface IDevicePlacement
 {
     /// <summary>Window <paramref name="region"/> of <paramref name="device"/> moved from <paramref name="from"/> to its
     /// current <see cref="DeviceRegion.Base"/>.</summary>

@@ -22,7 +22,7 @@ public interface IDeviceTrace : IDeviceEventSink
 }
 
 /// <summary>A backend's host IO as trace events: the same words for every disk, in the VMM or a device process.</summary>
-public sealed class BackendTrace(IDeviceTrace trace, string name) : IBackendObserver
+internal sealed class BackendTrace(IDeviceTrace trace, string name) : IBackendObserver
 {
     public void OnRead(long offset, int length, BlockStatus status, long hostTicks) =>
         trace.BackendIo(name, $"backend read offset={offset} length={length}{Failure(status)}", hostTicks);

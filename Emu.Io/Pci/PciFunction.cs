@@ -8,7 +8,7 @@ namespace Emu.Io.Pci;
 /// identification fields and hard-wired bits need no code; a subclass reacts to the writes it cares
 /// about in <see cref="OnConfigWritten"/>.
 /// </summary>
-public class PciFunction : IIoDevice
+internal class PciFunction : IIoDevice
 {
     public const int ConfigSize = 256;
     public const int VendorId = 0x00, DeviceId = 0x02, Command = 0x04, Status = 0x06, Revision = 0x08,
@@ -93,7 +93,7 @@ public class PciFunction : IIoDevice
 }
 
 /// <summary>The i440FX host bridge at 00:00.0, as in QEMU's <c>pc</c> machine (identification only).</summary>
-public sealed class I440FxHostBridge : PciFunction
+internal sealed class I440FxHostBridge : PciFunction
 {
     public I440FxHostBridge()
         : base("i440fx", 0x8086, 0x1237, classCode: 0x06, subClass: 0x00, progIf: 0x00, revision: 0x02)
@@ -108,7 +108,7 @@ public sealed class I440FxHostBridge : PciFunction
 /// looks at function 0 of a device first, and only a multi-function header there (bit 7 of the header
 /// type) makes an OS probe 00:01.1, where the IDE function lives.
 /// </summary>
-public sealed class Piix3IsaBridge : PciFunction
+internal sealed class Piix3IsaBridge : PciFunction
 {
     public Piix3IsaBridge()
         : base("piix3-isa", 0x8086, 0x7000, classCode: 0x06, subClass: 0x01, progIf: 0x00, multiFunction: true)

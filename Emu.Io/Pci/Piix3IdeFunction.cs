@@ -8,7 +8,7 @@ namespace Emu.Io.Pci;
 /// 16-port bus-master window. Command bit 0 gates that window's decoding, bit 2 lets the bus master
 /// reach memory. QEMU places this function at 00:01.1 of its <c>pc</c> machine.
 /// </summary>
-public sealed class Piix3IdeFunction : PciFunction
+internal sealed class Piix3IdeFunction : PciFunction
 {
     public const int Bar4 = 0x20;
     public const int IdeTiming = 0x40; // IDETIM primary (40-41) and secondary (42-43), SIDETIM (44)

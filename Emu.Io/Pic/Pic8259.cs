@@ -9,7 +9,7 @@ namespace Emu.Io.Pic;
 /// Priority is kept as in the real chip: a rotating "lowest priority" position, so IR0 is highest
 /// after initialisation and the rotate commands move it.
 /// </summary>
-public sealed class Pic8259 : ByteRegisterDevice
+internal sealed class Pic8259 : ByteRegisterDevice
 {
     private readonly string _name;
     private byte _irr;

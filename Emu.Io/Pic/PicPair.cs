@@ -29,10 +29,10 @@ public sealed class PicPair : IInterruptSink
     }
 
     /// <summary>Register at 0x20, length 2.</summary>
-    public Pic8259 Master { get; }
+    internal Pic8259 Master { get; }
 
     /// <summary>Register at 0xA0, length 2.</summary>
-    public Pic8259 Slave { get; }
+    internal Pic8259 Slave { get; }
 
     /// <summary>The level of the INTR pin of the CPU.</summary>
     public bool Intr { get; private set; }

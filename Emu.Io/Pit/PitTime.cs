@@ -1,7 +1,7 @@
 namespace Emu.Io.Pit;
 
 /// <summary>Conversions between virtual nanoseconds and ticks of the PIT's 1.193182 MHz input clock.</summary>
-public static class PitTime
+internal static class PitTime
 {
     /// <summary>The PC's PIT input: the 14.31818 MHz NTSC crystal divided by 12.</summary>
     public const long InputHz = 1_193_182;

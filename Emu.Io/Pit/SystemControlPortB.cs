@@ -9,7 +9,7 @@ namespace Emu.Io.Pit;
 /// request that toggles every 15.085 us (BIOS delay loops count its toggles), and bit 5, PIT OUT2.
 /// Bits 6-7 (parity and I/O channel check errors) never occur here and read 0.
 /// </summary>
-public sealed class SystemControlPortB(Pit8254 pit, VirtualClock clock) : ByteRegisterDevice
+internal sealed class SystemControlPortB(Pit8254 pit, VirtualClock clock) : ByteRegisterDevice
 {
     public const ushort DefaultPort = 0x61;
 

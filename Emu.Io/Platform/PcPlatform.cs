@@ -55,11 +55,11 @@ public sealed class PcPlatform
 
     public PicPair Pic { get; }
     public Pit8254 Pit { get; }
-    public SystemControlPortB PortB { get; }
+    internal SystemControlPortB PortB { get; }
     public I8042Controller Keyboard { get; }
     public Uart16550 Com1 { get; }
     public CmosRtc Cmos { get; }
-    public SystemControlPortA PortA { get; }
+    internal SystemControlPortA PortA { get; }
     public DebugConsole DebugConsole { get; } = new();
     public DebugExit DebugExit { get; } = new();
 

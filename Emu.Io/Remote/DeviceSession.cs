@@ -14,7 +14,7 @@ namespace Emu.Io.Remote;
 /// session (not the process). IRQ changes, DMA writes and events are sent the moment the device model makes them,
 /// so the VMM, which reads until the Completion, applies them in order before the guest runs again.
 /// </summary>
-public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceTrace
+internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceTrace
 {
     private readonly MessageChannel _channel;
     private readonly DeviceServerOptions _options;

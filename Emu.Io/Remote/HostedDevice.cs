@@ -12,7 +12,7 @@ namespace Emu.Io.Remote;
 /// places in-process, seen as a list of regions addressed by region number and offset. One is built per VMM
 /// connection, over that VMM's guest memory; when the model moves a region, <paramref name="moved"/> tells the VMM.
 /// </summary>
-public sealed class HostedDevice : IDevicePlacement
+internal sealed class HostedDevice : IDevicePlacement
 {
     private readonly DeviceDeclaration _declaration;
     private readonly Action<int, uint> _moved;

@@ -474,7 +474,7 @@ public sealed record RegisterNamesMessage(byte Region, IReadOnlyList<(ushort Off
 }
 
 /// <summary>Messages without payload (Reset, Poll, Goodbye) must have none.</summary>
-public static class EmptyMessage
+internal static class EmptyMessage
 {
     public static void Decode(ReadOnlySpan<byte> payload, MessageType type)
     {

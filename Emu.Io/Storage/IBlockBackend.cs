@@ -43,7 +43,7 @@ public interface IBlockBackend : IDisposable
 }
 
 /// <summary>Range checks shared by the backends; overflow-safe for any guest-derived offset and length.</summary>
-public static class BlockRange
+internal static class BlockRange
 {
     public static long SectorsFor(long bytes) => bytes <= 0 ? 0 : (bytes + IBlockBackend.SectorSize - 1) / IBlockBackend.SectorSize;
 

@@ -4,7 +4,7 @@ namespace Emu.Io.Storage;
 
 /// <summary>Told about every host IO a backend performs (for traces and statistics).
 /// <c>hostTicks</c> is the <see cref="Stopwatch"/> time the operation took, or 0 when not measured.</summary>
-public interface IBackendObserver
+internal interface IBackendObserver
 {
     void OnRead(long offset, int length, BlockStatus status, long hostTicks);
     void OnWrite(long offset, int length, BlockStatus status, long hostTicks);
@@ -17,7 +17,7 @@ public interface IBackendObserver
 /// and attach an observer only while tracing. <see cref="MeasureHostTime"/> adds two timestamp
 /// reads per request.
 /// </summary>
-public sealed class ObservedBackend(IBlockBackend inner, IBackendObserver? observer) : IBlockBackend
+internal sealed class ObservedBackend(IBlockBackend inner, IBackendObserver? observer) : IBlockBackend
 {
     public IBlockBackend Inner { get; } = inner;
     public IBackendObserver? Observer { get; set; } = observer;

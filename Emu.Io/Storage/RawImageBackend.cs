@@ -37,7 +37,7 @@ public sealed class RawImageBackend : IBlockBackend
     public long CapacityBytes { get; }
     public long SectorCount { get; }
     public bool ReadOnly { get; }
-    public CacheMode Cache => _cache;
+    internal CacheMode Cache => _cache;
 
     public static RawImageBackend Open(DiskSpec spec) => Open(spec.Path, spec.ReadOnly, spec.Cache);
 

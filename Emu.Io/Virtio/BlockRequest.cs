@@ -5,7 +5,7 @@ namespace Emu.Io.Virtio;
 
 /// <summary>What is wrong with a request's layout. Only <see cref="DataWrongDirection"/> still has a usable
 /// status byte (the request ends IOERR); the others are answered with used length 0 and nothing written.</summary>
-public enum BlockRequestError
+internal enum BlockRequestError
 {
     None,
     /// <summary>Fewer than two descriptors: no room for both a header and a status byte.</summary>
@@ -25,7 +25,7 @@ public enum BlockRequestError
 /// last is device-writable and its final byte is the status, the ones between are the data buffers.
 /// Parsing only reads the header: no data moves until <see cref="BlockRequestExecutor"/> runs it.
 /// </summary>
-public readonly record struct BlockRequest(uint Type, ulong Sector, long DataLength, ulong StatusAddress, BlockRequestError Error)
+internal readonly record struct BlockRequest(uint Type, ulong Sector, long DataLength, ulong StatusAddress, BlockRequestError Error)
 {
     public const int HeaderSize = 16;
 

@@ -8,7 +8,7 @@ namespace Emu.Io.Virtio;
 /// fixed 64 KiB scratch buffer allocated once, so a request's guest-given length never sizes a host
 /// allocation. The checks that need the disk (length a multiple of 512, sector range, read-only) are here.
 /// </summary>
-public sealed class BlockRequestExecutor
+internal sealed class BlockRequestExecutor
 {
     public const int ScratchSize = 64 * 1024;
     public const int SerialLength = 20;

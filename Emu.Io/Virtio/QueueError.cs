@@ -31,7 +31,7 @@ public enum QueueFault : byte
 /// <see cref="QueueFault.Misaligned"/>, the descriptor table (Address), available ring (Count) and used ring
 /// (Limit) addresses. <see cref="ToString"/> is the one place these become words.
 /// </summary>
-public readonly record struct QueueError(QueueFault Fault, ulong Address = 0, ulong Count = 0, ulong Limit = 0)
+internal readonly record struct QueueError(QueueFault Fault, ulong Address = 0, ulong Count = 0, ulong Limit = 0)
 {
     public static QueueError None => default;
 

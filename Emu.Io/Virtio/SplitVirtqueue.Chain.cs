@@ -1,7 +1,7 @@
 namespace Emu.Io.Virtio;
 
 /// <summary>Why a descriptor chain could not be walked. Such a chain is returned to the used ring with length 0.</summary>
-public enum ChainError
+internal enum ChainError
 {
     None,
     HeadOutOfRange,
@@ -18,7 +18,7 @@ public enum ChainError
     NestedIndirect,
 }
 
-public sealed partial class SplitVirtqueue
+internal sealed partial class SplitVirtqueue
 {
     /// <summary>
     /// Walks the chain starting at <paramref name="head"/> into <see cref="Chain"/>. Every index is checked

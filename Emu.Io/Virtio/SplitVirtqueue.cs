@@ -5,7 +5,7 @@ using Emu.Memory;
 namespace Emu.Io.Virtio;
 
 /// <summary>The outcome of looking at the available ring.</summary>
-public enum QueuePoll
+internal enum QueuePoll
 {
     /// <summary>Nothing new from the driver.</summary>
     Empty,
@@ -22,7 +22,7 @@ public enum QueuePoll
 /// calls, so a hostile driver can at worst make it report <see cref="QueuePoll.Broken"/> or a malformed
 /// chain. Nothing here allocates after construction.
 /// </summary>
-public sealed partial class SplitVirtqueue
+internal sealed partial class SplitVirtqueue
 {
     /// <summary>The largest queue this implementation supports (and what QueueSizeMax reports).</summary>
     public const ushort MaxSizeLimit = 256;

@@ -1,7 +1,7 @@
 namespace Emu.Io.Virtio;
 
 /// <summary>virtio-blk request types (virtio 1.x §5.2.6).</summary>
-public static class VirtioBlockRequestType
+internal static class VirtioBlockRequestType
 {
     public const uint In = 0;
     public const uint Out = 1;
@@ -19,7 +19,7 @@ public static class VirtioBlockRequestType
 }
 
 /// <summary>The status byte the device writes at the end of a request.</summary>
-public static class VirtioBlockStatus
+internal static class VirtioBlockStatus
 {
     public const byte Ok = 0;
     public const byte IoErr = 1;
@@ -27,7 +27,7 @@ public static class VirtioBlockStatus
 }
 
 /// <summary>virtio-blk feature bits.</summary>
-public static class VirtioBlockFeature
+internal static class VirtioBlockFeature
 {
     public const int SegMax = 2;
     public const int ReadOnly = 5;

@@ -1,7 +1,7 @@
 namespace Emu.Io.Virtio;
 
 /// <summary>Device status bits (virtio 1.x §2.1). The driver sets all but DEVICE_NEEDS_RESET.</summary>
-public static class VirtioStatus
+internal static class VirtioStatus
 {
     public const uint Acknowledge = 1;
     public const uint Driver = 2;
@@ -13,7 +13,7 @@ public static class VirtioStatus
 }
 
 /// <summary>Transport-level feature bits (virtio 1.x §6), as bit numbers in the 64-bit feature word.</summary>
-public static class VirtioFeature
+internal static class VirtioFeature
 {
     public const int IndirectDesc = 28;
     public const int EventIdx = 29;
@@ -23,14 +23,14 @@ public static class VirtioFeature
 }
 
 /// <summary>Bits of the InterruptStatus / InterruptACK registers.</summary>
-public static class VirtioInterrupt
+internal static class VirtioInterrupt
 {
     public const uint UsedBuffer = 1;
     public const uint ConfigChange = 2;
 }
 
 /// <summary>Descriptor flags of a split virtqueue.</summary>
-public static class VirtqDescFlags
+internal static class VirtqDescFlags
 {
     public const ushort Next = 1;
     /// <summary>The device writes this buffer (otherwise the device only reads it).</summary>
@@ -40,7 +40,7 @@ public static class VirtqDescFlags
 }
 
 /// <summary>The flags words of the available and used rings.</summary>
-public static class VirtqRingFlags
+internal static class VirtqRingFlags
 {
     /// <summary>avail.flags: the driver asks not to be interrupted (advisory, ignored under EVENT_IDX).</summary>
     public const ushort NoInterrupt = 1;

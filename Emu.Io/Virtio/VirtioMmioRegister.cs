@@ -1,7 +1,7 @@
 namespace Emu.Io.Virtio;
 
 /// <summary>Offsets of the virtio-mmio version 2 register window (virtio 1.x §4.2.2).</summary>
-public static class VirtioMmioRegister
+internal static class VirtioMmioRegister
 {
     public const uint MagicValue = 0x000;
     public const uint Version = 0x004;

@@ -109,7 +109,7 @@ public sealed partial class VirtioMmioTransport : IIoDevice
     public uint InterruptStatus => _interruptStatus;
     /// <summary>The features the driver wrote (valid once FEATURES_OK stuck).</summary>
     public ulong DriverFeatures => _driverFeatures;
-    public IReadOnlyList<SplitVirtqueue> Queues => _queues;
+    internal IReadOnlyList<SplitVirtqueue> Queues => _queues;
 
     /// <summary>The device may use its queues: features accepted, driver ready, not failed or broken.</summary>
     public bool DriverReady =>
