@@ -60,27 +60,20 @@ public sealed partial class Processor
 
     /// <summary>a + b (both already masked to the size), status flags deferred.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal uint LazyAddOp(uint a, uint b, int size)
-    {
-        uint r = (a + b) & SizeMask(size);
-        _lazyA = a;
-        _lazyB = b;
-        _lazyResult = r;
-        _lazySize = size;
-        _lazy = LazyAdd;
-        return r;
-    }
+    internal uint LazyAddOp(uint a, uint b, int size) => Record(LazyAdd, a, b, (a + b) & SizeMask(size), size);
 
     /// <summary>a - b (both already masked to the size), status flags deferred.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal uint LazySubOp(uint a, uint b, int size)
+    internal uint LazySubOp(uint a, uint b, int size) => Record(LazySub, a, b, (a - b) & SizeMask(size), size);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint Record(int kind, uint a, uint b, uint r, int size)
     {
-        uint r = (a - b) & SizeMask(size);
         _lazyA = a;
         _lazyB = b;
         _lazyResult = r;
         _lazySize = size;
-        _lazy = LazySub;
+        _lazy = kind;
         return r;
     }
 

@@ -157,6 +157,7 @@ public sealed partial class VirtualMachine : IDisposable
         set
         {
             _dispatcher.Layers = value;
+            value?.Attach(Cpu, Stats);
             ObserveDevices(); // the backends report their host time
         }
     }
@@ -242,7 +243,7 @@ public sealed partial class VirtualMachine : IDisposable
         long instructionBudgetEnd = limits.MaxInstructions is long max ? Cpu.Retired + max : long.MaxValue;
         var wallClock = System.Diagnostics.Stopwatch.StartNew();
         const long SliceInstructions = 1_000_000; // how often host-side limits are checked
-        Layers?.RunStarted(Cpu.Retired, Stats.TotalExits);
+        Layers?.RunStarted();
 
         try
         {
@@ -313,7 +314,7 @@ public sealed partial class VirtualMachine : IDisposable
         }
         finally
         {
-            Layers?.RunEnded(Cpu.Retired, Stats.TotalExits);
+            Layers?.RunEnded();
             UpdateStatistics();
         }
     }
@@ -378,7 +379,7 @@ public sealed partial class VirtualMachine : IDisposable
     internal void SyncTime()
     {
         Clock.NowNs = NowNs;
-        if (Layers is { } layers)
+        if (Layers is { TimesExits: true } layers)
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             Platform.TimedDevices.AdvanceTo(Clock.NowNs);
