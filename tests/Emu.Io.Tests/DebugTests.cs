@@ -26,10 +26,11 @@ public class DebugTests
         var bus = new PortBus();
         bus.Register(0xE9, 1, new DebugConsole { Output = sink.Add });
         bus.Write(0xE9, 1, 'x');
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-            bus.Write(0xE9, 1, 'x');
-        GC.GetAllocatedBytesForCurrentThread().Should().Be(before);
+        AllocationCounting.SteadyStateBytes(() =>
+        {
+            for (int i = 0; i < 1000; i++)
+                bus.Write(0xE9, 1, 'x');
+        }).Should().Be(0);
     }
 
     [Theory]
