@@ -1,8 +1,8 @@
 ; kernel.asm: the Emu OS kernel (KERNEL.SYS on the boot floppy; boot.asm loads it at 1000:0000).
 ; A small DOS: INT 21h system calls (dos.inc) over FAT12/FAT16 (fat.inc, file.inc, path.inc,
 ; cache.inc) over a block layer (blk.inc) with four drivers chosen at run time (drv-*.inc), and a
-; shell (shell.inc). 8086 code except the ATA and virtio drivers, which need a 386 and are only
-; used on one. See docs/GUEST-OS.md.
+; shell (shell.inc). 8086 code except the virtio driver, which needs a 386 and is only used on one.
+; See docs/GUEST-OS.md.
         cpu     8086
         org     0
 
@@ -13,6 +13,8 @@ CMD_MAX         equ     64
 %define VBLK_VECTOR     0x73                    ; IRQ 11 (the slave 8259 at 70h, as the BIOS left it)
 %define ATA_VECTOR      0x76                    ; IRQ 14
 %define ATA_BM_VAR                              ; the bus-master base from PCI (drv-ata-dma.inc)
+%define ATA_8086                                ; include/ata.inc as 8086 code (LBA in SI:BX)
+%define ATA_STRING_IO   byte [cs:cpu386]        ; REP INSW/OUTSW only where they exist (186+; we know 386+)
 
 start:
         cli
@@ -128,11 +130,11 @@ msg_banner      db      "Emu OS 1.0", 13, 10, 0
 %include "crc32.inc"
 %include "blk.inc"
 %include "drv-bios.inc"
+%include "ata.inc"
 %include "drv-ata-pio.inc"
 %include "drv-ata-dma.inc"
 %include "drv-virtio.inc"
         cpu     386
-%include "ata.inc"
 %include "virtio-blk.inc"
 %include "pci.inc"
         cpu     8086

@@ -10,14 +10,21 @@ internal static partial class GuestOs
 {
     public static readonly string[] Drivers = ["ata-pio", "ata-dma", "virtio", "bios"];
 
-    /// <summary>Theory data: every driver with each of <paramref name="disks"/>.</summary>
-    public static TheoryData<string, string> DriversWith(params string[] disks)
+    /// <summary>The CPUs each driver runs on: all on a 386 (the default), all but virtio (32-bit MMIO)
+    /// also on an 8086.</summary>
+    public static IEnumerable<string> CpusFor(string driver) => driver == "virtio" ? ["386"] : ["386", "8086"];
+
+    /// <summary>Theory data: every driver on each CPU it runs on, with each of <paramref name="disks"/>.</summary>
+    public static TheoryData<string, string, string> DriversWith(params string[] disks)
     {
-        var data = new TheoryData<string, string>();
+        var data = new TheoryData<string, string, string>();
         foreach (var driver in Drivers)
         {
-            foreach (var disk in disks)
-                data.Add(driver, disk);
+            foreach (var cpu in CpusFor(driver))
+            {
+                foreach (var disk in disks)
+                    data.Add(driver, cpu, disk);
+            }
         }
         return data;
     }

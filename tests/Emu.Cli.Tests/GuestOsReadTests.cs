@@ -62,7 +62,7 @@ public sealed class GuestOsReadDisks : IDisposable
 /// CRC-32 and size for every file, FREAD.COM (one 100-sector read) the CRC of the first 51,200 bytes.</summary>
 public class GuestOsReadTests(GuestOsReadDisks disks) : IClassFixture<GuestOsReadDisks>
 {
-    public static TheoryData<string, string> DriversAndDisks() => GuestOs.DriversWith("fat16", "fat12-mbr");
+    public static TheoryData<string, string, string> DriversAndDisks() => GuestOs.DriversWith("fat16", "fat12-mbr");
 
     [Fact]
     public void The_test_disks_have_fragmented_files()
@@ -73,12 +73,12 @@ public class GuestOsReadTests(GuestOsReadDisks disks) : IClassFixture<GuestOsRea
 
     [Theory]
     [MemberData(nameof(DriversAndDisks))]
-    public void Sum_and_fread_agree_with_the_host(string driver, string diskName)
+    public void Sum_and_fread_agree_with_the_host(string driver, string cpu, string diskName)
     {
         var disk = disks.Disks[diskName];
         var commands = disk.Files.Keys.Select(p => $@"sum C:\{p}").Append($@"fread C:\{disk.FreadPath}").Append("exit 0");
 
-        var run = GuestOs.WithDriver(driver, disk.Fat.Path + ",readonly", commands);
+        var run = GuestOs.WithDriver(driver, disk.Fat.Path + ",readonly", commands, "--cpu", cpu);
 
         run.Stderr.Should().Contain("guest exited: it wrote 0 to isa-debug-exit");
         run.ExitCode.Should().Be(1, run.Transcript);

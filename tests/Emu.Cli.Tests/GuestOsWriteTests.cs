@@ -6,11 +6,11 @@ namespace Emu.Cli.Tests;
 /// DOS program (DCOPY.COM: INT 21h open, seek, create, read and write in 1000-byte pieces).</summary>
 public class GuestOsWriteTests
 {
-    public static TheoryData<string, string> DriversAndDisks() => GuestOs.DriversWith("fat12-mbr", "fat16");
+    public static TheoryData<string, string, string> DriversAndDisks() => GuestOs.DriversWith("fat12-mbr", "fat16");
 
     [Theory]
     [MemberData(nameof(DriversAndDisks))]
-    public void Copy_del_and_a_dos_program_write_what_mtools_and_fsck_accept(string driver, string diskName)
+    public void Copy_del_and_a_dos_program_write_what_mtools_and_fsck_accept(string driver, string cpu, string diskName)
     {
         using var disk = diskName == "fat16"
             ? FatDisk.Create(mib: 16, fatBits: 16, sectorsPerCluster: 4)
@@ -41,7 +41,7 @@ public class GuestOsWriteTests
             @"del C:\SRC\D.BIN",
             @"dcopy C:\SRC\E.BIN C:\OUT\E2.BIN",
             "exit 0",
-        ]);
+        ], "--cpu", cpu);
 
         run.ExitCode.Should().Be(1, run.Transcript);
         run.Transcript.Should().Contain("dcopy: done").And.NotContain("not found").And.NotContain("error");
