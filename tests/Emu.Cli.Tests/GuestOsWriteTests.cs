@@ -44,6 +44,7 @@ public class GuestOsWriteTests
         ], "--cpu", cpu);
 
         run.ExitCode.Should().Be(1, run.Transcript);
+        run.Transcript.Should().Contain($"driver {driver}, C: FAT{(diskName == "fat16" ? 16 : 12)}", "the driver under test wrote");
         run.Transcript.Should().Contain("dcopy: done").And.NotContain("not found").And.NotContain("error");
         disk.Read("OUT/B.BIN").Should().Equal(b);
         disk.Read("A2.BIN").Should().Equal(a);
