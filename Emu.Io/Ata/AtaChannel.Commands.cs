@@ -479,15 +479,7 @@ internal sealed partial class AtaChannel
     {
         // Both devices run it; each loads its signature. Device 0 reports 01 (device 1 passed or absent)
         // and asserts the interrupt; DEV returns to 0.
-        foreach (var drive in _drives)
-        {
-            if (drive is null)
-                continue;
-            drive.LoadSignature();
-            drive.Status = AtaStatus.Ready;
-            drive.Standby = false;
-        }
-        _selected = 0;
+        LoadSignatures();
         var reporter = _drives[0] ?? _drives[1];
         if (reporter is not null)
             RaiseInterrupt(reporter);
