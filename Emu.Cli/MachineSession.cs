@@ -4,6 +4,7 @@ using Emu.Cpu;
 using Emu.Hypervisor;
 using Emu.Hypervisor.Firmware;
 using Emu.Hypervisor.Loader;
+using Emu.Hypervisor.Snapshots;
 using Emu.Hypervisor.Tracing;
 using Emu.Io.Storage;
 
@@ -222,6 +223,10 @@ internal sealed class MachineSession : IDisposable
         }
         if (_options.Screenshot is { } png)
             files.Output("--screenshot", png);
+        if (_options.LoadSnapshot is { } load)
+            files.Input("snapshot", load);
+        if (_options.SaveSnapshot is { } save)
+            files.Output("--save-snapshot", save);
     }
 
     /// <summary>Loads the program of emu run: the firmware loads it at the end of POST, a bare machine now.
@@ -248,7 +253,19 @@ internal sealed class MachineSession : IDisposable
     public int RunToEnd()
     {
         using var interruption = Interruption.Catch();
+        if (_options.LoadSnapshot is { } load)
+            Snapshot(() =>
+            {
+                using var input = File.OpenRead(load);
+                Machine.LoadSnapshot(input, load);
+            });
         var outcome = Run(interruption);
+        if (_options.SaveSnapshot is { } save)
+            Snapshot(() =>
+            {
+                using var output = OpenFile("--save-snapshot", save);
+                Machine.SaveSnapshot(output);
+            });
         if (_options.Stats)
             Machine.Stats.WriteTable(Console.Error);
         if (_options.Layers)
@@ -353,6 +370,22 @@ internal sealed class MachineSession : IDisposable
         catch (DiskImageException e)
         {
             throw new UserError(e.Message);
+        }
+    }
+
+    private static void Snapshot(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (SnapshotException e)
+        {
+            throw new UserError(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserError($"snapshot: {e.Message}");
         }
     }
 

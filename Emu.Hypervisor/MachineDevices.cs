@@ -33,7 +33,7 @@ internal static class MachineDevices
     }
 
     /// <summary>The IDE controller with <see cref="MachineConfig.HardDisks"/>, opened here (each image once).</summary>
-    public static AtaController Ata(MachineConfig config, GuestMemory memory, IInterruptSink irqs, List<IDisposable> owned)
+    public static AtaController Ata(MachineConfig config, GuestMemory memory, IInterruptSink irqs, DiskJournal journal, List<IDisposable> owned)
     {
         var specs = config.HardDisks;
         if (specs.Count > AtaController.MaxDrives)
@@ -47,7 +47,7 @@ internal static class MachineDevices
                 var spec = specs[i] ?? throw new ArgumentException($"hard disk {i} is null", nameof(config));
                 if (!seen.Add(Path.GetFullPath(spec.Path)))
                     throw new DiskImageException(DiskImageFault.AttachedTwice, spec.Path);
-                disks.Add((RawImageBackend.Open(spec), spec.Path));
+                disks.Add((new JournaledBackend(RawImageBackend.Open(spec), journal), spec.Path));
             }
         }
         catch
@@ -61,7 +61,7 @@ internal static class MachineDevices
     }
 
     /// <summary>The virtio disk, or null when the configuration has none.</summary>
-    public static VirtioMmioTransport? VirtioDisk(MachineConfig config, GuestMemory memory, IInterruptSink irqs, List<IDisposable> owned)
+    public static VirtioMmioTransport? VirtioDisk(MachineConfig config, GuestMemory memory, IInterruptSink irqs, DiskJournal journal, List<IDisposable> owned)
     {
         if (config.VirtioDiskBackend is null && config.VirtioDisk is null)
             return null;
@@ -74,7 +74,7 @@ internal static class MachineDevices
             owned.Add(opened);
             backend = opened;
         }
-        return VirtioMmioTransport.ForBlock(memory, irqs, backend, config.VirtioNotify, config.VirtioPollInterval);
+        return VirtioMmioTransport.ForBlock(memory, irqs, new JournaledBackend(backend, journal), config.VirtioNotify, config.VirtioPollInterval);
     }
 
     /// <summary>Connects to the device process and checks that its device fits this machine's configuration; null

@@ -17,6 +17,7 @@ public sealed partial class VirtualMachine
             debugger.Stop(new DebugStop(DebugStopKind.Interrupted, "interrupted by the debugger"));
             return StopReason.StopRequested;
         }
+        RecordHistory(debugger);
         slice = Math.Min(slice, DebugPollInstructions);
         if (debugger.WatchesEachInstruction || Tracer is { TraceInstructions: true })
             return RunInstructions(debugger.Stepping ? 1 : slice, debugger);
@@ -55,7 +56,14 @@ public sealed partial class VirtualMachine
         if (debugger.FrontEnd is not { } frontEnd)
             return Finish(RunEnd.Break, RunOutcome.BreakExitCode, $"stopped at {Cpu.CS:X4}:{Cpu.IP:X4} after {Cpu.Retired:N0} instructions: {stop.Description}");
         UpdateStatistics();
+        RecordHistory(debugger);
         var resume = frontEnd.Stopped(stop, cancel);
+        while (resume is DebugResume.ReverseStep or DebugResume.ReverseContinue && !cancel.IsCancellationRequested)
+        {
+            var back = Reverse(debugger, toEvent: resume == DebugResume.ReverseContinue);
+            UpdateStatistics();
+            resume = frontEnd.Stopped(back, cancel);
+        }
         if (cancel.IsCancellationRequested) // Ctrl-C on emu itself while the guest waited for gdb
             return Finish(RunEnd.Cancelled, RunOutcome.CancelledExitCode, $"interrupted at {Cpu.CS:X4}:{Cpu.IP:X4} after {Cpu.Retired:N0} instructions, stopped in the debugger");
         switch (resume)

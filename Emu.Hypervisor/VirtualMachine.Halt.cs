@@ -26,17 +26,31 @@ public sealed partial class VirtualMachine
     private bool WaitForInterrupt(RunLimits limits, Stopwatch wallClock, out RunOutcome? outcome)
     {
         outcome = null;
+        if (PassHalt(limits, wallClock, out var end, out string? why))
+            return true;
+        outcome = Finish(end, 0, why!);
+        return false;
+    }
+
+    /// <summary>Moves virtual time over a HLT to the next timer deadline (with <paramref name="limits"/>, waiting as
+    /// long in real time when the configuration says so; a replay never waits); false, with why, when nothing can
+    /// ever wake the guest.</summary>
+    private bool PassHalt(RunLimits? limits, Stopwatch? wallClock, out RunEnd end, out string? why)
+    {
+        end = RunEnd.Halted;
+        why = null;
         if ((Cpu.Flags & CpuFlags.IF) == 0)
         {
-            outcome = Finish(RunEnd.Halted, 0, $"guest halted with interrupts off at {Cpu.CS:X4}:{Cpu.IP:X4}");
+            why = $"guest halted with interrupts off at {Cpu.CS:X4}:{Cpu.IP:X4}";
             return false;
         }
+        end = RunEnd.Deadlock;
         long deadline = Platform.TimedDevices.NextDeadlineNs;
         if (deadline == long.MaxValue)
         {
             if (Pic.Intr)
                 return true; // an interrupt is pending already: the next Run delivers it
-            outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} waiting for an interrupt that nothing will raise");
+            why = $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} waiting for an interrupt that nothing will raise";
             return false;
         }
         // While the CPU is halted only the timed devices change anything; the other devices act on guest accesses.
@@ -45,14 +59,14 @@ public sealed partial class VirtualMachine
         // --max-instructions never ended the run (found twice by the cpu fuzz target: HaltDeadlockTests).
         if (!Pic.Intr && !ATimerCanWake())
         {
-            outcome = Finish(RunEnd.Deadlock, 0, $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} with no timer interrupt (IRQ 0, IRQ 8) that will be raised and can reach the CPU: nothing will wake it");
+            why = $"guest halted at {Cpu.CS:X4}:{Cpu.IP:X4} with no timer interrupt (IRQ 0, IRQ 8) that will be raised and can reach the CPU: nothing will wake it";
             return false;
         }
         long idleNs = deadline - NowNs;
         if (idleNs > 0)
         {
-            if (!Pic.Intr && SleepsWhenIdle())
-                Sleep(idleNs, limits, wallClock);
+            if (limits is not null && !Pic.Intr && SleepsWhenIdle())
+                Sleep(idleNs, limits, wallClock!);
             _idleNs += idleNs;
         }
         SyncTime();

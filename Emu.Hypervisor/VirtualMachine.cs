@@ -59,9 +59,9 @@ public sealed partial class VirtualMachine : IDisposable
             Devices.Add(DeviceDeclaration.AtPorts(VgaDac, VgaDac.BasePort, VgaDac.Length));
             Devices.Add(Pci.Declaration);
             DeviceProcess = MachineDevices.DeviceProcess(config, Memory, Pic, Cpu.RequestStop, _owned);
-            VirtioTransport = MachineDevices.VirtioDisk(config, Memory, Pic, _owned);
+            VirtioTransport = MachineDevices.VirtioDisk(config, Memory, Pic, DiskJournal, _owned);
             if (DeviceProcess?.Kind != Emu.Io.Remote.RemoteDeviceKind.Ata)
-                _ata = MachineDevices.Ata(config, Memory, Pic, _owned);
+                _ata = MachineDevices.Ata(config, Memory, Pic, DiskJournal, _owned);
             foreach (var device in new[] { VirtioTransport?.Declaration, _ata?.Declaration, DeviceProcess?.Declaration })
             {
                 if (device is not null)

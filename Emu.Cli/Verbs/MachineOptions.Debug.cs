@@ -14,4 +14,10 @@ public abstract partial class MachineOptions
     [Option("break-exit", HelpText = "Stop after a VM exit that matches SPEC: port N[-M], mmio A[-B], device NAME or reason io|mmio|hypercall "
         + "(repeatable). Without --gdb the run ends there (exit status 6) with the exit and the registers on stderr.")]
     public IEnumerable<string> BreakExits { get; set; } = [];
+
+    [Option("save-snapshot", HelpText = "When the run ends, write the whole machine's state to FILE; --load-snapshot FILE resumes it (docs/DEBUGGING.md).")]
+    public string? SaveSnapshot { get; set; }
+
+    [Option("load-snapshot", HelpText = "Resume the machine saved in FILE by --save-snapshot, with the same guest, disks (as that run left them) and machine options.")]
+    public string? LoadSnapshot { get; set; }
 }

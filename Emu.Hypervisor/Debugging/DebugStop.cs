@@ -17,6 +17,8 @@ public enum DebugStopKind
     Watchpoint,
     /// <summary>The instruction that just ran made a VM exit a break-exit spec matches.</summary>
     ExitBreak,
+    /// <summary>Going back reached the earliest snapshot of the history (reverse execution).</summary>
+    HistoryBegin,
 }
 
 /// <summary>What kind of access a watchpoint reports (gdb's watch, rwatch, awatch).</summary>

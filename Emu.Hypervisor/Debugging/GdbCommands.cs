@@ -10,6 +10,8 @@ public enum GdbAction
     None,
     Continue,
     Step,
+    ReverseStep,
+    ReverseContinue,
     Detach,
     Kill,
     /// <summary>The OK to QStartNoAckMode went out: no more acknowledgements.</summary>
@@ -23,7 +25,7 @@ public enum GdbAction
 /// </summary>
 public sealed class GdbCommands(VirtualMachine vm, MachineDebugger debugger)
 {
-    private const string Features = "PacketSize=4000;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+";
+    private const string Features = "PacketSize=4000;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+;ReverseStep+;ReverseContinue+";
     private const string Error = "E01";
     private readonly MonitorCommands _monitor = new(vm, debugger);
 
@@ -71,6 +73,8 @@ public sealed class GdbCommands(VirtualMachine vm, MachineDebugger debugger)
                 return Resume(packet, GdbAction.Continue);
             case 's' or 'S':
                 return Resume(packet, GdbAction.Step);
+            case 'b' when packet is "bs" or "bc":
+                return packet == "bs" ? GdbAction.ReverseStep : GdbAction.ReverseContinue;
             case 'D':
                 debugger.ClearAll();
                 send("OK");
@@ -266,6 +270,7 @@ public sealed class GdbCommands(VirtualMachine vm, MachineDebugger debugger)
         DebugStopKind.Interrupted => "T02",
         DebugStopKind.Breakpoint => "T05swbreak:;",
         DebugStopKind.HardwareBreakpoint => "T05hwbreak:;",
+        DebugStopKind.HistoryBegin => "T05replaylog:begin;",
         DebugStopKind.Watchpoint => $"T05{stop.Watch switch { WatchKind.Write => "watch", WatchKind.Read => "rwatch", _ => "awatch" }}:{stop.WatchAddress:x};",
         _ => "T05",
     };

@@ -109,9 +109,15 @@ public sealed class GdbServer : IDebugFrontEnd, IDisposable
             var action = _commands.Handle(packet, _lastStop, Send);
             switch (action)
             {
-                case GdbAction.Continue or GdbAction.Step:
+                case GdbAction.Continue or GdbAction.Step or GdbAction.ReverseStep or GdbAction.ReverseContinue:
                     _awaitingStopReply = true;
-                    return action == GdbAction.Step ? DebugResume.Step : DebugResume.Continue;
+                    return action switch
+                    {
+                        GdbAction.Step => DebugResume.Step,
+                        GdbAction.ReverseStep => DebugResume.ReverseStep,
+                        GdbAction.ReverseContinue => DebugResume.ReverseContinue,
+                        _ => DebugResume.Continue,
+                    };
                 case GdbAction.Detach:
                     Drop();
                     return DebugResume.Continue;

@@ -9,6 +9,10 @@ public enum DebugResume
     Step,
     /// <summary>End the run (gdb's kill).</summary>
     Kill,
+    /// <summary>Go back one instruction (gdb's reverse-stepi).</summary>
+    ReverseStep,
+    /// <summary>Go back to the last breakpoint, watchpoint or break-exit stop (gdb's reverse-continue).</summary>
+    ReverseContinue,
 }
 
 /// <summary>

@@ -20,6 +20,7 @@ public sealed class MonitorCommands(VirtualMachine vm, MachineDebugger debugger)
         monitor delete-exit N|all     remove break-exit N (or all of them)
         monitor screen                the text screen
         monitor stats                 the VM exit statistics so far
+        monitor save-snapshot FILE    write the whole machine's state to FILE (emu --load-snapshot FILE resumes it)
 
         """;
 
@@ -38,9 +39,26 @@ public sealed class MonitorCommands(VirtualMachine vm, MachineDebugger debugger)
             "delete-exit" => DeleteExit(argument),
             "screen" => Screen(),
             "stats" => Stats(),
+            "save-snapshot" => SaveSnapshot(argument),
             "help" => Help,
             _ => $"unknown monitor command '{verb}'; monitor help lists them\n",
         };
+    }
+
+    private string SaveSnapshot(string path)
+    {
+        if (path.Length == 0)
+            return "monitor save-snapshot FILE: name the file\n";
+        try
+        {
+            using (var output = new FileStream(path, FileMode.Create, FileAccess.Write))
+                vm.SaveSnapshot(output);
+            return $"saved the machine at {vm.Cpu.CS:X4}:{vm.Cpu.IP:X4} after {vm.Cpu.Retired:N0} instructions to '{path}'\n";
+        }
+        catch (Exception e) when (e is Snapshots.SnapshotException or IOException or UnauthorizedAccessException)
+        {
+            return $"cannot save a snapshot to '{path}': {e.Message}\n";
+        }
     }
 
     private string Where()

@@ -58,6 +58,25 @@ public sealed class Watchpoints(VirtualMachine vm) : IMemoryWatch
             MarkPages(w.Start, w.Length);
     }
 
+    /// <summary>Marks the pages of every watch watched in guest memory, or unmarks them all (around a snapshot,
+    /// whose page map holds no watched pages).</summary>
+    internal void MarkPages(bool watched)
+    {
+        foreach (var w in _watches)
+        {
+            if (watched)
+                MarkPages(w.Start, w.Length);
+            else
+                UnmarkPages(w.Start, w.Length);
+        }
+    }
+
+    private void UnmarkPages(uint start, uint length)
+    {
+        for (uint page = start >> GuestMemory.PageShift; page <= (start + length - 1) >> GuestMemory.PageShift; page++)
+            vm.Memory.SetWatched(page << GuestMemory.PageShift, false);
+    }
+
     // Each page of the range is watched while any watch still touches it.
     private void MarkPages(uint start, uint length)
     {

@@ -1,4 +1,5 @@
 using Emu.Hypervisor.Loader;
+using Emu.Io.Storage;
 
 namespace Emu.Hypervisor.Firmware;
 
@@ -27,7 +28,7 @@ public sealed class FirmwareServices
         _vm = vm;
         var drives = new List<BiosDrive>();
         if (vm.Config.Floppy is { } floppy)
-            drives.Add(BiosDrive.Floppy(floppy));
+            drives.Add(BiosDrive.Floppy(new JournaledBackend(floppy, vm.DiskJournal)));
         // The hard disks are the machine's ATA disks, numbered 80h, 81h... in channel order.
         for (int i = 0; i < VirtualMachine.MaxHardDisks; i++)
         {

@@ -13,14 +13,14 @@ internal sealed class GuestRunner : IDisposable
 
     /// <param name="image">A file under guest-images, or "" for a lone HLT.</param>
     public GuestRunner(string image, Emu.Cpu.CpuModel cpu = Emu.Cpu.CpuModel.I386, StringWriter? trace = null, string traceFormat = "text",
-        IReadOnlyList<Emu.Io.Storage.DiskSpec>? disks = null, string? serialInput = null)
-        : this(image.Length > 0 ? File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, image)) : [0xF4], cpu, trace, traceFormat, disks, serialInput)
+        IReadOnlyList<Emu.Io.Storage.DiskSpec>? disks = null, string? serialInput = null, Emu.Io.Storage.DiskSpec? virtioDisk = null)
+        : this(image.Length > 0 ? File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, image)) : [0xF4], cpu, trace, traceFormat, disks, serialInput, virtioDisk)
     {
     }
 
     /// <summary>Runs <paramref name="program"/>, machine code loaded at 0000:7C00.</summary>
     public GuestRunner(byte[] program, Emu.Cpu.CpuModel cpu = Emu.Cpu.CpuModel.I386, StringWriter? trace = null, string traceFormat = "text",
-        IReadOnlyList<Emu.Io.Storage.DiskSpec>? disks = null, string? serialInput = null)
+        IReadOnlyList<Emu.Io.Storage.DiskSpec>? disks = null, string? serialInput = null, Emu.Io.Storage.DiskSpec? virtioDisk = null)
     {
         Machine = new VirtualMachine(new MachineConfig
         {
@@ -28,6 +28,7 @@ internal sealed class GuestRunner : IDisposable
             DebugConsoleOutput = _console,
             SerialOutput = _serial,
             HardDisks = disks ?? [],
+            VirtioDisk = virtioDisk,
             SerialInput = serialInput is null ? null : System.Text.Encoding.Latin1.GetBytes(serialInput),
         });
         if (trace is not null)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Emu.Fuzz;
+using Emu.Hypervisor.Snapshots;
 using Emu.Tests.Shared;
 using Xunit.Abstractions;
 

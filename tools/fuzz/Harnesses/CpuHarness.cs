@@ -2,6 +2,7 @@ using Emu.Cpu;
 using Emu.Hypervisor;
 using Emu.Hypervisor.Firmware;
 using Emu.Hypervisor.Loader;
+using Emu.Hypervisor.Snapshots;
 using Emu.Io.Storage;
 using Emu.Memory;
 

@@ -3,7 +3,7 @@ using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Emu.Fuzz;
+namespace Emu.Hypervisor.Snapshots;
 
 /// <summary>
 /// The state of every object reachable from a root (a whole <see cref="Emu.Hypervisor.VirtualMachine"/>),
