@@ -183,6 +183,45 @@ internal sealed partial class AtaChannel
 
     // ---- PIO data transfers ----
 
+    /// <summary>
+    /// Takes the task file's request for a PIO or DMA transfer: a read-only image aborts a write before its
+    /// data phase (see ATA-BEHAVIOUR.md), an address out of reach is IDNF. On success the drive is awake and
+    /// its next LBA and sector count are the request's.
+    /// </summary>
+    private bool TryAcceptTransfer(AtaDrive d, bool write, bool lba48)
+    {
+        if (write && d.Backend.ReadOnly)
+        {
+            Fail(d, AtaError.Abrt);
+            return false;
+        }
+        if (!TryDecodeRequest(d, lba48, out long lba, out long count))
+        {
+            Fail(d, AtaError.Idnf);
+            return false;
+        }
+        d.Standby = false;
+        d.NextLba = lba;
+        d.SectorsLeft = count;
+        return true;
+    }
+
+    /// <summary>Moves the drive past a PIO block the backend has read or written, or, where the backend
+    /// failed, ends the command with the error of that failure and the failing sector as the position.</summary>
+    private bool TryAdvance(AtaDrive d, int sectors, BlockStatus status, bool write)
+    {
+        if (status != BlockStatus.Ok)
+        {
+            SetPosition(d, d.NextLba, d.SectorsLeft);
+            Fail(d, write ? WriteError(status) : ReadError(status));
+            return false;
+        }
+        d.NextLba += sectors;
+        d.SectorsLeft -= sectors;
+        SetPosition(d, d.NextLba - 1, d.SectorsLeft);
+        return true;
+    }
+
     private void StartPio(AtaDrive d, bool write, bool lba48, bool multiple)
     {
         if (multiple && d.MultipleCount == 0)
@@ -190,19 +229,8 @@ internal sealed partial class AtaChannel
             Fail(d, AtaError.Abrt); // READ/WRITE MULTIPLE with multiple mode off
             return;
         }
-        if (write && d.Backend.ReadOnly)
-        {
-            Fail(d, AtaError.Abrt); // see ATA-BEHAVIOUR.md: a read-only image aborts writes before the data phase
+        if (!TryAcceptTransfer(d, write, lba48))
             return;
-        }
-        if (!TryDecodeRequest(d, lba48, out long lba, out long count))
-        {
-            Fail(d, AtaError.Idnf);
-            return;
-        }
-        d.Standby = false;
-        d.NextLba = lba;
-        d.SectorsLeft = count;
         d.BlockSectors = multiple ? d.MultipleCount : 1;
         if (write)
         {
@@ -224,15 +252,8 @@ internal sealed partial class AtaChannel
         int sectors = (int)Math.Min(d.SectorsLeft, d.BlockSectors);
         int length = sectors * SectorSize;
         var status = d.Backend.Read(d.NextLba * SectorSize, d.Buffer.AsSpan(0, length));
-        if (status != BlockStatus.Ok)
-        {
-            SetPosition(d, d.NextLba, d.SectorsLeft);
-            Fail(d, ReadError(status));
+        if (!TryAdvance(d, sectors, status, write: false))
             return;
-        }
-        d.NextLba += sectors;
-        d.SectorsLeft -= sectors;
-        SetPosition(d, d.NextLba - 1, d.SectorsLeft);
         d.BufferIndex = 0;
         d.BufferLength = length;
         d.Status = AtaStatus.DataReady;
@@ -298,15 +319,8 @@ internal sealed partial class AtaChannel
     {
         int sectors = d.BufferLength / SectorSize;
         var status = d.Backend.Write(d.NextLba * SectorSize, d.Buffer.AsSpan(0, d.BufferLength));
-        if (status != BlockStatus.Ok)
-        {
-            SetPosition(d, d.NextLba, d.SectorsLeft);
-            Fail(d, WriteError(status));
+        if (!TryAdvance(d, sectors, status, write: true))
             return;
-        }
-        d.NextLba += sectors;
-        d.SectorsLeft -= sectors;
-        SetPosition(d, d.NextLba - 1, d.SectorsLeft);
         if (d.SectorsLeft > 0)
         {
             PrepareWriteBlock(d);
@@ -465,15 +479,7 @@ internal sealed partial class AtaChannel
     {
         // Both devices run it; each loads its signature. Device 0 reports 01 (device 1 passed or absent)
         // and asserts the interrupt; DEV returns to 0.
-        foreach (var drive in _drives)
-        {
-            if (drive is null)
-                continue;
-            drive.LoadSignature();
-            drive.Status = AtaStatus.Ready;
-            drive.Standby = false;
-        }
-        _selected = 0;
+        LoadSignatures();
         var reporter = _drives[0] ?? _drives[1];
         if (reporter is not null)
             RaiseInterrupt(reporter);

@@ -8,19 +8,8 @@ internal sealed partial class AtaChannel
 {
     private void StartDma(AtaDrive d, bool write, bool lba48)
     {
-        if (write && d.Backend.ReadOnly)
-        {
-            Fail(d, AtaError.Abrt);
+        if (!TryAcceptTransfer(d, write, lba48))
             return;
-        }
-        if (!TryDecodeRequest(d, lba48, out long lba, out long count))
-        {
-            Fail(d, AtaError.Idnf);
-            return;
-        }
-        d.Standby = false;
-        d.NextLba = lba;
-        d.SectorsLeft = count;
         d.Transfer = write ? TransferKind.DmaOut : TransferKind.DmaIn;
         // The device requests DMA (DMARQ); DRQ in the status as QEMU shows it. It waits for the bus master.
         d.Status = AtaStatus.DataReady;

@@ -206,6 +206,14 @@ internal sealed partial class AtaChannel
     /// <summary>SRST 1→0: the signature is loaded, DEV returns to 0, status 50, no interrupt.</summary>
     private void EndSoftReset()
     {
+        LoadSignatures();
+        Note("reset", "SRST released: signature loaded");
+    }
+
+    /// <summary>What a software reset and EXECUTE DEVICE DIAGNOSTIC both end with: every present device has
+    /// loaded its signature and is ready and awake, and DEV is 0.</summary>
+    private void LoadSignatures()
+    {
         foreach (var d in _drives)
         {
             if (d is null)
@@ -215,7 +223,6 @@ internal sealed partial class AtaChannel
             d.Standby = false;
         }
         _selected = 0;
-        Note("reset", "SRST released: signature loaded");
     }
 
     /// <summary>Power-on / hardware reset of the whole channel (RESET- on the cable).</summary>

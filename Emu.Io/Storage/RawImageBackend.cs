@@ -104,7 +104,7 @@ public sealed class RawImageBackend : IBlockBackend
             destination[done..].Clear();
             return BlockStatus.Ok;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IsHostIoFailure(e))
         {
             return BlockStatus.IoError;
         }
@@ -125,7 +125,7 @@ public sealed class RawImageBackend : IBlockBackend
                 RandomAccess.FlushToDisk(_handle);
             return BlockStatus.Ok;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IsHostIoFailure(e))
         {
             return BlockStatus.IoError;
         }
@@ -142,11 +142,15 @@ public sealed class RawImageBackend : IBlockBackend
             RandomAccess.FlushToDisk(_handle);
             return BlockStatus.Ok;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IsHostIoFailure(e))
         {
             return BlockStatus.IoError;
         }
     }
+
+    /// <summary>What the host throws when its disk fails or access to the image is taken away during a
+    /// request: the guest sees an IO error, never the exception.</summary>
+    private static bool IsHostIoFailure(Exception e) => e is IOException or UnauthorizedAccessException;
 
     /// <summary>Flushes (a clean shutdown should not lose page-cache writes to a later host crash) and closes.</summary>
     public void Dispose()

@@ -18,17 +18,12 @@ public class BlockEngineTests
     {
         // Three passes; each stores CL into the immediate of MOV BL,imm8 two instructions further on in the
         // same block, so DX = 3 + 2 + 1. Running the block's stale entry would add 3 on every pass.
-        var m = new CoreMachine(CpuModel.I8086, a =>
+        var m = Loop(CpuModel.I8086, passes: 3, a =>
         {
-            var top = a.CreateLabel();
-            a.mov(cx, 3);
-            a.Label(ref top);
             a.mov(__byte_ptr[si], cl);
             a.nop();
             a.mov(bl, 0x55);  // B3 ib: the immediate is at SI
             a.add(dx, bx);
-            a.loop(top);
-            a.hlt();
         });
         m.Cpu.SI = CoreMachine.CodeOffset + 3 + 2 + 1 + 1;
 
@@ -41,16 +36,11 @@ public class BlockEngineTests
     public void A_store_into_the_instruction_right_after_it_is_seen_by_that_instruction()
     {
         // MOV [SI],CL patches the very next instruction's immediate, inside one block.
-        var m = new CoreMachine(CpuModel.I386, a =>
+        var m = Loop(CpuModel.I386, passes: 4, a =>
         {
-            var top = a.CreateLabel();
-            a.mov(cx, 4);
-            a.Label(ref top);
             a.mov(__byte_ptr[si], cl);
             a.mov(bl, 0x55);  // B3 ib
             a.add(dx, bx);
-            a.loop(top);
-            a.hlt();
         });
         m.Cpu.SI = CoreMachine.CodeOffset + 3 + 2 + 1;
 
@@ -63,20 +53,15 @@ public class BlockEngineTests
     public void A_store_into_the_next_block_is_seen_when_control_gets_there()
     {
         // The first block ends with JMP to the second, whose MOV BL,imm8 it patches with CL on every pass.
-        var m = new CoreMachine(CpuModel.I8086, a =>
+        var m = Loop(CpuModel.I8086, passes: 5, a =>
         {
-            var top = a.CreateLabel();
             var second = a.CreateLabel();
-            a.mov(cx, 5);
-            a.Label(ref top);
             a.mov(__byte_ptr[si], cl);
             a.jmp(second);
             a.nop();
             a.Label(ref second);
             a.mov(bl, 0x55);  // B3 ib
             a.add(dx, bx);
-            a.loop(top);
-            a.hlt();
         });
         // mov cx,5 (3) ; mov [si],cl (2) ; jmp short (2) ; nop (1) ; B3 at 0x108, its immediate at 0x109
         m.Cpu.SI = CoreMachine.CodeOffset + 3 + 2 + 2 + 1 + 1;
@@ -91,18 +76,13 @@ public class BlockEngineTests
     {
         // Pass 1 reads [BX] with BX = 0; pass 2 with BX = FFFF, a word at offset FFFF: #GP (13) on the 386,
         // a fault whose pushed IP is the MOV's own. The instructions before it in the block have run.
-        var m = new CoreMachine(CpuModel.I386, a =>
+        var m = Loop(CpuModel.I386, passes: 2, a =>
         {
-            var top = a.CreateLabel();
-            a.mov(cx, 2);
-            a.Label(ref top);
             a.inc(di);
             a.inc(di);
             a.mov(ax, __word_ptr[bx]);  // at 0x105
             a.inc(bp);
             a.mov(bx, unchecked((short)0xFFFF));
-            a.loop(top);
-            a.hlt();
         });
 
         m.RunToHalt().Should().Be(StopReason.Halt);
@@ -144,6 +124,29 @@ public class BlockEngineTests
         }
     }
 
+    /// <summary>A program that runs <paramref name="body"/> <paramref name="passes"/> times (MOV CX,passes ;
+    /// body ; LOOP ; HLT), so that every pass after the first runs the block the first one made. The body
+    /// starts at CodeOffset + 3.</summary>
+    private static CoreMachine Loop(CpuModel model, int passes, Action<Assembler> body) => new(model, a =>
+    {
+        var top = a.CreateLabel();
+        a.mov(cx, (short)passes);
+        a.Label(ref top);
+        body(a);
+        a.loop(top);
+        a.hlt();
+    });
+
+    /// <summary>Raises IRQ (vector 20h) on the program's second OUT; the handler at 0000:9100 halts.</summary>
+    private static void RaiseOnSecondOut(CoreMachine m)
+    {
+        m.Memory.Load(0x9100, [0xF4]);
+        m.Memory.Load(0x20 * 4, [0x00, 0x91, 0x00, 0x00]);
+        var device = new RaiseOnOut(m.Cpu, 2);
+        m.Cpu.ExitHandler = device;
+        m.Cpu.InterruptController = device;
+    }
+
     /// <summary>Raises the interrupt line on the OUT numbered <paramref name="raiseOn"/>.</summary>
     private sealed class RaiseOnOut(Processor cpu, int raiseOn) : IExitHandler, IInterruptAcknowledge
     {
@@ -166,23 +169,14 @@ public class BlockEngineTests
     public void An_interrupt_raised_by_an_exit_in_the_middle_of_a_block_is_taken_after_that_instruction()
     {
         // IF = 1. Pass 2's OUT raises IRQ: it is taken before the INC BX after it, not at the block's end.
-        var m = new CoreMachine(CpuModel.I386, a =>
+        var m = Loop(CpuModel.I386, passes: 2, a =>
         {
-            var top = a.CreateLabel();
-            a.mov(cx, 2);
-            a.Label(ref top);
             a.inc(ax);
             a.@out(0x80, al);
             a.inc(bx);        // at 0x106
             a.inc(bx);
-            a.loop(top);
-            a.hlt();
         });
-        m.Memory.Load(0x9100, [0xF4]);                 // the handler halts
-        m.Memory.Load(0x20 * 4, [0x00, 0x91, 0x00, 0x00]);
-        var device = new RaiseOnOut(m.Cpu, 2);
-        m.Cpu.ExitHandler = device;
-        m.Cpu.InterruptController = device;
+        RaiseOnSecondOut(m);
         m.Cpu.Flags = CpuFlags.IF;
 
         m.RunToHalt().Should().Be(StopReason.Halt);
@@ -196,11 +190,8 @@ public class BlockEngineTests
     public void A_request_pending_while_IF_is_clear_is_taken_after_the_instruction_that_follows_STI_in_a_block()
     {
         // Pass 1 ends with CLI, so pass 2 runs the block with IF = 0 and the request pending until its STI.
-        var m = new CoreMachine(CpuModel.I386, a =>
+        var m = Loop(CpuModel.I386, passes: 2, a =>
         {
-            var top = a.CreateLabel();
-            a.mov(cx, 2);
-            a.Label(ref top);
             a.inc(ax);
             a.@out(0x80, al);
             a.inc(si);
@@ -208,14 +199,8 @@ public class BlockEngineTests
             a.inc(bx);        // in STI's shadow: runs before the interrupt
             a.inc(bx);        // at 0x109
             a.cli();
-            a.loop(top);
-            a.hlt();
         });
-        m.Memory.Load(0x9100, [0xF4]);
-        m.Memory.Load(0x20 * 4, [0x00, 0x91, 0x00, 0x00]);
-        var device = new RaiseOnOut(m.Cpu, 2);
-        m.Cpu.ExitHandler = device;
-        m.Cpu.InterruptController = device;
+        RaiseOnSecondOut(m);
 
         m.RunToHalt().Should().Be(StopReason.Halt);
 
@@ -229,11 +214,8 @@ public class BlockEngineTests
     public void TF_set_by_POPF_in_the_middle_of_a_block_traps_after_the_next_instruction()
     {
         // Pass 1 (CL = 2) leaves TF clear; pass 2 (CL = 1) sets it with POPF: one INC BX, then INT 1.
-        var m = new CoreMachine(CpuModel.I8086, a =>
+        var m = Loop(CpuModel.I8086, passes: 2, a =>
         {
-            var top = a.CreateLabel();
-            a.mov(cx, 2);
-            a.Label(ref top);
             a.pushf();
             a.pop(ax);
             a.mov(ah, cl);
@@ -243,8 +225,6 @@ public class BlockEngineTests
             a.inc(bx);
             a.inc(bx);        // at 0x10D
             a.inc(bx);
-            a.loop(top);
-            a.hlt();
         });
 
         m.RunToHalt().Should().Be(StopReason.Halt);

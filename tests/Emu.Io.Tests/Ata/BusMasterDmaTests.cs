@@ -12,13 +12,19 @@ public class BusMasterDmaTests
     private static void StartBusMaster(AtaRig rig, bool toMemory) =>
         rig.Out(BmCommand, (byte)(BusMasterChannel.CommandStart | (toMemory ? BusMasterChannel.CommandWriteToMemory : 0)));
 
+    /// <summary>Lays out a PRD table at <see cref="Table"/> and points the bus master at it.</summary>
+    private static void UsePrds(AtaRig rig, params (uint Address, int Bytes, bool Eot)[] entries)
+    {
+        rig.WritePrds(Table, entries);
+        rig.Out32(BmPrd, Table);
+    }
+
     [Fact]
     public void Read_dma_scatters_sectors_over_several_prds_and_completes_with_an_interrupt()
     {
         var rig = new AtaRig();
         // 3 sectors = 1536 bytes over regions of 1000, 36 and 500 bytes.
-        rig.WritePrds(Table, (0x10000, 1000, false), (0x20000, 36, false), (0x30000, 500, true));
-        rig.Out32(BmPrd, Table);
+        UsePrds(rig, (0x10000, 1000, false), (0x20000, 36, false), (0x30000, 500, true));
         rig.Lba28(AtaCommand.ReadDma, lba: 4, count: 3);
         rig.In(AltStatus).Should().Be(0x58, "waiting for the bus master");
         rig.Irq14.Level.Should().BeFalse();
@@ -45,8 +51,7 @@ public class BusMasterDmaTests
         var rig = new AtaRig();
         rig.Memory.Bytes.Slice(0x40000, 512).Fill(0x11);
         rig.Memory.Bytes.Slice(0x50000, 512).Fill(0x22);
-        rig.WritePrds(Table, (0x40000, 512, false), (0x50000, 512, true));
-        rig.Out32(BmPrd, Table);
+        UsePrds(rig, (0x40000, 512, false), (0x50000, 512, true));
         StartBusMaster(rig, toMemory: false);
         (rig.In(BmStatus) & BusMasterChannel.StatusActive).Should().NotBe(0);
         rig.Lba28(AtaCommand.WriteDma, lba: 30, count: 2);
@@ -61,8 +66,7 @@ public class BusMasterDmaTests
     public void Lba48_dma_of_more_than_one_buffer_streams_through_one_big_region()
     {
         var rig = new AtaRig();
-        rig.WritePrds(Table, (0x20000, 0, true)); // count 0 = 64 KiB
-        rig.Out32(BmPrd, Table);
+        UsePrds(rig, (0x20000, 0, true)); // count 0 = 64 KiB
         rig.Lba48(AtaCommand.ReadDmaExt, lba: 0, count: 128);
         StartBusMaster(rig, toMemory: true);
         rig.Memory.Bytes.Slice(0x20000, 65536).ToArray().Should().Equal(rig.Disk.Data.AsSpan(0, 65536).ToArray());
@@ -74,8 +78,7 @@ public class BusMasterDmaTests
     public void Prds_shorter_than_the_transfer_set_the_error_bit_clear_active_and_raise_no_interrupt()
     {
         var rig = new AtaRig();
-        rig.WritePrds(Table, (0x10000, 512, false), (0x11000, 256, true));
-        rig.Out32(BmPrd, Table);
+        UsePrds(rig, (0x10000, 512, false), (0x11000, 256, true));
         rig.Lba28(AtaCommand.ReadDma, lba: 0, count: 2);
         StartBusMaster(rig, toMemory: true);
 
@@ -91,8 +94,7 @@ public class BusMasterDmaTests
     public void Prds_longer_than_the_transfer_complete_it_and_leave_the_bus_master_active()
     {
         var rig = new AtaRig();
-        rig.WritePrds(Table, (0x10000, 4096, true));
-        rig.Out32(BmPrd, Table);
+        UsePrds(rig, (0x10000, 4096, true));
         rig.Lba28(AtaCommand.ReadDma, lba: 0, count: 1);
         StartBusMaster(rig, toMemory: true);
         rig.In(Status).Should().Be(0x50);
@@ -107,8 +109,7 @@ public class BusMasterDmaTests
         var rig = new AtaRig();
         // 600 entries of 2 bytes, none marked last: 512 of them cover 1024 bytes of a 4-sector transfer.
         var entries = Enumerable.Range(0, 600).Select(i => ((uint)(0x20000 + i * 2), 2, false)).ToArray();
-        rig.WritePrds(Table, entries);
-        rig.Out32(BmPrd, Table);
+        UsePrds(rig, entries);
         rig.Lba28(AtaCommand.ReadDma, lba: 0, count: 4);
         StartBusMaster(rig, toMemory: true);
         rig.In(BmStatus).Should().Be(BusMasterChannel.StatusError | BusMasterChannel.StatusDrive0Dma);
@@ -122,8 +123,7 @@ public class BusMasterDmaTests
     {
         var rig = new AtaRig();
         rig.Memory.Map(0xA0000, 0x20000, PageKind.Mmio);
-        rig.WritePrds(Table, (0x9FF00, 512, true)); // straddles into the MMIO window
-        rig.Out32(BmPrd, Table);
+        UsePrds(rig, (0x9FF00, 512, true)); // straddles into the MMIO window
         rig.Lba28(AtaCommand.ReadDma, lba: 1, count: 1);
         StartBusMaster(rig, toMemory: true);
         rig.In(BmStatus).Should().Be(BusMasterChannel.StatusError | BusMasterChannel.StatusInterrupt | BusMasterChannel.StatusDrive0Dma);
@@ -144,8 +144,7 @@ public class BusMasterDmaTests
     public void A_region_crossing_64_kib_and_a_table_outside_ram_are_errors()
     {
         var rig = new AtaRig();
-        rig.WritePrds(Table, (0x1FF00, 512, true));
-        rig.Out32(BmPrd, Table);
+        UsePrds(rig, (0x1FF00, 512, true));
         rig.Lba28(AtaCommand.ReadDma, lba: 0, count: 1);
         StartBusMaster(rig, toMemory: true);
         (rig.In(BmStatus) & BusMasterChannel.StatusError).Should().NotBe(0);
@@ -184,8 +183,7 @@ public class BusMasterDmaTests
     public void Out_of_range_dma_is_idnf_without_touching_the_bus_master()
     {
         var rig = new AtaRig();
-        rig.WritePrds(Table, (0x10000, 512, true));
-        rig.Out32(BmPrd, Table);
+        UsePrds(rig, (0x10000, 512, true));
         StartBusMaster(rig, toMemory: true);
         rig.Lba28(AtaCommand.ReadDma, lba: 5000, count: 1);
         rig.In(Status).Should().Be(0x41);

@@ -14,9 +14,9 @@ public sealed record CpuBenchmarkResult(
     IReadOnlyList<double> Seconds,
     IReadOnlyList<double> CpuSeconds)
 {
-    public double MedianSeconds => Median(Seconds);
+    public double MedianSeconds => Median.Of(Seconds);
     /// <summary>Median process CPU time of a run: less disturbed than wall time on a busy machine.</summary>
-    public double MedianCpuSeconds => Median(CpuSeconds);
+    public double MedianCpuSeconds => Median.Of(CpuSeconds);
     public double CpuMips => Instructions / MedianCpuSeconds / 1e6;
     /// <summary>From the fastest run: other load on the machine only ever adds time.</summary>
     public double BestMips => Instructions / Seconds.Min() / 1e6;
@@ -24,13 +24,6 @@ public sealed record CpuBenchmarkResult(
     public double Mips => Instructions / MedianSeconds / 1e6;
     /// <summary>Wall time per OUT exit (the whole run divided by the OUT count), or NaN without OUTs.</summary>
     public double NsPerPortWrite => PortWrites == 0 ? double.NaN : MedianSeconds * 1e9 / PortWrites;
-
-    private static double Median(IReadOnlyList<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
 }
 
 /// <summary>

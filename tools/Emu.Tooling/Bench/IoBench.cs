@@ -172,8 +172,7 @@ public sealed class IoBench(IoBenchOptions options)
         var first = runs[0];
         double mib = first.Bytes / MiB;
         var perMiB = runs.Select(r => r.HostNs / mib).ToArray();
-        var sorted = perMiB.Order().ToArray();
-        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        double median = Median.Of(perMiB);
         return new IoBenchResult
         {
             Path = path.Name(),

@@ -42,8 +42,7 @@ public sealed class OsFreadBench(IoBenchOptions options, OsBenchImages os)
             var runs = Enumerable.Range(0, options.Runs).Select(_ => RunOnce(driver, data)).ToList();
             var first = runs[0];
             var perMiB = runs.Select(r => r.HostNs / (ReadBytes / (1024.0 * 1024))).ToArray();
-            var sorted = perMiB.Order().ToArray();
-            double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+            double median = Median.Of(perMiB);
             yield return new IoBenchResult
             {
                 Path = "os-" + driver,

@@ -59,12 +59,9 @@ public sealed class AtaHarness
     {
         var input = new FuzzInput(data);
         var memory = new GuestMemory();
-        NonRamGuard.Paint(memory, RomPage, 0x11);
-        NonRamGuard.Paint(memory, MmioPage, 0x22);
-        NonRamGuard.Paint(memory, HolePage, 0x33);
-        memory.Map(RomPage, GuestMemory.PageSize, PageKind.Rom);
-        memory.Map(MmioPage, GuestMemory.PageSize, PageKind.Mmio);
-        memory.Map(HolePage, GuestMemory.PageSize, PageKind.Unmapped);
+        NonRamGuard.Place(memory, RomPage, PageKind.Rom, 0x11);
+        NonRamGuard.Place(memory, MmioPage, PageKind.Mmio, 0x22);
+        NonRamGuard.Place(memory, HolePage, PageKind.Unmapped, 0x33);
         var guard = new NonRamGuard(memory);
 
         var master = new MemoryBackend(Pattern(256, 0));

@@ -199,10 +199,8 @@ public sealed class CpuHarness : IDisposable
             Firmware = (key & 4) != 0 ? _firmware : null,
             Hypercalls = hypercalls ?? new Dictionary<ushort, Action<VirtualMachine>>(),
         });
-        NonRamGuard.Paint(vm.Memory, RomPage, 0x77);
-        NonRamGuard.Paint(vm.Memory, MmioPage, 0x88);
-        vm.Memory.Map(RomPage, GuestMemory.PageSize, PageKind.Rom);
-        vm.Memory.Map(MmioPage, GuestMemory.PageSize, PageKind.Mmio);
+        NonRamGuard.Place(vm.Memory, RomPage, PageKind.Rom, 0x77);
+        NonRamGuard.Place(vm.Memory, MmioPage, PageKind.Mmio, 0x88);
         return new Machine(vm, null, null);
     }
 

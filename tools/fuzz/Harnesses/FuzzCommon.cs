@@ -102,6 +102,13 @@ public sealed class NonRamGuard
         }
     }
 
+    /// <summary>Makes a page non-RAM of <paramref name="kind"/>, filled first with a recognisable pattern (so a write shows).</summary>
+    public static void Place(GuestMemory memory, uint page, PageKind kind, byte seed)
+    {
+        Paint(memory, page, seed);
+        memory.Map(page, GuestMemory.PageSize, kind);
+    }
+
     /// <summary>Fills a page with a recognisable pattern before it is marked non-RAM (so a write shows).</summary>
     public static void Paint(GuestMemory memory, uint page, byte seed)
     {

@@ -51,11 +51,9 @@ public sealed class VirtioHarness
     {
         var input = new FuzzInput(data);
         var memory = new GuestMemory();
-        NonRamGuard.Paint(memory, RomPage, 0x44);
-        NonRamGuard.Paint(memory, HolePage, 0x55);
+        NonRamGuard.Place(memory, RomPage, PageKind.Rom, 0x44);
+        NonRamGuard.Place(memory, HolePage, PageKind.Unmapped, 0x55);
         NonRamGuard.Paint(memory, Base, 0x66);
-        memory.Map(RomPage, GuestMemory.PageSize, PageKind.Rom);
-        memory.Map(HolePage, GuestMemory.PageSize, PageKind.Unmapped);
 
         byte first = input.U8();
         var backend = new MemoryBackend(AtaHarness.Pattern(64, 7), readOnly: (first & 2) != 0);
