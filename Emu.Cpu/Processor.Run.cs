@@ -223,12 +223,12 @@ public sealed unsafe partial class Processor
         uint entry = vector * 4u;
         if (entry + 3 > IdtLimit)
         {
-            Shutdown($"interrupt {vector:X2}h is beyond the interrupt table limit {IdtLimit:X4}h");
+            Shutdown(new CpuStop(StopCause.VectorBeyondLimit, Value: IdtLimit, Vector: vector));
             return;
         }
         if (_delivering)
         {
-            Shutdown($"exception {vector:X2}h while delivering an interrupt (triple fault)");
+            Shutdown(new CpuStop(StopCause.FaultWhileDelivering, Vector: vector));
             return;
         }
         _delivering = true;
@@ -241,7 +241,7 @@ public sealed unsafe partial class Processor
         catch (CpuFault fault)
         {
             _delivering = false;
-            Shutdown($"exception {fault.Vector:X2}h while pushing the frame of interrupt {vector:X2}h (triple fault)");
+            Shutdown(new CpuStop(StopCause.FaultPushingFrame, Vector: vector, Fault: fault.Vector));
             return;
         }
         _delivering = false;
@@ -255,12 +255,12 @@ public sealed unsafe partial class Processor
     }
 
     /// <summary>A machine reset requested by a device (port 92h, the 8042): the run ends as on a shutdown.</summary>
-    public void StopForReset(string message) => Shutdown(message);
+    public void StopForReset(string source) => Shutdown(new CpuStop(StopCause.GuestReset, Source: source));
 
-    internal void Shutdown(string message)
+    internal void Shutdown(CpuStop stop)
     {
         _halted = false;
-        StopWith(StopReason.Shutdown, message);
+        StopWith(StopReason.Shutdown, stop);
     }
 
     /// <summary>#DE: the 8086/186 push the address after DIV, later models restart it.</summary>

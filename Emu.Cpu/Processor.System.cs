@@ -17,7 +17,7 @@ public sealed partial class Processor
     {
         if ((value & 0x8000_0001) != 0)
         {
-            StopWith(StopReason.InvalidState, $"the guest tried to enter protected mode at {InstructionCs:X4}:{InstructionIp:X4} (CR0 = {value:X8}); Emu emulates real mode only");
+            StopWith(StopReason.InvalidState, new CpuStop(StopCause.ProtectedMode, InstructionCs, InstructionIp, value));
             return;
         }
         Cr0 = value;

@@ -51,7 +51,10 @@ public sealed unsafe partial class Processor
     public long Retired { get; internal set; }
 
     /// <summary>Why the last <see cref="Run"/> stopped with <see cref="StopReason.InvalidState"/> or <see cref="StopReason.Shutdown"/>.</summary>
-    public string? StopMessage { get; private set; }
+    public CpuStop? Stop { get; private set; }
+
+    /// <summary><see cref="Stop"/> in words.</summary>
+    public string? StopMessage => Stop?.ToString();
 
     /// <summary>CS and IP of the instruction executing now (or last executed).</summary>
     public ushort InstructionCs { get; private set; }
@@ -458,10 +461,10 @@ public sealed unsafe partial class Processor
         _attention = true;
     }
 
-    internal void StopWith(StopReason reason, string message)
+    internal void StopWith(StopReason reason, CpuStop stop)
     {
         _stopReason = reason;
-        StopMessage = message;
+        Stop = stop;
         _stopRequested = true;
         _attention = true;
     }

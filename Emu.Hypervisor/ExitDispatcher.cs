@@ -36,11 +36,12 @@ internal sealed class ExitDispatcher(ExitStatistics stats, PortBus ports, MmioBu
     public void HandleExit(Processor cpu, ref VmExit exit)
     {
         var layers = Layers;
-        bool timed = _stats.TimingEnabled | layers is not null;
+        bool layersTimed = layers is { TimesExits: true };
+        bool timed = _stats.TimingEnabled | layersTimed;
         long start = timed ? Stopwatch.GetTimestamp() : 0;
         Tracer?.BeginExit();
-        if (layers is not null)
-            layers.ExitStart = start;
+        if (layersTimed)
+            layers!.ExitStart = start;
 
         DeviceRange? range = null;
         switch (exit.Reason)
@@ -56,16 +57,15 @@ internal sealed class ExitDispatcher(ExitStatistics stats, PortBus ports, MmioBu
                 break;
         }
         // With --layers, what the device (or the firmware service) took is device time, the rest of the exit the VMM's.
-        if (layers is not null)
-            layers.DeviceTicks += Stopwatch.GetTimestamp() - start;
+        if (layersTimed)
+            layers!.DeviceTicks += Stopwatch.GetTimestamp() - start;
         _stats.Count(exit.Reason);
 
         if (timed | Tracer is not null)
             Observe(cpu, ref exit, range, timed ? Stopwatch.GetTimestamp() - start : 0);
         if (Debugger is { HasExitBreaks: true } debugger)
             debugger.CheckExit(cpu, exit, range);
-        if (layers is not null)
-            layers.ExitTicks += Stopwatch.GetTimestamp() - start;
+        layers?.ExitHandled(exit.Reason, layersTimed ? Stopwatch.GetTimestamp() - start : 0);
     }
 
     private void Observe(Processor cpu, ref VmExit exit, DeviceRange? range, long ticks)

@@ -46,7 +46,7 @@ internal static class MachineDevices
             {
                 var spec = specs[i] ?? throw new ArgumentException($"hard disk {i} is null", nameof(config));
                 if (!seen.Add(Path.GetFullPath(spec.Path)))
-                    throw new DiskImageException($"disk image '{spec.Path}' is attached twice");
+                    throw new DiskImageException(DiskImageFault.AttachedTwice, spec.Path);
                 disks.Add((RawImageBackend.Open(spec), spec.Path));
             }
         }

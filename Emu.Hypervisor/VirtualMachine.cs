@@ -77,7 +77,7 @@ public sealed partial class VirtualMachine : IDisposable
             // The page kinds are final now: the device process checks its DMA against the same map.
             DeviceProcess?.SendMemoryMap(Memory.PageKinds);
             if (DeviceProcess?.Failure is { } failure)
-                throw new DeviceProcessException(failure);
+                throw new DeviceProcessException(failure.ToString());
         }
         catch
         {
@@ -157,6 +157,7 @@ public sealed partial class VirtualMachine : IDisposable
         set
         {
             _dispatcher.Layers = value;
+            value?.Attach(Cpu, Stats);
             ObserveDevices(); // the backends report their host time
         }
     }
@@ -242,7 +243,7 @@ public sealed partial class VirtualMachine : IDisposable
         long instructionBudgetEnd = limits.MaxInstructions is long max ? Cpu.Retired + max : long.MaxValue;
         var wallClock = System.Diagnostics.Stopwatch.StartNew();
         const long SliceInstructions = 1_000_000; // how often host-side limits are checked
-        Layers?.RunStarted(Cpu.Retired, Stats.TotalExits);
+        Layers?.RunStarted();
 
         try
         {
@@ -313,7 +314,7 @@ public sealed partial class VirtualMachine : IDisposable
         }
         finally
         {
-            Layers?.RunEnded(Cpu.Retired, Stats.TotalExits);
+            Layers?.RunEnded();
             UpdateStatistics();
         }
     }
@@ -335,7 +336,7 @@ public sealed partial class VirtualMachine : IDisposable
     private void GuestReset(string source)
     {
         Devices.Reset();
-        Cpu.StopForReset($"the guest reset the machine ({source})");
+        Cpu.StopForReset(source);
     }
 
     /// <summary>The run's end when the firmware stopped it (nothing to boot), else null.</summary>
@@ -378,7 +379,7 @@ public sealed partial class VirtualMachine : IDisposable
     internal void SyncTime()
     {
         Clock.NowNs = NowNs;
-        if (Layers is { } layers)
+        if (Layers is { TimesExits: true } layers)
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             Platform.TimedDevices.AdvanceTo(Clock.NowNs);

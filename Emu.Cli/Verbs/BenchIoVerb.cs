@@ -34,6 +34,9 @@ public sealed class BenchOptions
     [Option("virtio-poll-interval", Default = 1000, HelpText = "virtio-poll: retired instructions between two polls of the queue.")]
     public int PollInterval { get; set; } = 1000;
 
+    [Option("os-image", HelpText = "io: with fread100, also FREAD.COM through the Emu OS on each of its drivers (rows os-ata-pio, os-ata-dma, os-virtio, os-bios): this boot floppy instead of the shipped guest-images/os/os.img; 'none' leaves the OS rows out.")]
+    public string? OsImage { get; set; }
+
     [Option("json", HelpText = "Print one JSON object per (path, workload) line instead of the table.")]
     public bool Json { get; set; }
 
@@ -61,8 +64,10 @@ public static class BenchIoVerb
         if (o.Image is { } image && !File.Exists(image))
             throw new UserError($"--image '{image}' does not exist");
 
+        var os = workloads.Contains(IoBenchWorkload.Fread100) && o.OsImage != "none" ? OsImages(o.OsImage) : null;
         var bench = new IoBench(new IoBenchOptions
         {
+            Os = os,
             Paths = paths,
             Workloads = workloads,
             Runs = o.Runs,
@@ -74,7 +79,7 @@ public static class BenchIoVerb
         try
         {
             using var progress = new Progress();
-            int rows = paths.Count * workloads.Count, done = 0;
+            int rows = paths.Count * workloads.Count + (os is null ? 0 : OsFreadBench.Drivers.Length), done = 0;
             results = bench.Run(r =>
             {
                 progress.Report($"[{++done}/{rows}] {r.Workload} over {r.Path} done");
@@ -106,6 +111,17 @@ public static class BenchIoVerb
         foreach (var line in disagreements)
             Console.Error.WriteLine($"emu: bench io: {line}");
         return disagreements.Count == 0 && results.All(r => r.FailedRequests == 0) ? ExitCodes.Success : ExitCodes.HostError;
+    }
+
+    /// <summary>The OS floppy (given, or the shipped one; none found: no OS rows) and the firmware it boots with.</summary>
+    private static OsBenchImages? OsImages(string? given)
+    {
+        string? floppy = given ?? FirmwareImage.Locate(Path.Combine("os", "os.img"));
+        if (floppy is null)
+            return null;
+        var files = new RunFiles();
+        files.Input("OS image", floppy);
+        return new OsBenchImages(InputFiles.ReadAll(floppy, "OS image"), FirmwareImage.Load(FirmwareImage.Find(null)));
     }
 
     private delegate bool TryParse<T>(string text, out T value);

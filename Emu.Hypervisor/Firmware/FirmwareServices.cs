@@ -62,7 +62,7 @@ public sealed class FirmwareServices
             return;
         }
         bool enter = op == 1;
-        int changed = layers.Mark(enter, layer, cpu.Retired, _vm.Stats.TotalExits, layers.ExitStart);
+        int changed = layers.Mark(enter, layer);
         if (changed > 0)
             _vm.Tracer?.Layer(_vm.Cpu, enter, layer, changed);
     }

@@ -68,8 +68,8 @@ public sealed class DeviceProcessClient : IDisposable
     public WelcomeMessage Welcome { get; }
     public RemoteDeviceKind Kind => Welcome.Kind;
 
-    /// <summary>Why the connection failed (one line), or null while it works or after a clean Goodbye.</summary>
-    public string? Failure { get; private set; }
+    /// <summary>Why the connection failed, or null while it works or after a clean Goodbye.</summary>
+    public DeviceFailure? Failure { get; private set; }
 
     // Closed by this side after Goodbye: no failure, but no more requests either.
     private bool _closed;
@@ -112,9 +112,9 @@ public sealed class DeviceProcessClient : IDisposable
             channel.Send(MessageType.Hello, new HelloMessage(flags, ram.Path).Encode(channel.Payload));
             var type = channel.Receive(out var payload);
             if (type == MessageType.Error)
-                throw new DeviceProtocolException(ErrorMessage.Decode(payload).Text);
+                throw new DeviceProtocolException(ProtocolFault.PeerGaveUp, ErrorMessage.Decode(payload).Text);
             if (type != MessageType.Welcome)
-                throw new DeviceProtocolException($"expected Welcome, got {type}");
+                throw new DeviceProtocolException(ProtocolFault.UnexpectedMessage, $"expected Welcome, got {type}");
             var welcome = WelcomeMessage.Decode(payload);
             ram.Unlink(); // both processes have it mapped; no name is left behind if either dies
             return new DeviceProcessClient(socketPath, channel, memory, welcome, flags, irqs, failed, pollInterval);
@@ -199,12 +199,13 @@ public sealed class DeviceProcessClient : IDisposable
             try
             {
                 var type = _channel.Receive(out var payload);
-                string detail = type == MessageType.Error ? $"the device process gave up: {ErrorMessage.Decode(payload).Text}" : $"an unrequested {type} message";
-                Fail($"device process at '{SocketPath}' (pid {Welcome.ProcessId}) sent {detail} while the guest ran");
+                Fail(type == MessageType.Error
+                    ? new(ProtocolFault.PeerGaveUp, SocketPath, Welcome.ProcessId, null, $"the device process gave up: {ErrorMessage.Decode(payload).Text}")
+                    : new(ProtocolFault.UnexpectedMessage, SocketPath, Welcome.ProcessId, null, $"an unrequested {type} message"));
             }
             catch (DeviceProtocolException e)
             {
-                Fail($"device process at '{SocketPath}' (pid {Welcome.ProcessId}) went away while the guest ran: {e.Message}");
+                Fail(new(e.Fault, SocketPath, Welcome.ProcessId, null, e.Message));
             }
             return false;
         }
@@ -241,7 +242,7 @@ public sealed class DeviceProcessClient : IDisposable
             for (int received = 0; ; received++)
             {
                 if (received > DeviceProtocol.MaxMessagesPerRequest)
-                    throw new DeviceProtocolException($"more than {DeviceProtocol.MaxMessagesPerRequest:N0} messages without a Completion");
+                    throw new DeviceProtocolException(ProtocolFault.Flooded, $"more than {DeviceProtocol.MaxMessagesPerRequest:N0} messages without a Completion");
                 var reply = _channel.Receive(out var payload);
                 switch (reply)
                 {
@@ -264,7 +265,7 @@ public sealed class DeviceProcessClient : IDisposable
                     case MessageType.MemoryWritten:
                         var written = MemoryWrittenMessage.Decode(payload);
                         if (!_memory.NoteExternalWrite(written.Address, (int)written.Length))
-                            throw new DeviceProtocolException($"the device reports writing {written.Length} bytes at {written.Address:X5}, which is not guest RAM");
+                            throw new DeviceProtocolException(ProtocolFault.ImpossibleDma, $"the device reports writing {written.Length} bytes at {written.Address:X5}, which is not guest RAM");
                         break;
                     case MessageType.RegisterNames:
                         var names = RegisterNamesMessage.Decode(payload, Welcome.Regions);
@@ -276,24 +277,24 @@ public sealed class DeviceProcessClient : IDisposable
                         _trace?.Note(e.Device, e.Text, NsToTicks(e.HostNs));
                         break;
                     case MessageType.Error:
-                        throw new DeviceProtocolException($"the device process gave up: {ErrorMessage.Decode(payload).Text}");
+                        throw new DeviceProtocolException(ProtocolFault.PeerGaveUp, $"the device process gave up: {ErrorMessage.Decode(payload).Text}");
                     default:
-                        throw new DeviceProtocolException($"unexpected {reply} message from the device process");
+                        throw new DeviceProtocolException(ProtocolFault.UnexpectedMessage, $"unexpected {reply} message from the device process");
                 }
             }
         }
         catch (DeviceProtocolException e)
         {
-            Fail($"device process at '{SocketPath}' (pid {Welcome.ProcessId}) failed during {what ?? Describe(_current)}: {e.Message}");
+            Fail(new(e.Fault, SocketPath, Welcome.ProcessId, what ?? Describe(_current), e.Message));
             return null;
         }
     }
 
-    private void Fail(string message)
+    private void Fail(DeviceFailure failure)
     {
         if (Failure is not null)
             return;
-        Failure = message;
+        Failure = failure;
         _channel.Dispose();
         _failed();
     }
@@ -309,6 +310,25 @@ public sealed class DeviceProcessClient : IDisposable
         four.Clear();
         data.CopyTo(four);
         return BinaryPrimitives.ReadUInt32LittleEndian(four);
+    }
+}
+
+/// <summary>
+/// Why a working device process connection failed: the <see cref="Fault"/> (died, timed out, flooded, gave up,
+/// or which rule of the protocol it broke), the process, the request it failed during (null: it failed between
+/// requests, while the guest ran) and the detail of the message at fault. <see cref="ToString"/> is the one place
+/// it becomes the line the user sees.
+/// </summary>
+public sealed record DeviceFailure(ProtocolFault Fault, string SocketPath, int ProcessId, string? During, string Detail)
+{
+    public override string ToString()
+    {
+        string process = $"device process at '{SocketPath}' (pid {ProcessId})";
+        if (During is not null)
+            return $"{process} failed during {During}: {Detail}";
+        return Fault is ProtocolFault.PeerGaveUp or ProtocolFault.UnexpectedMessage
+            ? $"{process} sent {Detail} while the guest ran"
+            : $"{process} went away while the guest ran: {Detail}";
     }
 }
 

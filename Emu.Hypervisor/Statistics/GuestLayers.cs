@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Emu.Cpu;
 
 namespace Emu.Hypervisor.Statistics;
 
@@ -26,8 +27,13 @@ public enum GuestLayer : byte
 /// host time (a guest layer gets the time between marks less what exits, devices and idle waits took in it).
 /// The guest is not trusted: nesting is bounded, a leave of a layer that is not active is ignored.
 /// </summary>
-public sealed class GuestLayers
+public sealed class GuestLayers(bool timesExits = true)
 {
+    /// <summary>Exits, devices and host IO are timed, so the host side is split off the guest layers (the table of
+    /// --layers). False: two clock reads per mark only, and a layer's host time includes its exits (what a benchmark
+    /// of a guest phase wants: the same measure as a bare guest's marked phase, without a clock read per exit).</summary>
+    public bool TimesExits { get; } = timesExits;
+
     private const int MaxDepth = 16;
     private const int MaxPaths = 256;
 
@@ -38,9 +44,23 @@ public sealed class GuestLayers
     private int _current; // index into _paths of the innermost active layer
 
     // Where the open interval (since the last mark or the run's start) began.
-    private long _intervalStart, _intervalRetired, _intervalExits, _intervalHostTicks;
+    private long _intervalStart, _intervalRetired, _intervalExits, _intervalInterrupts, _intervalHostTicks;
     private long _runStart;
     private bool _running;
+    private bool _markInExit; // the exit being handled is a mark: not the layer's
+    private Processor? _cpu;
+    private ExitStatistics? _stats;
+
+    /// <summary>The machine whose CPU and exit counts are read at each mark (set by <see cref="VirtualMachine.Layers"/>).</summary>
+    internal void Attach(Processor cpu, ExitStatistics stats)
+    {
+        _cpu = cpu;
+        _stats = stats;
+    }
+
+    private long Retired => _cpu?.Retired ?? 0;
+    private long Exits => _stats?.TotalExits ?? 0;
+    private long Interrupts => _cpu?.InterruptsDelivered ?? 0;
 
     /// <summary>When the exit being handled began (the Layer hypercall's time is the VMM's, not the layer's).</summary>
     internal long ExitStart { get; set; }
@@ -67,34 +87,50 @@ public sealed class GuestLayers
 
     private long NonGuestTicks => ExitTicks + TimedDeviceTicks + IdleTicks;
 
-    internal void RunStarted(long retired, long exits)
+    internal void RunStarted()
     {
         _runStart = Stopwatch.GetTimestamp();
         _running = true;
-        Restart(retired, exits, _runStart);
+        Restart(Exits, _runStart);
     }
 
-    internal void RunEnded(long retired, long exits)
+    internal void RunEnded()
     {
         if (!_running)
             return;
         long now = Stopwatch.GetTimestamp();
-        CloseInterval(retired, exits, now);
+        CloseInterval(Exits, now);
         TotalTicks += now - _runStart;
         _running = false;
     }
 
+    /// <summary>An exit was handled in <paramref name="ticks"/>: the VMM's, counted by reason on the layer that caused it.</summary>
+    internal void ExitHandled(ExitReason reason, long ticks)
+    {
+        ExitTicks += ticks;
+        if (_markInExit)
+        {
+            _markInExit = false;
+            return;
+        }
+        var path = _paths[_current];
+        path.ExitTicks += ticks;
+        path.ExitsByReason[(int)reason]++;
+    }
+
     /// <summary>A Layer hypercall: <paramref name="enter"/> or leave <paramref name="layer"/>. The exit that carries
-    /// it began at <paramref name="exitStart"/> (its time belongs to the VMM) and is not counted yet in <paramref name="exits"/>.
+    /// it began at <see cref="ExitStart"/> (its time belongs to the VMM) and is not counted yet.
     /// Returns how many layers it entered (1) or left (the layer and those still active inside it); 0 when it changed
     /// nothing (a leave of an inactive layer, nesting too deep, no such layer).</summary>
-    internal int Mark(bool enter, GuestLayer layer, long retired, long exits, long exitStart)
+    internal int Mark(bool enter, GuestLayer layer)
     {
         if (layer is GuestLayer.Outside or > GuestLayer.Firmware)
             return 0;
-        CloseInterval(retired, exits, exitStart);
-        Restart(retired, exits + 1, exitStart);
+        long exits = Exits, at = TimesExits ? ExitStart : Stopwatch.GetTimestamp();
+        CloseInterval(exits, at);
+        Restart(exits + 1, at);
         MarkExits++;
+        _markInExit = true;
         if (enter)
         {
             if (_depth == MaxDepth)
@@ -126,20 +162,29 @@ public sealed class GuestLayers
         return _paths.Count - 1;
     }
 
-    private void CloseInterval(long retired, long exits, long now)
+    private void CloseInterval(long exits, long now)
     {
         var path = _paths[_current];
-        path.Instructions += retired - _intervalRetired;
+        path.Instructions += Retired - _intervalRetired;
         path.Exits += exits - _intervalExits;
+        path.Interrupts += Interrupts - _intervalInterrupts;
         path.HostTicks += now - _intervalStart - (NonGuestTicks - _intervalHostTicks);
     }
 
-    private void Restart(long retired, long exits, long now)
+    private void Restart(long exits, long now)
     {
         _intervalStart = now;
-        _intervalRetired = retired;
+        _intervalRetired = Retired;
         _intervalExits = exits;
+        _intervalInterrupts = Interrupts;
         _intervalHostTicks = NonGuestTicks;
+    }
+
+    /// <summary>The paths at and under the first one named <paramref name="name"/> ("application/system call").</summary>
+    public IEnumerable<LayerPath> Subtree(string name)
+    {
+        var root = _paths.FirstOrDefault(p => p.Name == name);
+        return root is null ? [] : _paths.Where(p => p.Within(root));
     }
 
     /// <summary>The rows --layers prints, the report shows and the tests add up: every guest path (depth-first,
@@ -190,7 +235,24 @@ public sealed class LayerPath(GuestLayer layer, LayerPath? parent, int depth)
     public int Depth { get; } = depth;
     public long Instructions { get; internal set; }
     public long Exits { get; internal set; }
+    /// <summary>Host time of the guest's own work in this layer (exits, devices, idle not included).</summary>
     public long HostTicks { get; internal set; }
+    /// <summary>Host time of the exits this layer caused (VMM, devices, host IO).</summary>
+    public long ExitTicks { get; internal set; }
+    /// <summary>The exits this layer caused, by <see cref="ExitReason"/>.</summary>
+    public long[] ExitsByReason { get; } = new long[Enum.GetValues<ExitReason>().Length];
+    /// <summary>Interrupts delivered while this layer was the innermost.</summary>
+    public long Interrupts { get; internal set; }
+
+    public bool Within(LayerPath ancestor)
+    {
+        for (var p = this; p is not null; p = p.Parent)
+        {
+            if (p == ancestor)
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>The layer's name in tables and traces.</summary>
     public string Label => LayerNames.Of(Layer);

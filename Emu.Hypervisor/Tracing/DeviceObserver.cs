@@ -15,7 +15,8 @@ internal sealed class DeviceObserver(Processor cpu, Tracer? tracer, GuestLayers?
     public static DeviceObserver? For(Processor cpu, Tracer? tracer, GuestLayers? layers)
     {
         var events = tracer is not null && (tracer.Events & TraceEvents.Devices) != 0 ? tracer : null;
-        return events is null && layers is null ? null : new DeviceObserver(cpu, events, layers);
+        var timed = layers is { TimesExits: true } ? layers : null; // untimed accounting wants no host IO time either
+        return events is null && timed is null ? null : new DeviceObserver(cpu, events, timed);
     }
 
     public bool Events => tracer is not null;

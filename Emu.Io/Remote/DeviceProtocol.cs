@@ -79,6 +79,37 @@ public enum HelloFlags : ushort
     All = Events | HostTime | VirtioPoll,
 }
 
-/// <summary>A message broke the protocol (bad type, length, field, order) or the connection failed:
-/// the message is one line for the user.</summary>
-public sealed class DeviceProtocolException(string message) : Exception(message);
+/// <summary>What went wrong on a device protocol connection.</summary>
+public enum ProtocolFault
+{
+    /// <summary>The other side closed the connection, or the socket failed: the peer died.</summary>
+    ConnectionLost,
+    /// <summary>No message within the receive timeout: the peer hangs.</summary>
+    TimedOut,
+    /// <summary>A header or payload that does not follow the layout: unknown type, length, truncated, trailing or reserved bytes.</summary>
+    Malformed,
+    /// <summary>Another protocol version, or not a device protocol peer at all (magic).</summary>
+    WrongPeer,
+    /// <summary>A field whose value the protocol does not allow: flags, device kind, counts, sizes, times, the RAM layout.</summary>
+    BadField,
+    /// <summary>A region that cannot exist (outside its space, empty) or that the device does not have, or an access outside one.</summary>
+    ImpossibleRegion,
+    /// <summary>An IRQ the PIC does not have (the cascade, over 15) or a line the device does not have.</summary>
+    ImpossibleIrq,
+    ImpossibleDisk,
+    /// <summary>A report of DMA that wrote outside guest RAM.</summary>
+    ImpossibleDma,
+    /// <summary>A message the conversation does not allow at this point.</summary>
+    UnexpectedMessage,
+    /// <summary>The peer sent Error: it gave up on the conversation.</summary>
+    PeerGaveUp,
+    /// <summary>More than <see cref="DeviceProtocol.MaxMessagesPerRequest"/> messages without a Completion: a runaway device.</summary>
+    Flooded,
+}
+
+/// <summary>A message broke the protocol (bad type, length, field, order) or the connection failed: the
+/// <see cref="Fault"/> says which, the message says it in one line for the user, naming the message and field.</summary>
+public sealed class DeviceProtocolException(ProtocolFault fault, string message) : Exception(message)
+{
+    public ProtocolFault Fault { get; } = fault;
+}

@@ -48,7 +48,7 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceTr
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
             {
-                throw new DeviceProtocolException($"cannot map guest RAM '{hello.RamPath}': {e.Message}");
+                throw new DeviceProtocolException(ProtocolFault.BadField, $"cannot map guest RAM '{hello.RamPath}': {e.Message}");
             }
             _memory = new GuestMemory(store) { DmaWriteObserver = this };
             _device = CreateDevice(_memory, (hello.Flags & HelloFlags.VirtioPoll) != 0 ? VirtioNotifyMode.Poll : VirtioNotifyMode.Exit);
@@ -95,7 +95,7 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceTr
                     break;
                 case MessageType.Access:
                     if (!_mapped)
-                        throw new DeviceProtocolException("Access before MemoryMap: the device does not know guest memory's layout yet");
+                        throw new DeviceProtocolException(ProtocolFault.UnexpectedMessage, "Access before MemoryMap: the device does not know guest memory's layout yet");
                     var access = AccessMessage.Decode(payload, regions);
                     data.Clear();
                     var bytes = data[..access.Size];
@@ -130,7 +130,7 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceTr
                 case MessageType.Error:
                     return $"the VMM gave up: {ErrorMessage.Decode(payload).Text}";
                 default:
-                    throw new DeviceProtocolException($"unexpected {type} message from the VMM");
+                    throw new DeviceProtocolException(ProtocolFault.UnexpectedMessage, $"unexpected {type} message from the VMM");
             }
             Requests++;
             Complete(value, start);
@@ -173,9 +173,9 @@ public sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceTr
     {
         var type = _channel.Receive(out var payload);
         if (type == MessageType.Error)
-            throw new DeviceProtocolException($"the VMM gave up: {ErrorMessage.Decode(payload).Text}");
+            throw new DeviceProtocolException(ProtocolFault.PeerGaveUp, $"the VMM gave up: {ErrorMessage.Decode(payload).Text}");
         if (type != wanted)
-            throw new DeviceProtocolException($"expected {wanted}, got {type}");
+            throw new DeviceProtocolException(ProtocolFault.UnexpectedMessage, $"expected {wanted}, got {type}");
         return payload;
     }
 

@@ -70,15 +70,15 @@ public sealed class MessageChannel : IDisposable
         }
         catch (SocketException e) when (PeerGone(e))
         {
-            throw new DeviceProtocolException($"the other side closed the connection (sending {type}: {e.Message})");
+            throw new DeviceProtocolException(ProtocolFault.ConnectionLost, $"the other side closed the connection (sending {type}: {e.Message})");
         }
         catch (SocketException e)
         {
-            throw new DeviceProtocolException($"the connection failed while sending {type}: {e.Message}");
+            throw new DeviceProtocolException(ProtocolFault.ConnectionLost, $"the connection failed while sending {type}: {e.Message}");
         }
         catch (ObjectDisposedException)
         {
-            throw new DeviceProtocolException($"the connection is closed (sending {type})");
+            throw new DeviceProtocolException(ProtocolFault.ConnectionLost, $"the connection is closed (sending {type})");
         }
     }
 
@@ -96,11 +96,11 @@ public sealed class MessageChannel : IDisposable
         uint length = BinaryPrimitives.ReadUInt32LittleEndian(_receive.AsSpan(4));
         var type = (MessageType)rawType;
         if (!Enum.IsDefined(type))
-            throw new DeviceProtocolException($"unknown message type {rawType}");
+            throw new DeviceProtocolException(ProtocolFault.Malformed, $"unknown message type {rawType}");
         if (zero != 0)
-            throw new DeviceProtocolException($"{type} message: header bytes 2-3 are {zero:X4}, not zero");
+            throw new DeviceProtocolException(ProtocolFault.Malformed, $"{type} message: header bytes 2-3 are {zero:X4}, not zero");
         if (length > DeviceProtocol.MaxPayload)
-            throw new DeviceProtocolException($"{type} message of {length} bytes (at most {DeviceProtocol.MaxPayload})");
+            throw new DeviceProtocolException(ProtocolFault.Malformed, $"{type} message of {length} bytes (at most {DeviceProtocol.MaxPayload})");
         var body = _receive.AsSpan(DeviceProtocol.HeaderSize, (int)length);
         ReadExactly(body, headerStart: false);
         payload = body;
@@ -136,22 +136,22 @@ public sealed class MessageChannel : IDisposable
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
             {
-                throw new DeviceProtocolException($"no message within {ReceiveTimeout.TotalSeconds:0.###} s");
+                throw new DeviceProtocolException(ProtocolFault.TimedOut, $"no message within {ReceiveTimeout.TotalSeconds:0.###} s");
             }
             catch (SocketException e) when (PeerGone(e))
             {
-                throw new DeviceProtocolException($"the other side closed the connection ({e.Message})");
+                throw new DeviceProtocolException(ProtocolFault.ConnectionLost, $"the other side closed the connection ({e.Message})");
             }
             catch (SocketException e)
             {
-                throw new DeviceProtocolException($"the connection failed: {e.Message}");
+                throw new DeviceProtocolException(ProtocolFault.ConnectionLost, $"the connection failed: {e.Message}");
             }
             catch (ObjectDisposedException)
             {
-                throw new DeviceProtocolException("the connection is closed");
+                throw new DeviceProtocolException(ProtocolFault.ConnectionLost, "the connection is closed");
             }
             if (n == 0)
-                throw new DeviceProtocolException(headerStart && done == 0
+                throw new DeviceProtocolException(ProtocolFault.ConnectionLost, headerStart && done == 0
                     ? "the other side closed the connection"
                     : $"the other side closed the connection in the middle of a message ({done} of {buffer.Length} bytes)");
             done += n;

@@ -26,24 +26,24 @@ public sealed record HelloMessage(HelloFlags Flags, string RamPath, ushort Versi
         Magic(r.U32(), MessageType.Hello);
         ushort version = r.U16();
         if (version != DeviceProtocol.Version)
-            throw new DeviceProtocolException($"the VMM speaks device protocol version {version}; this device process speaks version {DeviceProtocol.Version}");
+            throw new DeviceProtocolException(ProtocolFault.WrongPeer, $"the VMM speaks device protocol version {version}; this device process speaks version {DeviceProtocol.Version}");
         var flags = (HelloFlags)r.U16();
         if ((flags & ~HelloFlags.All) != 0)
-            throw new DeviceProtocolException($"Hello message: unknown flags {(ushort)flags:X4}");
+            throw new DeviceProtocolException(ProtocolFault.BadField, $"Hello message: unknown flags {(ushort)flags:X4}");
         uint ramLength = r.U32();
         if (ramLength != GuestRamStore.Length)
-            throw new DeviceProtocolException($"Hello message: guest RAM of {ramLength} bytes (this layout has {GuestRamStore.Length})");
+            throw new DeviceProtocolException(ProtocolFault.BadField, $"Hello message: guest RAM of {ramLength} bytes (this layout has {GuestRamStore.Length})");
         string path = r.Text(DeviceProtocol.MaxPathLength);
         r.End();
         if (path.Length == 0 || path.Contains('\0'))
-            throw new DeviceProtocolException("Hello message: no usable guest RAM path");
+            throw new DeviceProtocolException(ProtocolFault.BadField, "Hello message: no usable guest RAM path");
         return new HelloMessage(flags, path, version);
     }
 
     internal static void Magic(uint magic, MessageType type)
     {
         if (magic != DeviceProtocol.Magic)
-            throw new DeviceProtocolException($"{type} message: magic {magic:X8} is not {DeviceProtocol.Magic:X8} (not an Emu device protocol peer)");
+            throw new DeviceProtocolException(ProtocolFault.WrongPeer, $"{type} message: magic {magic:X8} is not {DeviceProtocol.Magic:X8} (not an Emu device protocol peer)");
     }
 }
 
@@ -126,15 +126,15 @@ public sealed record WelcomeMessage(RemoteDeviceKind Kind, int ProcessId, IReadO
         HelloMessage.Magic(r.U32(), MessageType.Welcome);
         ushort version = r.U16();
         if (version != DeviceProtocol.Version)
-            throw new DeviceProtocolException($"the device process speaks device protocol version {version}; this VMM speaks version {DeviceProtocol.Version}");
+            throw new DeviceProtocolException(ProtocolFault.WrongPeer, $"the device process speaks device protocol version {version}; this VMM speaks version {DeviceProtocol.Version}");
         var kind = (RemoteDeviceKind)r.U8();
         if (!Enum.IsDefined(kind))
-            throw new DeviceProtocolException($"Welcome message: unknown device kind {(byte)kind}");
+            throw new DeviceProtocolException(ProtocolFault.BadField, $"Welcome message: unknown device kind {(byte)kind}");
         int regions = r.U8(), irqs = r.U8(), disks = r.U8();
         r.Reserved(2);
         int pid = (int)r.U32();
         if (regions is 0 or > DeviceProtocol.MaxRegions || irqs > DeviceProtocol.MaxIrqLines || disks > DeviceProtocol.MaxDisks)
-            throw new DeviceProtocolException($"Welcome message: {regions} regions, {irqs} IRQ lines, {disks} disks (at most {DeviceProtocol.MaxRegions}, {DeviceProtocol.MaxIrqLines}, {DeviceProtocol.MaxDisks}; at least one region)");
+            throw new DeviceProtocolException(ProtocolFault.BadField, $"Welcome message: {regions} regions, {irqs} IRQ lines, {disks} disks (at most {DeviceProtocol.MaxRegions}, {DeviceProtocol.MaxIrqLines}, {DeviceProtocol.MaxDisks}; at least one region)");
         var regionList = new List<RegionInfo>();
         for (int i = 0; i < regions; i++)
         {
@@ -143,7 +143,7 @@ public sealed record WelcomeMessage(RemoteDeviceKind Kind, int ProcessId, IReadO
             uint start = r.U32(), length = r.U32();
             string name = r.Text(DeviceProtocol.MaxNameLength);
             if (RegionInfo.Check(space, start, length) is { } problem)
-                throw new DeviceProtocolException($"Welcome message: region {i} ({name}) is {problem}");
+                throw new DeviceProtocolException(ProtocolFault.ImpossibleRegion, $"Welcome message: region {i} ({name}) is {problem}");
             regionList.Add(new RegionInfo(space, start, length, name.Length > 0 ? name : $"remote-region{i}"));
         }
         var irqList = new List<byte>();
@@ -151,7 +151,7 @@ public sealed record WelcomeMessage(RemoteDeviceKind Kind, int ProcessId, IReadO
         {
             byte irq = r.U8();
             if (irq > 15 || irq == 2)
-                throw new DeviceProtocolException($"Welcome message: IRQ line {i} is IRQ {irq} (0-15, not the cascade IRQ 2)");
+                throw new DeviceProtocolException(ProtocolFault.ImpossibleIrq, $"Welcome message: IRQ line {i} is IRQ {irq} (0-15, not the cascade IRQ 2)");
             irqList.Add(irq);
         }
         var diskList = new List<DiskInfo>();
@@ -160,7 +160,7 @@ public sealed record WelcomeMessage(RemoteDeviceKind Kind, int ProcessId, IReadO
             ulong capacity = r.U64();
             byte readOnly = r.U8();
             if (capacity > long.MaxValue / 2 || readOnly > 1)
-                throw new DeviceProtocolException($"Welcome message: disk {i} has capacity {capacity} and read-only flag {readOnly}");
+                throw new DeviceProtocolException(ProtocolFault.ImpossibleDisk, $"Welcome message: disk {i} has capacity {capacity} and read-only flag {readOnly}");
             string name = r.Text(DeviceProtocol.MaxNameLength);
             string path = r.Text(DeviceProtocol.MaxPathLength);
             diskList.Add(new DiskInfo(name, path, (long)capacity, readOnly == 1));
@@ -189,14 +189,14 @@ public static class MemoryMapMessage
         var r = new PayloadReader(payload, MessageType.MemoryMap);
         int count = r.U16();
         if (count != PageCount)
-            throw new DeviceProtocolException($"MemoryMap message: {count} pages (this layout has {PageCount})");
+            throw new DeviceProtocolException(ProtocolFault.BadField, $"MemoryMap message: {count} pages (this layout has {PageCount})");
         var kinds = new PageKind[count];
         var bytes = r.Bytes(count);
         for (int i = 0; i < count; i++)
         {
             kinds[i] = (PageKind)bytes[i];
             if (!Enum.IsDefined(kinds[i]))
-                throw new DeviceProtocolException($"MemoryMap message: page {i:X} has unknown kind {bytes[i]}");
+                throw new DeviceProtocolException(ProtocolFault.BadField, $"MemoryMap message: page {i:X} has unknown kind {bytes[i]}");
         }
         r.End();
         return kinds;
@@ -229,13 +229,13 @@ public readonly record struct AccessMessage(byte Region, byte Size, bool IsWrite
         uint offset = r.U32(), value = r.U32();
         r.End();
         if (region >= regions.Count)
-            throw new DeviceProtocolException($"Access message: region {region} (the device has {regions.Count})");
+            throw new DeviceProtocolException(ProtocolFault.ImpossibleRegion, $"Access message: region {region} (the device has {regions.Count})");
         if (size is not (1 or 2 or 4) || write > 1)
-            throw new DeviceProtocolException($"Access message: size {size}, direction {write} (sizes 1, 2, 4; direction 0 or 1)");
+            throw new DeviceProtocolException(ProtocolFault.BadField, $"Access message: size {size}, direction {write} (sizes 1, 2, 4; direction 0 or 1)");
         if ((ulong)offset + size > regions[region].Length)
-            throw new DeviceProtocolException($"Access message: {size} bytes at offset {offset:X} outside region {regions[region].Name} ({regions[region].Length} bytes)");
+            throw new DeviceProtocolException(ProtocolFault.ImpossibleRegion, $"Access message: {size} bytes at offset {offset:X} outside region {regions[region].Name} ({regions[region].Length} bytes)");
         if (size < 4 && write == 1 && value >> (8 * size) != 0)
-            throw new DeviceProtocolException($"Access message: a {size}-byte write of {value:X} (wider than the access)");
+            throw new DeviceProtocolException(ProtocolFault.BadField, $"Access message: a {size}-byte write of {value:X} (wider than the access)");
         return new AccessMessage(region, size, write == 1, offset, value);
     }
 }
@@ -262,7 +262,7 @@ public readonly record struct CompletionMessage(uint Value, long DeviceNs)
         ulong ns = r.U64();
         r.End();
         if (ns > long.MaxValue)
-            throw new DeviceProtocolException($"Completion message: device time {ns} ns");
+            throw new DeviceProtocolException(ProtocolFault.BadField, $"Completion message: device time {ns} ns");
         return new CompletionMessage(value, (long)ns);
     }
 }
@@ -288,7 +288,7 @@ public readonly record struct IrqMessage(byte Line, bool Level)
         r.Reserved(2);
         r.End();
         if (line >= lines || level > 1)
-            throw new DeviceProtocolException($"Irq message: line {line} level {level} (the device has {lines} lines; level 0 or 1)");
+            throw new DeviceProtocolException(ProtocolFault.ImpossibleIrq, $"Irq message: line {line} level {level} (the device has {lines} lines; level 0 or 1)");
         return new IrqMessage(line, level == 1);
     }
 }
@@ -315,9 +315,9 @@ public readonly record struct RegionMovedMessage(byte Region, uint Base)
         uint start = r.U32();
         r.End();
         if (region >= regions.Count || regions[region].Space != RegionSpace.Port)
-            throw new DeviceProtocolException($"RegionMoved message: region {region} is not a port region of the device");
+            throw new DeviceProtocolException(ProtocolFault.ImpossibleRegion, $"RegionMoved message: region {region} is not a port region of the device");
         if (RegionInfo.Check(RegionSpace.Port, start, regions[region].Length) is { } problem)
-            throw new DeviceProtocolException($"RegionMoved message: {regions[region].Name} moved to {problem}");
+            throw new DeviceProtocolException(ProtocolFault.ImpossibleRegion, $"RegionMoved message: {regions[region].Name} moved to {problem}");
         return new RegionMovedMessage(region, start);
     }
 }
@@ -341,7 +341,7 @@ public readonly record struct MemoryWrittenMessage(uint Address, uint Length)
         uint address = r.U32(), length = r.U32();
         r.End();
         if (length == 0 || (ulong)address + length > GuestMemory.Size)
-            throw new DeviceProtocolException($"MemoryWritten message: {length} bytes at {address:X} (outside guest memory)");
+            throw new DeviceProtocolException(ProtocolFault.ImpossibleDma, $"MemoryWritten message: {length} bytes at {address:X} (outside guest memory)");
         return new MemoryWrittenMessage(address, length);
     }
 }
@@ -366,7 +366,7 @@ public sealed record EventMessage(long HostNs, string Device, string Text)
         string text = r.Text(DeviceProtocol.MaxTextLength);
         r.End();
         if (ns > long.MaxValue)
-            throw new DeviceProtocolException($"Event message: host time {ns} ns");
+            throw new DeviceProtocolException(ProtocolFault.BadField, $"Event message: host time {ns} ns");
         return new EventMessage((long)ns, Clean(device), Clean(text));
     }
 
@@ -415,7 +415,7 @@ public static class ConfigureMessage
         r.Reserved(2);
         r.End();
         if ((flags & ~HelloFlags.All) != 0)
-            throw new DeviceProtocolException($"Configure message: unknown flags {(ushort)flags:X4}");
+            throw new DeviceProtocolException(ProtocolFault.BadField, $"Configure message: unknown flags {(ushort)flags:X4}");
         return flags;
     }
 }
@@ -457,7 +457,7 @@ public sealed record RegisterNamesMessage(byte Region, IReadOnlyList<(ushort Off
         r.Reserved(1);
         int count = r.U16();
         if (region >= regions.Count)
-            throw new DeviceProtocolException($"RegisterNames message: region {region} (the device has {regions.Count})");
+            throw new DeviceProtocolException(ProtocolFault.ImpossibleRegion, $"RegisterNames message: region {region} (the device has {regions.Count})");
         var names = new List<(ushort, string, string)>();
         for (int i = 0; i < count; i++)
         {
@@ -465,7 +465,7 @@ public sealed record RegisterNamesMessage(byte Region, IReadOnlyList<(ushort Off
             string read = EventMessage.Clean(r.Text(DeviceProtocol.MaxRegisterName));
             string write = EventMessage.Clean(r.Text(DeviceProtocol.MaxRegisterName));
             if (offset >= Math.Min(DeviceProtocol.NamedOffsets, regions[region].Length))
-                throw new DeviceProtocolException($"RegisterNames message: offset {offset:X} outside the named part of region {regions[region].Name}");
+                throw new DeviceProtocolException(ProtocolFault.ImpossibleRegion, $"RegisterNames message: offset {offset:X} outside the named part of region {regions[region].Name}");
             names.Add((offset, read, write));
         }
         r.End();
@@ -479,6 +479,6 @@ public static class EmptyMessage
     public static void Decode(ReadOnlySpan<byte> payload, MessageType type)
     {
         if (!payload.IsEmpty)
-            throw new DeviceProtocolException($"{type} message has {payload.Length} payload bytes (it has none)");
+            throw new DeviceProtocolException(ProtocolFault.Malformed, $"{type} message has {payload.Length} payload bytes (it has none)");
     }
 }

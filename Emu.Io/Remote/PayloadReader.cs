@@ -19,7 +19,7 @@ public ref struct PayloadReader(ReadOnlySpan<byte> payload, MessageType type)
     public void Reserved(int bytes)
     {
         if (Take(bytes).IndexOfAnyExcept((byte)0) >= 0)
-            throw new DeviceProtocolException($"{type} message: reserved bytes are not zero");
+            throw new DeviceProtocolException(ProtocolFault.Malformed, $"{type} message: reserved bytes are not zero");
     }
 
     /// <summary>A string: u16 length, then that many bytes of UTF-8 (at most <paramref name="max"/>).</summary>
@@ -27,7 +27,7 @@ public ref struct PayloadReader(ReadOnlySpan<byte> payload, MessageType type)
     {
         int length = U16();
         if (length > max)
-            throw new DeviceProtocolException($"{type} message: a string of {length} bytes (at most {max})");
+            throw new DeviceProtocolException(ProtocolFault.Malformed, $"{type} message: a string of {length} bytes (at most {max})");
         return Encoding.UTF8.GetString(Take(length));
     }
 
@@ -37,13 +37,13 @@ public ref struct PayloadReader(ReadOnlySpan<byte> payload, MessageType type)
     public readonly void End()
     {
         if (_at != _payload.Length)
-            throw new DeviceProtocolException($"{type} message: {_payload.Length - _at} unexpected trailing bytes ({_payload.Length} in all)");
+            throw new DeviceProtocolException(ProtocolFault.Malformed, $"{type} message: {_payload.Length - _at} unexpected trailing bytes ({_payload.Length} in all)");
     }
 
     private ReadOnlySpan<byte> Take(int n)
     {
         if (n > _payload.Length - _at)
-            throw new DeviceProtocolException($"{type} message is truncated ({_payload.Length} bytes)");
+            throw new DeviceProtocolException(ProtocolFault.Malformed, $"{type} message is truncated ({_payload.Length} bytes)");
         var s = _payload.Slice(_at, n);
         _at += n;
         return s;

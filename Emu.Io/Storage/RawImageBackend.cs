@@ -46,11 +46,11 @@ public sealed class RawImageBackend : IBlockBackend
     public static RawImageBackend Open(string path, bool readOnly = false, CacheMode cache = CacheMode.Writeback)
     {
         if (string.IsNullOrEmpty(path))
-            throw new DiskImageException("disk image path is empty");
+            throw new DiskImageException(DiskImageFault.NoPath, "");
         if (Directory.Exists(path))
-            throw new DiskImageException($"disk image '{path}' is a directory, not a file");
+            throw new DiskImageException(DiskImageFault.IsDirectory, path);
         if (!File.Exists(path))
-            throw new DiskImageException($"disk image '{path}' does not exist");
+            throw new DiskImageException(DiskImageFault.Missing, path);
 
         SafeFileHandle handle;
         try
@@ -61,19 +61,18 @@ public sealed class RawImageBackend : IBlockBackend
         }
         catch (UnauthorizedAccessException e)
         {
-            string hint = readOnly ? "" : " (add ,readonly to use it without writing)";
-            throw new DiskImageException($"disk image '{path}' cannot be opened {(readOnly ? "for reading" : "for reading and writing")}: permission denied{hint}", e);
+            throw new DiskImageException(DiskImageFault.PermissionDenied, path, readOnly, e);
         }
         catch (Exception e) when (e is IOException or ArgumentException or NotSupportedException)
         {
-            throw new DiskImageException($"disk image '{path}' cannot be opened: {e.Message}", e);
+            throw new DiskImageException(DiskImageFault.CannotOpen, path, readOnly, e);
         }
 
         try
         {
             long length = RandomAccess.GetLength(handle);
             if (length == 0)
-                throw new DiskImageException($"disk image '{path}' is empty");
+                throw new DiskImageException(DiskImageFault.Empty, path);
             return new RawImageBackend(handle, length, readOnly, cache, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
@@ -81,7 +80,7 @@ public sealed class RawImageBackend : IBlockBackend
             handle.Dispose();
             if (e is DiskImageException)
                 throw;
-            throw new DiskImageException($"disk image '{path}' cannot be used: {e.Message}", e);
+            throw new DiskImageException(DiskImageFault.CannotUse, path, readOnly, e);
         }
     }
 

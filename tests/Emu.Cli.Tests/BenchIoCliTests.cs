@@ -13,7 +13,7 @@ public class BenchIoCliTests
 
         r.ExitCode.Should().Be(0, r.Stderr);
         var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        lines.Should().HaveCount(12);
+        lines.Should().HaveCount(16, "six bare paths for each workload, and the OS on its four drivers for fread100");
         foreach (var line in lines)
         {
             using var doc = JsonDocument.Parse(line);
@@ -23,6 +23,30 @@ public class BenchIoCliTests
             o.GetProperty("exitsByReason").ValueKind.Should().Be(JsonValueKind.Object);
         }
         File.ReadAllText(chart.Path).Should().StartWith("<svg").And.Contain("virtio-poll");
+    }
+
+    [Fact]
+    public void Bench_io_runs_the_seeds_fread_through_the_OS_on_each_driver_beside_the_bare_paths()
+    {
+        var r = EmuProcess.Run("bench", "io", "--json", "--runs", "1", "--workloads", "fread100", "--paths", "ata-pio,ata-dma,virtio");
+
+        r.ExitCode.Should().Be(0, r.Stderr);
+        var rows = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(o => o.GetProperty("path").GetString()!);
+        rows.Keys.Should().BeEquivalentTo(["ata-pio", "ata-dma", "virtio", "os-ata-pio", "os-ata-dma", "os-virtio", "os-bios"]);
+        long Exits(string path) => rows[path].GetProperty("exits").GetInt64();
+        long Instructions(string path) => rows[path].GetProperty("guestInstructions").GetInt64();
+        // FREAD's buffer holds the bare paths' 100 sectors
+        rows.Values.Select(o => o.GetProperty("checksum").GetString()).Distinct().Should().ContainSingle();
+        foreach (var bare in new[] { "ata-pio", "ata-dma", "virtio" })
+        {
+            // the OS adds the system call, the filesystem (open, FAT and directory sectors) and its driver around the same device work
+            Exits("os-" + bare).Should().BeGreaterThan(Exits(bare));
+            Instructions("os-" + bare).Should().BeGreaterThan(Instructions(bare) + 1000);
+        }
+        Exits("os-ata-pio").Should().BeLessThan(Exits("ata-pio") + 1000, "PIO's data words are the bill on both");
+        Exits("os-virtio").Should().BeLessThan(30);
+        Exits("os-bios").Should().BeGreaterThan(25_600, "the BIOS drives the disk by PIO");
     }
 
     [Fact]

@@ -108,18 +108,29 @@ public class CliTests
     [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--keys", @"a\x0Db" }, 2, @"--keys: the US keyboard has no key for \x0D")]
     [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--keys", @"a\qb" }, 2, @"--keys: unknown escape '\qb' (use \n, \r, \t, \b, \e, \\ or \xHH)")]
     [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--serial-input", @"\x4" }, 2, @"--serial-input: unknown escape '\x4'")]
+    // boot, the firmware options and test
+    [InlineData(new[] { "boot", "missing.img" }, 1, "does not exist")]
+    [InlineData(new[] { "boot" }, 2, "missing")]
+    [InlineData(new[] { "boot", "guest-images" }, 1, "directory")]
+    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--floppy", "guest-images/demos/hello.bin" }, 1, "not a floppy size")]
+    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--disk", "missing.img" }, 1, "does not exist")]
+    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--disk", "x.img,bogus" }, 2, "unknown option 'bogus'")]
+    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--bios-disk", "scsi" }, 2, "--bios-disk")]
+    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--bios", "guest-images/demos/hello.bin" }, 1, "64 KiB")]
+    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--load-address", "F000:0000" }, 1, "firmware")]
+    [InlineData(new[] { "test", "missing-dir" }, 1, "does not exist")]
     public void Bad_input_gives_one_line_and_a_documented_status(string[] args, int status, string fragment)
     {
         EmuProcess.Run(args).ShouldBeOneLineError(status, fragment);
     }
 
-    [Fact]
-    public void An_empty_program_is_refused()
+    [Theory]
+    [InlineData("run")]
+    [InlineData("boot")]
+    public void An_empty_program_or_image_is_refused(string verb)
     {
         using var file = TempFile.With();
-        var r = EmuProcess.Run("run", file.Path);
-        r.ExitCode.Should().Be(1);
-        r.Stderr.Should().Contain("is empty");
+        EmuProcess.Run(verb, file.Path).ShouldBeOneLineError(1, "is empty");
     }
 
     [Theory]

@@ -82,31 +82,6 @@ public class FirmwareCliTests
         r.Stderr.Should().Be("emu: no bootable disk: drive 80h: not a bootable disk (no 55AA signature)\n");
     }
 
-    [Theory]
-    [InlineData(new[] { "boot", "missing.img" }, 1, "does not exist")]
-    [InlineData(new[] { "boot" }, 2, "missing")]
-    [InlineData(new[] { "boot", "guest-images" }, 1, "directory")]
-    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--floppy", "guest-images/demos/hello.bin" }, 1, "not a floppy size")]
-    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--disk", "missing.img" }, 1, "does not exist")]
-    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--disk", "x.img,bogus" }, 2, "unknown option 'bogus'")]
-    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--bios-disk", "scsi" }, 2, "--bios-disk")]
-    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--bios", "guest-images/demos/hello.bin" }, 1, "64 KiB")]
-    [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--load-address", "F000:0000" }, 1, "firmware")]
-    [InlineData(new[] { "test", "missing-dir" }, 1, "does not exist")]
-    public void Bad_input_gives_one_line_and_a_documented_status(string[] args, int status, string fragment)
-    {
-        EmuProcess.Run(args).ShouldBeOneLineError(status, fragment);
-    }
-
-    [Fact]
-    public void An_empty_image_is_refused()
-    {
-        using var image = TempFile.With();
-        var r = EmuProcess.Run("boot", image.Path);
-        r.ExitCode.Should().Be(1);
-        r.Stderr.Should().Contain("is empty");
-    }
-
     // emu boot of the bios-disk-hd image (a scratch copy: it writes sector 11) by each INT 13h driver;
     // for virtio a second copy is the virtio disk, which the BIOS makes drive 80h (the ATA copy is 81h).
     [Theory]

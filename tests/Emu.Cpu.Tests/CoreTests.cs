@@ -158,7 +158,7 @@ public class CoreTests
         });
 
         m.RunToHalt().Should().Be(StopReason.InvalidState);
-        m.Cpu.StopMessage.Should().Contain("protected mode");
+        m.Cpu.Stop.Should().BeEquivalentTo(new { Cause = StopCause.ProtectedMode, Value = 1u }, "it names the CR0 value the guest wrote");
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public class CoreTests
         m.Memory.Load(0x3000, [0, 0, 0, 0, 0, 0]);
 
         m.RunToHalt().Should().Be(StopReason.Shutdown);
-        m.Cpu.StopMessage.Should().Contain("limit");
+        m.Cpu.Stop.Should().Be(new CpuStop(StopCause.VectorBeyondLimit, Value: 0, Vector: 0x21));
     }
 
     [Fact]

@@ -11,7 +11,15 @@ internal sealed class GuestRunner : IDisposable
     private readonly MemoryStream _console = new();
     private readonly MemoryStream _serial = new();
 
+    /// <param name="image">A file under guest-images, or "" for a lone HLT.</param>
     public GuestRunner(string image, Emu.Cpu.CpuModel cpu = Emu.Cpu.CpuModel.I386, StringWriter? trace = null, string traceFormat = "text",
+        IReadOnlyList<Emu.Io.Storage.DiskSpec>? disks = null, string? serialInput = null)
+        : this(image.Length > 0 ? File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, image)) : [0xF4], cpu, trace, traceFormat, disks, serialInput)
+    {
+    }
+
+    /// <summary>Runs <paramref name="program"/>, machine code loaded at 0000:7C00.</summary>
+    public GuestRunner(byte[] program, Emu.Cpu.CpuModel cpu = Emu.Cpu.CpuModel.I386, StringWriter? trace = null, string traceFormat = "text",
         IReadOnlyList<Emu.Io.Storage.DiskSpec>? disks = null, string? serialInput = null)
     {
         Machine = new VirtualMachine(new MachineConfig
@@ -32,7 +40,6 @@ internal sealed class GuestRunner : IDisposable
             };
             Machine.Tracer = new Tracer(sink, TraceEvents.Default, hostTime: false);
         }
-        byte[] program = image.Length > 0 ? File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, image)) : [0xF4];
         FlatBinaryLoader.Load(Machine.Memory, program, SegmentedAddress.BootSector);
         BareStart.Prepare(Machine, SegmentedAddress.BootSector);
     }

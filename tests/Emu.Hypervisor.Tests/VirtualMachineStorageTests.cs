@@ -1,3 +1,4 @@
+using Emu.Cpu;
 using Emu.Hypervisor.Loader;
 using Emu.Io.Storage;
 using Emu.Tests.Shared;
@@ -97,7 +98,8 @@ public sealed class VirtualMachineStorageTests : IDisposable
         var outcome = vm.Run(new RunLimits { MaxInstructions = 100 });
 
         outcome.End.Should().Be(RunEnd.Shutdown);
-        outcome.Message.Should().Contain("port CF9h");
+        vm.Cpu.Stop.Should().Be(new CpuStop(StopCause.GuestReset, Source: "port CF9h"));
+        outcome.Message.Should().Be("guest shut down: the guest reset the machine (port CF9h)");
     }
 
     [Fact]
@@ -129,14 +131,14 @@ public sealed class VirtualMachineStorageTests : IDisposable
     {
         string good = TempDisk();
         var missing = () => new VirtualMachine(new MachineConfig { HardDisks = [new DiskSpec(good), new DiskSpec("/nonexistent/x.img")] });
-        missing.Should().Throw<DiskImageException>().WithMessage("*does not exist*");
+        missing.Should().Throw<DiskImageException>().Which.Fault.Should().Be(DiskImageFault.Missing);
         using (new FileStream(good, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
         {
             // the first image was closed again
         }
 
         var twice = () => new VirtualMachine(new MachineConfig { HardDisks = [new DiskSpec(good), new DiskSpec(good)] });
-        twice.Should().Throw<DiskImageException>().WithMessage("*attached twice*");
+        twice.Should().Throw<DiskImageException>().Which.Should().BeEquivalentTo(new { Fault = DiskImageFault.AttachedTwice, Path = good });
 
         var five = () => new VirtualMachine(new MachineConfig { HardDisks = [.. Enumerable.Repeat(new DiskSpec(good), 5)] });
         five.Should().Throw<ArgumentException>().WithMessage("*at most 4*");

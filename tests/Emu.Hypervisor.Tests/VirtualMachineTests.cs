@@ -116,22 +116,21 @@ public class VirtualMachineTests
     public void A_triple_fault_shuts_the_machine_down_with_status_3()
     {
         // lidt [zero limit] ; int 3  -> the vector is beyond the IDT limit: shutdown.
-        using var run = new GuestRunner("");
-        run.Machine.Memory.Load(0x7C00, [0x0F, 0x01, 0x1E, 0x00, 0x7E, 0xCC]);
+        using var run = new GuestRunner([0x0F, 0x01, 0x1E, 0x00, 0x7E, 0xCC]);
         run.Machine.Memory.Load(0x7E00, [0, 0, 0, 0, 0, 0]);
 
         var outcome = run.Run();
 
         outcome.End.Should().Be(RunEnd.Shutdown);
         outcome.ExitCode.Should().Be(3);
+        run.Machine.Cpu.Stop.Should().Be(new CpuStop(StopCause.VectorBeyondLimit, Value: 0, Vector: 3));
     }
 
     [Fact]
     public void Unclaimed_ports_read_all_ones_and_are_counted()
     {
         // in al, 0x99 ; in ax, 0x99 ; cli ; hlt
-        using var run = new GuestRunner("");
-        run.Machine.Memory.Load(0x7C00, [0xE4, 0x99, 0x88, 0xC3, 0xE5, 0x99, 0xFA, 0xF4]);
+        using var run = new GuestRunner([0xE4, 0x99, 0x88, 0xC3, 0xE5, 0x99, 0xFA, 0xF4]);
 
         run.Run();
 
@@ -144,8 +143,7 @@ public class VirtualMachineTests
     public void Halting_with_interrupts_on_and_no_timer_programmed_is_reported_not_waited_on_forever()
     {
         // sti ; hlt : the PIC was never initialised, so nothing can ever interrupt.
-        using var run = new GuestRunner("");
-        run.Machine.Memory.Load(0x7C00, [0xFB, 0xF4]);
+        using var run = new GuestRunner([0xFB, 0xF4]);
 
         var outcome = run.Run();
 
@@ -157,8 +155,7 @@ public class VirtualMachineTests
     public void An_unknown_hypercall_returns_FFFF_in_AX()
     {
         // mov ax, 0x1234 ; vmcall ; cli ; hlt
-        using var run = new GuestRunner("");
-        run.Machine.Memory.Load(0x7C00, [0xB8, 0x34, 0x12, 0x0F, 0x01, 0xC1, 0xFA, 0xF4]);
+        using var run = new GuestRunner([0xB8, 0x34, 0x12, 0x0F, 0x01, 0xC1, 0xFA, 0xF4]);
 
         run.Run();
 

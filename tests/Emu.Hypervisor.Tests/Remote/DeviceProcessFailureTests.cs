@@ -56,7 +56,10 @@ public sealed class DeviceProcessFailureTests : IDisposable
         return thread;
     }
 
-    private RunOutcome RunIdentify(TimeSpan? timeout = null)
+    private RunOutcome RunIdentify(TimeSpan? timeout = null) => RunIdentify(out _, timeout);
+
+    /// <summary>Runs identify.bin against the fake device; <paramref name="failure"/> is why the connection failed, if it did.</summary>
+    private RunOutcome RunIdentify(out DeviceFailure? failure, TimeSpan? timeout = null)
     {
         using var vm = new VirtualMachine(new MachineConfig
         {
@@ -66,21 +69,23 @@ public sealed class DeviceProcessFailureTests : IDisposable
         });
         FlatBinaryLoader.Load(vm.Memory, File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "tests/ata/identify.bin")), SegmentedAddress.BootSector);
         BareStart.Prepare(vm, SegmentedAddress.BootSector);
-        return vm.Run(new RunLimits { MaxInstructions = 10_000_000, Timeout = TimeSpan.FromSeconds(30) });
+        var outcome = vm.Run(new RunLimits { MaxInstructions = 10_000_000, Timeout = TimeSpan.FromSeconds(30) });
+        failure = vm.DeviceProcess?.Failure;
+        return outcome;
     }
 
     private static void Send(MessageChannel c, MessageType type, int length) => c.Send(type, length);
 
-    public static TheoryData<string, Action<MessageChannel>, string> Misbehaviours => new()
+    public static TheoryData<string, Action<MessageChannel>, ProtocolFault> Misbehaviours => new()
     {
-        { "dies", c => c.Dispose(), "the other side closed the connection" },
-        { "sends a bad header", c => Send(c, (MessageType)77, 0), "unknown message type 77" },
-        { "raises an IRQ line it does not have", c => Send(c, MessageType.Irq, new IrqMessage(3, true).Encode(c.Payload)), "line 3" },
-        { "claims to have written unmapped memory", c => Send(c, MessageType.MemoryWritten, new MemoryWrittenMessage(0x9_0000, 16).Encode(c.Payload)), "not guest RAM" },
-        { "moves a region out of the port space", c => Send(c, MessageType.RegionMoved, new RegionMovedMessage(0, 0xFFFC).Encode(c.Payload)), "outside the 64 Ki port space" },
-        { "answers with a request", c => Send(c, MessageType.Access, new AccessMessage(0, 1, false, 0, 0).Encode(c.Payload)), "unexpected Access message" },
-        { "gives up", c => Send(c, MessageType.Error, new ErrorMessage("disk on fire").Encode(c.Payload)), "gave up: disk on fire" },
-        { "floods events", Flood, "more than 4,096 messages without a Completion" },
+        { "dies", c => c.Dispose(), ProtocolFault.ConnectionLost },
+        { "sends a bad header", c => Send(c, (MessageType)77, 0), ProtocolFault.Malformed },
+        { "raises an IRQ line it does not have", c => Send(c, MessageType.Irq, new IrqMessage(3, true).Encode(c.Payload)), ProtocolFault.ImpossibleIrq },
+        { "claims to have written unmapped memory", c => Send(c, MessageType.MemoryWritten, new MemoryWrittenMessage(0x9_0000, 16).Encode(c.Payload)), ProtocolFault.ImpossibleDma },
+        { "moves a region out of the port space", c => Send(c, MessageType.RegionMoved, new RegionMovedMessage(0, 0xFFFC).Encode(c.Payload)), ProtocolFault.ImpossibleRegion },
+        { "answers with a request", c => Send(c, MessageType.Access, new AccessMessage(0, 1, false, 0, 0).Encode(c.Payload)), ProtocolFault.UnexpectedMessage },
+        { "gives up", c => Send(c, MessageType.Error, new ErrorMessage("disk on fire").Encode(c.Payload)), ProtocolFault.PeerGaveUp },
+        { "floods events", Flood, ProtocolFault.Flooded },
     };
 
     private static void Flood(MessageChannel c)
@@ -91,14 +96,18 @@ public sealed class DeviceProcessFailureTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Misbehaviours))]
-    public void A_misbehaving_device_process_stops_the_guest_with_one_line(string what, Action<MessageChannel> misbehave, string reason)
+    public void A_misbehaving_device_process_stops_the_guest_with_one_line(string what, Action<MessageChannel> misbehave, ProtocolFault fault)
     {
         var device = FakeDevice(misbehave);
-        var outcome = RunIdentify();
+        var outcome = RunIdentify(out var failure);
         outcome.End.Should().Be(RunEnd.DeviceFailure, what);
         outcome.ExitCode.Should().Be(1);
-        outcome.Message.Should().Contain($"device process at '{_socket}' (pid 4242)").And.Contain(reason)
-            .And.Contain("of ata0").And.MatchRegex("guest stopped at [0-9A-F]{4}:[0-9A-F]{4}$").And.NotContain("\n");
+        failure.Should().NotBeNull();
+        failure!.Fault.Should().Be(fault, what);
+        failure.ProcessId.Should().Be(4242);
+        failure.During.Should().Contain("of ata0", "it names the access the device failed during");
+        outcome.Message.Should().StartWith($"{failure}; guest stopped at ").And.StartWith($"device process at '{_socket}' (pid 4242) failed during ")
+            .And.MatchRegex("guest stopped at [0-9A-F]{4}:[0-9A-F]{4}$").And.NotContain("\n");
         device.Join(5000).Should().BeTrue();
     }
 
@@ -108,10 +117,11 @@ public sealed class DeviceProcessFailureTests : IDisposable
         var release = new ManualResetEventSlim();
         var device = FakeDevice(_ => release.Wait(10_000));
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var outcome = RunIdentify(TimeSpan.FromMilliseconds(300));
+        var outcome = RunIdentify(out var failure, TimeSpan.FromMilliseconds(300));
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
         outcome.End.Should().Be(RunEnd.DeviceFailure);
-        outcome.Message.Should().Contain("no message within 0.3 s");
+        failure!.Fault.Should().Be(ProtocolFault.TimedOut);
+        outcome.Message.Should().Contain("no message within 0.3 s", "the line says how long it waited");
         release.Set();
         device.Join(5000).Should().BeTrue();
     }

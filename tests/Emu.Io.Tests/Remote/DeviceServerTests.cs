@@ -66,7 +66,7 @@ public sealed class DeviceServerTests : IDisposable
         type.Should().Be(MessageType.Error);
         string text = ErrorMessage.Decode(payload).Text;
         var act = () => c.Receive(out _);
-        act.Should().Throw<DeviceProtocolException>().WithMessage("*closed the connection*", "the session ends after an Error");
+        act.Should().Throw<DeviceProtocolException>("the session ends after an Error").Which.Fault.Should().Be(ProtocolFault.ConnectionLost);
         return text;
     }
 

@@ -71,18 +71,18 @@ public sealed class MessageTests
         }
         back.Should().Equal(names);
         int n = new RegisterNamesMessage(0, [(0x1000, "x", "y")]).Encode(buffer, 0, out _);
-        ((Action)(() => RegisterNamesMessage.Decode(buffer.AsSpan(0, n), regions))).Should().Throw<DeviceProtocolException>().WithMessage("*offset 1000*");
+        ((Action)(() => RegisterNamesMessage.Decode(buffer.AsSpan(0, n), regions))).Should().Throw<DeviceProtocolException>().Which.Fault.Should().Be(ProtocolFault.ImpossibleRegion);
     }
 
-    public static TheoryData<string, byte[], string> BadAccesses => new()
+    public static TheoryData<string, byte[], ProtocolFault> BadAccesses => new()
     {
-        { "region past the list", Access(3, 1, 0, 0, 0), "region 3" },
-        { "size 3", Access(0, 3, 0, 0, 0), "size 3" },
-        { "size 0", Access(0, 0, 0, 0, 0), "size 0" },
-        { "direction 2", Access(0, 1, 2, 0, 0), "direction 2" },
-        { "offset past the region", Access(0, 2, 0, 7, 0), "outside region ata0" },
-        { "huge offset (no overflow)", Access(0, 4, 0, 0xFFFF_FFFE, 0), "outside region" },
-        { "byte write of a word", Access(0, 1, 1, 0, 0x1FF), "wider than the access" },
+        { "region past the list", Access(3, 1, 0, 0, 0), ProtocolFault.ImpossibleRegion },
+        { "size 3", Access(0, 3, 0, 0, 0), ProtocolFault.BadField },
+        { "size 0", Access(0, 0, 0, 0, 0), ProtocolFault.BadField },
+        { "direction 2", Access(0, 1, 2, 0, 0), ProtocolFault.BadField },
+        { "offset past the region", Access(0, 2, 0, 7, 0), ProtocolFault.ImpossibleRegion },
+        { "huge offset (no overflow)", Access(0, 4, 0, 0xFFFF_FFFE, 0), ProtocolFault.ImpossibleRegion },
+        { "byte write of a word", Access(0, 1, 1, 0, 0x1FF), ProtocolFault.BadField },
     };
 
     private static byte[] Access(byte region, byte size, byte write, uint offset, uint value)
@@ -98,20 +98,22 @@ public sealed class MessageTests
 
     [Theory]
     [MemberData(nameof(BadAccesses))]
-    public void A_bad_access_is_refused(string why, byte[] payload, string message)
+    public void A_bad_access_is_refused(string why, byte[] payload, ProtocolFault fault)
     {
-        var act = () => AccessMessage.Decode(payload, Regions);
-        act.Should().Throw<DeviceProtocolException>(why).WithMessage($"*{message}*");
+        Refused(() => AccessMessage.Decode(payload, Regions), fault, why);
     }
+
+    private static void Refused(Action decode, ProtocolFault fault, string because = "") =>
+        decode.Should().Throw<DeviceProtocolException>(because).Which.Fault.Should().Be(fault, because);
 
     [Fact]
     public void Truncated_padded_and_reserved_bytes_are_refused()
     {
         var good = Access(0, 1, 0, 0, 0);
-        ((Action)(() => AccessMessage.Decode(good.AsSpan(0, 11), Regions))).Should().Throw<DeviceProtocolException>().WithMessage("*truncated*");
-        ((Action)(() => AccessMessage.Decode([.. good, 0], Regions))).Should().Throw<DeviceProtocolException>().WithMessage("*trailing*");
+        Refused(() => AccessMessage.Decode(good.AsSpan(0, 11), Regions), ProtocolFault.Malformed, "truncated");
+        Refused(() => AccessMessage.Decode([.. good, 0], Regions), ProtocolFault.Malformed, "a trailing byte");
         good[3] = 1;
-        ((Action)(() => AccessMessage.Decode(good, Regions))).Should().Throw<DeviceProtocolException>().WithMessage("*reserved*");
+        Refused(() => AccessMessage.Decode(good, Regions), ProtocolFault.Malformed, "a reserved byte set");
     }
 
     [Fact]
@@ -119,35 +121,36 @@ public sealed class MessageTests
     {
         var buffer = new byte[DeviceProtocol.MaxPayload];
         int n = new HelloMessage(HelloFlags.None, "/dev/shm/x", Version: 2).Encode(buffer);
-        ((Action)(() => HelloMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>().WithMessage("*version 2*version 1*");
+        Refused(() => HelloMessage.Decode(buffer.AsSpan(0, n)), ProtocolFault.WrongPeer, "version 2");
         n = new HelloMessage(HelloFlags.None, "/dev/shm/x").Encode(buffer);
+        HelloMessage.Decode(buffer.AsSpan(0, n)).RamPath.Should().Be("/dev/shm/x", "the same Hello is accepted unchanged");
         buffer[0] ^= 0xFF;
-        ((Action)(() => HelloMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>().WithMessage("*magic*");
+        Refused(() => HelloMessage.Decode(buffer.AsSpan(0, n)), ProtocolFault.WrongPeer, "another magic");
         buffer[0] ^= 0xFF;
         BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(6), 0x8000); // an unknown flag
-        ((Action)(() => HelloMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>().WithMessage("*flags*");
+        Refused(() => HelloMessage.Decode(buffer.AsSpan(0, n)), ProtocolFault.BadField, "an unknown flag");
         BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(6), 0);
         BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(8), 4096); // another RAM layout
-        ((Action)(() => HelloMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>().WithMessage("*guest RAM of 4096 bytes*");
+        Refused(() => HelloMessage.Decode(buffer.AsSpan(0, n)), ProtocolFault.BadField, "another RAM layout");
     }
 
-    public static TheoryData<string, RegionInfo, string> BadRegions => new()
+    public static TheoryData<string, RegionInfo> BadRegions => new()
     {
-        { "port region leaving the port space", new(RegionSpace.Port, 0xFFF8, 16, "x"), "outside the 64 Ki port space" },
-        { "empty port region", new(RegionSpace.Port, 0x100, 0, "x"), "0 ports" },
-        { "MMIO not page aligned", new(RegionSpace.Mmio, 0xD0010, 0x1000, "x"), "not whole pages" },
-        { "MMIO past guest memory", new(RegionSpace.Mmio, 0x10F000, 0x2000, "x"), "not whole pages" },
-        { "PCI config of 128 bytes", new(RegionSpace.PciConfig, 9, 128, "x"), "PCI configuration region" },
-        { "unknown space", new((RegionSpace)9, 0, 1, "x"), "unknown space 9" },
+        { "port region leaving the port space", new(RegionSpace.Port, 0xFFF8, 16, "x") },
+        { "empty port region", new(RegionSpace.Port, 0x100, 0, "x") },
+        { "MMIO not page aligned", new(RegionSpace.Mmio, 0xD0010, 0x1000, "x") },
+        { "MMIO past guest memory", new(RegionSpace.Mmio, 0x10F000, 0x2000, "x") },
+        { "PCI config of 128 bytes", new(RegionSpace.PciConfig, 9, 128, "x") },
+        { "unknown space", new((RegionSpace)9, 0, 1, "x") },
     };
 
     [Theory]
     [MemberData(nameof(BadRegions))]
-    public void A_welcome_with_an_impossible_region_is_refused(string why, RegionInfo region, string message)
+    public void A_welcome_with_an_impossible_region_is_refused(string why, RegionInfo region)
     {
         var buffer = new byte[DeviceProtocol.MaxPayload];
         int n = new WelcomeMessage(RemoteDeviceKind.Ata, 1, [region], [14], []).Encode(buffer);
-        ((Action)(() => WelcomeMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>(why).WithMessage($"*{message}*");
+        Refused(() => WelcomeMessage.Decode(buffer.AsSpan(0, n)), ProtocolFault.ImpossibleRegion, why);
     }
 
     [Theory]
@@ -157,24 +160,24 @@ public sealed class MessageTests
     {
         var buffer = new byte[DeviceProtocol.MaxPayload];
         int n = new WelcomeMessage(RemoteDeviceKind.Ata, 1, Regions, [irq], []).Encode(buffer);
-        ((Action)(() => WelcomeMessage.Decode(buffer.AsSpan(0, n)))).Should().Throw<DeviceProtocolException>().WithMessage($"*IRQ {irq}*");
+        Refused(() => WelcomeMessage.Decode(buffer.AsSpan(0, n)), ProtocolFault.ImpossibleIrq);
     }
 
     [Fact]
     public void Device_reports_are_checked_against_what_the_device_has()
     {
         var buffer = new byte[16];
-        ((Action)(() => IrqMessage.Decode(buffer.AsSpan(0, new IrqMessage(2, true).Encode(buffer)), 2))).Should().Throw<DeviceProtocolException>();
+        Refused(() => IrqMessage.Decode(buffer.AsSpan(0, new IrqMessage(2, true).Encode(buffer)), 2), ProtocolFault.ImpossibleIrq, "line 2 of 2");
         buffer[1] = 7; // level 7
-        ((Action)(() => IrqMessage.Decode(buffer.AsSpan(0, 4), 2))).Should().Throw<DeviceProtocolException>();
-        ((Action)(() => RegionMovedMessage.Decode(buffer.AsSpan(0, new RegionMovedMessage(2, 0xC000).Encode(buffer)), Regions)))
-            .Should().Throw<DeviceProtocolException>().WithMessage("*not a port region*");
-        ((Action)(() => RegionMovedMessage.Decode(buffer.AsSpan(0, new RegionMovedMessage(1, 0xFFF8).Encode(buffer)), Regions)))
-            .Should().Throw<DeviceProtocolException>().WithMessage("*outside the 64 Ki port space*");
-        ((Action)(() => MemoryWrittenMessage.Decode(buffer.AsSpan(0, new MemoryWrittenMessage(0x10_FF00, 0x200).Encode(buffer)))))
-            .Should().Throw<DeviceProtocolException>().WithMessage("*outside guest memory*");
-        ((Action)(() => MemoryWrittenMessage.Decode(buffer.AsSpan(0, new MemoryWrittenMessage(0xFFFF_FF00, 0x200).Encode(buffer)))))
-            .Should().Throw<DeviceProtocolException>("no 32-bit wrap-around");
+        Refused(() => IrqMessage.Decode(buffer.AsSpan(0, 4), 2), ProtocolFault.ImpossibleIrq, "level 7");
+        Refused(() => RegionMovedMessage.Decode(buffer.AsSpan(0, new RegionMovedMessage(2, 0xC000).Encode(buffer)), Regions),
+            ProtocolFault.ImpossibleRegion, "the PCI configuration region is not a port region");
+        Refused(() => RegionMovedMessage.Decode(buffer.AsSpan(0, new RegionMovedMessage(1, 0xFFF8).Encode(buffer)), Regions),
+            ProtocolFault.ImpossibleRegion, "16 ports at FFF8 leave the port space");
+        Refused(() => MemoryWrittenMessage.Decode(buffer.AsSpan(0, new MemoryWrittenMessage(0x10_FF00, 0x200).Encode(buffer))),
+            ProtocolFault.ImpossibleDma, "past guest memory");
+        Refused(() => MemoryWrittenMessage.Decode(buffer.AsSpan(0, new MemoryWrittenMessage(0xFFFF_FF00, 0x200).Encode(buffer))),
+            ProtocolFault.ImpossibleDma, "no 32-bit wrap-around");
     }
 
     [Fact]

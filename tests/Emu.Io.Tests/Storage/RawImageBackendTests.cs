@@ -59,7 +59,7 @@ public class RawImageBackendTests
         using (var disk = RawImageBackend.Open(image.Path, readOnly: true))
             disk.SectorCount.Should().Be(8);
         var act = () => RawImageBackend.Open(image.Path);
-        act.Should().Throw<DiskImageException>().WithMessage("*permission denied*readonly*");
+        act.Should().Throw<DiskImageException>().Which.Fault.Should().Be(DiskImageFault.PermissionDenied);
     }
 
     [Fact]
@@ -132,11 +132,11 @@ public class RawImageBackendTests
         using var image = new TempImage(512);
         string missing = Path.Combine(image.Directory, "nope.img");
         var a = () => RawImageBackend.Open(missing);
-        a.Should().Throw<DiskImageException>().Which.Message.Should().Be($"disk image '{missing}' does not exist");
+        a.Should().Throw<DiskImageException>().Which.Should().BeEquivalentTo(new { Fault = DiskImageFault.Missing, Path = missing });
         var b = () => RawImageBackend.Open(image.Directory);
-        b.Should().Throw<DiskImageException>().Which.Message.Should().Be($"disk image '{image.Directory}' is a directory, not a file");
+        b.Should().Throw<DiskImageException>().Which.Should().BeEquivalentTo(new { Fault = DiskImageFault.IsDirectory, Path = image.Directory });
         var c = () => RawImageBackend.Open("");
-        c.Should().Throw<DiskImageException>().Which.Message.Should().NotContain("\n");
+        c.Should().Throw<DiskImageException>().Which.Fault.Should().Be(DiskImageFault.NoPath);
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public class RawImageBackendTests
     {
         using var image = new TempImage(0);
         var act = () => RawImageBackend.Open(image.Path);
-        act.Should().Throw<DiskImageException>().WithMessage("*is empty");
+        act.Should().Throw<DiskImageException>().Which.Fault.Should().Be(DiskImageFault.Empty);
     }
 
     [Fact]

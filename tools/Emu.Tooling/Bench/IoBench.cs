@@ -28,6 +28,8 @@ public sealed record IoBenchOptions
     /// it stops the process. Null: a <see cref="Emu.Io.Remote.DeviceServer"/> on a thread of this process (same
     /// protocol and shared memory, no process start; the CLI passes one that runs `emu device-server`).</summary>
     public Func<DeviceProcessRequest, IDisposable>? DeviceProcessLauncher { get; init; }
+    /// <summary>With fread100: also FREAD.COM through this OS on each of its drivers (<see cref="OsFreadBench"/>); null: not.</summary>
+    public OsBenchImages? Os { get; init; }
 }
 
 /// <summary>What a device process for one bench run must serve.</summary>
@@ -98,6 +100,14 @@ public sealed class IoBench(IoBenchOptions options)
                     var r = Measure(path, workload, source, dir);
                     results.Add(r);
                     progress?.Invoke(r);
+                }
+                if (workload == IoBenchWorkload.Fread100 && Options.Os is { } os)
+                {
+                    foreach (var r in new OsFreadBench(Options, os).Measure(source, dir))
+                    {
+                        results.Add(r);
+                        progress?.Invoke(r);
+                    }
                 }
             }
             return results;

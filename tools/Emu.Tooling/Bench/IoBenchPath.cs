@@ -85,31 +85,22 @@ public static class IoBenchNames
         _ => path,
     };
 
-    public static bool TryParsePath(string text, out IoBenchPath path)
-    {
-        foreach (var p in AllPaths)
-        {
-            if (string.Equals(p.Name(), text, StringComparison.OrdinalIgnoreCase))
-            {
-                path = p;
-                return true;
-            }
-        }
-        path = default;
-        return false;
-    }
+    public static bool TryParsePath(string text, out IoBenchPath path) => TryParse(AllPaths, p => p.Name(), text, out path);
 
-    public static bool TryParseWorkload(string text, out IoBenchWorkload workload)
+    public static bool TryParseWorkload(string text, out IoBenchWorkload workload) => TryParse(AllWorkloads, w => w.Name(), text, out workload);
+
+    // The value whose name is text, in any case.
+    private static bool TryParse<T>(IEnumerable<T> all, Func<T, string> name, string text, out T value) where T : struct
     {
-        foreach (var w in AllWorkloads)
+        foreach (var candidate in all)
         {
-            if (string.Equals(w.Name(), text, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(name(candidate), text, StringComparison.OrdinalIgnoreCase))
             {
-                workload = w;
+                value = candidate;
                 return true;
             }
         }
-        workload = default;
+        value = default;
         return false;
     }
 }
