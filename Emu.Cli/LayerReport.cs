@@ -14,7 +14,11 @@ namespace Emu.Cli;
 internal static class LayerReport
 {
     /// <summary>One driver's run: FREAD's output line, the layer rows (<see cref="GuestLayers.Rows"/>), the run's host time.</summary>
-    public sealed record DriverRun(string Driver, string FreadLine, IReadOnlyList<LayerRow> Rows, long TotalTicks);
+    public sealed record DriverRun(string Driver, string FreadLine, IReadOnlyList<LayerRow> Rows, long TotalTicks)
+    {
+        /// <summary>The steps of FREAD's data request, from a traced run of the same driver.</summary>
+        public IReadOnlyList<RequestTimeline.Step> Timeline { get; init; } = [];
+    }
 
     public sealed record Page(string File, int Cores, DateTime Date, int Runs, IReadOnlyList<DriverRun> Drivers);
 
@@ -58,6 +62,7 @@ internal static class LayerReport
                     exits = r.Exits,
                     hostMs = Math.Round(r.HostMs, 3),
                 }),
+                timeline = d.Timeline.Select(s => new { t = s.Instructions, depth = s.Depth, what = s.What, count = s.Count, hostUs = Math.Round(s.HostNs / 1000.0, 1) }),
             }),
         };
         // System.Text.Json escapes '<', '>' and '&', so the data cannot end the script element it sits in.
@@ -96,6 +101,12 @@ internal static class LayerReport
             (and the firmware's services), the host IO on the image. Instructions and exits are exact and the same on
             every run; host time is the median of the measured runs.</p>
             <table id="layers"></table>
+            <h2>The timeline of one request</h2>
+            <p class="note">FREAD's data request on each driver, step by step, from a separate traced run (tracing slows
+            the host, so these host times are not the medians above): the layers entered and left, every VM exit with
+            the device register it reached, what the device model and the host backend did, the interrupt. Consecutive
+            identical steps are one row with their count (a PIO sector is 256 data-word exits).</p>
+            <div id="timelines"></div>
             <script type="application/json" id="data">
             """);
         html.Append(json);
@@ -197,6 +208,26 @@ internal static class LayerReport
                   td.textContent = value;
                 }
               }
+            }
+            const timelines = document.getElementById("timelines");
+            for (const d of data.drivers) {
+              const t = document.createElement("table");
+              t.className = "timeline";
+              t.dataset.driver = d.driver;
+              const cap = t.createCaption();
+              cap.textContent = `${d.driver}: ${d.timeline.length} steps`;
+              const th = t.insertRow();
+              for (const c of ["instructions since the driver was entered", "step", "times", "host µs"])
+                th.appendChild(Object.assign(document.createElement("th"), { textContent: c }));
+              for (const s of d.timeline) {
+                const tr = t.insertRow();
+                tr.className = "step";
+                const a = tr.insertCell(); a.className = "num"; a.textContent = "+" + fmt(s.t);
+                tr.insertCell().textContent = "\u00a0\u00a0".repeat(s.depth) + s.what;
+                const n = tr.insertCell(); n.className = "num"; n.textContent = s.count > 1 ? "×" + fmt(s.count) : "";
+                const u = tr.insertCell(); u.className = "num"; u.textContent = s.hostUs ? s.hostUs.toFixed(1) : "";
+              }
+              timelines.appendChild(t);
             }
             const total = table.insertRow();
             total.insertCell().textContent = "total";

@@ -55,15 +55,27 @@ public static partial class ReportVerb
         using var progress = new Progress();
         foreach (string driver in drivers)
         {
-            progress.Report($"{driver}: warm-up");
-            Fread(os, o.Data, o.File, driver); // the JIT compiles this driver's paths: the measured runs are steady
+            progress.Report($"{driver}: warm-up, traced");
+            // The warm-up run is traced: the JIT compiles this driver's paths (the measured runs are steady) and the
+            // trace gives the timeline of one request.
+            string trace = Path.Combine(Path.GetTempPath(), $"emu-report-{Environment.ProcessId}-{driver}.jsonl");
+            IReadOnlyList<RequestTimeline.Step> timeline;
+            try
+            {
+                Fread(os, o.Data, o.File, driver, trace);
+                timeline = RequestTimeline.FromJsonl(trace);
+            }
+            finally
+            {
+                System.IO.File.Delete(trace);
+            }
             var measured = new List<LayerReport.DriverRun>();
             for (int i = 0; i < o.Runs; i++)
             {
                 progress.Report($"{driver}: run {i + 1}/{o.Runs}");
                 measured.Add(Fread(os, o.Data, o.File, driver));
             }
-            runs.Add(LayerReport.Median(measured));
+            runs.Add(LayerReport.Median(measured) with { Timeline = timeline });
         }
         progress.Dispose();
 
@@ -84,7 +96,7 @@ public static partial class ReportVerb
 
     /// <summary>Boots the OS with the data disk read-only on <paramref name="driver"/>'s device, selects the driver,
     /// runs FREAD.COM and exits; what the layers took and FREAD's line.</summary>
-    private static LayerReport.DriverRun Fread(string os, string data, string file, string driver)
+    private static LayerReport.DriverRun Fread(string os, string data, string file, string driver, string? trace = null)
     {
         string Spec(string path) => path.Replace(",", ",,") + ",readonly";
         var options = new BootOptions
@@ -95,6 +107,9 @@ public static partial class ReportVerb
             Keys = $"driver {driver}\\nfread {file.Replace("\\", "\\\\")}\\nexit 0\\n",
             Layers = true,
             Timeout = 300,
+            Trace = trace,
+            TraceFormat = "jsonl",
+            TraceHostTime = trace is not null,
         };
         var transcript = new MemoryStream();
         using var session = MachineSession.Create(options, options.Image, new MachineSession.Capture(transcript, Stream.Null));

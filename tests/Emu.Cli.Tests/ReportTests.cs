@@ -24,7 +24,8 @@ public partial class ReportTests(FreadDisk disk) : IClassFixture<FreadDisk>
             r.ExitCode.Should().Be(0, r.Stderr);
             File.ReadAllText(page).Should().NotContainAny(["<link", " src=", "url(", "@import"], "the page is self-contained: nothing is fetched");
 
-            var cells = Cells(RenderedDom(page));
+            string dom = RenderedDom(page);
+            var cells = Cells(dom);
             foreach (string driver in Drivers)
             {
                 var run = GuestOs.WithDriver(driver, disk.Fat.Path, [@"fread c:\big.bin", "exit 0"], "--layers");
@@ -39,12 +40,41 @@ public partial class ReportTests(FreadDisk disk) : IClassFixture<FreadDisk>
                 cells.Should().Contain((driver, "total", "exits"), table.Total.Exits.ToString("N0", CultureInfo.InvariantCulture));
                 cells.Should().Contain((driver, "total", "instructions"), table.Total.Instructions.ToString("N0", CultureInfo.InvariantCulture));
             }
+
+            // The timeline of one request: FREAD's data request (100 sectors from LBA 100 of the file's first cluster
+            // here), step by step as the trace saw it: the exit that starts the device, what the device and the
+            // backend did, the completion interrupt, the driver left.
+            var steps = TimelineSteps(dom);
+            steps["ata-dma"].Should().ContainInOrder("enter driver", "exit: out ata0.command", "exit: out ata-bm.pri-cmd", "irq: irq14 raised", "leave driver");
+            steps["ata-dma"].Should().Contain(s => s.StartsWith("ata0: READ DMA", StringComparison.Ordinal) && s.EndsWith("count=100", StringComparison.Ordinal));
+            steps["ata-dma"].Should().Contain(s => s.StartsWith("ata0-master: backend read", StringComparison.Ordinal));
+            steps["virtio"].Should().ContainInOrder("enter driver", "exit: write virtio-mmio.queue-notify", "irq: irq11 raised", "exit: write virtio-mmio.interrupt-ack", "leave driver");
+            steps["virtio"].Should().Contain(s => s.StartsWith("virtio-blk-backend: backend read", StringComparison.Ordinal) && s.EndsWith("length=51200", StringComparison.Ordinal));
         }
         finally
         {
             File.Delete(page);
         }
     }
+
+    /// <summary>Each driver's timeline as the page drew it: the step column of every row, indentation removed.</summary>
+    private static Dictionary<string, List<string>> TimelineSteps(string dom)
+    {
+        var steps = new Dictionary<string, List<string>>();
+        foreach (Match table in TimelineTable().Matches(dom))
+        {
+            var rows = StepCell().Matches(table.Groups["rows"].Value)
+                .Select(m => System.Net.WebUtility.HtmlDecode(m.Groups["step"].Value).Replace("\u00a0", "").Trim()).ToList();
+            steps[table.Groups["driver"].Value] = rows;
+        }
+        return steps;
+    }
+
+    [GeneratedRegex("""<table class="timeline" data-driver="(?<driver>[^"]+)">(?<rows>.*?)</table>""", RegexOptions.Singleline)]
+    private static partial Regex TimelineTable();
+
+    [GeneratedRegex("""<tr class="step"><td class="num">[^<]*</td><td>(?<step>[^<]*)</td>""")]
+    private static partial Regex StepCell();
 
     /// <summary>The DOM after the page's scripts ran, as Chromium serialises it.</summary>
     private static string RenderedDom(string page)
