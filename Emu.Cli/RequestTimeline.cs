@@ -27,7 +27,7 @@ internal static class RequestTimeline
         foreach (string line in File.ReadLines(path))
         {
             using var doc = JsonDocument.Parse(line);
-            var e = doc.RootElement.Clone();
+            var e = doc.RootElement;
             string kind = Text(e, "kind");
             if (kind == "layer")
             {
@@ -43,7 +43,7 @@ internal static class RequestTimeline
                 }
                 else if (layers.Count > 0)
                 {
-                    window?.Add(e);
+                    window?.Add(e.Clone()); // kept past this line's document: a copy
                     layers.RemoveRange(Math.Max(0, layers.Count - Ended(e)), Math.Min(layers.Count, Ended(e)));
                     if (window is not null && layers.Count < windowDepth)
                     {
@@ -55,7 +55,7 @@ internal static class RequestTimeline
                     continue;
                 }
             }
-            window?.Add(e);
+            window?.Add(e.Clone()); // kept past this line's document: a copy
         }
         return best is null ? [] : Steps(best);
     }
