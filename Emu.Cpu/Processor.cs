@@ -13,9 +13,11 @@ namespace Emu.Cpu;
 public sealed unsafe partial class Processor
 {
     /// <summary>EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, then a slot that is always zero (see <see cref="Reg.None"/>).</summary>
-    internal readonly uint[] Regs = new uint[9];
-    internal readonly ushort[] Sregs = new ushort[6];
-    internal readonly uint[] SegBase = new uint[6];
+    // Inline arrays rather than arrays: a register is a field of the processor, so a handler inlined with a
+    // constant register number (compiled blocks) reaches it with one access, no array load or bounds check.
+    internal GeneralRegisters Regs;
+    internal SegmentSelectors Sregs;
+    internal SegmentBases SegBase;
     internal uint Eip;
     // CS and its base again, as plain fields: the run loop reads them for every instruction.
     private ushort _codeSelector;
@@ -124,7 +126,7 @@ public sealed unsafe partial class Processor
     /// <summary>Puts the CPU in its reset state: CS:IP = FFFF:0000, flags cleared, A20 untouched.</summary>
     public void Reset()
     {
-        Array.Clear(Regs);
+        Regs = default;
         for (int s = 0; s < 6; s++)
             LoadSegment(s, 0);
         LoadSegment(Seg.CS, 0xFFFF);
@@ -388,6 +390,7 @@ public sealed unsafe partial class Processor
 
     // ---- stack (real mode: SS:SP, 16-bit stack) ----
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Push16(uint value)
     {
         uint sp = (Regs[Reg.SP] - 2) & 0xFFFF;
@@ -402,6 +405,7 @@ public sealed unsafe partial class Processor
         SetReg16(Reg.SP, sp);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal uint Pop16()
     {
         uint sp = Regs[Reg.SP] & 0xFFFF;
