@@ -77,7 +77,7 @@ public sealed partial class VirtualMachine : IDisposable
             // The page kinds are final now: the device process checks its DMA against the same map.
             DeviceProcess?.SendMemoryMap(Memory.PageKinds);
             if (DeviceProcess?.Failure is { } failure)
-                throw new DeviceProcessException(failure.ToString());
+                throw new DeviceProcessException(new DeviceProcessError(DeviceProcessFault.FailedWhileBuilding, failure.SocketPath, Detail: failure.ToString(), Protocol: failure.Fault));
         }
         catch
         {
