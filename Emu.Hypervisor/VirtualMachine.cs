@@ -83,7 +83,7 @@ public sealed partial class VirtualMachine : IDisposable
                 Cpu.InterruptController = AssignedFunction.Posted;
             }
             if (DeviceProcess?.Failure is { } failure)
-                throw new DeviceProcessException(failure.ToString());
+                throw new DeviceProcessException(new DeviceProcessError(DeviceProcessFault.FailedWhileBuilding, failure.SocketPath, Detail: failure.ToString(), Protocol: failure.Fault));
         }
         catch
         {
@@ -245,7 +245,9 @@ public sealed partial class VirtualMachine : IDisposable
             throw new ArgumentException($"a firmware image must be exactly {FirmwareServices.RomSize} bytes, not {image.Length}");
         Memory.Load(FirmwareServices.RomBase, image);
         Memory.Map(FirmwareServices.RomBase, FirmwareServices.RomSize, PageKind.Rom);
-        var firmware = new FirmwareServices(this);
+        var floppy = config.Floppy is { } floppyImage ? new JournaledBackend(floppyImage, DiskJournal) : null;
+        var hardDisks = Enumerable.Range(0, MaxHardDisks).Select(Disk).OfType<IBlockBackend>();
+        var firmware = new FirmwareServices(Cpu, Memory, config, Stats, _dispatcher, BiosDrive.All(floppy, hardDisks));
         firmware.Register(Hypercalls);
         Cpu.Reset();
         return firmware;

@@ -101,9 +101,9 @@ public sealed class DeviceProcessClient : IDisposable
             throw new DeviceProcessException(e.SocketErrorCode switch
             {
                 SocketError.AddressNotAvailable or SocketError.ConnectionRefused when !File.Exists(socketPath) =>
-                    $"no device process at '{socketPath}' (start one with: emu device-server --socket {socketPath} --disk FILE)",
-                SocketError.ConnectionRefused => $"no device process listens on '{socketPath}' (a stale socket file?)",
-                _ => $"cannot connect to the device process at '{socketPath}': {e.Message}",
+                    new DeviceProcessError(DeviceProcessFault.NoProcess, socketPath),
+                SocketError.ConnectionRefused => new DeviceProcessError(DeviceProcessFault.StaleSocket, socketPath),
+                _ => new DeviceProcessError(DeviceProcessFault.CannotConnect, socketPath, Detail: e.Message),
             });
         }
         var channel = new MessageChannel(socket) { ReceiveTimeout = timeout };
@@ -122,7 +122,7 @@ public sealed class DeviceProcessClient : IDisposable
         catch (DeviceProtocolException e)
         {
             channel.Dispose();
-            throw new DeviceProcessException($"device process at '{socketPath}': {e.Message}");
+            throw new DeviceProcessException(new DeviceProcessError(DeviceProcessFault.Handshake, socketPath, Detail: e.Message, Protocol: e.Fault));
         }
     }
 
@@ -348,6 +348,3 @@ public sealed record DeviceFailure(ProtocolFault Fault, string SocketPath, int P
             : $"{process} went away while the guest ran: {Detail}";
     }
 }
-
-/// <summary>A device process could not be used (one line for the user).</summary>
-public sealed class DeviceProcessException(string message) : Exception(message);

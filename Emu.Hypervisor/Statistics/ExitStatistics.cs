@@ -29,6 +29,13 @@ public sealed class ExitStatistics
     /// <summary>BIOS services the firmware does not implement, by "INT nn/AH=xx".</summary>
     public Dictionary<string, long> UnsupportedServices { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Counts a call of a BIOS service the firmware does not implement.</summary>
+    public void CountUnsupported(byte interrupt, byte function)
+    {
+        string key = $"INT {interrupt:X2}/AH={function:X2}";
+        UnsupportedServices[key] = UnsupportedServices.GetValueOrDefault(key) + 1;
+    }
+
     public long TotalExits => _countByReason.Sum();
 
     public long CountOf(ExitReason reason) => _countByReason[(int)reason];
