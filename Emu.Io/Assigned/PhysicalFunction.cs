@@ -21,9 +21,11 @@ public sealed class PhysicalFunction : IDisposable
     private readonly Thread _worker;
     private volatile bool _stopping;
 
+    public const int MaxFunctions = 8;
+
     public PhysicalFunction(IBlockBackend backend, int functions)
     {
-        if (functions is < 1 or > 8)
+        if (functions is < 1 or > MaxFunctions)
             throw new ArgumentOutOfRangeException(nameof(functions), $"{functions} virtual functions (1 to 8)");
         Backend = backend;
         Memory = new HostPhysicalMemory(functions);
@@ -40,13 +42,16 @@ public sealed class PhysicalFunction : IDisposable
 
     public IReadOnlyList<VirtualFunction> Functions => _functions;
 
-    /// <summary>Assigns a free VF to the guest whose RAM is <paramref name="store"/>; null when all are assigned.</summary>
-    public VirtualFunction? Attach(GuestRamStore store)
+    /// <summary>Assigns VF <paramref name="number"/> (the device server's guest slot: one VMM at a time holds it) to
+    /// the guest whose RAM is <paramref name="store"/>.</summary>
+    public VirtualFunction Attach(int number, GuestRamStore store)
     {
         lock (_gate)
         {
-            var vf = Array.Find(_functions, f => !f.Assigned);
-            vf?.Attach(store);
+            var vf = _functions[number];
+            if (vf.Assigned)
+                throw new InvalidOperationException($"{vf.Name} is assigned already");
+            vf.Attach(store);
             return vf;
         }
     }

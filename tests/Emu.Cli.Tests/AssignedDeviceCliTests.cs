@@ -33,7 +33,7 @@ public sealed partial class AssignedDeviceCliTests : IDisposable
 
     private RunningEmu StartServer()
     {
-        var server = new RunningEmu("device-server", "--socket", Socket, "--disk", ImagePath, "--device", "assigned", "--vfs", $"{Functions}");
+        var server = new RunningEmu("device-server", "--socket", Socket, "--disk", ImagePath, "--device", "assigned", "--guests", $"{Functions}");
         server.WaitForLine(l => l.Contains("listening on"), "its ready line");
         return server;
     }
