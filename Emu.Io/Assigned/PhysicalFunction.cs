@@ -12,9 +12,10 @@ namespace Emu.Io.Assigned;
 /// </summary>
 public sealed class PhysicalFunction : IDisposable
 {
-    /// <summary>How long the worker keeps spinning after its last work before it sleeps between passes: a doorbell
-    /// seen while spinning costs no wake-up, and an idle device costs no CPU.</summary>
-    private static readonly TimeSpan SpinAfterWork = TimeSpan.FromMilliseconds(2);
+    /// <summary>How long the worker keeps spinning after its last work, then yielding its core between passes, before
+    /// it sleeps between them: a doorbell seen while spinning costs no wake-up, one seen while yielding costs a turn of
+    /// the scheduler (what a busy host gives), and an idle device costs no CPU.</summary>
+    private const long SpinMs = 2, YieldMs = 50;
 
     private readonly object _gate = new();
     private readonly VirtualFunction[] _functions;
@@ -85,8 +86,10 @@ public sealed class PhysicalFunction : IDisposable
             }
             if (worked)
                 lastWork = Environment.TickCount64;
-            else if (Environment.TickCount64 - lastWork < SpinAfterWork.TotalMilliseconds)
+            else if (Environment.TickCount64 - lastWork < SpinMs)
                 Thread.SpinWait(20);
+            else if (Environment.TickCount64 - lastWork < YieldMs)
+                Thread.Yield();
             else
                 Thread.Sleep(1);
         }

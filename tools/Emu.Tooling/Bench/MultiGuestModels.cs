@@ -23,9 +23,8 @@ public static class MultiGuestModels
             "an ATA controller model per guest; every register access an exit forwarded to the device server; READ DMA, IRQ 14", 20),
         new("paravirtual", "virtio-blk", RemoteDeviceKind.VirtioBlock,
             "one virtio-blk backend for every guest's virtqueue; 16 requests per kick (one forwarded notify), the used ring polled", 1.0 / 16),
-        new("assigned", "", RemoteDeviceKind.Ata,
-            "a virtual function per guest: doorbell without a trap, DMA through an IOMMU, posted interrupts", 0,
-            NotAvailable: "the assigned model (SR-IOV virtual functions, issue 18) has not landed in this build"),
+        new("assigned", "assigned", RemoteDeviceKind.Assigned,
+            "a virtual function per guest: 16 requests per batch, each a doorbell store without a trap; DMA through the VF's IOMMU domain, posted interrupts", 0),
     ];
 
     public static MultiGuestModel? Find(string name) =>
