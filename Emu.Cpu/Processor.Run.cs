@@ -205,7 +205,8 @@ public sealed unsafe partial class Processor
         uint flags = ControlFlags();
         _trapPending = (flags & Processor.TfFlag) != 0;
         // A request held off by IF = 0 needs no look before every instruction: IF can only be set again
-        // by STI (which opens a shadow), POPF or IRET (WriteFlags), and each of those raises _attention.
+        // by STI (which opens a shadow), POPF or IRET (WriteFlags, which raises _attention when it sets IF while
+        // a request waits).
         // Keeping it raised here made every instruction of a CLI'd guest pay this method and a flags
         // materialisation while the PIT's IRQ 0 waited (half speed after the firmware's POST).
         _attention = _trapPending || _shadow || (_interruptLine && (flags & Processor.IfFlag) != 0);
