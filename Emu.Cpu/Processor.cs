@@ -38,6 +38,9 @@ public sealed unsafe partial class Processor
     {
         Memory = memory;
         Model = model;
+        // What WriteFlags lets through and what it forces on (the model's hard-wired bits, bit 1 always set).
+        _flagsModelMask = model >= CpuModel.I386 ? 0x7FD5u : 0x0FD5u;
+        _flagsFixedOnes = CpuFlags.Reserved1 | (model <= CpuModel.I186 ? 0xF000u : 0);
         _cache = new DecodeCache(this);
         memory.CodeWriteObserver = _cache;
         memory.MmioHandler = new MmioExitAdapter(this);
@@ -232,22 +235,23 @@ public sealed unsafe partial class Processor
     /// hard-wires: on 8086/186 bits 12-15 read as 1; on the 286 in real mode they read as 0; on the
     /// 386 IOPL and NT are writable and bit 15 is 0. Bit 1 is always 1, bits 3 and 5 always 0.
     /// </summary>
+    private readonly uint _flagsModelMask;
+    private readonly uint _flagsFixedOnes;
+
     internal void WriteFlags(uint value, uint writable)
     {
-        uint modelMask = Model switch
-        {
-            CpuModel.I8086 or CpuModel.I186 => 0x0FD5u,
-            CpuModel.I286 => 0x0FD5u,
-            _ => 0x7FD5u,
-        };
+        uint modelMask = _flagsModelMask;
         uint mask = writable & modelMask;
         uint f = (FlagsValue & ~mask) | (value & mask);
         f &= modelMask;
-        f |= CpuFlags.Reserved1;
-        if (Model <= CpuModel.I186)
-            f |= 0xF000;
+        f |= _flagsFixedOnes;
         FlagsValue = f;
-        _attention = true;
+        // TF set, or IF set while a request waits, needs the run loop's look before the next instruction. Nothing
+        // else does: a trap already pending or a shadow raised _attention themselves, and a request that comes
+        // later raises it when it comes (SetInterruptLine). So an IRET or POPF that leaves TF clear and no
+        // request taken does not end the block it is in.
+        if ((f & TfFlag) != 0 || (_interruptLine && (f & IfFlag) != 0))
+            _attention = true;
     }
 
     // ---- memory access through segments ----
