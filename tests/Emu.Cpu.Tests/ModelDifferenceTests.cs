@@ -57,6 +57,7 @@ public class ModelDifferenceTests
 
     [Theory]
     [InlineData(CpuModel.I8086, NoInterrupt)]
+    [InlineData(CpuModel.I186, NoInterrupt)]
     [InlineData(CpuModel.I286, 0x0D)]
     [InlineData(CpuModel.I386, 0x0C)]
     public void Pop_at_SP_FFFF_wraps_on_the_8086_and_faults_with_SP_unchanged_later(CpuModel model, int vector)
