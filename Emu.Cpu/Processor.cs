@@ -359,6 +359,22 @@ public sealed unsafe partial class Processor
     private CpuFault SegmentLimitFault(int seg) =>
         CpuFault.For(seg == Seg.SS && Model >= CpuModel.I386 ? (byte)0x0C : (byte)0x0D);
 
+    /// <summary>
+    /// The offset of part of a memory operand made of several (a far pointer's selector, BOUND's upper
+    /// bound, a descriptor-table register's base), <paramref name="part"/> bytes into the
+    /// <paramref name="size"/>-byte operand at <paramref name="ea"/>. The 8086 to 286 access each word on
+    /// its own, its offset wrapping at 64 KiB with 16-bit addressing; the 386 checks the operand as a
+    /// whole, so one that runs past offset FFFF faults before any part is read (80386 PRM, real-address-mode
+    /// exceptions: "if any part of the operand would lie outside of the effective address space from 0
+    /// to 0FFFFH"). Call it before reading the first part.
+    /// </summary>
+    internal uint OperandPart(ref DecodedOp op, uint ea, uint part, int size)
+    {
+        if (Model >= CpuModel.I386 && ea + (uint)size - 1 > 0xFFFF)
+            throw SegmentLimitFault(op.Seg);
+        return op.Address32 ? ea + part : (ea + part) & 0xFFFF;
+    }
+
     // ---- operands of a decoded instruction ----
 
     /// <summary>Reads operand <paramref name="kind"/>/<paramref name="reg"/>; a memory operand at offset <paramref name="ea"/>.</summary>
