@@ -104,6 +104,11 @@ internal static class MachineDevices
             if (config.BiosDisk == Firmware.BiosDiskMode.Hypercall && config.Firmware is not null)
                 throw Refused(DeviceProcessFault.HypercallBiosDisk);
         }
+        else if (client.Kind == RemoteDeviceKind.Assigned)
+        {
+            if (welcome.Irqs.Count != 0 || welcome.Regions.Count != 1 || welcome.Regions[0].Space != Io.Devices.RegionSpace.Assigned)
+                throw Refused(DeviceProcessFault.WrongAssignedShape);
+        }
         else if (config.VirtioDisk is not null || config.VirtioDiskBackend is not null)
         {
             throw Refused(DeviceProcessFault.VirtioDiskGivenToVmm);

@@ -43,7 +43,7 @@ public sealed partial class VirtualMachine : IDisposable
             MapMemory(config);
             Cpu = new Processor(Memory, config.Cpu);
             var clock = new VirtualClock();
-            Platform = new PcPlatform(Memory, clock, config.RtcStart, Cpu.SetInterruptLine, () => GuestReset("port 92h or the 8042"));
+            Platform = new PcPlatform(Memory, clock, config.RtcStart, SetInterruptLine, () => GuestReset("port 92h or the 8042"));
             _time = new VirtualTime(Cpu, config.NanosecondsPerInstruction, clock, Platform.TimedDevices);
             Cpu.InterruptController = new PicAcknowledge(Pic);
             Platform.Cmos.SetMemorySize(Math.Clamp(config.MemoryKiB, 16, 640), 64);
@@ -76,6 +76,12 @@ public sealed partial class VirtualMachine : IDisposable
                 Hypercalls.Add(number, () => service(this));
             // The page kinds are final now: the device process checks its DMA against the same map.
             DeviceProcess?.SendMemoryMap(Memory.PageKinds);
+            if (DeviceProcess?.Kind == Emu.Io.Remote.RemoteDeviceKind.Assigned)
+            {
+                AssignedFunction = Assigned.AssignedFunction.SetUp(DeviceProcess, Memory, Cpu, Cpu.InterruptController);
+                _owned.Add(AssignedFunction);
+                Cpu.InterruptController = AssignedFunction.Posted;
+            }
             if (DeviceProcess?.Failure is { } failure)
                 throw new DeviceProcessException(new DeviceProcessError(DeviceProcessFault.FailedWhileBuilding, failure.SocketPath, Detail: failure.ToString(), Protocol: failure.Fault));
         }
@@ -117,6 +123,18 @@ public sealed partial class VirtualMachine : IDisposable
 
     /// <summary>The connection to the device process; null when every device is in-process.</summary>
     public DeviceProcessClient? DeviceProcess { get; }
+
+    /// <summary>The assigned VF of the device process (its IOMMU programmed, its interrupts posted here); null without one.</summary>
+    public Assigned.AssignedFunction? AssignedFunction { get; }
+
+    // The 8259 pair's INTR output: straight to the CPU, or merged with posted vectors when a VF posts them.
+    private void SetInterruptLine(bool level)
+    {
+        if (AssignedFunction is { } assigned)
+            assigned.Posted.SetPicLine(level);
+        else
+            Cpu.SetInterruptLine(level);
+    }
 
     /// <summary>The BIOS's VMM services; null when the machine starts bare (no firmware image).</summary>
     public FirmwareServices? Firmware { get; }
@@ -167,6 +185,8 @@ public sealed partial class VirtualMachine : IDisposable
         var observer = DeviceObserver.For(Cpu, Tracer, Layers);
         Pic.LineChanged = observer is { Events: true } ? (irq, level) => observer.Note("irq", $"irq{irq} {(level ? "raised" : "lowered")}") : null;
         Devices.AttachTrace(observer);
+        if (AssignedFunction is { } assigned)
+            assigned.Posted.Trace = observer is { Events: true } ? observer : null;
     }
 
     /// <summary>Set by the isa-debug-exit device: the process exit status the guest asked for.</summary>
@@ -342,6 +362,8 @@ public sealed partial class VirtualMachine : IDisposable
         Stats.UnclaimedPortAccesses = Ports.UnclaimedReads + Ports.UnclaimedWrites;
         if (DeviceProcess is { } remote)
             Stats.DeviceProcess = new DeviceProcessTotals(remote.SocketPath, remote.Welcome.ProcessId, remote.Requests, remote.RoundTripTicks, remote.DeviceNs);
+        if (AssignedFunction is { } assigned)
+            Stats.Assigned = assigned.Totals(DeviceProcess!.Welcome.Regions[0].Name);
         Stats.UnclaimedMmioAccesses = Mmio.UnclaimedReads + Mmio.UnclaimedWrites;
         foreach (var group in Ports.Ranges.Concat(Mmio.Ranges).GroupBy(r => r.Device.Name))
             Stats.SetDeviceExits(group.Key, group.Sum(r => r.Reads + r.Writes));

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using CommandLine;
+using Emu.Io.Assigned;
 using Emu.Io.Remote;
 using Emu.Io.Storage;
 
@@ -16,8 +17,13 @@ public sealed class DeviceServerOptions
         + "(primary master, primary slave, secondary master, secondary slave); virtio-blk takes one.")]
     public IEnumerable<string> Disks { get; set; } = [];
 
-    [Option("device", Default = "ata", HelpText = "The device model: ata (the PIIX3 IDE controller with bus-master DMA) or virtio-blk.")]
+    [Option("device", Default = "ata", HelpText = "The device model: ata (the PIIX3 IDE controller with bus-master DMA), virtio-blk, "
+        + "or assigned (a block device with virtual functions, one per VMM, served to several VMMs at once: docs/ASSIGNED-DEVICE.md).")]
     public string Device { get; set; } = "ata";
+
+    [Option("vfs", Default = 4, HelpText = "With --device assigned: the virtual functions the physical function creates (1-8); "
+        + "the disk is split into that many equal LBA windows, one per VF.")]
+    public int VirtualFunctions { get; set; } = 4;
 
     [Option("once", HelpText = "Exit after the first VMM disconnects.")]
     public bool Once { get; set; }
@@ -33,8 +39,11 @@ public static class DeviceServerVerb
         {
             "ata" => RemoteDeviceKind.Ata,
             "virtio-blk" or "virtio" => RemoteDeviceKind.VirtioBlock,
-            _ => throw new UserError($"--device '{options.Device}' is not ata or virtio-blk", ExitCodes.Usage),
+            "assigned" => RemoteDeviceKind.Assigned,
+            _ => throw new UserError($"--device '{options.Device}' is not ata, virtio-blk or assigned", ExitCodes.Usage),
         };
+        if (options.VirtualFunctions is < 1 or > 8)
+            throw new UserError($"--vfs {options.VirtualFunctions}: 1 to 8 virtual functions", ExitCodes.Usage);
         if (options.Socket.Length == 0)
             throw new UserError("--socket: the path is empty", ExitCodes.Usage);
         RunFiles.CheckSocket("--socket", options.Socket);
@@ -56,9 +65,11 @@ public static class DeviceServerVerb
                     throw new UserError(e.Message);
                 }
             }
-            var serverOptions = new Emu.Io.Remote.DeviceServerOptions { Kind = kind, Disks = disks };
-            if (serverOptions.Check() is { } problem)
+            var check = new Emu.Io.Remote.DeviceServerOptions { Kind = kind, Disks = disks };
+            if (check.Check() is { } problem)
                 throw new UserError($"--disk: {problem}", ExitCodes.Usage);
+            using var function = kind == RemoteDeviceKind.Assigned ? new PhysicalFunction(disks[0].Backend, options.VirtualFunctions) : null;
+            var serverOptions = new Emu.Io.Remote.DeviceServerOptions { Kind = kind, Disks = disks, Function = function };
 
             DeviceServer server;
             try
@@ -83,6 +94,8 @@ public static class DeviceServerVerb
                     server.Stop();
                 });
                 string served = string.Join(", ", disks.Select((d, i) => $"{serverOptions.DiskName(i)}={d.Spec.Path} ({d.Backend.CapacityBytes:N0} bytes)"));
+                if (function is not null)
+                    served += $", {function.Functions.Count} virtual functions of {function.Functions[0].Sectors:N0} sectors each";
                 output.WriteLine($"emu device-server: {options.Device.ToLowerInvariant()} with {served}, listening on {options.Socket} (pid {Environment.ProcessId})");
                 output.Flush();
                 server.Run(options.Once);

@@ -212,6 +212,23 @@ public sealed class DeviceProcessClient : IDisposable
         return true;
     }
 
+    /// <summary>Where the device's events go now (a trace), or null.</summary>
+    public IDeviceTrace? Trace => _trace;
+
+    /// <summary>Programs the assigned VF's IOMMU domain with one range of this guest's memory.</summary>
+    public void MapIommu(in IommuMapMessage map)
+    {
+        if (Usable)
+            Exchange(MessageType.IommuMap, map.Encode(_channel.Payload), $"mapping IOVA {map.Iova:X}+{map.Length:X} in the IOMMU");
+    }
+
+    /// <summary>Tells the assigned VF where to send its posted-interrupt notifications.</summary>
+    public void SetUpPostedInterrupts(string socketName)
+    {
+        if (Usable)
+            Exchange(MessageType.PostedInterrupts, PostedInterruptsMessage.Encode(_channel.Payload, socketName), "setting up posted interrupts");
+    }
+
     public void Reset()
     {
         if (Usable)

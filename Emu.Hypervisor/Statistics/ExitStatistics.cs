@@ -73,6 +73,9 @@ public sealed class ExitStatistics
     /// <summary>Set when a device was in a device process: what the hop cost (printed last, one line).</summary>
     public DeviceProcessTotals? DeviceProcess { get; set; }
 
+    /// <summary>The assigned VF's requests, IOMMU translations and faults, posted interrupts; null without one.</summary>
+    public Assigned.AssignedTotals? Assigned { get; set; }
+
     /// <summary>The table --stats prints.</summary>
     public void WriteTable(TextWriter w)
     {
@@ -118,6 +121,8 @@ public sealed class ExitStatistics
             w.WriteLine("(host time per exit is measured with --trace-host-time)");
         if (DeviceProcess is { } d)
             w.WriteLine(d.ToString());
+        if (Assigned is { } a)
+            w.WriteLine(a.ToString());
     }
 }
 

@@ -58,8 +58,10 @@ public sealed class DeviceServer : IDisposable
             }
             // A VMM that just said goodbye may still be finishing (its disks flushing) when the next one connects:
             // give it a moment before calling the newcomer a second, concurrent VMM.
-            SpinWait.SpinUntil(() => Volatile.Read(ref _busy) == 0, TimeSpan.FromSeconds(2));
-            if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+            // The assigned device serves every VMM at once, one virtual function each.
+            if (!_options.Shared)
+                SpinWait.SpinUntil(() => Volatile.Read(ref _busy) == 0, TimeSpan.FromSeconds(2));
+            if (!_options.Shared && Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
             {
                 RefuseBusy(client);
                 continue;
@@ -88,7 +90,8 @@ public sealed class DeviceServer : IDisposable
         }
         finally
         {
-            Volatile.Write(ref _busy, 0);
+            if (!_options.Shared)
+                Volatile.Write(ref _busy, 0);
         }
     }
 

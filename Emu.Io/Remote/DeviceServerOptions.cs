@@ -10,16 +10,26 @@ public sealed class DeviceServerOptions
 
     public required IReadOnlyList<(IBlockBackend Backend, DiskSpec Spec)> Disks { get; init; }
 
+    /// <summary>The assigned device's physical function (its VFs are shared out among the VMMs that connect).</summary>
+    public Assigned.PhysicalFunction? Function { get; init; }
+
+    /// <summary>Whether several VMMs are served at once (each gets its own VF); else one at a time.</summary>
+    public bool Shared => Kind == RemoteDeviceKind.Assigned;
+
     /// <summary>ata0-master, ata0-slave, ata1-master, ata1-slave, or virtio-blk.</summary>
-    public string DiskName(int index) => Kind == RemoteDeviceKind.VirtioBlock
-        ? "virtio-blk"
-        : $"ata{index / 2}-{(index % 2 == 0 ? "master" : "slave")}";
+    public string DiskName(int index) => Kind switch
+    {
+        RemoteDeviceKind.VirtioBlock => "virtio-blk",
+        RemoteDeviceKind.Assigned => "assigned",
+        _ => $"ata{index / 2}-{(index % 2 == 0 ? "master" : "slave")}",
+    };
 
     /// <summary>A usage problem with the disks for this kind, or null.</summary>
     public string? Check() => Kind switch
     {
         RemoteDeviceKind.Ata when Disks.Count is < 1 or > 4 => $"the ata device takes 1 to 4 disks (got {Disks.Count})",
         RemoteDeviceKind.VirtioBlock when Disks.Count != 1 => $"the virtio-blk device takes one disk (got {Disks.Count})",
+        RemoteDeviceKind.Assigned when Disks.Count != 1 => $"the assigned device takes one disk, which its virtual functions share (got {Disks.Count})",
         _ => null,
     };
 }
