@@ -68,6 +68,22 @@ public sealed unsafe partial class Processor
     /// <summary>How many more instructions the current Run may retire (a REP instruction's bulk path stays inside it).</summary>
     internal long RepeatBudget => _runEnd - Retired;
 
+    /// <summary>True when something waits to be looked at before the next instruction (compiled blocks leave then).</summary>
+    internal bool NeedsAttention => _attention;
+
+    /// <summary>Changes whenever cached code is dropped (see <see cref="DecodeCache.Generation"/>).</summary>
+    internal int CodeGeneration => _cache.Generation;
+
+    /// <summary>How many starts make a block hot enough to compile to IL; 0: never (tests compare the two).</summary>
+    internal int CompileThreshold
+    {
+        get => _cache.Compiler.Threshold;
+        set => _cache.Compiler.Threshold = value;
+    }
+
+    /// <summary>Instructions compiled so far as inline operations, and as calls of their handler.</summary>
+    internal (long Inline, long Handler) CompiledInstructions => (_cache.Compiler.InlineInstructions, _cache.Compiler.HandlerInstructions);
+
     /// <summary>Leaves IP on the repeating instruction so it resumes where it stopped.</summary>
     internal void SuspendRepeat()
     {
@@ -117,11 +133,26 @@ public sealed unsafe partial class Processor
                 // merely useless, never wrong, because it is checked against the address before use.
                 pool[previous].Next = slot;
             }
+            ref DecodedOp op = ref pool[slot];
+            // A hot block runs compiled (Compilation/BlockCompiler.cs) when it may; it says which slot ran last.
+            if (op.Block == 0 && ++op.Entries == _cache.Compiler.Threshold)
+                _cache.Compiler.Compile(slot, ip);
+            if (op.Block != 0)
+            {
+                if (!_attention && linear < GuestMemory.OneMiB)
+                {
+                    int last = _cache.Compiler.Run(this, op.Block, ip);
+                    if (last != 0)
+                    {
+                        previous = last;
+                        continue;
+                    }
+                }
+            }
             // Code reached through a linear address past 1 MiB runs one instruction at a time: where its
             // next instruction is depends on the A20 gate, which the instruction may switch. Below 1 MiB a
             // block's linear and physical addresses are the same (blocks never cross 1 MiB).
             long end = linear < GuestMemory.OneMiB ? _runEnd : Retired + 1;
-            ref DecodedOp op = ref pool[slot];
             while (true)
             {
                 InstructionIp = (ushort)ip;

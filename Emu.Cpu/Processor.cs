@@ -13,9 +13,11 @@ namespace Emu.Cpu;
 public sealed unsafe partial class Processor
 {
     /// <summary>EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, then a slot that is always zero (see <see cref="Reg.None"/>).</summary>
-    internal readonly uint[] Regs = new uint[9];
-    internal readonly ushort[] Sregs = new ushort[6];
-    internal readonly uint[] SegBase = new uint[6];
+    // Inline arrays rather than arrays: a register is a field of the processor, so a handler inlined with a
+    // constant register number (compiled blocks) reaches it with one access, no array load or bounds check.
+    internal GeneralRegisters Regs;
+    internal SegmentSelectors Sregs;
+    internal SegmentBases SegBase;
     internal uint Eip;
     // CS and its base again, as plain fields: the run loop reads them for every instruction.
     private ushort _codeSelector;
@@ -127,7 +129,7 @@ public sealed unsafe partial class Processor
     /// <summary>Puts the CPU in its reset state: CS:IP = FFFF:0000, flags cleared, A20 untouched.</summary>
     public void Reset()
     {
-        Array.Clear(Regs);
+        Regs = default;
         for (int s = 0; s < 6; s++)
             LoadSegment(s, 0);
         LoadSegment(Seg.CS, 0xFFFF);
@@ -357,6 +359,22 @@ public sealed unsafe partial class Processor
     private CpuFault SegmentLimitFault(int seg) =>
         CpuFault.For(seg == Seg.SS && Model >= CpuModel.I386 ? (byte)0x0C : (byte)0x0D);
 
+    /// <summary>
+    /// The offset of part of a memory operand made of several (a far pointer's selector, BOUND's upper
+    /// bound, a descriptor-table register's base), <paramref name="part"/> bytes into the
+    /// <paramref name="size"/>-byte operand at <paramref name="ea"/>. The 8086 to 286 access each word on
+    /// its own, its offset wrapping at 64 KiB with 16-bit addressing; the 386 checks the operand as a
+    /// whole, so one that runs past offset FFFF faults before any part is read (80386 PRM, real-address-mode
+    /// exceptions: "if any part of the operand would lie outside of the effective address space from 0
+    /// to 0FFFFH"). Call it before reading the first part.
+    /// </summary>
+    internal uint OperandPart(ref DecodedOp op, uint ea, uint part, int size)
+    {
+        if (Model >= CpuModel.I386 && ea + (uint)size - 1 > 0xFFFF)
+            throw SegmentLimitFault(op.Seg);
+        return op.Address32 ? ea + part : (ea + part) & 0xFFFF;
+    }
+
     // ---- operands of a decoded instruction ----
 
     /// <summary>Reads operand <paramref name="kind"/>/<paramref name="reg"/>; a memory operand at offset <paramref name="ea"/>.</summary>
@@ -392,6 +410,7 @@ public sealed unsafe partial class Processor
 
     // ---- stack (real mode: SS:SP, 16-bit stack) ----
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Push16(uint value)
     {
         uint sp = (Regs[Reg.SP] - 2) & 0xFFFF;
@@ -406,6 +425,7 @@ public sealed unsafe partial class Processor
         SetReg16(Reg.SP, sp);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal uint Pop16()
     {
         uint sp = Regs[Reg.SP] & 0xFFFF;

@@ -86,16 +86,14 @@ internal static unsafe class Control
         return op.Size == 4 ? target : target & 0xFFFF;
     }
 
-    /// <summary>Offset and selector of a far indirect operand (m16:16 or m16:32); the selector's
-    /// offset wraps inside the segment with 16-bit addressing.</summary>
+    /// <summary>Offset and selector of a far indirect operand (m16:16 or m16:32); see
+    /// <see cref="Processor.OperandPart"/> for where the selector is read.</summary>
     private static (uint Selector, uint Offset) FarPointer(Processor c, ref DecodedOp op)
     {
         uint ea = c.Ea(ref op);
         int offsetSize = op.MemSize - 2;
+        uint selectorAt = c.OperandPart(ref op, ea, (uint)offsetSize, op.MemSize);
         uint offset = c.ReadMem(op.Seg, ea, offsetSize);
-        uint selectorAt = ea + (uint)offsetSize;
-        if (!op.Address32)
-            selectorAt &= 0xFFFF;
         return (c.ReadMem16(op.Seg, selectorAt), offset);
     }
 
@@ -240,9 +238,7 @@ internal static unsafe class Control
     {
         int size = op.Size;
         uint ea = c.Ea(ref op);
-        uint upperAt = ea + (uint)size;
-        if (!op.Address32)
-            upperAt &= 0xFFFF;
+        uint upperAt = c.OperandPart(ref op, ea, (uint)size, 2 * size);
         uint lower = c.ReadMem(op.Seg, ea, size);
         uint upper = c.ReadMem(op.Seg, upperAt, size);
         uint value = c.GetReg(op.Reg0, size);
