@@ -43,6 +43,31 @@ internal static unsafe class Specialized
     public static nint ForLoopCx(ref DecodedOp op) =>
         op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&LoopCx16 : 0;
 
+    // Near CALL/JMP rel16, RET [imm16] and JCXZ with a 16-bit operand size: the target wraps at 64 KiB, so it
+    // can never exceed the CS limit (the generic handlers' #GP check and operand-kind tests fall away).
+    public static nint ForJmp(ref DecodedOp op) =>
+        op.Kind0 == OperandKind.Imm && op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&JmpRel16 : 0;
+
+    public static nint ForCall(ref DecodedOp op) =>
+        op.Kind0 == OperandKind.Imm && op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&CallRel16 : 0;
+
+    public static nint ForRet(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&Ret16 : 0;
+
+    // Registered for JCXZ only (Control's Sub 0; JECXZ keeps the generic handler).
+    public static nint ForJcxz(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&Jcxz16 : 0;
+
+    // CALL ptr16:16, RETF [imm16], IRET with a 16-bit operand size: a 16-bit offset is always inside the limit.
+    public static nint ForCallFar(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&CallFar16 : 0;
+
+    public static nint ForRetf(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&Retf16 : 0;
+
+    public static nint ForIret(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&Iret16 : 0;
+
     private static bool IsReg(OperandKind k) => k is OperandKind.Reg8 or OperandKind.Reg16 or OperandKind.Reg32;
 
     private static nint ByWidth(int size, nint w8, nint w16, nint w32) => size switch
@@ -248,6 +273,59 @@ internal static unsafe class Specialized
     {
         if (c.Condition(op.Sub))
             c.Eip = (c.Eip + op.Imm) & 0xFFFF;
+    }
+
+    internal static void JmpRel16(Processor c, ref DecodedOp op) => c.Eip = (c.Eip + op.Imm) & 0xFFFF;
+
+    // The return address is pushed first: a push that faults leaves IP on the CALL.
+    internal static void CallRel16(Processor c, ref DecodedOp op)
+    {
+        uint next = c.Eip;
+        c.Push16(next);
+        c.Eip = (next + op.Imm) & 0xFFFF;
+    }
+
+    // RET [imm16]: pop IP, then release imm16 bytes of arguments (Imm is 0 for plain RET).
+    internal static void Ret16(Processor c, ref DecodedOp op)
+    {
+        uint sp = c.Regs[Reg.SP];
+        c.Eip = c.ReadMem16(Seg.SS, sp & 0xFFFF);
+        c.SetReg16(Reg.SP, sp + 2 + op.Imm);
+    }
+
+    internal static void Jcxz16(Processor c, ref DecodedOp op)
+    {
+        if ((c.Regs[Reg.CX] & 0xFFFF) == 0)
+            c.Eip = (c.Eip + op.Imm) & 0xFFFF;
+    }
+
+    internal static void CallFar16(Processor c, ref DecodedOp op)
+    {
+        c.Push16(c.Sregs[Seg.CS]);
+        c.Push16(c.Eip);
+        c.JumpFar(op.Imm2, op.Imm);
+    }
+
+    // RETF [imm16]: both words are read before SP moves (a fault on the second leaves the stack as it was).
+    internal static void Retf16(Processor c, ref DecodedOp op)
+    {
+        uint sp = c.Regs[Reg.SP];
+        uint offset = c.ReadMem16(Seg.SS, sp & 0xFFFF);
+        uint selector = c.ReadMem16(Seg.SS, (sp + 2) & 0xFFFF);
+        c.JumpFar(selector, offset);
+        c.SetReg16(Reg.SP, sp + 4 + op.Imm);
+    }
+
+    // IRET: IP, CS and FLAGS are all read before anything changes, as in Control.Iret.
+    internal static void Iret16(Processor c, ref DecodedOp op)
+    {
+        uint sp = c.Regs[Reg.SP];
+        uint offset = c.ReadMem16(Seg.SS, sp & 0xFFFF);
+        uint selector = c.ReadMem16(Seg.SS, (sp + 2) & 0xFFFF);
+        uint flags = c.ReadMem16(Seg.SS, (sp + 4) & 0xFFFF);
+        c.SetReg16(Reg.SP, sp + 6);
+        c.JumpFar(selector, offset);
+        c.WriteFlags(flags, 0xFFFF);
     }
 
     // LOOP with CX as the counter (16-bit address size) and a 16-bit target; no flags change.
