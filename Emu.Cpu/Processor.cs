@@ -13,11 +13,11 @@ namespace Emu.Cpu;
 public sealed unsafe partial class Processor
 {
     /// <summary>EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, then a slot that is always zero (see <see cref="Reg.None"/>).</summary>
-    // Inline arrays rather than arrays: a register is a field of the processor, so a handler inlined with a
-    // constant register number (compiled blocks) reaches it with one access, no array load or bounds check.
-    internal GeneralRegisters Regs;
-    internal SegmentSelectors Sregs;
-    internal SegmentBases SegBase;
+    // Arrays, not inline arrays: SnapshotFile saves the processor's fields by reflection and sees only the first
+    // element of an inline array (a resumed run then lost its registers).
+    internal readonly uint[] Regs = new uint[9];
+    internal readonly ushort[] Sregs = new ushort[6];
+    internal readonly uint[] SegBase = new uint[6];
     internal uint Eip;
     // CS and its base again, as plain fields: the run loop reads them for every instruction.
     private ushort _codeSelector;
@@ -129,7 +129,7 @@ public sealed unsafe partial class Processor
     /// <summary>Puts the CPU in its reset state: CS:IP = FFFF:0000, flags cleared, A20 untouched.</summary>
     public void Reset()
     {
-        Regs = default;
+        Array.Clear(Regs);
         for (int s = 0; s < 6; s++)
             LoadSegment(s, 0);
         LoadSegment(Seg.CS, 0xFFFF);

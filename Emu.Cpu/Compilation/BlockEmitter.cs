@@ -265,10 +265,9 @@ internal static unsafe class BlockEmitter
         private void Register(int reg)
         {
             il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldflda, RegsField);
-            Int(reg * sizeof(uint));
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Ldind_U4);
+            il.Emit(OpCodes.Ldfld, RegsField);
+            Int(reg);
+            il.Emit(OpCodes.Ldelem_U4);
         }
     }
 
