@@ -3,7 +3,9 @@ using Emu.Tooling.Bench;
 
 namespace Emu.Cli.Verbs;
 
-[Verb("bench", HelpText = "Benchmarks. 'emu bench cpu [FILE...]': MIPS of flat guests (the shipped ones, or the files given) through a whole `emu run` process, on the machine and on the bare core, and ns per OUT exit. 'emu bench io': the same disk workloads over each IO path (ATA PIO, MULTIPLE, DMA, virtio, batched, polled).")]
+[Verb("bench", HelpText = "Benchmarks. 'emu bench cpu [FILE...]': MIPS of flat guests (the shipped ones, or the files given) through a whole `emu run` process, on the machine and on the bare core, and ns per OUT exit. 'emu bench io': the same disk workloads over each IO path (ATA PIO, MULTIPLE, DMA, virtio, batched, polled). "
+    + "'emu bench io --guests N --models emulated,paravirtual': N guest emu processes at once sharing one emu device-server per model, each reading its window of one image; per model and number of guests: aggregate MiB/s, latency, exits per request, CPU seconds, fairness, every guest's checksum. "
+    + "'emu bench io-guest': one such guest (the bench starts them).")]
 public sealed class BenchOptions
 {
     [Value(0, MetaName = "SUITE", Required = true, HelpText = "The benchmark: cpu or io.")]
@@ -12,8 +14,24 @@ public sealed class BenchOptions
     [Value(1, MetaName = "FILE", HelpText = "cpu: flat programs or boot sectors to measure (loaded and started at 0000:7C00, run to HLT) instead of the shipped guests.")]
     public IEnumerable<string> Files { get; set; } = [];
 
-    [Option("guests", HelpText = "cpu: comma-separated shipped guests (default all): alu, alu-samepage, call, com, int, io, muldiv, pit, string.")]
+    [Option("guests", HelpText = "cpu: comma-separated shipped guests (default all): alu, alu-samepage, call, com, int, io, muldiv, pit, string. "
+        + "io: how many guests share one device (1-16), or several counts (1,2,4); the single-guest row is always measured too.")]
     public string? Guests { get; set; }
+
+    [Option("models", HelpText = "io with several guests: comma-separated ways to virtualize the disk (default all built): " + MultiGuestModels.Names + ". io-guest: the one model.")]
+    public string? Models { get; set; }
+
+    [Option("window-kib", Default = 512, HelpText = "io with several guests: each guest's window of the shared image, in KiB (4-512, a multiple of 4).")]
+    public int WindowKib { get; set; } = 512;
+
+    [Option("passes", Default = 8, HelpText = "io with several guests, io-guest: times each guest reads its whole window (1-255).")]
+    public int Passes { get; set; } = 8;
+
+    [Option("socket", HelpText = "io-guest: the device server's socket.")]
+    public string? Socket { get; set; }
+
+    [Option("read-kib", HelpText = "io-guest: KiB of its disk the guest reads (default: all of it, at most 512).")]
+    public int? ReadKib { get; set; }
 
     [Option("timeout", Default = 60.0, HelpText = "cpu: seconds a guest may run in `emu run` before it counts as not halting.")]
     public double Timeout { get; set; } = 60;
@@ -50,8 +68,12 @@ public static class BenchIoVerb
     {
         if (string.Equals(o.Suite, "cpu", StringComparison.OrdinalIgnoreCase))
             return BenchCpuVerb.Run(o, output);
+        if (string.Equals(o.Suite, "io-guest", StringComparison.OrdinalIgnoreCase))
+            return BenchMultiGuestVerb.RunGuest(o, output);
+        if (string.Equals(o.Suite, "io", StringComparison.OrdinalIgnoreCase) && (o.Guests is not null || o.Models is not null))
+            return BenchMultiGuestVerb.Run(o, output);
         if (!string.Equals(o.Suite, "io", StringComparison.OrdinalIgnoreCase))
-            throw new UserError($"unknown benchmark '{o.Suite}' (use cpu or io)", ExitCodes.Usage);
+            throw new UserError($"unknown benchmark '{o.Suite}' (use cpu, io or io-guest)", ExitCodes.Usage);
         if (o.Files.Any())
             throw new UserError($"bench io takes no FILE arguments (got '{o.Files.First()}'; use --image for a disk image)", ExitCodes.Usage);
         if (o.Runs is < 1 or > 1000)
@@ -124,12 +146,12 @@ public static class BenchIoVerb
         return new OsBenchImages(InputFiles.ReadAll(floppy, "OS image"), FirmwareImage.Load(FirmwareImage.Find(null)));
     }
 
-    private delegate bool TryParse<T>(string text, out T value);
+    internal delegate bool TryParse<T>(string text, out T value);
 
-    private static List<T> ParseList<T>(string? text, string option, T[] all, TryParse<T> parse, Func<T, string> name) =>
+    internal static List<T> ParseList<T>(string? text, string option, T[] all, TryParse<T> parse, Func<T, string> name) =>
         ParseList(text, option, all, all, parse, name);
 
-    private static List<T> ParseList<T>(string? text, string option, T[] defaults, T[] all, TryParse<T> parse, Func<T, string> name)
+    internal static List<T> ParseList<T>(string? text, string option, T[] defaults, T[] all, TryParse<T> parse, Func<T, string> name)
     {
         if (string.IsNullOrWhiteSpace(text))
             return [.. defaults];

@@ -10,7 +10,7 @@ public static class DeviceProtocol
     /// <summary>"EMUD" as a little-endian u32, first in Hello and Welcome.</summary>
     public const uint Magic = 0x4455_4D45;
     /// <summary>Bumped on any change to a message's layout or meaning; both sides must agree exactly.</summary>
-    public const ushort Version = 1;
+    public const ushort Version = 2;
     public const int HeaderSize = 8;
     /// <summary>No payload is longer (the largest, Welcome, is well under 1 KiB).</summary>
     public const int MaxPayload = 4096;

@@ -3,9 +3,11 @@ using System.Net.Sockets;
 namespace Emu.Io.Remote;
 
 /// <summary>
-/// A device process's listener: a Unix socket on which one VMM at a time connects and gets a fresh device model
-/// over the same disks. The process outlives its VMMs: when one disappears (or breaks the protocol) the disks are
-/// flushed and the next connection is served. A second VMM connecting while one is served is told it is busy.
+/// A device process's listener: a Unix socket on which up to <see cref="DeviceServerOptions.Guests"/> VMMs at once
+/// connect, each taking a free guest slot and getting a fresh device model over that slot's disks (vhost-user's
+/// shape: one backend process, a session per guest, each on a thread of its own). The process outlives its VMMs:
+/// when one disappears (or breaks the protocol) its disks are flushed, its slot is freed for the next connection,
+/// and the other guests' sessions go on untouched. A VMM connecting while every slot is taken is told it is busy.
 /// </summary>
 public sealed class DeviceServer : IDisposable
 {
@@ -13,7 +15,7 @@ public sealed class DeviceServer : IDisposable
     private readonly DeviceServerOptions _options;
     private readonly TextWriter _log;
     private readonly Socket _listener;
-    private int _busy;
+    private readonly bool[] _taken;
     private volatile bool _stopping;
 
     /// <summary>Binds the socket (a stale socket file left by a dead server is replaced; a live one or any other
@@ -23,12 +25,15 @@ public sealed class DeviceServer : IDisposable
         _socketPath = socketPath;
         _options = options;
         _log = log;
+        _taken = new bool[options.Guests];
+        for (int slot = 0; slot < options.Guests; slot++)
+            options.DisksOf(slot); // every guest's windows made now, not by racing sessions
         RemoveStaleSocket(socketPath);
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             _listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-            _listener.Listen(4);
+            _listener.Listen(Math.Max(4, options.Guests));
         }
         catch (SocketException e)
         {
@@ -57,16 +62,15 @@ public sealed class DeviceServer : IDisposable
                 throw;
             }
             // A VMM that just said goodbye may still be finishing (its disks flushing) when the next one connects:
-            // give it a moment before calling the newcomer a second, concurrent VMM.
-            // The assigned device serves every VMM at once, one virtual function each.
-            if (!_options.Shared)
-                SpinWait.SpinUntil(() => Volatile.Read(ref _busy) == 0, TimeSpan.FromSeconds(2));
-            if (!_options.Shared && Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+            // give it a moment before calling the newcomer one VMM too many.
+            int slot = -1;
+            SpinWait.SpinUntil(() => (slot = TakeSlot()) >= 0, TimeSpan.FromSeconds(2));
+            if (slot < 0)
             {
                 RefuseBusy(client);
                 continue;
             }
-            var thread = new Thread(() => ServeOne(client)) { IsBackground = true, Name = "device-session" };
+            var thread = new Thread(() => ServeOne(client, slot)) { IsBackground = true, Name = $"device-session-{slot}" };
             thread.Start();
             if (once)
             {
@@ -76,22 +80,36 @@ public sealed class DeviceServer : IDisposable
         }
     }
 
-    private void ServeOne(Socket client)
+    /// <summary>The lowest free guest slot, now taken; -1 when every slot is.</summary>
+    private int TakeSlot()
+    {
+        lock (_taken)
+        {
+            int slot = Array.IndexOf(_taken, false);
+            if (slot >= 0)
+                _taken[slot] = true;
+            return slot;
+        }
+    }
+
+    // Whatever one session does (a protocol error, a model that throws, a VMM killed mid-request) ends in its own
+    // Serve, on its own thread, over its own device model: the other guests' sessions never see it.
+    private void ServeOne(Socket client, int slot)
     {
         try
         {
             using var channel = new MessageChannel(client);
-            var session = new DeviceSession(channel, _options);
+            var session = new DeviceSession(channel, _options, slot);
             int number;
             lock (_log)
                 number = ++Sessions;
             string end = session.Serve();
-            Log($"session {number} ended: {end}; disks flushed");
+            Log(_options.Guests == 1 ? $"session {number} ended: {end}; disks flushed" : $"session {number} (guest {slot}) ended: {end}; its disk flushed");
         }
         finally
         {
-            if (!_options.Shared)
-                Volatile.Write(ref _busy, 0);
+            lock (_taken)
+                _taken[slot] = false;
         }
     }
 
@@ -100,12 +118,13 @@ public sealed class DeviceServer : IDisposable
         using var channel = new MessageChannel(client);
         try
         {
-            channel.Send(MessageType.Error, new ErrorMessage($"the device process at {_socketPath} is serving another VMM").Encode(channel.Payload));
+            string why = _options.Guests == 1 ? "is serving another VMM" : $"is serving {_options.Guests} VMMs already";
+            channel.Send(MessageType.Error, new ErrorMessage($"the device process at {_socketPath} {why}").Encode(channel.Payload));
         }
         catch (DeviceProtocolException)
         {
         }
-        Log("refused a second VMM while one is connected");
+        Log(_options.Guests == 1 ? "refused a second VMM while one is connected" : $"refused a VMM while {_options.Guests} are connected");
     }
 
     /// <summary>Stops accepting; a session in progress ends when its connection does.</summary>

@@ -9,15 +9,18 @@ using Emu.Memory;
 namespace Emu.Io.Remote;
 
 /// <summary>
-/// The device process's side of one VMM connection: Hello → Welcome → MemoryMap, then requests until Goodbye or
+/// The device process's side of one VMM connection (one guest): Hello → Welcome → MemoryMap, then requests until Goodbye or
 /// the connection ends. Every message is checked before it acts; a bad one is answered with an Error and ends the
 /// session (not the process). IRQ changes, DMA writes and events are sent the moment the device model makes them,
-/// so the VMM, which reads until the Completion, applies them in order before the guest runs again.
+/// so the VMM, which reads until the Completion, applies them in order before the guest runs again. Sessions of
+/// different guests run on threads of their own and share nothing but the image their disks are windows of.
 /// </summary>
 internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDeviceTrace
 {
     private readonly MessageChannel _channel;
     private readonly DeviceServerOptions _options;
+    private readonly IReadOnlyList<ServedDisk> _disks;
+    private readonly int _slot;
     private HostedDevice? _device;
     private Assigned.VirtualFunction? _vf;
     private GuestMemory? _memory;
@@ -26,10 +29,13 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
     private bool _mapped;
     private bool _flushedAtGoodbye;
 
-    public DeviceSession(MessageChannel channel, DeviceServerOptions options)
+    /// <summary>The session of guest <paramref name="slot"/>: its device model sees that guest's disks only.</summary>
+    public DeviceSession(MessageChannel channel, DeviceServerOptions options, int slot)
     {
         _channel = channel;
         _options = options;
+        _disks = options.DisksOf(slot);
+        _slot = slot;
     }
 
     /// <summary>Requests served (accesses, polls, resets).</summary>
@@ -175,7 +181,7 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
 
     private void FlushDisks()
     {
-        foreach (var disk in _options.Disks)
+        foreach (var disk in _disks)
             disk.Backend.Flush();
     }
 
@@ -198,7 +204,7 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
     private HostedDevice CreateDevice(GuestMemory memory, VirtioNotifyMode mode)
     {
         // The backends live as long as the process; the device only observes them (for events).
-        var disks = _options.Disks.Select(d => ((IBlockBackend, string)?)(d.Backend, d.Spec.Path)).ToList();
+        var disks = _disks.Select(d => ((IBlockBackend, string)?)(d.Backend, d.ImagePath)).ToList();
         var device = HostedDevice.Create(_options.Kind, memory, this, disks, mode,
             (region, start) => _channel.Send(MessageType.RegionMoved, new RegionMovedMessage((byte)region, start).Encode(_channel.Payload)));
         int line = 0;
@@ -210,8 +216,7 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
     private HostedDevice AssignFunction(SharedRamStore store)
     {
         var pf = _options.Function!;
-        _vf = pf.Attach(store) ?? throw new DeviceProtocolException(ProtocolFault.BadField,
-            $"all {pf.Functions.Count} virtual functions of the assigned device are in use");
+        _vf = pf.Attach(_slot, store);
         return HostedDevice.ForFunction(pf, _vf, (_, _) => { });
     }
 
@@ -219,9 +224,9 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
         _vf ?? throw new DeviceProtocolException(ProtocolFault.UnexpectedMessage, $"{type} message to a device that is not assigned");
 
     private List<DiskInfo> DiskInfos() => _vf is { } vf
-        ? [new DiskInfo(vf.Name, Path.GetFullPath(_options.Disks[0].Spec.Path), vf.Sectors * Assigned.VfLayout.SectorSize, _options.Disks[0].Backend.ReadOnly)]
-        :
-        _options.Disks.Select((d, i) => new DiskInfo(_options.DiskName(i), Path.GetFullPath(d.Spec.Path), d.Backend.CapacityBytes, d.Backend.ReadOnly)).ToList();
+        ? [new DiskInfo(vf.Name, Path.GetFullPath(_options.Disks[0].Spec.Path), vf.Sectors * Assigned.VfLayout.SectorSize, _options.Disks[0].Backend.ReadOnly,
+            vf.FirstSector * Assigned.VfLayout.SectorSize)]
+        : _disks.Select((d, i) => new DiskInfo(_options.DiskName(i), Path.GetFullPath(d.ImagePath), d.Backend.CapacityBytes, d.Backend.ReadOnly, d.Offset)).ToList();
 
     // The VMM's page kinds, so that DMA here refuses exactly what it refuses there.
     private void ApplyMemoryMap(PageKind[] kinds)

@@ -80,7 +80,9 @@ public sealed record RegionInfo(RegionSpace Space, uint Base, uint Length, strin
 }
 
 /// <summary>A disk the device process serves: what the VMM's firmware needs to describe it.</summary>
-public sealed record DiskInfo(string Name, string Path, long CapacityBytes, bool ReadOnly)
+/// <summary>A served disk: <see cref="CapacityBytes"/> of the image at <see cref="Path"/> starting at byte
+/// <see cref="Offset"/> (0 unless the device server split one image into per-guest windows).</summary>
+public sealed record DiskInfo(string Name, string Path, long CapacityBytes, bool ReadOnly, long Offset = 0)
 {
     public long SectorCount => Storage.BlockRange.SectorsFor(CapacityBytes);
 }
@@ -113,6 +115,7 @@ public sealed record WelcomeMessage(RemoteDeviceKind Kind, int ProcessId, IReadO
         foreach (var disk in Disks)
         {
             w.U64((ulong)disk.CapacityBytes);
+            w.U64((ulong)disk.Offset);
             w.U8(disk.ReadOnly ? (byte)1 : (byte)0);
             w.Text(disk.Name, DeviceProtocol.MaxNameLength);
             w.Text(disk.Path, DeviceProtocol.MaxPathLength);
@@ -158,12 +161,13 @@ public sealed record WelcomeMessage(RemoteDeviceKind Kind, int ProcessId, IReadO
         for (int i = 0; i < disks; i++)
         {
             ulong capacity = r.U64();
+            ulong offset = r.U64();
             byte readOnly = r.U8();
-            if (capacity > long.MaxValue / 2 || readOnly > 1)
-                throw new DeviceProtocolException(ProtocolFault.ImpossibleDisk, $"Welcome message: disk {i} has capacity {capacity} and read-only flag {readOnly}");
+            if (capacity > long.MaxValue / 2 || offset > long.MaxValue / 2 || readOnly > 1)
+                throw new DeviceProtocolException(ProtocolFault.ImpossibleDisk, $"Welcome message: disk {i} has capacity {capacity}, offset {offset} and read-only flag {readOnly}");
             string name = r.Text(DeviceProtocol.MaxNameLength);
             string path = r.Text(DeviceProtocol.MaxPathLength);
-            diskList.Add(new DiskInfo(name, path, (long)capacity, readOnly == 1));
+            diskList.Add(new DiskInfo(name, path, (long)capacity, readOnly == 1, (long)offset));
         }
         r.End();
         return new WelcomeMessage(kind, pid, regionList, irqList, diskList);

@@ -25,7 +25,7 @@ public sealed class MessageTests
         HelloMessage.Decode(buffer.AsSpan(0, hello.Encode(buffer))).Should().Be(hello);
 
         var welcome = new WelcomeMessage(RemoteDeviceKind.Ata, 1234, Regions, [14, 15],
-            [new DiskInfo("ata0-master", "/tmp/a.img", 32768, ReadOnly: false)]);
+            [new DiskInfo("ata0-master", "/tmp/a.img", 32768, ReadOnly: false), new DiskInfo("ata0-slave", "/tmp/b.img", 1 << 20, ReadOnly: true, Offset: 3 << 20)]);
         var decoded = WelcomeMessage.Decode(buffer.AsSpan(0, welcome.Encode(buffer)));
         decoded.Kind.Should().Be(RemoteDeviceKind.Ata);
         decoded.ProcessId.Should().Be(1234);
@@ -120,8 +120,8 @@ public sealed class MessageTests
     public void Hello_from_another_version_or_program_is_refused()
     {
         var buffer = new byte[DeviceProtocol.MaxPayload];
-        int n = new HelloMessage(HelloFlags.None, "/dev/shm/x", Version: 2).Encode(buffer);
-        Refused(() => HelloMessage.Decode(buffer.AsSpan(0, n)), ProtocolFault.WrongPeer, "version 2");
+        int n = new HelloMessage(HelloFlags.None, "/dev/shm/x", Version: 1).Encode(buffer);
+        Refused(() => HelloMessage.Decode(buffer.AsSpan(0, n)), ProtocolFault.WrongPeer, "version 1");
         n = new HelloMessage(HelloFlags.None, "/dev/shm/x").Encode(buffer);
         HelloMessage.Decode(buffer.AsSpan(0, n)).RamPath.Should().Be("/dev/shm/x", "the same Hello is accepted unchanged");
         buffer[0] ^= 0xFF;

@@ -246,18 +246,7 @@ public sealed class IoBench(IoBenchOptions options)
 
             var start = marker.Start;
             var end = marker.End;
-            var byReason = new Dictionary<string, long>(StringComparer.Ordinal);
-            long exits = 0;
-            foreach (var reason in Enum.GetValues<ExitReason>())
-            {
-                if (reason is not (ExitReason.Io or ExitReason.Mmio or ExitReason.Hypercall))
-                    continue;
-                long n = end.ExitsByReason[(int)reason] - start.ExitsByReason[(int)reason];
-                if (reason == ExitReason.Io)
-                    n -= marker.ExitsInPhase;
-                byReason[reason.ToString().ToLowerInvariant()] = n;
-                exits += n;
-            }
+            var (exits, byReason) = marker.PhaseExits();
             var byDevice = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var (device, count) in end.ExitsByDevice)
             {
