@@ -23,20 +23,16 @@ internal static class LayerReport
     public sealed record Page(string File, int Cores, DateTime Date, int Runs, IReadOnlyList<DriverRun> Drivers);
 
     /// <summary>Runs of one driver as one: instructions and exits are the same in every run (the run is
-    /// deterministic), host times the median of each row.</summary>
+    /// deterministic), host times the median of each row (<see cref="Emu.Tooling.Bench.Median"/>: with an even --runs, the mean of
+    /// the two middle runs).</summary>
     public static DriverRun Median(IReadOnlyList<DriverRun> runs)
     {
         var first = runs[0];
-        long MedianOf(IEnumerable<long> values)
-        {
-            var sorted = values.Order().ToList();
-            return sorted[sorted.Count / 2];
-        }
         var rows = first.Rows.Select(r => r with
         {
-            HostTicks = MedianOf(runs.Select(run => run.Rows.FirstOrDefault(x => x.Name == r.Name && x.Kind == r.Kind)?.HostTicks ?? 0)),
+            HostTicks = Emu.Tooling.Bench.Median.Of(runs.Select(run => run.Rows.FirstOrDefault(x => x.Name == r.Name && x.Kind == r.Kind)?.HostTicks ?? 0)),
         }).ToList();
-        return first with { Rows = rows, TotalTicks = MedianOf(runs.Select(r => r.TotalTicks)) };
+        return first with { Rows = rows, TotalTicks = Emu.Tooling.Bench.Median.Of(runs.Select(r => r.TotalTicks)) };
     }
 
     public static string Html(Page page)

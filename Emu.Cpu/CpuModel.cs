@@ -28,6 +28,16 @@ public static class CpuModels
         }
     }
 
+    /// <summary>Address lines on the chip: the 8086 and 186 have 20, so real-mode addresses wrap at 1 MiB;
+    /// the 286 has 24 and the 386 32, so FFFF:0010 to FFFF:FFFF reach the 64 KiB above 1 MiB (a PC's A20
+    /// gate can mask line 20 again; a bare chip, as the conformance runner models it, does not).</summary>
+    public static int AddressLines(this CpuModel model) => model switch
+    {
+        CpuModel.I8086 or CpuModel.I186 => 20,
+        CpuModel.I286 => 24,
+        _ => 32,
+    };
+
     public static string Name(this CpuModel model) => model switch
     {
         CpuModel.I8086 => "8086",

@@ -158,6 +158,11 @@ public sealed unsafe partial class Processor
         if (TakeServicedMark()) // PrepareNextInstruction did the rest already (Processor.Debug.cs)
             return false;
 
+        if (_notified)
+        {
+            _notified = false;
+            Notification?.Invoke();
+        }
         bool shadow = _shadow;
         _shadow = false;
         if (_trapPending)
@@ -190,6 +195,13 @@ public sealed unsafe partial class Processor
         // Keeping it raised here made every instruction of a CLI'd guest pay this method and a flags
         // materialisation while the PIT's IRQ 0 waited (half speed after the firmware's POST).
         _attention = _trapPending || _shadow || (_interruptLine && (flags & Processor.IfFlag) != 0);
+        // A notification from another thread between the test above and the store just made must not be lost: look
+        // again after a full fence (only on a machine that takes notifications, so no other pays for the fence).
+        if (Notification is not null && !_attention)
+        {
+            Interlocked.MemoryBarrier();
+            _attention = _notified;
+        }
         return false;
     }
 

@@ -476,6 +476,25 @@ public sealed unsafe partial class Processor
         _attention = true;
     }
 
+    // Set by another thread (a device's posted-interrupt notification); read at the next instruction boundary.
+    private volatile bool _notified;
+
+    /// <summary>What the CPU does, on its own thread at the next instruction boundary, after <see cref="Notify"/>: the
+    /// VMM's posted-interrupt unit moves the vectors a device posted into the interrupt state. Null (no device
+    /// posts) leaves the run loop as it was: the notification flag is only looked at while attention is raised.</summary>
+    public Action? Notification { get; set; }
+
+    /// <summary>
+    /// Called from any thread: makes the CPU run <see cref="Notification"/> before its next instruction, as the
+    /// posted-interrupt notification vector makes a physical CPU look at its descriptor. No VM exit; the same attention
+    /// test the run loop makes for an interrupt request.
+    /// </summary>
+    public void Notify()
+    {
+        _notified = true;
+        Volatile.Write(ref _attention, true);
+    }
+
     /// <summary>The INTR pin, driven by the interrupt controller.</summary>
     public void SetInterruptLine(bool asserted)
     {

@@ -28,7 +28,7 @@ internal static class MachineDevices
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DeviceProcessException($"cannot create shared guest memory for the device process: {e.Message}");
+            throw new DeviceProcessException(new DeviceProcessError(DeviceProcessFault.NoSharedMemory, "", Detail: e.Message));
         }
     }
 
@@ -90,26 +90,32 @@ internal static class MachineDevices
 
         var welcome = client.Welcome;
         string served = welcome.Disks.Count == 0 ? "no disk" : string.Join(", ", welcome.Disks.Select(d => d.Path));
+        DeviceProcessException Refused(DeviceProcessFault fault, string? detail = null) => new(new DeviceProcessError(fault, socket, served, detail));
         foreach (string expected in config.DeviceProcessDisks)
         {
             string full = Path.GetFullPath(expected);
             if (!welcome.Disks.Any(d => d.Path == full))
-                throw new DeviceProcessException($"the device process at '{socket}' serves {served}, not '{expected}'");
+                throw Refused(DeviceProcessFault.WrongDisk, expected);
         }
         if (client.Kind == RemoteDeviceKind.Ata)
         {
             if (config.HardDisks.Count > 0)
-                throw new DeviceProcessException($"the ATA controller is in the device process at '{socket}' (serving {served}); give its disks to emu device-server, not --disk");
+                throw Refused(DeviceProcessFault.DisksGivenToVmm);
             if (config.BiosDisk == Firmware.BiosDiskMode.Hypercall && config.Firmware is not null)
-                throw new DeviceProcessException("--bios-disk hypercall reads the image in the VMM; with the ATA controller in a device process use --bios-disk pio or dma");
+                throw Refused(DeviceProcessFault.HypercallBiosDisk);
+        }
+        else if (client.Kind == RemoteDeviceKind.Assigned)
+        {
+            if (welcome.Irqs.Count != 0 || welcome.Regions.Count != 1 || welcome.Regions[0].Space != Io.Devices.RegionSpace.Assigned)
+                throw Refused(DeviceProcessFault.WrongAssignedShape);
         }
         else if (config.VirtioDisk is not null || config.VirtioDiskBackend is not null)
         {
-            throw new DeviceProcessException($"virtio-blk is in the device process at '{socket}' (serving {served}); drop --virtio-disk");
+            throw Refused(DeviceProcessFault.VirtioDiskGivenToVmm);
         }
         else if (welcome.Irqs.Count != 1)
         {
-            throw new DeviceProcessException($"the device process at '{socket}' offers virtio-blk with {welcome.Irqs.Count} IRQ lines (it has one)");
+            throw Refused(DeviceProcessFault.WrongIrqCount, welcome.Irqs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         return client;
     }

@@ -46,7 +46,7 @@ public sealed partial class VirtualMachine : IDisposable
             // Devices that read the time (counter reads, the RTC) get it from the retired-instruction count at that
             // moment; exits that don't read it cost nothing.
             Clock = new VirtualClock { Source = () => NowNs, DeadlineMoved = EndSliceBeforeNewDeadline };
-            Platform = new PcPlatform(Memory, Clock, config.RtcStart, Cpu.SetInterruptLine, () => GuestReset("port 92h or the 8042"));
+            Platform = new PcPlatform(Memory, Clock, config.RtcStart, SetInterruptLine, () => GuestReset("port 92h or the 8042"));
             Cpu.InterruptController = new PicAcknowledge(Pic);
             Platform.Cmos.SetMemorySize(Math.Clamp(config.MemoryKiB, 16, 640), 64);
             ConnectStreams(config);
@@ -76,8 +76,14 @@ public sealed partial class VirtualMachine : IDisposable
                 Hypercalls.Add(number, () => service(this));
             // The page kinds are final now: the device process checks its DMA against the same map.
             DeviceProcess?.SendMemoryMap(Memory.PageKinds);
+            if (DeviceProcess?.Kind == Emu.Io.Remote.RemoteDeviceKind.Assigned)
+            {
+                AssignedFunction = Assigned.AssignedFunction.SetUp(DeviceProcess, Memory, Cpu, Cpu.InterruptController);
+                _owned.Add(AssignedFunction);
+                Cpu.InterruptController = AssignedFunction.Posted;
+            }
             if (DeviceProcess?.Failure is { } failure)
-                throw new DeviceProcessException(failure.ToString());
+                throw new DeviceProcessException(new DeviceProcessError(DeviceProcessFault.FailedWhileBuilding, failure.SocketPath, Detail: failure.ToString(), Protocol: failure.Fault));
         }
         catch
         {
@@ -124,6 +130,18 @@ public sealed partial class VirtualMachine : IDisposable
 
     /// <summary>The connection to the device process; null when every device is in-process.</summary>
     public DeviceProcessClient? DeviceProcess { get; }
+
+    /// <summary>The assigned VF of the device process (its IOMMU programmed, its interrupts posted here); null without one.</summary>
+    public Assigned.AssignedFunction? AssignedFunction { get; }
+
+    // The 8259 pair's INTR output: straight to the CPU, or merged with posted vectors when a VF posts them.
+    private void SetInterruptLine(bool level)
+    {
+        if (AssignedFunction is { } assigned)
+            assigned.Posted.SetPicLine(level);
+        else
+            Cpu.SetInterruptLine(level);
+    }
 
     /// <summary>The BIOS's VMM services; null when the machine starts bare (no firmware image).</summary>
     public FirmwareServices? Firmware { get; }
@@ -177,6 +195,8 @@ public sealed partial class VirtualMachine : IDisposable
         var observer = DeviceObserver.For(Cpu, Tracer, Layers);
         Pic.LineChanged = observer is { Events: true } ? (irq, level) => observer.Note("irq", $"irq{irq} {(level ? "raised" : "lowered")}") : null;
         Devices.AttachTrace(observer);
+        if (AssignedFunction is { } assigned)
+            assigned.Posted.Trace = observer is { Events: true } ? observer : null;
     }
 
     /// <summary>Set by the isa-debug-exit device: the process exit status the guest asked for.</summary>
@@ -225,7 +245,9 @@ public sealed partial class VirtualMachine : IDisposable
             throw new ArgumentException($"a firmware image must be exactly {FirmwareServices.RomSize} bytes, not {image.Length}");
         Memory.Load(FirmwareServices.RomBase, image);
         Memory.Map(FirmwareServices.RomBase, FirmwareServices.RomSize, PageKind.Rom);
-        var firmware = new FirmwareServices(this);
+        var floppy = config.Floppy is { } floppyImage ? new JournaledBackend(floppyImage, DiskJournal) : null;
+        var hardDisks = Enumerable.Range(0, MaxHardDisks).Select(Disk).OfType<IBlockBackend>();
+        var firmware = new FirmwareServices(Cpu, Memory, config, Stats, _dispatcher, BiosDrive.All(floppy, hardDisks));
         firmware.Register(Hypercalls);
         Cpu.Reset();
         return firmware;
@@ -357,6 +379,8 @@ public sealed partial class VirtualMachine : IDisposable
         Stats.UnclaimedPortAccesses = Ports.UnclaimedReads + Ports.UnclaimedWrites;
         if (DeviceProcess is { } remote)
             Stats.DeviceProcess = new DeviceProcessTotals(remote.SocketPath, remote.Welcome.ProcessId, remote.Requests, remote.RoundTripTicks, remote.DeviceNs);
+        if (AssignedFunction is { } assigned)
+            Stats.Assigned = assigned.Totals(DeviceProcess!.Welcome.Regions[0].Name);
         Stats.UnclaimedMmioAccesses = Mmio.UnclaimedReads + Mmio.UnclaimedWrites;
         foreach (var group in Ports.Ranges.Concat(Mmio.Ranges).GroupBy(r => r.Device.Name))
             Stats.SetDeviceExits(group.Key, group.Sum(r => r.Reads + r.Writes));

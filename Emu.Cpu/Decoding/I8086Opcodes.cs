@@ -9,13 +9,10 @@ namespace Emu.Cpu.Decoding;
 /// </summary>
 internal static unsafe class I8086Opcodes
 {
-    // The 8086 prefixes: segment overrides, LOCK (F0 and its alias F1), REPNE, REP.
-    private static bool IsPrefix(byte b) => b is 0x26 or 0x2E or 0x36 or 0x3E or 0xF0 or 0xF1 or 0xF2 or 0xF3;
-
     private static int OpcodeIndex(byte[] bytes)
     {
         int i = 0;
-        while (i < bytes.Length - 2 && IsPrefix(bytes[i]))
+        while (i < bytes.Length - 2 && FetchBuffer.IsPrefix(bytes[i], CpuModel.I8086))
             i++;
         return i;
     }
@@ -64,11 +61,6 @@ internal static unsafe class I8086Opcodes
     public static bool Rewrite(byte[] bytes)
     {
         int p = OpcodeIndex(bytes);
-        for (int i = 0; i < p; i++)
-        {
-            if (bytes[i] == 0xF1)
-                bytes[i] = 0xF0; // F1 is an undocumented alias of LOCK
-        }
         byte opcode = bytes[p];
         ref byte modrm = ref bytes[p + 1];
         int reg = (modrm >> 3) & 7;

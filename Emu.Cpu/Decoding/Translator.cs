@@ -23,62 +23,54 @@ internal sealed unsafe class Translator
 
     public void Decode(uint csBase, uint ip, uint physical, ref DecodedOp op)
     {
-        var memory = _cpu.Memory;
+        CpuModel model = _cpu.Model;
+        int dropped = _reader.Fill(_cpu.Memory, csBase, ip, model, out bool locked);
         byte[] bytes = _reader.Bytes;
-        // Instruction bytes wrap inside the code segment at offset FFFF.
-        for (int i = 0; i < FetchBuffer.Capacity; i++)
-            bytes[i] = memory.Peek8(csBase + ((ip + (uint)i) & 0xFFFF));
 
         op.Address = physical;
-        if (_cpu.Model == CpuModel.I8086 && I8086Opcodes.TryDecodeSpecial(bytes, ref op))
+        if (model == CpuModel.I8086 && I8086Opcodes.TryDecodeSpecial(bytes, ref op))
+        {
+            op.Length += (byte)dropped;
             return;
-        bool movToCs = _cpu.Model switch
+        }
+        bool movToCs = model switch
         {
             CpuModel.I8086 => I8086Opcodes.Rewrite(bytes),
             CpuModel.I186 => I8086Opcodes.RewriteSegmentNumber(bytes),
             _ => false,
         };
-        int locks = _cpu.Model <= CpuModel.I286 ? RemoveLockPrefixes(bytes) : 0;
 
-        _reader.Position = 0;
         _decoder.IP = ip;
         _decoder.Decode(out Instruction ins);
         Fill(in ins, ref op);
         if (movToCs)
             op.Reg0 = Seg.CS;
-        if (locks > 0)
-        {
-            op.Length += (byte)locks;
+        op.Length += (byte)dropped;
+        if (locked)
             op.Prefixes |= PrefixFlags.Lock;
-        }
-        if (_cpu.Model <= CpuModel.I286 && (HasPrefixOf386(bytes) || NamesFsOrGs(ref op)))
-            HandlerTable.SetUndefined(ref op, _cpu.Model);
-        // The 286 and 386 check the real-mode CS limit on fetch: an instruction that runs past offset
-        // FFFF is a segment overrun (#GP) instead of wrapping as it does on the 8086 and 186.
-        if (_cpu.Model >= CpuModel.I286 && ip + op.Length > 0x1_0000)
-            op.Execute = &SystemOps.SegmentOverrun;
+        if (model <= CpuModel.I286 && (HasPrefixOf386(bytes) || NamesFsOrGs(ref op)))
+            HandlerTable.SetUndefined(ref op, model);
+        CheckLength(ip, model, ref op);
     }
 
-    // The prefixes of the 8086, 186 and 286: segment overrides, LOCK, REPNE, REP.
-    private static bool IsPrefixBefore386(byte b) => b is 0x26 or 0x2E or 0x36 or 0x3E or 0xF0 or 0xF2 or 0xF3;
-
     /// <summary>
-    /// Before the 386, LOCK only asserts the bus lock signal: the 8086, 186 and 286 execute it before
-    /// any instruction, where the 386 (and Iced) reject it on non-lockable forms. The LOCK bytes are
-    /// taken out of the prefix run so Iced decodes what follows; returns how many there were.
+    /// The limits the 286 and 386 put on the bytes of one instruction, checked once at decode time. An
+    /// instruction running past offset FFFF of CS is a segment overrun (interrupt 13) instead of wrapping
+    /// as on the 8086 and 186. One longer than the model's limit (<see cref="FetchBuffer.MaxLength"/>) is
+    /// interrupt 6 on the 286 and 13 on the 386; of the two, the byte fetched first decides: a too-long
+    /// instruction is found at its limit + 1st byte.
     /// </summary>
-    private static int RemoveLockPrefixes(byte[] bytes)
+    private static void CheckLength(uint ip, CpuModel model, ref DecodedOp op)
     {
-        int read = 0, write = 0;
-        for (; read < bytes.Length && IsPrefixBefore386(bytes[read]); read++)
-        {
-            if (bytes[read] != 0xF0)
-                bytes[write++] = bytes[read];
-        }
-        int removed = read - write;
-        if (removed > 0)
-            Array.Copy(bytes, read, bytes, write, bytes.Length - read);
-        return removed;
+        if (model < CpuModel.I286)
+            return;
+        int limit = FetchBuffer.MaxLength(model);
+        bool tooLong = op.Length > limit;
+        int fetched = tooLong ? limit + 1 : op.Length;
+        if (ip + fetched > 0x1_0000)
+            op.Execute = &SystemOps.GeneralProtection;
+        else if (tooLong)
+            op.Execute = model == CpuModel.I286 ? &SystemOps.Undefined : &SystemOps.GeneralProtection;
     }
 
     /// <summary>Before the 386 there are four segment registers: MOV to or from segment register
@@ -95,7 +87,7 @@ internal sealed unsafe class Translator
             byte b = bytes[i];
             if (b is >= 0x64 and <= 0x67)
                 return true;
-            if (!IsPrefixBefore386(b))
+            if (!FetchBuffer.IsPrefix(b, CpuModel.I286))
                 return false;
         }
         return false;
@@ -249,14 +241,4 @@ internal sealed unsafe class Translator
             return 4;
         return 2;
     }
-}
-
-/// <summary>The byte source Iced decodes from: a fixed buffer filled from guest memory.</summary>
-internal sealed class FetchBuffer : CodeReader
-{
-    public const int Capacity = 16;
-    public readonly byte[] Bytes = new byte[Capacity];
-    public int Position;
-
-    public override int ReadByte() => Position < Capacity ? Bytes[Position++] : -1;
 }

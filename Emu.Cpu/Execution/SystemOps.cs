@@ -37,9 +37,10 @@ internal static unsafe class SystemOps
     /// <summary>#UD: an opcode this model does not have. The pushed IP is the opcode's own.</summary>
     internal static void Undefined(Processor c, ref DecodedOp op) => c.RaiseException(6);
 
-    /// <summary>An instruction that runs past offset FFFF of CS on the 286 and 386: the real-mode
-    /// limit check on fetch raises #GP before anything executes.</summary>
-    internal static void SegmentOverrun(Processor c, ref DecodedOp op) => c.RaiseException(13);
+    /// <summary>Interrupt 13 (#GP) before anything executes: on the 286 and 386 for an instruction that
+    /// runs past offset FFFF of CS (the real-mode limit check on fetch), on the 386 also for one longer
+    /// than 15 bytes (see Translator.CheckLength).</summary>
+    internal static void GeneralProtection(Processor c, ref DecodedOp op) => c.RaiseException(13);
 
     private static void ClearFlag(Processor c, ref DecodedOp op)
     {

@@ -52,9 +52,20 @@ public sealed class BiosDrive
         throw new ArgumentException($"a floppy image must be 160, 180, 320, 360, 720, 1200, 1440, 1680 or 2880 KiB, not {backend.CapacityBytes:N0} bytes");
     }
 
+    /// <summary>The drives INT 13h serves: the floppy (00h) first, then the machine's hard disks, numbered 80h, 81h...
+    /// in channel order.</summary>
+    public static IReadOnlyList<BiosDrive> All(IBlockBackend? floppy, IEnumerable<IBlockBackend> hardDisks)
+    {
+        var drives = new List<BiosDrive>();
+        if (floppy is not null)
+            drives.Add(Floppy(floppy));
+        drives.AddRange(hardDisks.Select(HardDisk));
+        return drives;
+    }
+
     /// <summary>Hard disk 80h + index with the usual translated geometry: 16 heads, 63 sectors a track,
     /// as many whole cylinders as fit (at least 1, at most 1024); LBA calls reach every sector.</summary>
-    public static BiosDrive HardDisk(int index, IBlockBackend backend)
+    public static BiosDrive HardDisk(IBlockBackend backend, int index)
     {
         const int Heads = 16, Sectors = 63;
         long cylinders = Math.Clamp(backend.SectorCount / (Heads * Sectors), 1, 1024);

@@ -1,6 +1,7 @@
 using Emu.Cpu;
 using System.Buffers.Binary;
 using Emu.Io.Storage;
+using Emu.Hypervisor.Statistics;
 using Emu.Memory;
 
 namespace Emu.Hypervisor.Firmware;
@@ -12,7 +13,7 @@ namespace Emu.Hypervisor.Firmware;
 /// Status codes and the last-status bytes (0040:0041 floppy, 0040:0074 hard disk) follow the IBM
 /// BIOS and SeaBIOS.
 /// </summary>
-internal sealed class DiskService(VirtualMachine vm, FirmwareServices services, IReadOnlyList<BiosDrive> drives)
+internal sealed class DiskService(Processor cpu, GuestMemory memory, IReadOnlyList<BiosDrive> drives, ExitStatistics stats)
 {
     private const uint Bda = 0x400;
     private const int SectorSize = IBlockBackend.SectorSize;
@@ -21,10 +22,8 @@ internal sealed class DiskService(VirtualMachine vm, FirmwareServices services, 
     private const byte Ok = 0x00, BadCommand = 0x01, WriteProtected = 0x03, NotFound = 0x04,
         DmaBoundary = 0x09, ControllerFailure = 0x20;
 
-    private GuestMemory Memory => vm.Memory;
-    private Processor Cpu => vm.Cpu;
-
-    public IReadOnlyList<BiosDrive> Drives => drives;
+    private GuestMemory Memory => memory;
+    private Processor Cpu => cpu;
 
     public void Handle()
     {
@@ -128,7 +127,7 @@ internal sealed class DiskService(VirtualMachine vm, FirmwareServices services, 
                 Finish(frame, dl, ExtendedParameters(drive));
                 break;
             default:
-                services.CountUnsupported(0x13, ah);
+                stats.CountUnsupported(0x13, ah);
                 Finish(frame, dl, BadCommand);
                 break;
         }

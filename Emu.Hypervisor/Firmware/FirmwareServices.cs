@@ -1,5 +1,7 @@
+using Emu.Cpu;
 using Emu.Hypervisor.Loader;
-using Emu.Io.Storage;
+using Emu.Hypervisor.Statistics;
+using Emu.Memory;
 
 namespace Emu.Hypervisor.Firmware;
 
@@ -16,29 +18,35 @@ public sealed class FirmwareServices
     /// <summary>The longest stop reason read from the guest.</summary>
     private const int MaxReasonLength = 200;
 
-    private readonly VirtualMachine _vm;
+    private readonly Processor _cpu;
+    private readonly GuestMemory _memory;
+    private readonly MachineConfig _config;
+    private readonly ExitStatistics _stats;
+    private readonly ExitDispatcher _observers;
     private readonly VideoService _video;
     private readonly DiskService _disk;
     private readonly KeyboardService _keyboard;
     private byte[]? _program, _given;
     private SegmentedAddress _programAddress;
 
-    internal FirmwareServices(VirtualMachine vm)
+    /// <param name="cpu">Whose registers carry each call's arguments and results.</param>
+    /// <param name="memory">Guest memory: the BDA, video memory, the buffers the guest names, where programs load.</param>
+    /// <param name="config">What GetConfig reports (the disk driver mode, the memory size).</param>
+    /// <param name="stats">Where calls of services the firmware does not implement are counted.</param>
+    /// <param name="observers">Who listens to the guest's Layer marks (the layer accounting and the trace), as the run sets them.</param>
+    /// <param name="drives">The drives INT 13h serves (<see cref="BiosDrive.All"/>).</param>
+    internal FirmwareServices(Processor cpu, GuestMemory memory, MachineConfig config, ExitStatistics stats, ExitDispatcher observers,
+        IReadOnlyList<BiosDrive> drives)
     {
-        _vm = vm;
-        var drives = new List<BiosDrive>();
-        if (vm.Config.Floppy is { } floppy)
-            drives.Add(BiosDrive.Floppy(new JournaledBackend(floppy, vm.DiskJournal)));
-        // The hard disks are the machine's ATA disks, numbered 80h, 81h... in channel order.
-        for (int i = 0; i < VirtualMachine.MaxHardDisks; i++)
-        {
-            if (vm.Disk(i) is { } disk)
-                drives.Add(BiosDrive.HardDisk(drives.Count(d => !d.IsFloppy), disk));
-        }
+        _cpu = cpu;
+        _memory = memory;
+        _config = config;
+        _stats = stats;
+        _observers = observers;
         Drives = drives;
-        _video = new VideoService(vm, this);
-        _disk = new DiskService(vm, this, drives);
-        _keyboard = new KeyboardService(vm);
+        _video = new VideoService(cpu, memory, stats);
+        _disk = new DiskService(cpu, memory, drives, stats);
+        _keyboard = new KeyboardService(cpu, memory);
     }
 
     /// <summary>Layer hypercalls nobody recorded (a guest that marks without asking first).</summary>
@@ -49,15 +57,15 @@ public sealed class FirmwareServices
     // the trace.
     private void Layer()
     {
-        var cpu = _vm.Cpu;
+        var cpu = _cpu;
         byte op = (byte)(cpu.BX >> 8);
         var layer = (Statistics.GuestLayer)(byte)cpu.BX;
         if (op == 2)
         {
-            cpu.AX = (ushort)(_vm.Layers is null ? 1 : 0);
+            cpu.AX = (ushort)(_observers.Layers is null ? 1 : 0);
             return;
         }
-        if (op > 1 || _vm.Layers is not { } layers)
+        if (op > 1 || _observers.Layers is not { } layers)
         {
             UnrecordedLayerMarks++;
             return;
@@ -65,7 +73,7 @@ public sealed class FirmwareServices
         bool enter = op == 1;
         int changed = layers.Mark(enter, layer);
         if (changed > 0)
-            _vm.Tracer?.Layer(_vm.Cpu, enter, layer, changed);
+            _observers.Tracer?.Layer(_cpu, enter, layer, changed);
     }
 
     /// <summary>Puts the services of docs/HYPERCALLS.md in the machine's table (at build time).</summary>
@@ -74,7 +82,7 @@ public sealed class FirmwareServices
         table.Add(Hypercall.GetConfig, GetConfig);
         table.Add(Hypercall.StartProgram, StartProgram);
         table.Add(Hypercall.Stop, Stop);
-        table.Add(Hypercall.Unsupported, () => CountUnsupported((byte)_vm.Cpu.BX, (byte)(_vm.Cpu.BX >> 8)));
+        table.Add(Hypercall.Unsupported, () => _stats.CountUnsupported((byte)_cpu.BX, (byte)(_cpu.BX >> 8)));
         table.Add(Hypercall.Key, _keyboard.Handle);
         table.Add(Hypercall.Video, _video.Handle);
         table.Add(Hypercall.Disk, _disk.Handle);
@@ -97,41 +105,34 @@ public sealed class FirmwareServices
     /// <summary>Gives the BIOS a program to load at the end of POST (emu run): checked now, loaded then.</summary>
     public void SetProgram(byte[] program, SegmentedAddress at)
     {
-        FlatBinaryLoader.CheckFits(_vm.Memory, program.Length, at); // now, not at the end of POST
+        FlatBinaryLoader.CheckFits(_memory, program.Length, at); // now, not at the end of POST
         _program = _given = program;
         _programAddress = at;
     }
 
-    internal void CountUnsupported(byte interrupt, byte function)
-    {
-        string key = $"INT {interrupt:X2}/AH={function:X2}";
-        var map = _vm.Stats.UnsupportedServices;
-        map[key] = map.GetValueOrDefault(key) + 1;
-    }
-
     private void GetConfig()
     {
-        var cpu = _vm.Cpu;
+        var cpu = _cpu;
         byte floppyType = Drives.FirstOrDefault(d => d.IsFloppy)?.FloppyType ?? 0;
         int hardDisks = Drives.Count(d => !d.IsFloppy);
         cpu.BX = (ushort)(hardDisks << 8 | floppyType);
         // The BIOS decides what it can drive: DMA needs a 386 (PCI configuration cycles, else PIO),
         // virtio a 386 (32-bit MMIO) and a virtio-blk device (else the hypercall driver).
-        cpu.CX = (ushort)_vm.Config.BiosDisk;
-        cpu.DX = (ushort)Math.Clamp(_vm.Config.MemoryKiB, 16, 640);
+        cpu.CX = (ushort)_config.BiosDisk;
+        cpu.DX = (ushort)Math.Clamp(_config.MemoryKiB, 16, 640);
         cpu.AX = 0;
     }
 
     // Loads the program once; a second call (a guest replaying POST) finds none.
     private void StartProgram()
     {
-        var cpu = _vm.Cpu;
+        var cpu = _cpu;
         if (_program is null)
         {
             cpu.AX = 0;
             return;
         }
-        FlatBinaryLoader.Load(_vm.Memory, _program, _programAddress);
+        FlatBinaryLoader.Load(_memory, _program, _programAddress);
         _program = null;
         cpu.AX = 1;
         cpu.CX = _programAddress.Segment;
@@ -141,13 +142,13 @@ public sealed class FirmwareServices
 
     private void Stop()
     {
-        var cpu = _vm.Cpu;
+        var cpu = _cpu;
         var text = new System.Text.StringBuilder();
         uint segment = (uint)cpu.DS << 4;
         ushort offset = cpu.SI;
         for (int i = 0; i < MaxReasonLength; i++)
         {
-            byte b = _vm.Memory.Peek8(segment + offset++);
+            byte b = _memory.Peek8(segment + offset++);
             if (b == 0)
                 break;
             text.Append(b is >= 0x20 and < 0x7F ? (char)b : '?');

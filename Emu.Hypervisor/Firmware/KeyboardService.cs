@@ -1,3 +1,4 @@
+using Emu.Cpu;
 using Emu.Memory;
 
 namespace Emu.Hypervisor.Firmware;
@@ -8,14 +9,14 @@ namespace Emu.Hypervisor.Firmware;
 /// in 0040:0017/0018/0096. Head, tail and the buffer's bounds are read from the BDA each time, as a
 /// guest may move the buffer (0040:0080/0082); a bogus buffer description stores nothing.
 /// </summary>
-internal sealed class KeyboardService(VirtualMachine vm)
+internal sealed class KeyboardService(Processor cpu, GuestMemory memory)
 {
     private const uint Bda = 0x400;
     private const byte RightShift = 0x01, LeftShift = 0x02, Ctrl = 0x04, Alt = 0x08,
         ScrollLock = 0x10, NumLock = 0x20, CapsLock = 0x40, Insert = 0x80;
     private const byte Flags3E0 = 0x02;
 
-    private GuestMemory Memory => vm.Memory;
+    private GuestMemory Memory => memory;
 
     // Set-1 make codes 00h-58h: unshifted and shifted ASCII (0 = none).
     private const string Normal = "\0\u001b1234567890-=\b\tqwertyuiop[]\r\0asdfghjkl;'`\0\\zxcvbnm,./\0*\0 ";
@@ -26,7 +27,7 @@ internal sealed class KeyboardService(VirtualMachine vm)
     /// <summary>Called with the scancode in BL.</summary>
     public void Handle()
     {
-        byte code = (byte)vm.Cpu.BX;
+        byte code = (byte)cpu.BX;
         byte flags3 = Memory.Read8(Bda + 0x96);
         bool e0 = (flags3 & Flags3E0) != 0;
         if (code == 0xE0 || code == 0xE1)

@@ -1,4 +1,5 @@
 using Emu.Cpu;
+using Emu.Hypervisor.Statistics;
 using Emu.Memory;
 
 namespace Emu.Hypervisor.Firmware;
@@ -9,7 +10,7 @@ namespace Emu.Hypervisor.Firmware;
 /// 0040:0084-008A), characters and attributes at B800:0000 (a 4 KiB page each), pixels at A000:0000.
 /// Whatever the guest wrote into the BDA, every address computed here stays inside video memory.
 /// </summary>
-internal sealed class VideoService(VirtualMachine vm, FirmwareServices services)
+internal sealed class VideoService(Processor cpu, GuestMemory memory, ExitStatistics stats)
 {
     private const uint Bda = 0x400;
     private const uint TextBase = 0xB_8000;
@@ -18,8 +19,8 @@ internal sealed class VideoService(VirtualMachine vm, FirmwareServices services)
     private const int Rows = 25;
     private const byte DefaultAttribute = 0x07;
 
-    private GuestMemory Memory => vm.Memory;
-    private Processor Cpu => vm.Cpu;
+    private GuestMemory Memory => memory;
+    private Processor Cpu => cpu;
 
     private byte Mode => Memory.Read8(Bda + 0x49);
     private bool Graphics => Mode == 0x13;
@@ -119,7 +120,7 @@ internal sealed class VideoService(VirtualMachine vm, FirmwareServices services)
 
     private void Unsupported(BiosFrame frame, byte ah)
     {
-        services.CountUnsupported(0x10, ah);
+        stats.CountUnsupported(0x10, ah);
         frame.AH = 0x01;
         frame.Carry = true;
     }

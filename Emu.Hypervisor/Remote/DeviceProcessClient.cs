@@ -101,9 +101,9 @@ public sealed class DeviceProcessClient : IDisposable
             throw new DeviceProcessException(e.SocketErrorCode switch
             {
                 SocketError.AddressNotAvailable or SocketError.ConnectionRefused when !File.Exists(socketPath) =>
-                    $"no device process at '{socketPath}' (start one with: emu device-server --socket {socketPath} --disk FILE)",
-                SocketError.ConnectionRefused => $"no device process listens on '{socketPath}' (a stale socket file?)",
-                _ => $"cannot connect to the device process at '{socketPath}': {e.Message}",
+                    new DeviceProcessError(DeviceProcessFault.NoProcess, socketPath),
+                SocketError.ConnectionRefused => new DeviceProcessError(DeviceProcessFault.StaleSocket, socketPath),
+                _ => new DeviceProcessError(DeviceProcessFault.CannotConnect, socketPath, Detail: e.Message),
             });
         }
         var channel = new MessageChannel(socket) { ReceiveTimeout = timeout };
@@ -122,7 +122,7 @@ public sealed class DeviceProcessClient : IDisposable
         catch (DeviceProtocolException e)
         {
             channel.Dispose();
-            throw new DeviceProcessException($"device process at '{socketPath}': {e.Message}");
+            throw new DeviceProcessException(new DeviceProcessError(DeviceProcessFault.Handshake, socketPath, Detail: e.Message, Protocol: e.Fault));
         }
     }
 
@@ -210,6 +210,23 @@ public sealed class DeviceProcessClient : IDisposable
             return false;
         }
         return true;
+    }
+
+    /// <summary>Where the device's events go now (a trace), or null.</summary>
+    public IDeviceTrace? Trace => _trace;
+
+    /// <summary>Programs the assigned VF's IOMMU domain with one range of this guest's memory.</summary>
+    public void MapIommu(in IommuMapMessage map)
+    {
+        if (Usable)
+            Exchange(MessageType.IommuMap, map.Encode(_channel.Payload), $"mapping IOVA {map.Iova:X}+{map.Length:X} in the IOMMU");
+    }
+
+    /// <summary>Tells the assigned VF where to send its posted-interrupt notifications.</summary>
+    public void SetUpPostedInterrupts(string socketName)
+    {
+        if (Usable)
+            Exchange(MessageType.PostedInterrupts, PostedInterruptsMessage.Encode(_channel.Payload, socketName), "setting up posted interrupts");
     }
 
     public void Reset()
@@ -331,6 +348,3 @@ public sealed record DeviceFailure(ProtocolFault Fault, string SocketPath, int P
             : $"{process} went away while the guest ran: {Detail}";
     }
 }
-
-/// <summary>A device process could not be used (one line for the user).</summary>
-public sealed class DeviceProcessException(string message) : Exception(message);

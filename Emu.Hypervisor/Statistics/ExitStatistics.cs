@@ -29,6 +29,13 @@ public sealed class ExitStatistics
     /// <summary>BIOS services the firmware does not implement, by "INT nn/AH=xx".</summary>
     public Dictionary<string, long> UnsupportedServices { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Counts a call of a BIOS service the firmware does not implement.</summary>
+    public void CountUnsupported(byte interrupt, byte function)
+    {
+        string key = $"INT {interrupt:X2}/AH={function:X2}";
+        UnsupportedServices[key] = UnsupportedServices.GetValueOrDefault(key) + 1;
+    }
+
     public long TotalExits => _countByReason.Sum();
 
     public long CountOf(ExitReason reason) => _countByReason[(int)reason];
@@ -65,6 +72,9 @@ public sealed class ExitStatistics
 
     /// <summary>Set when a device was in a device process: what the hop cost (printed last, one line).</summary>
     public DeviceProcessTotals? DeviceProcess { get; set; }
+
+    /// <summary>The assigned VF's requests, IOMMU translations and faults, posted interrupts; null without one.</summary>
+    public Assigned.AssignedTotals? Assigned { get; set; }
 
     /// <summary>The table --stats prints.</summary>
     public void WriteTable(TextWriter w)
@@ -111,6 +121,8 @@ public sealed class ExitStatistics
             w.WriteLine("(host time per exit is measured with --trace-host-time)");
         if (DeviceProcess is { } d)
             w.WriteLine(d.ToString());
+        if (Assigned is { } a)
+            w.WriteLine(a.ToString());
     }
 }
 

@@ -129,6 +129,10 @@ public sealed class DeviceManager : IDevicePlacement
             case RegionSpace.PciConfig:
                 _pci.Attach((int)(start >> 3), (int)(start & 7), region.Device);
                 return null;
+            case RegionSpace.Assigned:
+                // Plain memory the device watches: the guest's loads and stores do not exit.
+                _memory.Map(start, region.Length, PageKind.Ram);
+                return null;
             default:
                 throw new ArgumentException($"{region.Name}: unknown region space {region.Space}");
         }

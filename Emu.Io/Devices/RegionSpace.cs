@@ -7,4 +7,7 @@ public enum RegionSpace : byte
     Mmio = 2,
     /// <summary>A PCI function's configuration space; the base is device &lt;&lt; 3 | function on bus 0.</summary>
     PciConfig = 3,
+    /// <summary>Pages of guest memory given to a device (an assigned VF's registers): the guest's accesses go straight
+    /// to memory the device watches, with no trap; the VMM keeps them out of every IOMMU mapping.</summary>
+    Assigned = 4,
 }

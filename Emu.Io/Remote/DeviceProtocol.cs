@@ -56,6 +56,11 @@ public enum MessageType : ushort
     Configure = 14,
     /// <summary>Device → VMM, before the Completion of MemoryMap: the names of a region's registers, for traces.</summary>
     RegisterNames = 15,
+    /// <summary>VMM → assigned device: map an IOVA range of the VF's IOMMU domain to the VMM's own guest memory; answered by Completion.</summary>
+    IommuMap = 16,
+    /// <summary>VMM → assigned device: where completions are posted (the descriptor in the VMM's private page, the
+    /// notification socket); answered by Completion.</summary>
+    PostedInterrupts = 17,
 }
 
 /// <summary>The device models a device process can serve.</summary>
@@ -63,6 +68,8 @@ public enum RemoteDeviceKind : byte
 {
     Ata = 1,
     VirtioBlock = 2,
+    /// <summary>A virtual function of the assigned block device (docs/ASSIGNED-DEVICE.md).</summary>
+    Assigned = 3,
 }
 
 /// <summary>Hello's flags.</summary>

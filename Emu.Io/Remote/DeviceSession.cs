@@ -21,6 +21,7 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
     private readonly DeviceServerOptions _options;
     private readonly IReadOnlyList<ServedDisk> _disks;
     private HostedDevice? _device;
+    private Assigned.VirtualFunction? _vf;
     private GuestMemory? _memory;
     private Dictionary<int, byte> _lineOfIrq = [];
     private bool _hostTime;
@@ -55,7 +56,9 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
                 throw new DeviceProtocolException(ProtocolFault.BadField, $"cannot map guest RAM '{hello.RamPath}': {e.Message}");
             }
             _memory = new GuestMemory(store) { DmaWriteObserver = this };
-            _device = CreateDevice(_memory, (hello.Flags & HelloFlags.VirtioPoll) != 0 ? VirtioNotifyMode.Poll : VirtioNotifyMode.Exit);
+            _device = _options.Kind == RemoteDeviceKind.Assigned
+                ? AssignFunction(store)
+                : CreateDevice(_memory, (hello.Flags & HelloFlags.VirtioPoll) != 0 ? VirtioNotifyMode.Poll : VirtioNotifyMode.Exit);
             ApplyFlags(hello.Flags);
             var welcome = new WelcomeMessage(_device.Kind, Environment.ProcessId, _device.Regions, _device.Irqs, DiskInfos());
             _channel.Send(MessageType.Welcome, welcome.Encode(_channel.Payload));
@@ -75,6 +78,8 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
         }
         finally
         {
+            if (_vf is not null)
+                _options.Function!.Detach(_vf); // no DMA reaches this guest's memory from here on
             if (!_flushedAtGoodbye)
                 FlushDisks(); // the VMM vanished or broke the protocol: make what it wrote durable all the same
             store?.Dispose();
@@ -124,6 +129,17 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
                 case MessageType.Poll:
                     EmptyMessage.Decode(payload, type);
                     value = device.Poll() ? 1u : 0u;
+                    break;
+                case MessageType.IommuMap:
+                    var map = IommuMapMessage.Decode(payload);
+                    _options.Function!.Program(AssignedOnly(type), vf =>
+                        vf.Domain.Map(map.Iova, Assigned.HostPhysicalMemory.SlotBase(vf.Number) + map.RamOffset, map.Length, map.Access));
+                    break;
+                case MessageType.PostedInterrupts:
+                    string name = PostedInterruptsMessage.Decode(payload);
+                    var notifier = Assigned.NotificationSender.Connect(name)
+                        ?? throw new DeviceProtocolException(ProtocolFault.BadField, $"PostedInterrupts message: no notification socket '{name}' to send to");
+                    _options.Function!.Program(AssignedOnly(type), vf => vf.UseNotifier(notifier));
                     break;
                 case MessageType.Goodbye:
                     EmptyMessage.Decode(payload, type);
@@ -194,8 +210,22 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
         return device;
     }
 
-    private List<DiskInfo> DiskInfos() =>
-        _disks.Select((d, i) => new DiskInfo(_options.DiskName(i), Path.GetFullPath(d.ImagePath), d.Backend.CapacityBytes, d.Backend.ReadOnly, d.Offset)).ToList();
+    // The VMM gets a free virtual function of the physical function, its register page placed in its guest memory.
+    private HostedDevice AssignFunction(SharedRamStore store)
+    {
+        var pf = _options.Function!;
+        _vf = pf.Attach(store) ?? throw new DeviceProtocolException(ProtocolFault.BadField,
+            $"all {pf.Functions.Count} virtual functions of the assigned device are in use");
+        return HostedDevice.ForFunction(pf, _vf, (_, _) => { });
+    }
+
+    private Assigned.VirtualFunction AssignedOnly(MessageType type) =>
+        _vf ?? throw new DeviceProtocolException(ProtocolFault.UnexpectedMessage, $"{type} message to a device that is not assigned");
+
+    private List<DiskInfo> DiskInfos() => _vf is { } vf
+        ? [new DiskInfo(vf.Name, Path.GetFullPath(_options.Disks[0].Spec.Path), vf.Sectors * Assigned.VfLayout.SectorSize, _options.Disks[0].Backend.ReadOnly,
+            vf.FirstSector * Assigned.VfLayout.SectorSize)]
+        : _disks.Select((d, i) => new DiskInfo(_options.DiskName(i), Path.GetFullPath(d.ImagePath), d.Backend.CapacityBytes, d.Backend.ReadOnly, d.Offset)).ToList();
 
     // The VMM's page kinds, so that DMA here refuses exactly what it refuses there.
     private void ApplyMemoryMap(PageKind[] kinds)

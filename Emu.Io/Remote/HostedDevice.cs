@@ -34,6 +34,10 @@ internal sealed class HostedDevice : IDevicePlacement
         _ => throw new InvalidOperationException($"unknown device kind {kind}"),
     };
 
+    /// <summary>Virtual function <paramref name="vf"/> of the assigned device: its register page, never trapped.</summary>
+    public static HostedDevice ForFunction(Assigned.PhysicalFunction pf, Assigned.VirtualFunction vf, Action<int, uint> moved) =>
+        new(RemoteDeviceKind.Assigned, Assigned.VfRegisterWindow.Declare(pf, vf), moved);
+
     public RemoteDeviceKind Kind { get; }
 
     /// <summary>The regions as Welcome describes them (bases as they are now).</summary>

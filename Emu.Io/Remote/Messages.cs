@@ -64,10 +64,10 @@ public sealed record RegionInfo(RegionSpace Space, uint Base, uint Length, strin
                 if (start != DeviceProtocol.NoBase && (ulong)start + length > 0x1_0000)
                     return $"a port region at {start:X}+{length:X} outside the 64 Ki port space";
                 return null;
-            case RegionSpace.Mmio:
+            case RegionSpace.Mmio or RegionSpace.Assigned:
                 if (start == DeviceProtocol.NoBase || length == 0 || start % GuestMemory.PageSize != 0
                     || (ulong)start + length > GuestMemory.Size)
-                    return $"an MMIO region at {start:X}+{length:X} that is not whole pages inside guest memory";
+                    return $"an {(space == RegionSpace.Mmio ? "MMIO" : "assigned")} region at {start:X}+{length:X} that is not whole pages inside guest memory";
                 return null;
             case RegionSpace.PciConfig:
                 if (start > 0xFF || length != 256)
@@ -484,5 +484,56 @@ internal static class EmptyMessage
     {
         if (!payload.IsEmpty)
             throw new DeviceProtocolException(ProtocolFault.Malformed, $"{type} message has {payload.Length} payload bytes (it has none)");
+    }
+}
+
+/// <summary>VMM → assigned device: u32 IOVA, u32 offset in the VMM's guest memory, u32 length, u8 access (1 read,
+/// 2 write), 3 zero bytes. The target is always the calling VMM's own memory (as VFIO maps the caller's pages), all
+/// page aligned and inside guest memory.</summary>
+public readonly record struct IommuMapMessage(uint Iova, uint RamOffset, uint Length, Assigned.IommuAccess Access)
+{
+    public int Encode(Span<byte> buffer)
+    {
+        var w = new PayloadWriter(buffer);
+        w.U32(Iova);
+        w.U32(RamOffset);
+        w.U32(Length);
+        w.U8((byte)Access);
+        w.Zero(3);
+        return w.Length;
+    }
+
+    public static IommuMapMessage Decode(ReadOnlySpan<byte> payload)
+    {
+        var r = new PayloadReader(payload, MessageType.IommuMap);
+        uint iova = r.U32(), offset = r.U32(), length = r.U32();
+        var access = (Assigned.IommuAccess)r.U8();
+        r.Reserved(3);
+        r.End();
+        if ((iova | offset | length) % GuestMemory.PageSize != 0 || length == 0 || (ulong)offset + length > GuestMemory.Size
+            || (ulong)iova + length > 1UL << 32 || access is Assigned.IommuAccess.None || (access & ~Assigned.IommuAccess.ReadWrite) != 0)
+            throw new DeviceProtocolException(ProtocolFault.BadField, $"IommuMap message: IOVA {iova:X} to guest memory {offset:X}+{length:X}, access {(byte)access} (whole pages inside guest memory, access 1-3)");
+        return new IommuMapMessage(iova, offset, length, access);
+    }
+}
+
+/// <summary>VMM → assigned device: string, the name of the VMM's notification socket (abstract namespace).</summary>
+public static class PostedInterruptsMessage
+{
+    public static int Encode(Span<byte> buffer, string socketName)
+    {
+        var w = new PayloadWriter(buffer);
+        w.Text(socketName, DeviceProtocol.MaxNameLength);
+        return w.Length;
+    }
+
+    public static string Decode(ReadOnlySpan<byte> payload)
+    {
+        var r = new PayloadReader(payload, MessageType.PostedInterrupts);
+        string name = r.Text(DeviceProtocol.MaxNameLength);
+        r.End();
+        if (name.Length == 0 || name.Contains('\0'))
+            throw new DeviceProtocolException(ProtocolFault.BadField, "PostedInterrupts message: no usable socket name");
+        return name;
     }
 }

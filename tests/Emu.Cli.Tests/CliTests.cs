@@ -23,9 +23,9 @@ public class CliTests
         // One block per model: its header line, then its indented rules.
         string[] blocks = System.Text.RegularExpressions.Regex.Split(r.Stdout.TrimEnd(), @"\n(?=\S)");
         blocks.Select(b => b.Split(' ')[0]).Should().Equal("8086", "186", "286", "386");
-        foreach (var topic in new[] { "LOCK", "offset FFFF", "PUSH SP", "shift counts", "undefined opcodes", "segment registers" })
+        foreach (var topic in new[] { "LOCK", "offset FFFF", "PUSH SP", "shift counts", "undefined opcodes", "instruction length", "address lines", "segment registers" })
             blocks.Should().OnlyContain(b => b.Contains("\n      " + topic), $"every model states its {topic} rule");
-        blocks[2].Should().Contain("interrupt 13 in every segment");
+        blocks[2].Should().Contain("interrupt 13 in every segment").And.Contain("at most 10 bytes");
         blocks[3].Should().Contain("only before a lockable instruction");
     }
 

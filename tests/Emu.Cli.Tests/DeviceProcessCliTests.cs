@@ -115,7 +115,7 @@ public sealed partial class DeviceProcessCliTests : IDisposable
     {
         string disk = Blank("d.img", 512 * 64);
         EmuProcess.Run("device-server", "--socket", Socket).ShouldBeOneLineError(2, "disk");
-        EmuProcess.Run("device-server", "--socket", Socket, "--disk", disk, "--device", "floppy").ShouldBeOneLineError(2, "--device 'floppy' is not ata or virtio-blk");
+        EmuProcess.Run("device-server", "--socket", Socket, "--disk", disk, "--device", "floppy").ShouldBeOneLineError(2, "--device 'floppy' is not ata, virtio-blk or assigned");
         EmuProcess.Run("device-server", "--socket", Socket, "--disk", disk, "--disk", disk, "--device", "virtio-blk").ShouldBeOneLineError(2, "virtio-blk device takes one disk");
         EmuProcess.Run("device-server", "--socket", Socket, "--disk", Path.Combine(_dir, "missing.img")).ShouldBeOneLineError(1, "missing.img");
         EmuProcess.Run("device-server", "--socket", _dir, "--disk", disk).ShouldBeOneLineError(1, "is a directory");

@@ -130,6 +130,93 @@ public class ModelDifferenceTests
             m.Memory.Read16(0xFFF8).Should().Be(0xFFFF, "the fault names the instruction that overran");
     }
 
+    // ---- instruction length ----
+
+    [Theory]
+    [InlineData(CpuModel.I8086, 10, NoInterrupt)]
+    [InlineData(CpuModel.I8086, 15, NoInterrupt)] // no limit: 16 bytes run
+    [InlineData(CpuModel.I186, 15, NoInterrupt)]
+    [InlineData(CpuModel.I286, 9, NoInterrupt)]   // 10 bytes: the 286's longest
+    [InlineData(CpuModel.I286, 10, 6)]            // 11 bytes
+    [InlineData(CpuModel.I286, 15, 6)]
+    [InlineData(CpuModel.I386, 14, NoInterrupt)]  // 15 bytes: the 386's longest
+    [InlineData(CpuModel.I386, 15, 0x0D)]         // 16 bytes
+    public void An_instruction_padded_with_prefixes_past_the_models_limit_faults_before_it_runs(CpuModel model, int prefixes, int vector)
+    {
+        // cs: repeated, then inc ax; hlt
+        byte[] code = [.. Enumerable.Repeat((byte)0x2E, prefixes), 0x40, 0xF4];
+        var m = Run(model, code, c => c.AX = 0x1000);
+
+        (m.InterruptTaken ?? NoInterrupt).Should().Be(vector);
+        if (vector == NoInterrupt)
+            m.Cpu.AX.Should().Be(0x1001);
+        else
+            (m.Cpu.AX, m.Memory.Read16(m.Cpu.SP)).Should().Be(((ushort)0x1000, CoreMachine.CodeOffset), "the fault names the first prefix");
+    }
+
+    [Fact]
+    public void Lock_prefixes_count_in_the_286s_ten_bytes()
+    {
+        // 5 x lock, 5 x es:, inc ax: 11 bytes
+        byte[] code = [0xF0, 0xF0, 0xF0, 0xF0, 0xF0, 0x26, 0x26, 0x26, 0x26, 0x26, 0x40, 0xF4];
+
+        Run(CpuModel.I286, code).InterruptTaken.Should().Be(6);
+        Run(CpuModel.I186, code).Cpu.AX.Should().Be(1);
+    }
+
+    [Fact]
+    public void Of_repeated_segment_prefixes_the_last_one_counts()
+    {
+        // es: ds: es: ds: mov ax,[0] ; hlt   with ES:0 = 1111h, DS:0 = 2222h
+        var m = Run(CpuModel.I286, [0x26, 0x3E, 0x26, 0x3E, 0xA1, 0x00, 0x00, 0xF4], c =>
+        {
+            c.ES = 0x2000; c.DS = 0x3000;
+            c.Memory.Load(0x20000, [0x11, 0x11]);
+            c.Memory.Load(0x30000, [0x22, 0x22]);
+        });
+
+        m.Cpu.AX.Should().Be(0x2222);
+        m.Cpu.IP.Should().Be(CoreMachine.CodeOffset + 8, "each prefix counts in the length");
+    }
+
+    // ---- encodings valid only with reg = 0 ----
+
+    [Theory]
+    [InlineData(new byte[] { 0x8F, 0xC8, 0xF4 })]             // pop /1 ax
+    [InlineData(new byte[] { 0x8F, 0x3F, 0xF4 })]             // pop /7 [bx]
+    [InlineData(new byte[] { 0xC6, 0xC8, 0x12, 0xF4 })]       // mov /1 al,12h
+    [InlineData(new byte[] { 0xC6, 0xF8, 0x12, 0xF4 })]       // mov /7 al,12h (XABORT later)
+    [InlineData(new byte[] { 0xC7, 0x27, 0x34, 0x12, 0xF4 })] // mov /4 [bx],1234h
+    [InlineData(new byte[] { 0xC7, 0xF8, 0x34, 0x12, 0xF4 })] // mov /7 ax,1234h (XBEGIN later)
+    public void Pop_and_mov_immediate_with_a_nonzero_reg_field_are_undefined_from_the_186(byte[] code)
+    {
+        foreach (var model in new[] { CpuModel.I186, CpuModel.I286, CpuModel.I386 })
+            Run(model, code, c => c.AX = 0x5678).InterruptTaken.Should().Be(6, $"on the {model.Name()}");
+        // The 8086 ignores the reg field: the POP or MOV runs.
+        Run(CpuModel.I8086, code).InterruptTaken.Should().BeNull();
+    }
+
+    // ---- ports ----
+
+    [Theory]
+    [InlineData(CpuModel.I8086, new byte[] { 0xE4, 0x60, 0xF4 }, 0x12FF)] // in al,60h
+    [InlineData(CpuModel.I286, new byte[] { 0xE5, 0x60, 0xF4 }, 0xFFFF)]  // in ax,60h
+    [InlineData(CpuModel.I286, new byte[] { 0xEC, 0xF4 }, 0x12FF)]        // in al,dx
+    [InlineData(CpuModel.I386, new byte[] { 0xED, 0xF4 }, 0xFFFF)]        // in ax,dx
+    public void A_port_no_device_answers_reads_all_ones(CpuModel model, byte[] code, int ax)
+    {
+        Run(model, code, c => c.AX = 0x1234).Cpu.AX.Should().Be((ushort)ax);
+    }
+
+    [Fact]
+    public void Insw_from_a_port_no_device_answers_stores_FFFF_and_steps_DI()
+    {
+        var m = Run(CpuModel.I286, [0x6D, 0xF4], c => { c.ES = 0x3000; c.DI = 0x0010; });
+
+        m.Memory.Read16(0x30010).Should().Be(0xFFFF);
+        m.Cpu.DI.Should().Be(0x0012);
+    }
+
     // ---- segment registers and prefixes that exist ----
 
     [Theory]

@@ -193,12 +193,19 @@ public class MulDivShiftTests
         cpu.Edx.Should().Be(0x8000_0000);
     }
 
-    [Fact]
-    public void Divide_error_on_the_386_pushes_the_faulting_instruction()
+    [Theory]
+    [InlineData(CpuModel.I8086, new byte[] { 0x30, 0xDB, 0xF6, 0xF3 }, 4)] // xor bl,bl; div bl: next IP
+    [InlineData(CpuModel.I186, new byte[] { 0x30, 0xDB, 0xF6, 0xF3 }, 4)]
+    [InlineData(CpuModel.I286, new byte[] { 0x30, 0xDB, 0xF6, 0xF3 }, 2)] // DIV's own IP
+    [InlineData(CpuModel.I386, new byte[] { 0x30, 0xDB, 0xF6, 0xF3 }, 2)]
+    [InlineData(CpuModel.I286, new byte[] { 0x30, 0xDB, 0xF6, 0xFB }, 2)] // idiv bl
+    [InlineData(CpuModel.I8086, new byte[] { 0x30, 0xDB, 0xD4, 0x00 }, 4)] // aam 0
+    [InlineData(CpuModel.I286, new byte[] { 0x30, 0xDB, 0xD4, 0x00 }, 2)]
+    public void Divide_error_pushes_the_next_IP_up_to_the_186_and_the_faulting_instruction_from_the_286(CpuModel model, byte[] code, int pushedIp)
     {
-        var cpu = Run(CpuModel.I386, a => { a.xor(bl, bl); a.div(bl); }, 3);
+        var cpu = RunBytes(model, code, 3);
         cpu.CS.Should().Be(HandlerSeg);
-        cpu.Memory.Read16(0x2000u * 16 + cpu.SP).Should().Be(2); // IP of DIV, after the 2-byte XOR
+        cpu.Memory.Read16(0x2000u * 16 + cpu.SP).Should().Be((ushort)pushedIp);
     }
 
     [Fact]

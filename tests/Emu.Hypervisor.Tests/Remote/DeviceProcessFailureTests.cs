@@ -130,7 +130,7 @@ public sealed class DeviceProcessFailureTests : IDisposable
     public void Nothing_listening_is_one_line_before_the_guest_starts()
     {
         var act = () => new VirtualMachine(new MachineConfig { DeviceProcess = _socket });
-        act.Should().Throw<DeviceProcessException>().WithMessage($"no device process at '{_socket}'*");
+        act.Should().Throw<DeviceProcessException>().Which.Error.Should().Be(new DeviceProcessError(DeviceProcessFault.NoProcess, _socket));
     }
 
     [Fact]
@@ -138,7 +138,21 @@ public sealed class DeviceProcessFailureTests : IDisposable
     {
         var device = FakeDevice(_ => { });
         var act = () => new VirtualMachine(new MachineConfig { DeviceProcess = _socket, DeviceProcessDisks = ["/other.img"] });
-        act.Should().Throw<DeviceProcessException>().WithMessage("*serves /x.img, not '/other.img'");
+        act.Should().Throw<DeviceProcessException>().Which.Error.Should().Be(
+            new DeviceProcessError(DeviceProcessFault.WrongDisk, _socket, Served: "/x.img", Detail: "/other.img"));
+        device.Join(5000);
+    }
+
+    [Fact]
+    public void A_remote_ATA_controller_beside_a_BIOS_reading_disks_in_the_VMM_is_refused()
+    {
+        var device = FakeDevice(_ => { });
+        var act = () => new VirtualMachine(new MachineConfig
+        {
+            DeviceProcess = _socket, Firmware = new byte[Emu.Hypervisor.Firmware.FirmwareServices.RomSize],
+            BiosDisk = Emu.Hypervisor.Firmware.BiosDiskMode.Hypercall,
+        });
+        act.Should().Throw<DeviceProcessException>().Which.Error.Fault.Should().Be(DeviceProcessFault.HypercallBiosDisk);
         device.Join(5000);
     }
 
@@ -149,7 +163,9 @@ public sealed class DeviceProcessFailureTests : IDisposable
         listener.Bind(new UnixDomainSocketEndPoint(_socket));
         listener.Listen(1);
         var act = () => new VirtualMachine(new MachineConfig { DeviceProcess = _socket, DeviceProcessTimeout = TimeSpan.FromMilliseconds(300) });
-        act.Should().Throw<DeviceProcessException>().WithMessage($"device process at '{_socket}': no message within 0.3 s");
+        var error = act.Should().Throw<DeviceProcessException>().Which.Error;
+        (error.Fault, error.Protocol).Should().Be((DeviceProcessFault.Handshake, ProtocolFault.TimedOut));
+        error.ToString().Should().Be($"device process at '{_socket}': no message within 0.3 s", "the line says how long it waited");
     }
 
     [Fact]

@@ -112,6 +112,17 @@ public sealed class ConformanceRunner
         public TestMachine(CpuModel model)
         {
             _cpu = new Processor(_memory, model);
+            // The chip on its own, with RAM on every address line: the 8086's 20 lines wrap at 1 MiB;
+            // a 286's FFFF:0010 and above reach the 64 KiB past it (the vectors' 24-bit addresses).
+            _memory.A20Enabled = model.AddressLines() > 20;
+        }
+
+        /// <summary>A vector's physical address as the chip's address lines see it; null when it lies
+        /// beyond the memory a real-mode CPU can address (FFFF:FFFF = 10FFEF).</summary>
+        private uint? Physical(JsonElement cell)
+        {
+            uint address = (uint)cell[0].GetInt32() & _memory.AddressMask;
+            return address < GuestMemory.Size ? address : null;
         }
 
         /// <summary>Runs one test; null when it passes, else what differed.</summary>
@@ -127,8 +138,10 @@ public sealed class ConformanceRunner
             Span<byte> one = stackalloc byte[1];
             foreach (var cell in initial.GetProperty("ram").EnumerateArray())
             {
+                if (Physical(cell) is not uint address)
+                    return $"malformed test: initial ram address {cell[0].GetInt32():X} is beyond real-mode memory";
                 one[0] = (byte)cell[1].GetInt32();
-                _memory.Load((uint)cell[0].GetInt32() & (GuestMemory.OneMiB - 1), one);
+                _memory.Load(address, one);
             }
 
             long interruptsBefore = _cpu.InterruptsDelivered;
@@ -151,14 +164,16 @@ public sealed class ConformanceRunner
             // An exception frame's FLAGS word carries the undefined flags of the faulting
             // instruction, so it is compared under the same mask as the FLAGS register.
             uint framedFlags = interrupted ? ((uint)_cpu.SS << 4) + (uint)((_cpu.SP + 4) & 0xFFFF) : uint.MaxValue;
+            uint addressMask = _memory.AddressMask;
             foreach (var cell in final.GetProperty("ram").EnumerateArray())
             {
-                uint address = (uint)cell[0].GetInt32() & (GuestMemory.OneMiB - 1);
+                if (Physical(cell) is not uint address)
+                    return $"malformed test: final ram address {cell[0].GetInt32():X} is beyond real-mode memory";
                 byte expected = (byte)cell[1].GetInt32();
                 byte actual = _memory.Bytes[(int)address];
                 byte mask = 0xFF;
-                if (address == (framedFlags & (GuestMemory.OneMiB - 1))) mask = (byte)flagsMask;
-                else if (address == ((framedFlags + 1) & (GuestMemory.OneMiB - 1))) mask = (byte)(flagsMask >> 8);
+                if (address == (framedFlags & addressMask)) mask = (byte)flagsMask;
+                else if (address == ((framedFlags + 1) & addressMask)) mask = (byte)(flagsMask >> 8);
                 if (((expected ^ actual) & mask) != 0)
                     differences.Add($"[{address:X5}] {actual:X2} expected {expected:X2}");
             }
