@@ -12,8 +12,13 @@ io_init:
         mov     word [vf_outstanding], 0
         jmp     vf_init
 
-; io_read: EBX = LBA in the VF's window, CX = sectors, ES:DI = buffer: one submission, one doorbell store.
+; io_read, io_write: EBX = LBA in the VF's window, CX = sectors, ES:DI = buffer: one submission, one doorbell store.
 io_read:
+        mov     byte [vf_op], VF_OP_READ
+        jmp     io_submit
+io_write:
+        mov     byte [vf_op], VF_OP_WRITE
+io_submit:
         push    eax
         push    ebx
         push    edx
@@ -23,27 +28,7 @@ io_read:
         shl     edx, 4
         movzx   ebx, di
         add     edx, ebx                                ; the buffer's IOVA: its guest-physical address
-        mov     bl, VF_OP_READ
-        call    vf_submit
-        inc     word [vf_outstanding]
-        pop     edx
-        pop     ebx
-        pop     eax
-        clc
-        ret
-
-; io_write: the same with the write opcode.
-io_write:
-        push    eax
-        push    ebx
-        push    edx
-        mov     eax, ebx
-        xor     edx, edx
-        mov     dx, es
-        shl     edx, 4
-        movzx   ebx, di
-        add     edx, ebx
-        mov     bl, VF_OP_WRITE
+        mov     bl, [vf_op]
         call    vf_submit
         inc     word [vf_outstanding]
         pop     edx
@@ -75,5 +60,6 @@ io_sync:
         ret
 
 vf_outstanding: dw      0
+vf_op:          db      0
 
 %include "assigned-vf.inc"
