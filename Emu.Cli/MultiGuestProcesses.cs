@@ -94,7 +94,7 @@ internal static partial class MultiGuestProcesses
         public ServerProcess(MultiGuestServerRequest request)
         {
             var psi = SelfProcess.StartInfo("device-server", "--socket", request.Socket, "--disk", request.Image,
-                "--device", request.Model.Device, request.Model.GuestsOption, request.Guests.ToString(CultureInfo.InvariantCulture));
+                "--device", request.Model.Device, "--guests", request.Guests.ToString(CultureInfo.InvariantCulture));
             _process = Process.Start(psi) ?? throw new IoBenchException("cannot start emu device-server");
             _process.ErrorDataReceived += (_, _) => { };
             _process.BeginErrorReadLine();

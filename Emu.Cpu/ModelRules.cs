@@ -49,7 +49,8 @@ public static class ModelRules
             new("instructions", "+ LGDT LIDT SGDT SIDT LMSW SMSW CLTS (entering protected mode stops the machine)"),
             new("LOCK", "executes before any instruction"),
             new("offset FFFF", "a word there is interrupt 13 in every segment (SS too), as is an instruction "
-                + "running past it; multi-word pops restart with SP unchanged; string instructions fault with SI/DI stepped"),
+                + "running past it; multi-word pops restart with SP unchanged; string instructions fault with SI/DI stepped; "
+                + "a far pointer or BOUND pair at FFFE reads its second word at 0000"),
             new("PUSH SP", "pushes SP as it was"),
             new("shift counts", "low 5 bits"),
             new("undefined opcodes", "#UD (INT 6), including 8F/C6/C7 with reg 1-7, the protected-mode-only ones and 64-67"),
@@ -67,7 +68,8 @@ public static class ModelRules
                 + "SHLD/SHRD, LFS/LGS/LSS, Jcc rel16, MOV CRn/DRn; from the 486: BSWAP XADD CMPXCHG"),
             new("LOCK", "only before a lockable instruction with a memory destination, else #UD"),
             new("offset FFFF", "a word (or dword past FFFC) there is #SS (12) through SS, #GP (13) elsewhere and "
-                + "for an instruction running past it; the faulting instruction restarts with nothing changed"),
+                + "for an instruction running past it; a far pointer or BOUND pair is checked whole (at FFFE it faults "
+                + "where the 286 wraps its second word); the faulting instruction restarts with nothing changed"),
             new("PUSH SP", "pushes SP as it was"),
             new("shift counts", "low 5 bits"),
             new("undefined opcodes", "#UD (INT 6), including 8F/C6/C7 with reg 1-7 and the protected-mode-only ones"),

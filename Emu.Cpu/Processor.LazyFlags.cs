@@ -105,6 +105,8 @@ public sealed partial class Processor
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal uint CarryFlag() => _lazy == LazyNone ? _flags & CpuFlags.CF : LazyCarryFlag();
 
+    // Inlined: in a compiled block the record's kind was usually stored just before, and the JIT folds the switch.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint LazyCarryFlag() => _lazy switch
     {
         // The operands are masked: the sum wrapped exactly when it came out below an operand.

@@ -63,10 +63,26 @@ public sealed unsafe partial class Processor
     /// <summary>True when a REP string instruction should stop between iterations: its next
     /// iteration would overrun the run's budget, or an enabled interrupt is waiting.</summary>
     internal bool ShouldSuspendRepeat() =>
-        Retired + 1 >= _runEnd || (_interruptLine && (FlagsValue & IfFlag) != 0) || _stopRequested;
+        Retired + 1 >= _runEnd || (_interruptLine && (ControlFlags() & IfFlag) != 0) || _stopRequested;
 
     /// <summary>How many more instructions the current Run may retire (a REP instruction's bulk path stays inside it).</summary>
     internal long RepeatBudget => _runEnd - Retired;
+
+    /// <summary>True when something waits to be looked at before the next instruction (compiled blocks leave then).</summary>
+    internal bool NeedsAttention => _attention;
+
+    /// <summary>Changes whenever cached code is dropped (see <see cref="DecodeCache.Generation"/>).</summary>
+    internal int CodeGeneration => _cache.Generation;
+
+    /// <summary>How many starts make a block hot enough to compile to IL; 0: never (tests compare the two).</summary>
+    internal int CompileThreshold
+    {
+        get => _cache.Compiler.Threshold;
+        set => _cache.Compiler.Threshold = value;
+    }
+
+    /// <summary>Instructions compiled so far as inline operations, and as calls of their handler.</summary>
+    internal (long Inline, long Handler) CompiledInstructions => (_cache.Compiler.InlineInstructions, _cache.Compiler.HandlerInstructions);
 
     /// <summary>Leaves IP on the repeating instruction so it resumes where it stopped.</summary>
     internal void SuspendRepeat()
@@ -117,11 +133,26 @@ public sealed unsafe partial class Processor
                 // merely useless, never wrong, because it is checked against the address before use.
                 pool[previous].Next = slot;
             }
+            ref DecodedOp op = ref pool[slot];
+            // A hot block runs compiled (Compilation/BlockCompiler.cs) when it may; it says which slot ran last.
+            if (op.Block == 0 && ++op.Entries == _cache.Compiler.Threshold)
+                _cache.Compiler.Compile(slot, ip);
+            if (op.Block != 0)
+            {
+                if (!_attention && linear < GuestMemory.OneMiB)
+                {
+                    int last = _cache.Compiler.Run(this, op.Block, ip);
+                    if (last != 0)
+                    {
+                        previous = last;
+                        continue;
+                    }
+                }
+            }
             // Code reached through a linear address past 1 MiB runs one instruction at a time: where its
             // next instruction is depends on the A20 gate, which the instruction may switch. Below 1 MiB a
             // block's linear and physical addresses are the same (blocks never cross 1 MiB).
             long end = linear < GuestMemory.OneMiB ? _runEnd : Retired + 1;
-            ref DecodedOp op = ref pool[slot];
             while (true)
             {
                 InstructionIp = (ushort)ip;
@@ -130,7 +161,20 @@ public sealed unsafe partial class Processor
                 op.Execute(this, ref op);
                 Retired++;
                 if (!op.Fallthrough || _attention || Eip != next || Retired >= end)
-                    break;
+                {
+                    // Chaining without the dispatcher: a branch taken, a CALL, RET, INT or IRET, or the end of a
+                    // block goes on at once in the block its successor link names when that is where CS:IP now
+                    // points (CS is the same: a new one raises _attention) and stays below 1 MiB.
+                    if (_attention || Retired >= end)
+                        break;
+                    ip = Eip;
+                    linear = _codeBase + ip;
+                    ref DecodedOp successor = ref pool[op.Next];
+                    if (successor.Address != linear || linear >= GuestMemory.OneMiB)
+                        break;
+                    op = ref successor;
+                    continue;
+                }
                 op = ref Unsafe.Add(ref op, 1);
                 ip = next;
             }
@@ -171,7 +215,7 @@ public sealed unsafe partial class Processor
             if (!shadow)
                 DeliverInterrupt(1, InterruptKind.Trap);
         }
-        if (_interruptLine && !shadow && (FlagsValue & Processor.IfFlag) != 0)
+        if (_interruptLine && !shadow && (ControlFlags() & Processor.IfFlag) != 0)
         {
             int vector = InterruptController?.Acknowledge() ?? -1;
             if (vector >= 0)
@@ -188,10 +232,12 @@ public sealed unsafe partial class Processor
         if (_stopRequested)
             return true;
 
-        uint flags = FlagsValue;
+        // IF and TF only: a pending lazy record (Processor.LazyFlags.cs) is left pending.
+        uint flags = ControlFlags();
         _trapPending = (flags & Processor.TfFlag) != 0;
         // A request held off by IF = 0 needs no look before every instruction: IF can only be set again
-        // by STI (which opens a shadow), POPF or IRET (WriteFlags), and each of those raises _attention.
+        // by STI (which opens a shadow), POPF or IRET (WriteFlags, which raises _attention when it sets IF while
+        // a request waits).
         // Keeping it raised here made every instruction of a CLI'd guest pay this method and a flags
         // materialisation while the PIT's IRQ 0 waited (half speed after the firmware's POST).
         _attention = _trapPending || _shadow || (_interruptLine && (flags & Processor.IfFlag) != 0);
@@ -243,27 +289,48 @@ public sealed unsafe partial class Processor
             Shutdown(new CpuStop(StopCause.FaultWhileDelivering, Vector: vector));
             return;
         }
-        _delivering = true;
-        try
+        // With SP at 6 or above the three pushes stay inside the segment and none can fault: no handler needed
+        // (a try/catch here would keep the whole method's state on the stack, and INT n takes this path).
+        if ((Regs[Reg.SP] & 0xFFFF) >= 6)
         {
             Push16(FlagsValue);
             Push16(Sregs[Seg.CS]);
             Push16(Eip);
         }
-        catch (CpuFault fault)
-        {
-            _delivering = false;
-            Shutdown(new CpuStop(StopCause.FaultPushingFrame, Vector: vector, Fault: fault.Vector));
+        else if (!PushFrameAtSegmentEdge(vector))
             return;
-        }
-        _delivering = false;
         InterruptsDelivered++;
         FlagsValue &= ~(IfFlag | TfFlag);
         uint newIp = Memory.Read16(IdtBase + entry);
         uint newCs = Memory.Read16(IdtBase + entry + 2);
         LoadSegment(Seg.CS, newCs);
         Eip = newIp;
-        _attention = true;
+        // No _attention of its own: IF and TF are now clear, so only what raised it already (a trap pending
+        // from TF set before this instruction, a stop) is due before the handler's first instruction. A block
+        // ends at the delivery all the same, because IP moved.
+    }
+
+    // The interrupt frame where a push may wrap or overrun the segment: a fault while pushing it shuts the CPU down.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool PushFrameAtSegmentEdge(byte vector)
+    {
+        _delivering = true;
+        try
+        {
+            Push16(FlagsValue);
+            Push16(Sregs[Seg.CS]);
+            Push16(Eip);
+            return true;
+        }
+        catch (CpuFault fault)
+        {
+            Shutdown(new CpuStop(StopCause.FaultPushingFrame, Vector: vector, Fault: fault.Vector));
+            return false;
+        }
+        finally
+        {
+            _delivering = false;
+        }
     }
 
     /// <summary>A machine reset requested by a device (port 92h, the 8042): the run ends as on a shutdown.</summary>

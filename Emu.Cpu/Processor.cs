@@ -13,9 +13,11 @@ namespace Emu.Cpu;
 public sealed unsafe partial class Processor
 {
     /// <summary>EAX, ECX, EDX, EBX, ESP, EBP, ESI, EDI, then a slot that is always zero (see <see cref="Reg.None"/>).</summary>
-    internal readonly uint[] Regs = new uint[9];
-    internal readonly ushort[] Sregs = new ushort[6];
-    internal readonly uint[] SegBase = new uint[6];
+    // Inline arrays rather than arrays: a register is a field of the processor, so a handler inlined with a
+    // constant register number (compiled blocks) reaches it with one access, no array load or bounds check.
+    internal GeneralRegisters Regs;
+    internal SegmentSelectors Sregs;
+    internal SegmentBases SegBase;
     internal uint Eip;
     // CS and its base again, as plain fields: the run loop reads them for every instruction.
     private ushort _codeSelector;
@@ -36,6 +38,9 @@ public sealed unsafe partial class Processor
     {
         Memory = memory;
         Model = model;
+        // What WriteFlags lets through and what it forces on (the model's hard-wired bits, bit 1 always set).
+        _flagsModelMask = model >= CpuModel.I386 ? 0x7FD5u : 0x0FD5u;
+        _flagsFixedOnes = CpuFlags.Reserved1 | (model <= CpuModel.I186 ? 0xF000u : 0);
         _cache = new DecodeCache(this);
         memory.CodeWriteObserver = _cache;
         memory.MmioHandler = new MmioExitAdapter(this);
@@ -124,7 +129,7 @@ public sealed unsafe partial class Processor
     /// <summary>Puts the CPU in its reset state: CS:IP = FFFF:0000, flags cleared, A20 untouched.</summary>
     public void Reset()
     {
-        Array.Clear(Regs);
+        Regs = default;
         for (int s = 0; s < 6; s++)
             LoadSegment(s, 0);
         LoadSegment(Seg.CS, 0xFFFF);
@@ -230,22 +235,23 @@ public sealed unsafe partial class Processor
     /// hard-wires: on 8086/186 bits 12-15 read as 1; on the 286 in real mode they read as 0; on the
     /// 386 IOPL and NT are writable and bit 15 is 0. Bit 1 is always 1, bits 3 and 5 always 0.
     /// </summary>
+    private readonly uint _flagsModelMask;
+    private readonly uint _flagsFixedOnes;
+
     internal void WriteFlags(uint value, uint writable)
     {
-        uint modelMask = Model switch
-        {
-            CpuModel.I8086 or CpuModel.I186 => 0x0FD5u,
-            CpuModel.I286 => 0x0FD5u,
-            _ => 0x7FD5u,
-        };
+        uint modelMask = _flagsModelMask;
         uint mask = writable & modelMask;
         uint f = (FlagsValue & ~mask) | (value & mask);
         f &= modelMask;
-        f |= CpuFlags.Reserved1;
-        if (Model <= CpuModel.I186)
-            f |= 0xF000;
+        f |= _flagsFixedOnes;
         FlagsValue = f;
-        _attention = true;
+        // TF set, or IF set while a request waits, needs the run loop's look before the next instruction. Nothing
+        // else does: a trap already pending or a shadow raised _attention themselves, and a request that comes
+        // later raises it when it comes (SetInterruptLine). So an IRET or POPF that leaves TF clear and no
+        // request taken does not end the block it is in.
+        if ((f & TfFlag) != 0 || (_interruptLine && (f & IfFlag) != 0))
+            _attention = true;
     }
 
     // ---- memory access through segments ----
@@ -353,6 +359,22 @@ public sealed unsafe partial class Processor
     private CpuFault SegmentLimitFault(int seg) =>
         CpuFault.For(seg == Seg.SS && Model >= CpuModel.I386 ? (byte)0x0C : (byte)0x0D);
 
+    /// <summary>
+    /// The offset of part of a memory operand made of several (a far pointer's selector, BOUND's upper
+    /// bound, a descriptor-table register's base), <paramref name="part"/> bytes into the
+    /// <paramref name="size"/>-byte operand at <paramref name="ea"/>. The 8086 to 286 access each word on
+    /// its own, its offset wrapping at 64 KiB with 16-bit addressing; the 386 checks the operand as a
+    /// whole, so one that runs past offset FFFF faults before any part is read (80386 PRM, real-address-mode
+    /// exceptions: "if any part of the operand would lie outside of the effective address space from 0
+    /// to 0FFFFH"). Call it before reading the first part.
+    /// </summary>
+    internal uint OperandPart(ref DecodedOp op, uint ea, uint part, int size)
+    {
+        if (Model >= CpuModel.I386 && ea + (uint)size - 1 > 0xFFFF)
+            throw SegmentLimitFault(op.Seg);
+        return op.Address32 ? ea + part : (ea + part) & 0xFFFF;
+    }
+
     // ---- operands of a decoded instruction ----
 
     /// <summary>Reads operand <paramref name="kind"/>/<paramref name="reg"/>; a memory operand at offset <paramref name="ea"/>.</summary>
@@ -388,6 +410,7 @@ public sealed unsafe partial class Processor
 
     // ---- stack (real mode: SS:SP, 16-bit stack) ----
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Push16(uint value)
     {
         uint sp = (Regs[Reg.SP] - 2) & 0xFFFF;
@@ -402,6 +425,7 @@ public sealed unsafe partial class Processor
         SetReg16(Reg.SP, sp);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal uint Pop16()
     {
         uint sp = Regs[Reg.SP] & 0xFFFF;

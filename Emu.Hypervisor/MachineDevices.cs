@@ -107,7 +107,7 @@ internal static class MachineDevices
         else if (client.Kind == RemoteDeviceKind.Assigned)
         {
             if (welcome.Irqs.Count != 0 || welcome.Regions.Count != 1 || welcome.Regions[0].Space != Io.Devices.RegionSpace.Assigned)
-                throw Refused(DeviceProcessFault.WrongAssignedShape);
+                throw Refused(DeviceProcessFault.NotAnAssignedFunction);
         }
         else if (config.VirtioDisk is not null || config.VirtioDiskBackend is not null)
         {

@@ -4,21 +4,11 @@ using Emu.Io.Timing;
 
 namespace Emu.Hypervisor;
 
-// What a halted guest costs: virtual time always moves to the next timer deadline, so the guest sees the same
-// run either way; MachineConfig.IdleWait decides whether the host also waits that long in real time.
+// What HLT means for the run: the guest is done, deadlocked, or waits for the next timer deadline, to which virtual
+// time moves at once (IdleSleep decides whether the host also waits that long in real time).
 public sealed partial class VirtualMachine
 {
-    /// <summary>Idle time shorter than this is not slept at once but added up: the host's timers cannot sleep a
-    /// few microseconds, and a guest with a fast timer halts thousands of times a second.</summary>
-    private const long MinSleepNs = 1_000_000;
-    /// <summary>The most oversleeping carried over (a stalled or suspended host): a guest never races for
-    /// longer than this to catch up with real time.</summary>
-    private const long MaxOversleptNs = 100_000_000;
-    /// <summary>The longest single sleep while a host acts between slices (the live console): keys typed and
-    /// the screen drawn while the guest waits are not held up by a long wait (an RTC alarm, a slow timer).</summary>
-    private const int HostPollMs = 10;
-
-    private long _unsleptNs; // halted virtual time not yet slept (negative: slept too long already)
+    private readonly IdleSleep _idleSleep = new();
 
     // HLT: with IF clear nothing can wake the CPU (no NMI source exists here), so the guest is done.
     // With IF set, move virtual time to the next timer deadline (sleeping that long when IdleWait says so)
@@ -45,7 +35,7 @@ public sealed partial class VirtualMachine
             return false;
         }
         end = RunEnd.Deadlock;
-        long deadline = Platform.TimedDevices.NextDeadlineNs;
+        long deadline = _time.NextDeadlineNs;
         if (deadline == long.MaxValue)
         {
             if (Pic.Intr)
@@ -66,10 +56,14 @@ public sealed partial class VirtualMachine
         if (idleNs > 0)
         {
             if (limits is not null && !Pic.Intr && SleepsWhenIdle())
-                Sleep(idleNs, limits, wallClock!);
-            _idleNs += idleNs;
+            {
+                long slept = _idleSleep.Sleep(idleNs, limits, wallClock!);
+                if (Layers is { } layers)
+                    layers.IdleTicks += slept;
+            }
+            _time.Idle(idleNs);
         }
-        SyncTime();
+        _time.Sync(Layers);
         return true;
     }
 
@@ -85,28 +79,6 @@ public sealed partial class VirtualMachine
     /// all, a halted guest can only be waiting for time to pass, or for input that will never come.</summary>
     private bool ScriptedInputWaits() =>
         Platform.Keyboard.InputWaits || Com1.InputWaits || Firmware is { KeysBuffered: true };
-
-    /// <summary>Waits <paramref name="idleNs"/> of real time (added up until it reaches <see cref="MinSleepNs"/>),
-    /// cut short by Ctrl-C (the run's cancellation) and by --timeout: the run loop ends the run right after. With a
-    /// host polled between slices, no more than <see cref="HostPollMs"/> at once; the rest is slept at the next halt.</summary>
-    private void Sleep(long idleNs, RunLimits limits, Stopwatch wallClock)
-    {
-        _unsleptNs += idleNs;
-        if (_unsleptNs < MinSleepNs)
-            return;
-        long waitNs = _unsleptNs;
-        if (limits.Timeout is TimeSpan timeout)
-            waitNs = Math.Min(waitNs, (timeout - wallClock.Elapsed).Ticks * (1_000_000 / TimeSpan.TicksPerMillisecond));
-        // Whole milliseconds, rounded up: rounded down, the last millisecond before --timeout would be no wait at
-        // all, and the guest would race through idle time until the run loop saw the timeout.
-        int ms = (int)Math.Clamp((waitNs + 999_999) / 1_000_000, 0, limits.Host is null ? int.MaxValue : HostPollMs);
-        long start = Stopwatch.GetTimestamp();
-        limits.Cancellation.WaitHandle.WaitOne(ms);
-        if (Layers is { } layers)
-            layers.IdleTicks += Stopwatch.GetTimestamp() - start;
-        long sleptNs = (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds * 1000;
-        _unsleptNs = Math.Max(_unsleptNs - sleptNs, -MaxOversleptNs);
-    }
 
     /// <summary>
     /// Whether a halted guest (IF set, nothing pending) can still be woken: some timed device will act (it has a

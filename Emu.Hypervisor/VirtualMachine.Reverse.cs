@@ -94,14 +94,10 @@ public sealed partial class VirtualMachine
         {
             while (Cpu.Retired < target)
             {
-                long slice = target - Cpu.Retired;
-                long deadline = Platform.TimedDevices.NextDeadlineNs;
-                if (deadline != long.MaxValue)
-                    slice = Math.Min(slice, Math.Max(1, (deadline - NowNs + Config.NanosecondsPerInstruction - 1) / Config.NanosecondsPerInstruction));
-                _sliceEndNs = NowNs + slice * Config.NanosecondsPerInstruction;
+                long slice = _time.SliceLength(target - Cpu.Retired);
+                _time.BeginSlice(slice);
                 var stop = noted is null ? Cpu.Run(slice) : ReplayNoting(slice, noted, debugger!);
-                _sliceEndNs = long.MinValue;
-                SyncTime();
+                _time.EndSlice(Layers);
                 if (stop == StopReason.Halt && PassHalt(null, null, out _, out _))
                     continue;
                 if (stop == StopReason.StopRequested)

@@ -32,8 +32,7 @@ public sealed partial class VirtualMachine : IDisposable
 
     private readonly ExitDispatcher _dispatcher;
     private readonly List<IDisposable> _owned = [];
-    private long _idleNs; // virtual time spent halted, skipped over to the next timer deadline
-    private long _sliceEndNs = long.MinValue; // when the running CPU slice ends (virtual ns); MinValue between slices
+    private readonly VirtualTime _time;
 
     public VirtualMachine(MachineConfig config)
     {
@@ -43,21 +42,22 @@ public sealed partial class VirtualMachine : IDisposable
         {
             MapMemory(config);
             Cpu = new Processor(Memory, config.Cpu);
-            // Devices that read the time (counter reads, the RTC) get it from the retired-instruction count at that
-            // moment; exits that don't read it cost nothing.
-            Clock = new VirtualClock { Source = () => NowNs, DeadlineMoved = EndSliceBeforeNewDeadline };
-            Platform = new PcPlatform(Memory, Clock, config.RtcStart, SetInterruptLine, () => GuestReset("port 92h or the 8042"));
+            var clock = new VirtualClock();
+            Platform = new PcPlatform(Memory, clock, config.RtcStart, SetInterruptLine, () => GuestReset("port 92h or the 8042"));
+            _time = new VirtualTime(Cpu, config.NanosecondsPerInstruction, clock, Platform.TimedDevices);
             Cpu.InterruptController = new PicAcknowledge(Pic);
             Platform.Cmos.SetMemorySize(Math.Clamp(config.MemoryKiB, 16, 640), 64);
             ConnectStreams(config);
 
-            Pci = new PciConfigPorts(() => GuestReset("port CF9h"));
-            Devices = new DeviceManager(Ports, Mmio, Memory, Pci, Platform.TimedDevices,
+            // PCI configuration mechanism #1 (0xCF8/0xCFC) and the PIIX reset control register (0xCF9).
+            var pci = new PciConfigPorts(() => GuestReset("port CF9h"));
+            Devices = new DeviceManager(Ports, Mmio, Memory, pci, Platform.TimedDevices,
                 device => new VirtioPoller(Cpu, config.NanosecondsPerInstruction, device.Poll!, device.PollInterval));
-            VgaDac = new VgaDac();
-            Display = new Display(Memory, VgaDac);
-            Devices.Add(DeviceDeclaration.AtPorts(VgaDac, VgaDac.BasePort, VgaDac.Length));
-            Devices.Add(Pci.Declaration);
+            // The VGA colour DAC (ports 3C6-3C9), whose palette mode 13h pixels index.
+            var dac = new VgaDac();
+            Display = new Display(Memory, dac);
+            Devices.Add(DeviceDeclaration.AtPorts(dac, VgaDac.BasePort, VgaDac.Length));
+            Devices.Add(pci.Declaration);
             DeviceProcess = MachineDevices.DeviceProcess(config, Memory, Pic, Cpu.RequestStop, _owned);
             VirtioTransport = MachineDevices.VirtioDisk(config, Memory, Pic, DiskJournal, _owned);
             if (DeviceProcess?.Kind != Emu.Io.Remote.RemoteDeviceKind.Ata)
@@ -95,24 +95,17 @@ public sealed partial class VirtualMachine : IDisposable
     public MachineConfig Config { get; }
     public GuestMemory Memory { get; }
     public Processor Cpu { get; }
-    public VirtualClock Clock { get; }
     /// <summary>The standard PC devices on their usual ports and IRQs.</summary>
     public PcPlatform Platform { get; }
     public PortBus Ports => Platform.Ports;
     public MmioBus Mmio => Platform.Mmio;
-    public PicPair Pic => Platform.Pic;
+    private PicPair Pic => Platform.Pic;
     public Uart16550 Com1 => Platform.Com1;
     public ExitStatistics Stats { get; } = new();
 
     /// <summary>Every device beyond the platform, placed from its declaration: the VGA DAC, the PCI host, the IDE
     /// controller, the virtio disk, the device of a device process; a tool may add its own before the run.</summary>
     public DeviceManager Devices { get; }
-
-    /// <summary>PCI configuration mechanism #1 (0xCF8/0xCFC) and the PIIX reset control register (0xCF9).</summary>
-    public PciConfigPorts Pci { get; }
-
-    /// <summary>The VGA colour DAC (ports 3C6-3C9), whose palette mode 13h pixels index.</summary>
-    public VgaDac VgaDac { get; }
 
     /// <summary>The screen: its mode, its text, a PNG of it.</summary>
     public Display Display { get; }
@@ -152,9 +145,6 @@ public sealed partial class VirtualMachine : IDisposable
     /// <summary>The host backend of hard disk <paramref name="index"/> (0-3), or null. With the IDE controller in a
     /// device process, a stand-in that knows the disk's size but reaches no data.</summary>
     public IBlockBackend? Disk(int index) => Devices.Disk(index);
-
-    /// <summary>ata0-master, ata0-slave, ata1-master, ata1-slave.</summary>
-    public static string DiskName(int index) => AtaController.DiskName(index);
 
     /// <summary>The trace destination; null (the default) costs nothing.</summary>
     public Tracer? Tracer
@@ -203,7 +193,7 @@ public sealed partial class VirtualMachine : IDisposable
     internal int? DebugExitStatus { get; private set; }
 
     /// <summary>Virtual time: retired instructions times the configured period, plus halted time.</summary>
-    public long NowNs => Cpu.Retired * Config.NanosecondsPerInstruction + _idleNs;
+    public long NowNs => _time.NowNs;
 
     private const int PitIrq = 0, RtcIrq = Emu.Io.Cmos.CmosRtc.Irq;
 
@@ -274,22 +264,15 @@ public sealed partial class VirtualMachine : IDisposable
                 return killed;
             while (true)
             {
-                long slice = Math.Min(SliceInstructions, instructionBudgetEnd - Cpu.Retired);
-                long deadline = Platform.TimedDevices.NextDeadlineNs;
-                if (deadline != long.MaxValue)
-                {
-                    long untilDeadline = (deadline - NowNs + Config.NanosecondsPerInstruction - 1) / Config.NanosecondsPerInstruction;
-                    slice = Math.Min(slice, Math.Max(1, untilDeadline));
-                }
+                long slice = _time.SliceLength(Math.Min(SliceInstructions, instructionBudgetEnd - Cpu.Retired));
                 if (slice <= 0)
                     return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
 
-                _sliceEndNs = NowNs + slice * Config.NanosecondsPerInstruction;
+                _time.BeginSlice(slice);
                 StopReason stop = Debugger is { } debugger ? RunDebugged(debugger, slice)
                     : Tracer is { TraceInstructions: true } ? RunInstructions(slice, null)
                     : Cpu.Run(slice);
-                _sliceEndNs = long.MinValue;
-                SyncTime();
+                _time.EndSlice(Layers);
 
                 switch (stop)
                 {
@@ -388,31 +371,6 @@ public sealed partial class VirtualMachine : IDisposable
             Stats.SetRangeExits($"port {r.Start:X4}-{r.End - 1:X4}", r.Device.Name, r.Reads + r.Writes);
         foreach (var r in Mmio.Ranges)
             Stats.SetRangeExits($"mmio {r.Start:X5}-{r.End - 1:X5}", r.Device.Name, r.Reads + r.Writes);
-    }
-
-    // A device was reprogrammed while a slice ran (Clock.DeadlineMoved). When its new deadline comes before the
-    // slice's end, the slice ends at the next instruction boundary and the loop above sizes the next one from
-    // it: a guest that sets a fast timer gets its first tick when it is due, not when the old deadline was.
-    private void EndSliceBeforeNewDeadline()
-    {
-        if (Platform.TimedDevices.NextDeadlineNs < _sliceEndNs)
-            Cpu.EndSlice();
-    }
-
-    /// <summary>Brings the clock and the timed devices up to the current virtual time.</summary>
-    internal void SyncTime()
-    {
-        Clock.NowNs = NowNs;
-        if (Layers is { TimesExits: true } layers)
-        {
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            Platform.TimedDevices.AdvanceTo(Clock.NowNs);
-            long ticks = System.Diagnostics.Stopwatch.GetTimestamp() - start;
-            layers.DeviceTicks += ticks;
-            layers.TimedDeviceTicks += ticks;
-            return;
-        }
-        Platform.TimedDevices.AdvanceTo(Clock.NowNs);
     }
 
     private RunOutcome Finish(RunEnd end, int exitCode, string message)

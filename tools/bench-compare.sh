@@ -9,7 +9,7 @@
 #
 # Each guest is assembled twice: as committed (ends with CLI; HLT, which ends `emu run`) and with
 # -DFOREIGN (its BENCH_END writes QEMU's isa-debug-exit and Bochs's shutdown port instead; see
-# guest-images/bench/bench-end.inc), padded into a 1.44 MB boot floppy for the other two. Each
+# guest-images/bench/bench.inc), padded into a 1.44 MB boot floppy for the other two. Each
 # emulator's BIOS boots it (Bochs: BIOS-bochs-latest; QEMU: SeaBIOS) and it runs from 0000:7C00.
 # Instructions are Emu's count (`--stats`, its POST included); MIPS = that count / the median time.
 # Wall time counts the other jobs on a shared machine; CPU time (user + system, all threads) does not.
@@ -71,7 +71,7 @@ printf '%-16s %14s' guest instructions
 for label in ${EMU_BEFORE:+before} emu bochs qemu; do printf ' | %8s %8s %8s' "$label s" "wall" "cpu"; done
 echo
 # First a guest that does nothing: what start-up, the BIOS and shutdown cost each emulator.
-printf '%%include "bench-end.inc"\n        org 0x7C00\n        BENCH_END\n' > "$work/start-up.asm"
+printf '%%include "bench.inc"\n        org 0x7C00\n        BENCH_END\n' > "$work/start-up.asm"
 for src in "$work/start-up.asm" "${guests[@]}"; do
     name="$(basename "${src%.asm}")"
     nasm -f bin -I "$(dirname "$src")/" -I "$root/guest-images/bench/" -o "$work/emu.bin" "$src"

@@ -23,12 +23,9 @@ public sealed class DeviceServerOptions
         + "or assigned (a block device with virtual functions, one per VMM, served to several VMMs at once: docs/ASSIGNED-DEVICE.md).")]
     public string Device { get; set; } = "ata";
 
-    [Option("guests", Default = 1, HelpText = "ata, virtio-blk: VMMs served at once (1-64), each a guest with its own device model and disk; one more is refused as busy.")]
+    [Option("guests", Default = 1, HelpText = "VMMs served at once (1-64), each a guest with its own device model and disk; one more is refused as busy. "
+        + "With --device assigned: the virtual functions the physical function creates (1-8), one per guest, each an equal LBA window of the one disk.")]
     public int Guests { get; set; } = 1;
-
-    [Option("vfs", Default = 4, HelpText = "With --device assigned: the virtual functions the physical function creates (1-8); "
-        + "the disk is split into that many equal LBA windows, one per VF, and as many VMMs are served at once.")]
-    public int VirtualFunctions { get; set; } = 4;
 
     [Option("once", HelpText = "Exit after the first VMM disconnects.")]
     public bool Once { get; set; }
@@ -41,8 +38,6 @@ public static class DeviceServerVerb
     /// <summary>What the ready line says is served: the disks, or each guest's window or image.</summary>
     private static string Served(Emu.Io.Remote.DeviceServerOptions o)
     {
-        if (o.Function is { } function)
-            return $"{o.DiskName(0)}={o.Disks[0].Spec.Path} ({o.Disks[0].Backend.CapacityBytes:N0} bytes), {function.Functions.Count} virtual functions of {function.Functions[0].Sectors:N0} sectors each";
         if (o.Guests == 1)
             return string.Join(", ", o.Disks.Select((d, i) => $"{o.DiskName(i)}={d.Spec.Path} ({d.Backend.CapacityBytes:N0} bytes)"));
         if (o.SplitsOneImage)
@@ -59,12 +54,6 @@ public static class DeviceServerVerb
             "assigned" => RemoteDeviceKind.Assigned,
             _ => throw new UserError($"--device '{options.Device}' is not ata, virtio-blk or assigned", ExitCodes.Usage),
         };
-        if (options.VirtualFunctions is < 1 or > 8)
-            throw new UserError($"--vfs {options.VirtualFunctions}: 1 to 8 virtual functions", ExitCodes.Usage);
-        if (options.Guests is < 1 or > Emu.Io.Remote.DeviceServerOptions.MaxGuests)
-            throw new UserError($"--guests must be between 1 and {Emu.Io.Remote.DeviceServerOptions.MaxGuests}", ExitCodes.Usage);
-        if (options.Once && options.Guests > 1)
-            throw new UserError("--once serves one VMM; it cannot be combined with --guests", ExitCodes.Usage);
         if (options.Socket.Length == 0)
             throw new UserError("--socket: the path is empty", ExitCodes.Usage);
         RunFiles.CheckSocket("--socket", options.Socket);
@@ -86,10 +75,13 @@ public static class DeviceServerVerb
                     throw new UserError(e.Message);
                 }
             }
+            if (options.Once && options.Guests > 1)
+                throw new UserError("--once serves one VMM; it cannot be combined with --guests", ExitCodes.Usage);
             var check = new Emu.Io.Remote.DeviceServerOptions { Kind = kind, Disks = disks, Guests = options.Guests };
             if (check.Check() is { } problem)
                 throw new UserError($"--disk: {problem}", ExitCodes.Usage);
-            using var function = kind == RemoteDeviceKind.Assigned ? new PhysicalFunction(disks[0].Backend, options.VirtualFunctions) : null;
+            // The assigned device's physical function: one VF per guest slot, each an LBA window of the one disk.
+            using var function = kind == RemoteDeviceKind.Assigned ? new PhysicalFunction(disks[0].Backend, options.Guests) : null;
             var serverOptions = new Emu.Io.Remote.DeviceServerOptions { Kind = kind, Disks = disks, Guests = options.Guests, Function = function };
 
             DeviceServer server;
@@ -115,6 +107,8 @@ public static class DeviceServerVerb
                     server.Stop();
                 });
                 string served = Served(serverOptions);
+                if (function is not null)
+                    served += $", {function.Functions.Count} virtual functions of {function.Functions[0].Sectors:N0} sectors each";
                 output.WriteLine($"emu device-server: {options.Device.ToLowerInvariant()} with {served}, listening on {options.Socket} (pid {Environment.ProcessId})");
                 output.Flush();
                 server.Run(options.Once);

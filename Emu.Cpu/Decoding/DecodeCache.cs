@@ -1,3 +1,4 @@
+using Emu.Cpu.Compilation;
 using Emu.Memory;
 
 namespace Emu.Cpu.Decoding;
@@ -25,7 +26,8 @@ internal sealed class DecodeCache : ICodeWriteObserver
     private readonly Processor _cpu;
     private readonly Translator _translator;
     private readonly int[] _slotAt = new int[GuestMemory.Size]; // 0 = not cached, else the slot
-    private readonly DecodedOp[] _pool = new DecodedOp[PoolCapacity + 1];
+    // Pinned: compiled blocks name their instructions by address (Compilation/BlockCompiler.cs).
+    private readonly DecodedOp[] _pool = GC.AllocateArray<DecodedOp>(PoolCapacity + 1, pinned: true);
     private int _used = 1;
 
     public DecodeCache(Processor cpu)
@@ -33,7 +35,15 @@ internal sealed class DecodeCache : ICodeWriteObserver
         _cpu = cpu;
         _translator = new Translator(cpu);
         _pool[0].Address = Dropped;
+        Compiler = new BlockCompiler(this);
     }
+
+    /// <summary>Compiles the hot blocks of this cache; its blocks are dropped with the entries they cover.</summary>
+    public BlockCompiler Compiler { get; }
+
+    /// <summary>Counts the drops and flushes: a compiled block that saw it change checks that its entries
+    /// are all still there before it runs again, and one that is running stops after the store that changed it.</summary>
+    public int Generation;
 
     /// <summary>The pool, for the run loop's inlined hit path (see <see cref="Processor.Run"/>).</summary>
     internal DecodedOp[] Pool => _pool;
@@ -110,6 +120,7 @@ internal sealed class DecodeCache : ICodeWriteObserver
                 // running now stops after the instruction that wrote (it reads the flag after each one).
                 _pool[slot].Fallthrough = false;
                 _pool[slot - 1].Fallthrough = false;
+                Generation++;
             }
         }
     }
@@ -131,6 +142,8 @@ internal sealed class DecodeCache : ICodeWriteObserver
             _pool[i].Fallthrough = false;
         }
         _used = 1;
+        Generation++;
+        Compiler.Clear();
         _cpu.Memory.ClearCodeMarks();
     }
 }

@@ -82,4 +82,8 @@ public unsafe struct DecodedOp
     /// <summary>Handler-specific selector: ALU operation, condition code, shift kind, ...</summary>
     public byte Sub;
     public PrefixFlags Prefixes;
+    /// <summary>The compiled block that starts at this instruction (Compilation/BlockCompiler.cs), or 0.</summary>
+    public int Block;
+    /// <summary>How many times the run loop has started a block here: at the compiler's threshold it is compiled.</summary>
+    public int Entries;
 }

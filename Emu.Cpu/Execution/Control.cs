@@ -11,18 +11,18 @@ internal static unsafe class Control
 
     public static void Register()
     {
-        HandlerTable.Map(Mnemonic.Jmp, &Jmp);
+        HandlerTable.Map(Mnemonic.Jmp, &Jmp, 0, &Specialized.ForJmp);
         HandlerTable.Map(Code.Jmp_ptr1616, &JmpFar);
         HandlerTable.Map(Code.Jmp_ptr1632, &JmpFar);
         HandlerTable.Map(Code.Jmp_m1616, &JmpFarIndirect);
         HandlerTable.Map(Code.Jmp_m1632, &JmpFarIndirect);
-        HandlerTable.Map(Mnemonic.Call, &Call);
-        HandlerTable.Map(Code.Call_ptr1616, &CallFar);
+        HandlerTable.Map(Mnemonic.Call, &Call, 0, &Specialized.ForCall);
+        HandlerTable.Map(Code.Call_ptr1616, &CallFar, 0, &Specialized.ForCallFar);
         HandlerTable.Map(Code.Call_ptr1632, &CallFar);
         HandlerTable.Map(Code.Call_m1616, &CallFarIndirect);
         HandlerTable.Map(Code.Call_m1632, &CallFarIndirect);
-        HandlerTable.Map(Mnemonic.Ret, &Ret);
-        HandlerTable.Map(Mnemonic.Retf, &Retf);
+        HandlerTable.Map(Mnemonic.Ret, &Ret, 0, &Specialized.ForRet);
+        HandlerTable.Map(Mnemonic.Retf, &Retf, 0, &Specialized.ForRetf);
 
         Mnemonic[] jcc =
         [
@@ -32,7 +32,7 @@ internal static unsafe class Control
         for (int cc = 0; cc < jcc.Length; cc++)
             HandlerTable.Map(jcc[cc], &Jcc, (byte)cc, &Specialized.ForJcc);
 
-        HandlerTable.Map(Mnemonic.Jcxz, &Jcxz, 0);
+        HandlerTable.Map(Mnemonic.Jcxz, &Jcxz, 0, &Specialized.ForJcxz);
         HandlerTable.Map(Mnemonic.Jecxz, &Jcxz, Ecx);
         HandlerTable.Map(Code.Loop_rel8_16_CX, &LoopCount, Loop, &Specialized.ForLoopCx);
         HandlerTable.Map(Code.Loop_rel8_32_CX, &LoopCount, Loop);
@@ -51,7 +51,7 @@ internal static unsafe class Control
         HandlerTable.Map(Mnemonic.Int3, &IntFixed, 3);
         HandlerTable.Map(Mnemonic.Int1, &IntFixed, 1);
         HandlerTable.Map(Mnemonic.Into, &Into);
-        HandlerTable.Map(Mnemonic.Iret, &Iret);
+        HandlerTable.Map(Mnemonic.Iret, &Iret, 0, &Specialized.ForIret);
         HandlerTable.Map(Mnemonic.Iretd, &Iret);
         HandlerTable.Map(Mnemonic.Bound, &Bound);
     }
@@ -86,16 +86,14 @@ internal static unsafe class Control
         return op.Size == 4 ? target : target & 0xFFFF;
     }
 
-    /// <summary>Offset and selector of a far indirect operand (m16:16 or m16:32); the selector's
-    /// offset wraps inside the segment with 16-bit addressing.</summary>
+    /// <summary>Offset and selector of a far indirect operand (m16:16 or m16:32); see
+    /// <see cref="Processor.OperandPart"/> for where the selector is read.</summary>
     private static (uint Selector, uint Offset) FarPointer(Processor c, ref DecodedOp op)
     {
         uint ea = c.Ea(ref op);
         int offsetSize = op.MemSize - 2;
+        uint selectorAt = c.OperandPart(ref op, ea, (uint)offsetSize, op.MemSize);
         uint offset = c.ReadMem(op.Seg, ea, offsetSize);
-        uint selectorAt = ea + (uint)offsetSize;
-        if (!op.Address32)
-            selectorAt &= 0xFFFF;
         return (c.ReadMem16(op.Seg, selectorAt), offset);
     }
 
@@ -240,9 +238,7 @@ internal static unsafe class Control
     {
         int size = op.Size;
         uint ea = c.Ea(ref op);
-        uint upperAt = ea + (uint)size;
-        if (!op.Address32)
-            upperAt &= 0xFFFF;
+        uint upperAt = c.OperandPart(ref op, ea, (uint)size, 2 * size);
         uint lower = c.ReadMem(op.Seg, ea, size);
         uint upper = c.ReadMem(op.Seg, upperAt, size);
         uint value = c.GetReg(op.Reg0, size);

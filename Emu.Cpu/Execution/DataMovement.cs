@@ -58,10 +58,8 @@ internal static unsafe class DataMovement
     {
         uint ea = c.Ea(ref op);
         int size = op.Size;
+        uint selectorAt = c.OperandPart(ref op, ea, (uint)size, size + 2);
         uint offset = c.ReadMem(op.Seg, ea, size);
-        uint selectorAt = ea + (uint)size;
-        if (!op.Address32)
-            selectorAt &= 0xFFFF;
         uint selector = c.ReadMem16(op.Seg, selectorAt);
         c.SetReg(op.Reg0, size, offset);
         c.LoadSegment(op.Sub, selector);

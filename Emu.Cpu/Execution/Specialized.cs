@@ -43,6 +43,31 @@ internal static unsafe class Specialized
     public static nint ForLoopCx(ref DecodedOp op) =>
         op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&LoopCx16 : 0;
 
+    // Near CALL/JMP rel16, RET [imm16] and JCXZ with a 16-bit operand size: the target wraps at 64 KiB, so it
+    // can never exceed the CS limit (the generic handlers' #GP check and operand-kind tests fall away).
+    public static nint ForJmp(ref DecodedOp op) =>
+        op.Kind0 == OperandKind.Imm && op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&JmpRel16 : 0;
+
+    public static nint ForCall(ref DecodedOp op) =>
+        op.Kind0 == OperandKind.Imm && op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&CallRel16 : 0;
+
+    public static nint ForRet(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&Ret16 : 0;
+
+    // Registered for JCXZ only (Control's Sub 0; JECXZ keeps the generic handler).
+    public static nint ForJcxz(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&Jcxz16 : 0;
+
+    // CALL ptr16:16, RETF [imm16], IRET with a 16-bit operand size: a 16-bit offset is always inside the limit.
+    public static nint ForCallFar(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&CallFar16 : 0;
+
+    public static nint ForRetf(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&Retf16 : 0;
+
+    public static nint ForIret(ref DecodedOp op) =>
+        op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&Iret16 : 0;
+
     private static bool IsReg(OperandKind k) => k is OperandKind.Reg8 or OperandKind.Reg16 or OperandKind.Reg32;
 
     private static nint ByWidth(int size, nint w8, nint w16, nint w32) => size switch
@@ -113,42 +138,62 @@ internal static unsafe class Specialized
         (nint)(delegate*<Processor, ref DecodedOp, void>)&AluMemImm<TOp, W>,
     ];
 
-    internal static void AluRegReg<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    // Each form is a handler over the decoded instruction and, beside it, the same operation over plain
+    // operands: the compiled blocks (Compilation/BlockCompiler.cs) call those with the operands as constants.
+    internal static void AluRegReg<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
+        AluRR<TOp, W>(c, op.Reg0, op.Reg1);
+
+    internal static void AluRegImm<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
+        AluRI<TOp, W>(c, op.Reg0, op.Imm);
+
+    internal static void AluRegMem<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
+        AluRM<TOp, W>(c, op.Reg0, op.Seg, c.Ea(ref op));
+
+    internal static void AluMemReg<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
+        AluMR<TOp, W>(c, op.Seg, c.Ea(ref op), op.Reg1);
+
+    internal static void AluMemImm<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
+        AluMI<TOp, W>(c, op.Seg, c.Ea(ref op), op.Imm);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AluRR<TOp, W>(Processor c, int reg0, int reg1) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint r = TOp.Apply<W>(c, W.Get(c, op.Reg0), W.Get(c, op.Reg1));
+        uint r = TOp.Apply<W>(c, W.Get(c, reg0), W.Get(c, reg1));
         if (TOp.WritesResult)
-            W.Set(c, op.Reg0, r);
+            W.Set(c, reg0, r);
     }
 
-    internal static void AluRegImm<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AluRI<TOp, W>(Processor c, int reg0, uint imm) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint r = TOp.Apply<W>(c, W.Get(c, op.Reg0), op.Imm & W.Mask);
+        uint r = TOp.Apply<W>(c, W.Get(c, reg0), imm & W.Mask);
         if (TOp.WritesResult)
-            W.Set(c, op.Reg0, r);
+            W.Set(c, reg0, r);
     }
 
-    internal static void AluRegMem<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AluRM<TOp, W>(Processor c, int reg0, int seg, uint ea) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint a = W.Get(c, op.Reg0);
-        uint r = TOp.Apply<W>(c, a, W.Read(c, op.Seg, c.Ea(ref op)));
+        uint a = W.Get(c, reg0);
+        uint r = TOp.Apply<W>(c, a, W.Read(c, seg, ea));
         if (TOp.WritesResult)
-            W.Set(c, op.Reg0, r);
+            W.Set(c, reg0, r);
     }
 
-    internal static void AluMemReg<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AluMR<TOp, W>(Processor c, int seg, uint ea, int reg1) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint ea = c.Ea(ref op);
-        uint r = TOp.Apply<W>(c, W.Read(c, op.Seg, ea), W.Get(c, op.Reg1));
+        uint r = TOp.Apply<W>(c, W.Read(c, seg, ea), W.Get(c, reg1));
         if (TOp.WritesResult)
-            W.Write(c, op.Seg, ea, r);
+            W.Write(c, seg, ea, r);
     }
 
-    internal static void AluMemImm<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AluMI<TOp, W>(Processor c, int seg, uint ea, uint imm) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint ea = c.Ea(ref op);
-        uint r = TOp.Apply<W>(c, W.Read(c, op.Seg, ea), op.Imm & W.Mask);
+        uint r = TOp.Apply<W>(c, W.Read(c, seg, ea), imm & W.Mask);
         if (TOp.WritesResult)
-            W.Write(c, op.Seg, ea, r);
+            W.Write(c, seg, ea, r);
     }
 
     // ---- MOV between general registers, memory and immediates ----
@@ -179,27 +224,50 @@ internal static unsafe class Specialized
         ];
     }
 
-    internal static void MovRegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, W.Get(c, op.Reg1));
-    internal static void MovRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, op.Imm);
-    internal static void MovRegMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => W.Set(c, op.Reg0, W.Read(c, op.Seg, c.Ea(ref op)));
-    internal static void MovMemReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => W.Write(c, op.Seg, c.Ea(ref op), W.Get(c, op.Reg1));
-    internal static void MovMemImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => W.Write(c, op.Seg, c.Ea(ref op), op.Imm);
+    internal static void MovRegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovRR<W>(c, op.Reg0, op.Reg1);
+    internal static void MovRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovRI<W>(c, op.Reg0, op.Imm);
+    internal static void MovRegMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovRM<W>(c, op.Reg0, op.Seg, c.Ea(ref op));
+    internal static void MovMemReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovMR<W>(c, op.Seg, c.Ea(ref op), op.Reg1);
+    internal static void MovMemImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovMI<W>(c, op.Seg, c.Ea(ref op), op.Imm);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MovRR<W>(Processor c, int reg0, int reg1) where W : struct, IWidth => W.Set(c, reg0, W.Get(c, reg1));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MovRI<W>(Processor c, int reg0, uint imm) where W : struct, IWidth => W.Set(c, reg0, imm);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MovRM<W>(Processor c, int reg0, int seg, uint ea) where W : struct, IWidth => W.Set(c, reg0, W.Read(c, seg, ea));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MovMR<W>(Processor c, int seg, uint ea, int reg1) where W : struct, IWidth => W.Write(c, seg, ea, W.Get(c, reg1));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MovMI<W>(Processor c, int seg, uint ea, uint imm) where W : struct, IWidth => W.Write(c, seg, ea, imm);
 
     // ---- INC, DEC of a register: the flags of ADD/SUB 1 except CF, which they leave alone ----
     // (deferred, see Processor.LazyFlags.cs)
 
-    internal static void IncReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth =>
-        W.Set(c, op.Reg0, c.LazyIncDecOp(W.Get(c, op.Reg0), true, W.Size));
+    internal static void IncReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => IncR<W>(c, op.Reg0);
 
-    internal static void DecReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth =>
-        W.Set(c, op.Reg0, c.LazyIncDecOp(W.Get(c, op.Reg0), false, W.Size));
+    internal static void DecReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => DecR<W>(c, op.Reg0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void IncR<W>(Processor c, int reg) where W : struct, IWidth =>
+        W.Set(c, reg, c.LazyIncDecOp(W.Get(c, reg), true, W.Size));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void DecR<W>(Processor c, int reg) where W : struct, IWidth =>
+        W.Set(c, reg, c.LazyIncDecOp(W.Get(c, reg), false, W.Size));
 
     // ---- stack and branches ----
 
-    internal static void PushReg16(Processor c, ref DecodedOp op) => c.Push16(c.Regs[op.Reg0] & 0xFFFF);
+    internal static void PushReg16(Processor c, ref DecodedOp op) => PushR16(c, op.Reg0);
+
+    internal static void PopReg16(Processor c, ref DecodedOp op) => PopR16(c, op.Reg0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void PushR16(Processor c, int reg) => c.Push16(c.Regs[reg] & 0xFFFF);
 
     // The pop moves SP first, then the register is written: POP SP ends with the popped value.
-    internal static void PopReg16(Processor c, ref DecodedOp op) => c.SetReg16(op.Reg0, c.Pop16());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void PopR16(Processor c, int reg) => c.SetReg16(reg, c.Pop16());
 
     internal static void Jcc16(Processor c, ref DecodedOp op)
     {
@@ -207,13 +275,73 @@ internal static unsafe class Specialized
             c.Eip = (c.Eip + op.Imm) & 0xFFFF;
     }
 
+    internal static void JmpRel16(Processor c, ref DecodedOp op) => c.Eip = (c.Eip + op.Imm) & 0xFFFF;
+
+    // The return address is pushed first: a push that faults leaves IP on the CALL.
+    internal static void CallRel16(Processor c, ref DecodedOp op)
+    {
+        uint next = c.Eip;
+        c.Push16(next);
+        c.Eip = (next + op.Imm) & 0xFFFF;
+    }
+
+    // RET [imm16]: pop IP, then release imm16 bytes of arguments (Imm is 0 for plain RET).
+    internal static void Ret16(Processor c, ref DecodedOp op)
+    {
+        uint sp = c.Regs[Reg.SP];
+        c.Eip = c.ReadMem16(Seg.SS, sp & 0xFFFF);
+        c.SetReg16(Reg.SP, sp + 2 + op.Imm);
+    }
+
+    internal static void Jcxz16(Processor c, ref DecodedOp op)
+    {
+        if ((c.Regs[Reg.CX] & 0xFFFF) == 0)
+            c.Eip = (c.Eip + op.Imm) & 0xFFFF;
+    }
+
+    internal static void CallFar16(Processor c, ref DecodedOp op)
+    {
+        c.Push16(c.Sregs[Seg.CS]);
+        c.Push16(c.Eip);
+        c.JumpFar(op.Imm2, op.Imm);
+    }
+
+    // RETF [imm16]: both words are read before SP moves (a fault on the second leaves the stack as it was).
+    internal static void Retf16(Processor c, ref DecodedOp op)
+    {
+        uint sp = c.Regs[Reg.SP];
+        uint offset = c.ReadMem16(Seg.SS, sp & 0xFFFF);
+        uint selector = c.ReadMem16(Seg.SS, (sp + 2) & 0xFFFF);
+        c.JumpFar(selector, offset);
+        c.SetReg16(Reg.SP, sp + 4 + op.Imm);
+    }
+
+    // IRET: IP, CS and FLAGS are all read before anything changes, as in Control.Iret.
+    internal static void Iret16(Processor c, ref DecodedOp op)
+    {
+        uint sp = c.Regs[Reg.SP];
+        uint offset = c.ReadMem16(Seg.SS, sp & 0xFFFF);
+        uint selector = c.ReadMem16(Seg.SS, (sp + 2) & 0xFFFF);
+        uint flags = c.ReadMem16(Seg.SS, (sp + 4) & 0xFFFF);
+        c.SetReg16(Reg.SP, sp + 6);
+        c.JumpFar(selector, offset);
+        c.WriteFlags(flags, 0xFFFF);
+    }
+
     // LOOP with CX as the counter (16-bit address size) and a 16-bit target; no flags change.
     internal static void LoopCx16(Processor c, ref DecodedOp op)
     {
+        if (LoopCxTaken(c))
+            c.Eip = (c.Eip + op.Imm) & 0xFFFF;
+    }
+
+    /// <summary>LOOP's count down of CX: true when the branch is taken.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool LoopCxTaken(Processor c)
+    {
         uint count = (c.Regs[Reg.CX] - 1) & 0xFFFF;
         c.SetReg16(Reg.CX, count);
-        if (count != 0)
-            c.Eip = (c.Eip + op.Imm) & 0xFFFF;
+        return count != 0;
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Emu.Cpu.Decoding;
 using Emu.Memory;
@@ -44,8 +45,8 @@ internal static unsafe class StringOps
     }
 
     internal static void Movs(Processor c, ref DecodedOp op) => Repeat(c, ref op, &MovsOnce, false, &MovsBulk);
-    internal static void Cmps(Processor c, ref DecodedOp op) => Repeat(c, ref op, &CmpsOnce, true);
-    internal static void Scas(Processor c, ref DecodedOp op) => Repeat(c, ref op, &ScasOnce, true);
+    internal static void Cmps(Processor c, ref DecodedOp op) => Repeat(c, ref op, &CmpsOnce, true, &CmpsBulk);
+    internal static void Scas(Processor c, ref DecodedOp op) => Repeat(c, ref op, &ScasOnce, true, &ScasBulk);
     internal static void Lods(Processor c, ref DecodedOp op) => Repeat(c, ref op, &LodsOnce, false);
     internal static void Stos(Processor c, ref DecodedOp op) => Repeat(c, ref op, &StosOnce, false, &StosBulk);
     internal static void Ins(Processor c, ref DecodedOp op) => Repeat(c, ref op, &InsOnce, false);
@@ -73,6 +74,9 @@ internal static unsafe class StringOps
                 c.SetReg16(Reg.CX, c.Regs[Reg.CX] - done);
                 c.Retired += done - 1;
                 first = false;
+                // CMPS and SCAS: the last element compared may have ended the repetition, as in the loop below.
+                if (testsZf && c.ZeroFlag() != whileEqual)
+                    return;
             }
         }
         while ((ecx ? c.Regs[Reg.CX] : c.Regs[Reg.CX] & 0xFFFF) != 0)
@@ -99,18 +103,20 @@ internal static unsafe class StringOps
         }
     }
 
-    // ---- REP MOVS and REP STOS over plain RAM, many elements at once ----
+    // ---- REP MOVS, REP STOS, REPE/REPNE CMPS and SCAS over plain RAM, many elements at once ----
     // The loop above does one element per pass: segment, page-kind and code-map tests, and the budget and
     // interrupt checks between passes. Where none of those can change the outcome the elements are copied in
     // one go: 16-bit addressing, DF = 0, no offset wrapping past FFFF (so no segment fault or wrap), every byte
     // in RAM pages below the A20 wrap (no MMIO, ROM, watched page or exit), and as many elements as the loop
     // would do before it suspends (the run's budget, a waiting interrupt). Cached code in the destination is
-    // dropped as a store would drop it. The loop then goes on from where this stopped, with the work counted.
+    // dropped as a store would drop it. CMPS and SCAS (either direction) find the element that ends the repetition
+    // in the spans, then take the flags from the last element compared, so they are the loop's to the bit. The loop
+    // then goes on from where this stopped, with the work counted.
 
     /// <summary>How many elements the loop would do before it could suspend (0: take the loop as it is).</summary>
     private static uint BulkLimit(Processor c, ref DecodedOp op)
     {
-        if (op.Address32 || (c.FlagsValue & CpuFlags.DF) != 0)
+        if (op.Address32)
             return 0;
         uint count = c.Regs[Reg.CX] & 0xFFFF;
         if (count < 2)
@@ -136,8 +142,13 @@ internal static unsafe class StringOps
         return pages.IndexOfAnyExcept(PageKind.Ram) < 0 ? linear : null;
     }
 
+    // DF alone: a pending lazy record (an ALU operation before LODSB or STOSB) stays pending.
+    private static bool Down(Processor c) => (c.ControlFlags() & CpuFlags.DF) != 0;
+
     private static uint StosBulk(Processor c, ref DecodedOp op, uint limit)
     {
+        if (Down(c))
+            return 0;
         int size = op.Size;
         uint di = c.Regs[Reg.DI] & 0xFFFF;
         uint n = InSegment(di, size, limit);
@@ -158,6 +169,8 @@ internal static unsafe class StringOps
 
     private static uint MovsBulk(Processor c, ref DecodedOp op, uint limit)
     {
+        if (Down(c))
+            return 0;
         int size = op.Size;
         uint si = c.Regs[Reg.SI] & 0xFFFF, di = c.Regs[Reg.DI] & 0xFFFF;
         uint n = InSegment(di, size, InSegment(si, size, limit));
@@ -175,13 +188,103 @@ internal static unsafe class StringOps
         return n;
     }
 
+    /// <summary>How many elements stepped from <paramref name="offset"/> (down when <paramref name="down"/>) stay
+    /// inside the segment, at most <paramref name="limit"/>. Down, the first must not cross FFFF and none go below 0.</summary>
+    private static uint InSegment(uint offset, int size, uint limit, bool down) =>
+        !down ? InSegment(offset, size, limit)
+        : offset + (uint)size > 0x1_0000 ? 0 : Math.Min(limit, offset / (uint)size + 1);
+
+    /// <summary>The lowest offset of <paramref name="n"/> (at least 1) elements stepped from <paramref name="offset"/>.</summary>
+    private static uint Lowest(uint offset, int size, uint n, bool down) => down ? offset - (n - 1) * (uint)size : offset;
+
+    private static uint Element(ReadOnlySpan<byte> bytes, int index, int size) => size switch
+    {
+        1 => bytes[index],
+        2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes[(index * 2)..]),
+        _ => BinaryPrimitives.ReadUInt32LittleEndian(bytes[(index * 4)..]),
+    };
+
+    private static uint CmpsBulk(Processor c, ref DecodedOp op, uint limit)
+    {
+        int size = op.Size;
+        bool down = Down(c);
+        uint si = c.Regs[Reg.SI] & 0xFFFF, di = c.Regs[Reg.DI] & 0xFFFF;
+        uint n = InSegment(di, size, InSegment(si, size, limit, down), down);
+        uint bytes = n * (uint)size;
+        if (n == 0 || RamAt(c, op.Seg, Lowest(si, size, n, down), bytes) is not uint from
+            || RamAt(c, Seg.ES, Lowest(di, size, n, down), bytes) is not uint to)
+            return 0;
+        ReadOnlySpan<byte> source = c.Memory.Bytes.Slice((int)from, (int)bytes), target = c.Memory.Bytes.Slice((int)to, (int)bytes);
+        bool whileEqual = (op.Prefixes & PrefixFlags.Rep) != 0;
+        // Elements are taken from index 0 up, or from n-1 down; the repetition ends at the first whose equality is not
+        // whileEqual. REPE going up, the common search, compares the spans vectorised.
+        uint done = n;
+        if (whileEqual && !down)
+            done = Math.Min(n, (uint)(source.CommonPrefixLength(target) / size) + 1);
+        else
+        {
+            for (uint k = 0; k < n; k++)
+            {
+                int i = (int)(down ? n - 1 - k : k);
+                if ((Element(source, i, size) == Element(target, i, size)) != whileEqual)
+                {
+                    done = k + 1;
+                    break;
+                }
+            }
+        }
+        int last = (int)(down ? n - done : done - 1);
+        c.AluSub(Element(source, last, size), Element(target, last, size), 0, size);
+        uint step = done * (uint)size;
+        c.SetReg16(Reg.SI, down ? si - step : si + step);
+        c.SetReg16(Reg.DI, down ? di - step : di + step);
+        return done;
+    }
+
+    private static uint ScasBulk(Processor c, ref DecodedOp op, uint limit)
+    {
+        int size = op.Size;
+        bool down = Down(c);
+        uint di = c.Regs[Reg.DI] & 0xFFFF;
+        uint n = InSegment(di, size, limit, down);
+        uint bytes = n * (uint)size;
+        if (n == 0 || RamAt(c, Seg.ES, Lowest(di, size, n, down), bytes) is not uint to)
+            return 0;
+        ReadOnlySpan<byte> target = c.Memory.Bytes.Slice((int)to, (int)bytes);
+        bool whileEqual = (op.Prefixes & PrefixFlags.Rep) != 0;
+        uint value = c.GetReg(Reg.AX, size);
+        // The index, in the span, of the first element in the order taken whose equality with the accumulator
+        // is not whileEqual (REPNE: the first match; REPE: the first mismatch), or -1.
+        int stop = size switch
+        {
+            1 => Find(target, (byte)value, whileEqual, down),
+            2 => Find(MemoryMarshal.Cast<byte, ushort>(target), (ushort)value, whileEqual, down),
+            _ => Find(MemoryMarshal.Cast<byte, uint>(target), value, whileEqual, down),
+        };
+        uint done = stop < 0 ? n : down ? n - (uint)stop : (uint)stop + 1;
+        int last = (int)(down ? n - done : done - 1);
+        c.AluSub(value, Element(target, last, size), 0, size);
+        uint step = done * (uint)size;
+        c.SetReg16(Reg.DI, down ? di - step : di + step);
+        return done;
+    }
+
+    private static int Find<T>(ReadOnlySpan<T> elements, T value, bool whileEqual, bool down) where T : IEquatable<T> =>
+        (whileEqual, down) switch
+        {
+            (true, false) => elements.IndexOfAnyExcept(value),
+            (true, true) => elements.LastIndexOfAnyExcept(value),
+            (false, false) => elements.IndexOf(value),
+            (false, true) => elements.LastIndexOf(value),
+        };
+
     private static uint Source(ref DecodedOp op, Processor c) => op.Address32 ? c.Regs[Reg.SI] : c.Regs[Reg.SI] & 0xFFFF;
     private static uint Destination(ref DecodedOp op, Processor c) => op.Address32 ? c.Regs[Reg.DI] : c.Regs[Reg.DI] & 0xFFFF;
 
     /// <summary>Moves SI or DI by the element size, down when DF is set.</summary>
     private static void Advance(Processor c, ref DecodedOp op, int reg)
     {
-        uint delta = (c.FlagsValue & CpuFlags.DF) != 0 ? (uint)-op.Size : (uint)op.Size;
+        uint delta = Down(c) ? (uint)-op.Size : (uint)op.Size;
         if (op.Address32)
             c.Regs[reg] += delta;
         else

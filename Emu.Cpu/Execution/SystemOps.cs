@@ -67,8 +67,9 @@ internal static unsafe class SystemOps
     private static void LoadTableRegister(Processor c, ref DecodedOp op)
     {
         uint ea = c.Ea(ref op);
+        uint baseAt = c.OperandPart(ref op, ea, 2, 6);
         uint limit = c.ReadMem16(op.Seg, ea);
-        uint baseAddress = c.ReadMem32(op.Seg, Wrap(ref op, ea + 2));
+        uint baseAddress = c.ReadMem32(op.Seg, baseAt);
         if (op.Size != 4)
             baseAddress &= 0x00FF_FFFF;
         if (op.Sub == 1)
@@ -95,11 +96,10 @@ internal static unsafe class SystemOps
             baseAddress |= 0xFF00_0000;
         else if (op.Size != 4)
             baseAddress &= 0x00FF_FFFF;
+        uint baseAt = c.OperandPart(ref op, ea, 2, 6);
         c.WriteMem16(op.Seg, ea, limit);
-        c.WriteMem32(op.Seg, Wrap(ref op, ea + 2), baseAddress);
+        c.WriteMem32(op.Seg, baseAt, baseAddress);
     }
-
-    private static uint Wrap(ref DecodedOp op, uint offset) => op.Address32 ? offset : offset & 0xFFFF;
 
     private static void Smsw(Processor c, ref DecodedOp op)
     {

@@ -25,8 +25,8 @@ public enum DeviceProcessFault
     VirtioDiskGivenToVmm,
     /// <summary>It offers virtio-blk with other than one IRQ line.</summary>
     WrongIrqCount,
-    /// <summary>It offers an assigned device that is not one register page without IRQ lines.</summary>
-    WrongAssignedShape,
+    /// <summary>It offers an assigned VF that is not one register page without IRQ lines.</summary>
+    NotAnAssignedFunction,
     /// <summary>It failed while the machine was being built (sending the memory map).</summary>
     FailedWhileBuilding,
 }
@@ -53,7 +53,8 @@ public sealed record DeviceProcessError(DeviceProcessFault Fault, string Socket,
             "--bios-disk hypercall reads the image in the VMM; with the ATA controller in a device process use --bios-disk pio or dma",
         DeviceProcessFault.VirtioDiskGivenToVmm => $"virtio-blk is in the device process at '{Socket}' (serving {Served}); drop --virtio-disk",
         DeviceProcessFault.WrongIrqCount => $"the device process at '{Socket}' offers virtio-blk with {Detail} IRQ lines (it has one)",
-        DeviceProcessFault.WrongAssignedShape => $"the device process at '{Socket}' offers an assigned device that is not one register page without IRQ lines",
+        DeviceProcessFault.NotAnAssignedFunction =>
+            $"the device process at '{Socket}' offers an assigned device that is not one register page without IRQ lines",
         DeviceProcessFault.FailedWhileBuilding => Detail!,
         _ => $"device process at '{Socket}': {Fault}",
     };

@@ -10,29 +10,39 @@ namespace Emu.Io.Assigned;
 /// (the VMM turns it into the CPU's attention at the next instruction boundary, no VM exit). While the VMM traces,
 /// the device's events travel the same way, in order with the notifications. Layouts: a notification is
 /// [1]; an event is [2, u64 host ns, u16 length, device (UTF-8), u16 length, text (UTF-8)].
+/// A notification never waits: when the VMM's queue is full, notifications are already waiting in it, each of which
+/// makes the VMM read the descriptor, so nothing is lost. An event waits for room (up to a second): a trace
+/// wants every event, and tracing may be slow.
 /// </summary>
 public sealed class NotificationSender : IDisposable
 {
     public const byte Notification = 1, Event = 2;
     private const int MaxDatagram = 1024;
-    private readonly Socket _socket;
+    private readonly Socket _notifications, _events;
     private readonly byte[] _buffer = new byte[MaxDatagram];
 
-    private NotificationSender(Socket socket) => _socket = socket;
+    private NotificationSender(Socket notifications, Socket events)
+    {
+        _notifications = notifications;
+        _events = events;
+    }
 
     /// <summary>Connects to the VMM's socket <paramref name="name"/> (abstract: no file); null when it cannot.</summary>
     public static NotificationSender? Connect(string name)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        var notifications = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        var events = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified) { SendTimeout = 1000 };
         try
         {
-            socket.Connect(new UnixDomainSocketEndPoint("\0" + name));
-            socket.Blocking = false; // a VMM that stops reading loses notifications, it never stalls the device
-            return new NotificationSender(socket);
+            notifications.Connect(new UnixDomainSocketEndPoint("\0" + name));
+            notifications.Blocking = false;
+            events.Connect(new UnixDomainSocketEndPoint("\0" + name));
+            return new NotificationSender(notifications, events);
         }
         catch (SocketException)
         {
-            socket.Dispose();
+            notifications.Dispose();
+            events.Dispose();
             return null;
         }
     }
@@ -40,7 +50,7 @@ public sealed class NotificationSender : IDisposable
     public void Notify()
     {
         _buffer[0] = Notification;
-        Send(1);
+        Send(_notifications, 1);
     }
 
     public void Note(long hostNs, string device, string text)
@@ -50,7 +60,7 @@ public sealed class NotificationSender : IDisposable
         int at = 9;
         at = Put(device, at);
         at = Put(text, at);
-        Send(at);
+        Send(_events, at);
     }
 
     private int Put(string text, int at)
@@ -61,11 +71,11 @@ public sealed class NotificationSender : IDisposable
         return at + 2 + length;
     }
 
-    private void Send(int length)
+    private void Send(Socket socket, int length)
     {
         try
         {
-            _socket.Send(_buffer.AsSpan(0, length));
+            socket.Send(_buffer.AsSpan(0, length));
         }
         catch (SocketException)
         {
@@ -98,5 +108,9 @@ public sealed class NotificationSender : IDisposable
         return true;
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _notifications.Dispose();
+        _events.Dispose();
+    }
 }

@@ -12,18 +12,21 @@ namespace Emu.Io.Assigned;
 /// </summary>
 public sealed class PhysicalFunction : IDisposable
 {
-    /// <summary>How long the worker keeps spinning after its last work before it sleeps between passes: a doorbell
-    /// seen while spinning costs no wake-up, and an idle device costs no CPU.</summary>
-    private static readonly TimeSpan SpinAfterWork = TimeSpan.FromMilliseconds(2);
+    /// <summary>How long the worker keeps spinning after its last work, then yielding its core between passes, before
+    /// it sleeps between them: a doorbell seen while spinning costs no wake-up, one seen while yielding costs a turn of
+    /// the scheduler (what a busy host gives), and an idle device costs no CPU.</summary>
+    private const long SpinMs = 2, YieldMs = 50;
 
     private readonly object _gate = new();
     private readonly VirtualFunction[] _functions;
     private readonly Thread _worker;
     private volatile bool _stopping;
 
+    public const int MaxFunctions = 8;
+
     public PhysicalFunction(IBlockBackend backend, int functions)
     {
-        if (functions is < 1 or > 8)
+        if (functions is < 1 or > MaxFunctions)
             throw new ArgumentOutOfRangeException(nameof(functions), $"{functions} virtual functions (1 to 8)");
         Backend = backend;
         Memory = new HostPhysicalMemory(functions);
@@ -40,13 +43,16 @@ public sealed class PhysicalFunction : IDisposable
 
     public IReadOnlyList<VirtualFunction> Functions => _functions;
 
-    /// <summary>Assigns a free VF to the guest whose RAM is <paramref name="store"/>; null when all are assigned.</summary>
-    public VirtualFunction? Attach(GuestRamStore store)
+    /// <summary>Assigns VF <paramref name="number"/> (the device server's guest slot: one VMM at a time holds it) to
+    /// the guest whose RAM is <paramref name="store"/>.</summary>
+    public VirtualFunction Attach(int number, GuestRamStore store)
     {
         lock (_gate)
         {
-            var vf = Array.Find(_functions, f => !f.Assigned);
-            vf?.Attach(store);
+            var vf = _functions[number];
+            if (vf.Assigned)
+                throw new InvalidOperationException($"{vf.Name} is assigned already");
+            vf.Attach(store);
             return vf;
         }
     }
@@ -80,8 +86,10 @@ public sealed class PhysicalFunction : IDisposable
             }
             if (worked)
                 lastWork = Environment.TickCount64;
-            else if (Environment.TickCount64 - lastWork < SpinAfterWork.TotalMilliseconds)
+            else if (Environment.TickCount64 - lastWork < SpinMs)
                 Thread.SpinWait(20);
+            else if (Environment.TickCount64 - lastWork < YieldMs)
+                Thread.Yield();
             else
                 Thread.Sleep(1);
         }

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 namespace Emu.Io.Remote;
 
 /// <summary>
-/// A device process's listener: a Unix socket on which up to <see cref="DeviceServerOptions.Slots"/> VMMs at once
+/// A device process's listener: a Unix socket on which up to <see cref="DeviceServerOptions.Guests"/> VMMs at once
 /// connect, each taking a free guest slot and getting a fresh device model over that slot's disks (vhost-user's
 /// shape: one backend process, a session per guest, each on a thread of its own). The process outlives its VMMs:
 /// when one disappears (or breaks the protocol) its disks are flushed, its slot is freed for the next connection,
@@ -25,15 +25,15 @@ public sealed class DeviceServer : IDisposable
         _socketPath = socketPath;
         _options = options;
         _log = log;
-        _taken = new bool[options.Slots];
-        for (int slot = 0; slot < options.Slots; slot++)
+        _taken = new bool[options.Guests];
+        for (int slot = 0; slot < options.Guests; slot++)
             options.DisksOf(slot); // every guest's windows made now, not by racing sessions
         RemoveStaleSocket(socketPath);
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             _listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-            _listener.Listen(Math.Max(4, options.Slots));
+            _listener.Listen(Math.Max(4, options.Guests));
         }
         catch (SocketException e)
         {
@@ -104,7 +104,7 @@ public sealed class DeviceServer : IDisposable
             lock (_log)
                 number = ++Sessions;
             string end = session.Serve();
-            Log(_options.Slots == 1 ? $"session {number} ended: {end}; disks flushed" : $"session {number} (guest {slot}) ended: {end}; its disk flushed");
+            Log(_options.Guests == 1 ? $"session {number} ended: {end}; disks flushed" : $"session {number} (guest {slot}) ended: {end}; its disk flushed");
         }
         finally
         {
@@ -118,13 +118,13 @@ public sealed class DeviceServer : IDisposable
         using var channel = new MessageChannel(client);
         try
         {
-            string why = _options.Slots == 1 ? "is serving another VMM" : $"is serving {_options.Slots} VMMs already";
+            string why = _options.Guests == 1 ? "is serving another VMM" : $"is serving {_options.Guests} VMMs already";
             channel.Send(MessageType.Error, new ErrorMessage($"the device process at {_socketPath} {why}").Encode(channel.Payload));
         }
         catch (DeviceProtocolException)
         {
         }
-        Log(_options.Slots == 1 ? "refused a second VMM while one is connected" : $"refused a VMM while {_options.Slots} are connected");
+        Log(_options.Guests == 1 ? "refused a second VMM while one is connected" : $"refused a VMM while {_options.Guests} are connected");
     }
 
     /// <summary>Stops accepting; a session in progress ends when its connection does.</summary>

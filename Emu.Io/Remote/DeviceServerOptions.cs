@@ -3,9 +3,8 @@ using Emu.Io.Storage;
 namespace Emu.Io.Remote;
 
 /// <summary>What a device process serves: one device model and its opened disks (in ATA channel order, or the one
-/// virtio-blk or assigned disk), to <see cref="Slots"/> VMMs at once. With one guest the VMM gets every disk; with
-/// <see cref="Guests"/> more, each guest gets one disk of its own: its window of the one image (split into equal
-/// windows), or its own image; the assigned device gives each VMM a virtual function, which windows the image itself.</summary>
+/// virtio-blk disk), to <see cref="Guests"/> VMMs at once. With one guest the VMM gets every disk; with more, each
+/// guest gets one disk of its own: its window of the one image (split into equal windows), or its own image.</summary>
 public sealed class DeviceServerOptions
 {
     /// <summary>Most VMMs a device server serves at once.</summary>
@@ -19,15 +18,11 @@ public sealed class DeviceServerOptions
 
     public required IReadOnlyList<(IBlockBackend Backend, DiskSpec Spec)> Disks { get; init; }
 
-    /// <summary>VMMs served at once (1 to <see cref="MaxGuests"/>) by the ATA or virtio-blk model, each with its own
-    /// device model; the assigned device serves one per virtual function instead (<see cref="Slots"/>).</summary>
+    /// <summary>VMMs served at once (1 to <see cref="MaxGuests"/>); each gets its own device model.</summary>
     public int Guests { get; init; } = 1;
 
-    /// <summary>The assigned device's physical function (its VFs are shared out among the VMMs that connect).</summary>
+    /// <summary>The assigned device's physical function: guest slot k gets its virtual function k.</summary>
     public Assigned.PhysicalFunction? Function { get; init; }
-
-    /// <summary>How many VMMs are served at once: one per virtual function of the assigned device, else <see cref="Guests"/>.</summary>
-    public int Slots => Function?.Functions.Count ?? Guests;
 
     /// <summary>ata0-master, ata0-slave, ata1-master, ata1-slave, or virtio-blk.</summary>
     public string DiskName(int index) => Kind switch
@@ -47,9 +42,10 @@ public sealed class DeviceServerOptions
             return $"--guests must be between 1 and {MaxGuests} (got {Guests})";
         if (Kind == RemoteDeviceKind.Assigned)
         {
-            if (Guests > 1)
-                return "the assigned device serves one VMM per virtual function: give --vfs, not --guests";
-            return Disks.Count != 1 ? $"the assigned device takes one disk, which its virtual functions share (got {Disks.Count})" : null;
+            if (Disks.Count != 1)
+                return $"the assigned device takes one disk, which its virtual functions share (got {Disks.Count})";
+            if (Guests > Assigned.PhysicalFunction.MaxFunctions)
+                return $"the assigned device has at most {Assigned.PhysicalFunction.MaxFunctions} virtual functions (--guests {Guests})";
         }
         if (Guests > 1)
         {
@@ -70,25 +66,23 @@ public sealed class DeviceServerOptions
     /// <summary>Bytes of each guest's window when one image is split: an equal share, rounded down to 4 KiB.</summary>
     public long WindowBytes => Disks[0].Backend.CapacityBytes / Guests / WindowAlignment * WindowAlignment;
 
-    /// <summary>The disks the VMM in slot <paramref name="slot"/> (0 to <see cref="Slots"/> - 1) sees, in channel order
-    /// (the assigned device's VFs window the one image themselves). Call after <see cref="Check"/> found nothing wrong.</summary>
+    /// <summary>The disks guest <paramref name="slot"/> (0 to <see cref="Guests"/> - 1) sees, in channel order. Call
+    /// after <see cref="Check"/> found nothing wrong.</summary>
     public IReadOnlyList<ServedDisk> DisksOf(int slot)
     {
-        _guestDisks ??= Enumerable.Range(0, Slots).Select(GuestDisks).ToArray();
+        _guestDisks ??= Enumerable.Range(0, Guests).Select(GuestDisks).ToArray();
         return _guestDisks[slot];
     }
 
     private IReadOnlyList<ServedDisk> GuestDisks(int slot)
     {
-        if (SplitsOneImage)
-        {
-            var (image, spec) = Disks[0];
-            long offset = slot * WindowBytes;
-            return [new ServedDisk(new WindowBackend(image, offset, WindowBytes), spec.Path, offset)];
-        }
-        if (Guests > 1)
+        if (Guests == 1)
+            return Disks.Select(d => new ServedDisk(d.Backend, d.Spec.Path, 0)).ToList();
+        if (!SplitsOneImage)
             return [new ServedDisk(Disks[slot].Backend, Disks[slot].Spec.Path, 0)];
-        return Disks.Select(d => new ServedDisk(d.Backend, d.Spec.Path, 0)).ToList();
+        var (image, spec) = Disks[0];
+        long offset = slot * WindowBytes;
+        return [new ServedDisk(new WindowBackend(image, offset, WindowBytes), spec.Path, offset)];
     }
 }
 

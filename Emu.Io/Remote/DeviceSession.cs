@@ -20,6 +20,7 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
     private readonly MessageChannel _channel;
     private readonly DeviceServerOptions _options;
     private readonly IReadOnlyList<ServedDisk> _disks;
+    private readonly int _slot;
     private HostedDevice? _device;
     private Assigned.VirtualFunction? _vf;
     private GuestMemory? _memory;
@@ -34,6 +35,7 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
         _channel = channel;
         _options = options;
         _disks = options.DisksOf(slot);
+        _slot = slot;
     }
 
     /// <summary>Requests served (accesses, polls, resets).</summary>
@@ -214,8 +216,7 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
     private HostedDevice AssignFunction(SharedRamStore store)
     {
         var pf = _options.Function!;
-        _vf = pf.Attach(store) ?? throw new DeviceProtocolException(ProtocolFault.BadField,
-            $"all {pf.Functions.Count} virtual functions of the assigned device are in use");
+        _vf = pf.Attach(_slot, store);
         return HostedDevice.ForFunction(pf, _vf, (_, _) => { });
     }
 

@@ -11,15 +11,13 @@
 ; cached code, which is what the decode cache's byte-granular write detection must keep cheap.
         cpu 386
         org 0x7C00
-%include "bench-end.inc"
+%include "bench.inc"
 %include "alu-mix.inc"
 ITERATIONS equ 20000000
 DATA       equ 0x7F00
 
 start:
-        cli                         ; 1
-        xor ax, ax                  ; 2
-        mov ds, ax                  ; 3
+        BENCH_START                 ; 1-3
         mov ax, 0                   ; 4
         mov ss, ax                  ; 5
         mov sp, 0x7F80              ; 6  (stack below the data word, above the code)

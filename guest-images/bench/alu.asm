@@ -10,17 +10,14 @@
 ; pages apart from the code (page 0x7000), so no store touches a page holding cached code.
         cpu 386
         org 0x7C00
-%include "bench-end.inc"
+%include "bench.inc"
 %include "alu-mix.inc"
 ITERATIONS equ 20000000
 DATA       equ 0x9000
 
 start:
-        cli                         ; 1
-        xor ax, ax                  ; 2
-        mov ds, ax                  ; 3
-        mov ax, 0x8000              ; 4
-        mov ss, ax                  ; 5
+        BENCH_START                 ; 1-3
+        BENCH_STACK                 ; 4-5
         xor sp, sp                  ; 6  (first push goes to 8000:FFFE)
         mov ecx, ITERATIONS         ; 7
         mov word [DATA], 1          ; 8

@@ -8,15 +8,12 @@
 ;   total 140,000,008 instructions retired.
         cpu 386
         org 0x7C00
-%include "bench-end.inc"
+%include "bench.inc"
 ITERATIONS equ 10000000
 
 start:
-        cli                         ; 1
-        xor ax, ax                  ; 2
-        mov ds, ax                  ; 3
-        mov ax, 0x8000              ; 4
-        mov ss, ax                  ; 5
+        BENCH_START                 ; 1-3
+        BENCH_STACK                 ; 4-5
         mov ecx, ITERATIONS         ; 6  (SP is 0: the first push goes to 8000:FFFE)
 .loop:
         call near_outer             ; 1

@@ -11,7 +11,7 @@
 ;   total 100,500,101 instructions retired.
         cpu 386
         org 0x100
-%include "bench-end.inc"
+%include "bench.inc"
 ROUNDS     equ 30
 ITERATIONS equ 50000
 

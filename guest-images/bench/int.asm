@@ -9,20 +9,17 @@
 ;   total 120,000,013 instructions retired.
         cpu 386
         org 0x7C00
-%include "bench-end.inc"
+%include "bench.inc"
 ITERATIONS equ 10000000
 DATA       equ 0x9000
 
 start:
-        cli                         ; 1
-        xor ax, ax                  ; 2
-        mov ds, ax                  ; 3
+        BENCH_START                 ; 1-3
         mov word [0x60 * 4], handler60 ; 4
         mov [0x60 * 4 + 2], ax      ; 5
         mov word [0x61 * 4], handler61 ; 6
         mov [0x61 * 4 + 2], ax      ; 7
-        mov ax, 0x8000              ; 8
-        mov ss, ax                  ; 9
+        BENCH_STACK                 ; 8-9
         xor sp, sp                  ; 10
         mov ecx, ITERATIONS         ; 11
 .loop:

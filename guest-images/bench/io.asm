@@ -7,7 +7,7 @@
 ;   total 50,000,005 instructions retired, of which 40,000,000 are OUTs: one VM exit each.
         cpu 386
         org 0x7C00
-%include "bench-end.inc"
+%include "bench.inc"
 ITERATIONS equ 5000000
 
 start:

@@ -11,7 +11,7 @@
 ;   total 76,882,561 instructions retired.
         cpu 386
         org 0x7C00
-%include "bench-end.inc"
+%include "bench.inc"
 WORDS  equ 512
 ROUNDS equ 10000
 

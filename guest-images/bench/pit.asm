@@ -11,7 +11,7 @@
 ;   total 110,066,084 instructions retired (the firmware's POST, when it runs first, adds its own).
         cpu 386
         org 0x7C00
-%include "bench-end.inc"
+%include "bench.inc"
 %include "alu-mix.inc"
 ITERATIONS equ 10000000
 DATA       equ 0x9000
@@ -19,9 +19,7 @@ TICKS      equ 0x9002
 DIVISOR    equ 1193                 ; 1,193,182 Hz / 1193 = 1000.15 Hz
 
 start:
-        cli                         ; 1
-        xor ax, ax                  ; 2
-        mov ds, ax                  ; 3
+        BENCH_START                 ; 1-3
         mov word [8 * 4], irq0      ; 4
         mov [8 * 4 + 2], ax         ; 5
         mov [TICKS], ax             ; 6
@@ -41,8 +39,7 @@ start:
         out 0x40, al                ; 20
         mov al, DIVISOR >> 8        ; 21
         out 0x40, al                ; 22
-        mov ax, 0x8000              ; 23
-        mov ss, ax                  ; 24
+        BENCH_STACK                 ; 23-24
         xor sp, sp                  ; 25
         mov ecx, ITERATIONS         ; 26
         mov word [DATA], 1          ; 27

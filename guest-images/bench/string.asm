@@ -9,7 +9,7 @@
 ;   total 143,502,061 instructions retired.
         cpu 386
         org 0x7C00
-%include "bench-end.inc"
+%include "bench.inc"
 BYTES  equ 4096
 ROUNDS equ 10000
 

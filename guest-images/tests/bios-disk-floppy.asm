@@ -26,10 +26,7 @@ BUF     equ     0x1000
 
 main:
         mov     [drive], dl
-        mov     si, msg_boot
-        call    print
-        mov     al, dl
-        call    print_hex8
+        print_field8 msg_boot, dl
         call    newline
 
         mov     ah, 0x08
@@ -37,28 +34,14 @@ main:
         int     0x13
         push    es
         push    di
-        mov     si, msg_params
-        call    print
-        call    print_hex16
-        mov     si, msg_bl
-        call    print
-        mov     al, bl
-        call    print_hex8
-        mov     si, msg_cx
-        call    print
-        mov     ax, cx
-        call    print_hex16
-        mov     si, msg_dx
-        call    print
-        mov     ax, dx
-        call    print_hex16
+        print_field16 msg_params, ax
+        print_field8 msg_bl, bl
+        print_field16 msg_cx, cx
+        print_field16 msg_dx, dx
         call    newline
         pop     di
         pop     es
-        mov     si, msg_int1e
-        call    print
-        mov     al, [es:di + 4]         ; sectors per track in the table
-        call    print_hex8
+        print_field8 msg_int1e, [es:di + 4] ; sectors per track in the table
         call    newline
         xor     ax, ax
         mov     es, ax
@@ -112,9 +95,7 @@ main:
         mov     dh, 0
         mov     dl, [drive]
         int     0x13
-        mov     si, msg_verify
-        call    print
-        call    print_hex16
+        print_field16 msg_verify, ax
         call    newline
 
         mov     ax, 0x0201              ; sector 9 on an 8-sector track
@@ -127,10 +108,7 @@ main:
         mov     ah, 0x01
         mov     dl, [drive]
         int     0x13
-        mov     si, msg_last
-        call    print
-        mov     al, ah
-        call    print_hex8
+        print_field8 msg_last, ah
         mov     si, msg_bda
         call    print
         push    ds
@@ -144,10 +122,7 @@ main:
         mov     ah, 0x15
         mov     dl, [drive]
         int     0x13
-        mov     si, msg_type
-        call    print
-        mov     al, ah
-        call    print_hex8
+        print_field8 msg_type, ah
         call    newline
         test_pass
 

@@ -31,10 +31,7 @@ BUF     equ     0x1000
 
 main:
         mov     [drive], dl             ; (stored now: the variable lives in the sectors just loaded)
-        mov     si, msg_boot
-        call    print
-        mov     al, [drive]
-        call    print_hex8
+        print_field8 msg_boot, [drive]
         call    newline
 
         mov     ah, 0x41
@@ -51,10 +48,7 @@ main:
         pop     ax
         mov     al, ah
         call    print_hex8
-        mov     si, msg_cx
-        call    print
-        mov     ax, cx
-        call    print_hex16
+        print_field16 msg_cx, cx
         call    newline
 
         mov     word [BUF], 0x1A
@@ -62,20 +56,11 @@ main:
         mov     dl, [drive]
         mov     si, BUF
         int     0x13
-        mov     si, msg_params
-        call    print
-        mov     ax, [BUF]
-        call    print_hex16
-        mov     si, msg_sectors
-        call    print
-        mov     ax, [BUF + 18]
-        call    print_hex16
+        print_field16 msg_params, [BUF]
+        print_field16 msg_sectors, [BUF + 18]
         mov     ax, [BUF + 16]
         call    print_hex16
-        mov     si, msg_bps
-        call    print
-        mov     ax, [BUF + 24]
-        call    print_hex16
+        print_field16 msg_bps, [BUF + 24]
         call    newline
 
         mov     word [dap_lba], 10
@@ -104,23 +89,14 @@ main:
         mov     si, dap
         int     0x13
         print_bios_result msg_past, msg_ah
-        mov     si, msg_count
-        call    print
-        mov     ax, [dap_count]
-        call    print_hex16
+        print_field16 msg_count, [dap_count]
         call    newline
 
         mov     ah, 0x15
         mov     dl, [drive]
         int     0x13
-        mov     si, msg_type
-        call    print
-        mov     al, ah
-        call    print_hex8
-        mov     si, msg_sectors
-        call    print
-        mov     ax, cx
-        call    print_hex16
+        print_field8 msg_type, ah
+        print_field16 msg_sectors, cx
         mov     ax, dx
         call    print_hex16
         call    newline
@@ -128,14 +104,8 @@ main:
         mov     ah, 0x08
         mov     dl, [drive]
         int     0x13
-        mov     si, msg_chs
-        call    print
-        mov     ax, cx
-        call    print_hex16
-        mov     si, msg_dx
-        call    print
-        mov     ax, dx
-        call    print_hex16
+        print_field16 msg_chs, cx
+        print_field16 msg_dx, dx
         call    newline
         test_pass
 

@@ -39,20 +39,14 @@ start:
         mov     si, dap
         int     0x13
         pushf
-        mov     si, msg_read
-        call    print
-        mov     al, ah
-        call    print_hex8
+        print_field8 msg_read, ah
         mov     si, msg_cf
         call    print
         pop     ax
         and     al, 1
         add     al, '0'
         call    putc
-        mov     si, msg_count
-        call    print
-        mov     ax, [dap + 2]
-        call    print_hex16
+        print_field16 msg_count, [dap + 2]
         ; the sum of the words read
         mov     ax, BUF_SEG
         mov     es, ax
@@ -63,10 +57,7 @@ start:
         es lodsw
         add     bx, ax
         loop    .sum
-        mov     si, msg_sum
-        call    print
-        mov     ax, bx
-        call    print_hex16
+        print_field16 msg_sum, bx
         call    newline
         test_pass
 

@@ -27,9 +27,7 @@ start:
         mov     ah, 0x01
         int     0x16
         jz      .peek                   ; '1' may not have arrived yet
-        mov     si, msg_peek
-        call    print
-        call    print_hex16
+        print_field16 msg_peek, ax
         call    newline
         call    get_key                 ; 1
         call    get_key                 ; Enter
@@ -44,15 +42,11 @@ start:
         int     0x16
         mov     ah, 0x00
         int     0x16
-        mov     si, msg_stuffed
-        call    print
-        call    print_hex16
+        print_field16 msg_stuffed, ax
         call    newline
         mov     ah, 0x02
         int     0x16
-        mov     si, msg_shift
-        call    print
-        call    print_hex8
+        print_field8 msg_shift, al
         call    newline
         mov     ax, 0x40
         mov     es, ax

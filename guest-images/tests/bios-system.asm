@@ -17,41 +17,27 @@
 start:
         test_start
         int     0x11
-        mov     si, msg_equip
-        call    print
-        call    print_hex16
+        print_field16 msg_equip, ax
         int     0x12
-        mov     si, msg_mem
-        call    print
-        call    print_hex16
+        print_field16 msg_mem, ax
         call    newline
 
         mov     ah, 0xC0
         int     0x15
-        mov     si, msg_config
-        call    print
-        mov     al, [es:bx + 2]
-        call    print_hex8
-        mov     si, msg_bytes
-        call    print
-        mov     ax, [es:bx]
-        call    print_hex16
+        print_field8 msg_config, [es:bx + 2]
+        print_field16 msg_bytes, [es:bx]
         call    newline
 
         mov     ax, 0x2401
         int     0x15
         mov     ax, 0x2402
         int     0x15
-        mov     si, msg_a20
-        call    print
-        call    print_hex8
+        print_field8 msg_a20, al
         mov     ax, 0x2400
         int     0x15
         mov     ax, 0x2402
         int     0x15
-        mov     si, msg_off
-        call    print
-        call    print_hex8
+        print_field8 msg_off, al
         call    newline
 
         mov     ah, 0xEE                ; no such function
@@ -66,10 +52,7 @@ start:
         mov     ax, 0x015A              ; 'Z'
         xor     dx, dx
         int     0x14
-        mov     si, msg_sent
-        call    print
-        mov     al, ah
-        call    print_hex8
+        print_field8 msg_sent, ah
         call    newline
 
         mov     ah, 0x55                ; an INT 10h function the BIOS lacks: counted for --stats

@@ -56,19 +56,13 @@ start:
 
         mov     ah, 0x04
         int     0x1A
-        mov     si, msg_date
-        call    print
-        mov     ax, cx                  ; century, year (BCD)
-        call    print_hex16
+        print_field16 msg_date, cx      ; century, year (BCD)
         mov     ax, dx                  ; month, day
         call    print_hex16
         call    newline
         mov     ah, 0x02
         int     0x1A
-        mov     si, msg_time
-        call    print
-        mov     ax, cx                  ; hours, minutes (BCD)
-        call    print_hex16
+        print_field16 msg_time, cx      ; hours, minutes (BCD)
         call    newline
         test_pass
 

@@ -32,10 +32,7 @@ start:
         mov     al, ah
         xor     ah, ah
         call    print_hex16
-        mov     si, msg_page
-        call    print
-        mov     al, bh
-        call    print_hex8
+        print_field8 msg_page, bh
         call    newline
 
         mov     si, hello               ; line 2 ends as "XY", cursor at column 2
@@ -51,10 +48,7 @@ start:
         mov     ah, 0x03
         mov     bh, 0
         int     0x10
-        mov     si, msg_cursor
-        call    print
-        mov     ax, dx                  ; DH row, DL column
-        call    print_hex16
+        print_field16 msg_cursor, dx    ; DH row, DL column
         call    newline
 
         mov     ah, 0x09                ; 'A' in yellow on blue at the cursor, not moving it
@@ -79,10 +73,7 @@ start:
         mov     ah, 0x03
         mov     bh, 0
         int     0x10
-        mov     si, msg_string
-        call    print
-        mov     ax, dx
-        call    print_hex16
+        print_field16 msg_string, dx
         call    newline
 
         ; scroll rows 20-24 up by one with attribute 4Fh, then read the attribute at (24,0)
@@ -97,10 +88,7 @@ start:
         int     0x10
         mov     ah, 0x08
         int     0x10
-        mov     si, msg_scrolled
-        call    print
-        mov     al, ah
-        call    print_hex8
+        print_field8 msg_scrolled, ah
         call    newline
         mov     ah, 0x02                ; cursor back to (1,3)
         mov     bh, 0
@@ -109,10 +97,7 @@ start:
 
         mov     ax, 0x40
         mov     es, ax
-        mov     si, msg_bda
-        call    print
-        mov     al, [es:0x49]
-        call    print_hex8
+        print_field8 msg_bda, [es:0x49]
         mov     al, ' '
         call    putc
         mov     ax, [es:0x4A]

@@ -110,10 +110,7 @@ verdict:
         mov     si, msg_prompt
         jmp     print
 .late:
-        mov     si, msg_late
-        call    print
-        mov     ax, cx
-        call    print_hex16
+        print_field16 msg_late, cx
         mov     si, msg_loops
         jmp     print
 

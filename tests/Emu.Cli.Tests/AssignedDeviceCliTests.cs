@@ -33,7 +33,7 @@ public sealed partial class AssignedDeviceCliTests : IDisposable
 
     private RunningEmu StartServer()
     {
-        var server = new RunningEmu("device-server", "--socket", Socket, "--disk", ImagePath, "--device", "assigned", "--vfs", $"{Functions}");
+        var server = new RunningEmu("device-server", "--socket", Socket, "--disk", ImagePath, "--device", "assigned", "--guests", $"{Functions}");
         server.WaitForLine(l => l.Contains("listening on"), "its ready line");
         return server;
     }
@@ -97,11 +97,27 @@ public sealed partial class AssignedDeviceCliTests : IDisposable
             }
             requests.Should().OnlyContain(r => r >= 32, "each guest read its 512-sector window at least 4 times in requests of 64 sectors");
 
-            // One guest alone with 4 requests: the same exits as the four that made hundreds each.
-            var few = Guest(ReadWindow, "d");
+            // One guest alone with 4 requests: the same exits as the four that made hundreds each. Traced: from the
+            // doorbell the device saw to the posted interrupt the guest took, the device's work and its IOMMU
+            // translations, and no exit.
+            string trace = Path.Combine(_dir, "trace.txt");
+            var few = EmuProcess.Run("run", ReadWindow, "--device-process", Socket, "--serial-input", "d", "--stats", "--trace", trace);
             few.ExitCode.Should().Be(1, few.Stdout + few.Stderr);
             few.Stdout.Should().Contain("requests 4,").And.Contain($"checksum {WindowChecksum(0):X8}");
             exits.Should().AllBeEquivalentTo(ExitsBesidesPrinting(few.Stderr), "a request on the assigned model takes no VM exit");
+            var events = File.ReadAllLines(trace).Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 5)..].Trim()).ToList();
+            int doorbell = events.FindIndex(e => e.StartsWith("device    vf0 doorbell 1 seen", StringComparison.Ordinal));
+            int taken = events.FindIndex(e => e == "interrupt external vector 60h");
+            doorbell.Should().BeGreaterThan(0, string.Join('\n', events));
+            taken.Should().BeGreaterThan(doorbell);
+            var between = events[doorbell..taken];
+            between.Should().NotContain(e => e.StartsWith("exit", StringComparison.Ordinal), "the doorbell, the DMA and the interrupt pass without the VMM");
+            between.Should().Contain(e => e.StartsWith("device    vf0 iommu: read IOVA 1000 → host 201000 (16 bytes, submission entry)", StringComparison.Ordinal));
+            between.Should().Contain("device    vf0 read lba=0 sectors=128 buffer=20000");
+            between.Should().Contain(e => e.StartsWith("device    vf0 iommu: write IOVA 20000 → host 220000", StringComparison.Ordinal));
+            between.Should().Contain("device    vf0 completion 0: tag 0 Ok");
+            between.Should().Contain("device    vf0 posted interrupt vector 60h, notification sent");
+            between[^1].Should().StartWith("device    posted-interrupts vector 60h pending");
         }
         finally
         {

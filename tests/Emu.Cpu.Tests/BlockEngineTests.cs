@@ -13,12 +13,14 @@ namespace Emu.Cpu.Tests;
 /// </summary>
 public class BlockEngineTests
 {
-    [Fact]
-    public void A_store_into_a_later_instruction_of_the_running_block_is_seen_by_that_instruction()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_store_into_a_later_instruction_of_the_running_block_is_seen_by_that_instruction(bool compiled)
     {
         // Three passes; each stores CL into the immediate of MOV BL,imm8 two instructions further on in the
         // same block, so DX = 3 + 2 + 1. Running the block's stale entry would add 3 on every pass.
-        var m = Loop(CpuModel.I8086, passes: 3, a =>
+        var m = Loop(CpuModel.I8086, passes: 3, compiled, a =>
         {
             a.mov(__byte_ptr[si], cl);
             a.nop();
@@ -32,11 +34,13 @@ public class BlockEngineTests
         m.Cpu.DX.Should().Be(3 + 2 + 1);
     }
 
-    [Fact]
-    public void A_store_into_the_instruction_right_after_it_is_seen_by_that_instruction()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_store_into_the_instruction_right_after_it_is_seen_by_that_instruction(bool compiled)
     {
         // MOV [SI],CL patches the very next instruction's immediate, inside one block.
-        var m = Loop(CpuModel.I386, passes: 4, a =>
+        var m = Loop(CpuModel.I386, passes: 4, compiled, a =>
         {
             a.mov(__byte_ptr[si], cl);
             a.mov(bl, 0x55);  // B3 ib
@@ -49,11 +53,13 @@ public class BlockEngineTests
         m.Cpu.DX.Should().Be(4 + 3 + 2 + 1);
     }
 
-    [Fact]
-    public void A_store_into_the_next_block_is_seen_when_control_gets_there()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_store_into_the_next_block_is_seen_when_control_gets_there(bool compiled)
     {
         // The first block ends with JMP to the second, whose MOV BL,imm8 it patches with CL on every pass.
-        var m = Loop(CpuModel.I8086, passes: 5, a =>
+        var m = Loop(CpuModel.I8086, passes: 5, compiled, a =>
         {
             var second = a.CreateLabel();
             a.mov(__byte_ptr[si], cl);
@@ -71,12 +77,14 @@ public class BlockEngineTests
         m.Cpu.DX.Should().Be(5 + 4 + 3 + 2 + 1);
     }
 
-    [Fact]
-    public void A_fault_in_the_middle_of_a_block_pushes_its_own_CS_IP_and_keeps_the_work_before_it()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_fault_in_the_middle_of_a_block_pushes_its_own_CS_IP_and_keeps_the_work_before_it(bool compiled)
     {
         // Pass 1 reads [BX] with BX = 0; pass 2 with BX = FFFF, a word at offset FFFF: #GP (13) on the 386,
         // a fault whose pushed IP is the MOV's own. The instructions before it in the block have run.
-        var m = Loop(CpuModel.I386, passes: 2, a =>
+        var m = Loop(CpuModel.I386, passes: 2, compiled, a =>
         {
             a.inc(di);
             a.inc(di);
@@ -94,19 +102,21 @@ public class BlockEngineTests
         m.Memory.Read16(0xFFFA).Should().Be(0, "the pushed CS");
     }
 
-    [Fact]
-    public void A_budget_that_ends_inside_a_block_stops_after_exactly_that_many_instructions()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_budget_that_ends_inside_a_block_stops_after_exactly_that_many_instructions(bool compiled)
     {
         // A warm-up pass makes the block; then runs of every length from 1 to 25 each end exactly where
         // the budget says: AX counts the INC AX, Retired the instructions, IP is the next one's.
-        static CoreMachine Program() => new(CpuModel.I8086, a =>
+        CoreMachine Program() => Compiled(compiled, new(CpuModel.I8086, a =>
         {
             var top = a.CreateLabel();
             a.Label(ref top);
             for (int i = 0; i < 8; i++)
                 a.inc(ax);
             a.jmp(top);
-        });
+        }));
         for (int budget = 1; budget <= 25; budget++)
         {
             var m = Program();
@@ -127,7 +137,7 @@ public class BlockEngineTests
     /// <summary>A program that runs <paramref name="body"/> <paramref name="passes"/> times (MOV CX,passes ;
     /// body ; LOOP ; HLT), so that every pass after the first runs the block the first one made. The body
     /// starts at CodeOffset + 3.</summary>
-    private static CoreMachine Loop(CpuModel model, int passes, Action<Assembler> body) => new(model, a =>
+    private static CoreMachine Loop(CpuModel model, int passes, bool compiled, Action<Assembler> body) => Compiled(compiled, new(model, a =>
     {
         var top = a.CreateLabel();
         a.mov(cx, (short)passes);
@@ -135,7 +145,15 @@ public class BlockEngineTests
         body(a);
         a.loop(top);
         a.hlt();
-    });
+    }));
+
+    /// <summary>With <paramref name="compiled"/>, a block is compiled to IL the first time it starts after it was
+    /// decoded (Compilation/BlockCompiler.cs), so that every pass after the first runs compiled code.</summary>
+    private static CoreMachine Compiled(bool compiled, CoreMachine m)
+    {
+        m.Cpu.CompileThreshold = compiled ? 1 : 0;
+        return m;
+    }
 
     /// <summary>Raises IRQ (vector 20h) on the program's second OUT; the handler at 0000:9100 halts.</summary>
     private static void RaiseOnSecondOut(CoreMachine m)
@@ -165,11 +183,13 @@ public class BlockEngineTests
         }
     }
 
-    [Fact]
-    public void An_interrupt_raised_by_an_exit_in_the_middle_of_a_block_is_taken_after_that_instruction()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_interrupt_raised_by_an_exit_in_the_middle_of_a_block_is_taken_after_that_instruction(bool compiled)
     {
         // IF = 1. Pass 2's OUT raises IRQ: it is taken before the INC BX after it, not at the block's end.
-        var m = Loop(CpuModel.I386, passes: 2, a =>
+        var m = Loop(CpuModel.I386, passes: 2, compiled, a =>
         {
             a.inc(ax);
             a.@out(0x80, al);
@@ -186,11 +206,13 @@ public class BlockEngineTests
         m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset + 6, "the interrupted IP is the INC BX after the OUT");
     }
 
-    [Fact]
-    public void A_request_pending_while_IF_is_clear_is_taken_after_the_instruction_that_follows_STI_in_a_block()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_request_pending_while_IF_is_clear_is_taken_after_the_instruction_that_follows_STI_in_a_block(bool compiled)
     {
         // Pass 1 ends with CLI, so pass 2 runs the block with IF = 0 and the request pending until its STI.
-        var m = Loop(CpuModel.I386, passes: 2, a =>
+        var m = Loop(CpuModel.I386, passes: 2, compiled, a =>
         {
             a.inc(ax);
             a.@out(0x80, al);
@@ -210,11 +232,13 @@ public class BlockEngineTests
         m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset + 9);
     }
 
-    [Fact]
-    public void TF_set_by_POPF_in_the_middle_of_a_block_traps_after_the_next_instruction()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TF_set_by_POPF_in_the_middle_of_a_block_traps_after_the_next_instruction(bool compiled)
     {
         // Pass 1 (CL = 2) leaves TF clear; pass 2 (CL = 1) sets it with POPF: one INC BX, then INT 1.
-        var m = Loop(CpuModel.I8086, passes: 2, a =>
+        var m = Loop(CpuModel.I8086, passes: 2, compiled, a =>
         {
             a.pushf();
             a.pop(ax);
@@ -234,17 +258,19 @@ public class BlockEngineTests
         m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset + 0xD, "the trap's pushed IP is the second INC BX");
     }
 
-    [Fact]
-    public void A_far_jump_to_the_next_IP_in_another_segment_runs_the_code_there()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_far_jump_to_the_next_IP_in_another_segment_runs_the_code_there(bool compiled)
     {
         // JMP FAR [3000h] (4 bytes) whose pointer names 0000:0104, the next instruction, on the first run
         // and 0100:0104 (linear 1104h, other code) on the second: the block after the jump must not run on.
-        var m = new CoreMachine(CpuModel.I8086, a =>
+        var m = Compiled(compiled, new CoreMachine(CpuModel.I8086, a =>
         {
             a.jmp(__dword_ptr[0x3000]);
             a.mov(ax, 1);
             a.hlt();
-        });
+        }));
         m.Memory.Load(0x1104, [0xB8, 0x02, 0x00, 0xF4]); // mov ax,2 ; hlt
         m.Memory.Load(0x3000, [0x04, 0x01, 0x00, 0x00]);
         m.RunToHalt().Should().Be(StopReason.Halt);
@@ -261,14 +287,18 @@ public class BlockEngineTests
     }
 
     [Theory]
-    [InlineData(CpuModel.I8086)]
-    [InlineData(CpuModel.I286)]
-    [InlineData(CpuModel.I386)]
-    public void Random_programs_run_alike_with_and_without_blocks(CpuModel model)
+    [InlineData(CpuModel.I8086, false)]
+    [InlineData(CpuModel.I286, false)]
+    [InlineData(CpuModel.I386, false)]
+    [InlineData(CpuModel.I8086, true)]
+    [InlineData(CpuModel.I286, true)]
+    [InlineData(CpuModel.I386, true)]
+    public void Random_programs_run_alike_with_and_without_blocks(CpuModel model, bool compiled)
     {
         // Loops, forward branches, stores into the program's own bytes, OUTs that raise interrupts, faults:
         // after every slice of a random size both CPUs must agree on everything a guest can see.
         var random = new Random(4321 + (int)model);
+        long inline = 0, handler = 0;
         for (int program = 0; program < 1000; program++)
         {
             byte[] code = RandomProgram(random);
@@ -276,8 +306,8 @@ public class BlockEngineTests
             random.NextBytes(data);
             ushort[] regs = [.. Enumerable.Range(0, 8).Select(_ => (ushort)random.Next(0x10000))];
             int raiseOn = random.Next(1, 20);
-            var plain = Start(model, code, data, regs, raiseOn, blocks: false);
-            var blocks = Start(model, code, data, regs, raiseOn, blocks: true);
+            var plain = Start(model, code, data, regs, raiseOn, blocks: false, compiled: false);
+            var blocks = Start(model, code, data, regs, raiseOn, blocks: true, compiled);
             string where = $"{model} program {program} ({Convert.ToHexString(code)})";
             for (int slice = 0; slice < 40; slice++)
             {
@@ -289,7 +319,46 @@ public class BlockEngineTests
                 if (stopPlain != StopReason.InstructionLimit)
                     break;
             }
+            inline += blocks.Cpu.CompiledInstructions.Inline;
+            handler += blocks.Cpu.CompiledInstructions.Handler;
         }
+        if (compiled)
+        {
+            inline.Should().BeGreaterThan(1_000, "the programs' blocks ran compiled, their common forms inline");
+            handler.Should().BeGreaterThan(100, "and the other instructions as handler calls");
+        }
+    }
+
+    [Fact]
+    public void A_hot_ALU_loop_compiles_with_every_instruction_inline_and_computes_what_the_interpreter_does()
+    {
+        // The bench guests' mix: MOV r,r ; ADD r,r ; XOR r,r ; INC r ; MOV [m],r ; ADD r,[m] ; PUSH ; POP ;
+        // CMP r,r ; DEC r ; and LOOP back to the top.
+        CoreMachine Run(bool compiled)
+        {
+            var m = Loop(CpuModel.I386, passes: 50, compiled, a =>
+            {
+                a.mov(ax, bx);
+                a.add(ax, dx);
+                a.xor(si, si);
+                a.inc(bx);
+                a.mov(__word_ptr[0x3000], ax);
+                a.add(dx, __word_ptr[0x3000]);
+                a.push(ax);
+                a.pop(di);
+                a.cmp(ax, di);
+                a.dec(bp);
+            });
+            m.RunToHalt().Should().Be(StopReason.Halt);
+            return m;
+        }
+
+        var compiledRun = Run(compiled: true);
+        var interpreted = Run(compiled: false);
+
+        compiledRun.Cpu.CompiledInstructions.Should().Be((11L, 0L), "one block of 10 operations and the LOOP, no handler call");
+        interpreted.Cpu.CompiledInstructions.Should().Be((0L, 0L));
+        SameState(compiledRun, interpreted, "the ALU loop");
     }
 
     private static void SameState(CoreMachine actual, CoreMachine expected, string where)
@@ -307,9 +376,9 @@ public class BlockEngineTests
 
     private const uint Data = 0x3000;
 
-    private static CoreMachine Start(CpuModel model, byte[] code, byte[] data, ushort[] regs, int raiseOn, bool blocks)
+    private static CoreMachine Start(CpuModel model, byte[] code, byte[] data, ushort[] regs, int raiseOn, bool blocks, bool compiled)
     {
-        var m = new CoreMachine(model, code);
+        var m = Compiled(compiled, new CoreMachine(model, code));
         m.Cpu.UseBlocks = blocks;
         m.Cpu.FlushDecodeCache();
         m.Memory.Load(Data, data);

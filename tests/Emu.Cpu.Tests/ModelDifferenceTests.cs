@@ -57,6 +57,7 @@ public class ModelDifferenceTests
 
     [Theory]
     [InlineData(CpuModel.I8086, NoInterrupt)]
+    [InlineData(CpuModel.I186, NoInterrupt)]
     [InlineData(CpuModel.I286, 0x0D)]
     [InlineData(CpuModel.I386, 0x0C)]
     public void Pop_at_SP_FFFF_wraps_on_the_8086_and_faults_with_SP_unchanged_later(CpuModel model, int vector)
@@ -106,6 +107,35 @@ public class ModelDifferenceTests
 
         m.InterruptTaken.Should().Be(0x0D);
         (m.Cpu.SI, m.Cpu.DI).Should().Be(((ushort)siAfter, (ushort)diAfter));
+    }
+
+    [Theory]
+    [InlineData(CpuModel.I8086, new byte[] { 0xC4, 0x1E, 0xFE, 0xFF, 0xF4 }, NoInterrupt)] // les bx,[FFFE]
+    [InlineData(CpuModel.I286, new byte[] { 0xC4, 0x1E, 0xFE, 0xFF, 0xF4 }, NoInterrupt)]
+    [InlineData(CpuModel.I386, new byte[] { 0xC4, 0x1E, 0xFE, 0xFF, 0xF4 }, 0x0D)]
+    [InlineData(CpuModel.I286, new byte[] { 0xFF, 0x2E, 0xFE, 0xFF }, NoInterrupt)]       // jmp far [FFFE]
+    [InlineData(CpuModel.I386, new byte[] { 0xFF, 0x2E, 0xFE, 0xFF }, 0x0D)]
+    [InlineData(CpuModel.I286, new byte[] { 0x62, 0x06, 0xFE, 0xFF, 0xF4 }, NoInterrupt)] // bound ax,[FFFE]
+    [InlineData(CpuModel.I386, new byte[] { 0x62, 0x06, 0xFE, 0xFF, 0xF4 }, 0x0D)]
+    public void A_far_pointer_or_bound_pair_at_offset_FFFE_wraps_its_second_word_until_the_386_checks_it_whole(CpuModel model, byte[] code, int vector)
+    {
+        // DS:FFFE holds 0400h (the offset, BOUND's lower bound); DS:0000 holds 7000h (the selector, the upper bound).
+        var m = Run(model, code, c =>
+        {
+            c.DS = 0x5000;
+            c.AX = 0x0500;
+            c.Memory.Load(0x5FFFE, [0x00, 0x04]);
+            c.Memory.Load(0x50000, [0x00, 0x70]);
+            c.Memory.Load(0x70400, [0xF4]); // the far jump's target: HLT
+        });
+
+        (m.InterruptTaken ?? NoInterrupt).Should().Be(vector);
+        if (vector != NoInterrupt)
+            m.Memory.Read16(m.Cpu.SP).Should().Be(CoreMachine.CodeOffset, "nothing was loaded; the instruction restarts");
+        else if (code[0] == 0xC4)
+            (m.Cpu.BX, m.Cpu.ES).Should().Be(((ushort)0x0400, (ushort)0x7000));
+        else if (code[0] == 0xFF)
+            (m.Cpu.CS, m.Cpu.IP).Should().Be(((ushort)0x7000, (ushort)0x0401));
     }
 
     [Theory]

@@ -154,7 +154,7 @@ public sealed class WindowBackendTests
             .Should().Contain("give one --disk (split into 3 windows) or 3 (one image per guest), not 2");
         new DeviceServerOptions { Kind = RemoteDeviceKind.Ata, Disks = [(new MemoryBackend(8192), spec)], Guests = 4 }.Check()
             .Should().Contain("too small to split into 4 windows");
-        new DeviceServerOptions { Kind = RemoteDeviceKind.Assigned, Disks = [(image, spec)], Guests = 2 }.Check()
-            .Should().Contain("give --vfs, not --guests");
+        new DeviceServerOptions { Kind = RemoteDeviceKind.Assigned, Disks = [(image, spec)], Guests = 9 }.Check()
+            .Should().Contain("at most 8 virtual functions");
     }
 }

@@ -60,33 +60,26 @@ public class VirtioHostileRequestTests
     }
 
     [Fact]
-    public void A_nested_indirect_descriptor_is_malformed()
-    {
-        var d = new VirtioDriver().Start(IndirectFeatures);
-        uint table = IndirectTable(d, 3, out _);
-        d.WriteDesc(table, 1, table, 48, Indirect | Next, 2);
-        d.WriteDesc(0, table, 48, Indirect);
-        RunMalformed(d, ChainError.NestedIndirect);
-    }
+    public void A_nested_indirect_descriptor_is_malformed() =>
+        RunIndirectTableWith((d, table) => d.WriteDesc(table, 1, table, 48, Indirect | Next, 2), ChainError.NestedIndirect);
 
     [Fact]
-    public void A_loop_inside_an_indirect_table_is_ended_by_the_table_size()
-    {
-        var d = new VirtioDriver().Start(IndirectFeatures);
-        uint table = IndirectTable(d, 3, out _);
-        d.WriteDesc(table, 2, d.Alloc(1), 1, Write | Next, 0);
-        d.WriteDesc(0, table, 48, Indirect);
-        RunMalformed(d, ChainError.Loop);
-    }
+    public void A_loop_inside_an_indirect_table_is_ended_by_the_table_size() =>
+        RunIndirectTableWith((d, table) => d.WriteDesc(table, 2, d.Alloc(1), 1, Write | Next, 0), ChainError.Loop);
 
     [Fact]
-    public void A_next_index_past_the_indirect_table_is_malformed()
+    public void A_next_index_past_the_indirect_table_is_malformed() => // the table has 3 entries
+        RunIndirectTableWith((d, table) => d.WriteDesc(table, 1, d.Alloc(512), 512, Write | Next, 3), ChainError.NextOutOfRange);
+
+    /// <summary>A 3-entry indirect table at the head of a chain, with one entry made bad by <paramref name="badEntry"/>:
+    /// the request is malformed, for <paramref name="error"/>.</summary>
+    private static void RunIndirectTableWith(Action<VirtioDriver, uint> badEntry, ChainError error)
     {
         var d = new VirtioDriver().Start(IndirectFeatures);
         uint table = IndirectTable(d, 3, out _);
-        d.WriteDesc(table, 1, d.Alloc(512), 512, Write | Next, 3); // the table has 3 entries
+        badEntry(d, table);
         d.WriteDesc(0, table, 48, Indirect);
-        RunMalformed(d, ChainError.NextOutOfRange);
+        RunMalformed(d, error);
     }
 
     [Fact]
