@@ -164,14 +164,18 @@ public sealed unsafe partial class Processor
                 {
                     // Chaining without the dispatcher: a branch taken, a CALL, RET, INT or IRET, or the end of a
                     // block goes on at once in the block its successor link names when that is where CS:IP now
-                    // points (CS is the same: a new one raises _attention) and stays below 1 MiB.
+                    // points (CS is the same: a new one raises _attention) and stays below 1 MiB. A block that is
+                    // compiled, or that this start makes hot, is left to the dispatcher, which runs or compiles it;
+                    // the others are counted here as it counts them.
                     if (_attention || Retired >= end)
                         break;
                     ip = Eip;
                     linear = _codeBase + ip;
                     ref DecodedOp successor = ref pool[op.Next];
-                    if (successor.Address != linear || linear >= GuestMemory.OneMiB)
+                    if (successor.Address != linear || linear >= GuestMemory.OneMiB
+                        || successor.Block != 0 || successor.Entries + 1 == _cache.Compiler.Threshold)
                         break;
+                    successor.Entries++;
                     op = ref successor;
                     continue;
                 }

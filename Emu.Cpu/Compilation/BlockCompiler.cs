@@ -33,6 +33,8 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     private const int MaxBlocks = 4096;
     // Long enough for any loop body worth compiling; a longer run of code is compiled as several blocks.
     private const int MaxInstructions = 64;
+    // Shorter blocks stay threaded, unless they branch back to their own start (a loop runs inside the method).
+    private const int MinInstructions = 4;
 
     private sealed class Block(Func<Processor, int> code, uint startIp, int first, int count, int generation)
     {
@@ -125,9 +127,11 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             end += pool[first + count].Length;
             count++;
         }
-        if (count < 2)
+        if (count < MinInstructions && !LoopsToItsStart(pool, first, count, ip))
         {
-            // Not a block yet (its next instruction was never decoded after it): look again later.
+            // Too short to gain (entering compiled code costs more than the run loop spends on a few
+            // instructions: a CALL or RET every 2-3 made the call guest slower), or not a block yet (its next
+            // instruction was never decoded after it): look again later.
             pool[first].Entries = 0;
             return;
         }
@@ -136,6 +140,23 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
         int index = _used++;
         _blocks[index] = new Block(BlockEmitter.Emit(this, pool, first, count, ip), ip, first, count, cache.Generation);
         pool[first].Block = index;
+    }
+
+    private static bool LoopsToItsStart(DecodedOp[] pool, int first, int count, uint startIp)
+    {
+        uint ip = startIp;
+        for (int i = 0; i < count; i++)
+        {
+            ref DecodedOp op = ref pool[first + i];
+            ip += op.Length;
+            nint handler = (nint)op.Execute;
+            bool branch = IsJump(ref op)
+                || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16
+                || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16;
+            if (branch && ((ip + op.Imm) & 0xFFFF) == startIp)
+                return true;
+        }
+        return false;
     }
 
     // (Handlers are compared as addresses: the decoder stores the same ldftn value these are taken with.)

@@ -265,13 +265,12 @@ public sealed unsafe class VirtualFunction
         if ((interrupt & VfLayout.InterruptEnable) == 0)
             return;
         byte vector = (byte)interrupt;
+        if (Tracing)
+            Note($"posts interrupt vector {vector:X2}h"); // before the bit is set, so the trace has it first as a rule
         byte* descriptor = _store!.Pointer + VfLayout.PostedDescriptor;
         Interlocked.Or(ref Unsafe.AsRef<uint>(descriptor + vector / 32 * 4), 1u << (vector % 32));
         Count(VfCounter.PostedInterrupts);
-        bool notify = Interlocked.Exchange(ref Unsafe.AsRef<uint>(_store.Pointer + VfLayout.PostedOn), 1) == 0;
-        if (Tracing)
-            Note($"posted interrupt vector {vector:X2}h{(notify ? ", notification sent" : " (a notification is outstanding)")}");
-        if (notify)
+        if (Interlocked.Exchange(ref Unsafe.AsRef<uint>(_store.Pointer + VfLayout.PostedOn), 1) == 0)
         {
             Count(VfCounter.Notifications);
             _notifier?.Notify();

@@ -330,6 +330,30 @@ public class BlockEngineTests
     }
 
     [Fact]
+    public void A_compiled_block_reached_through_another_segment_runs_with_that_segment_s_IPs()
+    {
+        // The loop is compiled at 0000:0103; then the same bytes run as 0010:0003. The compiled block's IPs
+        // (its loop target, the IP it leaves with) are those of the first segment: it must not run there.
+        var m = Loop(CpuModel.I8086, passes: 3, compiled: true, a =>
+        {
+            a.inc(ax);
+            a.inc(ax);
+            a.inc(bx);
+            a.inc(dx);
+        });
+        m.RunToHalt().Should().Be(StopReason.Halt);
+        m.Cpu.CompiledInstructions.Inline.Should().Be(5, "the loop body and LOOP were compiled");
+
+        m.Cpu.Reset();
+        m.Cpu.CS = 0x0010;
+        m.Cpu.IP = 0x0000;
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.AX.Should().Be(6);
+        (m.Cpu.CS, m.Cpu.IP).Should().Be(((ushort)0x0010, (ushort)(3 + 4 + 2 + 1)), "halted after the HLT in the second segment");
+    }
+
+    [Fact]
     public void A_hot_ALU_loop_compiles_with_every_instruction_inline_and_computes_what_the_interpreter_does()
     {
         // The bench guests' mix: MOV r,r ; ADD r,r ; XOR r,r ; INC r ; MOV [m],r ; ADD r,[m] ; PUSH ; POP ;

@@ -66,6 +66,28 @@ public sealed class ConformanceRunnerTests : IDisposable
         result.Failed.Should().Be(0, string.Join("; ", result.FirstFailures));
     }
 
+    [Theory]
+    [InlineData(CpuModel.I286, 0x0283)] // real mode: bits 12-15 read as 0 whatever LOADALL put there
+    [InlineData(CpuModel.I8086, 0xF283)] // bits 12-15 read as 1
+    public void Initial_FLAGS_are_loaded_through_the_CPUs_own_setter(CpuModel model, int flagsAfter)
+    {
+        var test = new
+        {
+            name = "nop",
+            bytes = new[] { 0x90 },
+            initial = new
+            {
+                regs = new { cs = 0, ip = 0x0100, flags = 0x7283 },
+                ram = new[] { new[] { 0x100, 0x90 } },
+            },
+            final = new { regs = new { ip = 0x0101, flags = flagsAfter }, ram = Array.Empty<int[]>() },
+        };
+
+        var result = RunOne(model, test);
+
+        result.Failed.Should().Be(0, string.Join("; ", result.FirstFailures));
+    }
+
     [Fact]
     public void A_ram_address_no_real_mode_cpu_can_reach_is_a_malformed_test_not_a_crash()
     {
