@@ -21,8 +21,10 @@ internal static class Help
         ["disasm"] = ["emu disasm guest-images/demos/hello.bin", "emu disasm guest-images/firmware/bios.bin --origin F000:0000"],
         ["conformance"] = ["emu conformance ../shared/conformance/8086 --cpu 8086", "emu conformance ../shared/conformance/8086 --only 00,01 --failures 5"],
         ["cpus"] = ["emu cpus"],
-        ["bench"] = ["emu bench cpu", "emu bench cpu my-loop.bin --runs 3", "emu bench io --paths all --chart io.svg"],
-        ["device-server"] = ["emu device-server --socket /tmp/ata.sock --disk disk.img", "emu run guest-images/tests/ata/pio.bin --disk disk.img --device-process /tmp/ata.sock"],
+        ["bench"] = ["emu bench cpu", "emu bench cpu my-loop.bin --runs 3", "emu bench io --paths all --chart io.svg",
+            "emu bench io --guests 4 --models emulated,paravirtual,assigned --chart shared.svg"],
+        ["device-server"] = ["emu device-server --socket /tmp/ata.sock --disk disk.img", "emu run guest-images/tests/ata/pio.bin --disk disk.img --device-process /tmp/ata.sock",
+            "emu device-server --socket /tmp/vblk.sock --device virtio-blk --guests 4 --disk shared.img   # 4 VMMs, a quarter of the image each"],
         ["completion"] = ["emu completion bash > /etc/bash_completion.d/emu", "source <(emu completion bash)"],
     };
 

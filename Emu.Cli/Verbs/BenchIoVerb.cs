@@ -4,7 +4,7 @@ using Emu.Tooling.Bench;
 namespace Emu.Cli.Verbs;
 
 [Verb("bench", HelpText = "Benchmarks. 'emu bench cpu [FILE...]': MIPS of flat guests (the shipped ones, or the files given) through a whole `emu run` process, on the machine and on the bare core, and ns per OUT exit. 'emu bench io': the same disk workloads over each IO path (ATA PIO, MULTIPLE, DMA, virtio, batched, polled). "
-    + "'emu bench io --guests N --models emulated,paravirtual': N guest emu processes at once sharing one emu device-server per model, each reading its window of one image; per model and number of guests: aggregate MiB/s, latency, exits per request, CPU seconds, fairness, every guest's checksum. "
+    + "'emu bench io --guests N --models emulated,paravirtual,assigned': N guest emu processes at once sharing one emu device-server per model, each reading its window of one image; per model and number of guests: aggregate MiB/s, latency, exits per request, CPU seconds, fairness, every guest's checksum. "
     + "'emu bench io-guest': one such guest (the bench starts them).")]
 public sealed class BenchOptions
 {
@@ -18,7 +18,7 @@ public sealed class BenchOptions
         + "io: how many guests share one device (1-16), or several counts (1,2,4); the single-guest row is always measured too.")]
     public string? Guests { get; set; }
 
-    [Option("models", HelpText = "io with several guests: comma-separated ways to virtualize the disk (default all built): " + MultiGuestModels.Names + ". io-guest: the one model.")]
+    [Option("models", HelpText = "io with several guests: comma-separated ways to virtualize the disk (default all): " + MultiGuestModels.Names + ". io-guest: the one model.")]
     public string? Models { get; set; }
 
     [Option("window-kib", Default = 512, HelpText = "io with several guests: each guest's window of the shared image, in KiB (4-512, a multiple of 4).")]

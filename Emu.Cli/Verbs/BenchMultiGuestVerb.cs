@@ -121,10 +121,7 @@ public static class BenchMultiGuestVerb
 
     private static List<MultiGuestModel> Models(string? text)
     {
-        var models = BenchIoVerb.ParseList(text, "--models", MultiGuestModels.All.Where(m => m.NotAvailable is null).ToArray(), MultiGuestModels.All,
+        return BenchIoVerb.ParseList(text, "--models", MultiGuestModels.All,
             (string s, out MultiGuestModel m) => (m = MultiGuestModels.Find(s)!) is not null, m => m.Name);
-        if (models.FirstOrDefault(m => m.NotAvailable is not null) is { } missing)
-            throw new UserError($"--models: {missing.NotAvailable}", ExitCodes.Usage);
-        return models;
     }
 }

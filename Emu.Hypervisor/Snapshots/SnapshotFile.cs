@@ -26,7 +26,7 @@ namespace Emu.Hypervisor.Snapshots;
 public static class SnapshotFile
 {
     private static readonly byte[] Magic = "EMUSNAP\0"u8.ToArray();
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2; // 2: structs without references are their bytes (inline arrays had one field)
 
     private enum Kind : byte { Object, Array, String, Delegate, Host, Boxed }
 
@@ -311,7 +311,8 @@ public static class SnapshotFile
     }
 
     private static string Signature(Type type) =>
-        string.Join(';', Fields(type).Select(f => $"{f.Name}:{f.FieldType.FullName ?? f.FieldType.Name}"));
+        string.Join(';', Fields(type).Select(f => $"{f.Name}:{f.FieldType.FullName ?? f.FieldType.Name}"
+            + (IsPlainStruct(f.FieldType) ? $"/{ElementSize(f.FieldType)}" : "")));
 
     private static byte[] Fingerprint(IEnumerable<Type> types) =>
         SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', types.Select(t => $"{t.AssemblyQualifiedName}={Signature(t)}"))));
@@ -353,9 +354,35 @@ public static class SnapshotFile
             WritePrimitive(w, value!);
             return;
         }
+        if (IsPlainStruct(declared))
+        {
+            w.Write(StructBytes(value!, declared));
+            return;
+        }
         foreach (var f in Fields(declared))
             WriteValue(w, IsRaw(f.FieldType) ? null : f.GetValue(value), f.FieldType, ids);
     }
+
+    // A struct with neither references nor host addresses is saved as its bytes: reflection sees only the first
+    // element of an [InlineArray] struct (the CPU's registers are three of them), and bytes see all of it.
+    private static bool IsPlainStruct(Type type) =>
+        type.IsValueType && !type.IsPrimitive && !type.IsEnum && !HasReferences(type) && !HasRaw(type);
+
+    private static byte[] StructBytes(object boxed, Type type) =>
+        (byte[])typeof(SnapshotFile).GetMethod(nameof(BytesOf), BindingFlags.Static | BindingFlags.NonPublic)!
+            .MakeGenericMethod(type).Invoke(null, [boxed])!;
+
+    private static object StructFrom(byte[] bytes, Type type) =>
+        typeof(SnapshotFile).GetMethod(nameof(ValueOf), BindingFlags.Static | BindingFlags.NonPublic)!
+            .MakeGenericMethod(type).Invoke(null, [bytes])!;
+
+    private static byte[] BytesOf<T>(object boxed) where T : struct
+    {
+        var value = (T)boxed;
+        return MemoryMarshal.AsBytes(new Span<T>(ref value)).ToArray();
+    }
+
+    private static object ValueOf<T>(byte[] bytes) where T : struct => MemoryMarshal.Read<T>(bytes);
 
     private static void WritePrimitive(BinaryWriter w, object value)
     {
@@ -445,6 +472,13 @@ public static class SnapshotFile
             object primitive = ReadPrimitive(r, type);
             object value = declared.IsEnum ? Enum.ToObject(declared, primitive) : primitive;
             return _ => value;
+        }
+        if (IsPlainStruct(declared))
+        {
+            var bytes = new byte[ElementSize(declared)];
+            r.BaseStream.ReadExactly(bytes); // a file cut short ends here as it does for any other value
+            object plain = StructFrom(bytes, declared);
+            return _ => plain;
         }
         var fields = Fields(declared).Where(f => !IsRaw(f.FieldType)).Select(f => (f, ReadValue(r, f.FieldType))).ToList();
         return resolve =>

@@ -76,7 +76,7 @@ public class BenchIoCliTests
     {
         var r = EmuProcess.Run("bench", "disk");
         r.ExitCode.Should().Be(2);
-        r.Stderr.Should().Be("emu: unknown benchmark 'disk' (use cpu or io)\n");
+        r.Stderr.Should().Be("emu: unknown benchmark 'disk' (use cpu, io or io-guest)\n");
     }
 
     [Fact]

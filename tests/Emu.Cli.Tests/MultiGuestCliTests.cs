@@ -102,8 +102,6 @@ public sealed class MultiGuestCliTests : IDisposable
         EmuProcess.Run("bench", "io", "--guests", "2", "--paths", "virtio").ShouldBeOneLineError(2, "drop --paths");
         EmuProcess.Run("bench", "io", "--guests", "2", "--window-kib", "6").ShouldBeOneLineError(2, "--window-kib");
         EmuProcess.Run("bench", "io-guest", "--models", "emulated").ShouldBeOneLineError(2, "--socket");
-        if (MultiGuestModels.Find("assigned")!.NotAvailable is { } why)
-            EmuProcess.Run("bench", "io", "--guests", "2", "--models", "assigned").ShouldBeOneLineError(2, why);
     }
 
     [Fact]

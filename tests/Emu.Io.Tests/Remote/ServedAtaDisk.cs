@@ -14,9 +14,9 @@ internal sealed class ServedAtaDisk : IDisposable
     private readonly string _socket = Path.Combine(Path.GetTempPath(), $"emu-ds-{Guid.NewGuid():N}");
     private readonly Thread _thread;
 
-    public ServedAtaDisk(MemoryBackend disk, TextWriter log)
+    public ServedAtaDisk(MemoryBackend disk, TextWriter log, int guests = 1)
     {
-        var options = new DeviceServerOptions { Kind = RemoteDeviceKind.Ata, Disks = [(disk, new DiskSpec("disk.img"))] };
+        var options = new DeviceServerOptions { Kind = RemoteDeviceKind.Ata, Disks = [(disk, new DiskSpec("disk.img"))], Guests = guests };
         Server = new DeviceServer(_socket, options, log);
         _thread = new Thread(() => Server.Run()) { IsBackground = true };
         _thread.Start();

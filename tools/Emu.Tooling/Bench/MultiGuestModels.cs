@@ -6,10 +6,10 @@ namespace Emu.Tooling.Bench;
 /// One way to virtualize IO that `emu bench io --guests N --models ...` compares under sharing: the device model
 /// `emu device-server --device` serves to every guest, the guest program each guest runs
 /// (guest-images/bench/multi/<see cref="Name"/>.asm, embedded as bench-multi/NAME.bin) and how many exits a request
-/// may take at most in steady state (what the tests hold each model to). A model not built yet says why.
+/// may take at most in steady state (what the tests hold each model to). The server is asked for N guests with
+/// `--guests N` whatever the model.
 /// </summary>
-public sealed record MultiGuestModel(string Name, string Device, RemoteDeviceKind Kind, string Shape, double MaxExitsPerRequest,
-    string? NotAvailable = null);
+public sealed record MultiGuestModel(string Name, string Device, RemoteDeviceKind Kind, string Shape, double MaxExitsPerRequest);
 
 /// <summary>The models, in the order the bench reports them: the one place a model is added.</summary>
 public static class MultiGuestModels
