@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Emu.Cpu;
+using Emu.Hypervisor.Assigned;
 using Emu.Io.Timing;
 
 namespace Emu.Hypervisor;
@@ -35,6 +36,8 @@ public sealed partial class VirtualMachine
             return false;
         }
         end = RunEnd.Deadlock;
+        if (limits is not null && !Pic.Intr && AssignedFunction is { } assigned && WaitForPostedInterrupt(assigned, limits))
+            return true;
         long deadline = _time.NextDeadlineNs;
         if (deadline == long.MaxValue)
         {
@@ -63,6 +66,29 @@ public sealed partial class VirtualMachine
             }
             _time.Idle(idleNs);
         }
+        _time.Sync(Layers);
+        return true;
+    }
+
+    /// <summary>
+    /// An assigned VF completes on the device's own thread, in real time, and tells the CPU by a posted interrupt: a
+    /// guest halted for it waits for the notification as a halted CPU would, for up to its next timer deadline
+    /// (without one, up to the device-process timeout) of real time, and virtual time moves by the time waited.
+    /// False when nothing came: the halt goes on as for any other guest (to the deadline, or a deadlock).
+    /// </summary>
+    private bool WaitForPostedInterrupt(AssignedFunction assigned, RunLimits limits)
+    {
+        long deadline = _time.NextDeadlineNs;
+        long waitNs = deadline == long.MaxValue ? (long)Config.DeviceProcessTimeout.TotalMicroseconds * 1000 : deadline - NowNs;
+        if (waitNs <= 0)
+            return false;
+        long start = Stopwatch.GetTimestamp();
+        if (!assigned.Posted.WaitForNotification(TimeSpan.FromMicroseconds(waitNs / 1000.0), limits.Cancellation))
+            return false;
+        long waitedNs = Math.Min(waitNs, (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds * 1000);
+        if (Layers is { } layers)
+            layers.IdleTicks += Stopwatch.GetTimestamp() - start;
+        _time.Idle(waitedNs);
         _time.Sync(Layers);
         return true;
     }

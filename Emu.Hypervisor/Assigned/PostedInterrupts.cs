@@ -27,6 +27,7 @@ public sealed unsafe class PostedInterrupts : IInterruptAcknowledge, IDisposable
     private readonly Thread _listener;
     private readonly ConcurrentQueue<(string Device, string Text)> _events = new();
     private readonly ulong[] _pending = new ulong[4];
+    private readonly AutoResetEvent _arrived = new(false);
     private bool _picLine;
     private volatile bool _disposed;
 
@@ -72,8 +73,17 @@ public sealed unsafe class PostedInterrupts : IInterruptAcknowledge, IDisposable
             if (NotificationSender.TryDecodeEvent(buffer.AsSpan(0, length), out _, out string device, out string text))
                 _events.Enqueue((device, text));
             _cpu.Notify();
+            _arrived.Set();
         }
     }
+
+    /// <summary>
+    /// For a halted CPU: waits until a notification arrives (true) or <paramref name="timeout"/> passes or the run is
+    /// cancelled (false). A notification that came before the call ends the wait at once; one already taken may end
+    /// it early for nothing, which costs the caller one more look at a still-halted CPU.
+    /// </summary>
+    public bool WaitForNotification(TimeSpan timeout, CancellationToken cancellation) =>
+        WaitHandle.WaitAny([_arrived, cancellation.WaitHandle], timeout) == 0;
 
     /// <summary>The 8259 pair's INTR output.</summary>
     public void SetPicLine(bool level)
@@ -126,5 +136,6 @@ public sealed unsafe class PostedInterrupts : IInterruptAcknowledge, IDisposable
         _disposed = true;
         _cpu.Notification = null;
         _socket.Dispose();
+        _arrived.Dispose();
     }
 }

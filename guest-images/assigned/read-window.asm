@@ -1,7 +1,8 @@
 ; read-window: reads its VF's whole LBA window through the assigned device (docs/ASSIGNED-DEVICE.md) and
 ; prints a checksum of it: for every dword d of the window in order, c = rol(c, 5) + d, from c = 0.
 ; Needs an emu device-server --device assigned (emu run read-window.bin --device-process SOCKET). The
-; first byte on COM1 picks the request size: a = 16, b = 32, c = 64 (the default), d = 128 sectors; v =
+; first byte on COM1 picks the request size: a = 16, b = 32, c = 64 (the default), d = 128 sectors; h = 64
+; sectors, each completion waited for with HLT (woken by the posted interrupt, every 8259 input masked); v =
 ; a victim for the isolation tests: 64-sector requests, "victim ready" once the VF is up, then the window
 ; read again and again until the run is stopped, every pass checked to give the first pass's checksum and a
 ; 4 KiB canary at 30000h checked intact, "pass N ..." printed every 4 passes. Prints one line and exits
@@ -34,6 +35,11 @@ start:
         mov     bx, 128
         cmp     al, 'd'
         je      .size
+        cmp     al, 'h'
+        jne     .not_halt
+        mov     byte [vf_halt_wait], 1          ; h: 64-sector requests, each waited for with HLT
+        jmp     .mode_done
+.not_halt:
         cmp     al, 'v'
         jne     .mode_done
         mov     byte [victim], 1
