@@ -9,7 +9,7 @@ namespace Emu.Cli;
 /// processes on its socket, all this same emu. The guests start at once; each says "ready" when its machine is built
 /// and its device connected, and the bench then tells them all to go, so their measured phases overlap.
 /// </summary>
-internal static partial class MultiGuestProcesses
+internal static class MultiGuestProcesses
 {
     private static readonly TimeSpan GuestTimeout = TimeSpan.FromMinutes(10);
 
@@ -87,37 +87,14 @@ internal static partial class MultiGuestProcesses
         }
     }
 
-    private sealed partial class ServerProcess : IMultiGuestServer
+    /// <summary>The model's device server for N guests, started as `emu device-server --guests N`.</summary>
+    private sealed class ServerProcess(MultiGuestServerRequest request) : IMultiGuestServer
     {
-        private readonly Process _process;
+        private readonly DeviceServerProcess _server = new("--socket", request.Socket, "--disk", request.Image,
+            "--device", request.Model.Device, "--guests", request.Guests.ToString(CultureInfo.InvariantCulture));
 
-        public ServerProcess(MultiGuestServerRequest request)
-        {
-            var psi = SelfProcess.StartInfo("device-server", "--socket", request.Socket, "--disk", request.Image,
-                "--device", request.Model.Device, "--guests", request.Guests.ToString(CultureInfo.InvariantCulture));
-            _process = Process.Start(psi) ?? throw new IoBenchException("cannot start emu device-server");
-            _process.ErrorDataReceived += (_, _) => { };
-            _process.BeginErrorReadLine();
-            string? ready = _process.StandardOutput.ReadLine();
-            if (ready is null || !ready.Contains("listening on", StringComparison.Ordinal))
-            {
-                _process.Kill();
-                throw new IoBenchException($"emu device-server did not start (it printed '{ready}')");
-            }
-        }
+        public double CpuSeconds() => MultiGuestProcesses.CpuSeconds(_server.Id);
 
-        public double CpuSeconds() => MultiGuestProcesses.CpuSeconds(_process.Id);
-
-        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
-        private static partial int SendSignal(int pid, int signal);
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-                SendSignal(_process.Id, 15);
-            if (!_process.WaitForExit(5_000))
-                _process.Kill();
-            _process.Dispose();
-        }
+        public void Dispose() => _server.Dispose();
     }
 }

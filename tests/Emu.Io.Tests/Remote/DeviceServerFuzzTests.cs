@@ -13,9 +13,16 @@ public sealed class DeviceServerFuzzTests : IDisposable
 {
     private readonly MemoryBackend _disk = new(64 * 512, readOnly: true);
     private readonly StringWriter _log = new();
+
+    // The server's session threads write the log under a lock on it (DeviceServer.Log); read it under the same lock.
+    private string Log()
+    {
+        lock (_log)
+            return _log.ToString();
+    }
     private readonly ServedAtaDisk _served;
 
-    public DeviceServerFuzzTests() => _served = new ServedAtaDisk(_disk, TextWriter.Synchronized(_log));
+    public DeviceServerFuzzTests() => _served = new ServedAtaDisk(_disk, _log);
 
     public void Dispose() => _served.Dispose();
 
@@ -78,7 +85,7 @@ public sealed class DeviceServerFuzzTests : IDisposable
         errors.Should().BeGreaterThan(150, "many random conversations break the protocol somewhere");
         completions.Should().BeGreaterThan(1000, "and many requests in them were well-formed");
         _served.Serving.Should().BeTrue();
-        _log.ToString().Should().NotContain("device model failed", "no random access made a device model throw");
+        Log().Should().NotContain("device model failed", "no random access made a device model throw");
 
         using var good = _served.Connect();
         good.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, _served.Ram.Path).Encode(good.Payload));

@@ -14,6 +14,13 @@ public sealed class DeviceServerTests : IDisposable
 {
     private readonly MemoryBackend _disk = new(64 * 512);
     private readonly StringWriter _log = new();
+
+    // The server's session threads write the log under a lock on it (DeviceServer.Log); read it under the same lock.
+    private string Log()
+    {
+        lock (_log)
+            return _log.ToString();
+    }
     private readonly ServedAtaDisk _served;
 
     public DeviceServerTests() => _served = new ServedAtaDisk(_disk, _log);
@@ -169,7 +176,7 @@ public sealed class DeviceServerTests : IDisposable
         MemoryMap(c);
         Access(c, 0, 6, 1, write: true, 0xE0);
         c.Dispose(); // no Goodbye
-        SpinWait.SpinUntil(() => _log.ToString().Contains("session 1 ended"), 5000).Should().BeTrue();
+        SpinWait.SpinUntil(() => Log().Contains("session 1 ended"), 5000).Should().BeTrue();
         using var next = _served.Connect();
         Hello(next);
         MemoryMap(next);

@@ -13,6 +13,13 @@ public sealed class SharedDeviceServerTests : IDisposable
     private const int WindowSectors = 32;
     private readonly MemoryBackend _disk = new(2 * WindowSectors * 512);
     private readonly StringWriter _log = new();
+
+    // The server's session threads write the log under a lock on it (DeviceServer.Log); read it under the same lock.
+    private string Log()
+    {
+        lock (_log)
+            return _log.ToString();
+    }
     private readonly ServedAtaDisk _served;
 
     public SharedDeviceServerTests()
@@ -103,7 +110,7 @@ public sealed class SharedDeviceServerTests : IDisposable
         MemoryMap(b);
         a.Send(MessageType.Access, new AccessMessage(0, 1, false, 7, 0).Encode(a.Payload)); // before its MemoryMap
         a.Receive(out _).Should().Be(MessageType.Error);
-        SpinWait.SpinUntil(() => _log.ToString().Contains("ended"), 5000).Should().BeTrue();
+        SpinWait.SpinUntil(() => Log().Contains("ended"), 5000).Should().BeTrue();
         Access(b, 7, 1, false).Should().Be(0x50, "the other guest's controller is untouched: DRDY, DSC");
 
         using var next = _served.Connect(); // the broken guest's slot serves the next VMM
