@@ -119,16 +119,7 @@ public static class BenchIoVerb
         if (!o.Json)
             IoBenchReport.WriteTable(results, output);
         if (o.Chart is { } chart)
-        {
-            try
-            {
-                File.WriteAllText(chart, IoBenchReport.ToSvg(results));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                throw new UserError($"--chart: cannot write '{chart}': {e.Message}");
-            }
-        }
+            BenchChart.Write(chart, IoBenchReport.ToSvg(results));
         var disagreements = IoBenchReport.ChecksumDisagreements(results);
         foreach (var line in disagreements)
             Console.Error.WriteLine($"emu: bench io: {line}");

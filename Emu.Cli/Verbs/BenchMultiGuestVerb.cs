@@ -54,16 +54,7 @@ public static class BenchMultiGuestVerb
         if (!o.Json)
             MultiGuestOutput.WriteTable(results, output);
         if (o.Chart is { } chart)
-        {
-            try
-            {
-                File.WriteAllText(chart, MultiGuestOutput.ToSvg(results));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                throw new UserError($"--chart: cannot write '{chart}': {e.Message}");
-            }
-        }
+            BenchChart.Write(chart, MultiGuestOutput.ToSvg(results));
         var problems = MultiGuestOutput.Problems(results);
         foreach (var line in problems)
             Console.Error.WriteLine($"emu: bench io: {line}");
