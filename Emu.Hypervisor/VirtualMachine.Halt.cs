@@ -85,9 +85,10 @@ public sealed partial class VirtualMachine
         long start = Stopwatch.GetTimestamp();
         if (!assigned.Posted.WaitForNotification(TimeSpan.FromMicroseconds(waitNs / 1000.0), limits.Cancellation))
             return false;
-        long waitedNs = Math.Min(waitNs, (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds * 1000);
+        long ticks = Stopwatch.GetTimestamp() - start;
+        long waitedNs = Math.Min(waitNs, (long)(ticks * (1e9 / Stopwatch.Frequency)));
         if (Layers is { } layers)
-            layers.IdleTicks += Stopwatch.GetTimestamp() - start;
+            layers.IdleTicks += ticks;
         _time.Idle(waitedNs);
         _time.Sync(Layers);
         return true;

@@ -135,7 +135,10 @@ public sealed unsafe class PostedInterrupts : IInterruptAcknowledge, IDisposable
     {
         _disposed = true;
         _cpu.Notification = null;
-        _socket.Dispose();
-        _arrived.Dispose();
+        _socket.Dispose(); // ends the listener's Receive
+        // The listener may be between a Receive and its Set: dispose the event only once it can no longer be Set
+        // (an ObjectDisposedException on that thread would end the process).
+        if (_listener.Join(TimeSpan.FromSeconds(1)))
+            _arrived.Dispose();
     }
 }
