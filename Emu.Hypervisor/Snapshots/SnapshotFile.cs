@@ -363,8 +363,9 @@ public static class SnapshotFile
             WriteValue(w, IsRaw(f.FieldType) ? null : f.GetValue(value), f.FieldType, ids);
     }
 
-    // A struct with neither references nor host addresses is saved as its bytes: reflection sees only the first
-    // element of an [InlineArray] struct (the CPU's registers are three of them), and bytes see all of it.
+    // A struct field with neither references nor host addresses is saved as its bytes: reflection sees only the
+    // first element of an [InlineArray] struct (the CPU's registers were three of them for a while, and a snapshot
+    // file then kept EAX alone), and bytes see all of any such struct.
     private static bool IsPlainStruct(Type type) =>
         type.IsValueType && !type.IsPrimitive && !type.IsEnum && !HasReferences(type) && !HasRaw(type);
 
