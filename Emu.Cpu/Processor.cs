@@ -124,6 +124,9 @@ public sealed unsafe partial class Processor
 
     public bool Halted => _halted;
 
+    /// <summary>The INTR pin as it stands (the 8259 pair's output, or a posted vector waiting).</summary>
+    public bool InterruptRequested => _interruptLine;
+
     public uint GetRegister32(int reg) => Regs[reg];
 
     /// <summary>Puts the CPU in its reset state: CS:IP = FFFF:0000, flags cleared, A20 untouched.</summary>

@@ -72,14 +72,18 @@ public sealed partial class VirtualMachine
 
     /// <summary>
     /// An assigned VF completes on the device's own thread, in real time, and tells the CPU by a posted interrupt: a
-    /// guest halted for it waits for the notification as a halted CPU would, for up to its next timer deadline
-    /// (without one, up to the device-process timeout) of real time, and virtual time moves by the time waited.
+    /// guest halted for it waits for the notification as a halted CPU would, for up to its next timer deadline if a
+    /// timer can wake it, else up to the device-process timeout, of real time; virtual time moves by the time waited.
     /// False when nothing came: the halt goes on as for any other guest (to the deadline, or a deadlock).
     /// </summary>
     private bool WaitForPostedInterrupt(AssignedFunction assigned, RunLimits limits)
     {
+        // A vector posted during STI's shadow is already on INTR (its notification taken): the next Run delivers it.
+        if (Cpu.InterruptRequested)
+            return true;
         long deadline = _time.NextDeadlineNs;
-        long waitNs = deadline == long.MaxValue ? (long)Config.DeviceProcessTimeout.TotalMicroseconds * 1000 : deadline - NowNs;
+        long waitNs = deadline != long.MaxValue && ATimerCanWake() ? deadline - NowNs
+            : (long)Config.DeviceProcessTimeout.TotalMicroseconds * 1000;
         if (waitNs <= 0)
             return false;
         long start = Stopwatch.GetTimestamp();
