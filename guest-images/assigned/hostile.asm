@@ -195,20 +195,9 @@ recover:
         xor     di, di
         xor     ebx, ebx
         mov     ecx, 8 * 128
-.fold:
-        rol     ebx, 5
-        add     ebx, [es:di]
-        add     di, 4
-        dec     ecx
-        jnz     .fold
+        call    window_checksum
         mov     si, msg_hostile
-        call    print
-        mov     al, [attack]
-        call    putc
-        mov     si, msg_answer
-        call    print
-        mov     al, [seen]
-        call    print_hex8
+        call    print_answer
         mov     si, msg_recovered
         call    print
         mov     eax, ebx
@@ -218,13 +207,7 @@ recover:
 
 wrong:
         mov     si, msg_wrong
-        call    print
-        mov     al, [attack]
-        call    putc
-        mov     si, msg_answer
-        call    print
-        mov     al, [seen]
-        call    print_hex8
+        call    print_answer
         call    newline
         test_fail
 broken:
@@ -232,7 +215,18 @@ broken:
         call    print
         test_fail
 
+; print_answer: the message at SI, the attack's letter, ": answer " and the status or error the VF gave.
+print_answer:
+        call    print
+        mov     al, [attack]
+        call    putc
+        mov     si, msg_answer
+        call    print
+        mov     al, [seen]
+        jmp     print_hex8
+
 %include "assigned-vf.inc"
+%include "window-checksum.inc"
         emutest_routines
         emutest_routines_386
 
