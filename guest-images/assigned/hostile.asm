@@ -211,9 +211,7 @@ wrong:
         call    newline
         test_fail
 broken:
-        mov     si, msg_broken
-        call    print
-        test_fail
+        test_fail_with msg_broken
 
 ; print_answer: the message at SI, the attack's letter, ": answer " and the status or error the VF gave.
 print_answer:

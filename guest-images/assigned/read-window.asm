@@ -157,9 +157,7 @@ read_window:
         ret
 
 no_vf:
-        mov     si, msg_no_vf
-        call    print
-        test_fail
+        test_fail_with msg_no_vf
 failed:
         mov     si, msg_failed
         call    print
@@ -168,13 +166,9 @@ failed:
         call    newline
         test_fail
 disagree:
-        mov     si, msg_disagree
-        call    print
-        test_fail
+        test_fail_with msg_disagree
 canary:
-        mov     si, msg_canary
-        call    print
-        test_fail
+        test_fail_with msg_canary
 
 %include "assigned-vf.inc"
 %include "window-checksum.inc"
