@@ -90,19 +90,13 @@ from_victim:
         mov     bl, VF_OP_WRITE
 one_request:
         xor     eax, eax
-        mov     cx, 8
-        call    vf_submit
-        call    vf_wait
+        call    request8
         mov     ah, 3
         jmp     expect_status
 past_window:
         mov     eax, [fs:VF_WINDOW]
         sub     eax, 4
-        mov     cx, 8
-        mov     edx, BUFFER
-        mov     bl, VF_OP_READ
-        call    vf_submit
-        call    vf_wait
+        call    read8
         mov     ah, 2
 expect_status:
         mov     [seen], al
@@ -123,11 +117,7 @@ ring_in_victim:
         mov     [vf_done], eax
         mov     dword [fs:VF_CONTROL], 1
         xor     eax, eax
-        mov     cx, 8
-        mov     edx, BUFFER
-        mov     bl, VF_OP_READ
-        call    vf_submit
-        call    vf_wait
+        call    read8
         mov     ah, 2
         jmp     expect_error
 flood:
@@ -184,11 +174,7 @@ recover:
         call    vf_init
         jc      broken
         xor     eax, eax
-        mov     cx, 8
-        mov     edx, BUFFER
-        mov     bl, VF_OP_READ
-        call    vf_submit
-        call    vf_wait
+        call    read8
         jc      broken
         mov     ax, BUFFER >> 4
         mov     es, ax
@@ -212,6 +198,16 @@ wrong:
         test_fail
 broken:
         test_fail_with msg_broken
+
+; read8: a read of 8 sectors at LBA EAX into BUFFER; request8: a request of 8 sectors, BL the operation, EAX
+; the LBA, EDX the buffer's IOVA. Both wait for it: AL its status, CF when it is not ok.
+read8:
+        mov     edx, BUFFER
+        mov     bl, VF_OP_READ
+request8:
+        mov     cx, 8
+        call    vf_submit
+        jmp     vf_wait
 
 ; print_answer: the message at SI, the attack's letter, ": answer " and the status or error the VF gave.
 print_answer:
