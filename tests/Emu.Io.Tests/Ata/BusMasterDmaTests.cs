@@ -1,5 +1,3 @@
-using Emu.Io.Ata;
-using Emu.Memory;
 using static Emu.Io.Tests.Ata.AtaRig;
 
 namespace Emu.Io.Tests.Ata;

@@ -1,7 +1,4 @@
 using System.Net.Sockets;
-using Emu.Io.Remote;
-using Emu.Io.Storage;
-using Emu.Memory;
 
 namespace Emu.Io.Tests.Remote;
 

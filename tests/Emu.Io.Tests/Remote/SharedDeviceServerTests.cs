@@ -1,7 +1,3 @@
-using Emu.Io.Remote;
-using Emu.Io.Storage;
-using Emu.Memory;
-
 namespace Emu.Io.Tests.Remote;
 
 /// <summary>
