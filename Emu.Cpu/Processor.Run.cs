@@ -293,9 +293,11 @@ public sealed unsafe partial class Processor
             Shutdown(new CpuStop(StopCause.FaultWhileDelivering, Vector: vector));
             return;
         }
-        // With SP at 6 or above the three pushes stay inside the segment and none can fault: no handler needed
+        // With SP at 6 or above the three pushes stay inside the segment, and with SP even none lands on offset
+        // FFFF (SP = 0, the top of a full 64 KiB stack, is the common case): none can fault, no handler needed
         // (a try/catch here would keep the whole method's state on the stack, and INT n takes this path).
-        if ((Regs[Reg.SP] & 0xFFFF) >= 6)
+        uint sp = Regs[Reg.SP] & 0xFFFF;
+        if (sp >= 6 || (sp & 1) == 0)
         {
             Push16(FlagsValue);
             Push16(Sregs[Seg.CS]);
