@@ -293,9 +293,11 @@ public sealed unsafe partial class Processor
             Shutdown(new CpuStop(StopCause.FaultWhileDelivering, Vector: vector));
             return;
         }
-        // With SP at 6 or above the three pushes stay inside the segment and none can fault: no handler needed
-        // (a try/catch here would keep the whole method's state on the stack, and INT n takes this path).
-        if ((Regs[Reg.SP] & 0xFFFF) >= 6)
+        // Only a word pushed at offset FFFFh faults: with SP even (0 too, where the pushes wrap to FFFEh as a boot
+        // sector's stack does) or at 6 or above none can, and no handler is needed (a try/catch here would keep the
+        // whole method's state on the stack, and INT n takes this path).
+        uint sp = Regs[Reg.SP] & 0xFFFF;
+        if ((sp & 1) == 0 || sp >= 6)
         {
             Push16(FlagsValue);
             Push16(Sregs[Seg.CS]);
