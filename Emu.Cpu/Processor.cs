@@ -245,7 +245,10 @@ public sealed unsafe partial class Processor
     {
         uint modelMask = _flagsModelMask;
         uint mask = writable & modelMask;
-        uint f = (FlagsValue & ~mask) | (value & mask);
+        // A pending lazy record (Processor.LazyFlags.cs) only leaves the status flags stale: when the value replaces
+        // all six (IRET, POPF), they need not be computed first.
+        uint kept = (mask & CpuFlags.Status) == CpuFlags.Status ? _flags : FlagsValue;
+        uint f = (kept & ~mask) | (value & mask);
         f &= modelMask;
         f |= _flagsFixedOnes;
         FlagsValue = f;
