@@ -97,33 +97,11 @@ public static class BenchIoVerb
             PollInterval = o.PollInterval,
             DeviceProcessLauncher = DeviceServerProcess.Start,
         });
-        List<IoBenchResult> results;
-        try
-        {
-            using var progress = new Progress();
-            int rows = paths.Count * workloads.Count + (os is null ? 0 : OsFreadBench.Drivers.Length), done = 0;
-            results = bench.Run(r =>
-            {
-                progress.Report($"[{++done}/{rows}] {r.Workload} over {r.Path} done");
-                if (o.Json)
-                {
-                    progress.Clear();
-                    output.WriteLine(IoBenchReport.ToJson(r));
-                }
-            });
-        }
-        catch (IoBenchException e)
-        {
-            throw new UserError($"bench io: {e.Message}");
-        }
-        if (!o.Json)
-            IoBenchReport.WriteTable(results, output);
-        if (o.Chart is { } chart)
-            BenchChart.Write(chart, IoBenchReport.ToSvg(results));
-        var disagreements = IoBenchReport.ChecksumDisagreements(results);
-        foreach (var line in disagreements)
-            Console.Error.WriteLine($"emu: bench io: {line}");
-        return disagreements.Count == 0 && results.All(r => r.FailedRequests == 0) ? ExitCodes.Success : ExitCodes.HostError;
+        int rows = paths.Count * workloads.Count + (os is null ? 0 : OsFreadBench.Drivers.Length);
+        var report = new BenchRows<IoBenchResult>(r => $"{r.Workload} over {r.Path}", IoBenchReport.ToJson, IoBenchReport.WriteTable,
+            IoBenchReport.ToSvg, IoBenchReport.ChecksumDisagreements);
+        var (results, agree) = report.Report(bench.Run, rows, o, output);
+        return agree && results.All(r => r.FailedRequests == 0) ? ExitCodes.Success : ExitCodes.HostError;
     }
 
     /// <summary>The OS floppy (given, or the shipped one; none found: no OS rows) and the firmware it boots with.</summary>
