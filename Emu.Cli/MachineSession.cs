@@ -257,14 +257,14 @@ internal sealed class MachineSession : IDisposable
             Snapshot(() =>
             {
                 using var input = File.OpenRead(load);
-                Machine.LoadSnapshot(input, load);
+                Machine.Snapshots.Load(input, load);
             });
         var outcome = Run(interruption);
         if (_options.SaveSnapshot is { } save)
             Snapshot(() =>
             {
                 using var output = OpenFile("--save-snapshot", save);
-                Machine.SaveSnapshot(output);
+                Machine.Snapshots.Save(output);
             });
         if (_options.Stats)
             Machine.Stats.WriteTable(Console.Error);

@@ -293,11 +293,11 @@ public sealed unsafe partial class Processor
             Shutdown(new CpuStop(StopCause.FaultWhileDelivering, Vector: vector));
             return;
         }
-        // Only a word pushed at offset FFFFh faults: with SP even (0 too, where the pushes wrap to FFFEh as a boot
-        // sector's stack does) or at 6 or above none can, and no handler is needed (a try/catch here would keep the
-        // whole method's state on the stack, and INT n takes this path).
+        // With SP at 6 or above the three pushes stay inside the segment, and with SP even none lands on offset
+        // FFFF (SP = 0, the top of a full 64 KiB stack, is the common case): none can fault, no handler needed
+        // (a try/catch here would keep the whole method's state on the stack, and INT n takes this path).
         uint sp = Regs[Reg.SP] & 0xFFFF;
-        if ((sp & 1) == 0 || sp >= 6)
+        if (sp >= 6 || (sp & 1) == 0)
         {
             Push16(FlagsValue);
             Push16(Sregs[Seg.CS]);

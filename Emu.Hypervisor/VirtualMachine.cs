@@ -2,6 +2,7 @@ using Emu.Cpu;
 using Emu.Hypervisor.Debugging;
 using Emu.Hypervisor.Firmware;
 using Emu.Hypervisor.Remote;
+using Emu.Hypervisor.Snapshots;
 using Emu.Hypervisor.Statistics;
 using Emu.Hypervisor.Tracing;
 using Emu.Hypervisor.Virtio;
@@ -24,19 +25,27 @@ namespace Emu.Hypervisor;
 /// A PC assembled from a <see cref="MachineConfig"/>, and the loop that runs it. The constructor builds the machine
 /// once, top to bottom: guest memory, the CPU, the PC platform, then every other device from its declaration through
 /// the <see cref="DeviceManager"/>, the exit dispatcher that joins the CPU to the buses, and the firmware. Only the
-/// hypervisor knows both the CPU and the devices; they know nothing of each other.
+/// hypervisor knows both the CPU and the devices; they know nothing of each other. <see cref="Run"/> is the loop;
+/// what a halt means (<see cref="HaltWait"/>), debugging (<see cref="DebuggedRun"/>, with reverse execution) and
+/// snapshots (<see cref="Snapshotter"/>) are collaborators built here.
 /// </summary>
-public sealed partial class VirtualMachine : IDisposable
+public sealed class VirtualMachine : IDisposable
 {
     public const int MaxHardDisks = AtaController.MaxDrives;
 
     private readonly ExitDispatcher _dispatcher;
     private readonly List<IDisposable> _owned = [];
     private readonly VirtualTime _time;
+    private readonly HaltWait _halt;
+    private readonly AtaController? _ata; // null when the IDE controller runs in a device process
+    // The assigned VF of the device process (its IOMMU programmed, its interrupts posted here); null without one.
+    private readonly Assigned.AssignedFunction? _assigned;
+    private DebuggedRun? _debugged; // null without a debugger
 
     public VirtualMachine(MachineConfig config)
     {
         Config = config;
+        Snapshots = new Snapshotter(this);
         Memory = MachineDevices.CreateMemory(config);
         try
         {
@@ -59,9 +68,9 @@ public sealed partial class VirtualMachine : IDisposable
             Devices.Add(DeviceDeclaration.AtPorts(dac, VgaDac.BasePort, VgaDac.Length));
             Devices.Add(pci.Declaration);
             DeviceProcess = MachineDevices.DeviceProcess(config, Memory, Pic, Cpu.RequestStop, _owned);
-            VirtioTransport = MachineDevices.VirtioDisk(config, Memory, Pic, DiskJournal, _owned);
+            VirtioTransport = MachineDevices.VirtioDisk(config, Memory, Pic, Snapshots.DiskJournal, _owned);
             if (DeviceProcess?.Kind != Emu.Io.Remote.RemoteDeviceKind.Ata)
-                _ata = MachineDevices.Ata(config, Memory, Pic, DiskJournal, _owned);
+                _ata = MachineDevices.Ata(config, Memory, Pic, Snapshots.DiskJournal, _owned);
             foreach (var device in new[] { VirtioTransport?.Declaration, _ata?.Declaration, DeviceProcess?.Declaration })
             {
                 if (device is not null)
@@ -77,10 +86,11 @@ public sealed partial class VirtualMachine : IDisposable
             DeviceProcess?.SendMemoryMap(Memory.PageKinds);
             if (DeviceProcess?.Kind == Emu.Io.Remote.RemoteDeviceKind.Assigned)
             {
-                AssignedFunction = Assigned.AssignedFunction.SetUp(DeviceProcess, Memory, Cpu, Cpu.InterruptController);
-                _owned.Add(AssignedFunction);
-                Cpu.InterruptController = AssignedFunction.Posted;
+                _assigned = Assigned.AssignedFunction.SetUp(DeviceProcess, Memory, Cpu, Cpu.InterruptController);
+                _owned.Add(_assigned);
+                Cpu.InterruptController = _assigned.Posted;
             }
+            _halt = new HaltWait(Cpu, _time, Platform, Devices, config, Firmware, _assigned);
             if (DeviceProcess?.Failure is { } failure)
                 throw new DeviceProcessException(new DeviceProcessError(DeviceProcessFault.FailedWhileBuilding, failure.SocketPath, Detail: failure.ToString(), Protocol: failure.Fault));
         }
@@ -112,8 +122,6 @@ public sealed partial class VirtualMachine : IDisposable
     /// <summary>The IDE controller (both channels, bus master, PCI function 00:01.1) when it runs in this process.</summary>
     public AtaController Ata => _ata ?? throw new InvalidOperationException("the ATA controller of this machine runs in a device process");
 
-    private readonly AtaController? _ata;
-
     /// <summary>The virtio-mmio transport of the virtio disk when it runs in this process; null otherwise.</summary>
     public VirtioMmioTransport? VirtioTransport { get; }
 
@@ -123,13 +131,10 @@ public sealed partial class VirtualMachine : IDisposable
     /// <summary>The connection to the device process; null when every device is in-process.</summary>
     public DeviceProcessClient? DeviceProcess { get; }
 
-    /// <summary>The assigned VF of the device process (its IOMMU programmed, its interrupts posted here); null without one.</summary>
-    public Assigned.AssignedFunction? AssignedFunction { get; }
-
     // The 8259 pair's INTR output: straight to the CPU, or merged with posted vectors when a VF posts them.
     private void SetInterruptLine(bool level)
     {
-        if (AssignedFunction is { } assigned)
+        if (_assigned is { } assigned)
             assigned.Posted.SetPicLine(level);
         else
             Cpu.SetInterruptLine(level);
@@ -140,6 +145,9 @@ public sealed partial class VirtualMachine : IDisposable
 
     /// <summary>The VMCALL services by number (AX), fixed once the machine is built.</summary>
     public HypercallTable Hypercalls { get; } = new();
+
+    /// <summary>Whole-machine snapshots: taken and put back in memory, saved to and loaded from files.</summary>
+    public Snapshotter Snapshots { get; }
 
     /// <summary>The host backend of hard disk <paramref name="index"/> (0-3), or null. With the IDE controller in a
     /// device process, a stand-in that knows the disk's size but reaches no data.</summary>
@@ -164,6 +172,7 @@ public sealed partial class VirtualMachine : IDisposable
         set
         {
             _dispatcher.Layers = value;
+            _time.Layers = value;
             value?.Attach(Cpu, Stats);
             ObserveDevices(); // the backends report their host time
         }
@@ -174,17 +183,22 @@ public sealed partial class VirtualMachine : IDisposable
     public MachineDebugger? Debugger
     {
         get => _dispatcher.Debugger;
-        set => _dispatcher.Debugger = value;
+        set
+        {
+            _dispatcher.Debugger = value;
+            _debugged = value is null ? null
+                : new DebuggedRun(value, Cpu, new ReverseExecution(value, Cpu, _time, _halt, Platform, Snapshots), UpdateStatistics);
+        }
     }
 
     /// <summary>Points the IRQ lines, the devices' events and their backends' IO at whoever listens now (the trace,
     /// the layer accounting), or detaches them: an unobserved machine builds no event text and reads no clock.</summary>
-    private void ObserveDevices()
+    internal void ObserveDevices()
     {
         var observer = DeviceObserver.For(Cpu, Tracer, Layers);
         Pic.LineChanged = observer is { Events: true } ? (irq, level) => observer.Note("irq", $"irq{irq} {(level ? "raised" : "lowered")}") : null;
         Devices.AttachTrace(observer);
-        if (AssignedFunction is { } assigned)
+        if (_assigned is { } assigned)
             assigned.Posted.Trace = observer is { Events: true } ? observer : null;
     }
 
@@ -193,8 +207,6 @@ public sealed partial class VirtualMachine : IDisposable
 
     /// <summary>Virtual time: retired instructions times the configured period, plus halted time.</summary>
     public long NowNs => _time.NowNs;
-
-    private const int PitIrq = 0, RtcIrq = Emu.Io.Cmos.CmosRtc.Irq;
 
     private void MapMemory(MachineConfig config)
     {
@@ -234,7 +246,7 @@ public sealed partial class VirtualMachine : IDisposable
             throw new ArgumentException($"a firmware image must be exactly {FirmwareServices.RomSize} bytes, not {image.Length}");
         Memory.Load(FirmwareServices.RomBase, image);
         Memory.Map(FirmwareServices.RomBase, FirmwareServices.RomSize, PageKind.Rom);
-        var floppy = config.Floppy is { } floppyImage ? new JournaledBackend(floppyImage, DiskJournal) : null;
+        var floppy = config.Floppy is { } floppyImage ? new JournaledBackend(floppyImage, Snapshots.DiskJournal) : null;
         var hardDisks = Enumerable.Range(0, MaxHardDisks).Select(Disk).OfType<IBlockBackend>();
         var firmware = new FirmwareServices(Cpu, Memory, config, Stats, _dispatcher, BiosDrive.All(floppy, hardDisks));
         firmware.Register(Hypercalls);
@@ -258,9 +270,9 @@ public sealed partial class VirtualMachine : IDisposable
 
         try
         {
-            if (Debugger is { StopAtStart: true } waiting
-                && DebugStopped(waiting, new DebugStop(DebugStopKind.Attached, "waiting for the debugger before the first instruction"), limits.Cancellation) is { } killed)
-                return killed;
+            if (_debugged is { Debugger.StopAtStart: true } waiting
+                && waiting.Stopped(new DebugStop(DebugStopKind.Attached, "waiting for the debugger before the first instruction"), limits.Cancellation) is { } killed)
+                return Finish(killed);
             while (true)
             {
                 long slice = _time.SliceLength(Math.Min(SliceInstructions, instructionBudgetEnd - Cpu.Retired));
@@ -268,21 +280,21 @@ public sealed partial class VirtualMachine : IDisposable
                     return Finish(RunEnd.InstructionLimit, RunOutcome.LimitExitCode, $"stopped after {Cpu.Retired:N0} instructions (--max-instructions)");
 
                 _time.BeginSlice(slice);
-                StopReason stop = Debugger is { } debugger ? RunDebugged(debugger, slice)
-                    : Tracer is { TraceInstructions: true } ? RunInstructions(slice, null)
+                StopReason stop = _debugged is { } debugged ? debugged.RunSlice(slice, Tracer)
+                    : Tracer is { TraceInstructions: true } ? SteppedRun.Run(Cpu, slice, null, Tracer)
                     : Cpu.Run(slice);
-                _time.EndSlice(Layers);
+                _time.EndSlice();
 
                 switch (stop)
                 {
                     case StopReason.StopRequested when DebugExitStatus is int status:
                         return Finish(RunEnd.DebugExit, status, $"guest exited: it wrote {(status - 1) / 2} to isa-debug-exit (port F4h), so the status is ({(status - 1) / 2} << 1) | 1 = {status}");
-                    case StopReason.StopRequested when Debugger?.TakeStop() is { } debugStop:
+                    case StopReason.StopRequested when _debugged?.Debugger.TakeStop() is { } debugStop:
                         wallClock.Stop(); // time spent stopped in the debugger does not count against --timeout
-                        var ended = DebugStopped(Debugger, debugStop, limits.Cancellation);
+                        var ended = _debugged.Stopped(debugStop, limits.Cancellation);
                         wallClock.Start();
                         if (ended is not null)
-                            return ended;
+                            return Finish(ended);
                         break;
                     case StopReason.StopRequested when FirmwareOutcome() is { } stopped:
                         return stopped;
@@ -293,8 +305,8 @@ public sealed partial class VirtualMachine : IDisposable
                     case StopReason.InvalidState:
                         return Finish(RunEnd.InvalidState, RunOutcome.GuestStopExitCode, Cpu.StopMessage ?? "the guest reached a state the machine cannot emulate");
                     case StopReason.Halt:
-                        if (!WaitForInterrupt(limits, wallClock, out var halted))
-                            return halted!;
+                        if (_halt.Pass(limits, wallClock) is { } halted)
+                            return Finish(halted);
                         break;
                 }
 
@@ -327,7 +339,7 @@ public sealed partial class VirtualMachine : IDisposable
     /// The reset button: the CPU goes to its reset state (FFFF:0000) and every device takes its hardware reset, while
     /// RAM keeps what it holds, as on a PC; the firmware then runs POST again and boots. Virtual time goes on.
     /// </summary>
-    public void Reset()
+    private void Reset()
     {
         Cpu.ResetKeepingClock();
         Platform.Reset();
@@ -361,7 +373,7 @@ public sealed partial class VirtualMachine : IDisposable
         Stats.UnclaimedPortAccesses = Ports.UnclaimedReads + Ports.UnclaimedWrites;
         if (DeviceProcess is { } remote)
             Stats.DeviceProcess = new DeviceProcessTotals(remote.SocketPath, remote.Welcome.ProcessId, remote.Requests, remote.RoundTripTicks, remote.DeviceNs);
-        if (AssignedFunction is { } assigned)
+        if (_assigned is { } assigned)
             Stats.Assigned = assigned.Totals(DeviceProcess!.Welcome.Regions[0].Name);
         Stats.UnclaimedMmioAccesses = Mmio.UnclaimedReads + Mmio.UnclaimedWrites;
         foreach (var group in Ports.Ranges.Concat(Mmio.Ranges).GroupBy(r => r.Device.Name))
@@ -372,9 +384,11 @@ public sealed partial class VirtualMachine : IDisposable
             Stats.SetRangeExits($"mmio {r.Start:X5}-{r.End - 1:X5}", r.Device.Name, r.Reads + r.Writes);
     }
 
-    private RunOutcome Finish(RunEnd end, int exitCode, string message)
+    private RunOutcome Finish(RunEnd end, int exitCode, string message) => Finish(new RunOutcome(end, exitCode, message));
+
+    /// <summary>The run ends: the trace and the debugger's front end hear how.</summary>
+    private RunOutcome Finish(RunOutcome outcome)
     {
-        var outcome = new RunOutcome(end, exitCode, message);
         Tracer?.Stop(Cpu, outcome);
         Debugger?.FrontEnd?.RunEnded(outcome);
         return outcome;

@@ -32,6 +32,10 @@ internal sealed class VirtualTime
 
     public long NowNs => _cpu.Retired * _period + _idleNs;
 
+    /// <summary>The layer accounting, when the run has one: the host time of the timed devices and of idle waits is
+    /// charged to it.</summary>
+    public GuestLayers? Layers { get; set; }
+
     /// <summary>The next deadline of a timed device; long.MaxValue when none will act.</summary>
     public long NextDeadlineNs => _timers.NextDeadlineNs;
 
@@ -50,21 +54,27 @@ internal sealed class VirtualTime
     public void BeginSlice(long instructions) => _sliceEndNs = NowNs + instructions * _period;
 
     /// <summary>The slice ended: the clock and the timed devices catch up with it.</summary>
-    public void EndSlice(GuestLayers? layers)
+    public void EndSlice()
     {
         _sliceEndNs = long.MinValue;
-        Sync(layers);
+        Sync();
     }
 
-    /// <summary>The guest halted until the next deadline, <paramref name="ns"/> away.</summary>
-    public void Idle(long ns) => _idleNs += ns;
+    /// <summary>The guest halted until the next deadline, <paramref name="ns"/> away, while the host waited
+    /// <paramref name="hostTicks"/> (none when it did not wait).</summary>
+    public void Idle(long ns, long hostTicks)
+    {
+        _idleNs += ns;
+        if (Layers is { } layers)
+            layers.IdleTicks += hostTicks;
+    }
 
     /// <summary>Brings the clock and the timed devices up to the current virtual time (their host time charged to the
-    /// devices when <paramref name="layers"/> times exits).</summary>
-    public void Sync(GuestLayers? layers)
+    /// devices when the layer accounting times exits).</summary>
+    public void Sync()
     {
         _clock.NowNs = NowNs;
-        if (layers is { TimesExits: true })
+        if (Layers is { TimesExits: true } layers)
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             _timers.AdvanceTo(_clock.NowNs);

@@ -84,7 +84,7 @@ internal static unsafe class BlockEmitter
         // A specialised operation: registers, immediates, segment and address recipe as constants.
         public void Operation(Template t, ref DecodedOp op, int slot, uint ip, uint next)
         {
-            bool memory = t.Shape is Shape.RegMem or Shape.MemReg or Shape.MemImm or Shape.Stack;
+            bool memory = t.Shape is Shape.RegMem or Shape.MemReg or Shape.MemImm or Shape.Mem or Shape.Stack;
             if (memory)
                 BeforeSideEffects(ip, next);
             il.Emit(OpCodes.Ldarg_0);
@@ -96,6 +96,9 @@ internal static unsafe class BlockEmitter
                 case Shape.MemReg: Int(op.Seg); Ea(ref op); Int(op.Reg1); break;
                 case Shape.MemImm: Int(op.Seg); Ea(ref op); Int((int)op.Imm); break;
                 case Shape.Reg or Shape.Stack: Int(op.Reg0); break;
+                case Shape.Mem: Int(op.Seg); Ea(ref op); break;
+                case Shape.RegEa: Int(op.Reg0); Ea(ref op); break;
+                case Shape.Shift: Int(op.Sub); Int(op.Reg0); Int((int)(op.Imm & 0xFF)); break;
             }
             il.Emit(OpCodes.Call, t.Method);
             if (!memory)
@@ -273,7 +276,10 @@ internal static unsafe class BlockEmitter
 
     // ---- the operations compiled inline, by the handler the decoder chose ----
 
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Stack, Jcc, Loop }
+    // The operands each shape passes, after the processor: RegReg (reg0, reg1), RegImm (reg0, imm), RegMem (reg0,
+    // seg, ea), MemReg (seg, ea, reg1), MemImm (seg, ea, imm), Reg and Stack (reg0), Mem (seg, ea), RegEa (reg0,
+    // ea: LEA, no access), Shift (operation, reg0, count).
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop }
 
     private sealed record Template(Shape Shape, MethodInfo Method);
 
@@ -330,6 +336,16 @@ internal static unsafe class BlockEmitter
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovMemImm<W>] = new(Shape.MemImm, Operation(nameof(Specialized.MovMI), types));
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.IncReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.IncR), types));
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.DecReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.DecR), types));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.IncMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.IncM), types));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.DecMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.DecM), types));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NotReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.NotR), types));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NotMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.NotM), types));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.NegR), types));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.NegM), types));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.XchgRegReg<W>] = new(Shape.RegReg, Operation(nameof(Specialized.XchgRR), types));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.ShiftRegImm<W>] = new(Shape.Shift, Operation(nameof(Specialized.ShiftRI), types));
+        if (W.Size > 1)
+            map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LeaReg<W>] = new(Shape.RegEa, Operation(nameof(Specialized.LeaR), types));
     }
 
     private static MethodInfo Operation(string name, params Type[] types)

@@ -22,8 +22,8 @@ internal static unsafe class Arithmetic
         HandlerTable.Map(Mnemonic.Test, &Binary, Test, &Specialized.ForAlu);
         HandlerTable.Map(Mnemonic.Inc, &Inc, 0, &Specialized.ForInc);
         HandlerTable.Map(Mnemonic.Dec, &Dec, 0, &Specialized.ForDec);
-        HandlerTable.Map(Mnemonic.Neg, &Neg);
-        HandlerTable.Map(Mnemonic.Not, &Not);
+        HandlerTable.Map(Mnemonic.Neg, &Neg, 0, &Specialized.ForNeg);
+        HandlerTable.Map(Mnemonic.Not, &Not, 0, &Specialized.ForNot);
     }
 
     internal static void Binary(Processor c, ref DecodedOp op)

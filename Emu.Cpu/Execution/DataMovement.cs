@@ -9,8 +9,8 @@ internal static unsafe class DataMovement
     public static void Register()
     {
         HandlerTable.Map(Mnemonic.Mov, &Mov, 0, &Specialized.ForMov);
-        HandlerTable.Map(Mnemonic.Xchg, &Xchg);
-        HandlerTable.Map(Mnemonic.Lea, &Lea);
+        HandlerTable.Map(Mnemonic.Xchg, &Xchg, 0, &Specialized.ForXchg);
+        HandlerTable.Map(Mnemonic.Lea, &Lea, 0, &Specialized.ForLea);
         HandlerTable.Map(Mnemonic.Lds, &LoadFarPointer, Seg.DS);
         HandlerTable.Map(Mnemonic.Les, &LoadFarPointer, Seg.ES);
         HandlerTable.Map(Mnemonic.Lss, &LoadFarPointer, Seg.SS);

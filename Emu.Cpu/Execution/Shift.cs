@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Emu.Cpu.Decoding;
 using Iced.Intel;
 
@@ -11,14 +12,14 @@ internal static unsafe class Shift
 
     public static void Register()
     {
-        HandlerTable.Map(Mnemonic.Rol, &Group, Rol);
-        HandlerTable.Map(Mnemonic.Ror, &Group, Ror);
-        HandlerTable.Map(Mnemonic.Rcl, &Group, Rcl);
-        HandlerTable.Map(Mnemonic.Rcr, &Group, Rcr);
-        HandlerTable.Map(Mnemonic.Shl, &Group, Shl);
-        HandlerTable.Map(Mnemonic.Shr, &Group, Shr);
+        HandlerTable.Map(Mnemonic.Rol, &Group, Rol, &Specialized.ForShift);
+        HandlerTable.Map(Mnemonic.Ror, &Group, Ror, &Specialized.ForShift);
+        HandlerTable.Map(Mnemonic.Rcl, &Group, Rcl, &Specialized.ForShift);
+        HandlerTable.Map(Mnemonic.Rcr, &Group, Rcr, &Specialized.ForShift);
+        HandlerTable.Map(Mnemonic.Shl, &Group, Shl, &Specialized.ForShift);
+        HandlerTable.Map(Mnemonic.Shr, &Group, Shr, &Specialized.ForShift);
         HandlerTable.Map(Mnemonic.Sal, &Group, Sal);
-        HandlerTable.Map(Mnemonic.Sar, &Group, Sar);
+        HandlerTable.Map(Mnemonic.Sar, &Group, Sar, &Specialized.ForShift);
         HandlerTable.Map(Mnemonic.Shld, &Shld);
         HandlerTable.Map(Mnemonic.Shrd, &Shrd);
     }
@@ -27,9 +28,6 @@ internal static unsafe class Shift
     internal static void Group(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
-        int bits = size * 8;
-        uint mask = Processor.SizeMask(size);
-        uint sign = Processor.SignBit(size);
         uint ea = c.EaIfMem(ref op);
         // The 8086 shifts one bit per microcode loop for the whole CL count; the 186 and later use
         // only its low five bits.
@@ -39,12 +37,37 @@ internal static unsafe class Shift
         if (count == 0)
             return; // nothing moves, no flag changes (the operand is still read, as the CPU does)
 
-        uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea) & mask;
+        uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea) & Processor.SizeMask(size);
+        if (op.Sub == Sal && c.Model == CpuModel.I8086)
+        {
+            // SETMO/SETMOC: the 8086 ORs the operand with all ones; flags as for OR.
+            uint mask = Processor.SizeMask(size);
+            c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, mask);
+            c.AluLogic(mask, size);
+            return;
+        }
+        // The flags are written before the result: a memory operand that was just read can be written
+        // (same segment, same offset), so no fault can come between the two.
+        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, Apply(c, op.Sub, a, count, size));
+    }
+
+    /// <summary>
+    /// Shifts or rotates <paramref name="a"/> (masked to <paramref name="size"/>) by <paramref name="count"/>
+    /// (1-255, already masked as the model masks it), sets CF, OF and, for the shifts, SF, ZF and PF, and
+    /// returns the result. SAL is SHL here. Inlined: the specialised handlers and compiled blocks pass the
+    /// operation and count as constants, and the JIT keeps only that case.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint Apply(Processor c, int sub, uint a, int count, int size)
+    {
+        int bits = size * 8;
+        uint mask = Processor.SizeMask(size);
+        uint sign = Processor.SignBit(size);
         uint f = c.FlagsValue;
         uint cf = f & CpuFlags.CF;
         uint r;
         bool of;
-        switch (op.Sub)
+        switch (sub)
         {
             case Rol:
             {
@@ -83,11 +106,6 @@ internal static unsafe class Shift
                 of = ((r ^ (r << 1)) & sign) != 0;
                 break;
             }
-            case Sal when c.Model == CpuModel.I8086:
-                // SETMO/SETMOC: the 8086 ORs the operand with all ones; flags as for OR.
-                c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, mask);
-                c.AluLogic(mask, size);
-                return;
             case Shl:
             case Sal:
                 // Counts past the width (8086 only) shift everything out: result and CF are 0.
@@ -112,11 +130,11 @@ internal static unsafe class Shift
             }
         }
 
-        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
         f = (f & ~(CpuFlags.CF | CpuFlags.OF)) | cf | (of ? CpuFlags.OF : 0);
-        if (op.Sub >= Shl)
+        if (sub >= Shl)
             f = (f & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Processor.SzpBits(r, size);
         c.FlagsValue = f;
+        return r;
     }
 
     // SHLD/SHRD (386): operand 0 shifted with bits from operand 1 filling in; count is imm8 or CL,

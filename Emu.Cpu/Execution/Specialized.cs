@@ -22,10 +22,42 @@ internal static unsafe class Specialized
 
     public static nint ForInc(ref DecodedOp op) => IsReg(op.Kind0)
         ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&IncReg<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&IncReg<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&IncReg<W32>)
+        : op.Kind0 == OperandKind.Mem
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&IncMem<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&IncMem<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&IncMem<W32>)
         : 0;
 
     public static nint ForDec(ref DecodedOp op) => IsReg(op.Kind0)
         ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&DecReg<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&DecReg<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&DecReg<W32>)
+        : op.Kind0 == OperandKind.Mem
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&DecMem<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&DecMem<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&DecMem<W32>)
+        : 0;
+
+    public static nint ForNot(ref DecodedOp op) => IsReg(op.Kind0)
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&NotReg<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&NotReg<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&NotReg<W32>)
+        : op.Kind0 == OperandKind.Mem
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&NotMem<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&NotMem<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&NotMem<W32>)
+        : 0;
+
+    public static nint ForNeg(ref DecodedOp op) => IsReg(op.Kind0)
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&NegReg<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&NegReg<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&NegReg<W32>)
+        : op.Kind0 == OperandKind.Mem
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&NegMem<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&NegMem<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&NegMem<W32>)
+        : 0;
+
+    // XCHG with memory keeps the generic handler (and its order of accesses).
+    public static nint ForXchg(ref DecodedOp op) => IsReg(op.Kind0) && IsReg(op.Kind1)
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&XchgRegReg<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&XchgRegReg<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&XchgRegReg<W32>)
+        : 0;
+
+    public static nint ForLea(ref DecodedOp op) => IsReg(op.Kind0)
+        ? ByWidth(op.Size, 0, (nint)(delegate*<Processor, ref DecodedOp, void>)&LeaReg<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&LeaReg<W32>)
+        : 0;
+
+    // A shift or rotate of a register by an immediate count of 1-31: every model shifts by the same count (the
+    // 8086 takes all eight bits of it, later CPUs the low five). Registered for all of the group but SAL, which
+    // is SETMO on the 8086; a count by CL, or a memory operand, keeps the generic handler.
+    public static nint ForShift(ref DecodedOp op) => IsReg(op.Kind0) && op.Kind1 == OperandKind.Imm && (op.Imm & 0xFF) is >= 1 and <= 31
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegImm<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegImm<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegImm<W32>)
         : 0;
 
     // PUSH SP differs between models (see Stack.Push); it keeps the generic handler.
@@ -255,6 +287,58 @@ internal static unsafe class Specialized
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void DecR<W>(Processor c, int reg) where W : struct, IWidth =>
         W.Set(c, reg, c.LazyIncDecOp(W.Get(c, reg), false, W.Size));
+
+    // Of memory: read, the flags recorded, written back. A read that did not fault means the write to the same
+    // segment and offset cannot fault either, so the order against the generic handlers' (flags after the write) is
+    // not visible.
+    internal static void IncMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => IncM<W>(c, op.Seg, c.Ea(ref op));
+
+    internal static void DecMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => DecM<W>(c, op.Seg, c.Ea(ref op));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void IncM<W>(Processor c, int seg, uint ea) where W : struct, IWidth =>
+        W.Write(c, seg, ea, c.LazyIncDecOp(W.Read(c, seg, ea), true, W.Size));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void DecM<W>(Processor c, int seg, uint ea) where W : struct, IWidth =>
+        W.Write(c, seg, ea, c.LazyIncDecOp(W.Read(c, seg, ea), false, W.Size));
+
+    // ---- NOT (no flags), NEG (the flags of SUB 0, a, deferred) ----
+
+    internal static void NotReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NotR<W>(c, op.Reg0);
+    internal static void NotMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NotM<W>(c, op.Seg, c.Ea(ref op));
+    internal static void NegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NegR<W>(c, op.Reg0);
+    internal static void NegMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NegM<W>(c, op.Seg, c.Ea(ref op));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void NotR<W>(Processor c, int reg) where W : struct, IWidth => W.Set(c, reg, ~W.Get(c, reg) & W.Mask);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void NotM<W>(Processor c, int seg, uint ea) where W : struct, IWidth => W.Write(c, seg, ea, ~W.Read(c, seg, ea) & W.Mask);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void NegR<W>(Processor c, int reg) where W : struct, IWidth => W.Set(c, reg, c.LazySubOp(0, W.Get(c, reg), W.Size));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void NegM<W>(Processor c, int seg, uint ea) where W : struct, IWidth => W.Write(c, seg, ea, c.LazySubOp(0, W.Read(c, seg, ea), W.Size));
+
+    // ---- XCHG r, r; LEA r, m; shifts and rotates of a register by a constant ----
+
+    internal static void XchgRegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => XchgRR<W>(c, op.Reg0, op.Reg1);
+    internal static void LeaReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => LeaR<W>(c, op.Reg0, c.Ea(ref op));
+    internal static void ShiftRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => ShiftRI<W>(c, op.Sub, op.Reg0, (int)(op.Imm & 0xFF));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void XchgRR<W>(Processor c, int reg0, int reg1) where W : struct, IWidth
+    {
+        uint a = W.Get(c, reg0), b = W.Get(c, reg1);
+        W.Set(c, reg0, b);
+        W.Set(c, reg1, a);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void LeaR<W>(Processor c, int reg, uint ea) where W : struct, IWidth => W.Set(c, reg, ea & W.Mask);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ShiftRI<W>(Processor c, int sub, int reg, int count) where W : struct, IWidth =>
+        W.Set(c, reg, Shift.Apply(c, sub, W.Get(c, reg), count, W.Size));
 
     // ---- stack and branches ----
 

@@ -52,7 +52,7 @@ public sealed class MonitorCommands(VirtualMachine vm, MachineDebugger debugger)
         try
         {
             using (var output = new FileStream(path, FileMode.Create, FileAccess.Write))
-                vm.SaveSnapshot(output);
+                vm.Snapshots.Save(output);
             return $"saved the machine at {vm.Cpu.CS:X4}:{vm.Cpu.IP:X4} after {vm.Cpu.Retired:N0} instructions to '{path}'\n";
         }
         catch (Exception e) when (e is Snapshots.SnapshotException or IOException or UnauthorizedAccessException)

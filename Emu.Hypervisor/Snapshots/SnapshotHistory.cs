@@ -6,7 +6,7 @@ namespace Emu.Hypervisor.Snapshots;
 /// full, every second one after the first is dropped, so the history still reaches back to its start with wider
 /// gaps).
 /// </summary>
-public sealed class SnapshotHistory(VirtualMachine vm)
+internal sealed class SnapshotHistory(Emu.Cpu.Processor cpu, Snapshotter snapshots)
 {
     public const long Interval = 1_000_000;
     public const int MaxSnapshots = 16;
@@ -24,11 +24,11 @@ public sealed class SnapshotHistory(VirtualMachine vm)
     /// <summary>Takes a snapshot when the last one is <see cref="Interval"/> instructions behind (or there is none).</summary>
     public void Record()
     {
-        if (Unavailable is not null || (_snapshots.Count > 0 && vm.Cpu.Retired - _snapshots[^1].Retired < Interval))
+        if (Unavailable is not null || (_snapshots.Count > 0 && cpu.Retired - _snapshots[^1].Retired < Interval))
             return;
         try
         {
-            _snapshots.Add(vm.TakeSnapshot());
+            _snapshots.Add(snapshots.Take());
         }
         catch (SnapshotException e)
         {

@@ -90,19 +90,13 @@ from_victim:
         mov     bl, VF_OP_WRITE
 one_request:
         xor     eax, eax
-        mov     cx, 8
-        call    vf_submit
-        call    vf_wait
+        call    request8
         mov     ah, 3
         jmp     expect_status
 past_window:
         mov     eax, [fs:VF_WINDOW]
         sub     eax, 4
-        mov     cx, 8
-        mov     edx, BUFFER
-        mov     bl, VF_OP_READ
-        call    vf_submit
-        call    vf_wait
+        call    read8
         mov     ah, 2
 expect_status:
         mov     [seen], al
@@ -123,11 +117,7 @@ ring_in_victim:
         mov     [vf_done], eax
         mov     dword [fs:VF_CONTROL], 1
         xor     eax, eax
-        mov     cx, 8
-        mov     edx, BUFFER
-        mov     bl, VF_OP_READ
-        call    vf_submit
-        call    vf_wait
+        call    read8
         mov     ah, 2
         jmp     expect_error
 flood:
@@ -184,31 +174,16 @@ recover:
         call    vf_init
         jc      broken
         xor     eax, eax
-        mov     cx, 8
-        mov     edx, BUFFER
-        mov     bl, VF_OP_READ
-        call    vf_submit
-        call    vf_wait
+        call    read8
         jc      broken
         mov     ax, BUFFER >> 4
         mov     es, ax
         xor     di, di
         xor     ebx, ebx
         mov     ecx, 8 * 128
-.fold:
-        rol     ebx, 5
-        add     ebx, [es:di]
-        add     di, 4
-        dec     ecx
-        jnz     .fold
+        call    window_checksum
         mov     si, msg_hostile
-        call    print
-        mov     al, [attack]
-        call    putc
-        mov     si, msg_answer
-        call    print
-        mov     al, [seen]
-        call    print_hex8
+        call    print_answer
         mov     si, msg_recovered
         call    print
         mov     eax, ebx
@@ -218,21 +193,34 @@ recover:
 
 wrong:
         mov     si, msg_wrong
+        call    print_answer
+        call    newline
+        test_fail
+broken:
+        test_fail_with msg_broken
+
+; read8: a read of 8 sectors at LBA EAX into BUFFER; request8: a request of 8 sectors, BL the operation, EAX
+; the LBA, EDX the buffer's IOVA. Both wait for it: AL its status, CF when it is not ok.
+read8:
+        mov     edx, BUFFER
+        mov     bl, VF_OP_READ
+request8:
+        mov     cx, 8
+        call    vf_submit
+        jmp     vf_wait
+
+; print_answer: the message at SI, the attack's letter, ": answer " and the status or error the VF gave.
+print_answer:
         call    print
         mov     al, [attack]
         call    putc
         mov     si, msg_answer
         call    print
         mov     al, [seen]
-        call    print_hex8
-        call    newline
-        test_fail
-broken:
-        mov     si, msg_broken
-        call    print
-        test_fail
+        jmp     print_hex8
 
 %include "assigned-vf.inc"
+%include "window-checksum.inc"
         emutest_routines
         emutest_routines_386
 

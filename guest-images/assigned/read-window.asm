@@ -82,14 +82,7 @@ start:
         test    word [pass], 3
         jnz     .passes
         mov     si, msg_pass
-        call    print
-        movzx   eax, word [pass]
-        call    print_dec32
-        mov     si, msg_checksum
-        call    print
-        mov     eax, [first]
-        call    print_hex32
-        call    newline
+        call    print_passes
         jmp     .passes
 
 report:
@@ -110,6 +103,11 @@ report:
         mov     eax, [vf_irqs]
         call    print_dec32
         mov     si, msg_passes
+        call    print_passes
+        test_pass
+
+; print_passes: the message at SI, the passes read so far, the window's checksum and a newline.
+print_passes:
         call    print
         movzx   eax, word [pass]
         call    print_dec32
@@ -117,8 +115,7 @@ report:
         call    print
         mov     eax, [first]
         call    print_hex32
-        call    newline
-        test_pass
+        jmp     newline
 
 ; One pass over the window in requests of [per_request] sectors, one at a time; [checksum] its checksum.
 read_window:
@@ -148,12 +145,7 @@ read_window:
         mov     es, ax
         xor     di, di
         mov     ebx, [checksum]
-.fold:
-        rol     ebx, 5
-        add     ebx, [es:di]
-        add     di, 4
-        dec     ecx
-        jnz     .fold
+        call    window_checksum
         mov     [checksum], ebx
         jmp     .next
 .done:
@@ -165,9 +157,7 @@ read_window:
         ret
 
 no_vf:
-        mov     si, msg_no_vf
-        call    print
-        test_fail
+        test_fail_with msg_no_vf
 failed:
         mov     si, msg_failed
         call    print
@@ -176,15 +166,12 @@ failed:
         call    newline
         test_fail
 disagree:
-        mov     si, msg_disagree
-        call    print
-        test_fail
+        test_fail_with msg_disagree
 canary:
-        mov     si, msg_canary
-        call    print
-        test_fail
+        test_fail_with msg_canary
 
 %include "assigned-vf.inc"
+%include "window-checksum.inc"
         emutest_routines
         emutest_routines_386
 

@@ -9,8 +9,6 @@
 ; The data word (0000:7F00) and the stack (0000:7F80 downwards) share the code's own 4 KiB page
 ; (0x7000-0x7FFF) without overlapping code bytes: every store lands in a page that holds
 ; cached code, which is what the decode cache's byte-granular write detection must keep cheap.
-        cpu 386
-        org 0x7C00
 %include "bench.inc"
 %include "alu-mix.inc"
 ITERATIONS equ 20000000

@@ -8,8 +8,6 @@
 ;
 ; The data word lives at 0000:9000 and the stack at 8000:FFFE..FFFF (physical 0x8FFFE), both in
 ; pages apart from the code (page 0x7000), so no store touches a page holding cached code.
-        cpu 386
-        org 0x7C00
 %include "bench.inc"
 %include "alu-mix.inc"
 ITERATIONS equ 20000000

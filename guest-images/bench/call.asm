@@ -6,8 +6,6 @@
 ;   loop body       14 x 10,000,000 iterations = 140,000,000 (numbered below in execution order)
 ;   end              2   (cli, hlt)
 ;   total 140,000,008 instructions retired.
-        cpu 386
-        org 0x7C00
 %include "bench.inc"
 ITERATIONS equ 10000000
 

@@ -9,8 +9,7 @@
 ;                    x 30 rounds = 100,500,090
 ;   end              2   (cli, hlt)
 ;   total 100,500,101 instructions retired.
-        cpu 386
-        org 0x100
+%define BENCH_ORIGIN 0x100             ; a .COM program: its code runs at 07B0:0100
 %include "bench.inc"
 ROUNDS     equ 30
 ITERATIONS equ 50000

@@ -7,8 +7,6 @@
 ;   loop body       12 x 10,000,000 iterations = 120,000,000 (numbered below in execution order)
 ;   end              2   (cli, hlt)
 ;   total 120,000,013 instructions retired.
-        cpu 386
-        org 0x7C00
 %include "bench.inc"
 ITERATIONS equ 10000000
 DATA       equ 0x9000

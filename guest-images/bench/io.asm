@@ -5,8 +5,6 @@
 ;   loop body      10 x 5,000,000 iterations = 50,000,000 (8 OUT 80h,AL + DEC ECX + JNZ)
 ;   end             2   (cli, hlt)
 ;   total 50,000,005 instructions retired, of which 40,000,000 are OUTs: one VM exit each.
-        cpu 386
-        org 0x7C00
 %include "bench.inc"
 ITERATIONS equ 5000000
 

@@ -9,8 +9,6 @@
 ;                  = 76,880,000
 ;   end              2   (cli, hlt)
 ;   total 76,882,561 instructions retired.
-        cpu 386
-        org 0x7C00
 %include "bench.inc"
 WORDS  equ 512
 ROUNDS equ 10000

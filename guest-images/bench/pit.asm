@@ -9,8 +9,6 @@
 ;   timer ticks     11,009 x 6 (the IRQ 0 handler) = 66,054
 ;   end              2   (cli, hlt)
 ;   total 110,066,084 instructions retired (the firmware's POST, when it runs first, adds its own).
-        cpu 386
-        org 0x7C00
 %include "bench.inc"
 %include "alu-mix.inc"
 ITERATIONS equ 10000000

@@ -7,8 +7,6 @@
 ;                   compared, 4,096 bytes scanned) = 14,350 x 10,000 rounds = 143,500,000
 ;   end              2   (cli, hlt)
 ;   total 143,502,061 instructions retired.
-        cpu 386
-        org 0x7C00
 %include "bench.inc"
 BYTES  equ 4096
 ROUNDS equ 10000

@@ -818,26 +818,20 @@ int16:
         call    next_slot               ; not for a classic caller: drop it, look again
         mov     [B_KBD_HEAD], si
         jmp     .peek_again
-.peek_have:
+.peek_have:                             ; the caller's FLAGS are at [BP + 12], above BP, DS, SI, BX, IP and CS
         sti
-        pop     ds
-        pop     si
-        pop     bx
         push    bp
         mov     bp, sp
-        and     byte [ss:bp + 6], 0xBF  ; ZF clear: a key is there
-        pop     bp
-        iret
+        and     byte [ss:bp + 12], 0xBF ; ZF clear: a key is there
+        jmp     .peek_out
 .peek_empty:
         sti
-        pop     ds
-        pop     si
-        pop     bx
         push    bp
         mov     bp, sp
-        or      byte [ss:bp + 6], 0x40  ; ZF set: nothing
+        or      byte [ss:bp + 12], 0x40 ; ZF set: nothing
+.peek_out:
         pop     bp
-        iret
+        jmp     .out
 
 .shift:
         mov     al, [B_SHIFT]

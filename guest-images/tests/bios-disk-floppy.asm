@@ -136,9 +136,7 @@ read:
         jc      .error
         ret
 .error:
-        mov     si, msg_err
-        call    print
-        test_fail
+        test_fail_with msg_err
 
 ; print_tag: the two characters at BUF.
 print_tag:

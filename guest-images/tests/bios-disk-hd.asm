@@ -118,9 +118,7 @@ ext_call:
         jc      .error
         ret
 .error:
-        mov     si, msg_err
-        call    print
-        test_fail
+        test_fail_with msg_err
 
 ; print_tag: the zero- or newline-terminated tag at BUF, then a newline.
 print_tag:

@@ -434,7 +434,7 @@ public class BlockEngineTests
             int r1 = WordRegs[random.Next(WordRegs.Length)], r2 = WordRegs[random.Next(WordRegs.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(16))
+            switch (random.Next(21))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -451,6 +451,11 @@ public class BlockEngineTests
                 case 12: code.AddRange([0xF7, (byte)(0xF0 | r1)]); break;                                      // div r16 (#DE sometimes)
                 case 13: code.AddRange([0xBF, disp, 0x30, 0xB9, (byte)random.Next(40), 0x00, 0xF3, 0xAA]); break; // mov di,30xxh ; mov cx,n ; rep stosb
                 case 14: code.AddRange([0x9C, 0x58, 0x0D, 0x00, 0x01, 0x50, 0x9D]); break;                   // set TF: pushf; pop ax; or ax,100h; push ax; popf
+                case 16: code.AddRange([0xFF, (byte)(0x06 | random.Next(2) << 3), disp, 0x30]); break;      // inc / dec word [m]
+                case 17: code.AddRange([0xF7, (byte)(0xC0 | random.Next(2, 4) << 3 | r1)]); break;         // not / neg r16
+                case 18: code.AddRange([0xD1, (byte)(0xC0 | random.Next(6) << 3 | r1)]); break;            // rol ror rcl rcr shl shr r16, 1
+                case 19: code.AddRange([0x87, (byte)(0xC0 | r2 << 3 | r1)]); break;                        // xchg r16, r16
+                case 20: code.AddRange([0x8D, (byte)(0x40 | r1 << 3 | random.Next(8)), disp]); break;     // lea r16, [base+index+disp8]
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
             }
         }

@@ -74,7 +74,9 @@ public class SpecializedHandlerTests
             int cc = random.Next(16);
             byte disp = (byte)random.Next(0, 255);
             byte imm = (byte)random.Next(256);
-            int form = random.Next(20);
+            int form = random.Next(26);
+            int shift = random.Next(7) is var n && n == 6 ? 7 : n; // ROL ROR RCL RCR SHL SHR SAR (SAL is SETMO on the 8086)
+            byte count = (byte)random.Next(40); // 0 (no change) and past 31 take the generic handler
             // 32-bit operand size for the next instruction; not for MOV r,imm, whose length it changes.
             if (is386 && form != 15 && random.Next(4) == 0)
                 code.Add(0x66);
@@ -100,6 +102,14 @@ public class SpecializedHandlerTests
                 case 17: code.AddRange([0xD1, (byte)(0xC0 | random.Next(4, 6) << 3 | r1)]); break;     // shl / shr r16, 1
                 case 18 when is386: code.AddRange([0x0F, (byte)(0x90 + cc), (byte)(0xC0 | r8a)]); break; // setcc r8
                 case 18: code.AddRange([0x0E, 0x1F]); break;                                             // push cs ; pop ds (DS = 0)
+                case 20: code.AddRange([0xFF, (byte)(0x06 | random.Next(2) << 3), disp, 0x30]); break;   // inc / dec word [m]
+                case 21: code.AddRange([(byte)(0xF6 + random.Next(2)), (byte)(0x06 | random.Next(2, 4) << 3), disp, 0x30]); break; // not / neg [m]
+                case 22 when is386: code.AddRange([0xC1, (byte)(0xC0 | shift << 3 | r1), count]); break;  // shift r16, imm8
+                case 22: code.AddRange([0xD1, (byte)(0xC0 | shift << 3 | r1)]); break;                    // shift r16, 1
+                case 23 when is386: code.AddRange([0xC0, (byte)(0xC0 | shift << 3 | r8a), count]); break; // shift r8, imm8
+                case 23: code.AddRange([0xD0, (byte)(0xC0 | shift << 3 | r8a)]); break;                   // shift r8, 1
+                case 24: code.AddRange([(byte)(0x86 + random.Next(2)), (byte)(0xC0 | r2 << 3 | r1)]); break; // xchg r8/r16, r8/r16
+                case 25: code.AddRange([0x8D, (byte)(0x40 | r1 << 3 | random.Next(8)), disp]); break;    // lea r16, [base+index+disp8]
                 default: code.AddRange([(byte)(0x89), (byte)(0x06 | r1 << 3), disp, 0x30]); break;     // mov [m], r16
             }
         }

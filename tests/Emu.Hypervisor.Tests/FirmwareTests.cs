@@ -200,10 +200,7 @@ public sealed class FirmwareTests : IDisposable
     }
 
     [Theory]
-    [InlineData(BiosDiskMode.Hypercall)]
-    [InlineData(BiosDiskMode.Pio)]
-    [InlineData(BiosDiskMode.Dma)]
-    [InlineData(BiosDiskMode.Virtio)]
+    [MemberData(nameof(BiosDiskModeData.Every), MemberType = typeof(BiosDiskModeData))]
     public void Int13_reads_100_sectors_by_lba_through_each_driver(BiosDiskMode mode)
     {
         byte[] image = PatternDisk(300);
@@ -286,10 +283,7 @@ public sealed class FirmwareTests : IDisposable
     }
 
     [Theory]
-    [InlineData(BiosDiskMode.Hypercall)]
-    [InlineData(BiosDiskMode.Pio)]
-    [InlineData(BiosDiskMode.Dma)]
-    [InlineData(BiosDiskMode.Virtio)]
+    [MemberData(nameof(BiosDiskModeData.Every), MemberType = typeof(BiosDiskModeData))]
     public void Int13_writes_land_in_the_image_file(BiosDiskMode mode)
     {
         byte[] image = PatternDisk(300);

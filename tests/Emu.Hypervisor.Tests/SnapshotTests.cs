@@ -31,12 +31,12 @@ public sealed class SnapshotTests
             using var run = Start(image, disk);
             long at = uninterrupted.Retired / part;
             run.Machine.Run(new RunLimits { MaxInstructions = at }).End.Should().Be(RunEnd.InstructionLimit);
-            var snapshot = run.Machine.TakeSnapshot();
+            var snapshot = run.Machine.Snapshots.Take();
             byte[] diskAtSnapshot = run.DiskBytes();
             string consoleAtSnapshot = run.Console;
 
             End(run.Machine, run.Machine.Run(Limits)).Should().Be(uninterrupted, "a run in two pieces ends as one in one piece");
-            run.Machine.Restore(snapshot);
+            run.Machine.Snapshots.Restore(snapshot);
             run.DiskBytes().Should().Equal(diskAtSnapshot, $"the disk is as it was after {at} instructions");
             run.Machine.Cpu.Retired.Should().Be(at);
 
@@ -51,15 +51,15 @@ public sealed class SnapshotTests
     {
         using var run = Start("tests/ata/dma.bin", "ata");
         byte[] before = run.DiskBytes();
-        var snapshot = run.Machine.TakeSnapshot();
+        var snapshot = run.Machine.Snapshots.Take();
         run.Machine.Run(Limits).End.Should().Be(RunEnd.DebugExit);
         run.DiskBytes().Should().NotEqual(before, "dma.bin writes sectors 600-607");
-        run.Machine.DiskJournal.Bytes.Should().Be(8 * 512);
+        run.Machine.Snapshots.DiskJournal.Bytes.Should().Be(8 * 512);
 
-        run.Machine.Restore(snapshot);
+        run.Machine.Snapshots.Restore(snapshot);
 
         run.DiskBytes().Should().Equal(before);
-        run.Machine.DiskJournal.Bytes.Should().Be(0);
+        run.Machine.Snapshots.DiskJournal.Bytes.Should().Be(0);
     }
 
     private static readonly RunLimits Limits = new() { MaxInstructions = 200_000_000 };

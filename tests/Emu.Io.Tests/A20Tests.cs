@@ -1,6 +1,4 @@
 using Emu.Io.A20;
-using Emu.Io.Bus;
-using Emu.Memory;
 
 namespace Emu.Io.Tests;
 

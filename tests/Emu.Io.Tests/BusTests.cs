@@ -1,4 +1,3 @@
-using Emu.Io.Bus;
 using Emu.Tests.Shared;
 
 namespace Emu.Io.Tests;

@@ -1,6 +1,4 @@
 using Emu.Io.Cmos;
-using Emu.Io.Interrupts;
-using Emu.Io.Timing;
 
 namespace Emu.Io.Tests;
 

@@ -1,4 +1,3 @@
-using Emu.Io.Bus;
 using Emu.Io.Debug;
 using Emu.Tests.Shared;
 

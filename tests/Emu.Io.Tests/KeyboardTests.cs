@@ -1,7 +1,4 @@
-using Emu.Io.Bus;
-using Emu.Io.Interrupts;
 using Emu.Io.Keyboard;
-using Emu.Memory;
 
 namespace Emu.Io.Tests;
 

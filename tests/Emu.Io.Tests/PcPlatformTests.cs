@@ -1,7 +1,5 @@
 using Emu.Io.Pit;
 using Emu.Io.Platform;
-using Emu.Io.Timing;
-using Emu.Memory;
 
 namespace Emu.Io.Tests;
 

@@ -1,4 +1,3 @@
-using Emu.Io.Bus;
 using Emu.Io.Pic;
 
 namespace Emu.Io.Tests;

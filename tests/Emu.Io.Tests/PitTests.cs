@@ -1,7 +1,4 @@
-using Emu.Io.Bus;
-using Emu.Io.Interrupts;
 using Emu.Io.Pit;
-using Emu.Io.Timing;
 
 namespace Emu.Io.Tests;
 

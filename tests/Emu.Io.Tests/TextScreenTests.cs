@@ -1,6 +1,5 @@
 using System.Text;
 using Emu.Io.Video;
-using Emu.Memory;
 
 namespace Emu.Io.Tests;
 

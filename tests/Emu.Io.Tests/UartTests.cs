@@ -1,6 +1,4 @@
 using System.Text;
-using Emu.Io.Bus;
-using Emu.Io.Interrupts;
 using Emu.Io.Serial;
 using Emu.Tests.Shared;
 

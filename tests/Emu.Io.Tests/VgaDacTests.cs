@@ -1,5 +1,4 @@
 using Emu.Io.Video;
-using Emu.Memory;
 
 namespace Emu.Io.Tests;
 

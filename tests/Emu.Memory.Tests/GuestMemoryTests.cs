@@ -63,10 +63,7 @@ public class GuestMemoryTests
     [Fact]
     public void Mmio_pages_hand_whole_accesses_to_the_handler()
     {
-        var memory = new GuestMemory();
-        var handler = new RecordingMmio { NextRead = 0xCAFE_F00D };
-        memory.MmioHandler = handler;
-        memory.Map(0xD_0000, 0x1000, PageKind.Mmio);
+        var (memory, handler) = WithMmioPageAtD0000(nextRead: 0xCAFE_F00D);
 
         memory.Read32(0xD_0050).Should().Be(0xCAFE_F00D);
         memory.Write32(0xD_0070, 0x1234_5678);
@@ -77,10 +74,7 @@ public class GuestMemoryTests
     [Fact]
     public void An_access_straddling_ram_and_mmio_is_split_by_page()
     {
-        var memory = new GuestMemory();
-        var handler = new RecordingMmio { NextRead = 0xAA };
-        memory.MmioHandler = handler;
-        memory.Map(0xD_0000, 0x1000, PageKind.Mmio);
+        var (memory, handler) = WithMmioPageAtD0000(nextRead: 0xAA);
         memory.Bytes[0xC_FFFF] = 0x55;
 
         memory.Read16(0xC_FFFF).Should().Be(0xAA55);
@@ -128,6 +122,16 @@ public class GuestMemoryTests
         memory.TryWriteDma(0x7C02, new byte[4]).Should().BeTrue();
 
         observer.Written.Should().Equal(0x7C00u, 0x7C02u);
+    }
+
+    /// <summary>Memory whose page at D0000h is MMIO, handed to a handler that records each access and reads
+    /// <paramref name="nextRead"/>.</summary>
+    private static (GuestMemory Memory, RecordingMmio Handler) WithMmioPageAtD0000(uint nextRead)
+    {
+        var handler = new RecordingMmio { NextRead = nextRead };
+        var memory = new GuestMemory { MmioHandler = handler };
+        memory.Map(0xD_0000, 0x1000, PageKind.Mmio);
+        return (memory, handler);
     }
 
     private sealed class RecordingMmio : IMmioHandler

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Emu.Fuzz;
-using Emu.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Emu.Hypervisor.Tests.Fuzz;
@@ -16,28 +15,13 @@ public class CpuFuzzHarnessTests(ITestOutputHelper output)
     [Fact]
     public void Cpu_harness_holds_its_properties_on_mutated_guest_programs()
     {
-        var firmware = File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "firmware", "bios.bin"));
-        var programs = Directory.EnumerateFiles(RepoPaths.GuestImages, "*.bin", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("firmware") && new FileInfo(f).Length is > 0 and <= 8192)
-            .Order().Select(File.ReadAllBytes).ToArray();
-        programs.Should().NotBeEmpty();
-        using var harness = new CpuHarness(firmware);
+        var programs = FuzzInputs.Programs();
+        using var harness = new CpuHarness(FuzzInputs.Firmware());
         var rng = new Random(8);
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < 240; i++)
         {
-            byte[] code;
-            if (i % 4 == 3)
-            {
-                code = new byte[1024];
-                rng.NextBytes(code);
-            }
-            else
-            {
-                code = (byte[])programs[rng.Next(programs.Length)].Clone();
-                for (int flips = rng.Next(1, 8); flips > 0; flips--)
-                    code[rng.Next(code.Length)] = (byte)rng.Next(256);
-            }
+            byte[] code = i % 4 == 3 ? FuzzInputs.Random(rng, 1024) : FuzzInputs.Mutated(programs, rng, minFlips: 1, maxFlips: 8);
             // Header: model (bits 0-1), the BIOS on every other run, memory size.
             byte header = (byte)((i & 3) | (rng.Next(2) << 2) | (rng.Next(4) << 3));
             byte[] input = [header, .. code];

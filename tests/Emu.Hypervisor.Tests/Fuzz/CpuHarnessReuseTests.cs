@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Emu.Fuzz;
 using Emu.Hypervisor.Snapshots;
-using Emu.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Emu.Hypervisor.Tests.Fuzz;
@@ -21,27 +20,14 @@ public class CpuHarnessReuseTests(ITestOutputHelper output)
     [Fact]
     public void A_reused_machine_ends_every_run_exactly_as_a_fresh_one()
     {
-        var firmware = File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "firmware", "bios.bin"));
-        var programs = Directory.EnumerateFiles(RepoPaths.GuestImages, "*.bin", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("firmware") && new FileInfo(f).Length is > 0 and <= 8192)
-            .Order().Select(File.ReadAllBytes).ToArray();
+        var firmware = FuzzInputs.Firmware();
+        var programs = FuzzInputs.Programs();
         var rng = new Random(11);
         var inputs = new List<byte[]>();
         for (int i = 0; i < 160; i++)
         {
-            byte[] code;
-            if (i % 5 == 4)
-            {
-                code = new byte[512];
-                rng.NextBytes(code);
-            }
-            else
-            {
-                // Mostly intact programs, so that runs get far (disk IO, PIT and PIC programming, BIOS services).
-                code = (byte[])programs[rng.Next(programs.Length)].Clone();
-                for (int flips = rng.Next(0, 3); flips > 0; flips--)
-                    code[rng.Next(code.Length)] = (byte)rng.Next(256);
-            }
+            // Mostly intact programs, so that runs get far (disk IO, PIT and PIC programming, BIOS services).
+            byte[] code = i % 5 == 4 ? FuzzInputs.Random(rng, 512) : FuzzInputs.Mutated(programs, rng, minFlips: 0, maxFlips: 3);
             // Header: model (bits 0-1), the BIOS (bit 2), memory size (bits 3-4): all 32 configurations in turn.
             inputs.Add([(byte)(i * 7 % 32), .. code]);
         }

@@ -1,5 +1,4 @@
 using Emu.Io.Assigned;
-using Emu.Io.Remote;
 
 namespace Emu.Io.Tests.Assigned;
 

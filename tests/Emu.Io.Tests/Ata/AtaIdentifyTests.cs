@@ -1,6 +1,3 @@
-using Emu.Io.Ata;
-using Emu.Io.Storage;
-
 namespace Emu.Io.Tests.Ata;
 
 public class AtaIdentifyTests

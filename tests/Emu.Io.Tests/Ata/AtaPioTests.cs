@@ -1,5 +1,3 @@
-using Emu.Io.Ata;
-using Emu.Io.Storage;
 using Emu.Tests.Shared;
 using static Emu.Io.Tests.Ata.AtaRig;
 

@@ -1,13 +1,3 @@
-using Emu.Io.Ata;
-using Emu.Io.Bus;
-using Emu.Io.Common;
-using Emu.Io.Devices;
-using Emu.Io.Interrupts;
-using Emu.Io.Pci;
-using Emu.Io.Storage;
-using Emu.Io.Timing;
-using Emu.Memory;
-
 namespace Emu.Io.Tests.Ata;
 
 /// <summary>A controller on a port bus with guest memory and IRQ lines, driven the way a guest driver would.</summary>

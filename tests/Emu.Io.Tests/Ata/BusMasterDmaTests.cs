@@ -1,5 +1,3 @@
-using Emu.Io.Ata;
-using Emu.Memory;
 using static Emu.Io.Tests.Ata.AtaRig;
 
 namespace Emu.Io.Tests.Ata;
@@ -17,6 +15,15 @@ public class BusMasterDmaTests
     {
         rig.WritePrds(Table, entries);
         rig.Out32(BmPrd, Table);
+    }
+
+    /// <summary>READ DMA of <paramref name="count"/> sectors at <paramref name="lba"/> into the regions of
+    /// <paramref name="entries"/>, the bus master started after the command, as a driver does it.</summary>
+    private static void ReadDma(AtaRig rig, int lba, int count, params (uint Address, int Bytes, bool Eot)[] entries)
+    {
+        UsePrds(rig, entries);
+        rig.Lba28(AtaCommand.ReadDma, lba: lba, count: count);
+        StartBusMaster(rig, toMemory: true);
     }
 
     [Fact]
@@ -78,9 +85,7 @@ public class BusMasterDmaTests
     public void Prds_shorter_than_the_transfer_set_the_error_bit_clear_active_and_raise_no_interrupt()
     {
         var rig = new AtaRig();
-        UsePrds(rig, (0x10000, 512, false), (0x11000, 256, true));
-        rig.Lba28(AtaCommand.ReadDma, lba: 0, count: 2);
-        StartBusMaster(rig, toMemory: true);
+        ReadDma(rig, lba: 0, count: 2, (0x10000, 512, false), (0x11000, 256, true));
 
         rig.In(BmStatus).Should().Be(BusMasterChannel.StatusError | BusMasterChannel.StatusDrive0Dma);
         rig.Irq14.Level.Should().BeFalse();
@@ -94,9 +99,7 @@ public class BusMasterDmaTests
     public void Prds_longer_than_the_transfer_complete_it_and_leave_the_bus_master_active()
     {
         var rig = new AtaRig();
-        UsePrds(rig, (0x10000, 4096, true));
-        rig.Lba28(AtaCommand.ReadDma, lba: 0, count: 1);
-        StartBusMaster(rig, toMemory: true);
+        ReadDma(rig, lba: 0, count: 1, (0x10000, 4096, true));
         rig.In(Status).Should().Be(0x50);
         rig.In(BmStatus).Should().Be(BusMasterChannel.StatusActive | BusMasterChannel.StatusInterrupt | BusMasterChannel.StatusDrive0Dma);
         rig.Out(BmCommand, 0);
@@ -109,9 +112,7 @@ public class BusMasterDmaTests
         var rig = new AtaRig();
         // 600 entries of 2 bytes, none marked last: 512 of them cover 1024 bytes of a 4-sector transfer.
         var entries = Enumerable.Range(0, 600).Select(i => ((uint)(0x20000 + i * 2), 2, false)).ToArray();
-        UsePrds(rig, entries);
-        rig.Lba28(AtaCommand.ReadDma, lba: 0, count: 4);
-        StartBusMaster(rig, toMemory: true);
+        ReadDma(rig, lba: 0, count: 4, entries);
         rig.In(BmStatus).Should().Be(BusMasterChannel.StatusError | BusMasterChannel.StatusDrive0Dma);
         rig.Memory.Bytes.Slice(0x20000, 1024).ToArray().Should().Equal(rig.Disk.Data.AsSpan(0, 1024).ToArray());
         rig.Memory.Bytes[0x20000 + 1024].Should().Be(0, "entry 513 was never used");
@@ -123,9 +124,7 @@ public class BusMasterDmaTests
     {
         var rig = new AtaRig();
         rig.Memory.Map(0xA0000, 0x20000, PageKind.Mmio);
-        UsePrds(rig, (0x9FF00, 512, true)); // straddles into the MMIO window
-        rig.Lba28(AtaCommand.ReadDma, lba: 1, count: 1);
-        StartBusMaster(rig, toMemory: true);
+        ReadDma(rig, lba: 1, count: 1, (0x9FF00, 512, true)); // straddles into the MMIO window
         rig.In(BmStatus).Should().Be(BusMasterChannel.StatusError | BusMasterChannel.StatusInterrupt | BusMasterChannel.StatusDrive0Dma);
         rig.In(Status).Should().Be(0x41);
         rig.In(Error).Should().Be(AtaError.Abrt);
@@ -144,9 +143,7 @@ public class BusMasterDmaTests
     public void A_region_crossing_64_kib_and_a_table_outside_ram_are_errors()
     {
         var rig = new AtaRig();
-        UsePrds(rig, (0x1FF00, 512, true));
-        rig.Lba28(AtaCommand.ReadDma, lba: 0, count: 1);
-        StartBusMaster(rig, toMemory: true);
+        ReadDma(rig, lba: 0, count: 1, (0x1FF00, 512, true));
         (rig.In(BmStatus) & BusMasterChannel.StatusError).Should().NotBe(0);
         rig.Memory.Bytes.Slice(0x1FF00, 256).ToArray().Should().OnlyContain(b => b == 0);
 

@@ -1,5 +1,3 @@
-using Emu.Io.Ata;
-using Emu.Io.Pci;
 using Emu.Io.Tests.Ata;
 
 namespace Emu.Io.Tests.Pci;

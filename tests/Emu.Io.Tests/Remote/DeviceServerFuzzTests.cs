@@ -1,7 +1,3 @@
-using Emu.Io.Remote;
-using Emu.Io.Storage;
-using Emu.Memory;
-
 namespace Emu.Io.Tests.Remote;
 
 /// <summary>
@@ -12,17 +8,9 @@ namespace Emu.Io.Tests.Remote;
 public sealed class DeviceServerFuzzTests : IDisposable
 {
     private readonly MemoryBackend _disk = new(64 * 512, readOnly: true);
-    private readonly StringWriter _log = new();
-
-    // The server's session threads write the log under a lock on it (DeviceServer.Log); read it under the same lock.
-    private string Log()
-    {
-        lock (_log)
-            return _log.ToString();
-    }
     private readonly ServedAtaDisk _served;
 
-    public DeviceServerFuzzTests() => _served = new ServedAtaDisk(_disk, _log);
+    public DeviceServerFuzzTests() => _served = new ServedAtaDisk(_disk);
 
     public void Dispose() => _served.Dispose();
 
@@ -39,8 +27,7 @@ public sealed class DeviceServerFuzzTests : IDisposable
             bool setUp = random.Next(4) != 0;
             if (setUp)
             {
-                c.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, _served.Ram.Path).Encode(c.Payload));
-                c.Receive(out _).Should().Be(MessageType.Welcome);
+                _served.Hello(c);
                 if (random.Next(3) != 0)
                 {
                     var kinds = new PageKind[GuestMemory.PageCount];
@@ -85,7 +72,7 @@ public sealed class DeviceServerFuzzTests : IDisposable
         errors.Should().BeGreaterThan(150, "many random conversations break the protocol somewhere");
         completions.Should().BeGreaterThan(1000, "and many requests in them were well-formed");
         _served.Serving.Should().BeTrue();
-        Log().Should().NotContain("device model failed", "no random access made a device model throw");
+        _served.Log.Should().NotContain("device model failed", "no random access made a device model throw");
 
         using var good = _served.Connect();
         good.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, _served.Ram.Path).Encode(good.Payload));

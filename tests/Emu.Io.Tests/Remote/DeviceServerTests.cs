@@ -1,8 +1,3 @@
-using Emu.Io.Devices;
-using Emu.Io.Remote;
-using Emu.Io.Storage;
-using Emu.Memory;
-
 namespace Emu.Io.Tests.Remote;
 
 /// <summary>
@@ -13,26 +8,11 @@ namespace Emu.Io.Tests.Remote;
 public sealed class DeviceServerTests : IDisposable
 {
     private readonly MemoryBackend _disk = new(64 * 512);
-    private readonly StringWriter _log = new();
-
-    // The server's session threads write the log under a lock on it (DeviceServer.Log); read it under the same lock.
-    private string Log()
-    {
-        lock (_log)
-            return _log.ToString();
-    }
     private readonly ServedAtaDisk _served;
 
-    public DeviceServerTests() => _served = new ServedAtaDisk(_disk, _log);
+    public DeviceServerTests() => _served = new ServedAtaDisk(_disk);
 
     public void Dispose() => _served.Dispose();
-
-    private WelcomeMessage Hello(MessageChannel c)
-    {
-        c.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, _served.Ram.Path).Encode(c.Payload));
-        c.Receive(out var payload).Should().Be(MessageType.Welcome);
-        return WelcomeMessage.Decode(payload);
-    }
 
     /// <summary>Sends the memory map; returns the register names the device sent before its Completion.</summary>
     private static List<RegisterNamesMessage> MemoryMap(MessageChannel c, IReadOnlyList<RegionInfo>? regions = null)
@@ -81,7 +61,7 @@ public sealed class DeviceServerTests : IDisposable
     public void A_VMM_sets_up_the_ATA_controller_and_drives_it_by_register()
     {
         using var c = _served.Connect();
-        var welcome = Hello(c);
+        var welcome = _served.Hello(c);
         welcome.Kind.Should().Be(RemoteDeviceKind.Ata);
         welcome.Regions.Select(r => (r.Space, r.Base, r.Length)).Should().Equal(
             (RegionSpace.Port, 0x1F0u, 8u), (RegionSpace.Port, 0x3F6u, 1u), (RegionSpace.Port, 0x170u, 8u), (RegionSpace.Port, 0x376u, 1u),
@@ -106,7 +86,7 @@ public sealed class DeviceServerTests : IDisposable
     public void Moving_BAR4_moves_the_bus_master_region_and_the_VMM_is_told()
     {
         using var c = _served.Connect();
-        Hello(c);
+        _served.Hello(c);
         MemoryMap(c);
         var write = Access(c, 5, 0x20, 4, write: true, 0xD001);
         write.Before.Should().Equal(MessageType.RegionMoved);
@@ -116,7 +96,7 @@ public sealed class DeviceServerTests : IDisposable
     public void A_DMA_write_to_guest_RAM_is_reported_and_lands_in_the_shared_memory()
     {
         using var c = _served.Connect();
-        Hello(c);
+        _served.Hello(c);
         MemoryMap(c);
         _disk.Write(5 * 512, Enumerable.Repeat((byte)0xA5, 512).ToArray());
         unsafe
@@ -148,14 +128,14 @@ public sealed class DeviceServerTests : IDisposable
         }
         using (var c = _served.Connect())
         {
-            Hello(c);
+            _served.Hello(c);
             MemoryMap(c);
             c.Send(MessageType.Access, new AccessMessage(9, 1, false, 0, 0).Encode(c.Payload));
             ExpectError(c).Should().Contain("region 9");
         }
         using (var c = _served.Connect())
         {
-            Hello(c);
+            _served.Hello(c);
             c.Send(MessageType.Access, new AccessMessage(0, 1, false, 7, 0).Encode(c.Payload));
             ExpectError(c).Should().Contain("before MemoryMap");
         }
@@ -165,20 +145,20 @@ public sealed class DeviceServerTests : IDisposable
             ExpectError(c).Should().Contain("cannot map guest RAM '/nonexistent/ram'");
         }
         using (var c = _served.Connect())
-            Hello(c).Kind.Should().Be(RemoteDeviceKind.Ata, "the server outlived four bad sessions");
+            _served.Hello(c).Kind.Should().Be(RemoteDeviceKind.Ata, "the server outlived four bad sessions");
     }
 
     [Fact]
     public void A_VMM_that_vanishes_mid_session_leaves_the_server_serving()
     {
         var c = _served.Connect();
-        Hello(c);
+        _served.Hello(c);
         MemoryMap(c);
         Access(c, 0, 6, 1, write: true, 0xE0);
         c.Dispose(); // no Goodbye
-        SpinWait.SpinUntil(() => Log().Contains("session 1 ended"), 5000).Should().BeTrue();
+        SpinWait.SpinUntil(() => _served.Log.Contains("session 1 ended"), 5000).Should().BeTrue();
         using var next = _served.Connect();
-        Hello(next);
+        _served.Hello(next);
         MemoryMap(next);
         Access(next, 0, 7, 1, write: false).Value.Should().Be(0x50, "a fresh controller: DRDY, DSC");
     }
@@ -187,7 +167,7 @@ public sealed class DeviceServerTests : IDisposable
     public void A_second_VMM_is_refused_while_one_is_served()
     {
         using var first = _served.Connect();
-        Hello(first);
+        _served.Hello(first);
         using var second = _served.Connect();
         ExpectError(second).Should().Contain("serving another VMM");
         MemoryMap(first); // the first one is unaffected

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Emu.Io.Remote;
 
 namespace Emu.Io.Tests.Remote;
 

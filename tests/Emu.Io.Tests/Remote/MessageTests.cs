@@ -1,7 +1,4 @@
 using System.Buffers.Binary;
-using Emu.Io.Devices;
-using Emu.Io.Remote;
-using Emu.Memory;
 
 namespace Emu.Io.Tests.Remote;
 

@@ -1,7 +1,3 @@
-using Emu.Io.Remote;
-using Emu.Io.Storage;
-using Emu.Memory;
-
 namespace Emu.Io.Tests.Remote;
 
 /// <summary>
@@ -12,31 +8,16 @@ public sealed class SharedDeviceServerTests : IDisposable
 {
     private const int WindowSectors = 32;
     private readonly MemoryBackend _disk = new(2 * WindowSectors * 512);
-    private readonly StringWriter _log = new();
-
-    // The server's session threads write the log under a lock on it (DeviceServer.Log); read it under the same lock.
-    private string Log()
-    {
-        lock (_log)
-            return _log.ToString();
-    }
     private readonly ServedAtaDisk _served;
 
     public SharedDeviceServerTests()
     {
         for (int sector = 0; sector < 2 * WindowSectors; sector++)
             _disk.Write(sector * 512L, Enumerable.Repeat((byte)sector, 512).ToArray());
-        _served = new ServedAtaDisk(_disk, _log, guests: 2);
+        _served = new ServedAtaDisk(_disk, guests: 2);
     }
 
     public void Dispose() => _served.Dispose();
-
-    private WelcomeMessage Hello(MessageChannel c)
-    {
-        c.Send(MessageType.Hello, new HelloMessage(HelloFlags.None, _served.Ram.Path).Encode(c.Payload));
-        c.Receive(out var payload).Should().Be(MessageType.Welcome);
-        return WelcomeMessage.Decode(payload);
-    }
 
     private static void MemoryMap(MessageChannel c)
     {
@@ -81,8 +62,8 @@ public sealed class SharedDeviceServerTests : IDisposable
     {
         using var a = _served.Connect();
         using var b = _served.Connect();
-        var disksA = Hello(a).Disks;
-        var disksB = Hello(b).Disks;
+        var disksA = _served.Hello(a).Disks;
+        var disksB = _served.Hello(b).Disks;
         new[] { disksA.Single().Offset, disksB.Single().Offset }.Should().BeEquivalentTo(new[] { 0L, WindowSectors * 512L });
         disksA.Single().CapacityBytes.Should().Be(WindowSectors * 512);
         MemoryMap(a);
@@ -101,8 +82,8 @@ public sealed class SharedDeviceServerTests : IDisposable
     {
         using var a = _served.Connect();
         using var b = _served.Connect();
-        Hello(a);
-        Hello(b);
+        _served.Hello(a);
+        _served.Hello(b);
         using var third = _served.Connect();
         third.Receive(out var payload).Should().Be(MessageType.Error);
         ErrorMessage.Decode(payload).Text.Should().Contain("serving 2 VMMs already");
@@ -110,11 +91,11 @@ public sealed class SharedDeviceServerTests : IDisposable
         MemoryMap(b);
         a.Send(MessageType.Access, new AccessMessage(0, 1, false, 7, 0).Encode(a.Payload)); // before its MemoryMap
         a.Receive(out _).Should().Be(MessageType.Error);
-        SpinWait.SpinUntil(() => Log().Contains("ended"), 5000).Should().BeTrue();
+        SpinWait.SpinUntil(() => _served.Log.Contains("ended"), 5000).Should().BeTrue();
         Access(b, 7, 1, false).Should().Be(0x50, "the other guest's controller is untouched: DRDY, DSC");
 
         using var next = _served.Connect(); // the broken guest's slot serves the next VMM
-        Hello(next).Disks.Single().CapacityBytes.Should().Be(WindowSectors * 512);
+        _served.Hello(next).Disks.Single().CapacityBytes.Should().Be(WindowSectors * 512);
     }
 }
 

@@ -1,5 +1,3 @@
-using Emu.Io.Storage;
-
 namespace Emu.Io.Tests.Storage;
 
 public class DiskSpecTests

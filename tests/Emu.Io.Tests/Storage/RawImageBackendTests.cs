@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Emu.Io.Storage;
 
 namespace Emu.Io.Tests.Storage;
 

@@ -1,13 +1,4 @@
 using System.Buffers.Binary;
-using Emu.Io.Bus;
-using Emu.Io.Common;
-using Emu.Io.Devices;
-using Emu.Io.Interrupts;
-using Emu.Io.Pci;
-using Emu.Io.Storage;
-using Emu.Io.Timing;
-using Emu.Io.Virtio;
-using Emu.Memory;
 using static Emu.Io.Virtio.VirtioMmioRegister;
 
 namespace Emu.Io.Tests.Virtio;

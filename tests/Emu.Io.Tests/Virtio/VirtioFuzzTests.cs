@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Emu.Io.Storage;
-using Emu.Io.Virtio;
 using Emu.Tests.Shared;
 using Xunit.Abstractions;
 using static Emu.Io.Virtio.VirtioMmioRegister;

@@ -1,5 +1,3 @@
-using Emu.Io.Virtio;
-using Emu.Memory;
 using static Emu.Io.Virtio.VirtioBlockRequestType;
 using static Emu.Io.Virtio.VirtioMmioRegister;
 using static Emu.Io.Virtio.VirtqDescFlags;

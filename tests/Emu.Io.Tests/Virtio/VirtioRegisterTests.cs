@@ -1,5 +1,3 @@
-using Emu.Io.Storage;
-using Emu.Io.Virtio;
 using static Emu.Io.Virtio.VirtioMmioRegister;
 
 namespace Emu.Io.Tests.Virtio;

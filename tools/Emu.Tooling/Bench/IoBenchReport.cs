@@ -52,7 +52,7 @@ public static class IoBenchReport
         var inv = CultureInfo.InvariantCulture;
         var groups = results.GroupBy(r => r.Workload).ToList();
         var paths = results.Select(r => r.Path).Distinct().ToList();
-        const int barH = 16, gap = 4, labelW = 120, plotW = 300, panelGap = 60, top = 50;
+        const int barH = TwoPanelBarChart.BarHeight, gap = 4, labelW = 120, plotW = 300, panelGap = 60, top = 50;
         int groupH = paths.Count * (barH + gap) + 40;
         int width = labelW + 2 * plotW + panelGap + 140;
         int height = top + groups.Count * groupH + 20;
@@ -61,35 +61,23 @@ public static class IoBenchReport
         double maxNs = Math.Max(10, results.Max(r => r.HostNsPerMiB));
         double minNs = Math.Max(1, results.Where(r => r.HostNsPerMiB > 0).Select(r => r.HostNsPerMiB).DefaultIfEmpty(1).Min() / 2);
 
-        var sb = new StringBuilder();
-        sb.Append(inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
-        sb.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        sb.Append("<text x=\"10\" y=\"20\" font-size=\"16\" font-weight=\"bold\">emu bench io: VM exits and host time per MiB, by IO path</text>\n");
-        sb.Append(inv, $"<text x=\"{labelW}\" y=\"40\">VM exits in the IO phase (log scale)</text>\n");
-        sb.Append(inv, $"<text x=\"{labelW + plotW + panelGap}\" y=\"40\">host ns per MiB, median (log scale)</text>\n");
+        var chart = new TwoPanelBarChart(width, height, labelW, plotW, panelGap, "emu bench io: VM exits and host time per MiB, by IO path",
+            "VM exits in the IO phase (log scale)", "host ns per MiB, median (log scale)");
         int y = top;
         foreach (var group in groups)
         {
-            sb.Append(inv, $"<text x=\"10\" y=\"{y + 12}\" font-weight=\"bold\">{Escape(group.Key)}</text>\n");
+            chart.Group(y, group.Key);
             int by = y + 20;
             foreach (var r in group)
             {
-                int colour = Math.Max(0, paths.IndexOf(r.Path)) % colours.Length;
-                sb.Append(inv, $"<text x=\"10\" y=\"{by + barH - 4}\">{Escape(r.Path)}</text>\n");
+                string colour = colours[Math.Max(0, paths.IndexOf(r.Path)) % colours.Length];
                 double ew = r.Exits <= 0 ? 0 : plotW * Math.Log10(1 + r.Exits) / Math.Log10(1 + maxExits);
-                sb.Append(inv, $"<rect x=\"{labelW}\" y=\"{by}\" width=\"{ew:0.0}\" height=\"{barH}\" fill=\"{colours[colour]}\"/>\n");
-                sb.Append(inv, $"<text x=\"{labelW + ew + 4:0.0}\" y=\"{by + barH - 4}\">{r.Exits:N0}</text>\n");
                 double nw = r.HostNsPerMiB <= minNs ? 1 : plotW * Math.Log10(r.HostNsPerMiB / minNs) / Math.Log10(maxNs / minNs);
-                int x2 = labelW + plotW + panelGap;
-                sb.Append(inv, $"<rect x=\"{x2}\" y=\"{by}\" width=\"{nw:0.0}\" height=\"{barH}\" fill=\"{colours[colour]}\"/>\n");
-                sb.Append(inv, $"<text x=\"{x2 + nw + 4:0.0}\" y=\"{by + barH - 4}\">{r.HostNsPerMiB:N0}</text>\n");
+                chart.Row(by, 10, r.Path, colour, ew, r.Exits.ToString("N0", inv), nw, r.HostNsPerMiB.ToString("N0", inv));
                 by += barH + gap;
             }
             y += groupH;
         }
-        sb.Append("</svg>\n");
-        return sb.ToString();
+        return chart.ToString();
     }
-
-    private static string Escape(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -62,38 +62,29 @@ public static class MultiGuestOutput
     {
         var inv = CultureInfo.InvariantCulture;
         var models = results.Select(r => r.Model).Distinct().ToList();
-        const int barH = 16, gap = 4, labelW = 150, plotW = 300, panelGap = 70, top = 50;
+        const int barH = TwoPanelBarChart.BarHeight, gap = 4, labelW = 150, plotW = 300, panelGap = 70, top = 50;
         int width = labelW + 2 * plotW + panelGap + 80;
         int height = top + results.Count * (barH + gap) + models.Count * 16 + 20;
         string[] colours = ["#c0392b", "#2980b9", "#27ae60", "#8e44ad", "#e67e22"];
         double CpuMsPerMiB(MultiGuestResult r) => r.Bytes == 0 ? 0 : r.HostCpuSeconds * 1000 / (r.Bytes / (1024.0 * 1024));
         double maxRate = Math.Max(1e-9, results.Max(r => r.MibPerSecond));
         double maxCpu = Math.Max(1e-9, results.Max(CpuMsPerMiB));
-        var sb = new StringBuilder();
-        sb.Append(inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
-        sb.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        sb.Append("<text x=\"10\" y=\"20\" font-size=\"16\" font-weight=\"bold\">emu bench io --guests: several guests sharing one device, by model</text>\n");
-        sb.Append(inv, $"<text x=\"{labelW}\" y=\"40\">aggregate MiB/s (all guests)</text>\n");
-        sb.Append(inv, $"<text x=\"{labelW + plotW + panelGap}\" y=\"40\">host CPU ms per MiB (all processes)</text>\n");
+        var chart = new TwoPanelBarChart(width, height, labelW, plotW, panelGap, "emu bench io --guests: several guests sharing one device, by model",
+            "aggregate MiB/s (all guests)", "host CPU ms per MiB (all processes)");
         int y = top;
         foreach (var model in models)
         {
-            sb.Append(inv, $"<text x=\"10\" y=\"{y + 12}\" font-weight=\"bold\">{model}</text>\n");
+            chart.Group(y, model);
             y += 16;
             foreach (var r in results.Where(r => r.Model == model))
             {
                 string colour = colours[models.IndexOf(model) % colours.Length];
-                sb.Append(inv, $"<text x=\"20\" y=\"{y + barH - 4}\">{r.Guests} guest{(r.Guests == 1 ? "" : "s")}</text>\n");
                 double rw = plotW * r.MibPerSecond / maxRate, cw = plotW * CpuMsPerMiB(r) / maxCpu;
-                sb.Append(inv, $"<rect x=\"{labelW}\" y=\"{y}\" width=\"{rw:0.0}\" height=\"{barH}\" fill=\"{colour}\"/>\n");
-                sb.Append(inv, $"<text x=\"{labelW + rw + 4:0.0}\" y=\"{y + barH - 4}\">{r.MibPerSecond:0.0}</text>\n");
-                int x2 = labelW + plotW + panelGap;
-                sb.Append(inv, $"<rect x=\"{x2}\" y=\"{y}\" width=\"{cw:0.0}\" height=\"{barH}\" fill=\"{colour}\"/>\n");
-                sb.Append(inv, $"<text x=\"{x2 + cw + 4:0.0}\" y=\"{y + barH - 4}\">{CpuMsPerMiB(r):0.0}</text>\n");
+                chart.Row(y, 20, $"{r.Guests} guest{(r.Guests == 1 ? "" : "s")}", colour,
+                    rw, r.MibPerSecond.ToString("0.0", inv), cw, CpuMsPerMiB(r).ToString("0.0", inv));
                 y += barH + gap;
             }
         }
-        sb.Append("</svg>\n");
-        return sb.ToString();
+        return chart.ToString();
     }
 }

@@ -1,32 +1,36 @@
 using Emu.Cpu;
-using Emu.Hypervisor.Debugging;
 using Emu.Hypervisor.Snapshots;
+using Emu.Io.Platform;
 
-namespace Emu.Hypervisor;
+namespace Emu.Hypervisor.Debugging;
 
-// Reverse execution for the debugger (gdb's reverse-stepi and reverse-continue): the run is deterministic, so going
-// back is going forward again from an earlier snapshot (SnapshotHistory) and stopping one instruction, or one event,
-// before where the guest stood.
-public sealed partial class VirtualMachine
+/// <summary>
+/// Reverse execution for the debugger (gdb's reverse-stepi and reverse-continue): the run is deterministic, so going
+/// back is going forward again from an earlier snapshot (<see cref="SnapshotHistory"/>) and stopping one instruction,
+/// or one event, before where the guest stood.
+/// </summary>
+internal sealed class ReverseExecution(
+    MachineDebugger debugger, Processor cpu, VirtualTime time, HaltWait halt, PcPlatform platform, Snapshotter snapshots)
 {
-    /// <summary>The snapshots of a debugged run; null until a debugger with a front end stops the guest.</summary>
-    internal SnapshotHistory? History { get; private set; }
+    /// <summary>The snapshots of the debugged run; null until the debugger's front end first stops the guest.</summary>
+    private SnapshotHistory? _history;
 
-    private void RecordHistory(MachineDebugger debugger)
+    /// <summary>Takes a snapshot when one is due; only a debugger with a front end can ever go back.</summary>
+    public void Record()
     {
         if (debugger.FrontEnd is null)
             return;
-        History ??= new SnapshotHistory(this);
-        History.Record();
+        _history ??= new SnapshotHistory(cpu, snapshots);
+        _history.Record();
     }
 
     /// <summary>Goes back one instruction, or (<paramref name="toEvent"/>) to the last breakpoint, watchpoint or
     /// break-exit stop before the current one; at the start of the history, stops there and says so.</summary>
-    private DebugStop Reverse(MachineDebugger debugger, bool toEvent)
+    public DebugStop Back(bool toEvent)
     {
-        long now = Cpu.Retired;
-        if (History is not { Start: long start } history || now <= start)
-            return new DebugStop(DebugStopKind.HistoryBegin, History?.Unavailable ?? "no more reverse-execution history");
+        long now = cpu.Retired;
+        if (_history is not { Start: long start } history || now <= start)
+            return new DebugStop(DebugStopKind.HistoryBegin, _history?.Unavailable ?? "no more reverse-execution history");
         if (!toEvent)
         {
             ReplayTo(history, now - 1);
@@ -37,13 +41,13 @@ public sealed partial class VirtualMachine
         long end = now;
         while (history.AtOrBefore(end - 1) is { } snapshot)
         {
-            Restore(snapshot);
+            snapshots.Restore(snapshot);
             history.RestoredTo(snapshot);
-            if (LastStopBefore(debugger, end) is { } last)
+            if (LastStopBefore(end) is { } last)
             {
                 ReplayTo(history, last.At);
                 if (last.Stop.Kind is DebugStopKind.Breakpoint or DebugStopKind.HardwareBreakpoint)
-                    Cpu.PrepareNextInstruction(); // as forward: the pending interrupt is delivered before the check
+                    cpu.PrepareNextInstruction(); // as forward: the pending interrupt is delivered before the check
                 return last.Stop;
             }
             end = snapshot.Retired;
@@ -58,10 +62,10 @@ public sealed partial class VirtualMachine
     /// then forward, with the guest's output to the host held back (the host has seen it).</summary>
     private void ReplayTo(SnapshotHistory history, long target)
     {
-        if (Cpu.Retired > target || history.AtOrBefore(target) is { } nearer && nearer.Retired > Cpu.Retired)
+        if (cpu.Retired > target || history.AtOrBefore(target) is { } nearer && nearer.Retired > cpu.Retired)
         {
             var snapshot = history.AtOrBefore(target)!;
-            Restore(snapshot);
+            snapshots.Restore(snapshot);
             history.RestoredTo(snapshot);
         }
         Replay(target, null);
@@ -71,39 +75,39 @@ public sealed partial class VirtualMachine
 
     /// <summary>Runs to instruction <paramref name="end"/> noting every stop the debugger would make on the way; the
     /// last one before <paramref name="end"/>, or null.</summary>
-    private NotedStop? LastStopBefore(MachineDebugger debugger, long end)
+    private NotedStop? LastStopBefore(long end)
     {
         NotedStop? last = null;
         Replay(end, (at, stop) =>
         {
             if (at < end)
                 last = new NotedStop(at, stop);
-        }, debugger);
+        });
         return last;
     }
 
     /// <summary>Runs forward to instruction <paramref name="target"/> the way the run loop does (slices at timer
     /// deadlines, halts passed to the next one) with output to the host muted; with <paramref name="noted"/>, one
     /// instruction at a time, telling it where each breakpoint, watchpoint and break-exit stop would have been.</summary>
-    private void Replay(long target, Action<long, DebugStop>? noted, MachineDebugger? debugger = null)
+    private void Replay(long target, Action<long, DebugStop>? noted)
     {
-        var (serial, console) = (Com1.Output, Platform.DebugConsole.Output);
-        Com1.Output = null;
-        Platform.DebugConsole.Output = null;
+        var (serial, console) = (platform.Com1.Output, platform.DebugConsole.Output);
+        platform.Com1.Output = null;
+        platform.DebugConsole.Output = null;
         try
         {
-            while (Cpu.Retired < target)
+            while (cpu.Retired < target)
             {
-                long slice = _time.SliceLength(target - Cpu.Retired);
-                _time.BeginSlice(slice);
-                var stop = noted is null ? Cpu.Run(slice) : ReplayNoting(slice, noted, debugger!);
-                _time.EndSlice(Layers);
-                if (stop == StopReason.Halt && PassHalt(null, null, out _, out _))
+                long slice = time.SliceLength(target - cpu.Retired);
+                time.BeginSlice(slice);
+                var stop = noted is null ? cpu.Run(slice) : ReplayNoting(slice, noted);
+                time.EndSlice();
+                if (stop == StopReason.Halt && halt.Pass(null, null) is null)
                     continue;
                 if (stop == StopReason.StopRequested)
                 {
-                    if (Debugger?.TakeStop() is { } missed && noted is not null)
-                        noted(Cpu.Retired, missed);
+                    if (debugger.TakeStop() is { } missed && noted is not null)
+                        noted(cpu.Retired, missed);
                     continue;
                 }
                 if (stop != StopReason.InstructionLimit)
@@ -112,24 +116,24 @@ public sealed partial class VirtualMachine
         }
         finally
         {
-            Com1.Output = serial;
-            Platform.DebugConsole.Output = console;
+            platform.Com1.Output = serial;
+            platform.DebugConsole.Output = console;
         }
     }
 
-    private StopReason ReplayNoting(long count, Action<long, DebugStop> noted, MachineDebugger debugger)
+    private StopReason ReplayNoting(long count, Action<long, DebugStop> noted)
     {
         for (long i = 0; i < count; i++)
         {
-            var ready = Cpu.PrepareNextInstruction();
+            var ready = cpu.PrepareNextInstruction();
             if (ready != StopReason.InstructionLimit)
                 return ready;
-            uint linear = MachineDebugger.LinearPc(Cpu);
-            if (!Cpu.ResumingRepeat && debugger.Breakpoints.At(linear) is DebugStopKind kind)
-                noted(Cpu.Retired, new DebugStop(kind, $"{(debugger.Breakpoints.IsMonitor(linear) ? "monitor " : "")}breakpoint at {Cpu.CS:X4}:{Cpu.IP:X4}"));
-            var stop = Cpu.Run(1);
+            uint linear = MachineDebugger.LinearPc(cpu);
+            if (!cpu.ResumingRepeat && debugger.Breakpoints.At(linear) is DebugStopKind kind)
+                noted(cpu.Retired, new DebugStop(kind, $"{(debugger.Breakpoints.IsMonitor(linear) ? "monitor " : "")}breakpoint at {cpu.CS:X4}:{cpu.IP:X4}"));
+            var stop = cpu.Run(1);
             if (debugger.TakeStop() is { } after)
-                noted(Cpu.Retired, after);
+                noted(cpu.Retired, after);
             if (stop == StopReason.StopRequested)
                 continue;
             if (stop != StopReason.InstructionLimit)
