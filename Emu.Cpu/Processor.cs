@@ -245,7 +245,10 @@ public sealed unsafe partial class Processor
     {
         uint modelMask = _flagsModelMask;
         uint mask = writable & modelMask;
-        uint f = (FlagsValue & ~mask) | (value & mask);
+        // A pending lazy record (Processor.LazyFlags.cs) only leaves the status flags stale: when the value replaces
+        // all six (IRET, POPF), they need not be computed first.
+        uint kept = (mask & CpuFlags.Status) == CpuFlags.Status ? _flags : FlagsValue;
+        uint f = (kept & ~mask) | (value & mask);
         f &= modelMask;
         f |= _flagsFixedOnes;
         FlagsValue = f;
@@ -532,28 +535,12 @@ public sealed unsafe partial class Processor
 
     // ---- VM exits ----
 
-    internal uint PortIn(uint port, int size)
-    {
-        var exit = new VmExit
-        {
-            Reason = ExitReason.Io, IsWrite = false, Size = (byte)size,
-            Cs = InstructionCs, Ip = InstructionIp, Address = port & 0xFFFF,
-            Value = size == 4 ? 0xFFFF_FFFF : (1u << (8 * size)) - 1, // an empty bus reads all ones
-        };
-        ExitHandler?.HandleExit(this, ref exit);
-        return size == 4 ? exit.Value : exit.Value & ((1u << (8 * size)) - 1);
-    }
+    // A port access is a read or write through the exit handler (no handler: an empty bus, reads all ones).
+    internal uint PortIn(uint port, int size) =>
+        (ExitHandler?.Read(this, ExitReason.Io, port & 0xFFFF, size) ?? 0xFFFF_FFFF) & SizeMask(size);
 
-    internal void PortOut(uint port, int size, uint value)
-    {
-        var exit = new VmExit
-        {
-            Reason = ExitReason.Io, IsWrite = true, Size = (byte)size,
-            Cs = InstructionCs, Ip = InstructionIp, Address = port & 0xFFFF,
-            Value = size == 4 ? value : value & ((1u << (8 * size)) - 1),
-        };
-        ExitHandler?.HandleExit(this, ref exit);
-    }
+    internal void PortOut(uint port, int size, uint value) =>
+        ExitHandler?.Write(this, ExitReason.Io, port & 0xFFFF, size, value & SizeMask(size));
 
     internal void Hypercall()
     {
@@ -570,26 +557,10 @@ public sealed unsafe partial class Processor
 
     private sealed class MmioExitAdapter(Processor cpu) : IMmioHandler
     {
-        public uint MmioRead(uint physicalAddress, int size)
-        {
-            var exit = new VmExit
-            {
-                Reason = ExitReason.Mmio, IsWrite = false, Size = (byte)size,
-                Cs = cpu.InstructionCs, Ip = cpu.InstructionIp, Address = physicalAddress,
-                Value = size == 4 ? 0xFFFF_FFFF : (1u << (8 * size)) - 1,
-            };
-            cpu.ExitHandler?.HandleExit(cpu, ref exit);
-            return exit.Value;
-        }
+        public uint MmioRead(uint physicalAddress, int size) =>
+            cpu.ExitHandler?.Read(cpu, ExitReason.Mmio, physicalAddress, size) ?? SizeMask(size);
 
-        public void MmioWrite(uint physicalAddress, int size, uint value)
-        {
-            var exit = new VmExit
-            {
-                Reason = ExitReason.Mmio, IsWrite = true, Size = (byte)size,
-                Cs = cpu.InstructionCs, Ip = cpu.InstructionIp, Address = physicalAddress, Value = value,
-            };
-            cpu.ExitHandler?.HandleExit(cpu, ref exit);
-        }
+        public void MmioWrite(uint physicalAddress, int size, uint value) =>
+            cpu.ExitHandler?.Write(cpu, ExitReason.Mmio, physicalAddress, size, value);
     }
 }

@@ -29,12 +29,39 @@ public struct VmExit
     public uint Address;
     /// <summary>The value written, or the value the handler returns for a read.</summary>
     public uint Value;
+
+    /// <summary>The exit of a port (Io) or MMIO access of <paramref name="size"/> bytes by the instruction executing
+    /// now; a read starts with all ones (an empty bus), which the handler replaces.</summary>
+    public static VmExit Access(Processor cpu, ExitReason reason, bool write, uint address, int size, uint value) => new()
+    {
+        Reason = reason, IsWrite = write, Size = (byte)size,
+        Cs = cpu.InstructionCs, Ip = cpu.InstructionIp, Address = address,
+        Value = write ? value : Processor.SizeMask(size),
+    };
 }
 
 /// <summary>The hypervisor side of VM exits: called synchronously while the CPU is stopped at the instruction.</summary>
 public interface IExitHandler
 {
     void HandleExit(Processor cpu, ref VmExit exit);
+
+    /// <summary>A port (<see cref="ExitReason.Io"/>) or MMIO read of <paramref name="size"/> bytes; returns the value
+    /// (bits above the size are ignored). By default one <see cref="HandleExit"/>; a hypervisor may serve the access
+    /// without building a <see cref="VmExit"/> when nobody looks at it (the path every IN takes).</summary>
+    uint Read(Processor cpu, ExitReason reason, uint address, int size)
+    {
+        var exit = VmExit.Access(cpu, reason, write: false, address, size, 0);
+        HandleExit(cpu, ref exit);
+        return exit.Value;
+    }
+
+    /// <summary>A port or MMIO write of the low <paramref name="size"/> bytes of <paramref name="value"/> (the bits
+    /// above are clear). By default one <see cref="HandleExit"/>, like <see cref="Read"/>.</summary>
+    void Write(Processor cpu, ExitReason reason, uint address, int size, uint value)
+    {
+        var exit = VmExit.Access(cpu, reason, write: true, address, size, value);
+        HandleExit(cpu, ref exit);
+    }
 }
 
 /// <summary>The INTA cycle: the interrupt controller names the vector of the interrupt it raised.</summary>

@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Emu.Cpu;
 using Emu.Hypervisor.Debugging;
 using Emu.Hypervisor.Firmware;
@@ -15,31 +13,98 @@ namespace Emu.Hypervisor;
 /// The VMM's side of every exit: dispatches port and MMIO accesses
 /// to the bus that owns the address, runs hypercalls, counts and traces. An IN's or MMIO read's
 /// value goes back in <see cref="VmExit.Value"/>, which the CPU puts in AL/AX/EAX or the operand.
+/// A port or MMIO access nobody observes (no trace, no layer accounting, no debugger, no host timing) takes a lean
+/// path: counted and dispatched, without a <see cref="VmExit"/> or a look at each observer; whether anyone observes
+/// is settled when one is attached or detached, not on every exit.
 /// </summary>
-internal sealed class ExitDispatcher(ExitStatistics stats, PortBus ports, MmioBus mmio, HypercallTable hypercalls)
+internal sealed class ExitDispatcher(Processor cpu, ExitStatistics stats, PortBus ports, MmioBus mmio, HypercallTable hypercalls)
     : IExitHandler, IInterruptObserver
 {
     // Fields rather than property chains: this is the path every port access takes.
+    private readonly Processor _cpu = cpu;
     private readonly ExitStatistics _stats = stats;
     private readonly PortBus _ports = ports;
     private readonly MmioBus _mmio = mmio;
+    private Tracer? _tracer;
+    private GuestLayers? _layers;
+    private MachineDebugger? _debugger;
+    // True when a tracer, the layer accounting or a debugger is attached: every exit then takes HandleExit's full path.
+    private bool _observed;
 
-    /// <summary>The trace destination; null (the default) costs one test per exit.</summary>
-    public Tracer? Tracer { get; set; }
+    /// <summary>The trace destination; null (the default) costs nothing per exit or interrupt.</summary>
+    public Tracer? Tracer
+    {
+        get => _tracer;
+        set
+        {
+            _tracer = value;
+            _cpu.InterruptObserver = value is null ? null : this; // interrupts are traced, not otherwise observed
+            Observers();
+        }
+    }
 
-    /// <summary>The accounting by guest layer (--layers); null (the default) costs one test per exit.</summary>
-    public GuestLayers? Layers { get; set; }
+    /// <summary>The accounting by guest layer (--layers); null (the default) costs nothing per exit.</summary>
+    public GuestLayers? Layers
+    {
+        get => _layers;
+        set
+        {
+            _layers = value;
+            Observers();
+        }
+    }
 
-    /// <summary>The debugger, whose break-exits are checked after each exit; null costs one test.</summary>
-    public MachineDebugger? Debugger { get; set; }
+    /// <summary>The debugger, whose break-exits are checked after each exit; null costs nothing per exit.</summary>
+    public MachineDebugger? Debugger
+    {
+        get => _debugger;
+        set
+        {
+            _debugger = value;
+            Observers();
+        }
+    }
+
+    private void Observers() => _observed = _tracer is not null || _layers is not null || _debugger is not null;
+
+    public uint Read(Processor cpu, ExitReason reason, uint address, int size)
+    {
+        if (_observed | _stats.TimingEnabled)
+            return ObservedAccess(cpu, reason, write: false, address, size, 0);
+        _stats.Count(reason);
+        return reason == ExitReason.Io ? _ports.Read(address, size) : _mmio.Read(address, size);
+    }
+
+    public void Write(Processor cpu, ExitReason reason, uint address, int size, uint value)
+    {
+        if (_observed | _stats.TimingEnabled)
+        {
+            ObservedAccess(cpu, reason, write: true, address, size, value);
+            return;
+        }
+        _stats.Count(reason);
+        if (reason == ExitReason.Io)
+            _ports.Write(address, size, value);
+        else
+            _mmio.Write(address, size, value);
+    }
+
+    // Not inlined: the lean path then carries no VmExit to build.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private uint ObservedAccess(Processor cpu, ExitReason reason, bool write, uint address, int size, uint value)
+    {
+        var exit = VmExit.Access(cpu, reason, write, address, size, value);
+        HandleExit(cpu, ref exit);
+        return exit.Value;
+    }
 
     public void HandleExit(Processor cpu, ref VmExit exit)
     {
-        var layers = Layers;
+        var layers = _layers;
         bool layersTimed = layers is { TimesExits: true };
         bool timed = _stats.TimingEnabled | layersTimed;
         long start = timed ? Stopwatch.GetTimestamp() : 0;
-        Tracer?.BeginExit();
+        _tracer?.BeginExit();
         if (layersTimed)
             layers!.ExitStart = start;
 
@@ -61,9 +126,9 @@ internal sealed class ExitDispatcher(ExitStatistics stats, PortBus ports, MmioBu
             layers!.DeviceTicks += Stopwatch.GetTimestamp() - start;
         _stats.Count(exit.Reason);
 
-        if (timed | Tracer is not null)
+        if (timed | _tracer is not null)
             Observe(cpu, ref exit, range, timed ? Stopwatch.GetTimestamp() - start : 0);
-        if (Debugger is { HasExitBreaks: true } debugger)
+        if (_debugger is { HasExitBreaks: true } debugger)
             debugger.CheckExit(cpu, exit, range);
         layers?.ExitHandled(exit.Reason, layersTimed ? Stopwatch.GetTimestamp() - start : 0);
     }
@@ -72,28 +137,15 @@ internal sealed class ExitDispatcher(ExitStatistics stats, PortBus ports, MmioBu
     {
         if (_stats.TimingEnabled)
             _stats.AddTime(exit.Reason, range?.Device.Name, ticks);
-        Tracer?.Exit(cpu, exit, range, ticks);
+        _tracer?.Exit(cpu, exit, range, ticks);
     }
 
-    // The value travels as its little-endian bytes (the span length is the access width).
-    [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static DeviceRange? Access(DeviceBus bus, ref VmExit exit)
     {
-        uint value = exit.IsWrite ? exit.Value : 0;
-        if (!BitConverter.IsLittleEndian)
-            value = BinaryPrimitives.ReverseEndianness(value);
-        var bytes = MemoryMarshal.CreateSpan(ref Unsafe.As<uint, byte>(ref value), exit.Size);
-        DeviceRange? range;
         if (exit.IsWrite)
-        {
-            bus.TryWrite(exit.Address, bytes, out range);
-        }
-        else
-        {
-            bus.TryRead(exit.Address, bytes, out range);
-            exit.Value = BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
-        }
+            return bus.Write(exit.Address, exit.Size, exit.Value);
+        exit.Value = bus.Read(exit.Address, exit.Size, out var range);
         return range;
     }
 
@@ -108,5 +160,5 @@ internal sealed class ExitDispatcher(ExitStatistics stats, PortBus ports, MmioBu
     }
 
     public void InterruptDelivered(Processor cpu, byte vector, InterruptKind kind) =>
-        Tracer?.Interrupt(cpu, vector, kind);
+        _tracer?.Interrupt(cpu, vector, kind);
 }

@@ -77,9 +77,8 @@ public sealed class VirtualMachine : IDisposable
                     Devices.Add(device);
             }
 
-            _dispatcher = new ExitDispatcher(Stats, Ports, Mmio, Hypercalls);
+            _dispatcher = new ExitDispatcher(Cpu, Stats, Ports, Mmio, Hypercalls);
             Cpu.ExitHandler = _dispatcher;
-            Cpu.InterruptObserver = _dispatcher;
             Firmware = InitFirmware(config);
             foreach (var (number, service) in config.Hypercalls)
                 Hypercalls.Add(number, () => service(this));

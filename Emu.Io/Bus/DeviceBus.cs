@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Emu.Io.Bus;
 
@@ -107,32 +108,51 @@ public abstract class DeviceBus
         return true;
     }
 
-    /// <summary>Convenience for the exit path: a read of <paramref name="width"/> bytes as a value.</summary>
-    public uint Read(uint address, int width)
+    /// <summary>A read of <paramref name="width"/> bytes as a value (the exit path): all ones when unclaimed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Read(uint address, int width) => Read(address, width, out _);
+
+    /// <summary>A read of <paramref name="width"/> bytes as a value, and the range that answered (null: unclaimed,
+    /// and the value all ones).</summary>
+    // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path.
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint Read(uint address, int width, out DeviceRange? range)
     {
         if (!IsValidWidth(width))
         {
             UnclaimedReads++;
+            range = null;
             return 0xFFFF_FFFF;
         }
-        Span<byte> buffer = stackalloc byte[4];
-        buffer.Clear();
-        TryRead(address, buffer[..width], out _);
-        return BinaryPrimitives.ReadUInt32LittleEndian(buffer);
+        uint value = 0;
+        TryRead(address, BytesOf(ref value, width), out range);
+        return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
     }
 
-    /// <summary>Convenience for the exit path: a write of the low <paramref name="width"/> bytes of a value.</summary>
-    public void Write(uint address, int width, uint value)
+    /// <summary>A write of the low <paramref name="width"/> bytes of a value (the exit path); returns the range that
+    /// took it, or null when unclaimed.</summary>
+    // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path.
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public DeviceRange? Write(uint address, int width, uint value)
     {
         if (!IsValidWidth(width))
         {
             UnclaimedWrites++;
-            return;
+            return null;
         }
-        Span<byte> buffer = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer, value);
-        TryWrite(address, buffer[..width], out _);
+        if (!BitConverter.IsLittleEndian)
+            value = BinaryPrimitives.ReverseEndianness(value);
+        TryWrite(address, BytesOf(ref value, width), out var range);
+        return range;
     }
+
+    // A value's first bytes in memory as a span of an access's width: its low bytes, little-endian, once
+    // reversed on a big-endian host.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Span<byte> BytesOf(ref uint value, int width) =>
+        MemoryMarshal.CreateSpan(ref Unsafe.As<uint, byte>(ref value), width);
 
     /// <summary>The range wholly containing the access, or null.</summary>
     // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path.

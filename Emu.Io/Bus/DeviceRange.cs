@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Emu.Io.Bus;
 
 /// <summary>
@@ -29,6 +31,7 @@ public sealed class DeviceRange
     public long Writes { get; internal set; }
 
     /// <summary>True when the whole access [address, address+width) lies inside this range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Covers(uint address, int width) =>
         address >= Start && (ulong)(address - Start) + (ulong)width <= Length;
 
