@@ -14,7 +14,7 @@ public sealed class BenchOptions
     [Value(1, MetaName = "FILE", HelpText = "cpu: flat programs or boot sectors to measure (loaded and started at 0000:7C00, run to HLT) instead of the shipped guests.")]
     public IEnumerable<string> Files { get; set; } = [];
 
-    [Option("guests", HelpText = "cpu: comma-separated shipped guests (default all): alu, alu-samepage, call, com, int, io, muldiv, pit, string. "
+    [Option("guests", HelpText = "cpu: comma-separated shipped guests (default all): alu, alu-samepage, call, codepage, com, int, io, muldiv, nested, pit, string. "
         + "io: how many guests share one device (1-16), or several counts (1,2,4); the single-guest row is always measured too.")]
     public string? Guests { get; set; }
 
@@ -97,33 +97,11 @@ public static class BenchIoVerb
             PollInterval = o.PollInterval,
             DeviceProcessLauncher = DeviceServerProcess.Start,
         });
-        List<IoBenchResult> results;
-        try
-        {
-            using var progress = new Progress();
-            int rows = paths.Count * workloads.Count + (os is null ? 0 : OsFreadBench.Drivers.Length), done = 0;
-            results = bench.Run(r =>
-            {
-                progress.Report($"[{++done}/{rows}] {r.Workload} over {r.Path} done");
-                if (o.Json)
-                {
-                    progress.Clear();
-                    output.WriteLine(IoBenchReport.ToJson(r));
-                }
-            });
-        }
-        catch (IoBenchException e)
-        {
-            throw new UserError($"bench io: {e.Message}");
-        }
-        if (!o.Json)
-            IoBenchReport.WriteTable(results, output);
-        if (o.Chart is { } chart)
-            BenchChart.Write(chart, IoBenchReport.ToSvg(results));
-        var disagreements = IoBenchReport.ChecksumDisagreements(results);
-        foreach (var line in disagreements)
-            Console.Error.WriteLine($"emu: bench io: {line}");
-        return disagreements.Count == 0 && results.All(r => r.FailedRequests == 0) ? ExitCodes.Success : ExitCodes.HostError;
+        int rows = paths.Count * workloads.Count + (os is null ? 0 : OsFreadBench.Drivers.Length);
+        var report = new BenchRows<IoBenchResult>(r => $"{r.Workload} over {r.Path}", IoBenchReport.ToJson, IoBenchReport.WriteTable,
+            IoBenchReport.ToSvg, IoBenchReport.ChecksumDisagreements);
+        var (results, agree) = report.Report(bench.Run, rows, o, output);
+        return agree && results.All(r => r.FailedRequests == 0) ? ExitCodes.Success : ExitCodes.HostError;
     }
 
     /// <summary>The OS floppy (given, or the shipped one; none found: no OS rows) and the firmware it boots with.</summary>

@@ -32,33 +32,9 @@ public static class BenchMultiGuestVerb
             StartServer = MultiGuestProcesses.StartServer,
             RunGuests = MultiGuestProcesses.RunGuests,
         });
-        List<MultiGuestResult> results;
-        try
-        {
-            using var progress = new Progress();
-            int rows = models.Count * counts.Count, done = 0;
-            results = bench.Run(r =>
-            {
-                progress.Report($"[{++done}/{rows}] {r.Model} with {r.Guests} guests done");
-                if (o.Json)
-                {
-                    progress.Clear();
-                    output.WriteLine(MultiGuestOutput.ToJson(r));
-                }
-            });
-        }
-        catch (IoBenchException e)
-        {
-            throw new UserError($"bench io: {e.Message}");
-        }
-        if (!o.Json)
-            MultiGuestOutput.WriteTable(results, output);
-        if (o.Chart is { } chart)
-            BenchChart.Write(chart, MultiGuestOutput.ToSvg(results));
-        var problems = MultiGuestOutput.Problems(results);
-        foreach (var line in problems)
-            Console.Error.WriteLine($"emu: bench io: {line}");
-        return problems.Count == 0 ? ExitCodes.Success : ExitCodes.HostError;
+        var report = new BenchRows<MultiGuestResult>(r => $"{r.Model} with {r.Guests} guests", MultiGuestOutput.ToJson, MultiGuestOutput.WriteTable,
+            MultiGuestOutput.ToSvg, MultiGuestOutput.Problems);
+        return report.Report(bench.Run, models.Count * counts.Count, o, output).Clean ? ExitCodes.Success : ExitCodes.HostError;
     }
 
     /// <summary>One guest: the exit status is the guest's (33 every request succeeded, 35 some failed), as `emu run` gives it.</summary>

@@ -60,10 +60,20 @@ internal static unsafe class BlockEmitter
 
     /// <summary>The IL of one block, instruction by instruction; keeps count of the instructions retired
     /// since <c>Retired</c> was last written.</summary>
+    /// <remarks>
+    /// The guest's general registers live in IL locals while the block's inline operations use them (the JIT keeps
+    /// them in machine registers): each is loaded from <c>Regs</c> at its first use after the block's start or a
+    /// handler call (which may read or change any of them), and written back, if changed, before anything that can
+    /// see <c>Regs</c>: an instruction that may fault (a memory access), a handler call, and every way out of the
+    /// method, including the loop back to its start (a pass starts with nothing loaded). The IL runs top to bottom
+    /// but for that loop and the ways out, so what is loaded or changed at each point is known while it is written.
+    /// </remarks>
     private sealed class Emitter(ILGenerator il, int count)
     {
         private readonly Label _top = il.DefineLabel();
         private readonly LocalBuilder _generation = il.DeclareLocal(typeof(int));
+        private readonly LocalBuilder?[] _regs = new LocalBuilder?[8];
+        private readonly bool[] _loaded = new bool[8], _dirty = new bool[8];
         private int _pending;
 
         public void Start()
@@ -81,24 +91,29 @@ internal static unsafe class BlockEmitter
             Return(lastSlot);
         }
 
-        // A specialised operation: registers, immediates, segment and address recipe as constants.
+        // A specialised operation: registers (as their locals), immediates, segment and address recipe as constants.
         public void Operation(Template t, ref DecodedOp op, int slot, uint ip, uint next)
         {
             bool memory = t.Shape is Shape.RegMem or Shape.MemReg or Shape.MemImm or Shape.Mem or Shape.Stack;
             if (memory)
+            {
+                // It may fault: Regs must be what the instruction found (a register loaded below reads it as written).
+                WriteBack(forget: false);
                 BeforeSideEffects(ip, next);
-            il.Emit(OpCodes.Ldarg_0);
+            }
+            int size = t.Size;
             switch (t.Shape)
             {
-                case Shape.RegReg: Int(op.Reg0); Int(op.Reg1); break;
-                case Shape.RegImm: Int(op.Reg0); Int((int)op.Imm); break;
-                case Shape.RegMem: Int(op.Reg0); Int(op.Seg); Ea(ref op); break;
-                case Shape.MemReg: Int(op.Seg); Ea(ref op); Int(op.Reg1); break;
-                case Shape.MemImm: Int(op.Seg); Ea(ref op); Int((int)op.Imm); break;
-                case Shape.Reg or Shape.Stack: Int(op.Reg0); break;
-                case Shape.Mem: Int(op.Seg); Ea(ref op); break;
-                case Shape.RegEa: Int(op.Reg0); Ea(ref op); break;
-                case Shape.Shift: Int(op.Sub); Int(op.Reg0); Int((int)(op.Imm & 0xFF)); break;
+                case Shape.RegReg: Processor(t); Slot(op.Reg0, size); Slot(op.Reg1, size); break;
+                case Shape.RegImm: Processor(t); Slot(op.Reg0, size); Int((int)op.Imm); break;
+                case Shape.RegMem: Processor(t); Slot(op.Reg0, size); Int(op.Seg); Ea(ref op); break;
+                case Shape.MemReg: Processor(t); Int(op.Seg); Ea(ref op); Slot(op.Reg1, size); break;
+                case Shape.MemImm: Processor(t); Int(op.Seg); Ea(ref op); Int((int)op.Imm); break;
+                case Shape.Reg: Processor(t); Slot(op.Reg0, size); break;
+                case Shape.Mem: Processor(t); Int(op.Seg); Ea(ref op); break;
+                case Shape.RegEa: Slot(op.Reg0, size); Ea(ref op); break;
+                case Shape.Shift: Processor(t); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
+                case Shape.Stack: Processor(t); SlotOnly(Reg.SP); SlotOnly(op.Reg0); break;
             }
             il.Emit(OpCodes.Call, t.Method);
             if (!memory)
@@ -120,6 +135,7 @@ internal static unsafe class BlockEmitter
         // retire many, so the budget is checked again for the rest of the block.
         public void Handler(int slot, uint ip, uint next, nint handler, nint op, int after)
         {
+            WriteBack(forget: true);
             BeforeSideEffects(ip, next);
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldc_I8, (long)op);
@@ -152,14 +168,15 @@ internal static unsafe class BlockEmitter
             var notTaken = il.DefineLabel();
             if (condition is int cc)
             {
-                il.Emit(OpCodes.Ldarg_0);
                 if (cc >= 0)
                 {
+                    il.Emit(OpCodes.Ldarg_0);
                     Int(cc);
                     il.Emit(OpCodes.Call, ConditionMethod);
                 }
                 else
                 {
+                    SlotOnly(Reg.CX);
                     il.Emit(OpCodes.Call, LoopCxTakenMethod);
                 }
                 il.Emit(OpCodes.Brfalse, notTaken);
@@ -167,6 +184,8 @@ internal static unsafe class BlockEmitter
             if (target == startIp)
             {
                 // Another pass when the budget holds all of it and nothing waits; otherwise the run loop takes over.
+                // Either way the registers go back first: the next pass loads them again.
+                EmitWriteBack();
                 var leave = il.DefineLabel();
                 il.Emit(OpCodes.Ldarg_0);
                 il.Emit(OpCodes.Call, GetAttention);
@@ -177,9 +196,15 @@ internal static unsafe class BlockEmitter
                 il.Emit(OpCodes.Blt, leave);
                 il.Emit(OpCodes.Br, _top);
                 il.MarkLabel(leave);
+                SetIp(target);
+                Int(slot);
+                il.Emit(OpCodes.Ret);
             }
-            SetIp(target);
-            Return(slot);
+            else
+            {
+                SetIp(target);
+                Return(slot);
+            }
             il.MarkLabel(notTaken);
             if (last && condition is not null)
             {
@@ -231,13 +256,21 @@ internal static unsafe class BlockEmitter
             il.Emit(OpCodes.Stfld, EipField);
         }
 
+        // A way out of the method: the changed registers go back to Regs first.
         private void Return(int slot)
         {
+            EmitWriteBack();
             Int(slot);
             il.Emit(OpCodes.Ret);
         }
 
         private void Int(int value) => il.Emit(OpCodes.Ldc_I4, value);
+
+        private void Processor(Template t)
+        {
+            if (t.TakesProcessor)
+                il.Emit(OpCodes.Ldarg_0);
+        }
 
         // The effective address as Processor.Ea computes it, with the absent parts left out.
         private void Ea(ref DecodedOp op)
@@ -265,12 +298,63 @@ internal static unsafe class BlockEmitter
             }
         }
 
+        // A register's value (its whole slot: address registers are 16 or 32 bits, masked by the address size).
         private void Register(int reg)
         {
+            Load(reg);
+            il.Emit(OpCodes.Ldloc, _regs[reg]!);
+        }
+
+        // The address of register `reg`'s slot local (as a width-`size` register: AH is in AX's slot); it may change.
+        private void Slot(int reg, int size)
+        {
+            SlotOnly(size == 1 ? reg & 3 : reg);
+            Int(reg);
+        }
+
+        private void SlotOnly(int slot)
+        {
+            Load(slot);
+            _dirty[slot] = true;
+            il.Emit(OpCodes.Ldloca, _regs[slot]!);
+        }
+
+        private void Load(int slot)
+        {
+            if (_loaded[slot])
+                return;
+            _regs[slot] ??= il.DeclareLocal(typeof(uint));
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldfld, RegsField);
-            Int(reg);
+            Int(slot);
             il.Emit(OpCodes.Ldelem_U4);
+            il.Emit(OpCodes.Stloc, _regs[slot]!);
+            _loaded[slot] = true;
+        }
+
+        // Writes the changed registers back (they stay loaded and are then unchanged), and forgets them all when
+        // what follows may change Regs (a handler call).
+        private void WriteBack(bool forget)
+        {
+            EmitWriteBack();
+            Array.Clear(_dirty);
+            if (forget)
+                Array.Clear(_loaded);
+        }
+
+        // The stores of the changed registers, for one way out: what the IL after it has loaded or changed stays.
+        private void EmitWriteBack()
+        {
+            for (int r = 0; r < 8; r++)
+            {
+                if (!_dirty[r])
+                    continue;
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, RegsField);
+                Int(r);
+                il.Emit(OpCodes.Ldloc, _regs[r]!);
+                il.Emit(OpCodes.Stelem_I4);
+            }
         }
     }
 
@@ -281,7 +365,12 @@ internal static unsafe class BlockEmitter
     // ea: LEA, no access), Shift (operation, reg0, count).
     private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop }
 
-    private sealed record Template(Shape Shape, MethodInfo Method);
+    // Size: the operand width in bytes (which slot a byte register is in); TakesProcessor: the operation's first
+    // parameter is the processor (register-only moves need nothing but their slots).
+    private sealed record Template(Shape Shape, MethodInfo Method, int Size = 2)
+    {
+        public bool TakesProcessor { get; } = Method.GetParameters()[0].ParameterType == typeof(Processor);
+    }
 
     private static readonly MethodInfo LoopCxTakenMethod = Operation(nameof(Specialized.LoopCxTaken));
 
@@ -319,33 +408,33 @@ internal static unsafe class BlockEmitter
     private static void AddAlu<TOp, W>(Dictionary<nint, Template> map) where TOp : struct, IAluOp where W : struct, IWidth
     {
         Type[] types = [typeof(TOp), typeof(W)];
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegReg<TOp, W>] = new(Shape.RegReg, Operation(nameof(Specialized.AluRR), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegImm<TOp, W>] = new(Shape.RegImm, Operation(nameof(Specialized.AluRI), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegMem<TOp, W>] = new(Shape.RegMem, Operation(nameof(Specialized.AluRM), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluMemReg<TOp, W>] = new(Shape.MemReg, Operation(nameof(Specialized.AluMR), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluMemImm<TOp, W>] = new(Shape.MemImm, Operation(nameof(Specialized.AluMI), types));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegReg<TOp, W>] = new(Shape.RegReg, Operation(nameof(Specialized.AluRR), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegImm<TOp, W>] = new(Shape.RegImm, Operation(nameof(Specialized.AluRI), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegMem<TOp, W>] = new(Shape.RegMem, Operation(nameof(Specialized.AluRM), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluMemReg<TOp, W>] = new(Shape.MemReg, Operation(nameof(Specialized.AluMR), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluMemImm<TOp, W>] = new(Shape.MemImm, Operation(nameof(Specialized.AluMI), types), W.Size);
     }
 
     private static void AddWidth<W>(Dictionary<nint, Template> map) where W : struct, IWidth
     {
         Type[] types = [typeof(W)];
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegReg<W>] = new(Shape.RegReg, Operation(nameof(Specialized.MovRR), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegImm<W>] = new(Shape.RegImm, Operation(nameof(Specialized.MovRI), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegMem<W>] = new(Shape.RegMem, Operation(nameof(Specialized.MovRM), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovMemReg<W>] = new(Shape.MemReg, Operation(nameof(Specialized.MovMR), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovMemImm<W>] = new(Shape.MemImm, Operation(nameof(Specialized.MovMI), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.IncReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.IncR), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.DecReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.DecR), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.IncMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.IncM), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.DecMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.DecM), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NotReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.NotR), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NotMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.NotM), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.NegR), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.NegM), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.XchgRegReg<W>] = new(Shape.RegReg, Operation(nameof(Specialized.XchgRR), types));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.ShiftRegImm<W>] = new(Shape.Shift, Operation(nameof(Specialized.ShiftRI), types));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegReg<W>] = new(Shape.RegReg, Operation(nameof(Specialized.MovRR), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegImm<W>] = new(Shape.RegImm, Operation(nameof(Specialized.MovRI), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegMem<W>] = new(Shape.RegMem, Operation(nameof(Specialized.MovRM), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovMemReg<W>] = new(Shape.MemReg, Operation(nameof(Specialized.MovMR), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovMemImm<W>] = new(Shape.MemImm, Operation(nameof(Specialized.MovMI), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.IncReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.IncR), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.DecReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.DecR), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.IncMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.IncM), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.DecMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.DecM), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NotReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.NotR), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NotMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.NotM), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.NegR), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.NegM), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.XchgRegReg<W>] = new(Shape.RegReg, Operation(nameof(Specialized.XchgRR), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.ShiftRegImm<W>] = new(Shape.Shift, Operation(nameof(Specialized.ShiftRI), types), W.Size);
         if (W.Size > 1)
-            map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LeaReg<W>] = new(Shape.RegEa, Operation(nameof(Specialized.LeaR), types));
+            map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LeaReg<W>] = new(Shape.RegEa, Operation(nameof(Specialized.LeaR), types), W.Size);
     }
 
     private static MethodInfo Operation(string name, params Type[] types)

@@ -173,49 +173,49 @@ internal static unsafe class Specialized
     // Each form is a handler over the decoded instruction and, beside it, the same operation over plain
     // operands: the compiled blocks (Compilation/BlockCompiler.cs) call those with the operands as constants.
     internal static void AluRegReg<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
-        AluRR<TOp, W>(c, op.Reg0, op.Reg1);
+        AluRR<TOp, W>(c, ref Slot<W>(c, op.Reg0), op.Reg0, ref Slot<W>(c, op.Reg1), op.Reg1);
 
     internal static void AluRegImm<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
-        AluRI<TOp, W>(c, op.Reg0, op.Imm);
+        AluRI<TOp, W>(c, ref Slot<W>(c, op.Reg0), op.Reg0, op.Imm);
 
     internal static void AluRegMem<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
-        AluRM<TOp, W>(c, op.Reg0, op.Seg, c.Ea(ref op));
+        AluRM<TOp, W>(c, ref Slot<W>(c, op.Reg0), op.Reg0, op.Seg, c.Ea(ref op));
 
     internal static void AluMemReg<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
-        AluMR<TOp, W>(c, op.Seg, c.Ea(ref op), op.Reg1);
+        AluMR<TOp, W>(c, op.Seg, c.Ea(ref op), ref Slot<W>(c, op.Reg1), op.Reg1);
 
     internal static void AluMemImm<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
         AluMI<TOp, W>(c, op.Seg, c.Ea(ref op), op.Imm);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AluRR<TOp, W>(Processor c, int reg0, int reg1) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluRR<TOp, W>(Processor c, ref uint slot0, int reg0, ref uint slot1, int reg1) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint r = TOp.Apply<W>(c, W.Get(c, reg0), W.Get(c, reg1));
+        uint r = TOp.Apply<W>(c, W.GetIn(slot0, reg0), W.GetIn(slot1, reg1));
         if (TOp.WritesResult)
-            W.Set(c, reg0, r);
+            W.SetIn(ref slot0, reg0, r);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AluRI<TOp, W>(Processor c, int reg0, uint imm) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluRI<TOp, W>(Processor c, ref uint slot0, int reg0, uint imm) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint r = TOp.Apply<W>(c, W.Get(c, reg0), imm & W.Mask);
+        uint r = TOp.Apply<W>(c, W.GetIn(slot0, reg0), imm & W.Mask);
         if (TOp.WritesResult)
-            W.Set(c, reg0, r);
+            W.SetIn(ref slot0, reg0, r);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AluRM<TOp, W>(Processor c, int reg0, int seg, uint ea) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluRM<TOp, W>(Processor c, ref uint slot0, int reg0, int seg, uint ea) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint a = W.Get(c, reg0);
+        uint a = W.GetIn(slot0, reg0);
         uint r = TOp.Apply<W>(c, a, W.Read(c, seg, ea));
         if (TOp.WritesResult)
-            W.Set(c, reg0, r);
+            W.SetIn(ref slot0, reg0, r);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AluMR<TOp, W>(Processor c, int seg, uint ea, int reg1) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluMR<TOp, W>(Processor c, int seg, uint ea, ref uint slot1, int reg1) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint r = TOp.Apply<W>(c, W.Read(c, seg, ea), W.Get(c, reg1));
+        uint r = TOp.Apply<W>(c, W.Read(c, seg, ea), W.GetIn(slot1, reg1));
         if (TOp.WritesResult)
             W.Write(c, seg, ea, r);
     }
@@ -256,37 +256,37 @@ internal static unsafe class Specialized
         ];
     }
 
-    internal static void MovRegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovRR<W>(c, op.Reg0, op.Reg1);
-    internal static void MovRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovRI<W>(c, op.Reg0, op.Imm);
-    internal static void MovRegMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovRM<W>(c, op.Reg0, op.Seg, c.Ea(ref op));
-    internal static void MovMemReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovMR<W>(c, op.Seg, c.Ea(ref op), op.Reg1);
+    internal static void MovRegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovRR<W>(ref Slot<W>(c, op.Reg0), op.Reg0, ref Slot<W>(c, op.Reg1), op.Reg1);
+    internal static void MovRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovRI<W>(ref Slot<W>(c, op.Reg0), op.Reg0, op.Imm);
+    internal static void MovRegMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovRM<W>(c, ref Slot<W>(c, op.Reg0), op.Reg0, op.Seg, c.Ea(ref op));
+    internal static void MovMemReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovMR<W>(c, op.Seg, c.Ea(ref op), ref Slot<W>(c, op.Reg1), op.Reg1);
     internal static void MovMemImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => MovMI<W>(c, op.Seg, c.Ea(ref op), op.Imm);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void MovRR<W>(Processor c, int reg0, int reg1) where W : struct, IWidth => W.Set(c, reg0, W.Get(c, reg1));
+    internal static void MovRR<W>(ref uint slot0, int reg0, ref uint slot1, int reg1) where W : struct, IWidth => W.SetIn(ref slot0, reg0, W.GetIn(slot1, reg1));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void MovRI<W>(Processor c, int reg0, uint imm) where W : struct, IWidth => W.Set(c, reg0, imm);
+    internal static void MovRI<W>(ref uint slot0, int reg0, uint imm) where W : struct, IWidth => W.SetIn(ref slot0, reg0, imm);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void MovRM<W>(Processor c, int reg0, int seg, uint ea) where W : struct, IWidth => W.Set(c, reg0, W.Read(c, seg, ea));
+    internal static void MovRM<W>(Processor c, ref uint slot0, int reg0, int seg, uint ea) where W : struct, IWidth => W.SetIn(ref slot0, reg0, W.Read(c, seg, ea));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void MovMR<W>(Processor c, int seg, uint ea, int reg1) where W : struct, IWidth => W.Write(c, seg, ea, W.Get(c, reg1));
+    internal static void MovMR<W>(Processor c, int seg, uint ea, ref uint slot1, int reg1) where W : struct, IWidth => W.Write(c, seg, ea, W.GetIn(slot1, reg1));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void MovMI<W>(Processor c, int seg, uint ea, uint imm) where W : struct, IWidth => W.Write(c, seg, ea, imm);
 
     // ---- INC, DEC of a register: the flags of ADD/SUB 1 except CF, which they leave alone ----
     // (deferred, see Processor.LazyFlags.cs)
 
-    internal static void IncReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => IncR<W>(c, op.Reg0);
+    internal static void IncReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => IncR<W>(c, ref Slot<W>(c, op.Reg0), op.Reg0);
 
-    internal static void DecReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => DecR<W>(c, op.Reg0);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void IncR<W>(Processor c, int reg) where W : struct, IWidth =>
-        W.Set(c, reg, c.LazyIncDecOp(W.Get(c, reg), true, W.Size));
+    internal static void DecReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => DecR<W>(c, ref Slot<W>(c, op.Reg0), op.Reg0);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void DecR<W>(Processor c, int reg) where W : struct, IWidth =>
-        W.Set(c, reg, c.LazyIncDecOp(W.Get(c, reg), false, W.Size));
+    internal static void IncR<W>(Processor c, ref uint slot, int reg) where W : struct, IWidth =>
+        W.SetIn(ref slot, reg, c.LazyIncDecOp(W.GetIn(slot, reg), true, W.Size));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void DecR<W>(Processor c, ref uint slot, int reg) where W : struct, IWidth =>
+        W.SetIn(ref slot, reg, c.LazyIncDecOp(W.GetIn(slot, reg), false, W.Size));
 
     // Of memory: read, the flags recorded, written back. A read that did not fault means the write to the same
     // segment and offset cannot fault either, so the order against the generic handlers' (flags after the write) is
@@ -305,53 +305,66 @@ internal static unsafe class Specialized
 
     // ---- NOT (no flags), NEG (the flags of SUB 0, a, deferred) ----
 
-    internal static void NotReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NotR<W>(c, op.Reg0);
+    internal static void NotReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NotR<W>(ref Slot<W>(c, op.Reg0), op.Reg0);
     internal static void NotMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NotM<W>(c, op.Seg, c.Ea(ref op));
-    internal static void NegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NegR<W>(c, op.Reg0);
+    internal static void NegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NegR<W>(c, ref Slot<W>(c, op.Reg0), op.Reg0);
     internal static void NegMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NegM<W>(c, op.Seg, c.Ea(ref op));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void NotR<W>(Processor c, int reg) where W : struct, IWidth => W.Set(c, reg, ~W.Get(c, reg) & W.Mask);
+    internal static void NotR<W>(ref uint slot, int reg) where W : struct, IWidth => W.SetIn(ref slot, reg, ~W.GetIn(slot, reg) & W.Mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void NotM<W>(Processor c, int seg, uint ea) where W : struct, IWidth => W.Write(c, seg, ea, ~W.Read(c, seg, ea) & W.Mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void NegR<W>(Processor c, int reg) where W : struct, IWidth => W.Set(c, reg, c.LazySubOp(0, W.Get(c, reg), W.Size));
+    internal static void NegR<W>(Processor c, ref uint slot, int reg) where W : struct, IWidth => W.SetIn(ref slot, reg, c.LazySubOp(0, W.GetIn(slot, reg), W.Size));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void NegM<W>(Processor c, int seg, uint ea) where W : struct, IWidth => W.Write(c, seg, ea, c.LazySubOp(0, W.Read(c, seg, ea), W.Size));
 
     // ---- XCHG r, r; LEA r, m; shifts and rotates of a register by a constant ----
 
-    internal static void XchgRegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => XchgRR<W>(c, op.Reg0, op.Reg1);
-    internal static void LeaReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => LeaR<W>(c, op.Reg0, c.Ea(ref op));
-    internal static void ShiftRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => ShiftRI<W>(c, op.Sub, op.Reg0, (int)(op.Imm & 0xFF));
+    internal static void XchgRegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => XchgRR<W>(ref Slot<W>(c, op.Reg0), op.Reg0, ref Slot<W>(c, op.Reg1), op.Reg1);
+    internal static void LeaReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => LeaR<W>(ref Slot<W>(c, op.Reg0), op.Reg0, c.Ea(ref op));
+    internal static void ShiftRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => ShiftRI<W>(c, op.Sub, ref Slot<W>(c, op.Reg0), op.Reg0, (int)(op.Imm & 0xFF));
 
+    // Both are read before either is written: XCHG AL, AH works on one slot.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void XchgRR<W>(Processor c, int reg0, int reg1) where W : struct, IWidth
+    internal static void XchgRR<W>(ref uint slot0, int reg0, ref uint slot1, int reg1) where W : struct, IWidth
     {
-        uint a = W.Get(c, reg0), b = W.Get(c, reg1);
-        W.Set(c, reg0, b);
-        W.Set(c, reg1, a);
+        uint a = W.GetIn(slot0, reg0), b = W.GetIn(slot1, reg1);
+        W.SetIn(ref slot0, reg0, b);
+        W.SetIn(ref slot1, reg1, a);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void LeaR<W>(Processor c, int reg, uint ea) where W : struct, IWidth => W.Set(c, reg, ea & W.Mask);
+    internal static void LeaR<W>(ref uint slot, int reg, uint ea) where W : struct, IWidth => W.SetIn(ref slot, reg, ea & W.Mask);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void ShiftRI<W>(Processor c, int sub, int reg, int count) where W : struct, IWidth =>
-        W.Set(c, reg, Shift.Apply(c, sub, W.Get(c, reg), count, W.Size));
+    internal static void ShiftRI<W>(Processor c, int sub, ref uint slot, int reg, int count) where W : struct, IWidth =>
+        W.SetIn(ref slot, reg, Shift.Apply(c, sub, W.GetIn(slot, reg), count, W.Size));
 
     // ---- stack and branches ----
 
-    internal static void PushReg16(Processor c, ref DecodedOp op) => PushR16(c, op.Reg0);
+    internal static void PushReg16(Processor c, ref DecodedOp op) => PushR16(c, ref c.Regs[Reg.SP], ref c.Regs[op.Reg0]);
 
-    internal static void PopReg16(Processor c, ref DecodedOp op) => PopR16(c, op.Reg0);
+    internal static void PopReg16(Processor c, ref DecodedOp op) => PopR16(c, ref c.Regs[Reg.SP], ref c.Regs[op.Reg0]);
 
+    // As Processor.Push16 and Pop16, over SP's and the register's slots (never PUSH SP: see ForPush).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void PushR16(Processor c, int reg) => c.Push16(c.Regs[reg] & 0xFFFF);
+    internal static void PushR16(Processor c, ref uint sp, ref uint slot)
+    {
+        uint top = (sp - 2) & 0xFFFF;
+        c.WriteMem16(Seg.SS, top, slot & 0xFFFF);
+        W16.SetIn(ref sp, Reg.SP, top);
+    }
 
     // The pop moves SP first, then the register is written: POP SP ends with the popped value.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void PopR16(Processor c, int reg) => c.SetReg16(reg, c.Pop16());
+    internal static void PopR16(Processor c, ref uint sp, ref uint slot)
+    {
+        uint top = sp & 0xFFFF;
+        uint value = c.ReadMem16(Seg.SS, top);
+        W16.SetIn(ref sp, Reg.SP, top + 2);
+        W16.SetIn(ref slot, Reg.SP, value);
+    }
 
     internal static void Jcc16(Processor c, ref DecodedOp op)
     {
@@ -415,18 +428,22 @@ internal static unsafe class Specialized
     // LOOP with CX as the counter (16-bit address size) and a 16-bit target; no flags change.
     internal static void LoopCx16(Processor c, ref DecodedOp op)
     {
-        if (LoopCxTaken(c))
+        if (LoopCxTaken(ref c.Regs[Reg.CX]))
             c.Eip = (c.Eip + op.Imm) & 0xFFFF;
     }
 
-    /// <summary>LOOP's count down of CX: true when the branch is taken.</summary>
+    /// <summary>LOOP's count down of CX (its slot): true when the branch is taken.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static bool LoopCxTaken(Processor c)
+    internal static bool LoopCxTaken(ref uint cx)
     {
-        uint count = (c.Regs[Reg.CX] - 1) & 0xFFFF;
-        c.SetReg16(Reg.CX, count);
+        uint count = (cx - 1) & 0xFFFF;
+        W16.SetIn(ref cx, Reg.CX, count);
         return count != 0;
     }
+
+    /// <summary>The 32-bit slot of <typeparamref name="W"/>-sized register <paramref name="reg"/> (AH is in AX's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref uint Slot<W>(Processor c, int reg) where W : struct, IWidth => ref c.Regs[W.Slot(reg)];
 }
 
 /// <summary>One two-operand ALU operation, as a type (see <see cref="Specialized"/>). All but ADC

@@ -434,7 +434,7 @@ public class BlockEngineTests
             int r1 = WordRegs[random.Next(WordRegs.Length)], r2 = WordRegs[random.Next(WordRegs.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(21))
+            switch (random.Next(22))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -456,6 +456,7 @@ public class BlockEngineTests
                 case 18: code.AddRange([0xD1, (byte)(0xC0 | random.Next(6) << 3 | r1)]); break;            // rol ror rcl rcr shl shr r16, 1
                 case 19: code.AddRange([0x87, (byte)(0xC0 | r2 << 3 | r1)]); break;                        // xchg r16, r16
                 case 20: code.AddRange([0x8D, (byte)(0x40 | r1 << 3 | random.Next(8)), disp]); break;     // lea r16, [base+index+disp8]
+                case 21: code.AddRange([0xBD, 0xFE, 0xFF, 0x03, (byte)(0x46 | r1 << 3), 0x01]); break;     // mov bp,0FFFEh ; add r16,[bp+1]: a fault (286, 386) in a block, BP moved on by the handler
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
             }
         }

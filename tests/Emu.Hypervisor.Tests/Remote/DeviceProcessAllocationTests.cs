@@ -1,7 +1,3 @@
-using Emu.Io.Remote;
-using Emu.Io.Storage;
-using Emu.Tests.Shared;
-
 namespace Emu.Hypervisor.Tests.Remote;
 
 /// <summary>The VMM's side of the hop allocates nothing per access (counted alone, from a collected heap).</summary>
@@ -18,10 +14,7 @@ public sealed class DeviceProcessAllocationTests : IDisposable
         string disk = Path.Combine(_dir, "disk.img");
         File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "ata", "disk.img"), disk);
         string socket = Path.Combine(_dir, "alloc.sock");
-        using var backend = RawImageBackend.Open(new DiskSpec(disk));
-        using var server = new DeviceServer(socket, new DeviceServerOptions { Kind = RemoteDeviceKind.Ata, Disks = [(backend, new DiskSpec(disk))] }, TextWriter.Null);
-        var thread = new Thread(() => server.Run(once: true)) { IsBackground = true };
-        thread.Start();
+        using var server = new OneSessionServer(socket, disk);
         using (var vm = new VirtualMachine(new MachineConfig { DeviceProcess = socket }))
         {
             for (int i = 0; i < 1000; i++)
@@ -36,6 +29,6 @@ public sealed class DeviceProcessAllocationTests : IDisposable
             }).Should().Be(0, "a forwarded access is a message in a reused buffer and a blocking wait");
             vm.DeviceProcess!.Requests.Should().BeGreaterThanOrEqualTo(21_000);
         }
-        thread.Join(10_000).Should().BeTrue();
+        server.SessionEnded().Should().BeTrue();
     }
 }

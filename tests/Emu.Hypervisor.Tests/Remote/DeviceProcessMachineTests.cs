@@ -1,9 +1,6 @@
 using Emu.Hypervisor.Firmware;
-using Emu.Hypervisor.Loader;
 using Emu.Io.Remote;
-using Emu.Io.Storage;
 using Emu.Io.Virtio;
-using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests.Remote;
 
@@ -38,68 +35,51 @@ public sealed class DeviceProcessMachineTests : IDisposable
     {
         string disk = CopyImage(image, remote ? "remote" : "local");
         string socket = Path.Combine(_dir, "s");
-        DeviceServer? server = null;
-        Thread? thread = null;
-        RawImageBackend? backend = null;
-        if (remote)
-        {
-            backend = RawImageBackend.Open(new DiskSpec(disk));
-            server = new DeviceServer(socket, new DeviceServerOptions { Kind = kind, Disks = [(backend, new DiskSpec(disk))] }, TextWriter.Null);
-            thread = new Thread(() => server.Run(once: true)) { IsBackground = true };
-            thread.Start();
-        }
+        using var server = remote ? new OneSessionServer(socket, disk, kind) : null;
         var console = new MemoryStream();
         var trace = new StringWriter();
-        try
+        bool virtio = kind == RemoteDeviceKind.VirtioBlock;
+        var config = new MachineConfig
         {
-            bool virtio = kind == RemoteDeviceKind.VirtioBlock;
-            var config = new MachineConfig
+            DebugConsoleOutput = console,
+            Firmware = start == Start.Bare ? null : Bios,
+            BiosDisk = biosDisk,
+            VirtioNotify = notify,
+            HardDisks = remote || virtio ? [] : [new DiskSpec(disk)],
+            VirtioDisk = !remote && virtio ? new DiskSpec(disk) : null,
+            DeviceProcess = remote ? socket : null,
+            DeviceProcessDisks = remote ? [disk] : [],
+        };
+        RunOutcome outcome;
+        string stats;
+        long retired;
+        using (var vm = new VirtualMachine(config))
+        {
+            vm.Tracer = new Tracing.Tracer(new Tracing.TextTraceSink(trace, ownsWriter: false), Tracing.TraceEvents.Default, hostTime: false);
+            byte[] code = File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, program));
+            if (start == Start.Bare)
             {
-                DebugConsoleOutput = console,
-                Firmware = start == Start.Bare ? null : Bios,
-                BiosDisk = biosDisk,
-                VirtioNotify = notify,
-                HardDisks = remote || virtio ? [] : [new DiskSpec(disk)],
-                VirtioDisk = !remote && virtio ? new DiskSpec(disk) : null,
-                DeviceProcess = remote ? socket : null,
-                DeviceProcessDisks = remote ? [disk] : [],
-            };
-            RunOutcome outcome;
-            string stats;
-            long retired;
-            using (var vm = new VirtualMachine(config))
-            {
-                vm.Tracer = new Tracing.Tracer(new Tracing.TextTraceSink(trace, ownsWriter: false), Tracing.TraceEvents.Default, hostTime: false);
-                byte[] code = File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, program));
-                if (start == Start.Bare)
-                {
-                    FlatBinaryLoader.Load(vm.Memory, code, SegmentedAddress.BootSector);
-                    BareStart.Prepare(vm, SegmentedAddress.BootSector);
-                }
-                else if (start == Start.Run)
-                {
-                    vm.Firmware!.SetProgram(code, SegmentedAddress.BootSector);
-                }
-                outcome = vm.Run(new RunLimits { MaxInstructions = 50_000_000 });
-                var table = new StringWriter();
-                vm.Stats.WriteTable(table);
-                // The one line that differs is the hop's own: what it cost.
-                stats = string.Join('\n', table.ToString().Split('\n').Where(l => !l.StartsWith("device process ", StringComparison.Ordinal)));
-                if (remote)
-                    table.ToString().Should().MatchRegex(@"device process .+ \(pid \d+\): [\d,]+ requests forwarded, mean round trip [\d.]+ us of which device work [\d.]+ us");
-                retired = vm.Cpu.Retired;
-                vm.Tracer.Dispose();
-                vm.Tracer = null;
+                FlatBinaryLoader.Load(vm.Memory, code, SegmentedAddress.BootSector);
+                BareStart.Prepare(vm, SegmentedAddress.BootSector);
             }
-            thread?.Join(10_000).Should().BeTrue("the VMM said goodbye, so the one session ended");
-            return new Result(System.Text.Encoding.Latin1.GetString(console.ToArray()), outcome.End, outcome.ExitCode, stats,
-                File.ReadAllBytes(disk), retired, trace.ToString());
+            else if (start == Start.Run)
+            {
+                vm.Firmware!.SetProgram(code, SegmentedAddress.BootSector);
+            }
+            outcome = vm.Run(new RunLimits { MaxInstructions = 50_000_000 });
+            var table = new StringWriter();
+            vm.Stats.WriteTable(table);
+            // The one line that differs is the hop's own: what it cost.
+            stats = string.Join('\n', table.ToString().Split('\n').Where(l => !l.StartsWith("device process ", StringComparison.Ordinal)));
+            if (remote)
+                table.ToString().Should().MatchRegex(@"device process .+ \(pid \d+\): [\d,]+ requests forwarded, mean round trip [\d.]+ us of which device work [\d.]+ us");
+            retired = vm.Cpu.Retired;
+            vm.Tracer.Dispose();
+            vm.Tracer = null;
         }
-        finally
-        {
-            server?.Dispose();
-            backend?.Dispose();
-        }
+        server?.SessionEnded().Should().BeTrue("the VMM said goodbye, so the one session ended");
+        return new Result(System.Text.Encoding.Latin1.GetString(console.ToArray()), outcome.End, outcome.ExitCode, stats,
+            File.ReadAllBytes(disk), retired, trace.ToString());
     }
 
     private void ShouldMatch(Result local, Result remote)
@@ -184,10 +164,7 @@ public sealed class DeviceProcessMachineTests : IDisposable
         second.CopyTo(image, 0);
         File.WriteAllBytes(disk, image);
         string socket = Path.Combine(_dir, "smc.sock");
-        using var backend = remote ? RawImageBackend.Open(new DiskSpec(disk)) : null;
-        using var server = remote ? new DeviceServer(socket, new DeviceServerOptions { Kind = RemoteDeviceKind.Ata, Disks = [(backend!, new DiskSpec(disk))] }, TextWriter.Null) : null;
-        var thread = new Thread(() => server?.Run(once: true)) { IsBackground = true };
-        thread.Start();
+        using var server = remote ? new OneSessionServer(socket, disk) : null;
         var console = new MemoryStream();
         using (var vm = new VirtualMachine(new MachineConfig
         {
@@ -215,7 +192,7 @@ public sealed class DeviceProcessMachineTests : IDisposable
             BareStart.Prepare(vm, SegmentedAddress.BootSector);
             vm.Run(new RunLimits { MaxInstructions = 100 }).End.Should().Be(RunEnd.InstructionLimit);
         }
-        thread.Join(10_000).Should().BeTrue();
+        server?.SessionEnded().Should().BeTrue();
         System.Text.Encoding.ASCII.GetString(console.ToArray()).Should().Be("AB", "the second run executes the bytes the DMA wrote, not the cached decode");
     }
 }
