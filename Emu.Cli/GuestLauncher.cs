@@ -11,15 +11,13 @@ namespace Emu.Cli;
 /// </summary>
 public sealed class GuestLauncher : IGuestLauncher
 {
+    private static readonly Type[] MachineVerbs = [typeof(RunOptions), typeof(BootOptions)];
+
     public GuestRun Run(GuestTestCase test, IReadOnlyList<string> arguments, CancellationToken cancel)
     {
-        var parser = new Parser(s =>
-        {
-            s.HelpWriter = null;
-            s.AllowMultiInstance = true;
-        });
-        MachineOptions? options = null;
-        parser.ParseArguments<RunOptions, BootOptions>(arguments).WithParsed(o => options = o as MachineOptions);
+        var options = PlainCommandLine.TryRead(arguments, MachineVerbs) as MachineOptions;
+        if (options is null)
+            Program.NewParser().ParseArguments(arguments, MachineVerbs).WithParsed(o => options = o as MachineOptions);
         if (options is null)
             throw new GuestTestException($"bad '; emu-options:' or '; emu-variant:' line in {test.Source}: {string.Join(' ', test.Expect?.Options ?? [])} {test.Variant}");
 

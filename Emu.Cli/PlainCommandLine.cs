@@ -15,9 +15,9 @@ namespace Emu.Cli;
 /// </summary>
 internal static class PlainCommandLine
 {
-    public static object? TryRead(string[] args, IReadOnlyList<Type> verbs)
+    public static object? TryRead(IReadOnlyList<string> args, IReadOnlyList<Type> verbs)
     {
-        if (args.Length == 0 || verbs.FirstOrDefault(v => VerbName(v) == args[0]) is not { } verb)
+        if (args.Count == 0 || verbs.FirstOrDefault(v => VerbName(v) == args[0]) is not { } verb)
             return null;
         var options = new Dictionary<string, PropertyInfo>(StringComparer.Ordinal);
         var values = new Dictionary<int, PropertyInfo>(); // by [Value] index
@@ -44,7 +44,7 @@ internal static class PlainCommandLine
         object result = Activator.CreateInstance(verb)!;
         var given = new HashSet<PropertyInfo>();
         int nextValue = 0;
-        for (int i = 1; i < args.Length; i++)
+        for (int i = 1; i < args.Count; i++)
         {
             string arg = args[i];
             if (arg.StartsWith("--", StringComparison.Ordinal))
@@ -61,8 +61,8 @@ internal static class PlainCommandLine
                     continue;
                 }
                 // A list option takes every value up to the next option: read here only when it has one.
-                if (i + 1 >= args.Length || args[i + 1].StartsWith('-')
-                    || (many && i + 2 < args.Length && !args[i + 2].StartsWith("--", StringComparison.Ordinal)))
+                if (i + 1 >= args.Count || args[i + 1].StartsWith('-')
+                    || (many && i + 2 < args.Count && !args[i + 2].StartsWith("--", StringComparison.Ordinal)))
                     return null;
                 string text = args[++i];
                 if (many)

@@ -17,6 +17,8 @@
 # tick rate per instruction; Bochs, like Emu, counts every repetition of a REP instruction.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+script=bench-compare
+. "$root/tools/script-lib.sh"
 runs=3
 guests=()
 while [ $# -gt 0 ]; do
@@ -26,13 +28,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ ${#guests[@]} -gt 0 ] || guests=("$root"/guest-images/bench/*.asm)
-for tool in nasm bochs qemu-system-i386 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "bench-compare: $tool is not installed" >&2; exit 1; }
-done
-if [ -z "${EMU:-}" ]; then
-    dotnet build "$root/Emu.Cli" -c Release >/dev/null
-    EMU="$root/Emu.Cli/bin/Release/net10.0/emu"
-fi
+need nasm bochs qemu-system-i386 /usr/bin/time
+release_emu
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

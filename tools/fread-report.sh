@@ -7,6 +7,8 @@
 #   EMU=path/to/emu tools/fread-report.sh ...        (default: the Release build, built first)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+script=fread-report
+. "$root/tools/script-lib.sh"
 output="$root/docs/fread-layers.html"
 runs=5
 while [ $# -gt 0 ]; do
@@ -15,13 +17,8 @@ while [ $# -gt 0 ]; do
         *) output="$1"; shift ;;
     esac
 done
-for tool in mkfs.fat mcopy; do
-    command -v "$tool" >/dev/null || { echo "fread-report: $tool is not installed" >&2; exit 1; }
-done
-if [ -z "${EMU:-}" ]; then
-    dotnet build "$root/Emu.Cli" -c Release >/dev/null
-    EMU="$root/Emu.Cli/bin/Release/net10.0/emu"
-fi
+need mkfs.fat mcopy
+release_emu
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -11,15 +11,15 @@ namespace Emu.Hypervisor.Debugging;
 /// </summary>
 public sealed class MachineDebugger
 {
-    private readonly VirtualMachine _vm;
+    private readonly Emu.Memory.GuestMemory _memory; // for the instruction an exit came from
     private readonly List<ExitBreak> _exitBreaks = [];
     private DebugStop? _pending;
     private uint? _resumedAt;
 
     public MachineDebugger(VirtualMachine vm)
     {
-        _vm = vm;
-        Watchpoints = new Watchpoints(vm);
+        _memory = vm.Memory;
+        Watchpoints = new Watchpoints(vm.Memory, vm.Cpu);
     }
 
     public Breakpoints Breakpoints { get; } = new();
@@ -122,7 +122,7 @@ public sealed class MachineDebugger
         };
         string device = range is null ? exit.Reason is ExitReason.Io or ExitReason.Mmio ? " (unclaimed)" : ""
             : $" ({range.Device.Name}.{range.RegisterName(exit.Address, exit.IsWrite)})";
-        string instruction = new Disassembler().FormatAt(_vm.Memory, exit.Cs, (ushort)exit.Ip, out _);
+        string instruction = new Disassembler().FormatAt(_memory, exit.Cs, (ushort)exit.Ip, out _);
         return $"exit {what}{device} by {exit.Cs:X4}:{exit.Ip:X4} {instruction}";
     }
 

@@ -7,7 +7,7 @@ namespace Emu.Hypervisor.Debugging;
 /// watched in guest memory, so only the CPU's accesses to those pages pay for the check; the first access that
 /// matches asks the CPU to stop after the instruction, as an x86 data breakpoint traps after it.
 /// </summary>
-public sealed class Watchpoints(VirtualMachine vm) : IMemoryWatch
+public sealed class Watchpoints(GuestMemory memory, Emu.Cpu.Processor cpu) : IMemoryWatch
 {
     private readonly record struct Watch(uint Start, uint Length, WatchKind Kind)
     {
@@ -30,11 +30,11 @@ public sealed class Watchpoints(VirtualMachine vm) : IMemoryWatch
             return false;
         for (uint page = start >> GuestMemory.PageShift; page <= (start + length - 1) >> GuestMemory.PageShift; page++)
         {
-            if (vm.Memory.KindOf(page << GuestMemory.PageShift) > PageKind.Rom)
+            if (memory.KindOf(page << GuestMemory.PageShift) > PageKind.Rom)
                 return false;
         }
         _watches.Add(new Watch(start, length, kind));
-        vm.Memory.Watch = this;
+        memory.Watch = this;
         MarkPages(start, length);
         return true;
     }
@@ -74,7 +74,7 @@ public sealed class Watchpoints(VirtualMachine vm) : IMemoryWatch
     private void UnmarkPages(uint start, uint length)
     {
         for (uint page = start >> GuestMemory.PageShift; page <= (start + length - 1) >> GuestMemory.PageShift; page++)
-            vm.Memory.SetWatched(page << GuestMemory.PageShift, false);
+            memory.SetWatched(page << GuestMemory.PageShift, false);
     }
 
     // Each page of the range is watched while any watch still touches it.
@@ -84,11 +84,11 @@ public sealed class Watchpoints(VirtualMachine vm) : IMemoryWatch
         {
             uint first = page << GuestMemory.PageShift;
             bool watched = _watches.Any(w => w.Start <= first + GuestMemory.PageSize - 1 && first <= w.Start + w.Length - 1);
-            vm.Memory.SetWatched(first, watched);
+            memory.SetWatched(first, watched);
         }
     }
 
-    private uint Physical(uint linear) => linear & vm.Memory.AddressMask;
+    private uint Physical(uint linear) => linear & memory.AddressMask;
 
     public void Accessed(uint physicalAddress, bool isWrite)
     {
@@ -104,7 +104,7 @@ public sealed class Watchpoints(VirtualMachine vm) : IMemoryWatch
                 Watch = w.Kind,
                 WatchAddress = physicalAddress,
             };
-            vm.Cpu.RequestStop();
+            cpu.RequestStop();
             return;
         }
     }

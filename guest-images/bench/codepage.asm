@@ -14,13 +14,7 @@
 OUTER      equ 300
 
 start:
-        jmp 0x07B0:main               ; 1  CS:IP = 07B0:0100 and on, as DOS would start a .COM
-main:
-        cli                           ; 2
-        mov ax, cs                    ; 3
-        mov ds, ax                    ; 4
-        mov ss, ax                    ; 5
-        mov sp, stack_top             ; 6
+        BENCH_COM_START ds, ss        ; 1-6
         mov dx, OUTER                 ; 7
 .outer:
         mov cx, 0                     ; outer 1  (LOOP counts 65,536 times)

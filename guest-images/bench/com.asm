@@ -15,14 +15,7 @@ ROUNDS     equ 30
 ITERATIONS equ 50000
 
 start:
-        jmp 0x07B0:main             ; 1  CS:IP = 07B0:0100 and on, as DOS would start a .COM
-main:
-        cli                         ; 2
-        mov ax, cs                  ; 3
-        mov ds, ax                  ; 4
-        mov es, ax                  ; 5
-        mov ss, ax                  ; 6
-        mov sp, stack_top           ; 7  the stack right after the code and data, in the same page
+        BENCH_COM_START ds, es, ss  ; 1-7  the stack right after the code and data, in the same page
         cld                         ; 8
         mov word [rounds], ROUNDS   ; 9
 .round:

@@ -1,5 +1,3 @@
-using Emu.Io.Storage;
-using Emu.Tests.Shared;
 using Emu.Tooling.GuestTests;
 
 namespace Emu.Hypervisor.Tests;

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text.Json;
-using Emu.Cpu;
 using Emu.Tooling.Conformance;
 
 namespace Emu.Hypervisor.Tests;

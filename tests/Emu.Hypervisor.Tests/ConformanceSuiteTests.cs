@@ -1,6 +1,4 @@
-using Emu.Cpu;
 using Emu.Tooling.Conformance;
-using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests;
 

@@ -1,5 +1,3 @@
-using Emu.Cpu;
-
 namespace Emu.Hypervisor.Tests;
 
 /// <summary>Theory data over every CPU model, so a test meant for all of them takes in a model when one is added.</summary>

@@ -1,8 +1,5 @@
-using Emu.Hypervisor.Loader;
 using Emu.Io.Bus;
 using Emu.Io.Devices;
-using Emu.Io.Storage;
-using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests;
 

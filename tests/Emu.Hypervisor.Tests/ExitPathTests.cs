@@ -1,9 +1,4 @@
-using Emu.Cpu;
-using Emu.Hypervisor.Loader;
-using Emu.Hypervisor.Tracing;
-using Emu.Io.Storage;
 using Emu.Io.Virtio;
-using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests;
 

@@ -1,8 +1,4 @@
-using Emu.Cpu;
 using Emu.Hypervisor.Firmware;
-using Emu.Hypervisor.Loader;
-using Emu.Io.Storage;
-using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests;
 

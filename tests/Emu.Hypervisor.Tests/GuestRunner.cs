@@ -1,7 +1,4 @@
 using Emu.Hypervisor;
-using Emu.Hypervisor.Loader;
-using Emu.Hypervisor.Tracing;
-using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests;
 

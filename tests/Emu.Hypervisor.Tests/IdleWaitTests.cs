@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Emu.Cpu;
-using Emu.Hypervisor.Loader;
 using static Emu.Hypervisor.Tests.HaltDeadlockTests;
 
 namespace Emu.Hypervisor.Tests;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests;
 

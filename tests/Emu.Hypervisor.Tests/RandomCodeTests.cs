@@ -1,6 +1,3 @@
-using Emu.Cpu;
-using Emu.Hypervisor.Loader;
-
 namespace Emu.Hypervisor.Tests;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using Emu.Hypervisor.Debugging;
-using Emu.Io.Storage;
-using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests;
 

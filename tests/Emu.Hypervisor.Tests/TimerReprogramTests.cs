@@ -1,5 +1,3 @@
-using Emu.Hypervisor.Tracing;
-
 namespace Emu.Hypervisor.Tests;
 
 /// <summary>

@@ -1,9 +1,5 @@
 using Emu.Tooling.Bench;
-using Emu.Hypervisor.Loader;
-using Emu.Hypervisor.Tracing;
-using Emu.Io.Storage;
 using Emu.Io.Virtio;
-using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests;
 

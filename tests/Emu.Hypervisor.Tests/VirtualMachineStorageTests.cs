@@ -1,8 +1,3 @@
-using Emu.Cpu;
-using Emu.Hypervisor.Loader;
-using Emu.Io.Storage;
-using Emu.Tests.Shared;
-
 namespace Emu.Hypervisor.Tests;
 
 /// <summary>How the machine wires the IDE controller: ports, PCI, BAR4 moves, reset, disk lifetime.</summary>

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Emu.Cpu;
-using Emu.Hypervisor.Loader;
 
 namespace Emu.Hypervisor.Tests;
 

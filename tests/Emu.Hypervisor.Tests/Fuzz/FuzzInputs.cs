@@ -1,5 +1,3 @@
-using Emu.Tests.Shared;
-
 namespace Emu.Hypervisor.Tests.Fuzz;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Emu.Tests.Shared;
-
 namespace Emu.Hypervisor.Tests.Remote;
 
 /// <summary>The VMM's side of the hop allocates nothing per access (counted alone, from a collected heap).</summary>

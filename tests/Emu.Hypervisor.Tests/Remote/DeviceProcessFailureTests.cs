@@ -1,9 +1,7 @@
 using System.Net.Sockets;
-using Emu.Hypervisor.Loader;
 using Emu.Hypervisor.Remote;
 using Emu.Io.Devices;
 using Emu.Io.Remote;
-using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests.Remote;
 

@@ -1,9 +1,6 @@
 using Emu.Hypervisor.Firmware;
-using Emu.Hypervisor.Loader;
 using Emu.Io.Remote;
-using Emu.Io.Storage;
 using Emu.Io.Virtio;
-using Emu.Tests.Shared;
 
 namespace Emu.Hypervisor.Tests.Remote;
 

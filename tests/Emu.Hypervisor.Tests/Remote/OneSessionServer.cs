@@ -1,5 +1,4 @@
 using Emu.Io.Remote;
-using Emu.Io.Storage;
 
 namespace Emu.Hypervisor.Tests.Remote;
 

@@ -45,14 +45,9 @@ public static class CpuBenchmark
         .Select(r => r[ResourcePrefix.Length..^".bin".Length])
         .Order(StringComparer.Ordinal)];
 
-    public static byte[] LoadGuest(string name)
-    {
-        using var stream = typeof(CpuBenchmark).Assembly.GetManifestResourceStream($"{ResourcePrefix}{name}.bin")
+    public static byte[] LoadGuest(string name) =>
+        EmbeddedGuest.Load($"{ResourcePrefix}{name}.bin")
             ?? throw new ArgumentException($"no CPU benchmark guest named '{name}' (there are: {string.Join(", ", Guests)})");
-        var program = new byte[stream.Length];
-        stream.ReadExactly(program);
-        return program;
-    }
 
     /// <summary>The first run index: -1 (one untimed warm-up run) unless only one run was asked for.</summary>
     public static int WarmUpRuns(int runs) => runs > 1 ? -1 : 0;

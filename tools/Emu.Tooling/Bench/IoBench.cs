@@ -319,10 +319,6 @@ public sealed class IoBench(IoBenchOptions options)
     public static byte[] LoadProgram(IoBenchPath path)
     {
         string name = $"bench-io/{path.Name()}.bin";
-        using var stream = typeof(IoBench).Assembly.GetManifestResourceStream(name)
-            ?? throw new IoBenchException($"the bench guest {name} is not embedded in this build");
-        var program = new byte[stream.Length];
-        stream.ReadExactly(program);
-        return program;
+        return EmbeddedGuest.Load(name) ?? throw new IoBenchException($"the bench guest {name} is not embedded in this build");
     }
 }

@@ -34,10 +34,6 @@ public static class MultiGuestModels
     public static byte[] Program(MultiGuestModel model)
     {
         string name = $"bench-multi/{model.Name}.bin";
-        using var stream = typeof(MultiGuestModels).Assembly.GetManifestResourceStream(name)
-            ?? throw new IoBenchException($"the bench guest {name} is not embedded in this build");
-        var program = new byte[stream.Length];
-        stream.ReadExactly(program);
-        return program;
+        return EmbeddedGuest.Load(name) ?? throw new IoBenchException($"the bench guest {name} is not embedded in this build");
     }
 }
