@@ -116,6 +116,16 @@ public sealed partial class Processor
         _ => 0, // logic operations clear CF
     };
 
+    /// <summary>AF alone, without materialising: what the recorded operation gives it (logic operations clear it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal uint AuxFlag() => _lazy switch
+    {
+        LazyNone => _flags & CpuFlags.AF,
+        LazyAdd or LazySub => (_lazyA ^ _lazyB ^ _lazyResult) & CpuFlags.AF,
+        LazyInc or LazyDec => (_lazyA ^ 1 ^ _lazyResult) & CpuFlags.AF,
+        _ => 0,
+    };
+
     /// <summary>FLAGS without its six status flags, which a pending record leaves stale but never these: for
     /// the helpers that compute all six anew (AluAdd, AluSub, AluLogic), so that they need not materialise.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -63,7 +63,9 @@ internal static unsafe class Shift
         int bits = size * 8;
         uint mask = Processor.SizeMask(size);
         uint sign = Processor.SignBit(size);
-        uint f = c.FlagsValue;
+        // A shift replaces every status flag but AF, which it keeps: that one bit is taken from a pending lazy
+        // record without materialising the rest. A rotate keeps SF, ZF, PF and AF, and RCL/RCR read CF.
+        uint f = sub >= Shl ? c.ControlFlags() | c.AuxFlag() : c.FlagsValue;
         uint cf = f & CpuFlags.CF;
         uint r;
         bool of;
