@@ -21,6 +21,8 @@ internal static class PlainCommandLine
             return null;
         var options = new Dictionary<string, PropertyInfo>(StringComparer.Ordinal);
         var values = new Dictionary<int, PropertyInfo>(); // by [Value] index
+        var defaults = new List<(PropertyInfo Property, object Value)>(); // [Option(..., Default = x)]
+        var required = new List<PropertyInfo>(); // [Option(..., Required = true)] and every [Value]
         foreach (var property in verb.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             foreach (var attribute in property.GetCustomAttributesData())
@@ -31,17 +33,30 @@ internal static class PlainCommandLine
                     var arguments = attribute.ConstructorArguments;
                     if (arguments.Count > 0 && arguments[^1].Value is string { Length: > 0 } name)
                         options[name] = property;
+                    foreach (var named in attribute.NamedArguments)
+                        if (named.MemberName == nameof(OptionAttribute.Default) && named.TypedValue.Value is { } value)
+                            defaults.Add((property, value));
+                        else if (named.MemberName == nameof(OptionAttribute.Required) && named.TypedValue.Value is true)
+                            required.Add(property);
                 }
                 else if (attribute.AttributeType == typeof(ValueAttribute))
                 {
                     if (!IsScalar(property.PropertyType))
                         return null; // a list of values (emu test PATH...): CommandLineParser's
                     values.Add((int)attribute.ConstructorArguments[0].Value!, property);
+                    required.Add(property);
                 }
             }
         }
 
+        // A declared default is what CommandLineParser sets when the option is not given, whatever the initialiser says.
         object result = Activator.CreateInstance(verb)!;
+        foreach (var (property, value) in defaults)
+        {
+            // As CommandLineParser does: Default = 100 on a long option is the long 100.
+            Type type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            property.SetValue(result, value is IConvertible ? System.Convert.ChangeType(value, type, CultureInfo.InvariantCulture) : value);
+        }
         var given = new HashSet<PropertyInfo>();
         int nextValue = 0;
         for (int i = 1; i < args.Count; i++)
@@ -80,8 +95,8 @@ internal static class PlainCommandLine
             else
                 return null;
         }
-        // Every value is required where emu has one: a missing value is CommandLineParser's error to word.
-        return values.Values.All(given.Contains) ? result : null;
+        // Every value is required where emu has one: a missing value or required option is CommandLineParser's error.
+        return required.All(given.Contains) ? result : null;
     }
 
     public static string VerbName(Type verb) => (string)verb.GetCustomAttributesData()

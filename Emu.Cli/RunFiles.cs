@@ -10,7 +10,11 @@ namespace Emu.Cli;
 /// </summary>
 internal sealed class RunFiles
 {
-    private readonly List<(string What, string Path, HostFile.Identity Identity)> _inputs = [];
+    // A class, not a tuple: CoreLib's List code over a reference type is precompiled, over a tuple holding
+    // emu's own struct it was JIT-compiled at every start (docs/PERFORMANCE.md, start-up).
+    private sealed record InputFile(string What, string Path, HostFile.Identity Identity);
+
+    private readonly List<InputFile> _inputs = [];
     private readonly List<(string Option, string Path, object Key)> _outputs = [];
 
     /// <summary>An input: "program", "disk image" (<paramref name="blockDeviceOk"/>), "firmware image"...</summary>
@@ -19,14 +23,14 @@ internal sealed class RunFiles
         var kind = HostFile.KindOf(path);
         if (kind != FileKind.Regular && !(blockDeviceOk && kind == FileKind.BlockDevice))
             throw ErrorWords.NotAFile(what, path, kind);
-        _inputs.Add((what, path, HostFile.IdentityOf(path)!.Value));
+        _inputs.Add(new InputFile(what, path, HostFile.IdentityOf(path)!.Value));
     }
 
     /// <summary>An input opened by another process (a disk a device process serves): only guarded against being overwritten.</summary>
     public void RemoteInput(string what, string path)
     {
         if (HostFile.IdentityOf(path) is { } identity)
-            _inputs.Add((what, path, identity));
+            _inputs.Add(new InputFile(what, path, identity));
     }
 
     /// <summary>An output file named by <paramref name="option"/>; refused when it cannot be created there or
@@ -39,7 +43,7 @@ internal sealed class RunFiles
         {
             case FileKind.Regular:
                 var identity = HostFile.IdentityOf(path)!.Value;
-                if (_inputs.FirstOrDefault(i => i.Identity == identity) is { Path: not null } input)
+                if (_inputs.Find(i => i.Identity == identity) is { } input)
                     throw new UserError($"{option}: '{path}' is the {input.What} '{input.Path}'; writing it would destroy an input", ExitCodes.Usage);
                 key = identity;
                 break;

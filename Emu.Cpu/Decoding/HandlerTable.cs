@@ -10,9 +10,15 @@ namespace Emu.Cpu.Decoding;
 /// </summary>
 internal static unsafe class HandlerTable
 {
-    private static readonly nint[] ByCode = new nint[Enum.GetValues<Code>().Length];
+    // Iced's own counts (IcedConstants.CodeEnumCount and MnemonicEnumCount, internal there): reading them through
+    // Enum.GetValues made the runtime read thousands of enum values by reflection at every start.
+    // HandlerTableTests checks them against the enums, so an Iced upgrade that adds codes fails there.
+    internal const int CodeCount = 4936;
+    internal const int MnemonicCount = 1894;
+
+    private static readonly nint[] ByCode = new nint[CodeCount];
     private static readonly byte[] SubByCode = new byte[ByCode.Length];
-    private static readonly nint[] ByMnemonic = new nint[Enum.GetValues<Mnemonic>().Length];
+    private static readonly nint[] ByMnemonic = new nint[MnemonicCount];
     private static readonly byte[] SubByMnemonic = new byte[ByMnemonic.Length];
     // Optional, beside a generic handler: picks a faster handler for the operand form just decoded
     // (or returns 0 to keep the generic one). See Execution/Specialized.cs.

@@ -6,7 +6,9 @@ namespace Emu.Hypervisor.Firmware;
 /// </summary>
 public sealed class HypercallTable
 {
-    private readonly Dictionary<ushort, Action> _services = [];
+    // Keyed by int, not ushort: CoreLib's precompiled Dictionary<int, ...> serves it, where Dictionary<ushort, ...>
+    // was JIT-compiled at every start (docs/PERFORMANCE.md, start-up).
+    private readonly Dictionary<int, Action> _services = [];
 
     /// <summary>The service of <paramref name="number"/>; throws when there is none.</summary>
     public Action this[ushort number] => _services[number];

@@ -16,7 +16,24 @@ public sealed class ExitStatistics
     private readonly long[] _ticksByReason = new long[ReasonCount];
     // Per-device exit counts are read from the buses' ranges when a run ends; host time per device
     // is added up per exit only while timing is on.
-    private readonly Dictionary<string, (long Count, long Ticks)> _devices = new(StringComparer.Ordinal);
+    // Classes, not tuples: CoreLib's precompiled Dictionary and List code serves them, where a tuple of longs
+    // was JIT-compiled at every start (docs/PERFORMANCE.md, start-up).
+    private readonly Dictionary<string, DeviceExits> _devices = new(StringComparer.Ordinal);
+
+    private sealed class DeviceExits
+    {
+        public long Count;
+        public long Ticks;
+    }
+
+    private sealed record RangeExits(string Range, string Device, long Count);
+
+    private DeviceExits Device(string name)
+    {
+        if (!_devices.TryGetValue(name, out var exits))
+            _devices[name] = exits = new DeviceExits();
+        return exits;
+    }
 
     /// <summary>When true, handlers are timed with the host clock (costs two clock reads per exit).</summary>
     public bool TimingEnabled { get; set; }
@@ -47,25 +64,23 @@ public sealed class ExitStatistics
         _ticksByReason[(int)reason] += hostTicks;
         if (device is not null)
         {
-            _devices.TryGetValue(device, out var d);
-            _devices[device] = (d.Count, d.Ticks + hostTicks);
+            Device(device).Ticks += hostTicks;
         }
     }
 
-    private readonly List<(string Range, string Device, long Count)> _ranges = [];
+    private readonly List<RangeExits> _ranges = [];
 
     /// <summary>Records the exits one bus range took (set when a run ends).</summary>
     public void SetRangeExits(string range, string device, long count)
     {
         _ranges.RemoveAll(r => r.Range == range);
-        _ranges.Add((range, device, count));
+        _ranges.Add(new RangeExits(range, device, count));
     }
 
     /// <summary>Sets the number of exits a device handled (summed over its bus ranges).</summary>
     public void SetDeviceExits(string device, long count)
     {
-        _devices.TryGetValue(device, out var d);
-        _devices[device] = (count, d.Ticks);
+        Device(device).Count = count;
     }
 
     public long CountOfDevice(string device) => _devices.TryGetValue(device, out var d) ? d.Count : 0;
@@ -99,8 +114,8 @@ public sealed class ExitStatistics
         {
             w.WriteLine();
             w.WriteLine($"{"device",-22}{"exits",14}{"host us",12}{"ns/exit",10}");
-            foreach (var (name, (count, ticks)) in devices)
-                w.WriteLine($"{name,-22}{count,14:N0}{Time(ticks)}{PerExit(ticks, count)}");
+            foreach (var (name, exits) in devices)
+                w.WriteLine($"{name,-22}{exits.Count,14:N0}{Time(exits.Ticks)}{PerExit(exits.Ticks, exits.Count)}");
         }
         var ranges = _ranges.Where(r => r.Count > 0).OrderBy(r => r.Range, StringComparer.Ordinal).ToList();
         if (ranges.Count > 0)

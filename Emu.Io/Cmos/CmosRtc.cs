@@ -341,13 +341,10 @@ public sealed class CmosRtc : ByteRegisterDevice, ITimedDevice
         return rate switch { 0 => 0, 1 => 7, 2 => 8, _ => rate - 1 };
     }
 
-    private static long PeriodIndex(long ns, int shift) => (long)((Int128)ns * 32768 / NsPerSecond >> shift);
+    private static long PeriodIndex(long ns, int shift) => RateScale.Down(ns, NsPerSecond, 32768) >> shift;
 
-    private static long NextPeriodicNs(long ns, int shift)
-    {
-        Int128 next32k = (Int128)(PeriodIndex(ns, shift) + 1) << shift;
-        return (long)((next32k * NsPerSecond + 32767) / 32768);
-    }
+    private static long NextPeriodicNs(long ns, int shift) =>
+        RateScale.Up((PeriodIndex(ns, shift) + 1) << shift, 32768, NsPerSecond);
 
     /// <summary>Whole RTC seconds elapsed since the base, counting the base's own fraction of a second.</summary>
     private long SecondIndex(long ns) => Math.DivRem(BaseFractionNs + ns - _baseNs, NsPerSecond).Quotient;

@@ -1,3 +1,5 @@
+using Emu.Io.Timing;
+
 namespace Emu.Io.Pit;
 
 /// <summary>Conversions between virtual nanoseconds and ticks of the PIT's 1.193182 MHz input clock.</summary>
@@ -9,12 +11,8 @@ internal static class PitTime
     private const long NsPerSecond = 1_000_000_000;
 
     /// <summary>Whole ticks elapsed by <paramref name="ns"/> (rounded down).</summary>
-    public static long TicksAt(long ns) => (long)((Int128)ns * InputHz / NsPerSecond);
+    public static long TicksAt(long ns) => RateScale.Down(ns, NsPerSecond, InputHz);
 
     /// <summary>The earliest virtual time at which <see cref="TicksAt"/> reaches <paramref name="ticks"/> (rounded up).</summary>
-    public static long NsOfTick(long ticks)
-    {
-        Int128 ns = ((Int128)ticks * NsPerSecond + InputHz - 1) / InputHz;
-        return ns > long.MaxValue ? long.MaxValue : (long)ns;
-    }
+    public static long NsOfTick(long ticks) => RateScale.Up(ticks, InputHz, NsPerSecond);
 }

@@ -27,6 +27,9 @@ public class PlainCommandLineTests
         "disasm guest-images/demos/hello.bin --bits 16 --origin 0000:7C00",
         "cpus",
         "completion bash",
+        "conformance vectors --failures 3 --only 00,01 --json",       // defaults declared only in [Option]
+        "device-server --socket s.sock --disk d.img --guests 2 --once",
+        "report data.img --file c:\\big.bin --output page.html --runs 1",
     };
 
     public static TheoryData<string> LeftToCommandLineParser => new()
@@ -43,6 +46,8 @@ public class PlainCommandLineTests
         "run p.bin --keys -a",              // a value that looks like an option
         "run --disk a.img b.img p.bin",     // a list option followed by more than one value
         "run p.bin --no-such-option",
+        "device-server --disk d.img",       // a required option missing: CommandLineParser says so
+        "report data.img --file c:\\big.bin",       // --output, a required option, missing
         "test guest-images/tests -j 2",     // a short option, and a list of values
         "bench cpu a.bin b.bin",
         "nonsense",
