@@ -112,78 +112,73 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
         _used = 1;
     }
 
-    /// <summary>Compiles the block that starts at pool slot <paramref name="first"/>, at CS:IP = <paramref name="ip"/>.
-    /// Its instructions may be moved together first (see <see cref="DecodeCache.Gather"/>): the entry at
-    /// <paramref name="first"/> is then dropped, runs once more as decoded, and the lookup after it finds the block.</summary>
-    public void Compile(int first, uint ip)
+    /// <summary>Compiles the block that starts at pool slot <paramref name="first"/>, at CS:IP = <paramref name="ip"/>;
+    /// returns the slot it starts at now (its instructions may have been moved together, see <see cref="DecodeCache.Gather"/>).</summary>
+    public int Compile(int first, uint ip)
     {
         if (Threshold == 0 || first == 0)
-            return;
+            return first;
         DecodedOp[] pool = cache.Pool;
-        // A loop whose instructions are cached in more than one piece of the pool is gathered first, so that a hot loop
-        // head is compiled whatever order its instructions were first reached in (an interrupt returned into its
-        // middle, a jump entered it there). Not where the first piece ends in a handler call (a CALL, RET, INT): control
-        // left there, and compiling the gathered run made the call guest slower.
-        (int count, bool split, bool loops) = Extent(pool, first, ip);
-        if (split && loops && EndsInline(pool, first))
-            first = cache.Gather(first, count);
-        // (The block compiled is the one in consecutive slots from first: all of it when gathered.)
+        // Where the block's instructions are cached in more than one piece of the pool, it is gathered first, so that
+        // a hot loop head is compiled whatever order its instructions were first reached in.
+        (int count, bool split) = Extent(pool, first, ip);
         if (split)
-            (count, _, loops) = Extent(pool, first, ip, followPieces: false);
-        if (count < MinInstructions && !loops)
+        {
+            first = cache.Gather(first, count);
+            count = Extent(pool, first, ip).Count;
+        }
+        if (count < MinInstructions && !LoopsToItsStart(pool, first, count, ip))
         {
             // Too short to gain (entering compiled code costs more than the run loop spends on a few
             // instructions: a CALL or RET every 2-3 made the call guest slower), or not a block yet (its next
             // instruction was never decoded after it): look again later.
             pool[first].Entries = 0;
-            return;
+            return first;
         }
         if (_used > MaxBlocks)
             Clear();
         int index = _used++;
         _blocks[index] = new Block(BlockEmitter.Emit(this, pool, first, count, ip), ip, first, count, cache.Generation);
         pool[first].Block = index;
+        return first;
     }
 
     // How many instructions the block at slot first has: as far as the run loop would always go on (up to 64 KiB,
     // where IP wraps, and an unconditional jump), following the instructions in memory, in whatever slots they are
-    // cached unless told not to. Split: they are not all in consecutive slots. Loops: one branches back to its start.
-    private (int Count, bool Split, bool Loops) Extent(DecodedOp[] pool, int first, uint startIp, bool followPieces = true)
+    // cached. Split: they are not all in consecutive slots.
+    private (int Count, bool Split) Extent(DecodedOp[] pool, int first, uint ip)
     {
-        int count = 0, slot = first;
-        bool split = false, loops = false;
-        uint ip = startIp;
-        while (true)
+        int count = 1, slot = first;
+        bool split = false;
+        uint end = ip + pool[first].Length;
+        while (count < MaxInstructions && end < 0x1_0000 && !IsJump(ref pool[slot]))
         {
-            ref DecodedOp op = ref pool[slot];
-            ip += op.Length;
-            count++;
-            loops |= Branches(ref op) && ((ip + op.Imm) & 0xFFFF) == startIp;
-            if (count == MaxInstructions || ip >= 0x1_0000 || IsJump(ref op))
-                break;
-            int after = op.Fallthrough ? slot + 1 : followPieces ? cache.SlotAfter(slot) : 0;
+            int after = pool[slot].Fallthrough ? slot + 1 : cache.SlotAfter(slot);
             if (after == 0)
                 break;
             split |= after != slot + 1;
             slot = after;
+            end += pool[slot].Length;
+            count++;
         }
-        return (count, split, loops);
+        return (count, split);
     }
 
-    private static bool EndsInline(DecodedOp[] pool, int first)
+    private static bool LoopsToItsStart(DecodedOp[] pool, int first, int count, uint startIp)
     {
-        int last = first;
-        while (pool[last].Fallthrough)
-            last++;
-        return BlockEmitter.IsInline(ref pool[last]);
-    }
-
-    private static bool Branches(ref DecodedOp op)
-    {
-        nint handler = (nint)op.Execute;
-        return IsJump(ref op)
-            || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16
-            || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16;
+        uint ip = startIp;
+        for (int i = 0; i < count; i++)
+        {
+            ref DecodedOp op = ref pool[first + i];
+            ip += op.Length;
+            nint handler = (nint)op.Execute;
+            bool branch = IsJump(ref op)
+                || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16
+                || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16;
+            if (branch && ((ip + op.Imm) & 0xFFFF) == startIp)
+                return true;
+        }
+        return false;
     }
 
     // (Handlers are compared as addresses: the decoder stores the same ldftn value these are taken with.)

@@ -376,10 +376,6 @@ internal static unsafe class BlockEmitter
 
     private static readonly Dictionary<nint, Template> Templates = BuildTemplates();
 
-    /// <summary>True when the instruction compiles to an inline operation (not a handler call): one that always
-    /// goes on to the next instruction unless it faults or branches.</summary>
-    public static bool IsInline(ref DecodedOp op) => Templates.ContainsKey((nint)op.Execute);
-
     private static Dictionary<nint, Template> BuildTemplates()
     {
         var map = new Dictionary<nint, Template>();

@@ -104,7 +104,7 @@ internal sealed class DecodeCache : ICodeWriteObserver
     {
         ref DecodedOp op = ref _pool[slot];
         uint address = op.Address + op.Length;
-        if (!LinksBlocks || op.Address == Dropped || address >= GuestMemory.OneMiB)
+        if (op.Address == Dropped || address >= GuestMemory.OneMiB)
             return 0;
         int after = _slotAt[address];
         return after != 0 && address + _pool[after].Length <= GuestMemory.OneMiB ? after : 0;
