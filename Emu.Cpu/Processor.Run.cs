@@ -136,10 +136,7 @@ public sealed unsafe partial class Processor
             ref DecodedOp op = ref pool[slot];
             // A hot block runs compiled (Compilation/BlockCompiler.cs) when it may; it says which slot ran last.
             if (op.Block == 0 && ++op.Entries == _cache.Compiler.Threshold)
-            {
-                slot = _cache.Compiler.Compile(slot, ip);
-                op = ref pool[slot];
-            }
+                _cache.Compiler.Compile(slot, ip);
             if (op.Block != 0)
             {
                 if (!_attention && linear < GuestMemory.OneMiB)

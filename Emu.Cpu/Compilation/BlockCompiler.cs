@@ -112,20 +112,20 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
         _used = 1;
     }
 
-    /// <summary>Compiles the block that starts at pool slot <paramref name="first"/>, at CS:IP = <paramref name="ip"/>;
-    /// returns the slot it starts at now (its instructions may have been moved together, see <see cref="DecodeCache.Gather"/>).</summary>
-    public int Compile(int first, uint ip)
+    /// <summary>Compiles the block that starts at pool slot <paramref name="first"/>, at CS:IP = <paramref name="ip"/>.</summary>
+    public void Compile(int first, uint ip)
     {
         if (Threshold == 0 || first == 0)
-            return first;
+            return;
         DecodedOp[] pool = cache.Pool;
-        // Where the block's instructions are cached in more than one piece of the pool, it is gathered first, so that
-        // a hot loop head is compiled whatever order its instructions were first reached in.
-        (int count, bool split) = Extent(pool, first, ip);
-        if (split)
+        int count = 1;
+        uint end = ip + pool[first].Length;
+        // Stop where the run loop would always leave: at 64 KiB (IP wraps), after an unconditional jump.
+        while (count < MaxInstructions && pool[first + count - 1].Fallthrough && end < 0x1_0000
+            && !IsJump(ref pool[first + count - 1]))
         {
-            first = cache.Gather(first, count);
-            count = Extent(pool, first, ip).Count;
+            end += pool[first + count].Length;
+            count++;
         }
         if (count < MinInstructions && !LoopsToItsStart(pool, first, count, ip))
         {
@@ -133,35 +133,13 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             // instructions: a CALL or RET every 2-3 made the call guest slower), or not a block yet (its next
             // instruction was never decoded after it): look again later.
             pool[first].Entries = 0;
-            return first;
+            return;
         }
         if (_used > MaxBlocks)
             Clear();
         int index = _used++;
         _blocks[index] = new Block(BlockEmitter.Emit(this, pool, first, count, ip), ip, first, count, cache.Generation);
         pool[first].Block = index;
-        return first;
-    }
-
-    // How many instructions the block at slot first has: as far as the run loop would always go on (up to 64 KiB,
-    // where IP wraps, and an unconditional jump), following the instructions in memory, in whatever slots they are
-    // cached. Split: they are not all in consecutive slots.
-    private (int Count, bool Split) Extent(DecodedOp[] pool, int first, uint ip)
-    {
-        int count = 1, slot = first;
-        bool split = false;
-        uint end = ip + pool[first].Length;
-        while (count < MaxInstructions && end < 0x1_0000 && !IsJump(ref pool[slot]))
-        {
-            int after = pool[slot].Fallthrough ? slot + 1 : cache.SlotAfter(slot);
-            if (after == 0)
-                break;
-            split |= after != slot + 1;
-            slot = after;
-            end += pool[slot].Length;
-            count++;
-        }
-        return (count, split);
     }
 
     private static bool LoopsToItsStart(DecodedOp[] pool, int first, int count, uint startIp)

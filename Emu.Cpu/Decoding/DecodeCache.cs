@@ -98,54 +98,6 @@ internal sealed class DecodeCache : ICodeWriteObserver
             before.Fallthrough = true;
     }
 
-    /// <summary>The slot of the instruction after the one in <paramref name="slot"/> in memory when it is cached
-    /// (in any slot, not only the next one) and may share a block with it; 0 when not.</summary>
-    public int SlotAfter(int slot)
-    {
-        ref DecodedOp op = ref _pool[slot];
-        uint address = op.Address + op.Length;
-        if (op.Address == Dropped || address >= GuestMemory.OneMiB)
-            return 0;
-        int after = _slotAt[address];
-        return after != 0 && address + _pool[after].Length <= GuestMemory.OneMiB ? after : 0;
-    }
-
-    /// <summary>Moves the <paramref name="count"/> instructions that follow one another in memory from slot
-    /// <paramref name="first"/> on (each the <see cref="SlotAfter"/> of the one before) into consecutive fresh
-    /// slots, so that they form one block; returns the new first slot, or <paramref name="first"/> when the pool
-    /// has no room for them.</summary>
-    /// <remarks>
-    /// Code is decoded in the order it first runs, so a run of code that was entered in its middle first (an
-    /// interrupt returning there, a jump into a loop's body) lies in two or more pieces of the pool, and the
-    /// piece at its head (a loop's top) may be too short to compile: the loop then went through the run loop
-    /// twice a pass. The old entries are dropped as a store into them would drop them, so a compiled block or
-    /// successor link that names one of them sees it gone.
-    /// </remarks>
-    public int Gather(int first, int count)
-    {
-        if (_used + count > _pool.Length)
-            return first;
-        int start = _used;
-        int slot = first;
-        for (int i = 0; i < count; i++)
-        {
-            int after = i < count - 1 ? SlotAfter(slot) : 0;
-            ref DecodedOp old = ref _pool[slot];
-            int moved = _used++;
-            _pool[moved] = old;
-            _pool[moved].Block = 0;
-            _pool[moved].Entries = 0;
-            _pool[moved].Fallthrough = i < count - 1;
-            _slotAt[old.Address] = moved;
-            old.Address = Dropped;
-            old.Fallthrough = false;
-            _pool[slot - 1].Fallthrough = false;
-            slot = after;
-        }
-        Generation++;
-        return start;
-    }
-
     private bool Cacheable(uint physical, uint ip, int length)
     {
         if (ip + (uint)length > 0x1_0000 || physical + (uint)length > GuestMemory.Size)

@@ -385,43 +385,6 @@ public class BlockEngineTests
         SameState(compiledRun, interpreted, "the ALU loop");
     }
 
-    [Fact]
-    public void A_loop_first_entered_in_its_middle_compiles_from_its_head_and_computes_what_the_interpreter_does()
-    {
-        // JMP into the body first (as a timer interrupt returning into a loop, or a loop with its test at the
-        // bottom): the body's second half is decoded before its head, in other slots of the decode cache. The
-        // head must still become one compiled block of the whole loop, which loops inside itself.
-        CoreMachine Run(bool compiled)
-        {
-            var m = Compiled(compiled, new(CpuModel.I386, a =>
-            {
-                var top = a.CreateLabel();
-                var middle = a.CreateLabel();
-                a.mov(cx, 50);
-                a.jmp(middle);
-                a.Label(ref top);
-                a.inc(ax);
-                a.Label(ref middle);
-                a.inc(bx);
-                a.inc(dx);
-                a.inc(si);
-                a.loop(top);
-                a.hlt();
-            }));
-            m.RunToHalt().Should().Be(StopReason.Halt);
-            return m;
-        }
-
-        var compiledRun = Run(compiled: true);
-        var interpreted = Run(compiled: false);
-
-        compiledRun.Cpu.CompiledInstructions.Should().Be((5L, 0L),
-            "one block: the whole loop from its head, gathered (without, only the three INCs and the LOOP from the middle)");
-        SameState(compiledRun, interpreted, "the loop entered in its middle");
-        compiledRun.Cpu.BX.Should().Be(50);
-        compiledRun.Cpu.AX.Should().Be(49);
-    }
-
     private static void SameState(CoreMachine actual, CoreMachine expected, string where)
     {
         Processor a = actual.Cpu, e = expected.Cpu;
