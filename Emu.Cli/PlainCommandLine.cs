@@ -99,6 +99,28 @@ internal static class PlainCommandLine
         return required.All(given.Contains) ? result : null;
     }
 
+    /// <summary>
+    /// The long name of an option that takes a value but is given last or straight before another --option, or null.
+    /// CommandLineParser reads 'emu run p.bin --memory' as if --memory were not there, so the run would go on with the
+    /// default a user did not mean.
+    /// </summary>
+    public static string? OptionWithoutValue(IReadOnlyList<string> args, IReadOnlyList<Type> verbs)
+    {
+        if (args.Count == 0 || verbs.FirstOrDefault(v => VerbName(v) == args[0]) is not { } verb)
+            return null;
+        for (int i = 1; i < args.Count; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)))
+                continue;
+            string name = args[i][2..];
+            var option = verb.GetProperties(BindingFlags.Public | BindingFlags.Instance).FirstOrDefault(p => p.GetCustomAttributesData()
+                .Any(a => a.AttributeType == typeof(OptionAttribute) && a.ConstructorArguments.Count > 0 && a.ConstructorArguments[^1].Value as string == name));
+            if (option is not null && option.PropertyType != typeof(bool))
+                return name;
+        }
+        return null;
+    }
+
     public static string VerbName(Type verb) => (string)verb.GetCustomAttributesData()
         .First(a => a.AttributeType == typeof(VerbAttribute)).ConstructorArguments[0].Value!;
 

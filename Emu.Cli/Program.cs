@@ -34,6 +34,8 @@ public static class Program
     // CommandLineParser: every command line the plain reader declines, with help, the version and usage errors.
     private static int ParseAndRun(string[] args)
     {
+        if (PlainCommandLine.OptionWithoutValue(args, Verbs) is { } name)
+            return Usage.MissingValue(name);
         var parser = NewParser();
         // The parser knows --help only straight after the verb; `emu bench cpu --help` means the same.
         if (args.Length > 2 && Array.IndexOf(args, "--help", 2) > 0)

@@ -80,6 +80,18 @@ public class PlainCommandLineTests
     public void Help_errors_and_unusual_forms_are_left_to_CommandLineParser(string line) =>
         PlainCommandLine.TryRead(Words(line), Program.Verbs).Should().BeNull();
 
+    [Theory]
+    [InlineData("--memory")]                    // last on the line
+    [InlineData("--cpu", "--stats")]            // straight before another option
+    [InlineData("--disk")]                      // a list option
+    public void An_option_given_without_its_value_is_a_usage_error_not_ignored(params string[] options)
+    {
+        var r = EmuProcess.Run(["run", "guest-images/demos/hello.bin", .. options]);
+        r.ExitCode.Should().Be(ExitCodes.Usage);
+        r.Stdout.Should().BeEmpty("the guest must not run with a default the user did not mean");
+        r.Stderr.Should().Be($"emu: option '{options[0]}' needs a value (try 'emu help')\n");
+    }
+
     [Fact]
     public void A_bad_value_is_still_one_clear_line_from_the_usual_parser()
     {
