@@ -17,7 +17,7 @@ internal static class PlainCommandLine
 {
     public static object? TryRead(IReadOnlyList<string> args, IReadOnlyList<Type> verbs)
     {
-        if (args.Count == 0 || verbs.FirstOrDefault(v => VerbName(v) == args[0]) is not { } verb)
+        if (VerbOf(args, verbs) is not { } verb)
             return null;
         var options = new Dictionary<string, PropertyInfo>(StringComparer.Ordinal);
         var values = new Dictionary<int, PropertyInfo>(); // by [Value] index
@@ -29,9 +29,7 @@ internal static class PlainCommandLine
             {
                 if (attribute.AttributeType == typeof(OptionAttribute))
                 {
-                    // [Option("long")] or [Option('x', "long")]: the long name is the last string argument.
-                    var arguments = attribute.ConstructorArguments;
-                    if (arguments.Count > 0 && arguments[^1].Value is string { Length: > 0 } name)
+                    if (LongName(attribute) is { } name)
                         options[name] = property;
                     foreach (var named in attribute.NamedArguments)
                         if (named.MemberName == nameof(OptionAttribute.Default) && named.TypedValue.Value is { } value)
@@ -106,20 +104,28 @@ internal static class PlainCommandLine
     /// </summary>
     public static string? OptionWithoutValue(IReadOnlyList<string> args, IReadOnlyList<Type> verbs)
     {
-        if (args.Count == 0 || verbs.FirstOrDefault(v => VerbName(v) == args[0]) is not { } verb)
+        if (VerbOf(args, verbs) is not { } verb)
             return null;
         for (int i = 1; i < args.Count; i++)
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)))
                 continue;
             string name = args[i][2..];
-            var option = verb.GetProperties(BindingFlags.Public | BindingFlags.Instance).FirstOrDefault(p => p.GetCustomAttributesData()
-                .Any(a => a.AttributeType == typeof(OptionAttribute) && a.ConstructorArguments.Count > 0 && a.ConstructorArguments[^1].Value as string == name));
+            var option = verb.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .FirstOrDefault(p => p.GetCustomAttributesData().Any(a => LongName(a) == name));
             if (option is not null && option.PropertyType != typeof(bool))
                 return name;
         }
         return null;
     }
+
+    private static Type? VerbOf(IReadOnlyList<string> args, IReadOnlyList<Type> verbs) =>
+        args.Count == 0 ? null : verbs.FirstOrDefault(v => VerbName(v) == args[0]);
+
+    // [Option("long")] or [Option('x', "long")]: the long name is the last string argument; null for other attributes.
+    private static string? LongName(CustomAttributeData attribute) =>
+        attribute.AttributeType == typeof(OptionAttribute) && attribute.ConstructorArguments is { Count: > 0 } arguments
+            && arguments[^1].Value is string { Length: > 0 } name ? name : null;
 
     public static string VerbName(Type verb) => (string)verb.GetCustomAttributesData()
         .First(a => a.AttributeType == typeof(VerbAttribute)).ConstructorArguments[0].Value!;
