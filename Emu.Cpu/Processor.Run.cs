@@ -136,7 +136,7 @@ public sealed unsafe partial class Processor
             ref DecodedOp op = ref pool[slot];
             // A hot block runs compiled (Compilation/BlockCompiler.cs) when it may; it says which slot ran last.
             if (op.Block == 0 && ++op.Entries == _cache.Compiler.Threshold)
-                _cache.Compiler.Compile(slot, ip);
+                _cache.Compiler.Compile(this, slot, ip);
             if (op.Block != 0)
             {
                 if (!_attention && linear < GuestMemory.OneMiB)
