@@ -13,6 +13,7 @@ namespace Emu.Cpu.Compilation;
 internal static unsafe class BlockEmitter
 {
     private static readonly FieldInfo RegsField = typeof(Processor).GetField(nameof(Processor.Regs), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly FieldInfo FlagStateField = typeof(Processor).GetField(nameof(Processor.FlagState), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly FieldInfo EipField = typeof(Processor).GetField(nameof(Processor.Eip), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo GetRetired = Getter(nameof(Processor.Retired));
     private static readonly MethodInfo SetRetired = typeof(Processor).GetProperty(nameof(Processor.Retired))!.GetSetMethod(nonPublic: true)!;
@@ -20,7 +21,7 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo GetAttention = Getter(nameof(Processor.NeedsAttention));
     private static readonly MethodInfo GetCodeGeneration = Getter(nameof(Processor.CodeGeneration));
     private static readonly MethodInfo GetBudget = Getter(nameof(Processor.RepeatBudget));
-    private static readonly MethodInfo ConditionMethod = typeof(Processor).GetMethod(nameof(Processor.Condition), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo ConditionMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Condition))!;
 
     private static MethodInfo Getter(string property) =>
         typeof(Processor).GetProperty(property, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetGetMethod(nonPublic: true)!;
@@ -61,12 +62,15 @@ internal static unsafe class BlockEmitter
     /// <summary>The IL of one block, instruction by instruction; keeps count of the instructions retired
     /// since <c>Retired</c> was last written.</summary>
     /// <remarks>
-    /// The guest's general registers live in IL locals while the block's inline operations use them (the JIT keeps
-    /// them in machine registers): each is loaded from <c>Regs</c> at its first use after the block's start or a
-    /// handler call (which may read or change any of them), and written back, if changed, before anything that can
-    /// see <c>Regs</c>: an instruction that may fault (a memory access), a handler call, and every way out of the
-    /// method, including the loop back to its start (a pass starts with nothing loaded). The IL runs top to bottom
-    /// but for that loop and the ways out, so what is loaded or changed at each point is known while it is written.
+    /// The guest state the inline operations use lives in IL locals while they use it (the JIT keeps them in
+    /// machine registers): the general registers, and FLAGS with its pending lazy record (<see cref="LazyFlags"/>,
+    /// whose few fields the JIT promotes to registers, so that a record the next operation replaces is never
+    /// stored). Each is loaded from the processor (<c>Regs</c>, <c>FlagState</c>) at its first use after the
+    /// block's start or a handler call (which may read or change any of them), and written back, if changed,
+    /// before anything that can see it: an instruction that may fault (a memory access: the fault pushes FLAGS),
+    /// a handler call, and every way out of the method, including the loop back to its start (a pass starts with
+    /// nothing loaded). The IL runs top to bottom but for that loop and the ways out, so what is loaded or changed
+    /// at each point is known while it is written.
     /// </remarks>
     private sealed class Emitter(ILGenerator il, int count)
     {
@@ -74,6 +78,8 @@ internal static unsafe class BlockEmitter
         private readonly LocalBuilder _generation = il.DeclareLocal(typeof(int));
         private readonly LocalBuilder?[] _regs = new LocalBuilder?[8];
         private readonly bool[] _loaded = new bool[8], _dirty = new bool[8];
+        private LocalBuilder? _flags;
+        private bool _flagsLoaded, _flagsDirty;
         private int _pending;
 
         public void Start()
@@ -104,16 +110,16 @@ internal static unsafe class BlockEmitter
             int size = t.Size;
             switch (t.Shape)
             {
-                case Shape.RegReg: Processor(t); Slot(op.Reg0, size); Slot(op.Reg1, size); break;
-                case Shape.RegImm: Processor(t); Slot(op.Reg0, size); Int((int)op.Imm); break;
-                case Shape.RegMem: Processor(t); Slot(op.Reg0, size); Int(op.Seg); Ea(ref op); break;
-                case Shape.MemReg: Processor(t); Int(op.Seg); Ea(ref op); Slot(op.Reg1, size); break;
-                case Shape.MemImm: Processor(t); Int(op.Seg); Ea(ref op); Int((int)op.Imm); break;
-                case Shape.Reg: Processor(t); Slot(op.Reg0, size); break;
-                case Shape.Mem: Processor(t); Int(op.Seg); Ea(ref op); break;
+                case Shape.RegReg: Context(t); Slot(op.Reg0, size); Slot(op.Reg1, size); break;
+                case Shape.RegImm: Context(t); Slot(op.Reg0, size); Int((int)op.Imm); break;
+                case Shape.RegMem: Context(t); Slot(op.Reg0, size); Int(op.Seg); Ea(ref op); break;
+                case Shape.MemReg: Context(t); Int(op.Seg); Ea(ref op); Slot(op.Reg1, size); break;
+                case Shape.MemImm: Context(t); Int(op.Seg); Ea(ref op); Int((int)op.Imm); break;
+                case Shape.Reg: Context(t); Slot(op.Reg0, size); break;
+                case Shape.Mem: Context(t); Int(op.Seg); Ea(ref op); break;
                 case Shape.RegEa: Slot(op.Reg0, size); Ea(ref op); break;
-                case Shape.Shift: Processor(t); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
-                case Shape.Stack: Processor(t); SlotOnly(Reg.SP); SlotOnly(op.Reg0); break;
+                case Shape.Shift: Context(t); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
+                case Shape.Stack: Context(t); SlotOnly(Reg.SP); SlotOnly(op.Reg0); break;
             }
             il.Emit(OpCodes.Call, t.Method);
             if (!memory)
@@ -170,7 +176,7 @@ internal static unsafe class BlockEmitter
             {
                 if (cc >= 0)
                 {
-                    il.Emit(OpCodes.Ldarg_0);
+                    FlagsAddress();
                     Int(cc);
                     il.Emit(OpCodes.Call, ConditionMethod);
                 }
@@ -184,7 +190,7 @@ internal static unsafe class BlockEmitter
             if (target == startIp)
             {
                 // Another pass when the budget holds all of it and nothing waits; otherwise the run loop takes over.
-                // Either way the registers go back first: the next pass loads them again.
+                // Either way the guest state goes back first: the next pass loads it again.
                 EmitWriteBack();
                 var leave = il.DefineLabel();
                 il.Emit(OpCodes.Ldarg_0);
@@ -256,7 +262,7 @@ internal static unsafe class BlockEmitter
             il.Emit(OpCodes.Stfld, EipField);
         }
 
-        // A way out of the method: the changed registers go back to Regs first.
+        // A way out of the method: the changed guest state goes back to the processor first.
         private void Return(int slot)
         {
             EmitWriteBack();
@@ -266,10 +272,28 @@ internal static unsafe class BlockEmitter
 
         private void Int(int value) => il.Emit(OpCodes.Ldc_I4, value);
 
-        private void Processor(Template t)
+        // The operation's leading arguments: the processor, the address of the flags local, as it takes them.
+        private void Context(Template t)
         {
             if (t.TakesProcessor)
                 il.Emit(OpCodes.Ldarg_0);
+            if (t.TakesFlags)
+                FlagsAddress();
+        }
+
+        // The address of the flags local (loaded first if it is not); the operation may change it.
+        private void FlagsAddress()
+        {
+            if (!_flagsLoaded)
+            {
+                _flags ??= il.DeclareLocal(typeof(LazyFlags));
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, FlagStateField);
+                il.Emit(OpCodes.Stloc, _flags);
+                _flagsLoaded = true;
+            }
+            _flagsDirty = true;
+            il.Emit(OpCodes.Ldloca, _flags!);
         }
 
         // The effective address as Processor.Ea computes it, with the absent parts left out.
@@ -332,19 +356,29 @@ internal static unsafe class BlockEmitter
             _loaded[slot] = true;
         }
 
-        // Writes the changed registers back (they stay loaded and are then unchanged), and forgets them all when
-        // what follows may change Regs (a handler call).
+        // Writes the changed guest state back (it stays loaded and is then unchanged), and forgets all of it when
+        // what follows may change it (a handler call).
         private void WriteBack(bool forget)
         {
             EmitWriteBack();
             Array.Clear(_dirty);
+            _flagsDirty = false;
             if (forget)
+            {
                 Array.Clear(_loaded);
+                _flagsLoaded = false;
+            }
         }
 
-        // The stores of the changed registers, for one way out: what the IL after it has loaded or changed stays.
+        // The stores of the changed guest state, for one way out: what the IL after it has loaded or changed stays.
         private void EmitWriteBack()
         {
+            if (_flagsDirty)
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldloc, _flags!);
+                il.Emit(OpCodes.Stfld, FlagStateField);
+            }
             for (int r = 0; r < 8; r++)
             {
                 if (!_dirty[r])
@@ -360,16 +394,18 @@ internal static unsafe class BlockEmitter
 
     // ---- the operations compiled inline, by the handler the decoder chose ----
 
-    // The operands each shape passes, after the processor: RegReg (reg0, reg1), RegImm (reg0, imm), RegMem (reg0,
+    // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), RegMem (reg0,
     // seg, ea), MemReg (seg, ea, reg1), MemImm (seg, ea, imm), Reg and Stack (reg0), Mem (seg, ea), RegEa (reg0,
     // ea: LEA, no access), Shift (operation, reg0, count).
     private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop }
 
     // Size: the operand width in bytes (which slot a byte register is in); TakesProcessor: the operation's first
-    // parameter is the processor (register-only moves need nothing but their slots).
+    // parameter is the processor (register-only operations need nothing but their slots); TakesFlags: it takes the
+    // flags (by reference) next.
     private sealed record Template(Shape Shape, MethodInfo Method, int Size = 2)
     {
         public bool TakesProcessor { get; } = Method.GetParameters()[0].ParameterType == typeof(Processor);
+        public bool TakesFlags { get; } = Method.GetParameters().Any(p => p.ParameterType == typeof(LazyFlags).MakeByRefType());
     }
 
     private static readonly MethodInfo LoopCxTakenMethod = Operation(nameof(Specialized.LoopCxTaken));
