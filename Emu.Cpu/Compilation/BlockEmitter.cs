@@ -14,6 +14,7 @@ namespace Emu.Cpu.Compilation;
 internal static unsafe class BlockEmitter
 {
     private static readonly FieldInfo RegsField = typeof(Processor).GetField(nameof(Processor.Regs), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly FieldInfo FlagStateField = typeof(Processor).GetField(nameof(Processor.FlagState), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly FieldInfo EipField = typeof(Processor).GetField(nameof(Processor.Eip), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo GetRetired = Getter(nameof(Processor.Retired));
     private static readonly MethodInfo SetRetired = typeof(Processor).GetProperty(nameof(Processor.Retired))!.GetSetMethod(nonPublic: true)!;
@@ -27,7 +28,7 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo PlainReadMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.Read))!;
     private static readonly MethodInfo PlainWriteMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.Write))!;
     private static readonly MethodInfo SetIn16 = typeof(W16).GetMethod(nameof(W16.SetIn))!;
-    private static readonly MethodInfo ConditionMethod = typeof(Processor).GetMethod(nameof(Processor.Condition), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo ConditionMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Condition))!;
 
     private static MethodInfo Getter(string property) =>
         typeof(Processor).GetProperty(property, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetGetMethod(nonPublic: true)!;
@@ -74,13 +75,15 @@ internal static unsafe class BlockEmitter
     /// <summary>The IL of one block, instruction by instruction; keeps count of the instructions retired
     /// since <c>Retired</c> was last written.</summary>
     /// <remarks>
-    /// The guest's general registers live in IL locals while the block's inline operations use them (the JIT keeps
-    /// them in machine registers): each is loaded from <c>Regs</c> (through one reference taken at the start) at its
-    /// first use after the block's start or a handler call (which may read or change any of them), and written back,
-    /// if changed, before anything that can see <c>Regs</c>: a memory access that leaves the fast path, a handler
-    /// call, and every way out of the method, including the loop back to its start (a pass starts with no register
-    /// loaded). The IL runs top to bottom but for that loop, the ways out and the slow paths, so what is loaded or
-    /// changed at each point is known while it is written.
+    /// The guest state the inline operations use lives in IL locals while they use it (the JIT keeps them in
+    /// machine registers): the general registers, and FLAGS with its pending lazy record (<see cref="LazyFlags"/>,
+    /// whose few fields the JIT promotes to registers, so that a record the next operation replaces is never
+    /// stored). Each is loaded from the processor (<c>Regs</c>, through one reference taken at the start, and
+    /// <c>FlagState</c>) at its first use after the block's start or a handler call (which may read or change any of
+    /// them), and written back, if changed, before anything that can see it: a memory access that leaves the fast
+    /// path (a fault pushes FLAGS), a handler call, and every way out of the method, including the loop back to its
+    /// start (a pass starts with none of it loaded). The IL runs top to bottom but for that loop, the ways out and
+    /// the slow paths, so what is loaded or changed at each point is known while it is written.
     /// <para>A memory operand is first tested for a plain access (<see cref="PlainAccess"/>, the offset inside the
     /// segment): on that fast path the operation runs on the bytes, as its register form over a local that stands for
     /// the operand, and nothing else happens. Otherwise the slow path, written after the block's end, does what the run
@@ -95,20 +98,23 @@ internal static unsafe class BlockEmitter
         private readonly ILGenerator il;
         private readonly int count;
         private readonly Label _top;
-        private readonly LocalBuilder _generation, _regsRef, _plain, _offset, _pointer, _operand;
+        private readonly LocalBuilder _generation, _regsRef, _flags, _plain, _offset, _pointer, _operand;
         private readonly LocalBuilder?[] _regs = new LocalBuilder?[8];
         private readonly LocalBuilder?[] _segBases = new LocalBuilder?[6];
         // What the IL at the current point has loaded and changed, and the instructions retired but not yet counted.
-        private State _state = new(new bool[8], new bool[8], new bool[6], false, 0);
+        private State _state = new(new bool[8], new bool[8], new bool[6]);
         // Segment bases and the plain-access copy loaded before the loop's top: a pass starts with them.
-        private State _atTop = new(new bool[8], new bool[8], new bool[6], false, 0);
+        private State _atTop = new(new bool[8], new bool[8], new bool[6]);
         private readonly List<Action> _slowPaths = [];
 
-        private sealed record State(bool[] Loaded, bool[] Dirty, bool[] SegLoaded, bool PlainLoaded, int Pending)
+        private sealed record State(bool[] Loaded, bool[] Dirty, bool[] SegLoaded)
         {
-            public bool PlainLoaded { get; set; } = PlainLoaded;
-            public int Pending { get; set; } = Pending;
-            public State Copy() => new((bool[])Loaded.Clone(), (bool[])Dirty.Clone(), (bool[])SegLoaded.Clone(), PlainLoaded, Pending);
+            public bool FlagsLoaded, FlagsDirty, PlainLoaded;
+            public int Pending;
+            public State Copy() => new((bool[])Loaded.Clone(), (bool[])Dirty.Clone(), (bool[])SegLoaded.Clone())
+            {
+                FlagsLoaded = FlagsLoaded, FlagsDirty = FlagsDirty, PlainLoaded = PlainLoaded, Pending = Pending,
+            };
         }
 
         public Emitter(ILGenerator il, int count)
@@ -118,6 +124,7 @@ internal static unsafe class BlockEmitter
             _top = il.DefineLabel();
             _generation = il.DeclareLocal(typeof(int));
             _regsRef = il.DeclareLocal(typeof(uint).MakeByRefType());
+            _flags = il.DeclareLocal(typeof(LazyFlags));
             _plain = il.DeclareLocal(typeof(PlainAccess));
             _offset = il.DeclareLocal(typeof(uint));
             _pointer = il.DeclareLocal(typeof(byte*));
@@ -164,11 +171,11 @@ internal static unsafe class BlockEmitter
             int size = t.Size;
             switch (t.Shape)
             {
-                case Shape.RegReg: Processor(t.Method!); Slot(op.Reg0, size); Slot(op.Reg1, size); break;
-                case Shape.RegImm: Processor(t.Method!); Slot(op.Reg0, size); Int((int)op.Imm); break;
-                case Shape.Reg: Processor(t.Method!); Slot(op.Reg0, size); break;
+                case Shape.RegReg: Context(t.Method!); Slot(op.Reg0, size); Slot(op.Reg1, size); break;
+                case Shape.RegImm: Context(t.Method!); Slot(op.Reg0, size); Int((int)op.Imm); break;
+                case Shape.Reg: Context(t.Method!); Slot(op.Reg0, size); break;
                 case Shape.RegEa: Slot(op.Reg0, size); Ea(ref op); break;
-                case Shape.Shift: Processor(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
+                case Shape.Shift: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
             }
             il.Emit(OpCodes.Call, t.Method!);
             _state.Pending++;
@@ -237,7 +244,7 @@ internal static unsafe class BlockEmitter
             else
             {
                 MethodInfo form = t.Method!;
-                Processor(form);
+                Context(form);
                 switch (t.Shape)
                 {
                     case Shape.RegMem: Slot(op.Reg0, size); Operand(); break;
@@ -279,6 +286,8 @@ internal static unsafe class BlockEmitter
                     if (_state.Loaded[r])
                         EmitLoad(r);
                 }
+                if (_state.FlagsLoaded)
+                    EmitFlagsLoad();
                 ReloadMemoryState(_state);
                 il.Emit(OpCodes.Br, merge);
                 // Regs holds the registers already: nothing to write back.
@@ -368,7 +377,7 @@ internal static unsafe class BlockEmitter
             {
                 if (cc >= 0)
                 {
-                    il.Emit(OpCodes.Ldarg_0);
+                    FlagsAddress();
                     Int(cc);
                     il.Emit(OpCodes.Call, ConditionMethod);
                 }
@@ -382,7 +391,7 @@ internal static unsafe class BlockEmitter
             if (target == startIp)
             {
                 // Another pass when the budget holds all of it and nothing waits; otherwise the run loop takes over.
-                // Either way the registers go back first: the next pass loads them again. What the pass starts with
+                // Either way the guest state goes back first: the next pass loads it again. What the pass starts with
                 // (segment bases, the plain-access copy) is loaded again if a handler call made it stale.
                 EmitWriteBack();
                 var leave = il.DefineLabel();
@@ -467,7 +476,7 @@ internal static unsafe class BlockEmitter
             il.Emit(OpCodes.Stfld, EipField);
         }
 
-        // A way out of the method: the changed registers go back to Regs first.
+        // A way out of the method: the changed guest state goes back to the processor first.
         private void Return(int slot)
         {
             EmitWriteBack();
@@ -477,10 +486,33 @@ internal static unsafe class BlockEmitter
 
         private void Int(int value) => il.Emit(OpCodes.Ldc_I4, value);
 
-        private void Processor(MethodInfo operation)
+        // The operation's leading arguments: the processor, the address of the flags local, as it takes them.
+        private void Context(MethodInfo operation)
         {
-            if (operation.GetParameters()[0].ParameterType == typeof(Processor))
+            ParameterInfo[] parameters = operation.GetParameters();
+            if (parameters[0].ParameterType == typeof(Processor))
                 il.Emit(OpCodes.Ldarg_0);
+            if (parameters.Any(p => p.ParameterType == typeof(LazyFlags).MakeByRefType()))
+                FlagsAddress();
+        }
+
+        // The address of the flags local (loaded first if it is not); the operation may change it.
+        private void FlagsAddress()
+        {
+            if (!_state.FlagsLoaded)
+            {
+                EmitFlagsLoad();
+                _state.FlagsLoaded = true;
+            }
+            _state.FlagsDirty = true;
+            il.Emit(OpCodes.Ldloca, _flags);
+        }
+
+        private void EmitFlagsLoad()
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, FlagStateField);
+            il.Emit(OpCodes.Stloc, _flags);
         }
 
         // The effective address as Processor.Ea computes it, with the absent parts left out.
@@ -559,23 +591,31 @@ internal static unsafe class BlockEmitter
             }
         }
 
-        // Writes the changed registers back (they stay loaded and are then unchanged), and forgets them all when
-        // what follows may change Regs (a handler call), with the segment bases and the plain-access copy.
+        // Writes the changed guest state back (it stays loaded and is then unchanged), and forgets all of it when
+        // what follows may change it (a handler call), with the segment bases and the plain-access copy.
         private void WriteBack(bool forget)
         {
             EmitWriteBack();
             Array.Clear(_state.Dirty);
+            _state.FlagsDirty = false;
             if (forget)
             {
                 Array.Clear(_state.Loaded);
+                _state.FlagsLoaded = false;
                 Array.Clear(_state.SegLoaded);
                 _state.PlainLoaded = false;
             }
         }
 
-        // The stores of the changed registers, for one way out: what the IL after it has loaded or changed stays.
+        // The stores of the changed guest state, for one way out: what the IL after it has loaded or changed stays.
         private void EmitWriteBack()
         {
+            if (_state.FlagsDirty)
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldloc, _flags);
+                il.Emit(OpCodes.Stfld, FlagStateField);
+            }
             for (int r = 0; r < 8; r++)
             {
                 if (!_state.Dirty[r])
@@ -638,9 +678,9 @@ internal static unsafe class BlockEmitter
 
     // ---- the operations compiled inline, by the handler the decoder chose ----
 
-    // The operands each shape passes, after the processor: RegReg (reg0, reg1), RegImm (reg0, imm), RegMem (reg0,
-    // seg, ea), MemReg (seg, ea, reg1), MemImm (seg, ea, imm), Reg and Stack (reg0), Mem (seg, ea), RegEa (reg0,
-    // ea: LEA, no access), Shift (operation, reg0, count).
+    // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), Reg
+    // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count); with the memory operand as register 0
+    // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
     private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in).
