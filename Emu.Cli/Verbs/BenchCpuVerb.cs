@@ -34,10 +34,10 @@ public static partial class BenchCpuVerb
         if (files.Count > 0 && o.Guests is not null)
             throw new UserError("give either FILE arguments or --guests, not both", ExitCodes.Usage);
 
-        using var scratch = new ScratchDirectory();
+        using var scratch = new ScratchFolder("emu-bench-cpu-");
         var guests = files.Count > 0
             ? files.Select(f => new Guest(Path.GetFileName(f), InputFiles.ReadAll(f, "guest"), f)).ToList()
-            : ShippedGuests(o.Guests).Select(name => scratch.Write(name, CpuBenchmark.LoadGuest(name))).ToList();
+            : ShippedGuests(o.Guests).Select(name => WriteGuest(scratch, name)).ToList();
 
         if (!o.Json)
         {
@@ -171,28 +171,17 @@ public static partial class BenchCpuVerb
     [LibraryImport("libc", EntryPoint = "getrusage")]
     private static unsafe partial int GetResourceUsage(int who, long* usage);
 
+    /// <summary>A shipped guest as a file in the scratch folder, for `emu run` to read.</summary>
+    private static Guest WriteGuest(ScratchFolder scratch, string name)
+    {
+        byte[] image = CpuBenchmark.LoadGuest(name);
+        string file = scratch[name + ".bin"];
+        File.WriteAllBytes(file, image);
+        return new Guest(name, image, file);
+    }
+
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     [GeneratedRegex(@"instructions retired\s+([\d,]+)")]
     private static partial Regex RetiredLine();
-
-    /// <summary>The shipped guests as files, for `emu run` to read; removed with everything in it.</summary>
-    private sealed class ScratchDirectory : IDisposable
-    {
-        private string? _path;
-
-        public Guest Write(string name, byte[] image)
-        {
-            _path ??= Directory.CreateTempSubdirectory("emu-bench-cpu-").FullName;
-            string file = Path.Combine(_path, name + ".bin");
-            File.WriteAllBytes(file, image);
-            return new Guest(name, image, file);
-        }
-
-        public void Dispose()
-        {
-            if (_path is not null)
-                Directory.Delete(_path, recursive: true);
-        }
-    }
 }

@@ -87,35 +87,28 @@ public sealed class IoBench(IoBenchOptions options)
     {
         if (Options.Runs < 1)
             throw new IoBenchException("runs must be at least 1");
-        string dir = Directory.CreateTempSubdirectory("emu-bench-io-").FullName;
-        try
+        using var scratch = new ScratchFolder("emu-bench-io-");
+        string source = scratch["source.img"];
+        PrepareSource(source);
+        var results = new List<IoBenchResult>();
+        foreach (var workload in Options.Workloads)
         {
-            string source = Path.Combine(dir, "source.img");
-            PrepareSource(source);
-            var results = new List<IoBenchResult>();
-            foreach (var workload in Options.Workloads)
+            foreach (var path in Options.Paths)
             {
-                foreach (var path in Options.Paths)
+                var r = Measure(path, workload, source, scratch);
+                results.Add(r);
+                progress?.Invoke(r);
+            }
+            if (workload == IoBenchWorkload.Fread100 && Options.Os is { } os)
+            {
+                foreach (var r in new OsFreadBench(Options, os).Measure(source, scratch))
                 {
-                    var r = Measure(path, workload, source, dir);
                     results.Add(r);
                     progress?.Invoke(r);
                 }
-                if (workload == IoBenchWorkload.Fread100 && Options.Os is { } os)
-                {
-                    foreach (var r in new OsFreadBench(Options, os).Measure(source, dir))
-                    {
-                        results.Add(r);
-                        progress?.Invoke(r);
-                    }
-                }
             }
-            return results;
         }
-        finally
-        {
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        return results;
     }
 
     private void PrepareSource(string destination)
@@ -153,22 +146,22 @@ public sealed class IoBench(IoBenchOptions options)
         return data;
     }
 
-    private IoBenchResult Measure(IoBenchPath path, IoBenchWorkload workload, string source, string dir)
+    private IoBenchResult Measure(IoBenchPath path, IoBenchWorkload workload, string source, ScratchFolder scratch)
     {
         // One unmeasured run first: the JIT compiles the device and CPU paths this guest takes, and the
         // image's pages come into the host's cache, so the measured runs compare the IO paths, not warm-up.
         // A device-process path keeps one device process for all its runs, as a device process outlives its VMMs:
         // the warm-up run warms its JIT too, and each run gets the source bytes rewritten into the same file.
-        string? served = path.IsProcess() ? Path.Combine(dir, $"served-{path.Name()}-{workload.Name()}.img") : null;
+        string? served = path.IsProcess() ? scratch[$"served-{path.Name()}-{workload.Name()}.img"] : null;
         if (served is not null)
             File.Copy(source, served, overwrite: true);
         using var deviceProcess = served is null ? null
             : StartDeviceProcess(new DeviceProcessRequest(SocketOf(served), served, path.IsVirtio() ? Emu.Io.Remote.RemoteDeviceKind.VirtioBlock : Emu.Io.Remote.RemoteDeviceKind.Ata));
         if (Options.WarmUp)
-            RunOnce(path, workload, source, served ?? Path.Combine(dir, $"warmup-{path.Name()}-{workload.Name()}.img"));
+            RunOnce(path, workload, source, served ?? scratch[$"warmup-{path.Name()}-{workload.Name()}.img"]);
         var runs = new List<RunData>();
         for (int i = 0; i < Options.Runs; i++)
-            runs.Add(RunOnce(path, workload, source, served ?? Path.Combine(dir, $"run-{path.Name()}-{workload.Name()}-{i}.img")));
+            runs.Add(RunOnce(path, workload, source, served ?? scratch[$"run-{path.Name()}-{workload.Name()}-{i}.img"]));
         var first = runs[0];
         double mib = first.Bytes / MiB;
         var perMiB = runs.Select(r => r.HostNs / mib).ToArray();

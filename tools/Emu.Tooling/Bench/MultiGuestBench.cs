@@ -76,30 +76,23 @@ public sealed class MultiGuestBench(MultiGuestOptions options)
 
     public List<MultiGuestResult> Run(Action<MultiGuestResult>? progress = null)
     {
-        string dir = Directory.CreateTempSubdirectory("emu-bench-multi-").FullName;
-        try
+        using var scratch = new ScratchFolder("emu-bench-multi-");
+        var results = new List<MultiGuestResult>();
+        foreach (var model in Options.Models)
         {
-            var results = new List<MultiGuestResult>();
-            foreach (var model in Options.Models)
+            foreach (int guests in Options.GuestCounts)
             {
-                foreach (int guests in Options.GuestCounts)
-                {
-                    var r = Measure(model, guests, dir);
-                    results.Add(r);
-                    progress?.Invoke(r);
-                }
+                var r = Measure(model, guests, scratch);
+                results.Add(r);
+                progress?.Invoke(r);
             }
-            return results;
         }
-        finally
-        {
-            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        return results;
     }
 
-    private MultiGuestResult Measure(MultiGuestModel model, int guests, string dir)
+    private MultiGuestResult Measure(MultiGuestModel model, int guests, ScratchFolder scratch)
     {
-        string image = Path.Combine(dir, $"{model.Name}-{guests}.img");
+        string image = scratch[$"{model.Name}-{guests}.img"];
         byte[] bytes = IoBench.GenerateImage(guests * Options.WindowBytes, Options.Seed);
         File.WriteAllBytes(image, bytes);
         string socket = image + ".sock";

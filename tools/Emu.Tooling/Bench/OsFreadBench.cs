@@ -27,9 +27,9 @@ public sealed class OsFreadBench(IoBenchOptions options, OsBenchImages os)
     private const int ReadBytes = 100 * 512;
     private const uint Dest = 0x4_0000; // FREAD.COM's dest buffer, 4000:0000 (docs/GUEST-OS.md)
 
-    internal IEnumerable<IoBenchResult> Measure(string source, string dir)
+    internal IEnumerable<IoBenchResult> Measure(string source, ScratchFolder scratch)
     {
-        string data = Path.Combine(dir, "os-data.img");
+        string data = scratch["os-data.img"];
         byte[] file = new byte[1024 * 1024];
         using (var s = File.OpenRead(source))
             s.ReadExactly(file);
