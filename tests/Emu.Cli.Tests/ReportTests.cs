@@ -74,27 +74,20 @@ public partial class ReportTests(FreadDisk disk) : IClassFixture<FreadDisk>
     /// <summary>The DOM after the page's scripts ran, as Chromium serialises it.</summary>
     private static string RenderedDom(string page)
     {
-        string profile = Directory.CreateTempSubdirectory("emu-chromium-").FullName;
-        try
+        using var profile = new TempFolder("emu-chromium-");
+        var psi = new ProcessStartInfo("chromium")
         {
-            var psi = new ProcessStartInfo("chromium")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (string a in new[] { "--headless", "--no-sandbox", "--disable-gpu", $"--user-data-dir={profile}", "--dump-dom", new Uri(page).AbsoluteUri })
-                psi.ArgumentList.Add(a);
-            using var p = Process.Start(psi)!;
-            var stderr = p.StandardError.ReadToEndAsync();
-            string dom = p.StandardOutput.ReadToEnd();
-            p.WaitForExit(120_000).Should().BeTrue("chromium renders the page");
-            p.ExitCode.Should().Be(0, stderr.Result);
-            return dom;
-        }
-        finally
-        {
-            Directory.Delete(profile, recursive: true);
-        }
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string a in new[] { "--headless", "--no-sandbox", "--disable-gpu", $"--user-data-dir={profile.Path}", "--dump-dom", new Uri(page).AbsoluteUri })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string dom = p.StandardOutput.ReadToEnd();
+        p.WaitForExit(120_000).Should().BeTrue("chromium renders the page");
+        p.ExitCode.Should().Be(0, stderr.Result);
+        return dom;
     }
 
     private static Dictionary<(string Driver, string Row, string Metric), string> Cells(string dom) =>
