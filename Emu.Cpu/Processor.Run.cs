@@ -63,7 +63,7 @@ public sealed unsafe partial class Processor
     /// <summary>True when a REP string instruction should stop between iterations: its next
     /// iteration would overrun the run's budget, or an enabled interrupt is waiting.</summary>
     internal bool ShouldSuspendRepeat() =>
-        Retired + 1 >= _runEnd || (_interruptLine && (ControlFlags() & IfFlag) != 0) || _stopRequested;
+        Retired + 1 >= _runEnd || (_interruptLine && (FlagState.ControlFlags() & IfFlag) != 0) || _stopRequested;
 
     /// <summary>How many more instructions the current Run may retire (a REP instruction's bulk path stays inside it).</summary>
     internal long RepeatBudget => _runEnd - Retired;
@@ -219,7 +219,7 @@ public sealed unsafe partial class Processor
             if (!shadow)
                 DeliverInterrupt(1, InterruptKind.Trap);
         }
-        if (_interruptLine && !shadow && (ControlFlags() & Processor.IfFlag) != 0)
+        if (_interruptLine && !shadow && (FlagState.ControlFlags() & Processor.IfFlag) != 0)
         {
             int vector = InterruptController?.Acknowledge() ?? -1;
             if (vector >= 0)
@@ -236,8 +236,8 @@ public sealed unsafe partial class Processor
         if (_stopRequested)
             return true;
 
-        // IF and TF only: a pending lazy record (Processor.LazyFlags.cs) is left pending.
-        uint flags = ControlFlags();
+        // IF and TF only: a pending lazy record (LazyFlags.cs) is left pending.
+        uint flags = FlagState.ControlFlags();
         _trapPending = (flags & Processor.TfFlag) != 0;
         // A request held off by IF = 0 needs no look before every instruction: IF can only be set again
         // by STI (which opens a shadow), POPF or IRET (WriteFlags, which raises _attention when it sets IF while

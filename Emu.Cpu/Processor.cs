@@ -227,6 +227,19 @@ public sealed unsafe partial class Processor
 
     // ---- flags ----
 
+    /// <summary>FLAGS and the pending lazy record (see <see cref="LazyFlags"/>); a field, so that the operations can
+    /// take it by reference, as compiled blocks pass their local copy.</summary>
+    internal LazyFlags FlagState;
+
+    /// <summary>FLAGS, all bits valid. Assigning it replaces every bit (a pending record is dropped).</summary>
+    internal uint FlagsValue
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => FlagState.Value;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        set => FlagState.Value = value;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool GetFlag(uint flag) => (FlagsValue & flag) != 0;
 
@@ -245,9 +258,9 @@ public sealed unsafe partial class Processor
     {
         uint modelMask = _flagsModelMask;
         uint mask = writable & modelMask;
-        // A pending lazy record (Processor.LazyFlags.cs) only leaves the status flags stale: when the value replaces
-        // all six (IRET, POPF), they need not be computed first.
-        uint kept = (mask & CpuFlags.Status) == CpuFlags.Status ? _flags : FlagsValue;
+        // A pending lazy record (LazyFlags.cs) only leaves the status flags stale: when the value replaces all six
+        // (IRET, POPF), they need not be computed first.
+        uint kept = (mask & CpuFlags.Status) == CpuFlags.Status ? FlagState.ControlFlags() : FlagsValue;
         uint f = (kept & ~mask) | (value & mask);
         f &= modelMask;
         f |= _flagsFixedOnes;

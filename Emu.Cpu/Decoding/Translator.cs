@@ -236,9 +236,40 @@ internal sealed unsafe class Translator
                 case OperandKind.Mem when op.MemSize is 1 or 2 or 4: return op.MemSize;
             }
         }
-        int declared = ins.Code.ToOpCode().OperandSize;
-        if (declared == 32)
-            return 4;
-        return 2;
+        return DeclaredOperandSize(in ins);
+    }
+
+    /// <summary>
+    /// The operand size an instruction's encoding declares when no general-register or memory operand shows it: 4
+    /// for the 32-bit forms (a 66h prefix in 16-bit code), else 2. It is Iced's <c>OpCodeInfo.OperandSize</c> (32 or
+    /// not), read from the operands and the few codes they leave open instead: the first <c>ToOpCode()</c> builds
+    /// Iced's 4,936 OpCodeInfo records, about 5 ms of every start (the first instruction, a far JMP, takes this path).
+    /// TranslatorTests compares the two on every opcode.
+    /// </summary>
+    internal static byte DeclaredOperandSize(in Instruction ins)
+    {
+        if (ins.Code == Code.Xbegin_rel16) // a 16-bit form whose target Iced gives as a 32-bit offset
+            return 2;
+        for (int i = 0; i < ins.OpCount; i++)
+        {
+            switch (ins.GetOpKind(i))
+            {
+                case OpKind.NearBranch32 or OpKind.FarBranch32 or OpKind.Immediate32 or OpKind.Immediate8to32:
+                    return 4;
+                case OpKind.NearBranch16 or OpKind.FarBranch16 or OpKind.Immediate8to16:
+                    return 2;
+            }
+        }
+        return ins.Code switch
+        {
+            Code.Cwde or Code.Cdq or Code.Iretd or Code.Pushad or Code.Popad or Code.Pushfd or Code.Popfd
+                or Code.Retnd or Code.Retnd_imm16 or Code.Retfd or Code.Retfd_imm16 or Code.Enterd_imm16_imm8 or Code.Leaved
+                or Code.Nopd or Code.Pushd_ES or Code.Pushd_CS or Code.Pushd_SS or Code.Pushd_DS or Code.Pushd_FS
+                or Code.Pushd_GS or Code.Popd_ES or Code.Popd_SS or Code.Popd_DS or Code.Popd_FS or Code.Popd_GS
+                or Code.Call_m1632 or Code.Jmp_m1632 or Code.Lgdt_m1632 or Code.Lidt_m1632 or Code.Sgdt_m1632
+                or Code.Sidt_m1632 or Code.Fldenv_m28byte or Code.Fnstenv_m28byte or Code.Frstor_m108byte
+                or Code.Fnsave_m108byte => 4,
+            _ => 2,
+        };
     }
 }

@@ -33,19 +33,19 @@ internal static unsafe class Arithmetic
         uint ea = c.EaIfMem(ref op);
         uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
         uint b = c.ReadOperand(ref op, op.Kind1, op.Reg1, ea) & mask;
-        uint carry = c.CarryFlag();
+        uint carry = c.FlagState.CarryFlag();
         uint r;
         switch (op.Sub)
         {
-            case Add: r = c.AluAdd(a, b, 0, size); break;
-            case Or: r = c.AluLogic(a | b, size); break;
-            case Adc: r = c.AluAdd(a, b, carry, size); break;
-            case Sbb: r = c.AluSub(a, b, carry, size); break;
-            case And: r = c.AluLogic(a & b, size); break;
-            case SubOp: r = c.AluSub(a, b, 0, size); break;
-            case Xor: r = c.AluLogic(a ^ b, size); break;
-            case Cmp: c.AluSub(a, b, 0, size); return;
-            default: c.AluLogic(a & b, size); return; // TEST
+            case Add: r = c.FlagState.AluAdd(a, b, 0, size); break;
+            case Or: r = c.FlagState.AluLogic(a | b, size); break;
+            case Adc: r = c.FlagState.AluAdd(a, b, carry, size); break;
+            case Sbb: r = c.FlagState.AluSub(a, b, carry, size); break;
+            case And: r = c.FlagState.AluLogic(a & b, size); break;
+            case SubOp: r = c.FlagState.AluSub(a, b, 0, size); break;
+            case Xor: r = c.FlagState.AluLogic(a ^ b, size); break;
+            case Cmp: c.FlagState.AluSub(a, b, 0, size); return;
+            default: c.FlagState.AluLogic(a & b, size); return; // TEST
         }
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
     }
@@ -59,8 +59,8 @@ internal static unsafe class Arithmetic
     {
         uint ea = c.EaIfMem(ref op);
         uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
-        uint carry = c.CarryFlag();
-        uint r = up ? c.AluAdd(a, 1, 0, op.Size) : c.AluSub(a, 1, 0, op.Size);
+        uint carry = c.FlagState.CarryFlag();
+        uint r = up ? c.FlagState.AluAdd(a, 1, 0, op.Size) : c.FlagState.AluSub(a, 1, 0, op.Size);
         c.FlagsValue = (c.FlagsValue & ~CpuFlags.CF) | carry;
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
     }
@@ -69,7 +69,7 @@ internal static unsafe class Arithmetic
     {
         uint ea = c.EaIfMem(ref op);
         uint a = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
-        uint r = c.AluSub(0, a, 0, op.Size);
+        uint r = c.FlagState.AluSub(0, a, 0, op.Size);
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
     }
 

@@ -89,7 +89,7 @@ internal static unsafe class BitOps
     internal static void SetCondition(Processor c, ref DecodedOp op)
     {
         uint ea = c.EaIfMem(ref op);
-        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, c.Condition(op.Sub) ? 1u : 0);
+        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, c.FlagState.Condition(op.Sub) ? 1u : 0);
     }
 
     /// <summary>BSWAP r32 (486). With a 16-bit operand the result is undefined; the chips give 0.</summary>
@@ -105,7 +105,7 @@ internal static unsafe class BitOps
         uint ea = c.EaIfMem(ref op);
         uint dest = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
         uint src = c.ReadOperand(ref op, op.Kind1, op.Reg1, ea);
-        uint sum = c.AluAdd(dest, src, 0, op.Size);
+        uint sum = c.FlagState.AluAdd(dest, src, 0, op.Size);
         c.WriteOperand(ref op, op.Kind1, op.Reg1, ea, dest);
         c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, sum); // last, so XADD r,r with one register keeps the sum
     }
@@ -118,7 +118,7 @@ internal static unsafe class BitOps
         uint ea = c.EaIfMem(ref op);
         uint dest = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
         uint acc = c.GetReg(Reg.AX, size);
-        c.AluSub(acc, dest, 0, size);
+        c.FlagState.AluSub(acc, dest, 0, size);
         if (acc == dest)
             c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, c.ReadOperand(ref op, op.Kind1, op.Reg1, ea));
         else

@@ -171,7 +171,7 @@ internal static unsafe class Control
 
     internal static void Jcc(Processor c, ref DecodedOp op)
     {
-        if (c.Condition(op.Sub))
+        if (c.FlagState.Condition(op.Sub))
             NearJump(c, RelativeTarget(c, ref op));
     }
 

@@ -43,12 +43,12 @@ internal static unsafe class Shift
             // SETMO/SETMOC: the 8086 ORs the operand with all ones; flags as for OR.
             uint mask = Processor.SizeMask(size);
             c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, mask);
-            c.AluLogic(mask, size);
+            c.FlagState.AluLogic(mask, size);
             return;
         }
         // The flags are written before the result: a memory operand that was just read can be written
         // (same segment, same offset), so no fault can come between the two.
-        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, Apply(c, op.Sub, a, count, size));
+        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, Apply(ref c.FlagState, op.Sub, a, count, size));
     }
 
     /// <summary>
@@ -58,14 +58,14 @@ internal static unsafe class Shift
     /// operation and count as constants, and the JIT keeps only that case.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static uint Apply(Processor c, int sub, uint a, int count, int size)
+    internal static uint Apply(ref LazyFlags flags, int sub, uint a, int count, int size)
     {
         int bits = size * 8;
         uint mask = Processor.SizeMask(size);
         uint sign = Processor.SignBit(size);
         // A shift replaces every status flag but AF, which it keeps: that one bit is taken from a pending lazy
         // record without materialising the rest. A rotate keeps SF, ZF, PF and AF, and RCL/RCR read CF.
-        uint f = sub >= Shl ? c.ControlFlags() | c.AuxFlag() : c.FlagsValue;
+        uint f = sub >= Shl ? flags.ControlFlags() | flags.AuxFlag() : flags.Value;
         uint cf = f & CpuFlags.CF;
         uint r;
         bool of;
@@ -135,7 +135,7 @@ internal static unsafe class Shift
         f = (f & ~(CpuFlags.CF | CpuFlags.OF)) | cf | (of ? CpuFlags.OF : 0);
         if (sub >= Shl)
             f = (f & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Processor.SzpBits(r, size);
-        c.FlagsValue = f;
+        flags.Value = f;
         return r;
     }
 

@@ -173,57 +173,57 @@ internal static unsafe class Specialized
     // Each form is a handler over the decoded instruction and, beside it, the same operation over plain
     // operands: the compiled blocks (Compilation/BlockCompiler.cs) call those with the operands as constants.
     internal static void AluRegReg<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
-        AluRR<TOp, W>(c, ref Slot<W>(c, op.Reg0), op.Reg0, ref Slot<W>(c, op.Reg1), op.Reg1);
+        AluRR<TOp, W>(ref c.FlagState, ref Slot<W>(c, op.Reg0), op.Reg0, ref Slot<W>(c, op.Reg1), op.Reg1);
 
     internal static void AluRegImm<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
-        AluRI<TOp, W>(c, ref Slot<W>(c, op.Reg0), op.Reg0, op.Imm);
+        AluRI<TOp, W>(ref c.FlagState, ref Slot<W>(c, op.Reg0), op.Reg0, op.Imm);
 
     internal static void AluRegMem<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
-        AluRM<TOp, W>(c, ref Slot<W>(c, op.Reg0), op.Reg0, op.Seg, c.Ea(ref op));
+        AluRM<TOp, W>(c, ref c.FlagState, ref Slot<W>(c, op.Reg0), op.Reg0, op.Seg, c.Ea(ref op));
 
     internal static void AluMemReg<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
-        AluMR<TOp, W>(c, op.Seg, c.Ea(ref op), ref Slot<W>(c, op.Reg1), op.Reg1);
+        AluMR<TOp, W>(c, ref c.FlagState, op.Seg, c.Ea(ref op), ref Slot<W>(c, op.Reg1), op.Reg1);
 
     internal static void AluMemImm<TOp, W>(Processor c, ref DecodedOp op) where TOp : struct, IAluOp where W : struct, IWidth =>
-        AluMI<TOp, W>(c, op.Seg, c.Ea(ref op), op.Imm);
+        AluMI<TOp, W>(c, ref c.FlagState, op.Seg, c.Ea(ref op), op.Imm);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AluRR<TOp, W>(Processor c, ref uint slot0, int reg0, ref uint slot1, int reg1) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluRR<TOp, W>(ref LazyFlags flags, ref uint slot0, int reg0, ref uint slot1, int reg1) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint r = TOp.Apply<W>(c, W.GetIn(slot0, reg0), W.GetIn(slot1, reg1));
+        uint r = TOp.Apply<W>(ref flags, W.GetIn(slot0, reg0), W.GetIn(slot1, reg1));
         if (TOp.WritesResult)
             W.SetIn(ref slot0, reg0, r);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AluRI<TOp, W>(Processor c, ref uint slot0, int reg0, uint imm) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluRI<TOp, W>(ref LazyFlags flags, ref uint slot0, int reg0, uint imm) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint r = TOp.Apply<W>(c, W.GetIn(slot0, reg0), imm & W.Mask);
+        uint r = TOp.Apply<W>(ref flags, W.GetIn(slot0, reg0), imm & W.Mask);
         if (TOp.WritesResult)
             W.SetIn(ref slot0, reg0, r);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AluRM<TOp, W>(Processor c, ref uint slot0, int reg0, int seg, uint ea) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluRM<TOp, W>(Processor c, ref LazyFlags flags, ref uint slot0, int reg0, int seg, uint ea) where TOp : struct, IAluOp where W : struct, IWidth
     {
         uint a = W.GetIn(slot0, reg0);
-        uint r = TOp.Apply<W>(c, a, W.Read(c, seg, ea));
+        uint r = TOp.Apply<W>(ref flags, a, W.Read(c, seg, ea));
         if (TOp.WritesResult)
             W.SetIn(ref slot0, reg0, r);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AluMR<TOp, W>(Processor c, int seg, uint ea, ref uint slot1, int reg1) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluMR<TOp, W>(Processor c, ref LazyFlags flags, int seg, uint ea, ref uint slot1, int reg1) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint r = TOp.Apply<W>(c, W.Read(c, seg, ea), W.GetIn(slot1, reg1));
+        uint r = TOp.Apply<W>(ref flags, W.Read(c, seg, ea), W.GetIn(slot1, reg1));
         if (TOp.WritesResult)
             W.Write(c, seg, ea, r);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void AluMI<TOp, W>(Processor c, int seg, uint ea, uint imm) where TOp : struct, IAluOp where W : struct, IWidth
+    internal static void AluMI<TOp, W>(Processor c, ref LazyFlags flags, int seg, uint ea, uint imm) where TOp : struct, IAluOp where W : struct, IWidth
     {
-        uint r = TOp.Apply<W>(c, W.Read(c, seg, ea), imm & W.Mask);
+        uint r = TOp.Apply<W>(ref flags, W.Read(c, seg, ea), imm & W.Mask);
         if (TOp.WritesResult)
             W.Write(c, seg, ea, r);
     }
@@ -274,56 +274,56 @@ internal static unsafe class Specialized
     internal static void MovMI<W>(Processor c, int seg, uint ea, uint imm) where W : struct, IWidth => W.Write(c, seg, ea, imm);
 
     // ---- INC, DEC of a register: the flags of ADD/SUB 1 except CF, which they leave alone ----
-    // (deferred, see Processor.LazyFlags.cs)
+    // (deferred, see LazyFlags.cs)
 
-    internal static void IncReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => IncR<W>(c, ref Slot<W>(c, op.Reg0), op.Reg0);
+    internal static void IncReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => IncR<W>(ref c.FlagState, ref Slot<W>(c, op.Reg0), op.Reg0);
 
-    internal static void DecReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => DecR<W>(c, ref Slot<W>(c, op.Reg0), op.Reg0);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void IncR<W>(Processor c, ref uint slot, int reg) where W : struct, IWidth =>
-        W.SetIn(ref slot, reg, c.LazyIncDecOp(W.GetIn(slot, reg), true, W.Size));
+    internal static void DecReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => DecR<W>(ref c.FlagState, ref Slot<W>(c, op.Reg0), op.Reg0);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void DecR<W>(Processor c, ref uint slot, int reg) where W : struct, IWidth =>
-        W.SetIn(ref slot, reg, c.LazyIncDecOp(W.GetIn(slot, reg), false, W.Size));
+    internal static void IncR<W>(ref LazyFlags flags, ref uint slot, int reg) where W : struct, IWidth =>
+        W.SetIn(ref slot, reg, flags.IncDecOp(W.GetIn(slot, reg), true, W.Size));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void DecR<W>(ref LazyFlags flags, ref uint slot, int reg) where W : struct, IWidth =>
+        W.SetIn(ref slot, reg, flags.IncDecOp(W.GetIn(slot, reg), false, W.Size));
 
     // Of memory: read, the flags recorded, written back. A read that did not fault means the write to the same
     // segment and offset cannot fault either, so the order against the generic handlers' (flags after the write) is
     // not visible.
-    internal static void IncMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => IncM<W>(c, op.Seg, c.Ea(ref op));
+    internal static void IncMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => IncM<W>(c, ref c.FlagState, op.Seg, c.Ea(ref op));
 
-    internal static void DecMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => DecM<W>(c, op.Seg, c.Ea(ref op));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void IncM<W>(Processor c, int seg, uint ea) where W : struct, IWidth =>
-        W.Write(c, seg, ea, c.LazyIncDecOp(W.Read(c, seg, ea), true, W.Size));
+    internal static void DecMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => DecM<W>(c, ref c.FlagState, op.Seg, c.Ea(ref op));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void DecM<W>(Processor c, int seg, uint ea) where W : struct, IWidth =>
-        W.Write(c, seg, ea, c.LazyIncDecOp(W.Read(c, seg, ea), false, W.Size));
+    internal static void IncM<W>(Processor c, ref LazyFlags flags, int seg, uint ea) where W : struct, IWidth =>
+        W.Write(c, seg, ea, flags.IncDecOp(W.Read(c, seg, ea), true, W.Size));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void DecM<W>(Processor c, ref LazyFlags flags, int seg, uint ea) where W : struct, IWidth =>
+        W.Write(c, seg, ea, flags.IncDecOp(W.Read(c, seg, ea), false, W.Size));
 
     // ---- NOT (no flags), NEG (the flags of SUB 0, a, deferred) ----
 
     internal static void NotReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NotR<W>(ref Slot<W>(c, op.Reg0), op.Reg0);
     internal static void NotMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NotM<W>(c, op.Seg, c.Ea(ref op));
-    internal static void NegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NegR<W>(c, ref Slot<W>(c, op.Reg0), op.Reg0);
-    internal static void NegMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NegM<W>(c, op.Seg, c.Ea(ref op));
+    internal static void NegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NegR<W>(ref c.FlagState, ref Slot<W>(c, op.Reg0), op.Reg0);
+    internal static void NegMem<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => NegM<W>(c, ref c.FlagState, op.Seg, c.Ea(ref op));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void NotR<W>(ref uint slot, int reg) where W : struct, IWidth => W.SetIn(ref slot, reg, ~W.GetIn(slot, reg) & W.Mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void NotM<W>(Processor c, int seg, uint ea) where W : struct, IWidth => W.Write(c, seg, ea, ~W.Read(c, seg, ea) & W.Mask);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void NegR<W>(Processor c, ref uint slot, int reg) where W : struct, IWidth => W.SetIn(ref slot, reg, c.LazySubOp(0, W.GetIn(slot, reg), W.Size));
+    internal static void NegR<W>(ref LazyFlags flags, ref uint slot, int reg) where W : struct, IWidth => W.SetIn(ref slot, reg, flags.SubOp(0, W.GetIn(slot, reg), W.Size));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void NegM<W>(Processor c, int seg, uint ea) where W : struct, IWidth => W.Write(c, seg, ea, c.LazySubOp(0, W.Read(c, seg, ea), W.Size));
+    internal static void NegM<W>(Processor c, ref LazyFlags flags, int seg, uint ea) where W : struct, IWidth => W.Write(c, seg, ea, flags.SubOp(0, W.Read(c, seg, ea), W.Size));
 
     // ---- XCHG r, r; LEA r, m; shifts and rotates of a register by a constant ----
 
     internal static void XchgRegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => XchgRR<W>(ref Slot<W>(c, op.Reg0), op.Reg0, ref Slot<W>(c, op.Reg1), op.Reg1);
     internal static void LeaReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => LeaR<W>(ref Slot<W>(c, op.Reg0), op.Reg0, c.Ea(ref op));
-    internal static void ShiftRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => ShiftRI<W>(c, op.Sub, ref Slot<W>(c, op.Reg0), op.Reg0, (int)(op.Imm & 0xFF));
+    internal static void ShiftRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => ShiftRI<W>(ref c.FlagState, op.Sub, ref Slot<W>(c, op.Reg0), op.Reg0, (int)(op.Imm & 0xFF));
 
     // Both are read before either is written: XCHG AL, AH works on one slot.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -338,8 +338,8 @@ internal static unsafe class Specialized
     internal static void LeaR<W>(ref uint slot, int reg, uint ea) where W : struct, IWidth => W.SetIn(ref slot, reg, ea & W.Mask);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void ShiftRI<W>(Processor c, int sub, ref uint slot, int reg, int count) where W : struct, IWidth =>
-        W.SetIn(ref slot, reg, Shift.Apply(c, sub, W.GetIn(slot, reg), count, W.Size));
+    internal static void ShiftRI<W>(ref LazyFlags flags, int sub, ref uint slot, int reg, int count) where W : struct, IWidth =>
+        W.SetIn(ref slot, reg, Shift.Apply(ref flags, sub, W.GetIn(slot, reg), count, W.Size));
 
     // ---- stack and branches ----
 
@@ -368,7 +368,7 @@ internal static unsafe class Specialized
 
     internal static void Jcc16(Processor c, ref DecodedOp op)
     {
-        if (c.Condition(op.Sub))
+        if (c.FlagState.Condition(op.Sub))
             c.Eip = (c.Eip + op.Imm) & 0xFFFF;
     }
 
@@ -447,74 +447,74 @@ internal static unsafe class Specialized
 }
 
 /// <summary>One two-operand ALU operation, as a type (see <see cref="Specialized"/>). All but ADC
-/// and SBB defer their status flags (see Processor.LazyFlags.cs); those two read CF from a pending
+/// and SBB defer their status flags (see LazyFlags.cs); those two read CF from a pending
 /// record without materialising it and compute all six at once.</summary>
 internal interface IAluOp
 {
     /// <summary>False for CMP and TEST, which only set flags.</summary>
     static abstract bool WritesResult { get; }
-    static abstract uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth;
+    static abstract uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth;
 }
 
 internal readonly struct AddOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazyAddOp(a, b, W.Size);
+    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.AddOp(a, b, W.Size);
 }
 
 internal readonly struct OrOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a | b, W.Size);
+    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.LogicOp(a | b, W.Size);
 }
 
 internal readonly struct AdcOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.AluAdd(a, b, c.CarryFlag(), W.Size);
+    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.AluAdd(a, b, flags.CarryFlag(), W.Size);
 }
 
 internal readonly struct SbbOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.AluSub(a, b, c.CarryFlag(), W.Size);
+    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.AluSub(a, b, flags.CarryFlag(), W.Size);
 }
 
 internal readonly struct AndOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a & b, W.Size);
+    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.LogicOp(a & b, W.Size);
 }
 
 internal readonly struct SubOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazySubOp(a, b, W.Size);
+    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.SubOp(a, b, W.Size);
 }
 
 internal readonly struct XorOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a ^ b, W.Size);
+    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.LogicOp(a ^ b, W.Size);
 }
 
 internal readonly struct CmpOp : IAluOp
 {
     public static bool WritesResult => false;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazySubOp(a, b, W.Size);
+    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.SubOp(a, b, W.Size);
 }
 
 internal readonly struct TestOp : IAluOp
 {
     public static bool WritesResult => false;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(Processor c, uint a, uint b) where W : struct, IWidth => c.LazyLogicOp(a & b, W.Size);
+    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.LogicOp(a & b, W.Size);
 }

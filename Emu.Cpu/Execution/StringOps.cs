@@ -75,7 +75,7 @@ internal static unsafe class StringOps
                 c.Retired += done - 1;
                 first = false;
                 // CMPS and SCAS: the last element compared may have ended the repetition, as in the loop below.
-                if (testsZf && c.ZeroFlag() != whileEqual)
+                if (testsZf && c.FlagState.ZeroFlag() != whileEqual)
                     return;
             }
         }
@@ -143,7 +143,7 @@ internal static unsafe class StringOps
     }
 
     // DF alone: a pending lazy record (an ALU operation before LODSB or STOSB) stays pending.
-    private static bool Down(Processor c) => (c.ControlFlags() & CpuFlags.DF) != 0;
+    private static bool Down(Processor c) => (c.FlagState.ControlFlags() & CpuFlags.DF) != 0;
 
     private static uint StosBulk(Processor c, ref DecodedOp op, uint limit)
     {
@@ -234,7 +234,7 @@ internal static unsafe class StringOps
             }
         }
         int last = (int)(down ? n - done : done - 1);
-        c.AluSub(Element(source, last, size), Element(target, last, size), 0, size);
+        c.FlagState.AluSub(Element(source, last, size), Element(target, last, size), 0, size);
         uint step = done * (uint)size;
         c.SetReg16(Reg.SI, down ? si - step : si + step);
         c.SetReg16(Reg.DI, down ? di - step : di + step);
@@ -263,7 +263,7 @@ internal static unsafe class StringOps
         };
         uint done = stop < 0 ? n : down ? n - (uint)stop : (uint)stop + 1;
         int last = (int)(down ? n - done : done - 1);
-        c.AluSub(value, Element(target, last, size), 0, size);
+        c.FlagState.AluSub(value, Element(target, last, size), 0, size);
         uint step = done * (uint)size;
         c.SetReg16(Reg.DI, down ? di - step : di + step);
         return done;
@@ -320,7 +320,7 @@ internal static unsafe class StringOps
         uint a = c.ReadMem(op.Seg, si, op.Size);
         if (early) Advance(c, ref op, Reg.DI);
         uint b = c.ReadMem(Seg.ES, di, op.Size);
-        c.AluSub(a, b, 0, op.Size);
+        c.FlagState.AluSub(a, b, 0, op.Size);
         if (early) return;
         Advance(c, ref op, Reg.SI);
         Advance(c, ref op, Reg.DI);
@@ -332,7 +332,7 @@ internal static unsafe class StringOps
         bool early = StepsEarly(c);
         if (early) Advance(c, ref op, Reg.DI);
         uint b = c.ReadMem(Seg.ES, di, op.Size);
-        c.AluSub(c.GetReg(Reg.AX, op.Size), b, 0, op.Size);
+        c.FlagState.AluSub(c.GetReg(Reg.AX, op.Size), b, 0, op.Size);
         if (!early) Advance(c, ref op, Reg.DI);
     }
 

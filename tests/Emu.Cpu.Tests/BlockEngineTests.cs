@@ -385,6 +385,145 @@ public class BlockEngineTests
         SameState(compiledRun, interpreted, "the ALU loop");
     }
 
+    // FLAGS on the 386 after ADD AX,1 with AX = 7FFF: OF SF AF PF, and bit 1.
+    private const ushort AddOverflowFlags = 0x0896;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FLAGS_pushed_by_a_divide_error_right_after_an_inline_ALU_operation_are_that_operation_s(bool compiled)
+    {
+        // Pass 2 divides by BX = CX - 1 = 0 (#DE, a handler call) right after ADD AX,CX: the fault pushes ADD's
+        // FLAGS, 7FFF + 1's (pass 1 left 7FFF + 2's, PF clear).
+        var m = Loop(CpuModel.I386, passes: 2, compiled, a =>
+        {
+            a.mov(bx, cx);
+            a.dec(bx);
+            a.xor(dx, dx);
+            a.mov(ax, 0x7FFF);
+            a.add(ax, cx);
+            a.div(bx);
+        });
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.InterruptTaken.Should().Be(0);
+        m.Memory.Read16(0xFFFC).Should().Be(AddOverflowFlags, "the FLAGS pushed are ADD's");
+        m.Cpu.CompiledInstructions.Inline.Should().Be(compiled ? 6 : 0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FLAGS_pushed_by_a_segment_overrun_right_after_an_inline_ALU_operation_are_that_operation_s(bool compiled)
+    {
+        // Pass 2 reads a word at offset FFFF (#GP on the 386) with an inline MOV right after ADD AX,CX: the fault
+        // pushes 7FFF + 1's FLAGS (pass 1 left 7FFF + 2's, PF clear).
+        var m = Loop(CpuModel.I386, passes: 2, compiled, a =>
+        {
+            a.mov(ax, 0x7FFF);
+            a.add(ax, cx);
+            a.mov(dx, __word_ptr[bx]);
+            a.mov(bx, unchecked((short)0xFFFF));
+        });
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.InterruptTaken.Should().Be(13);
+        m.Memory.Read16(0xFFFC).Should().Be(AddOverflowFlags, "the FLAGS pushed are ADD's");
+        m.Cpu.CompiledInstructions.Inline.Should().Be(compiled ? 5 : 0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PUSHF_LAHF_and_INT_after_inline_ALU_operations_in_a_hot_block_see_those_operations_FLAGS(bool compiled)
+    {
+        // Each reads FLAGS as a handler call right after an inline ALU operation: PUSHF after ADD (OF SF AF PF),
+        // LAHF after SUB BX,BX (ZF PF), INT 30h after CMP DL,47h with DL = 46h (CF SF AF PF; the handler IRETs).
+        var m = Loop(CpuModel.I386, passes: 3, compiled, a =>
+        {
+            a.mov(ax, 0x7FFF);
+            a.add(ax, 1);
+            a.pushf();
+            a.pop(si);
+            a.sub(bx, bx);
+            a.lahf();
+            a.mov(dl, ah);
+            a.cmp(dl, 0x47);
+            a.@int(0x30);
+        });
+        m.Memory.Load(0x9000, [0xCF]);
+        m.Memory.Load(0x30 * 4, [0x00, 0x90, 0x00, 0x00]);
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.SI.Should().Be(AddOverflowFlags, "PUSHF pushed ADD's FLAGS");
+        m.Cpu.DL.Should().Be(0x46, "LAHF loaded SUB's ZF and PF (and bit 1)");
+        m.Memory.Read16(0xFFFC).Should().Be(0x0097, "INT pushed CMP's FLAGS");
+        m.Cpu.CompiledInstructions.Inline.Should().Be(compiled ? 6 : 0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_exit_handler_reading_FLAGS_right_after_an_inline_ALU_operation_sees_that_operation_s(bool compiled)
+    {
+        var m = Loop(CpuModel.I386, passes: 3, compiled, a =>
+        {
+            a.mov(ax, 0x7FFF);
+            a.add(ax, 1);
+            a.@out(0x80, al);
+            a.inc(bx);
+        });
+        var device = new FlagsAtOut();
+        m.Cpu.ExitHandler = device;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        device.Seen.Should().Equal(AddOverflowFlags, AddOverflowFlags, AddOverflowFlags);
+        m.Cpu.CompiledInstructions.Inline.Should().Be(compiled ? 4 : 0);
+    }
+
+    /// <summary>Keeps FLAGS as the processor shows them at every OUT.</summary>
+    private sealed class FlagsAtOut : IExitHandler
+    {
+        public readonly List<uint> Seen = [];
+
+        public void HandleExit(Processor c, ref VmExit exit)
+        {
+            if (exit.Reason == ExitReason.Io && exit.IsWrite)
+                Seen.Add(c.Flags);
+        }
+    }
+
+    [Fact]
+    public void A_budget_that_ends_inside_a_compiled_loop_leaves_FLAGS_as_the_interpreter_does()
+    {
+        // The loop's ALU operations leave a record pending at every instruction boundary; a run of every length
+        // from 1 to 60 stops somewhere in a pass (the compiled loop leaves when the budget cannot hold another):
+        // FLAGS and the registers must be the interpreter's.
+        CoreMachine Program(bool compiled) => Loop(CpuModel.I386, passes: 40, compiled, a =>
+        {
+            a.add(ax, 0x1234);
+            a.inc(bx);
+            a.cmp(ax, bx);
+            a.sub(dx, ax);
+        });
+        for (int budget = 1; budget <= 60; budget++)
+        {
+            var compiledRun = Program(compiled: true);
+            var interpreted = Program(compiled: false);
+
+            compiledRun.Cpu.Run(budget).Should().Be(StopReason.InstructionLimit);
+            interpreted.Cpu.Run(budget).Should().Be(StopReason.InstructionLimit);
+
+            SameState(compiledRun, interpreted, $"a run of {budget}");
+            if (budget >= 11)
+                compiledRun.Cpu.CompiledInstructions.Inline.Should().Be(5, $"the loop ran compiled in a run of {budget}");
+        }
+    }
+
     private static void SameState(CoreMachine actual, CoreMachine expected, string where)
     {
         Processor a = actual.Cpu, e = expected.Cpu;

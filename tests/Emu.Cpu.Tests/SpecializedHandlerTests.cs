@@ -1,7 +1,7 @@
 namespace Emu.Cpu.Tests;
 
 /// <summary>
-/// The specialised handlers and lazy flags (Execution/Specialized.cs, Processor.LazyFlags.cs) against the
+/// The specialised handlers and lazy flags (Execution/Specialized.cs, LazyFlags.cs) against the
 /// generic, eager handlers: random straight-line programs of flag writers and flag readers run on
 /// two CPUs, one with specialisation off, and must leave identical registers, FLAGS and memory.
 /// The single-instruction conformance suite cannot see a flag that is deferred across instructions.
