@@ -80,8 +80,11 @@ public sealed class VirtualMachine : IDisposable
             _dispatcher = new ExitDispatcher(Cpu, Stats, Ports, Mmio, Hypercalls);
             Cpu.ExitHandler = _dispatcher;
             Firmware = InitFirmware(config);
-            foreach (var (number, service) in config.Hypercalls)
-                Hypercalls.Add(number, () => service(this));
+            if (config.Hypercalls is { } extra)
+            {
+                foreach (var (number, service) in extra)
+                    Hypercalls.Add(number, () => service(this));
+            }
             // The page kinds are final now: the device process checks its DMA against the same map.
             DeviceProcess?.SendMemoryMap(Memory.PageKinds);
             if (DeviceProcess?.Kind == Emu.Io.Remote.RemoteDeviceKind.Assigned)
