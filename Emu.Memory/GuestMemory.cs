@@ -31,9 +31,10 @@ public sealed unsafe partial class GuestMemory
     // shares. Padded so that an unaligned 4-byte read starting in the last RAM page never leaves it.
     private readonly GuestRamStore _store;
     private readonly byte* _base;
-    private readonly PageKind[] _pages = new PageKind[AddressSpace >> PageShift];
+    // Both pinned: PlainAccess reaches them through pointers.
+    private readonly PageKind[] _pages = GC.AllocateArray<PageKind>((int)(AddressSpace >> PageShift), pinned: true);
     // Non-zero where a cached decoded instruction covers the byte (see ICodeWriteObserver).
-    private readonly byte[] _codeMap = new byte[Size];
+    private readonly byte[] _codeMap = GC.AllocateArray<byte>((int)Size, pinned: true);
     private uint _addressMask = A20OffMask;
 
     /// <summary>Guest memory in a private, zeroed store.</summary>
@@ -106,71 +107,73 @@ public sealed unsafe partial class GuestMemory
 
     // ---- CPU accesses: linear address in, A20 applied here, page kind decides the path ----
 
+    /// <summary>What a plain access needs, and the test (see <see cref="PlainAccess"/>): valid until the A20 gate moves.</summary>
+    public PlainAccess Plain
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(_base,
+            (PageKind*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pages)),
+            (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_codeMap)),
+            _addressMask);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte Read8(uint linear)
     {
-        uint a = linear & _addressMask;
-        if (_pages[a >> PageShift] <= PageKind.Rom)
-            return _base[a];
-        return (byte)SlowRead(a, 1);
+        byte* p = Plain.Read(linear, 1);
+        return p != null ? *p : (byte)SlowRead(linear & _addressMask, 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ushort Read16(uint linear)
     {
-        uint a = linear & _addressMask;
-        if ((a & (PageSize - 1)) <= PageSize - 2 && _pages[a >> PageShift] <= PageKind.Rom)
-            return Unsafe.ReadUnaligned<ushort>(_base + a);
-        return (ushort)SlowRead(a, 2);
+        byte* p = Plain.Read(linear, 2);
+        return p != null ? Unsafe.ReadUnaligned<ushort>(p) : (ushort)SlowRead(linear & _addressMask, 2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Read32(uint linear)
     {
-        uint a = linear & _addressMask;
-        if ((a & (PageSize - 1)) <= PageSize - 4 && _pages[a >> PageShift] <= PageKind.Rom)
-            return Unsafe.ReadUnaligned<uint>(_base + a);
-        return SlowRead(a, 4);
+        byte* p = Plain.Read(linear, 4);
+        return p != null ? Unsafe.ReadUnaligned<uint>(p) : SlowRead(linear & _addressMask, 4);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write8(uint linear, byte value)
     {
-        uint a = linear & _addressMask;
-        if (_pages[a >> PageShift] == PageKind.Ram && _codeMap[a] == 0)
-            _base[a] = value;
+        byte* p = Plain.Write(linear, 1);
+        if (p != null)
+            *p = value;
         else
-            SlowWrite(a, 1, value);
+            SlowWrite(linear & _addressMask, 1, value);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write16(uint linear, ushort value)
     {
-        uint a = linear & _addressMask;
-        if ((a & (PageSize - 1)) <= PageSize - 2 && _pages[a >> PageShift] == PageKind.Ram
-            && Unsafe.ReadUnaligned<ushort>(ref _codeMap[a]) == 0)
-            Unsafe.WriteUnaligned(_base + a, value);
+        byte* p = Plain.Write(linear, 2);
+        if (p != null)
+            Unsafe.WriteUnaligned(p, value);
         else
-            SlowWrite(a, 2, value);
+            SlowWrite(linear & _addressMask, 2, value);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write32(uint linear, uint value)
     {
-        uint a = linear & _addressMask;
-        if ((a & (PageSize - 1)) <= PageSize - 4 && _pages[a >> PageShift] == PageKind.Ram
-            && Unsafe.ReadUnaligned<uint>(ref _codeMap[a]) == 0)
-            Unsafe.WriteUnaligned(_base + a, value);
+        byte* p = Plain.Write(linear, 4);
+        if (p != null)
+            Unsafe.WriteUnaligned(p, value);
         else
-            SlowWrite(a, 4, value);
+            SlowWrite(linear & _addressMask, 4, value);
     }
 
     /// <summary>Reads a byte without side effects: RAM and ROM give their contents, anything else 0xFF.
     /// The instruction fetcher uses it so that decoding never touches a device.</summary>
     public byte Peek8(uint linear)
     {
-        uint a = linear & _addressMask;
-        return _pages[a >> PageShift] <= PageKind.Rom ? _base[a] : PeekOther(a);
+        byte* p = Plain.Read(linear, 1);
+        return p != null ? *p : PeekOther(linear & _addressMask);
     }
 
     private byte PeekOther(uint a) => KindOf(a) <= PageKind.Rom ? _base[a] : (byte)0xFF;

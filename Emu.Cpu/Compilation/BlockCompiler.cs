@@ -18,12 +18,15 @@ namespace Emu.Cpu.Compilation;
 /// <item>It runs only when its whole length fits in the budget, nothing waits for attention, CS:IP is where
 /// it was compiled (the same physical code reached through another segment runs interpreted) and, when any
 /// entry of the cache was dropped since it last ran, its own entries are all still there.</item>
-/// <item>Register-only instructions cannot fault, exit or raise attention: between them <c>Retired</c> and
-/// IP are kept as constants and written once. Before an instruction that touches memory or calls a handler,
-/// both are written as the run loop writes them (a fault then names that instruction, an exit sees the
+/// <item>Register-only instructions cannot fault, exit or raise attention, and neither can a memory access that is
+/// plain (<see cref="Emu.Memory.PlainAccess"/>: RAM or ROM for a read, RAM holding no cached code for a write, inside
+/// the segment and one page): between them <c>Retired</c> and IP are kept as constants and written once. Before a
+/// handler call or a memory access that is not plain (an MMIO or watched page, a store into code or ROM, a segment
+/// edge), both are written as the run loop writes them (a fault then names that instruction, an exit sees the
 /// exact count); after it, the block leaves when attention was raised (an exit's interrupt, a stop, a
 /// watchpoint), IP is not the next one's, or any cached code was dropped (a store into code: the next
-/// instruction is decoded again from memory, also when it is in this very block).</item>
+/// instruction is decoded again from memory, also when it is in this very block). Attention raised from another
+/// thread is seen at the block's end or its loop back to the start.</item>
 /// <item>A branch back to the block's own start loops inside the method while the budget allows another pass
 /// and nothing needs attention; any other branch leaves with IP set, and the run loop finds what follows.</item>
 /// </list>

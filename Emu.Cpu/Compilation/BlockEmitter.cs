@@ -3,6 +3,7 @@ using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using Emu.Cpu.Decoding;
 using Emu.Cpu.Execution;
+using Emu.Memory;
 
 namespace Emu.Cpu.Compilation;
 
@@ -21,6 +22,13 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo GetAttention = Getter(nameof(Processor.NeedsAttention));
     private static readonly MethodInfo GetCodeGeneration = Getter(nameof(Processor.CodeGeneration));
     private static readonly MethodInfo GetBudget = Getter(nameof(Processor.RepeatBudget));
+    private static readonly FieldInfo SegBaseField = typeof(Processor).GetField(nameof(Processor.SegBase), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo GetMemory = typeof(Processor).GetProperty(nameof(Processor.Memory))!.GetGetMethod()!;
+    private static readonly MethodInfo GetPlain = typeof(GuestMemory).GetProperty(nameof(GuestMemory.Plain))!.GetGetMethod()!;
+    private static readonly MethodInfo CanReadMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.CanRead))!;
+    private static readonly MethodInfo CanWriteMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.CanWrite))!;
+    private static readonly MethodInfo AtMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.At))!;
+    private static readonly MethodInfo SetIn16 = typeof(W16).GetMethod(nameof(W16.SetIn))!;
     private static readonly MethodInfo ConditionMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Condition))!;
 
     private static MethodInfo Getter(string property) =>
@@ -32,7 +40,13 @@ internal static unsafe class BlockEmitter
     {
         var method = new DynamicMethod($"Block_{startIp:X4}_{first}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
         var il = new Emitter(method.GetILGenerator(), count);
-        il.Start();
+        var segments = new SortedSet<int>();
+        for (int i = 0; i < count; i++)
+        {
+            if (Templates.GetValueOrDefault((nint)pool[first + i].Execute) is { } t && MemorySegment(t, ref pool[first + i]) is int seg)
+                segments.Add(seg);
+        }
+        il.Start(segments);
         uint ip = startIp;
         for (int i = 0; i < count; i++)
         {
@@ -65,28 +79,77 @@ internal static unsafe class BlockEmitter
     /// The guest state the inline operations use lives in IL locals while they use it (the JIT keeps them in
     /// machine registers): the general registers, and FLAGS with its pending lazy record (<see cref="LazyFlags"/>,
     /// whose few fields the JIT promotes to registers, so that a record the next operation replaces is never
-    /// stored). Each is loaded from the processor (<c>Regs</c>, <c>FlagState</c>) at its first use after the
-    /// block's start or a handler call (which may read or change any of them), and written back, if changed,
-    /// before anything that can see it: an instruction that may fault (a memory access: the fault pushes FLAGS),
-    /// a handler call, and every way out of the method, including the loop back to its start (a pass starts with
-    /// nothing loaded). The IL runs top to bottom but for that loop and the ways out, so what is loaded or changed
-    /// at each point is known while it is written.
+    /// stored). Each is loaded from the processor (<c>Regs</c>, through one reference taken at the start, and
+    /// <c>FlagState</c>) at its first use after the block's start or a handler call (which may read or change any of
+    /// them), and written back, if changed, before anything that can see it: a memory access that leaves the fast
+    /// path (a fault pushes FLAGS), a handler call, and every way out of the method, including the loop back to its
+    /// start (a pass starts with none of it loaded). The IL runs top to bottom but for that loop, the ways out and
+    /// the slow paths, so what is loaded or changed at each point is known while it is written.
+    /// <para>A memory operand is first tested for a plain access (<see cref="PlainAccess"/>, the offset inside the
+    /// segment): on that fast path the operation runs on the bytes, as its register form over a local that stands for
+    /// the operand, and nothing else happens. Otherwise the slow path, written after the block's end, does what the run
+    /// loop does (registers written back, <c>Retired</c> and IP written, the whole operation through the processor's
+    /// memory access, the block left when attention was raised or cached code dropped) and then comes back with
+    /// everything as the fast path leaves it: <c>Retired</c> as it was (the instruction stays counted as pending),
+    /// registers, segment bases and the plain-access copy loaded again. The test comes before anything is read or
+    /// written, so no part of an instruction runs twice.</para>
     /// </remarks>
-    private sealed class Emitter(ILGenerator il, int count)
+    private sealed class Emitter
     {
-        private readonly Label _top = il.DefineLabel();
-        private readonly LocalBuilder _generation = il.DeclareLocal(typeof(int));
+        private readonly ILGenerator il;
+        private readonly int count;
+        private readonly Label _top;
+        private readonly LocalBuilder _generation, _regsRef, _flags, _plain, _offset, _linear, _pointer, _operand;
         private readonly LocalBuilder?[] _regs = new LocalBuilder?[8];
-        private readonly bool[] _loaded = new bool[8], _dirty = new bool[8];
-        private LocalBuilder? _flags;
-        private bool _flagsLoaded, _flagsDirty;
-        private int _pending;
+        private readonly LocalBuilder?[] _segBases = new LocalBuilder?[6];
+        // What the IL at the current point has loaded and changed, and the instructions retired but not yet counted.
+        private State _state = new(new bool[8], new bool[8], new bool[6]);
+        // Segment bases and the plain-access copy loaded before the loop's top: a pass starts with them.
+        private State _atTop = new(new bool[8], new bool[8], new bool[6]);
+        private readonly List<Action> _slowPaths = [];
 
-        public void Start()
+        private sealed record State(bool[] Loaded, bool[] Dirty, bool[] SegLoaded)
+        {
+            public bool FlagsLoaded, FlagsDirty, PlainLoaded;
+            public int Pending;
+            public State Copy() => new((bool[])Loaded.Clone(), (bool[])Dirty.Clone(), (bool[])SegLoaded.Clone())
+            {
+                FlagsLoaded = FlagsLoaded, FlagsDirty = FlagsDirty, PlainLoaded = PlainLoaded, Pending = Pending,
+            };
+        }
+
+        public Emitter(ILGenerator il, int count)
+        {
+            this.il = il;
+            this.count = count;
+            _top = il.DefineLabel();
+            _generation = il.DeclareLocal(typeof(int));
+            _regsRef = il.DeclareLocal(typeof(uint).MakeByRefType());
+            _flags = il.DeclareLocal(typeof(LazyFlags));
+            _plain = il.DeclareLocal(typeof(PlainAccess));
+            _offset = il.DeclareLocal(typeof(uint));
+            _linear = il.DeclareLocal(typeof(uint));
+            _pointer = il.DeclareLocal(typeof(byte*));
+            _operand = il.DeclareLocal(typeof(uint));
+        }
+
+        /// <summary>The method's start; <paramref name="segments"/>: those the block's memory operands use, whose bases
+        /// are loaded once here rather than on every pass.</summary>
+        public void Start(IEnumerable<int> segments)
         {
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Call, GetCodeGeneration);
             il.Emit(OpCodes.Stloc, _generation);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, RegsField);
+            Int(0);
+            il.Emit(OpCodes.Ldelema, typeof(uint));
+            il.Emit(OpCodes.Stloc, _regsRef);
+            foreach (int seg in segments)
+                SegBase(seg);
+            if (_state.SegLoaded.Contains(true))
+                PlainAccessCopy();
+            _atTop = _state.Copy();
             il.MarkLabel(_top);
         }
 
@@ -95,46 +158,185 @@ internal static unsafe class BlockEmitter
             Retire(0);
             SetIp(nextIp);
             Return(lastSlot);
+            foreach (var slowPath in _slowPaths)
+                slowPath();
         }
 
         // A specialised operation: registers (as their locals), immediates, segment and address recipe as constants.
         public void Operation(Template t, ref DecodedOp op, int slot, uint ip, uint next)
         {
-            bool memory = t.Shape is Shape.RegMem or Shape.MemReg or Shape.MemImm or Shape.Mem or Shape.Stack;
-            if (memory)
+            if (t.Access != Access.None)
             {
-                // It may fault: Regs must be what the instruction found (a register loaded below reads it as written).
-                WriteBack(forget: false);
-                BeforeSideEffects(ip, next);
+                MemoryOperation(t, ref op, slot, ip, next);
+                return;
             }
             int size = t.Size;
             switch (t.Shape)
             {
-                case Shape.RegReg: Context(t); Slot(op.Reg0, size); Slot(op.Reg1, size); break;
-                case Shape.RegImm: Context(t); Slot(op.Reg0, size); Int((int)op.Imm); break;
-                case Shape.RegMem: Context(t); Slot(op.Reg0, size); Int(op.Seg); Ea(ref op); break;
-                case Shape.MemReg: Context(t); Int(op.Seg); Ea(ref op); Slot(op.Reg1, size); break;
-                case Shape.MemImm: Context(t); Int(op.Seg); Ea(ref op); Int((int)op.Imm); break;
-                case Shape.Reg: Context(t); Slot(op.Reg0, size); break;
-                case Shape.Mem: Context(t); Int(op.Seg); Ea(ref op); break;
+                case Shape.RegReg: Context(t.Method!); Slot(op.Reg0, size); Slot(op.Reg1, size); break;
+                case Shape.RegImm: Context(t.Method!); Slot(op.Reg0, size); Int((int)op.Imm); break;
+                case Shape.Reg: Context(t.Method!); Slot(op.Reg0, size); break;
                 case Shape.RegEa: Slot(op.Reg0, size); Ea(ref op); break;
-                case Shape.Shift: Context(t); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
-                case Shape.Stack: Context(t); SlotOnly(Reg.SP); SlotOnly(op.Reg0); break;
+                case Shape.Shift: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
             }
-            il.Emit(OpCodes.Call, t.Method);
-            if (!memory)
+            il.Emit(OpCodes.Call, t.Method!);
+            _state.Pending++;
+        }
+
+        // An operation with a memory operand: the fast path here, the slow path after the block's end.
+        private void MemoryOperation(Template t, ref DecodedOp op, int slot, uint ip, uint next)
+        {
+            int size = t.Size;
+            int seg = MemorySegment(t, ref op)!.Value;
+            bool push = t.Shape == Shape.Stack && t.Access == Access.Write;
+            var slow = il.DefineLabel();
+
+            // The offset, and whether the access is plain (the operation's registers are all loaded by then, so the
+            // slow path finds them in their locals).
+            switch (t.Shape)
             {
-                _pending++;
-                return;
+                case Shape.RegMem: Load(W8Slot(op.Reg0, size)); break;
+                case Shape.MemReg: Load(W8Slot(op.Reg1, size)); break;
+                case Shape.Stack: Load(op.Reg0); break;
             }
-            Retire(1);
-            var stay = il.DefineLabel();
-            var leave = il.DefineLabel();
-            LeaveUnlessQuiet(leave);
-            il.Emit(OpCodes.Br, stay);
-            il.MarkLabel(leave);
-            Return(slot);
-            il.MarkLabel(stay);
+            if (t.Shape == Shape.Stack)
+            {
+                Register(Reg.SP);
+                if (push)
+                {
+                    Int(2);
+                    il.Emit(OpCodes.Sub);
+                }
+                Int(0xFFFF);
+                il.Emit(OpCodes.And);
+            }
+            else
+                Ea(ref op);
+            il.Emit(OpCodes.Stloc, _offset);
+            if (size > 1 || op.Address32)
+            {
+                il.Emit(OpCodes.Ldloc, _offset);
+                Int(0x1_0000 - size);
+                il.Emit(OpCodes.Bgt_Un, slow);
+            }
+            PlainAccessCopy();
+            il.Emit(OpCodes.Ldloc, SegBase(seg));
+            il.Emit(OpCodes.Ldloc, _offset);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, _linear);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            Int(size);
+            il.Emit(OpCodes.Call, (t.Access & Access.Write) != 0 ? CanWriteMethod : CanReadMethod);
+            il.Emit(OpCodes.Brfalse, slow);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            il.Emit(OpCodes.Call, AtMethod);
+            il.Emit(OpCodes.Stloc, _pointer);
+            State before = _state.Copy();
+
+            // The fast path: the operand in a local, the operation's register form over it.
+            if ((t.Access & Access.Read) != 0)
+            {
+                il.Emit(OpCodes.Ldloc, _pointer);
+                il.Emit(OpCodes.Unaligned, (byte)1);
+                il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, _ => OpCodes.Ldind_U4 });
+            }
+            else
+                Int(0);
+            il.Emit(OpCodes.Stloc, _operand);
+            if (t.Shape == Shape.Stack)
+                StackFast(push, op.Reg0);
+            else
+            {
+                MethodInfo form = t.Method!;
+                Context(form);
+                switch (t.Shape)
+                {
+                    case Shape.RegMem: Slot(op.Reg0, size); Operand(); break;
+                    case Shape.MemReg: Operand(); Slot(op.Reg1, size); break;
+                    case Shape.MemImm: Operand(); Int((int)op.Imm); break;
+                    case Shape.Mem: Operand(); break;
+                }
+                il.Emit(OpCodes.Call, form);
+            }
+            if ((t.Access & Access.Write) != 0 && !push)
+            {
+                il.Emit(OpCodes.Ldloc, _pointer);
+                il.Emit(OpCodes.Ldloc, _operand);
+                il.Emit(OpCodes.Unaligned, (byte)1);
+                il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, _ => OpCodes.Stind_I4 });
+            }
+            _state.Pending++;
+            State after = _state.Copy();
+            var merge = il.DefineLabel();
+            il.MarkLabel(merge);
+
+            nint handler = (nint)op.Execute, operands = (nint)Unsafe.AsPointer(ref op);
+            _slowPaths.Add(() =>
+            {
+                // What the run loop does: the handler, over Regs (it may fault: they must be what the instruction found).
+                il.MarkLabel(slow);
+                _state = before.Copy();
+                EmitWriteBack();
+                BeforeSideEffects(ip, next);
+                CallHandler(handler, operands);
+                Retire(1);
+                var leave = il.DefineLabel();
+                LeaveUnlessQuiet(leave);
+                // Back as the fast path leaves things: what is loaded holds what the processor now has.
+                _state = after.Copy();
+                AddRetired(-after.Pending);
+                for (int r = 0; r < 8; r++)
+                {
+                    if (_state.Loaded[r])
+                        EmitLoad(r);
+                }
+                if (_state.FlagsLoaded)
+                    EmitFlagsLoad();
+                ReloadMemoryState(_state);
+                il.Emit(OpCodes.Br, merge);
+                // Regs holds the registers already: nothing to write back.
+                il.MarkLabel(leave);
+                Int(slot);
+                il.Emit(OpCodes.Ret);
+            });
+        }
+
+        // PUSH (the value stored, then SP moved) and POP (SP moved, then the register written: POP SP keeps the
+        // value) on their plain stack word, as Specialized.PushR16 and PopR16 do through the processor.
+        private void StackFast(bool push, int reg)
+        {
+            if (push)
+            {
+                il.Emit(OpCodes.Ldloc, _pointer);
+                Register(reg);
+                il.Emit(OpCodes.Unaligned, (byte)1);
+                il.Emit(OpCodes.Stind_I2);
+            }
+            SlotOnly(Reg.SP);
+            Int(Reg.SP);
+            il.Emit(OpCodes.Ldloc, _offset);
+            if (!push)
+            {
+                Int(2);
+                il.Emit(OpCodes.Add);
+            }
+            il.Emit(OpCodes.Call, SetIn16);
+            if (!push)
+            {
+                SlotOnly(reg);
+                Int(reg);
+                il.Emit(OpCodes.Ldloc, _operand);
+                il.Emit(OpCodes.Call, SetIn16);
+            }
+        }
+
+        // The memory operand as register 0 of its width (AL, AX or EAX: its low bits) in a local.
+        private void Operand()
+        {
+            il.Emit(OpCodes.Ldloca, _operand);
+            Int(0);
         }
 
         // Any other instruction: what the run loop does around a handler call. A REP string instruction may
@@ -143,12 +345,7 @@ internal static unsafe class BlockEmitter
         {
             WriteBack(forget: true);
             BeforeSideEffects(ip, next);
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldc_I8, (long)op);
-            il.Emit(OpCodes.Conv_U);
-            il.Emit(OpCodes.Ldc_I8, (long)handler);
-            il.Emit(OpCodes.Conv_I);
-            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(void), [typeof(Processor), typeof(DecodedOp).MakeByRefType()], null);
+            CallHandler(handler, op);
             Retire(1);
             var stay = il.DefineLabel();
             var leave = il.DefineLabel();
@@ -166,10 +363,20 @@ internal static unsafe class BlockEmitter
             il.MarkLabel(stay);
         }
 
+        private void CallHandler(nint handler, nint op)
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldc_I8, (long)op);
+            il.Emit(OpCodes.Conv_U);
+            il.Emit(OpCodes.Ldc_I8, (long)handler);
+            il.Emit(OpCodes.Conv_I);
+            il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(void), [typeof(Processor), typeof(DecodedOp).MakeByRefType()], null);
+        }
+
         // Jcc (condition = cc), LOOP (condition = -1) or JMP (condition = null), to a constant target.
         public void Branch(int slot, uint ip, uint next, uint target, uint startIp, int? condition, bool last)
         {
-            _pending++;
+            _state.Pending++;
             Retire(0);
             var notTaken = il.DefineLabel();
             if (condition is int cc)
@@ -190,7 +397,8 @@ internal static unsafe class BlockEmitter
             if (target == startIp)
             {
                 // Another pass when the budget holds all of it and nothing waits; otherwise the run loop takes over.
-                // Either way the guest state goes back first: the next pass loads it again.
+                // Either way the guest state goes back first: the next pass loads it again. What the pass starts with
+                // (segment bases, the plain-access copy) is loaded again if a handler call made it stale.
                 EmitWriteBack();
                 var leave = il.DefineLabel();
                 il.Emit(OpCodes.Ldarg_0);
@@ -200,6 +408,13 @@ internal static unsafe class BlockEmitter
                 il.Emit(OpCodes.Call, GetBudget);
                 il.Emit(OpCodes.Ldc_I8, (long)count);
                 il.Emit(OpCodes.Blt, leave);
+                for (int seg = 0; seg < 6; seg++)
+                {
+                    if (_atTop.SegLoaded[seg] && !_state.SegLoaded[seg])
+                        EmitSegBase(seg);
+                }
+                if (_atTop.PlainLoaded && !_state.PlainLoaded)
+                    EmitPlainAccessCopy();
                 il.Emit(OpCodes.Br, _top);
                 il.MarkLabel(leave);
                 SetIp(target);
@@ -243,8 +458,13 @@ internal static unsafe class BlockEmitter
         // Retired += the instructions pending plus `more`.
         private void Retire(int more)
         {
-            int n = _pending + more;
-            _pending = 0;
+            int n = _state.Pending + more;
+            _state.Pending = 0;
+            AddRetired(n);
+        }
+
+        private void AddRetired(int n)
+        {
             if (n == 0)
                 return;
             il.Emit(OpCodes.Ldarg_0);
@@ -273,27 +493,32 @@ internal static unsafe class BlockEmitter
         private void Int(int value) => il.Emit(OpCodes.Ldc_I4, value);
 
         // The operation's leading arguments: the processor, the address of the flags local, as it takes them.
-        private void Context(Template t)
+        private void Context(MethodInfo operation)
         {
-            if (t.TakesProcessor)
+            ParameterInfo[] parameters = operation.GetParameters();
+            if (parameters[0].ParameterType == typeof(Processor))
                 il.Emit(OpCodes.Ldarg_0);
-            if (t.TakesFlags)
+            if (parameters.Any(p => p.ParameterType == typeof(LazyFlags).MakeByRefType()))
                 FlagsAddress();
         }
 
         // The address of the flags local (loaded first if it is not); the operation may change it.
         private void FlagsAddress()
         {
-            if (!_flagsLoaded)
+            if (!_state.FlagsLoaded)
             {
-                _flags ??= il.DeclareLocal(typeof(LazyFlags));
-                il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Ldfld, FlagStateField);
-                il.Emit(OpCodes.Stloc, _flags);
-                _flagsLoaded = true;
+                EmitFlagsLoad();
+                _state.FlagsLoaded = true;
             }
-            _flagsDirty = true;
-            il.Emit(OpCodes.Ldloca, _flags!);
+            _state.FlagsDirty = true;
+            il.Emit(OpCodes.Ldloca, _flags);
+        }
+
+        private void EmitFlagsLoad()
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, FlagStateField);
+            il.Emit(OpCodes.Stloc, _flags);
         }
 
         // The effective address as Processor.Ea computes it, with the absent parts left out.
@@ -332,81 +557,151 @@ internal static unsafe class BlockEmitter
         // The address of register `reg`'s slot local (as a width-`size` register: AH is in AX's slot); it may change.
         private void Slot(int reg, int size)
         {
-            SlotOnly(size == 1 ? reg & 3 : reg);
+            SlotOnly(W8Slot(reg, size));
             Int(reg);
         }
+
+        private static int W8Slot(int reg, int size) => size == 1 ? reg & 3 : reg;
 
         private void SlotOnly(int slot)
         {
             Load(slot);
-            _dirty[slot] = true;
+            _state.Dirty[slot] = true;
             il.Emit(OpCodes.Ldloca, _regs[slot]!);
         }
 
         private void Load(int slot)
         {
-            if (_loaded[slot])
+            if (_state.Loaded[slot])
                 return;
             _regs[slot] ??= il.DeclareLocal(typeof(uint));
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldfld, RegsField);
-            Int(slot);
-            il.Emit(OpCodes.Ldelem_U4);
+            EmitLoad(slot);
+            _state.Loaded[slot] = true;
+        }
+
+        private void EmitLoad(int slot)
+        {
+            RegsElement(slot);
+            il.Emit(OpCodes.Ldind_U4);
             il.Emit(OpCodes.Stloc, _regs[slot]!);
-            _loaded[slot] = true;
+        }
+
+        // The address of Regs[slot], from the reference to Regs[0] taken at the start.
+        private void RegsElement(int slot)
+        {
+            il.Emit(OpCodes.Ldloc, _regsRef);
+            if (slot != 0)
+            {
+                Int(slot * sizeof(uint));
+                il.Emit(OpCodes.Add);
+            }
         }
 
         // Writes the changed guest state back (it stays loaded and is then unchanged), and forgets all of it when
-        // what follows may change it (a handler call).
+        // what follows may change it (a handler call), with the segment bases and the plain-access copy.
         private void WriteBack(bool forget)
         {
             EmitWriteBack();
-            Array.Clear(_dirty);
-            _flagsDirty = false;
+            Array.Clear(_state.Dirty);
+            _state.FlagsDirty = false;
             if (forget)
             {
-                Array.Clear(_loaded);
-                _flagsLoaded = false;
+                Array.Clear(_state.Loaded);
+                _state.FlagsLoaded = false;
+                Array.Clear(_state.SegLoaded);
+                _state.PlainLoaded = false;
             }
         }
 
         // The stores of the changed guest state, for one way out: what the IL after it has loaded or changed stays.
         private void EmitWriteBack()
         {
-            if (_flagsDirty)
+            if (_state.FlagsDirty)
             {
                 il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Ldloc, _flags!);
+                il.Emit(OpCodes.Ldloc, _flags);
                 il.Emit(OpCodes.Stfld, FlagStateField);
             }
             for (int r = 0; r < 8; r++)
             {
-                if (!_dirty[r])
+                if (!_state.Dirty[r])
                     continue;
-                il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Ldfld, RegsField);
-                Int(r);
+                RegsElement(r);
                 il.Emit(OpCodes.Ldloc, _regs[r]!);
-                il.Emit(OpCodes.Stelem_I4);
+                il.Emit(OpCodes.Stind_I4);
             }
+        }
+
+        // The local holding segment `seg`'s base, loaded if it is not.
+        private LocalBuilder SegBase(int seg)
+        {
+            if (!_state.SegLoaded[seg])
+            {
+                EmitSegBase(seg);
+                _state.SegLoaded[seg] = true;
+            }
+            return _segBases[seg]!;
+        }
+
+        private void EmitSegBase(int seg)
+        {
+            _segBases[seg] ??= il.DeclareLocal(typeof(uint));
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, SegBaseField);
+            Int(seg);
+            il.Emit(OpCodes.Ldelem_U4);
+            il.Emit(OpCodes.Stloc, _segBases[seg]!);
+        }
+
+        private void PlainAccessCopy()
+        {
+            if (_state.PlainLoaded)
+                return;
+            EmitPlainAccessCopy();
+            _state.PlainLoaded = true;
+        }
+
+        private void EmitPlainAccessCopy()
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Call, GetMemory);
+            il.Emit(OpCodes.Call, GetPlain);
+            il.Emit(OpCodes.Stloc, _plain);
+        }
+
+        // After a slow path (an exit may have moved a segment or the A20 gate): what `state` has loaded, loaded again.
+        private void ReloadMemoryState(State state)
+        {
+            for (int seg = 0; seg < 6; seg++)
+            {
+                if (state.SegLoaded[seg])
+                    EmitSegBase(seg);
+            }
+            if (state.PlainLoaded)
+                EmitPlainAccessCopy();
         }
     }
 
     // ---- the operations compiled inline, by the handler the decoder chose ----
 
-    // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), RegMem (reg0,
-    // seg, ea), MemReg (seg, ea, reg1), MemImm (seg, ea, imm), Reg and Stack (reg0), Mem (seg, ea), RegEa (reg0,
-    // ea: LEA, no access), Shift (operation, reg0, count).
+    // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), Reg
+    // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count); with the memory operand as register 0
+    // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
     private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop }
 
-    // Size: the operand width in bytes (which slot a byte register is in); TakesProcessor: the operation's first
-    // parameter is the processor (register-only operations need nothing but their slots); TakesFlags: it takes the
-    // flags (by reference) next.
-    private sealed record Template(Shape Shape, MethodInfo Method, int Size = 2)
-    {
-        public bool TakesProcessor { get; } = Method.GetParameters()[0].ParameterType == typeof(Processor);
-        public bool TakesFlags { get; } = Method.GetParameters().Any(p => p.ParameterType == typeof(LazyFlags).MakeByRefType());
-    }
+    // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in).
+    // Access: what the operation does to its memory operand, if it has one; its Method is then the operation's
+    // register form, which the fast path runs over a local holding the operand (as register 0 of its width), and
+    // the slow path calls the instruction's handler (PUSH and POP, whose stack word the fast path moves itself, have
+    // none).
+    private sealed record Template(Shape Shape, MethodInfo? Method, int Size = 2, Access Access = Access.None);
+
+    [Flags]
+    private enum Access { None = 0, Read = 1, Write = 2, ReadWrite = Read | Write }
+
+    // The segment of the template's memory operand, if it has one.
+    private static int? MemorySegment(Template t, ref DecodedOp op) =>
+        t.Access == Access.None ? null : t.Shape == Shape.Stack ? Seg.SS : op.Seg;
 
     private static readonly MethodInfo LoopCxTakenMethod = Operation(nameof(Specialized.LoopCxTaken));
 
@@ -427,8 +722,8 @@ internal static unsafe class BlockEmitter
         AddWidth<W8>(map);
         AddWidth<W16>(map);
         AddWidth<W32>(map);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.PushReg16] = new(Shape.Stack, Operation(nameof(Specialized.PushR16)));
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.PopReg16] = new(Shape.Stack, Operation(nameof(Specialized.PopR16)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.PushReg16] = new(Shape.Stack, null, Access: Access.Write);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.PopReg16] = new(Shape.Stack, null, Access: Access.Read);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16] = new(Shape.Jcc, ConditionMethod);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16] = new(Shape.Loop, LoopCxTakenMethod);
         return map;
@@ -444,29 +739,34 @@ internal static unsafe class BlockEmitter
     private static void AddAlu<TOp, W>(Dictionary<nint, Template> map) where TOp : struct, IAluOp where W : struct, IWidth
     {
         Type[] types = [typeof(TOp), typeof(W)];
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegReg<TOp, W>] = new(Shape.RegReg, Operation(nameof(Specialized.AluRR), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegImm<TOp, W>] = new(Shape.RegImm, Operation(nameof(Specialized.AluRI), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegMem<TOp, W>] = new(Shape.RegMem, Operation(nameof(Specialized.AluRM), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluMemReg<TOp, W>] = new(Shape.MemReg, Operation(nameof(Specialized.AluMR), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluMemImm<TOp, W>] = new(Shape.MemImm, Operation(nameof(Specialized.AluMI), types), W.Size);
+        MethodInfo rr = Operation(nameof(Specialized.AluRR), types), ri = Operation(nameof(Specialized.AluRI), types);
+        Access destination = TOp.WritesResult ? Access.ReadWrite : Access.Read;
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegReg<TOp, W>] = new(Shape.RegReg, rr, W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegImm<TOp, W>] = new(Shape.RegImm, ri, W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluRegMem<TOp, W>] = new(Shape.RegMem, rr, W.Size, Access.Read);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluMemReg<TOp, W>] = new(Shape.MemReg, rr, W.Size, destination);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.AluMemImm<TOp, W>] = new(Shape.MemImm, ri, W.Size, destination);
     }
 
     private static void AddWidth<W>(Dictionary<nint, Template> map) where W : struct, IWidth
     {
         Type[] types = [typeof(W)];
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegReg<W>] = new(Shape.RegReg, Operation(nameof(Specialized.MovRR), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegImm<W>] = new(Shape.RegImm, Operation(nameof(Specialized.MovRI), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegMem<W>] = new(Shape.RegMem, Operation(nameof(Specialized.MovRM), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovMemReg<W>] = new(Shape.MemReg, Operation(nameof(Specialized.MovMR), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovMemImm<W>] = new(Shape.MemImm, Operation(nameof(Specialized.MovMI), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.IncReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.IncR), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.DecReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.DecR), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.IncMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.IncM), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.DecMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.DecM), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NotReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.NotR), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NotMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.NotM), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegReg<W>] = new(Shape.Reg, Operation(nameof(Specialized.NegR), types), W.Size);
-        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegMem<W>] = new(Shape.Mem, Operation(nameof(Specialized.NegM), types), W.Size);
+        MethodInfo rr = Operation(nameof(Specialized.MovRR), types), ri = Operation(nameof(Specialized.MovRI), types);
+        MethodInfo inc = Operation(nameof(Specialized.IncR), types), dec = Operation(nameof(Specialized.DecR), types);
+        MethodInfo not = Operation(nameof(Specialized.NotR), types), neg = Operation(nameof(Specialized.NegR), types);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegReg<W>] = new(Shape.RegReg, rr, W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegImm<W>] = new(Shape.RegImm, ri, W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovRegMem<W>] = new(Shape.RegMem, rr, W.Size, Access.Read);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovMemReg<W>] = new(Shape.MemReg, rr, W.Size, Access.Write);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovMemImm<W>] = new(Shape.MemImm, ri, W.Size, Access.Write);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.IncReg<W>] = new(Shape.Reg, inc, W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.DecReg<W>] = new(Shape.Reg, dec, W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.IncMem<W>] = new(Shape.Mem, inc, W.Size, Access.ReadWrite);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.DecMem<W>] = new(Shape.Mem, dec, W.Size, Access.ReadWrite);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NotReg<W>] = new(Shape.Reg, not, W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NotMem<W>] = new(Shape.Mem, not, W.Size, Access.ReadWrite);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegReg<W>] = new(Shape.Reg, neg, W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegMem<W>] = new(Shape.Mem, neg, W.Size, Access.ReadWrite);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.XchgRegReg<W>] = new(Shape.RegReg, Operation(nameof(Specialized.XchgRR), types), W.Size);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.ShiftRegImm<W>] = new(Shape.Shift, Operation(nameof(Specialized.ShiftRI), types), W.Size);
         if (W.Size > 1)

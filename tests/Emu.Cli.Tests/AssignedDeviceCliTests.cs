@@ -16,7 +16,7 @@ public sealed partial class AssignedDeviceCliTests : IDisposable
     private static readonly string ReadWindow = Path.Combine("guest-images", "assigned", "read-window.bin");
     private static readonly string Hostile = Path.Combine("guest-images", "assigned", "hostile.bin");
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("emu-assigned-").FullName;
+    private readonly TempFolder _dir = new("emu-assigned-");
     private readonly byte[] _image;
 
     public AssignedDeviceCliTests()
@@ -26,10 +26,10 @@ public sealed partial class AssignedDeviceCliTests : IDisposable
         File.WriteAllBytes(ImagePath, _image);
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
-    private string ImagePath => Path.Combine(_dir, "shared.img");
-    private string Socket => Path.Combine(_dir, "assigned.sock");
+    private string ImagePath => _dir["shared.img"];
+    private string Socket => _dir["assigned.sock"];
 
     private RunningEmu StartServer()
     {
@@ -100,7 +100,7 @@ public sealed partial class AssignedDeviceCliTests : IDisposable
             // One guest alone with 4 requests: the same exits as the four that made hundreds each. Traced: from the
             // doorbell the device saw to the posted interrupt the guest took, the device's work and its IOMMU
             // translations, and no exit.
-            string trace = Path.Combine(_dir, "trace.txt");
+            string trace = _dir["trace.txt"];
             var few = EmuProcess.Run("run", ReadWindow, "--device-process", Socket, "--serial-input", "d", "--stats", "--trace", trace);
             few.ExitCode.Should().Be(1, few.Stdout + few.Stderr);
             few.Stdout.Should().Contain("requests 4,").And.Contain($"checksum {WindowChecksum(0):X8}");

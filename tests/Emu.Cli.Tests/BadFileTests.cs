@@ -10,20 +10,20 @@ namespace Emu.Cli.Tests;
 /// </summary>
 public sealed class BadFileTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("emu-badfile-").FullName;
+    private readonly TempFolder _dir = new("emu-badfile-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private string File(string name, int length)
     {
-        string path = Path.Combine(_dir, name);
+        string path = _dir[name];
         System.IO.File.WriteAllBytes(path, new byte[length]);
         return path;
     }
 
     private string Fifo()
     {
-        string path = Path.Combine(_dir, "fifo");
+        string path = _dir["fifo"];
         using var mk = Process.Start("mkfifo", path)!;
         mk.WaitForExit();
         mk.ExitCode.Should().Be(0);
@@ -39,7 +39,7 @@ public sealed class BadFileTests : IDisposable
     [Fact]
     public void A_truncated_boot_image_is_not_bootable()
     {
-        string path = Path.Combine(_dir, "truncated.img");
+        string path = _dir["truncated.img"];
         System.IO.File.WriteAllBytes(path, System.IO.File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "demos", "bootdemo.bin"))[..300]);
         OneLine(EmuProcess.Run("boot", path), 4, "no bootable disk");
     }
@@ -51,7 +51,7 @@ public sealed class BadFileTests : IDisposable
     [Fact]
     public void A_program_larger_than_64_MiB_is_not_read()
     {
-        string path = Path.Combine(_dir, "huge.bin");
+        string path = _dir["huge.bin"];
         using (var f = new FileStream(path, FileMode.CreateNew))
             f.SetLength(70L * 1024 * 1024); // sparse
         OneLine(EmuProcess.Run("run", path), 1, "larger than the 64 MiB");

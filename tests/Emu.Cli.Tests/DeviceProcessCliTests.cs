@@ -10,21 +10,21 @@ namespace Emu.Cli.Tests;
 /// </summary>
 public sealed partial class DeviceProcessCliTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("emu-devproc-").FullName;
-    private string Socket => Path.Combine(_dir, "dev.sock");
+    private readonly TempFolder _dir = new("emu-devproc-");
+    private string Socket => _dir["dev.sock"];
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private string Copy(string image, string name)
     {
-        string path = Path.Combine(_dir, name);
+        string path = _dir[name];
         File.Copy(Path.Combine(RepoPaths.GuestImages, image), path, overwrite: true);
         return path;
     }
 
     private string Blank(string name, int bytes)
     {
-        string path = Path.Combine(_dir, name);
+        string path = _dir[name];
         File.WriteAllBytes(path, new byte[bytes]);
         return path;
     }
@@ -117,8 +117,8 @@ public sealed partial class DeviceProcessCliTests : IDisposable
         EmuProcess.Run("device-server", "--socket", Socket).ShouldBeOneLineError(2, "disk");
         EmuProcess.Run("device-server", "--socket", Socket, "--disk", disk, "--device", "floppy").ShouldBeOneLineError(2, "--device 'floppy' is not ata, virtio-blk or assigned");
         EmuProcess.Run("device-server", "--socket", Socket, "--disk", disk, "--disk", disk, "--device", "virtio-blk").ShouldBeOneLineError(2, "virtio-blk device takes one disk");
-        EmuProcess.Run("device-server", "--socket", Socket, "--disk", Path.Combine(_dir, "missing.img")).ShouldBeOneLineError(1, "missing.img");
-        EmuProcess.Run("device-server", "--socket", _dir, "--disk", disk).ShouldBeOneLineError(1, "is a directory");
+        EmuProcess.Run("device-server", "--socket", Socket, "--disk", _dir["missing.img"]).ShouldBeOneLineError(1, "missing.img");
+        EmuProcess.Run("device-server", "--socket", _dir.Path, "--disk", disk).ShouldBeOneLineError(1, "is a directory");
         EmuProcess.Run("device-server", "--socket", disk, "--disk", disk).ShouldBeOneLineError(1, "exists and is not a socket");
         using var server = StartServer("--disk", disk);
         EmuProcess.Run("device-server", "--socket", Socket, "--disk", Blank("e.img", 512)).ShouldBeOneLineError(1, "another device process is already listening");

@@ -8,11 +8,9 @@ namespace Emu.Cli.Tests;
 public sealed class DiskTests : IDisposable
 {
     private static string AtaDir => Path.Combine(RepoPaths.GuestImages, "tests", "ata");
-    private readonly string _image = Path.Combine(Path.GetTempPath(), $"emu-cli-disk-{Guid.NewGuid():N}.img");
+    private readonly TempFile _image = TempFile.CopyOf(Path.Combine(AtaDir, "disk.img"));
 
-    public DiskTests() => File.Copy(Path.Combine(AtaDir, "disk.img"), _image);
-
-    public void Dispose() => File.Delete(_image);
+    public void Dispose() => _image.Dispose();
 
     private static byte[] Pattern(int seed, int length)
     {
@@ -25,11 +23,11 @@ public sealed class DiskTests : IDisposable
     [Fact]
     public void A_guest_write_reaches_the_image_file()
     {
-        var r = EmuProcess.Run("run", "guest-images/tests/ata/write.bin", "--disk", _image);
+        var r = EmuProcess.Run("run", "guest-images/tests/ata/write.bin", "--disk", _image.Path);
 
         r.ExitCode.Should().Be(1, "the program exits through isa-debug-exit with 0 (status 1)");
         r.Stdout.Should().Contain("read-back lba=100 count=3 crc=643A3BE1");
-        byte[] after = File.ReadAllBytes(_image);
+        byte[] after = File.ReadAllBytes(_image.Path);
         after.AsSpan(100 * 512, 1024).SequenceEqual(Pattern(0x40, 1024)).Should().BeTrue();
         after.AsSpan(102 * 512, 512).SequenceEqual(Pattern(0x90, 512)).Should().BeTrue();
     }
@@ -37,10 +35,10 @@ public sealed class DiskTests : IDisposable
     [Fact]
     public void A_readonly_disk_is_not_written()
     {
-        var r = EmuProcess.Run("run", "guest-images/tests/ata/write.bin", "--disk", _image + ",readonly");
+        var r = EmuProcess.Run("run", "guest-images/tests/ata/write.bin", "--disk", _image.Path + ",readonly");
 
         r.Stdout.Should().Contain("status=41 error=04");
-        File.ReadAllBytes(_image).Should().Equal(File.ReadAllBytes(Path.Combine(AtaDir, "disk.img")));
+        File.ReadAllBytes(_image.Path).Should().Equal(File.ReadAllBytes(Path.Combine(AtaDir, "disk.img")));
     }
 
     /// <summary>The guest writes sector 50, FLUSHes, says so and waits; the emulator is killed with SIGKILL
@@ -51,7 +49,7 @@ public sealed class DiskTests : IDisposable
     [Fact]
     public void After_FLUSH_completes_the_data_survives_a_SIGKILL()
     {
-        using var process = Process.Start(EmuProcess.StartInfo(["run", "guest-images/tests/ata/flush-wait.bin", "--disk", _image, "--timeout", "60"]))!;
+        using var process = Process.Start(EmuProcess.StartInfo(["run", "guest-images/tests/ata/flush-wait.bin", "--disk", _image.Path, "--timeout", "60"]))!;
         var seen = new List<string>();
         try
         {
@@ -74,14 +72,14 @@ public sealed class DiskTests : IDisposable
         }
 
         process.ExitCode.Should().Be(137, "killed by SIGKILL, not a clean exit");
-        File.ReadAllBytes(_image).AsSpan(50 * 512, 512).SequenceEqual(Pattern(0x77, 512)).Should().BeTrue();
+        File.ReadAllBytes(_image.Path).AsSpan(50 * 512, 512).SequenceEqual(Pattern(0x77, 512)).Should().BeTrue();
     }
 
     [Fact]
     public void Trace_shows_commands_irqs_and_backend_io_with_host_time()
     {
         using var trace = TempFile.With();
-        var r = EmuProcess.Run("run", "guest-images/tests/ata/pio.bin", "--disk", _image, "--trace", trace.Path, "--trace-host-time");
+        var r = EmuProcess.Run("run", "guest-images/tests/ata/pio.bin", "--disk", _image.Path, "--trace", trace.Path, "--trace-host-time");
         r.ExitCode.Should().Be(1);
         string text = File.ReadAllText(trace.Path);
         text.Should().Contain("ata0 READ SECTORS lba=5 count=3");

@@ -16,19 +16,13 @@ public sealed partial class DurabilityTests : IDisposable
 {
     private const string DmaGuest = "guest-images/tests/ata/flush-wait-dma.bin";
     private const string VirtioGuest = "guest-images/tests/virtio/flush-wait.bin";
-    private readonly string _image = Path.Combine(Path.GetTempPath(), $"emu-durability-{Guid.NewGuid():N}.img");
-    private readonly string _virtioImage = Path.Combine(Path.GetTempPath(), $"emu-durability-virtio-{Guid.NewGuid():N}.img");
-
-    public DurabilityTests()
-    {
-        File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "ata", "disk.img"), _image);
-        File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "virtio", "disk.img"), _virtioImage);
-    }
+    private readonly TempFile _image = TempFile.CopyOf(Path.Combine(RepoPaths.GuestImages, "tests", "ata", "disk.img"));
+    private readonly TempFile _virtioImage = TempFile.CopyOf(Path.Combine(RepoPaths.GuestImages, "tests", "virtio", "disk.img"));
 
     public void Dispose()
     {
-        File.Delete(_image);
-        File.Delete(_virtioImage);
+        _image.Dispose();
+        _virtioImage.Dispose();
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
@@ -45,12 +39,12 @@ public sealed partial class DurabilityTests : IDisposable
     }
 
     private bool Holds(long lba, int seed, int sectors, string? image = null) =>
-        File.ReadAllBytes(image ?? _image).AsSpan((int)(lba * 512), sectors * 512).SequenceEqual(Pattern(seed, sectors * 512));
+        File.ReadAllBytes(image ?? _image.Path).AsSpan((int)(lba * 512), sectors * 512).SequenceEqual(Pattern(seed, sectors * 512));
 
     private bool FlushedDmaWrite => Holds(60, 0x5A, 2);
     private bool UnflushedDmaWrite => Holds(70, 0xC3, 1);
-    private bool FlushedVirtioWrite => Holds(2, 0x5A, 2, _virtioImage);
-    private bool UnflushedVirtioWrite => Holds(5, 0xC3, 1, _virtioImage);
+    private bool FlushedVirtioWrite => Holds(2, 0x5A, 2, _virtioImage.Path);
+    private bool UnflushedVirtioWrite => Holds(5, 0xC3, 1, _virtioImage.Path);
 
     /// <summary>Starts emu, reads its stdout until <paramref name="line"/>, and returns the still-running process.</summary>
     private static (Process Process, List<string> Seen, Task<string> Stderr) StartUntil(string line, params string[] args)
@@ -107,13 +101,13 @@ public sealed partial class DurabilityTests : IDisposable
     [InlineData("writeback")]
     [InlineData("writethrough")]
     public void After_a_DMA_write_and_FLUSH_the_data_survives_a_SIGKILL(string cache) =>
-        FlushedWriteSurvivesSigkill(DmaGuest, "--disk", _image, cache, "flush-cache status=50 error=00", () => FlushedDmaWrite, () => UnflushedDmaWrite);
+        FlushedWriteSurvivesSigkill(DmaGuest, "--disk", _image.Path, cache, "flush-cache status=50 error=00", () => FlushedDmaWrite, () => UnflushedDmaWrite);
 
     [Theory]
     [InlineData("writeback")]
     [InlineData("writethrough")]
     public void After_a_virtio_write_and_FLUSH_the_data_survives_a_SIGKILL(string cache) =>
-        FlushedWriteSurvivesSigkill(VirtioGuest, "--virtio-disk", _virtioImage, cache, "flush ok", () => FlushedVirtioWrite, () => UnflushedVirtioWrite);
+        FlushedWriteSurvivesSigkill(VirtioGuest, "--virtio-disk", _virtioImage.Path, cache, "flush ok", () => FlushedVirtioWrite, () => UnflushedVirtioWrite);
 
     /// <summary>Runs <paramref name="guest"/> until it has FLUSHed one write and completed another without a flush,
     /// SIGKILLs emu, and checks the image: the flushed write is there, and with cache=writethrough the other too.
@@ -140,7 +134,7 @@ public sealed partial class DurabilityTests : IDisposable
     [Fact]
     public async Task Ctrl_C_stops_the_guest_with_the_image_consistent_and_one_line()
     {
-        var (process, _, stderr) = StartUntil("unflushed write complete", "run", DmaGuest, "--disk", _image);
+        var (process, _, stderr) = StartUntil("unflushed write complete", "run", DmaGuest, "--disk", _image.Path);
         using (process)
         {
             SendSignal(process.Id, SigInt).Should().Be(0);
@@ -154,7 +148,7 @@ public sealed partial class DurabilityTests : IDisposable
     [Fact]
     public void Timeout_stops_the_guest_with_the_image_consistent_and_one_line()
     {
-        var r = EmuProcess.Run("run", DmaGuest, "--disk", _image, "--timeout", "2");
+        var r = EmuProcess.Run("run", DmaGuest, "--disk", _image.Path, "--timeout", "2");
 
         r.ExitCode.Should().Be(124);
         r.Stdout.Should().Contain("unflushed write complete");
@@ -168,7 +162,7 @@ public sealed partial class DurabilityTests : IDisposable
     [InlineData("guest-images/tests/ata/flush-wait.bin", "flush complete")]
     public void Max_instructions_stops_the_guest_with_the_image_consistent_and_one_line(string guest, string reached)
     {
-        var r = EmuProcess.Run("run", guest, "--disk", _image, "--max-instructions", "3000000");
+        var r = EmuProcess.Run("run", guest, "--disk", _image.Path, "--max-instructions", "3000000");
 
         r.ExitCode.Should().Be(124);
         r.Stdout.Should().Contain(reached);

@@ -1,3 +1,4 @@
+using Emu.Tests.Shared;
 using System.IO.Compression;
 
 namespace Emu.Cli.Tests;
@@ -9,13 +10,13 @@ namespace Emu.Cli.Tests;
 /// </summary>
 public sealed class GuestStatusTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("emu-status-").FullName;
+    private readonly TempFolder _dir = new("emu-status-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private string Program(string name, params byte[] code)
     {
-        string path = Path.Combine(_dir, name);
+        string path = _dir[name];
         File.WriteAllBytes(path, code);
         return path;
     }
@@ -60,7 +61,7 @@ public sealed class GuestStatusTests : IDisposable
     /// <summary>A one-test SingleStepTests file: NOP at 0000:0100, which only moves IP.</summary>
     private string VectorFile(string name)
     {
-        string path = Path.Combine(_dir, name);
+        string path = _dir[name];
         const string Json = """
             [{"name": "nop", "bytes": [144],
               "initial": {"regs": {"ax": 0, "bx": 0, "cx": 0, "dx": 0, "cs": 0, "ss": 0, "ds": 0, "es": 0,
@@ -84,7 +85,7 @@ public sealed class GuestStatusTests : IDisposable
         one.ExitCode.Should().Be(0, one.Stderr);
         one.Stdout.Should().Contain("90.json.gz 1/1").And.EndWith("1 passed, 0 failed\n");
 
-        EmuProcess.Run("conformance", _dir, "--only", "ZZ")
+        EmuProcess.Run("conformance", _dir.Path, "--only", "ZZ")
             .ShouldBeOneLineError(2, $"--only 'ZZ' matches none of the 1 test files in '{_dir}'");
     }
 }

@@ -10,9 +10,9 @@ namespace Emu.Cli.Tests;
 /// </summary>
 public sealed partial class InterruptionTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("emu-signal-").FullName;
+    private readonly TempFolder _dir = new("emu-signal-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int SendSignal(int pid, int signal);
@@ -22,7 +22,7 @@ public sealed partial class InterruptionTests : IDisposable
     [Fact]
     public async Task SIGTERM_stops_the_run_with_one_line_and_the_disk_holding_every_completed_write()
     {
-        string image = Path.Combine(_dir, "disk.img");
+        string image = _dir["disk.img"];
         File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "ata", "disk.img"), image);
         using var emu = new RunningEmu("run", "guest-images/tests/ata/flush-wait-dma.bin", "--disk", image);
         emu.WaitForLine(l => l == "unflushed write complete", "its last line");
@@ -42,10 +42,10 @@ public sealed partial class InterruptionTests : IDisposable
     public async Task A_signal_during_emu_test_stops_it_at_the_program_it_was_running(int signal, int status, string verb)
     {
         const string Pass = "; expect-exit: 0\n        org 0x7C00\n        cli\n        hlt\n";
-        File.WriteAllText(Path.Combine(_dir, "a-passes.asm"), Pass);
-        File.WriteAllText(Path.Combine(_dir, "b-spins.asm"), "; expect-exit: 0\n; emu-options: --max-instructions 100000000000 --timeout 600\n        org 0x7C00\n        jmp $\n");
-        File.WriteAllText(Path.Combine(_dir, "c-passes.asm"), Pass);
-        using var emu = new RunningEmu("test", _dir);
+        File.WriteAllText(_dir["a-passes.asm"], Pass);
+        File.WriteAllText(_dir["b-spins.asm"], "; expect-exit: 0\n; emu-options: --max-instructions 100000000000 --timeout 600\n        org 0x7C00\n        jmp $\n");
+        File.WriteAllText(_dir["c-passes.asm"], Pass);
+        using var emu = new RunningEmu("test", _dir.Path);
         emu.WaitForLine(l => l.StartsWith("PASS ", StringComparison.Ordinal), "the first program's PASS");
         Thread.Sleep(1000); // into b-spins
 
@@ -53,7 +53,7 @@ public sealed partial class InterruptionTests : IDisposable
 
         emu.WaitForExit().Should().Be(status);
         string stderr = await emu.Stderr;
-        stderr.Should().Be($"emu: {verb} while testing {Path.Combine(_dir, "b-spins.asm")} (1 passed, 0 failed before it)\n");
-        emu.Lines.Should().Equal([$"PASS {Path.Combine(_dir, "a-passes.asm")}"], "the interrupted program is no FAIL, and the run stops there");
+        stderr.Should().Be($"emu: {verb} while testing {_dir["b-spins.asm"]} (1 passed, 0 failed before it)\n");
+        emu.Lines.Should().Equal([$"PASS {_dir["a-passes.asm"]}"], "the interrupted program is no FAIL, and the run stops there");
     }
 }

@@ -1,3 +1,4 @@
+using Emu.Tests.Shared;
 using System.Text.Json;
 using Emu.Tooling.Bench;
 
@@ -11,15 +12,15 @@ namespace Emu.Cli.Tests;
 public sealed class MultiGuestCliTests : IDisposable
 {
     private const int Window = 64 * 1024;
-    private readonly string _dir = Directory.CreateTempSubdirectory("emu-multi-").FullName;
-    private string Socket => Path.Combine(_dir, "dev.sock");
+    private readonly TempFolder _dir = new("emu-multi-");
+    private string Socket => _dir["dev.sock"];
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void Two_guests_per_model_each_read_their_own_window_with_the_exits_the_model_promises()
     {
-        string chart = Path.Combine(_dir, "multi.svg");
+        string chart = _dir["multi.svg"];
         var r = EmuProcess.Run("bench", "io", "--guests", "2", "--models", "emulated,paravirtual,assigned", "--window-kib", "64", "--passes", "1",
             "--json", "--chart", chart);
 
@@ -111,7 +112,7 @@ public sealed class MultiGuestCliTests : IDisposable
     /// <summary>An image of <paramref name="windows"/> windows of distinct pseudo-random bytes.</summary>
     private string Image(int windows)
     {
-        string path = Path.Combine(_dir, $"disk{Guid.NewGuid():N}.img");
+        string path = _dir[$"disk{Guid.NewGuid():N}.img"];
         File.WriteAllBytes(path, IoBench.GenerateImage(windows * (long)Window, (uint)Environment.TickCount));
         return path;
     }

@@ -11,15 +11,13 @@ public sealed class OutputFailureTests : IDisposable
 {
     private const string Hello = "guest-images/demos/hello.bin";
     private const string DmaGuest = "guest-images/tests/ata/flush-wait-dma.bin"; // writes LBA 60-61 and 70, printing as it goes
-    private readonly string _image = Path.Combine(Path.GetTempPath(), $"emu-outfail-{Guid.NewGuid():N}.img");
+    private readonly TempFile _image = TempFile.CopyOf(Path.Combine(RepoPaths.GuestImages, "tests", "ata", "disk.img"));
 
-    public OutputFailureTests() => File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "ata", "disk.img"), _image);
-
-    public void Dispose() => File.Delete(_image);
+    public void Dispose() => _image.Dispose();
 
     private bool GuestWritesAreOnDisk()
     {
-        byte[] disk = File.ReadAllBytes(_image);
+        byte[] disk = File.ReadAllBytes(_image.Path);
         bool Holds(int lba, int seed, int sectors)
         {
             for (int i = 0; i < sectors * 512; i++)
@@ -46,7 +44,7 @@ public sealed class OutputFailureTests : IDisposable
     [Fact]
     public void A_full_debug_console_file_still_leaves_every_completed_write_on_the_disk()
     {
-        var r = EmuProcess.Run("run", DmaGuest, "--disk", _image, "--debugcon", "/dev/full", "--max-instructions", "3000000");
+        var r = EmuProcess.Run("run", DmaGuest, "--disk", _image.Path, "--debugcon", "/dev/full", "--max-instructions", "3000000");
 
         r.ShouldBeOneLineError(1, "--debugcon: cannot write '/dev/full': no space left on the device");
         GuestWritesAreOnDisk().Should().BeTrue("the guest's writes completed before its output failed");
@@ -73,7 +71,7 @@ public sealed class OutputFailureTests : IDisposable
     public void A_socket_path_longer_than_a_unix_socket_allows_is_refused()
     {
         string socket = "/tmp/" + new string('s', 110);
-        EmuProcess.Run("device-server", "--socket", socket, "--disk", _image)
+        EmuProcess.Run("device-server", "--socket", socket, "--disk", _image.Path)
             .ShouldBeOneLineError(2, $"--socket: the socket path '{socket}' is 115 bytes; a Unix socket path holds at most 107");
         EmuProcess.Run("run", Hello, "--device-process", socket)
             .ShouldBeOneLineError(2, "--device-process: the socket path");

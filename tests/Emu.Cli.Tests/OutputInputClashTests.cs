@@ -10,18 +10,18 @@ namespace Emu.Cli.Tests;
 public sealed class OutputInputClashTests : IDisposable
 {
     private const string Hello = "guest-images/demos/hello.bin";
-    private readonly string _dir = Directory.CreateTempSubdirectory("emu-clash-").FullName;
+    private readonly TempFolder _dir = new("emu-clash-");
     private readonly string _image;
     private readonly byte[] _original;
 
     public OutputInputClashTests()
     {
-        _image = Path.Combine(_dir, "disk.img");
+        _image = _dir["disk.img"];
         File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "ata", "disk.img"), _image);
         _original = File.ReadAllBytes(_image);
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private void ImageIsUntouched() => File.ReadAllBytes(_image).Should().Equal(_original, "an input is never written by an output option");
 
@@ -40,12 +40,12 @@ public sealed class OutputInputClashTests : IDisposable
     [Fact]
     public void The_same_file_under_another_name_is_still_refused()
     {
-        string link = Path.Combine(_dir, "link.img");
+        string link = _dir["link.img"];
         File.CreateSymbolicLink(link, _image);
-        string hard = Path.Combine(_dir, "hard.img");
+        string hard = _dir["hard.img"];
         using (var ln = System.Diagnostics.Process.Start("ln", [_image, hard]))
             ln.WaitForExit();
-        string dotted = Path.Combine(_dir, "..", Path.GetFileName(_dir), "disk.img");
+        string dotted = Path.Combine(_dir.Path, "..", Path.GetFileName(_dir.Path), "disk.img");
 
         foreach (string alias in new[] { link, hard, dotted })
         {
@@ -58,12 +58,12 @@ public sealed class OutputInputClashTests : IDisposable
     [Fact]
     public void An_output_onto_the_program_or_the_firmware_is_refused()
     {
-        string program = Path.Combine(_dir, "hello.bin");
+        string program = _dir["hello.bin"];
         File.Copy(Path.Combine(RepoPaths.Root, Hello), program);
         EmuProcess.Run("run", program, "--trace", program).ShouldBeOneLineError(2, "is the program");
         File.ReadAllBytes(program).Should().Equal(File.ReadAllBytes(Path.Combine(RepoPaths.Root, Hello)));
 
-        string bios = Path.Combine(_dir, "bios.bin");
+        string bios = _dir["bios.bin"];
         File.Copy(Path.Combine(RepoPaths.GuestImages, "firmware", "bios.bin"), bios);
         EmuProcess.Run("run", Hello, "--bios", bios, "--serial", bios).ShouldBeOneLineError(2, "is the firmware image");
         new FileInfo(bios).Length.Should().Be(65536);
@@ -72,7 +72,7 @@ public sealed class OutputInputClashTests : IDisposable
     [Fact]
     public void Two_outputs_onto_one_file_are_refused()
     {
-        string log = Path.Combine(_dir, "out.log");
+        string log = _dir["out.log"];
         EmuProcess.Run("run", Hello, "--trace", log, "--serial", log).ShouldBeOneLineError(2, "is also the output of --trace");
         File.Exists(log).Should().BeFalse("nothing is created before the check");
         EmuProcess.Run("run", Hello, "--serial", "/dev/null", "--debugcon", "/dev/null").ExitCode.Should().Be(0, "a device is a stream, not a file to overwrite");
@@ -81,7 +81,7 @@ public sealed class OutputInputClashTests : IDisposable
     [Fact]
     public void A_trace_file_another_run_is_writing_is_refused_and_left_alone()
     {
-        string trace = Path.Combine(_dir, "trace.txt");
+        string trace = _dir["trace.txt"];
         // The first run waits for ever after its writes, tracing into the file.
         using var first = new RunningEmu("run", "guest-images/tests/ata/flush-wait-dma.bin", "--disk", _image, "--trace", trace);
         first.WaitForLine(l => l == "unflushed write complete", "its last line");

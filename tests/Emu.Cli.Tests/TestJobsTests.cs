@@ -1,34 +1,35 @@
+using Emu.Tests.Shared;
 namespace Emu.Cli.Tests;
 
 /// <summary>emu test -j N: programs run side by side, their lines come out in the programs' order.</summary>
 public sealed class TestJobsTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("emu-jobs-").FullName;
+    private readonly TempFolder _dir = new("emu-jobs-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     // The first program is slow (a million loop iterations), the rest are quick: run side by side, the quick
     // ones finish first, and their lines must still wait for it.
     private void Programs()
     {
-        File.WriteAllText(Path.Combine(_dir, "a-slow.asm"), "; expect-exit: 0\n        org 0x7C00\n        mov cx, 20\nouter:  push cx\n        mov cx, 50000\ninner:  loop inner\n        pop cx\n        loop outer\n        cli\n        hlt\n");
+        File.WriteAllText(_dir["a-slow.asm"], "; expect-exit: 0\n        org 0x7C00\n        mov cx, 20\nouter:  push cx\n        mov cx, 50000\ninner:  loop inner\n        pop cx\n        loop outer\n        cli\n        hlt\n");
         for (int i = 0; i < 5; i++)
-            File.WriteAllText(Path.Combine(_dir, $"b-quick-{i}.asm"), "; expect-exit: 0\n        org 0x7C00\n        cli\n        hlt\n");
-        File.WriteAllText(Path.Combine(_dir, "c-fails.asm"), "; expect-exit: 5\n        org 0x7C00\n        cli\n        hlt\n");
+            File.WriteAllText(_dir[$"b-quick-{i}.asm"], "; expect-exit: 0\n        org 0x7C00\n        cli\n        hlt\n");
+        File.WriteAllText(_dir["c-fails.asm"], "; expect-exit: 5\n        org 0x7C00\n        cli\n        hlt\n");
     }
 
     [Fact]
     public void Parallel_runs_print_the_same_report_in_the_same_order_as_one_at_a_time()
     {
         Programs();
-        var one = EmuProcess.Run("test", _dir, "-j", "1");
-        var four = EmuProcess.Run("test", _dir, "--jobs", "4");
+        var one = EmuProcess.Run("test", _dir.Path, "-j", "1");
+        var four = EmuProcess.Run("test", _dir.Path, "--jobs", "4");
 
         one.ExitCode.Should().Be(1, "c-fails fails");
         four.ExitCode.Should().Be(1);
         four.Stdout.Should().Be(one.Stdout);
         var lines = four.Stdout.TrimEnd('\n').Split('\n');
-        lines[0].Should().Be($"PASS {Path.Combine(_dir, "a-slow.asm")}");
+        lines[0].Should().Be($"PASS {_dir["a-slow.asm"]}");
         lines[^1].Should().Be("6 passed, 1 failed");
         lines.Should().HaveCount(8);
     }
@@ -37,7 +38,7 @@ public sealed class TestJobsTests : IDisposable
     public void No_progress_line_goes_to_a_pipe()
     {
         Programs();
-        EmuProcess.Run("test", _dir).Stderr.Should().BeEmpty("stderr is not a terminal here");
+        EmuProcess.Run("test", _dir.Path).Stderr.Should().BeEmpty("stderr is not a terminal here");
     }
 
     [Theory]
@@ -45,7 +46,7 @@ public sealed class TestJobsTests : IDisposable
     [InlineData("999")]
     public void A_job_count_out_of_range_is_one_line(string jobs)
     {
-        EmuProcess.Run("test", _dir, "-j", jobs).ShouldBeOneLineError(2, $"--jobs {jobs} is out of range");
+        EmuProcess.Run("test", _dir.Path, "-j", jobs).ShouldBeOneLineError(2, $"--jobs {jobs} is out of range");
     }
 }
 
@@ -56,20 +57,12 @@ public sealed class ProgressLineTests
     public void A_long_run_with_progress_shows_instructions_on_a_terminal_and_wipes_the_line_at_the_end()
     {
         // jmp $: runs until --timeout, long enough for the line to appear a few times.
-        string program = Path.Combine(Path.GetTempPath(), $"emu-spin-{Guid.NewGuid():N}.bin");
-        File.WriteAllBytes(program, [0xEB, 0xFE]);
-        try
-        {
-            using var pane = new TmuxPane("run", program, "--progress", "--timeout", "4");
-            pane.WaitFor(" instructions (");
-            pane.ExitStatus().Should().Be(124);
-            pane.Screen().Should().NotContain(" instructions (", "the progress line is wiped before the closing message")
-                .And.Contain("--timeout");
-        }
-        finally
-        {
-            File.Delete(program);
-        }
+        using var program = TempFile.With([0xEB, 0xFE], ".bin");
+        using var pane = new TmuxPane("run", program.Path, "--progress", "--timeout", "4");
+        pane.WaitFor(" instructions (");
+        pane.ExitStatus().Should().Be(124);
+        pane.Screen().Should().NotContain(" instructions (", "the progress line is wiped before the closing message")
+            .And.Contain("--timeout");
     }
 
     [Fact]

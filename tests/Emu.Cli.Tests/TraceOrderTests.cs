@@ -1,3 +1,4 @@
+using Emu.Tests.Shared;
 using System.Text.Json;
 
 namespace Emu.Cli.Tests;
@@ -6,15 +7,15 @@ namespace Emu.Cli.Tests;
 /// trace whose slices nest (docs/TRACE-FORMAT.md).</summary>
 public class TraceOrderTests : IDisposable
 {
-    private readonly string _trace = Path.GetTempFileName();
+    private readonly TempFile _trace = TempFile.With();
 
-    public void Dispose() => File.Delete(_trace);
+    public void Dispose() => _trace.Dispose();
 
     private string[] TracePio(params string[] options)
     {
-        var r = EmuProcess.Run(["run", "guest-images/tests/ata/pio.bin", "--disk", "guest-images/tests/ata/disk.img,readonly", "--trace", _trace, .. options]);
+        var r = EmuProcess.Run(["run", "guest-images/tests/ata/pio.bin", "--disk", "guest-images/tests/ata/disk.img,readonly", "--trace", _trace.Path, .. options]);
         r.ExitCode.Should().Be(1, "pio.bin leaves through the debug-exit port with 0");
-        return File.ReadAllLines(_trace);
+        return File.ReadAllLines(_trace.Path);
     }
 
     [Fact]
@@ -49,18 +50,18 @@ public class TraceOrderTests : IDisposable
     [Fact]
     public void Trace_registers_adds_the_registers_to_instruction_events()
     {
-        var r = EmuProcess.Run("run", "guest-images/demos/hello.bin", "--trace", _trace, "--trace-format", "jsonl",
+        var r = EmuProcess.Run("run", "guest-images/demos/hello.bin", "--trace", _trace.Path, "--trace-format", "jsonl",
             "--trace-events", "instructions", "--trace-registers");
         r.ExitCode.Should().Be(0);
 
-        var firstOut = File.ReadLines(_trace).Select(l => JsonDocument.Parse(l).RootElement)
+        var firstOut = File.ReadLines(_trace.Path).Select(l => JsonDocument.Parse(l).RootElement)
             .First(e => e.GetProperty("kind").GetString() == "instruction" && e.GetProperty("cs").GetInt32() == 0 && e.GetProperty("ip").GetInt32() == 0x7C11);
         var regs = firstOut.GetProperty("regs");
         regs.GetProperty("edx").GetUInt32().Should().Be(0xE9);
         (regs.GetProperty("eax").GetUInt32() & 0xFF).Should().Be((uint)'H', "AL holds the byte about to be written");
         regs.GetProperty("esi").GetUInt32().Should().Be(0x7C18, "lodsb moved SI past the 'H'");
 
-        EmuProcess.Run("run", "guest-images/demos/hello.bin", "--trace", _trace, "--trace-registers")
+        EmuProcess.Run("run", "guest-images/demos/hello.bin", "--trace", _trace.Path, "--trace-registers")
             .ShouldBeOneLineError(2, "--trace-registers adds registers to instruction events");
     }
 
@@ -69,7 +70,7 @@ public class TraceOrderTests : IDisposable
     {
         TracePio("--trace-format", "chrome", "--trace-host-time");
 
-        using var json = JsonDocument.Parse(File.ReadAllText(_trace));
+        using var json = JsonDocument.Parse(File.ReadAllText(_trace.Path));
         var slices = json.RootElement.EnumerateArray().Where(e => e.GetProperty("ph").GetString() == "X")
             .Select(e => (Track: e.GetProperty("tid").GetInt32(), Start: e.GetProperty("ts").GetDecimal(), Length: e.GetProperty("dur").GetDecimal(),
                 Seq: e.GetProperty("args").GetProperty("seq").GetInt64()))

@@ -12,11 +12,9 @@ public sealed class AtaGuestTests : IDisposable
 {
     private const int SectorSize = 512;
     private static string AtaDir => Path.Combine(RepoPaths.GuestImages, "tests", "ata");
-    private readonly string _image = Path.Combine(Path.GetTempPath(), $"emu-ata-{Guid.NewGuid():N}.img");
+    private readonly TempFile _image = TempFile.CopyOf(Path.Combine(AtaDir, "disk.img"));
 
-    public AtaGuestTests() => File.Copy(Path.Combine(AtaDir, "disk.img"), _image);
-
-    public void Dispose() => File.Delete(_image);
+    public void Dispose() => _image.Dispose();
 
     public static TheoryData<string> Programs()
     {
@@ -42,7 +40,7 @@ public sealed class AtaGuestTests : IDisposable
         var expect = GuestExpectations.Read(Path.Combine(AtaDir, program + ".asm"));
         expect.Output.Should().NotBeEmpty($"{program}.asm lists its expected output");
 
-        using var run = new GuestRunner($"tests/ata/{program}.bin", disks: [new DiskSpec(_image)], serialInput: program.StartsWith("flush-wait", StringComparison.Ordinal) ? "q" : null);
+        using var run = new GuestRunner($"tests/ata/{program}.bin", disks: [new DiskSpec(_image.Path)], serialInput: program.StartsWith("flush-wait", StringComparison.Ordinal) ? "q" : null);
         var outcome = run.Run(new RunLimits { MaxInstructions = 200_000_000 });
 
         run.Console.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal(expect.Output);
@@ -60,10 +58,10 @@ public sealed class AtaGuestTests : IDisposable
     [InlineData("flush-wait-dma", 70, 1, 0xC3)]
     public void Writes_reach_the_image_file_and_touch_nothing_else(string program, int lba, int count, int seed)
     {
-        using (var run = new GuestRunner($"tests/ata/{program}.bin", disks: [new DiskSpec(_image)], serialInput: "q"))
+        using (var run = new GuestRunner($"tests/ata/{program}.bin", disks: [new DiskSpec(_image.Path)], serialInput: "q"))
             run.Run(new RunLimits { MaxInstructions = 200_000_000 }).End.Should().Be(RunEnd.DebugExit);
 
-        byte[] after = File.ReadAllBytes(_image);
+        byte[] after = File.ReadAllBytes(_image.Path);
         after.Length.Should().Be(2048 * SectorSize, "the image keeps its size");
         byte[] written = new byte[count * SectorSize];
         for (int i = 0; i < written.Length; i++)
@@ -81,19 +79,19 @@ public sealed class AtaGuestTests : IDisposable
     [Fact]
     public void A_readonly_disk_aborts_writes_and_the_file_is_unchanged()
     {
-        using (var run = new GuestRunner("tests/ata/write.bin", disks: [new DiskSpec(_image, ReadOnly: true)]))
+        using (var run = new GuestRunner("tests/ata/write.bin", disks: [new DiskSpec(_image.Path, ReadOnly: true)]))
         {
             run.Run(new RunLimits { MaxInstructions = 50_000_000 });
             run.Console.Should().Contain("pio-out: no data request, status=41 error=04");
         }
-        File.ReadAllBytes(_image).Should().Equal(File.ReadAllBytes(Path.Combine(AtaDir, "disk.img")));
+        File.ReadAllBytes(_image.Path).Should().Equal(File.ReadAllBytes(Path.Combine(AtaDir, "disk.img")));
     }
 
     [Fact]
     public void Device_events_reach_the_trace()
     {
         var trace = new StringWriter();
-        using var run = new GuestRunner("tests/ata/pio.bin", trace: trace, disks: [new DiskSpec(_image)]);
+        using var run = new GuestRunner("tests/ata/pio.bin", trace: trace, disks: [new DiskSpec(_image.Path)]);
         run.Run();
 
         string text = trace.ToString();
@@ -108,7 +106,7 @@ public sealed class AtaGuestTests : IDisposable
     [Fact]
     public void An_untraced_machine_detaches_the_observers()
     {
-        using var run = new GuestRunner("tests/ata/pio.bin", trace: new StringWriter(), disks: [new DiskSpec(_image)]);
+        using var run = new GuestRunner("tests/ata/pio.bin", trace: new StringWriter(), disks: [new DiskSpec(_image.Path)]);
         run.Machine.Ata.Events.Should().NotBeNull();
         run.Machine.Tracer = null;
         run.Machine.Ata.Events.Should().BeNull();

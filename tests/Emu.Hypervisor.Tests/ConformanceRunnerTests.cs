@@ -12,13 +12,13 @@ namespace Emu.Hypervisor.Tests;
 /// </summary>
 public sealed class ConformanceRunnerTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("emu-conf-").FullName;
+    private readonly TempFolder _dir = new("emu-conf-");
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    public void Dispose() => _dir.Dispose();
 
     private FileResult RunOne(CpuModel model, object test)
     {
-        string path = Path.Combine(_dir, "50.json.gz");
+        string path = _dir["50.json.gz"];
         using (var file = File.Create(path))
         using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
             JsonSerializer.Serialize(gzip, new[] { test });

@@ -6,20 +6,15 @@ namespace Emu.Hypervisor.Tests;
 /// there is nothing to boot, and its hypercalls survive any register values a hostile guest passes.</summary>
 public sealed class FirmwareTests : IDisposable
 {
-    private readonly List<string> _files = [];
+    private readonly TempFolder _dir = new("emu-fw-");
 
-    public void Dispose()
-    {
-        foreach (string f in _files)
-            File.Delete(f);
-    }
+    public void Dispose() => _dir.Dispose();
 
     // Hard disks are the machine's ATA disks, opened from image files.
     private DiskSpec Image(byte[] bytes)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"emu-fw-{Guid.NewGuid():N}.img");
+        string path = _dir[$"{Guid.NewGuid():N}.img"];
         File.WriteAllBytes(path, bytes);
-        _files.Add(path);
         return new DiskSpec(path);
     }
 

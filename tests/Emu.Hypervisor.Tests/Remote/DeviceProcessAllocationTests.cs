@@ -4,16 +4,16 @@ namespace Emu.Hypervisor.Tests.Remote;
 [Collection(AllocationCounting.Name)]
 public sealed class DeviceProcessAllocationTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("emu-remote-alloc-").FullName;
+    private readonly TempFolder _dir = new("emu-remote-alloc-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     [Fact]
     public void Forwarding_an_access_allocates_nothing_in_the_VMM()
     {
-        string disk = Path.Combine(_dir, "disk.img");
+        string disk = _dir["disk.img"];
         File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "ata", "disk.img"), disk);
-        string socket = Path.Combine(_dir, "alloc.sock");
+        string socket = _dir["alloc.sock"];
         using var server = new OneSessionServer(socket, disk);
         using (var vm = new VirtualMachine(new MachineConfig { DeviceProcess = socket }))
         {

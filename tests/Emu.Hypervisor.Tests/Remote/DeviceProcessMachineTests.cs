@@ -11,9 +11,9 @@ namespace Emu.Hypervisor.Tests.Remote;
 /// </summary>
 public sealed class DeviceProcessMachineTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("emu-remote-").FullName;
+    private readonly TempFolder _dir = new("emu-remote-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
     private static byte[] Bios => File.ReadAllBytes(Path.Combine(RepoPaths.GuestImages, "firmware", "bios.bin"));
 
@@ -25,7 +25,7 @@ public sealed class DeviceProcessMachineTests : IDisposable
     // The same file name on both sides: the ATA serial number is derived from it.
     private string CopyImage(string image, string side)
     {
-        string path = Path.Combine(Directory.CreateDirectory(Path.Combine(_dir, side)).FullName, "disk.img");
+        string path = Path.Combine(Directory.CreateDirectory(_dir[side]).FullName, "disk.img");
         File.Copy(Path.Combine(RepoPaths.GuestImages, image), path, overwrite: true);
         return path;
     }
@@ -34,7 +34,7 @@ public sealed class DeviceProcessMachineTests : IDisposable
         BiosDiskMode biosDisk = BiosDiskMode.Pio, VirtioNotifyMode notify = VirtioNotifyMode.Exit)
     {
         string disk = CopyImage(image, remote ? "remote" : "local");
-        string socket = Path.Combine(_dir, "s");
+        string socket = _dir["s"];
         using var server = remote ? new OneSessionServer(socket, disk, kind) : null;
         var console = new MemoryStream();
         var trace = new StringWriter();
@@ -159,11 +159,11 @@ public sealed class DeviceProcessMachineTests : IDisposable
         // MemoryWritten report makes the VMM drop the stale decoded instructions.
         byte[] first = [0xB0, (byte)'A', 0xE6, 0xE9, 0xEB, 0xFE]; // mov al,'A'; out E9h,al; jmp $
         byte[] second = [0xB0, (byte)'B', 0xE6, 0xE9, 0xEB, 0xFE];
-        string disk = Path.Combine(Directory.CreateDirectory(Path.Combine(_dir, remote ? "r" : "l")).FullName, "disk.img");
+        string disk = Path.Combine(Directory.CreateDirectory(_dir[remote ? "r" : "l"]).FullName, "disk.img");
         var image = new byte[64 * 512];
         second.CopyTo(image, 0);
         File.WriteAllBytes(disk, image);
-        string socket = Path.Combine(_dir, "smc.sock");
+        string socket = _dir["smc.sock"];
         using var server = remote ? new OneSessionServer(socket, disk) : null;
         var console = new MemoryStream();
         using (var vm = new VirtualMachine(new MachineConfig
