@@ -26,8 +26,9 @@ internal static unsafe class BlockEmitter
     private static readonly FieldInfo SegBaseField = typeof(Processor).GetField(nameof(Processor.SegBase), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo GetMemory = typeof(Processor).GetProperty(nameof(Processor.Memory))!.GetGetMethod()!;
     private static readonly MethodInfo GetPlain = typeof(GuestMemory).GetProperty(nameof(GuestMemory.Plain))!.GetGetMethod()!;
-    private static readonly MethodInfo PlainReadMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.Read))!;
-    private static readonly MethodInfo PlainWriteMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.Write))!;
+    private static readonly MethodInfo CanReadMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.CanRead))!;
+    private static readonly MethodInfo CanWriteMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.CanWrite))!;
+    private static readonly MethodInfo AtMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.At))!;
     private static readonly MethodInfo SetIn16 = typeof(W16).GetMethod(nameof(W16.SetIn))!;
     private static readonly MethodInfo ConditionMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Condition))!;
 
@@ -130,7 +131,7 @@ internal static unsafe class BlockEmitter
         private readonly ILGenerator il;
         private readonly int count;
         private readonly Label _top;
-        private readonly LocalBuilder _generation, _regsRef, _flags, _plain, _offset, _pointer, _operand;
+        private readonly LocalBuilder _generation, _regsRef, _flags, _plain, _offset, _linear, _pointer, _operand;
         private readonly LocalBuilder?[] _regs = new LocalBuilder?[8];
         private readonly LocalBuilder?[] _segBases = new LocalBuilder?[6];
         // What the IL at the current point has loaded and changed, and the instructions retired but not yet counted.
@@ -165,6 +166,7 @@ internal static unsafe class BlockEmitter
             _flags = il.DeclareLocal(typeof(LazyFlags));
             _plain = il.DeclareLocal(typeof(PlainAccess));
             _offset = il.DeclareLocal(typeof(uint));
+            _linear = il.DeclareLocal(typeof(uint));
             _pointer = il.DeclareLocal(typeof(byte*));
             _operand = il.DeclareLocal(typeof(uint));
         }
@@ -259,15 +261,19 @@ internal static unsafe class BlockEmitter
                 il.Emit(OpCodes.Bgt_Un, slow);
             }
             PlainAccessCopy();
-            il.Emit(OpCodes.Ldloca, _plain);
             il.Emit(OpCodes.Ldloc, SegBase(seg));
             il.Emit(OpCodes.Ldloc, _offset);
             il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, _linear);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
             Int(size);
-            il.Emit(OpCodes.Call, (t.Access & Access.Write) != 0 ? PlainWriteMethod : PlainReadMethod);
-            il.Emit(OpCodes.Stloc, _pointer);
-            il.Emit(OpCodes.Ldloc, _pointer);
+            il.Emit(OpCodes.Call, (t.Access & Access.Write) != 0 ? CanWriteMethod : CanReadMethod);
             il.Emit(OpCodes.Brfalse, slow);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            il.Emit(OpCodes.Call, AtMethod);
+            il.Emit(OpCodes.Stloc, _pointer);
             State before = _state.Copy();
 
             // The fast path: the operand in a local, the operation's register form over it.
