@@ -136,7 +136,7 @@ public sealed unsafe partial class Processor
             ref DecodedOp op = ref pool[slot];
             // A hot block runs compiled (Compilation/BlockCompiler.cs) when it may; it says which slot ran last.
             if (op.Block == 0 && ++op.Entries == _cache.Compiler.Threshold)
-                _cache.Compiler.Compile(slot, ip);
+                _cache.Compiler.Compile(this, slot, ip);
             if (op.Block != 0)
             {
                 if (!_attention && linear < GuestMemory.OneMiB)
@@ -281,17 +281,27 @@ public sealed unsafe partial class Processor
     /// <summary>Real-mode interrupt entry: push FLAGS, CS, IP; clear IF and TF; load CS:IP from the IVT.</summary>
     internal void DeliverInterrupt(byte vector, InterruptKind kind)
     {
+        long target = EnterInterrupt(vector, kind);
+        if (target >= 0)
+            JumpFar((uint)target >> 16, (uint)target);
+    }
+
+    /// <summary>All of an interrupt's entry but loading CS:IP: pushes FLAGS, CS, IP, clears IF and TF, and returns
+    /// the IVT entry as CS &lt;&lt; 16 | IP, or -1 when the CPU shut down instead. Compiled blocks call it for INT
+    /// n and go on inline when the entry is the one they were compiled with.</summary>
+    internal long EnterInterrupt(byte vector, InterruptKind kind)
+    {
         InterruptObserver?.InterruptDelivered(this, vector, kind);
         uint entry = vector * 4u;
         if (entry + 3 > IdtLimit)
         {
             Shutdown(new CpuStop(StopCause.VectorBeyondLimit, Value: IdtLimit, Vector: vector));
-            return;
+            return -1;
         }
         if (_delivering)
         {
             Shutdown(new CpuStop(StopCause.FaultWhileDelivering, Vector: vector));
-            return;
+            return -1;
         }
         // With SP at 6 or above the three pushes stay inside the segment, and with SP even none lands on offset
         // FFFF (SP = 0, the top of a full 64 KiB stack, is the common case): none can fault, no handler needed
@@ -304,16 +314,13 @@ public sealed unsafe partial class Processor
             Push16(Eip);
         }
         else if (!PushFrameAtSegmentEdge(vector))
-            return;
+            return -1;
         InterruptsDelivered++;
-        FlagsValue &= ~(IfFlag | TfFlag);
-        uint newIp = Memory.Read16(IdtBase + entry);
-        uint newCs = Memory.Read16(IdtBase + entry + 2);
-        LoadSegment(Seg.CS, newCs);
-        Eip = newIp;
         // No _attention of its own: IF and TF are now clear, so only what raised it already (a trap pending
         // from TF set before this instruction, a stop) is due before the handler's first instruction. A block
-        // ends at the delivery all the same, because IP moved.
+        // ends at the delivery all the same, because IP moved (unless it was compiled to go on there).
+        FlagsValue &= ~(IfFlag | TfFlag);
+        return (long)Memory.Read16(IdtBase + entry + 2) << 16 | Memory.Read16(IdtBase + entry);
     }
 
     // The interrupt frame where a push may wrap or overrun the segment: a fault while pushing it shuts the CPU down.

@@ -199,16 +199,27 @@ public sealed unsafe partial class Processor
     /// <summary>Real-mode segment load: the base is the selector times 16. MOV/POP SS open an interrupt shadow.</summary>
     internal void LoadSegment(int seg, uint selector)
     {
-        Sregs[seg] = (ushort)selector;
-        SegBase[seg] = (uint)(ushort)selector << 4;
         if (seg == Seg.CS && _codeSelector != (ushort)selector)
         {
-            _codeSelector = (ushort)selector;
-            _codeBase = (uint)(ushort)selector << 4;
+            EnterCodeSegment(selector);
             // A block runs on while IP advances as it expects; a new CS (a far jump to the next IP, the
             // 8086's POP CS) moves the code under it all the same, so the run loop must look again.
             _attention = true;
+            return;
         }
+        Sregs[seg] = (ushort)selector;
+        SegBase[seg] = (uint)(ushort)selector << 4;
+    }
+
+    /// <summary>Loads CS without asking the run loop to look again: for compiled blocks, which go on in the code
+    /// they were compiled with only after checking that CS:IP is where it was (and otherwise leave, after which the
+    /// run loop finds CS:IP afresh anyway).</summary>
+    internal void EnterCodeSegment(uint selector)
+    {
+        Sregs[Seg.CS] = (ushort)selector;
+        SegBase[Seg.CS] = (uint)(ushort)selector << 4;
+        _codeSelector = (ushort)selector;
+        _codeBase = (uint)(ushort)selector << 4;
     }
 
     /// <summary>After MOV/POP to a segment register: SS opens a one-instruction interrupt shadow (on

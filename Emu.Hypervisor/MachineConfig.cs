@@ -52,8 +52,9 @@ public sealed class MachineConfig
     public BiosDiskMode BiosDisk { get; init; } = BiosDiskMode.Pio;
 
     /// <summary>More VMCALL services (tools, tests), by number: each runs before the firmware's service of the same
-    /// number, if there is one. The machine's table is fixed once it is built.</summary>
-    public IReadOnlyDictionary<ushort, Action<VirtualMachine>> Hypercalls { get; init; } = new Dictionary<ushort, Action<VirtualMachine>>();
+    /// number, if there is one. The machine's table is fixed once it is built. Null for none: an empty dictionary keyed
+    /// by ushort is generic code the runtime JIT-compiles at every start.</summary>
+    public IReadOnlyDictionary<ushort, Action<VirtualMachine>>? Hypercalls { get; init; }
 
     // ---- the virtio disk (MachineDevices.VirtioDisk) ----
 

@@ -38,7 +38,7 @@ internal static class MachineDevices
         var specs = config.HardDisks;
         if (specs.Count > AtaController.MaxDrives)
             throw new ArgumentException($"at most {AtaController.MaxDrives} hard disks can be attached (got {specs.Count})", nameof(config));
-        var disks = new List<(IBlockBackend, string)?>();
+        var disks = new List<AttachedDisk?>();
         try
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -47,16 +47,17 @@ internal static class MachineDevices
                 var spec = specs[i] ?? throw new ArgumentException($"hard disk {i} is null", nameof(config));
                 if (!seen.Add(Path.GetFullPath(spec.Path)))
                     throw new DiskImageException(DiskImageFault.AttachedTwice, spec.Path);
-                disks.Add((new JournaledBackend(RawImageBackend.Open(spec), journal), spec.Path));
+                disks.Add(new AttachedDisk(new JournaledBackend(RawImageBackend.Open(spec), journal), spec.Path));
             }
         }
         catch
         {
             foreach (var d in disks)
-                d?.Item1.Dispose();
+                d?.Backend.Dispose();
             throw;
         }
-        owned.AddRange(disks.Select(d => (IDisposable)d!.Value.Item1));
+        foreach (var d in disks)
+            owned.Add(d!.Backend);
         return AtaController.ForDisks(memory, irqs, disks);
     }
 

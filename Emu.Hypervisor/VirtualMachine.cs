@@ -80,8 +80,11 @@ public sealed class VirtualMachine : IDisposable
             _dispatcher = new ExitDispatcher(Cpu, Stats, Ports, Mmio, Hypercalls);
             Cpu.ExitHandler = _dispatcher;
             Firmware = InitFirmware(config);
-            foreach (var (number, service) in config.Hypercalls)
-                Hypercalls.Add(number, () => service(this));
+            if (config.Hypercalls is { } extra)
+            {
+                foreach (var (number, service) in extra)
+                    Hypercalls.Add(number, () => service(this));
+            }
             // The page kinds are final now: the device process checks its DMA against the same map.
             DeviceProcess?.SendMemoryMap(Memory.PageKinds);
             if (DeviceProcess?.Kind == Emu.Io.Remote.RemoteDeviceKind.Assigned)
@@ -376,12 +379,12 @@ public sealed class VirtualMachine : IDisposable
         if (_assigned is { } assigned)
             Stats.Assigned = assigned.Totals(DeviceProcess!.Welcome.Regions[0].Name);
         Stats.UnclaimedMmioAccesses = Mmio.UnclaimedReads + Mmio.UnclaimedWrites;
-        foreach (var group in Ports.Ranges.Concat(Mmio.Ranges).GroupBy(r => r.Device.Name))
-            Stats.SetDeviceExits(group.Key, group.Sum(r => r.Reads + r.Writes));
+        var ranges = new List<ExitStatistics.RangeExits>(Ports.Ranges.Count + Mmio.Ranges.Count);
         foreach (var r in Ports.Ranges)
-            Stats.SetRangeExits($"port {r.Start:X4}-{r.End - 1:X4}", r.Device.Name, r.Reads + r.Writes);
+            ranges.Add(new(Mmio: false, r.Start, r.End, r.Device.Name, r.Reads + r.Writes));
         foreach (var r in Mmio.Ranges)
-            Stats.SetRangeExits($"mmio {r.Start:X5}-{r.End - 1:X5}", r.Device.Name, r.Reads + r.Writes);
+            ranges.Add(new(Mmio: true, r.Start, r.End, r.Device.Name, r.Reads + r.Writes));
+        Stats.SetRangeExits(ranges);
     }
 
     private RunOutcome Finish(RunEnd end, int exitCode, string message) => Finish(new RunOutcome(end, exitCode, message));

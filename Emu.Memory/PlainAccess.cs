@@ -31,25 +31,33 @@ public readonly unsafe struct PlainAccess
     /// <summary>The bytes a <paramref name="size"/>-byte read at <paramref name="linear"/> reads, or null when the read
     /// is not plain.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public byte* Read(uint linear, int size)
-    {
-        uint a = linear & _addressMask;
-        return (a & (GuestMemory.PageSize - 1)) <= GuestMemory.PageSize - size && _pages[a >> GuestMemory.PageShift] <= PageKind.Rom
-            ? _bytes + a
-            : null;
-    }
+    public byte* Read(uint linear, int size) => CanRead(linear, size) ? At(linear) : null;
 
     /// <summary>The bytes a <paramref name="size"/>-byte write at <paramref name="linear"/> writes, or null when the
     /// write is not plain. A read-modify-write that gets them may read them too.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public byte* Write(uint linear, int size)
+    public byte* Write(uint linear, int size) => CanWrite(linear, size) ? At(linear) : null;
+
+    /// <summary>True when a <paramref name="size"/>-byte read at <paramref name="linear"/> is plain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool CanRead(uint linear, int size)
+    {
+        uint a = linear & _addressMask;
+        return (a & (GuestMemory.PageSize - 1)) <= GuestMemory.PageSize - size && _pages[a >> GuestMemory.PageShift] <= PageKind.Rom;
+    }
+
+    /// <summary>True when a <paramref name="size"/>-byte write (or read-modify-write) at <paramref name="linear"/> is plain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool CanWrite(uint linear, int size)
     {
         uint a = linear & _addressMask;
         return (a & (GuestMemory.PageSize - 1)) <= GuestMemory.PageSize - size && _pages[a >> GuestMemory.PageShift] == PageKind.Ram
-            && NoCode(_codeMarks + a, size)
-            ? _bytes + a
-            : null;
+            && NoCode(_codeMarks + a, size);
     }
+
+    /// <summary>The bytes at <paramref name="linear"/>, for an access found plain.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* At(uint linear) => _bytes + (linear & _addressMask);
 
     // (Only asked of RAM pages, which all lie inside the code map.)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Emu.Hypervisor;
+using Emu.Tooling;
 using Emu.Tooling.Bench;
 
 namespace Emu.Cli.Verbs;

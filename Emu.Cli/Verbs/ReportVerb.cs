@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using CommandLine;
 using Emu.Hypervisor.Statistics;
+using Emu.Tooling;
 
 namespace Emu.Cli.Verbs;
 
@@ -52,23 +53,16 @@ public static partial class ReportVerb
         files.Output("--output", o.Output);
 
         var runs = new List<LayerReport.DriverRun>();
+        using var scratch = new ScratchFolder("emu-report-");
         using var progress = new Progress();
         foreach (string driver in drivers)
         {
             progress.Report($"{driver}: warm-up, traced");
             // The warm-up run is traced: the JIT compiles this driver's paths (the measured runs are steady) and the
             // trace gives the timeline of one request.
-            string trace = Path.Combine(Path.GetTempPath(), $"emu-report-{Environment.ProcessId}-{driver}.jsonl");
-            IReadOnlyList<RequestTimeline.Step> timeline;
-            try
-            {
-                Fread(os, o.Data, o.File, driver, trace);
-                timeline = RequestTimeline.FromJsonl(trace);
-            }
-            finally
-            {
-                System.IO.File.Delete(trace);
-            }
+            string trace = scratch[$"{driver}.jsonl"];
+            Fread(os, o.Data, o.File, driver, trace);
+            var timeline = RequestTimeline.FromJsonl(trace);
             var measured = new List<LayerReport.DriverRun>();
             for (int i = 0; i < o.Runs; i++)
             {

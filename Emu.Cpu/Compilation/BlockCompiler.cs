@@ -1,5 +1,6 @@
 using Emu.Cpu.Decoding;
 using Emu.Cpu.Execution;
+using Emu.Memory;
 
 namespace Emu.Cpu.Compilation;
 
@@ -9,7 +10,10 @@ namespace Emu.Cpu.Compilation;
 /// </summary>
 /// <remarks>
 /// A block is the run of pool slots the threaded run loop would go through (<see cref="DecodedOp.Fallthrough"/>),
-/// compiled once it has been started <see cref="Threshold"/> times. The common forms (the specialised MOV, ALU,
+/// compiled once it has been started <see cref="Threshold"/> times. It goes on through control transfers whose
+/// destination is known, or checked where it runs (see <see cref="Transfer"/>): a loop that calls a routine, or
+/// raises an INT whose handler IRETs, is one block, a list of slots in the order they run, in up to as many code
+/// segments as it reaches. The common forms (the specialised MOV, ALU,
 /// INC/DEC, PUSH/POP, Jcc, LOOP and JMP) become calls of their operations over plain operands
 /// (<see cref="Specialized"/>), with registers, immediates, displacements and targets as constants, which the
 /// JIT inlines and folds; every other instruction calls its handler as the run loop does. It keeps the run
@@ -29,6 +33,11 @@ namespace Emu.Cpu.Compilation;
 /// thread is seen at the block's end or its loop back to the start.</item>
 /// <item>A branch back to the block's own start loops inside the method while the budget allows another pass
 /// and nothing needs attention; any other branch leaves with IP set, and the run loop finds what follows.</item>
+/// <item>A transfer it goes on through does all its work as the interpreter's handler does, through the same
+/// operations (Execution/Specialized.cs, <see cref="Processor.EnterInterrupt"/>), and is a memory instruction as
+/// above; a return goes on inline only when the CS:IP it popped is the return point of the CALL or INT earlier in
+/// the block, an INT only when its IVT entry is the one seen at compile time, an IRET only when nothing needs
+/// attention after FLAGS changed. Otherwise it leaves with CS:IP where the instruction put them.</item>
 /// </list>
 /// </remarks>
 internal sealed unsafe class BlockCompiler(DecodeCache cache)
@@ -39,13 +48,22 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     // Shorter blocks stay threaded, unless they branch back to their own start (a loop runs inside the method).
     private const int MinInstructions = 4;
 
-    private sealed class Block(Func<Processor, int> code, uint startIp, int first, int count, int generation)
+    private sealed class Block(Func<Processor, int> code, uint startIp, int[] slots, int generation)
     {
         public readonly Func<Processor, int> Code = code;
         public readonly uint StartIp = startIp;
-        public readonly int First = first, Count = count;
+        public readonly int[] Slots = slots;
+        public int Count => Slots.Length;
         public int Generation = generation;
     }
+
+    /// <summary>One instruction of a block: its pool slot and the CS:IP it runs at.</summary>
+    internal readonly record struct Step(int Slot, ushort Cs, ushort Ip);
+
+    /// <summary>The control transfers a block goes on through: JMP rel16 and near CALL rel16 to their target, RET
+    /// [imm16] to the CALL's return point, far CALL ptr16:16 to its target and RETF to its return point, INT n (INT3,
+    /// INT1) to the handler its IVT entry named at compile time and IRET to the INT's return point.</summary>
+    internal enum Transfer { None, Jump, Call, Ret, CallFar, Retf, Int, Iret }
 
     private readonly Block?[] _blocks = new Block?[MaxBlocks + 1];
     private int _used = 1;
@@ -79,14 +97,14 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     }
 
     // Entries are dropped, never changed in place, and slots are reused only after a flush (which drops every
-    // block): a block whose entries are all live and still linked runs the code it was compiled from.
+    // block): a block whose entries are all live runs the code it was compiled from (a dropped entry also unlinks
+    // the one before it, so live entries that followed each other in memory still do).
     private bool Intact(Block b)
     {
         DecodedOp[] pool = cache.Pool;
-        for (int i = 0; i < b.Count; i++)
+        foreach (int slot in b.Slots)
         {
-            ref DecodedOp op = ref pool[b.First + i];
-            if (op.Address == DecodeCache.Dropped || (i < b.Count - 1 && !op.Fallthrough))
+            if (pool[slot].Address == DecodeCache.Dropped)
                 return false;
         }
         return true;
@@ -95,7 +113,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     private void Drop(int index)
     {
         Block b = _blocks[index]!;
-        ref DecodedOp first = ref cache.Pool[b.First];
+        ref DecodedOp first = ref cache.Pool[b.Slots[0]];
         if (first.Block == index)
         {
             first.Block = 0;
@@ -115,54 +133,141 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
         _used = 1;
     }
 
-    /// <summary>Compiles the block that starts at pool slot <paramref name="first"/>, at CS:IP = <paramref name="ip"/>.</summary>
-    public void Compile(int first, uint ip)
+    /// <summary>Compiles the block that starts at pool slot <paramref name="first"/>, at CS:IP = CS:<paramref name="ip"/>.</summary>
+    public void Compile(Processor cpu, int first, uint ip)
     {
         if (Threshold == 0 || first == 0)
             return;
         DecodedOp[] pool = cache.Pool;
-        int count = 1;
-        uint end = ip + pool[first].Length;
-        // Stop where the run loop would always leave: at 64 KiB (IP wraps), after an unconditional jump.
-        while (count < MaxInstructions && pool[first + count - 1].Fallthrough && end < 0x1_0000
-            && !IsJump(ref pool[first + count - 1]))
-        {
-            end += pool[first + count].Length;
-            count++;
-        }
-        if (count < MinInstructions && !LoopsToItsStart(pool, first, count, ip))
+        List<Step> steps = Form(cpu, first, cpu.CS, ip);
+        if (steps.Count < MinInstructions && !LoopsToItsStart(pool, steps))
         {
             // Too short to gain (entering compiled code costs more than the run loop spends on a few
-            // instructions: a CALL or RET every 2-3 made the call guest slower), or not a block yet (its next
-            // instruction was never decoded after it): look again later.
+            // instructions), or not a block yet (its next instruction was never decoded after it): look again later.
             pool[first].Entries = 0;
             return;
         }
         if (_used > MaxBlocks)
             Clear();
         int index = _used++;
-        _blocks[index] = new Block(BlockEmitter.Emit(this, pool, first, count, ip), ip, first, count, cache.Generation);
+        int[] slots = [.. steps.Select(s => s.Slot)];
+        _blocks[index] = new Block(BlockEmitter.Emit(this, pool, steps), ip, slots, cache.Generation);
         pool[first].Block = index;
     }
 
-    private static bool LoopsToItsStart(DecodedOp[] pool, int first, int count, uint startIp)
+    // The instructions in the order they run, from the first: on through the next slot while code falls through in
+    // memory, on through a transfer to where it goes when that is cached (below 1 MiB, where linear and physical
+    // addresses agree) or, for a return, when the CALL or INT it returns from is in the block. It stops where the run
+    // loop would always leave (IP wraps at 64 KiB, an instruction that does not fall through), at the block's own
+    // start (a branch there loops inside the method), and after MaxInstructions.
+    private List<Step> Form(Processor cpu, int first, ushort startCs, uint startIp)
     {
+        DecodedOp[] pool = cache.Pool;
+        var steps = new List<Step>();
+        var returns = new Stack<(Transfer Kind, ushort Cs, ushort Ip)>();
+        int slot = first;
+        ushort cs = startCs;
         uint ip = startIp;
-        for (int i = 0; i < count; i++)
+        while (true)
         {
-            ref DecodedOp op = ref pool[first + i];
-            ip += op.Length;
+            steps.Add(new Step(slot, cs, (ushort)ip));
+            if (steps.Count == MaxInstructions)
+                return steps;
+            ref DecodedOp op = ref pool[slot];
+            uint next = ip + op.Length;
+            (ushort Cs, uint Ip)? to = null;
+            switch (KindOf(ref op))
+            {
+                case Transfer.Jump:
+                    to = (cs, (next + op.Imm) & 0xFFFF);
+                    break;
+                case Transfer.Call:
+                    returns.Push((Transfer.Call, cs, (ushort)next));
+                    to = (cs, (next + op.Imm) & 0xFFFF);
+                    break;
+                case Transfer.CallFar:
+                    returns.Push((Transfer.CallFar, cs, (ushort)next));
+                    to = ((ushort)op.Imm2, op.Imm & 0xFFFF);
+                    break;
+                case Transfer.Int:
+                    uint entry = VectorOf(ref op) * 4u;
+                    if (entry + 3 > cpu.IdtLimit)
+                        return steps;
+                    returns.Push((Transfer.Int, cs, (ushort)next));
+                    to = (PeekWord(cpu, cpu.IdtBase + entry + 2), PeekWord(cpu, cpu.IdtBase + entry));
+                    break;
+                case Transfer.Ret or Transfer.Retf or Transfer.Iret:
+                    Transfer from = KindOf(ref op) switch { Transfer.Ret => Transfer.Call, Transfer.Retf => Transfer.CallFar, _ => Transfer.Int };
+                    // A near return pops an IP of this CS: it matches a near CALL made in this CS only.
+                    if (returns.Count == 0 || returns.Peek().Kind != from || (from == Transfer.Call && returns.Peek().Cs != cs))
+                        return steps;
+                    var back = returns.Pop();
+                    to = (back.Cs, back.Ip);
+                    break;
+                default:
+                    if (!op.Fallthrough || next >= 0x1_0000)
+                        return steps;
+                    slot++;
+                    ip = next;
+                    continue;
+            }
+            var (toCs, toIp) = to.Value;
+            uint linear = ((uint)toCs << 4) + toIp;
+            int target = linear < GuestMemory.OneMiB ? cache.Cached(linear) : 0;
+            if (target == 0 || (toCs == startCs && toIp == startIp))
+                return steps;
+            slot = target;
+            cs = toCs;
+            ip = toIp;
+        }
+    }
+
+    // The IVT as it stands, read without side effects (a table moved over a device reads as all ones: a guess the
+    // compiled code checks like any other).
+    private static ushort PeekWord(Processor cpu, uint linear) =>
+        (ushort)(cpu.Memory.Peek8(linear) | cpu.Memory.Peek8(linear + 1) << 8);
+
+    private static bool LoopsToItsStart(DecodedOp[] pool, List<Step> steps)
+    {
+        Step start = steps[0];
+        foreach (Step step in steps)
+        {
+            ref DecodedOp op = ref pool[step.Slot];
+            uint next = (uint)step.Ip + op.Length;
             nint handler = (nint)op.Execute;
-            bool branch = IsJump(ref op)
+            bool branch = KindOf(ref op) == Transfer.Jump
                 || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16
                 || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16;
-            if (branch && ((ip + op.Imm) & 0xFFFF) == startIp)
+            if (branch && step.Cs == start.Cs && ((next + op.Imm) & 0xFFFF) == start.Ip)
                 return true;
         }
         return false;
     }
 
     // (Handlers are compared as addresses: the decoder stores the same ldftn value these are taken with.)
-    internal static bool IsJump(ref DecodedOp op) =>
-        (nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.Jmp && op.Kind0 == OperandKind.Imm && op.Size == 2;
+    internal static Transfer KindOf(ref DecodedOp op)
+    {
+        nint handler = (nint)op.Execute;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.JmpRel16
+            || (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.Jmp && op.Kind0 == OperandKind.Imm && op.Size == 2))
+            return Transfer.Jump;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.CallRel16)
+            return Transfer.Call;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Ret16)
+            return Transfer.Ret;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.CallFar16)
+            return Transfer.CallFar;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Retf16)
+            return Transfer.Retf;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.Int
+            || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.IntFixed)
+            return Transfer.Int;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Iret16)
+            return Transfer.Iret;
+        return Transfer.None;
+    }
+
+    /// <summary>The vector of an INT n (its immediate), INT3 or INT1 (Control.IntFixed's Sub).</summary>
+    internal static byte VectorOf(ref DecodedOp op) =>
+        (nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.Int ? (byte)op.Imm : op.Sub;
 }

@@ -19,56 +19,89 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo GetRetired = Getter(nameof(Processor.Retired));
     private static readonly MethodInfo SetRetired = typeof(Processor).GetProperty(nameof(Processor.Retired))!.GetSetMethod(nonPublic: true)!;
     private static readonly MethodInfo SetInstructionIp = typeof(Processor).GetProperty(nameof(Processor.InstructionIp))!.GetSetMethod(nonPublic: true)!;
+    private static readonly MethodInfo SetInstructionCs = typeof(Processor).GetProperty(nameof(Processor.InstructionCs))!.GetSetMethod(nonPublic: true)!;
     private static readonly MethodInfo GetAttention = Getter(nameof(Processor.NeedsAttention));
     private static readonly MethodInfo GetCodeGeneration = Getter(nameof(Processor.CodeGeneration));
     private static readonly MethodInfo GetBudget = Getter(nameof(Processor.RepeatBudget));
     private static readonly FieldInfo SegBaseField = typeof(Processor).GetField(nameof(Processor.SegBase), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo GetMemory = typeof(Processor).GetProperty(nameof(Processor.Memory))!.GetGetMethod()!;
     private static readonly MethodInfo GetPlain = typeof(GuestMemory).GetProperty(nameof(GuestMemory.Plain))!.GetGetMethod()!;
-    private static readonly MethodInfo PlainReadMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.Read))!;
-    private static readonly MethodInfo PlainWriteMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.Write))!;
+    private static readonly MethodInfo CanReadMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.CanRead))!;
+    private static readonly MethodInfo CanWriteMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.CanWrite))!;
+    private static readonly MethodInfo AtMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.At))!;
     private static readonly MethodInfo SetIn16 = typeof(W16).GetMethod(nameof(W16.SetIn))!;
     private static readonly MethodInfo ConditionMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Condition))!;
+
+    private static readonly MethodInfo EnterCodeSegmentMethod = ProcessorMethod(nameof(Processor.EnterCodeSegment));
+    private static readonly MethodInfo JumpFarMethod = ProcessorMethod(nameof(Processor.JumpFar));
+    private static readonly MethodInfo EnterInterruptMethod = ProcessorMethod(nameof(Processor.EnterInterrupt));
+
+    private static MethodInfo ProcessorMethod(string name) =>
+        typeof(Processor).GetMethod(name, BindingFlags.Instance | BindingFlags.NonPublic)!;
 
     private static MethodInfo Getter(string property) =>
         typeof(Processor).GetProperty(property, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetGetMethod(nonPublic: true)!;
 
-    /// <summary>The method of the block at pool slots <paramref name="first"/>.. (<paramref name="count"/> of them),
-    /// which starts at IP <paramref name="startIp"/>; counts its instructions in <paramref name="compiler"/>.</summary>
-    public static Func<Processor, int> Emit(BlockCompiler compiler, DecodedOp[] pool, int first, int count, uint startIp)
+    /// <summary>The method of the block made of <paramref name="steps"/> (see <see cref="BlockCompiler"/>); counts
+    /// its instructions in <paramref name="compiler"/>.</summary>
+    public static Func<Processor, int> Emit(BlockCompiler compiler, DecodedOp[] pool, List<BlockCompiler.Step> steps)
     {
-        var method = new DynamicMethod($"Block_{startIp:X4}_{first}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
-        var il = new Emitter(method.GetILGenerator(), count);
+        BlockCompiler.Step start = steps[0];
+        var method = new DynamicMethod($"Block_{start.Cs:X4}_{start.Ip:X4}_{start.Slot}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
+        int count = steps.Count;
+        var il = new Emitter(method.GetILGenerator(), count, start.Cs);
         var segments = new SortedSet<int>();
-        for (int i = 0; i < count; i++)
+        foreach (BlockCompiler.Step step in steps)
         {
-            if (Templates.GetValueOrDefault((nint)pool[first + i].Execute) is { } t && MemorySegment(t, ref pool[first + i]) is int seg)
+            if (Templates.GetValueOrDefault((nint)pool[step.Slot].Execute) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
                 segments.Add(seg);
         }
         il.Start(segments);
-        uint ip = startIp;
+        uint next = 0;
         for (int i = 0; i < count; i++)
         {
-            int slot = first + i;
+            (int slot, ushort cs, ushort ip) = steps[i];
             ref DecodedOp op = ref pool[slot];
-            uint next = (ip + op.Length) & 0xFFFF;
+            next = ((uint)ip + op.Length) & 0xFFFF;
             bool last = i == count - 1;
+            // Where a transfer goes on inline: the next step (a return checks that it popped its CS:IP).
+            (ushort Cs, ushort Ip)? then = last ? null : (steps[i + 1].Cs, steps[i + 1].Ip);
+            il.At(cs);
             Template? template = Templates.GetValueOrDefault((nint)op.Execute);
-            if (template is null && !BlockCompiler.IsJump(ref op))
+            BlockCompiler.Transfer transfer = BlockCompiler.KindOf(ref op);
+            if (template is null && transfer == BlockCompiler.Transfer.None)
                 compiler.HandlerInstructions++;
             else
                 compiler.InlineInstructions++;
-            if (BlockCompiler.IsJump(ref op))
-                il.Branch(slot, ip, next, (next + op.Imm) & 0xFFFF, startIp, condition: null, last: true);
-            else if (template is null)
-                il.Handler(slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op), count - 1 - i);
-            else if (template.Shape is Shape.Jcc or Shape.Loop)
-                il.Branch(slot, ip, next, (next + op.Imm) & 0xFFFF, startIp, template.Shape == Shape.Jcc ? op.Sub : -1, last);
-            else
-                il.Operation(template, ref op, slot, ip, next);
-            ip = next;
+            uint target = (next + op.Imm) & 0xFFFF;
+            switch (transfer)
+            {
+                case BlockCompiler.Transfer.Jump when then is null:
+                    il.Branch(slot, ip, next, target, start, condition: null, last: true);
+                    break;
+                case BlockCompiler.Transfer.Jump:
+                    il.Followed();
+                    break;
+                case BlockCompiler.Transfer.Call:
+                    il.Call(slot, ip, next, target, last);
+                    break;
+                case BlockCompiler.Transfer.CallFar:
+                    il.CallFar(slot, ip, next, (ushort)op.Imm2, op.Imm & 0xFFFF, last);
+                    break;
+                case BlockCompiler.Transfer.Ret or BlockCompiler.Transfer.Retf or BlockCompiler.Transfer.Iret or BlockCompiler.Transfer.Int:
+                    il.Checked(transfer, slot, ip, next, transfer == BlockCompiler.Transfer.Int ? BlockCompiler.VectorOf(ref op) : op.Imm, then);
+                    break;
+                default:
+                    if (template is null)
+                        il.Handler(slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op), count - 1 - i);
+                    else if (template.Shape is Shape.Jcc or Shape.Loop)
+                        il.Branch(slot, ip, next, target, start, template.Shape == Shape.Jcc ? op.Sub : -1, last);
+                    else
+                        il.Operation(template, ref op, slot, ip, next);
+                    break;
+            }
         }
-        il.End(first + count - 1, ip);
+        il.End(steps[^1].Slot, next);
         return method.CreateDelegate<Func<Processor, int>>();
     }
 
@@ -98,7 +131,7 @@ internal static unsafe class BlockEmitter
         private readonly ILGenerator il;
         private readonly int count;
         private readonly Label _top;
-        private readonly LocalBuilder _generation, _regsRef, _flags, _plain, _offset, _pointer, _operand;
+        private readonly LocalBuilder _generation, _regsRef, _flags, _plain, _offset, _linear, _pointer, _operand;
         private readonly LocalBuilder?[] _regs = new LocalBuilder?[8];
         private readonly LocalBuilder?[] _segBases = new LocalBuilder?[6];
         // What the IL at the current point has loaded and changed, and the instructions retired but not yet counted.
@@ -106,6 +139,11 @@ internal static unsafe class BlockEmitter
         // Segment bases and the plain-access copy loaded before the loop's top: a pass starts with them.
         private State _atTop = new(new bool[8], new bool[8], new bool[6]);
         private readonly List<Action> _slowPaths = [];
+        // The CS the instruction being written runs in, and the one InstructionCs holds at this point of the IL (the
+        // run loop set it to the block's CS; a far transfer moves on to code of another one).
+        private readonly ushort _startCs;
+        private ushort _cs, _instructionCs;
+        private LocalBuilder? _destination;
 
         private sealed record State(bool[] Loaded, bool[] Dirty, bool[] SegLoaded)
         {
@@ -117,16 +155,18 @@ internal static unsafe class BlockEmitter
             };
         }
 
-        public Emitter(ILGenerator il, int count)
+        public Emitter(ILGenerator il, int count, ushort startCs)
         {
             this.il = il;
             this.count = count;
+            _startCs = _cs = _instructionCs = startCs;
             _top = il.DefineLabel();
             _generation = il.DeclareLocal(typeof(int));
             _regsRef = il.DeclareLocal(typeof(uint).MakeByRefType());
             _flags = il.DeclareLocal(typeof(LazyFlags));
             _plain = il.DeclareLocal(typeof(PlainAccess));
             _offset = il.DeclareLocal(typeof(uint));
+            _linear = il.DeclareLocal(typeof(uint));
             _pointer = il.DeclareLocal(typeof(byte*));
             _operand = il.DeclareLocal(typeof(uint));
         }
@@ -218,15 +258,19 @@ internal static unsafe class BlockEmitter
                 il.Emit(OpCodes.Bgt_Un, slow);
             }
             PlainAccessCopy();
-            il.Emit(OpCodes.Ldloca, _plain);
             il.Emit(OpCodes.Ldloc, SegBase(seg));
             il.Emit(OpCodes.Ldloc, _offset);
             il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, _linear);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
             Int(size);
-            il.Emit(OpCodes.Call, (t.Access & Access.Write) != 0 ? PlainWriteMethod : PlainReadMethod);
-            il.Emit(OpCodes.Stloc, _pointer);
-            il.Emit(OpCodes.Ldloc, _pointer);
+            il.Emit(OpCodes.Call, (t.Access & Access.Write) != 0 ? CanWriteMethod : CanReadMethod);
             il.Emit(OpCodes.Brfalse, slow);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            il.Emit(OpCodes.Call, AtMethod);
+            il.Emit(OpCodes.Stloc, _pointer);
             State before = _state.Copy();
 
             // The fast path: the operand in a local, the operation's register form over it.
@@ -333,6 +377,141 @@ internal static unsafe class BlockEmitter
             Int(0);
         }
 
+        /// <summary>The next instruction runs in code segment <paramref name="cs"/>.</summary>
+        public void At(ushort cs) => _cs = cs;
+
+        // A JMP the block goes on through: nothing to do but count it.
+        public void Followed() => _state.Pending++;
+
+        // Near CALL rel16: the push as Specialized.CallRel16 does it, then on at the target (or out to it).
+        public void Call(int slot, uint ip, uint next, uint target, bool last)
+        {
+            WriteBack(forget: false);
+            BeforeSideEffects(ip, next);
+            il.Emit(OpCodes.Ldarg_0);
+            SlotOnly(Reg.SP);
+            Int((int)next);
+            il.Emit(OpCodes.Call, PushW16Method);
+            Retire(1);
+            SetIp(target);
+            StayUnlessDisturbed(slot, last);
+        }
+
+        // CALL ptr16:16: the pushes through SP itself (a fault on the second keeps the first, as in the handler),
+        // then on in the target's code segment.
+        public void CallFar(int slot, uint ip, uint next, ushort targetCs, uint target, bool last)
+        {
+            WriteBack(forget: true);
+            BeforeSideEffects(ip, next);
+            il.Emit(OpCodes.Ldarg_0);
+            Int((int)next);
+            il.Emit(OpCodes.Call, PushReturnFar16Method);
+            Retire(1);
+            EnterCodeSegment(targetCs);
+            SetIp(target);
+            StayUnlessDisturbed(slot, last);
+        }
+
+        // RET [imm16], RETF [imm16], IRET and INT n: the instruction's own operation, and on inline only when the
+        // CS:IP it arrived at is `then`'s (the return point of the CALL or INT it returns from; the IVT entry seen
+        // when compiling); otherwise out with CS:IP where it went (an INT that shut the CPU down: where it was).
+        public void Checked(BlockCompiler.Transfer kind, int slot, uint ip, uint next, uint operand, (ushort Cs, ushort Ip)? then)
+        {
+            bool near = kind == BlockCompiler.Transfer.Ret;
+            // IRET writes FLAGS, INT reads them and pushes three words through SP itself: Regs as the handler finds it.
+            WriteBack(forget: kind is BlockCompiler.Transfer.Iret or BlockCompiler.Transfer.Int);
+            BeforeSideEffects(ip, next);
+            il.Emit(OpCodes.Ldarg_0);
+            switch (kind)
+            {
+                case BlockCompiler.Transfer.Ret or BlockCompiler.Transfer.Retf:
+                    SlotOnly(Reg.SP);
+                    Int((int)operand);
+                    il.Emit(OpCodes.Call, near ? RetR16Method : RetfR16Method);
+                    il.Emit(OpCodes.Conv_U8);
+                    break;
+                case BlockCompiler.Transfer.Iret:
+                    RegsElement(Reg.SP);
+                    il.Emit(OpCodes.Call, IretR16Method);
+                    il.Emit(OpCodes.Conv_U8);
+                    break;
+                default:
+                    Int((int)operand);
+                    Int((int)InterruptKind.Software);
+                    il.Emit(OpCodes.Call, EnterInterruptMethod);
+                    break;
+            }
+            _destination ??= il.DeclareLocal(typeof(long));
+            il.Emit(OpCodes.Stloc, _destination);
+            Retire(1);
+            var onward = il.DefineLabel();
+            if (then is not null)
+            {
+                il.Emit(OpCodes.Ldloc, _destination);
+                il.Emit(OpCodes.Ldc_I8, near ? then.Value.Ip : (long)then.Value.Cs << 16 | then.Value.Ip);
+                il.Emit(OpCodes.Beq, onward);
+            }
+            if (near)
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldloc, _destination);
+                il.Emit(OpCodes.Conv_U4);
+                il.Emit(OpCodes.Stfld, EipField);
+            }
+            else
+            {
+                var shutDown = il.DefineLabel();
+                il.Emit(OpCodes.Ldloc, _destination);
+                il.Emit(OpCodes.Ldc_I8, 0L);
+                il.Emit(OpCodes.Blt, shutDown);
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldloc, _destination);
+                Int(16);
+                il.Emit(OpCodes.Shr_Un);
+                il.Emit(OpCodes.Conv_U4);
+                il.Emit(OpCodes.Ldloc, _destination);
+                il.Emit(OpCodes.Conv_U4);
+                il.Emit(OpCodes.Call, JumpFarMethod);
+                il.MarkLabel(shutDown);
+            }
+            Return(slot);
+            if (then is not var (thenCs, thenIp))
+                return;
+            il.MarkLabel(onward);
+            if (thenCs != _cs)
+                EnterCodeSegment(thenCs);
+            SetIp(thenIp);
+            StayUnlessDisturbed(slot, last: false);
+        }
+
+        // CS for the code that follows a far transfer: no attention raised (the block knows where it goes on). CS's
+        // base, if a memory operand uses it, is loaded again.
+        private void EnterCodeSegment(ushort cs)
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            Int(cs);
+            il.Emit(OpCodes.Call, EnterCodeSegmentMethod);
+            _state.SegLoaded[Seg.CS] = false;
+        }
+
+        // After an instruction with side effects whose IP is set: out when it is the block's last, or when anything
+        // asks for it (see LeaveUnlessQuiet); otherwise on.
+        private void StayUnlessDisturbed(int slot, bool last)
+        {
+            if (last)
+            {
+                Return(slot);
+                return;
+            }
+            var stay = il.DefineLabel();
+            var leave = il.DefineLabel();
+            LeaveUnlessQuiet(leave);
+            il.Emit(OpCodes.Br, stay);
+            il.MarkLabel(leave);
+            Return(slot);
+            il.MarkLabel(stay);
+        }
+
         // Any other instruction: what the run loop does around a handler call. A REP string instruction may
         // retire many, so the budget is checked again for the rest of the block.
         public void Handler(int slot, uint ip, uint next, nint handler, nint op, int after)
@@ -368,7 +547,7 @@ internal static unsafe class BlockEmitter
         }
 
         // Jcc (condition = cc), LOOP (condition = -1) or JMP (condition = null), to a constant target.
-        public void Branch(int slot, uint ip, uint next, uint target, uint startIp, int? condition, bool last)
+        public void Branch(int slot, uint ip, uint next, uint target, BlockCompiler.Step start, int? condition, bool last)
         {
             _state.Pending++;
             Retire(0);
@@ -388,7 +567,7 @@ internal static unsafe class BlockEmitter
                 }
                 il.Emit(OpCodes.Brfalse, notTaken);
             }
-            if (target == startIp)
+            if (target == start.Ip && _cs == start.Cs)
             {
                 // Another pass when the budget holds all of it and nothing waits; otherwise the run loop takes over.
                 // Either way the guest state goes back first: the next pass loads it again. What the pass starts with
@@ -409,6 +588,13 @@ internal static unsafe class BlockEmitter
                 }
                 if (_atTop.PlainLoaded && !_state.PlainLoaded)
                     EmitPlainAccessCopy();
+                // A pass starts with InstructionCs the block's own (the run loop's), and so IL after _top takes it.
+                if (_instructionCs != _startCs)
+                {
+                    il.Emit(OpCodes.Ldarg_0);
+                    Int(_startCs);
+                    il.Emit(OpCodes.Call, SetInstructionCs);
+                }
                 il.Emit(OpCodes.Br, _top);
                 il.MarkLabel(leave);
                 SetIp(target);
@@ -432,6 +618,13 @@ internal static unsafe class BlockEmitter
         private void BeforeSideEffects(uint ip, uint next)
         {
             Retire(0);
+            if (_instructionCs != _cs)
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                Int(_cs);
+                il.Emit(OpCodes.Call, SetInstructionCs);
+                _instructionCs = _cs;
+            }
             il.Emit(OpCodes.Ldarg_0);
             Int((int)(ushort)ip);
             il.Emit(OpCodes.Call, SetInstructionIp);
@@ -698,6 +891,11 @@ internal static unsafe class BlockEmitter
         t.Access == Access.None ? null : t.Shape == Shape.Stack ? Seg.SS : op.Seg;
 
     private static readonly MethodInfo LoopCxTakenMethod = Operation(nameof(Specialized.LoopCxTaken));
+    private static readonly MethodInfo PushW16Method = Operation(nameof(Specialized.PushW16));
+    private static readonly MethodInfo PushReturnFar16Method = Operation(nameof(Specialized.PushReturnFar16));
+    private static readonly MethodInfo RetR16Method = Operation(nameof(Specialized.RetR16));
+    private static readonly MethodInfo RetfR16Method = Operation(nameof(Specialized.RetfR16));
+    private static readonly MethodInfo IretR16Method = Operation(nameof(Specialized.IretR16));
 
     private static readonly Dictionary<nint, Template> Templates = BuildTemplates();
 

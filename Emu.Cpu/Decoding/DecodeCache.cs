@@ -56,9 +56,12 @@ internal sealed class DecodeCache : ICodeWriteObserver
     /// decoding it on a miss; 0 if it cannot be cached (it is then decoded into slot 0).</summary>
     public int Find(uint physical, uint ip)
     {
-        int slot = physical < (uint)_slotAt.Length ? _slotAt[physical] : 0;
+        int slot = Cached(physical);
         return slot != 0 ? slot : Miss(physical, ip);
     }
+
+    /// <summary>The slot of the cached instruction at <paramref name="physical"/>, or 0: nothing is decoded.</summary>
+    public int Cached(uint physical) => physical < (uint)_slotAt.Length ? _slotAt[physical] : 0;
 
     private int Miss(uint physical, uint ip)
     {

@@ -349,10 +349,14 @@ internal static unsafe class Specialized
 
     // As Processor.Push16 and Pop16, over SP's and the register's slots (never PUSH SP: see ForPush).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void PushR16(Processor c, ref uint sp, ref uint slot)
+    internal static void PushR16(Processor c, ref uint sp, ref uint slot) => PushW16(c, ref sp, slot & 0xFFFF);
+
+    /// <summary>A word pushed over SP's slot: written first, so a push that faults leaves SP as it was.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void PushW16(Processor c, ref uint sp, uint value)
     {
         uint top = (sp - 2) & 0xFFFF;
-        c.WriteMem16(Seg.SS, top, slot & 0xFFFF);
+        c.WriteMem16(Seg.SS, top, value);
         W16.SetIn(ref sp, Reg.SP, top);
     }
 
@@ -374,20 +378,25 @@ internal static unsafe class Specialized
 
     internal static void JmpRel16(Processor c, ref DecodedOp op) => c.Eip = (c.Eip + op.Imm) & 0xFFFF;
 
-    // The return address is pushed first: a push that faults leaves IP on the CALL.
+    // The return address is pushed first: a push that faults leaves IP on the CALL. (Compiled blocks call
+    // PushW16, RetR16, PushReturnFar16, RetfR16 and IretR16 themselves, and go on at the target they check.)
     internal static void CallRel16(Processor c, ref DecodedOp op)
     {
         uint next = c.Eip;
-        c.Push16(next);
+        PushW16(c, ref c.Regs[Reg.SP], next);
         c.Eip = (next + op.Imm) & 0xFFFF;
     }
 
-    // RET [imm16]: pop IP, then release imm16 bytes of arguments (Imm is 0 for plain RET).
-    internal static void Ret16(Processor c, ref DecodedOp op)
+    internal static void Ret16(Processor c, ref DecodedOp op) => c.Eip = RetR16(c, ref c.Regs[Reg.SP], op.Imm);
+
+    /// <summary>RET [imm16]: pops IP (returned), then releases imm16 bytes of arguments (0 for plain RET).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint RetR16(Processor c, ref uint sp, uint release)
     {
-        uint sp = c.Regs[Reg.SP];
-        c.Eip = c.ReadMem16(Seg.SS, sp & 0xFFFF);
-        c.SetReg16(Reg.SP, sp + 2 + op.Imm);
+        uint top = sp & 0xFFFF;
+        uint ip = c.ReadMem16(Seg.SS, top);
+        W16.SetIn(ref sp, Reg.SP, top + 2 + release);
+        return ip;
     }
 
     internal static void Jcxz16(Processor c, ref DecodedOp op)
@@ -398,31 +407,52 @@ internal static unsafe class Specialized
 
     internal static void CallFar16(Processor c, ref DecodedOp op)
     {
-        c.Push16(c.Sregs[Seg.CS]);
-        c.Push16(c.Eip);
+        PushReturnFar16(c, c.Eip);
         c.JumpFar(op.Imm2, op.Imm);
     }
 
-    // RETF [imm16]: both words are read before SP moves (a fault on the second leaves the stack as it was).
-    internal static void Retf16(Processor c, ref DecodedOp op)
+    /// <summary>CALL ptr16:16's pushes, CS then the return IP, through SP itself: a fault on the second keeps the first.</summary>
+    internal static void PushReturnFar16(Processor c, uint next)
     {
-        uint sp = c.Regs[Reg.SP];
-        uint offset = c.ReadMem16(Seg.SS, sp & 0xFFFF);
-        uint selector = c.ReadMem16(Seg.SS, (sp + 2) & 0xFFFF);
-        c.JumpFar(selector, offset);
-        c.SetReg16(Reg.SP, sp + 4 + op.Imm);
+        c.Push16(c.Sregs[Seg.CS]);
+        c.Push16(next);
     }
 
-    // IRET: IP, CS and FLAGS are all read before anything changes, as in Control.Iret.
+    internal static void Retf16(Processor c, ref DecodedOp op)
+    {
+        uint target = RetfR16(c, ref c.Regs[Reg.SP], op.Imm);
+        c.JumpFar(target >> 16, target);
+    }
+
+    /// <summary>RETF [imm16]: pops IP and CS (returned as CS &lt;&lt; 16 | IP), then releases imm16 bytes. Both words
+    /// are read before SP moves (a fault on the second leaves the stack as it was).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint RetfR16(Processor c, ref uint sp, uint release)
+    {
+        uint top = sp & 0xFFFF;
+        uint offset = c.ReadMem16(Seg.SS, top);
+        uint selector = c.ReadMem16(Seg.SS, (top + 2) & 0xFFFF);
+        W16.SetIn(ref sp, Reg.SP, top + 4 + release);
+        return selector << 16 | offset;
+    }
+
     internal static void Iret16(Processor c, ref DecodedOp op)
     {
-        uint sp = c.Regs[Reg.SP];
-        uint offset = c.ReadMem16(Seg.SS, sp & 0xFFFF);
-        uint selector = c.ReadMem16(Seg.SS, (sp + 2) & 0xFFFF);
-        uint flags = c.ReadMem16(Seg.SS, (sp + 4) & 0xFFFF);
-        c.SetReg16(Reg.SP, sp + 6);
-        c.JumpFar(selector, offset);
+        uint target = IretR16(c, ref c.Regs[Reg.SP]);
+        c.JumpFar(target >> 16, target);
+    }
+
+    /// <summary>IRET: pops IP, CS (returned as CS &lt;&lt; 16 | IP) and FLAGS, all read before anything changes, as
+    /// in Control.Iret; FLAGS written (which raises attention when TF is set, or IF with a request waiting).</summary>
+    internal static uint IretR16(Processor c, ref uint sp)
+    {
+        uint top = sp & 0xFFFF;
+        uint offset = c.ReadMem16(Seg.SS, top);
+        uint selector = c.ReadMem16(Seg.SS, (top + 2) & 0xFFFF);
+        uint flags = c.ReadMem16(Seg.SS, (top + 4) & 0xFFFF);
+        W16.SetIn(ref sp, Reg.SP, top + 6);
         c.WriteFlags(flags, 0xFFFF);
+        return selector << 16 | offset;
     }
 
     // LOOP with CX as the counter (16-bit address size) and a 16-bit target; no flags change.

@@ -45,7 +45,7 @@ public sealed class AtaController
     /// IRQs on <paramref name="irqs"/>: each backend behind an observer, so the disks' host IO is traced under
     /// <see cref="DiskName"/> when the controller is. The VMM and a device process build it the same way.
     /// </summary>
-    public static AtaController ForDisks(GuestMemory memory, IInterruptSink irqs, IReadOnlyList<(IBlockBackend Backend, string ImageName)?> disks)
+    public static AtaController ForDisks(GuestMemory memory, IInterruptSink irqs, IReadOnlyList<AttachedDisk?> disks)
     {
         var drives = new AtaDrive?[MaxDrives];
         var observed = new ObservedBackend?[MaxDrives];

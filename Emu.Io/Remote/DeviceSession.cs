@@ -204,7 +204,7 @@ internal sealed class DeviceSession : IInterruptSink, IDmaWriteObserver, IDevice
     private HostedDevice CreateDevice(GuestMemory memory, VirtioNotifyMode mode)
     {
         // The backends live as long as the process; the device only observes them (for events).
-        var disks = _disks.Select(d => ((IBlockBackend, string)?)(d.Backend, d.ImagePath)).ToList();
+        var disks = _disks.Select(d => (AttachedDisk?)new AttachedDisk(d.Backend, d.ImagePath)).ToList();
         var device = HostedDevice.Create(_options.Kind, memory, this, disks, mode,
             (region, start) => _channel.Send(MessageType.RegionMoved, new RegionMovedMessage((byte)region, start).Encode(_channel.Payload)));
         int line = 0;

@@ -27,10 +27,10 @@ internal sealed class HostedDevice : IDevicePlacement
 
     /// <summary>The model of <paramref name="kind"/> over <paramref name="disks"/>, its IRQs on <paramref name="irqs"/>.</summary>
     public static HostedDevice Create(RemoteDeviceKind kind, GuestMemory memory, IInterruptSink irqs,
-        IReadOnlyList<(IBlockBackend Backend, string ImageName)?> disks, VirtioNotifyMode mode, Action<int, uint> moved) => kind switch
+        IReadOnlyList<AttachedDisk?> disks, VirtioNotifyMode mode, Action<int, uint> moved) => kind switch
     {
         RemoteDeviceKind.Ata => new HostedDevice(kind, AtaController.ForDisks(memory, irqs, disks).Declaration, moved),
-        RemoteDeviceKind.VirtioBlock => new HostedDevice(kind, VirtioMmioTransport.ForBlock(memory, irqs, disks[0]!.Value.Backend, mode).Declaration, moved),
+        RemoteDeviceKind.VirtioBlock => new HostedDevice(kind, VirtioMmioTransport.ForBlock(memory, irqs, disks[0]!.Backend, mode).Declaration, moved),
         _ => throw new InvalidOperationException($"unknown device kind {kind}"),
     };
 

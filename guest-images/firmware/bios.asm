@@ -82,15 +82,18 @@ post:
         mov     ds, ax
         mov     es, ax
 
-        ; IVT: every vector to an IRET, then the BIOS's own.
+        ; IVT: every vector to an IRET, then the BIOS's own. Vector 0 is written, and REP MOVSW copies each
+        ; entry onto the next (source one entry below the destination: each word copied was written by the
+        ; copy itself). One instruction instead of a 256-pass loop, which made the VMM compile a block at
+        ; every start for a loop that never runs again.
         xor     di, di
-        mov     cx, 256
-.ivt:
         mov     ax, default_iret
         stosw
         mov     ax, cs
         stosw
-        loop    .ivt
+        xor     si, si
+        mov     cx, 255 * 2
+        rep movsw
         mov     si, vector_table
 .vectors:
         cs lodsb

@@ -116,6 +116,8 @@ public class CliTests
     [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--disk", "missing.img" }, 1, "does not exist")]
     [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--disk", "x.img,bogus" }, 2, "unknown option 'bogus'")]
     [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--bios-disk", "scsi" }, 2, "--bios-disk")]
+    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--bios-disk", "pio,dma" }, 2, "--bios-disk 'pio,dma' is not pio, dma, virtio or hypercall")]
+    [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--bios-disk", "1" }, 2, "--bios-disk '1' is not")]
     [InlineData(new[] { "boot", "guest-images/demos/hello.bin", "--bios", "guest-images/demos/hello.bin" }, 1, "64 KiB")]
     [InlineData(new[] { "run", "guest-images/demos/hello.bin", "--load-address", "F000:0000" }, 1, "firmware")]
     [InlineData(new[] { "test", "missing-dir" }, 1, "does not exist")]

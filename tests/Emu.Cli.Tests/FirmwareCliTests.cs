@@ -91,70 +91,50 @@ public class FirmwareCliTests
     [InlineData("virtio")]
     public void Boot_stats_show_which_path_the_bios_disk_driver_took(string mode)
     {
-        string image = Path.Combine(Path.GetTempPath(), $"emu-hd-{Guid.NewGuid():N}.img");
-        string virtioImage = Path.Combine(Path.GetTempPath(), $"emu-vd-{Guid.NewGuid():N}.img");
         string original = Path.Combine(RepoPaths.GuestImages, "tests", "bios-disk-hd.bin");
-        File.Copy(original, image);
-        File.Copy(original, virtioImage);
-        try
-        {
-            var r = mode == "virtio"
-                ? EmuProcess.Run("boot", image, "--virtio-disk", virtioImage, "--bios-disk", mode, "--stats", "--debugcon", "none")
-                : EmuProcess.Run("boot", image, "--bios-disk", mode, "--stats", "--debugcon", "none");
+        using var image = TempFile.CopyOf(original);
+        using var virtioImage = TempFile.CopyOf(original);
+        var r = mode == "virtio"
+            ? EmuProcess.Run("boot", image.Path, "--virtio-disk", virtioImage.Path, "--bios-disk", mode, "--stats", "--debugcon", "none")
+            : EmuProcess.Run("boot", image.Path, "--bios-disk", mode, "--stats", "--debugcon", "none");
 
-            r.ExitCode.Should().Be(1, r.Stderr); // the test program's pass status
-            int ata = Exits(r.Stderr, "port 01F0-01F7"), busMaster = Exits(r.Stderr, "port C000-C00F");
-            int mmio = Exits(r.Stderr, "mmio D0000-D0FFF");
-            switch (mode)
-            {
-                case "pio":
-                    ata.Should().BeGreaterThan(5 * 256, "IDENTIFY and every sector moved word by word");
-                    busMaster.Should().Be(0);
-                    break;
-                case "dma":
-                    busMaster.Should().BeGreaterThan(0);
-                    ata.Should().BeLessThan(400, "only IDENTIFY's data goes through the data port");
-                    break;
-                case "virtio":
-                    mmio.Should().BeGreaterThan(10, "POST's device set-up and one QueueNotify per request");
-                    ata.Should().BeLessThan(400, "only POST's IDENTIFY of the ATA copy (81h)");
-                    busMaster.Should().Be(0);
-                    File.ReadAllBytes(image).Should().Equal(File.ReadAllBytes(original), "the booted and tested drive 80h is the virtio disk");
-                    File.ReadAllBytes(virtioImage).Should().NotEqual(File.ReadAllBytes(original), "the program wrote sector 11 through virtio");
-                    break;
-                default:
-                    (ata, busMaster, mmio).Should().Be((0, 0, 0), "the hypercall driver reads the image in the VMM");
-                    break;
-            }
-            r.Stderr.Should().NotContain("note:");
-        }
-        finally
+        r.ExitCode.Should().Be(1, r.Stderr); // the test program's pass status
+        int ata = Exits(r.Stderr, "port 01F0-01F7"), busMaster = Exits(r.Stderr, "port C000-C00F");
+        int mmio = Exits(r.Stderr, "mmio D0000-D0FFF");
+        switch (mode)
         {
-            File.Delete(image);
-            File.Delete(virtioImage);
+            case "pio":
+                ata.Should().BeGreaterThan(5 * 256, "IDENTIFY and every sector moved word by word");
+                busMaster.Should().Be(0);
+                break;
+            case "dma":
+                busMaster.Should().BeGreaterThan(0);
+                ata.Should().BeLessThan(400, "only IDENTIFY's data goes through the data port");
+                break;
+            case "virtio":
+                mmio.Should().BeGreaterThan(10, "POST's device set-up and one QueueNotify per request");
+                ata.Should().BeLessThan(400, "only POST's IDENTIFY of the ATA copy (81h)");
+                busMaster.Should().Be(0);
+                File.ReadAllBytes(image.Path).Should().Equal(File.ReadAllBytes(original), "the booted and tested drive 80h is the virtio disk");
+                File.ReadAllBytes(virtioImage.Path).Should().NotEqual(File.ReadAllBytes(original), "the program wrote sector 11 through virtio");
+                break;
+            default:
+                (ata, busMaster, mmio).Should().Be((0, 0, 0), "the hypercall driver reads the image in the VMM");
+                break;
         }
+        r.Stderr.Should().NotContain("note:");
     }
 
     // Below the 386 (no 32-bit MMIO) --bios-disk virtio falls back to the hypercall driver without a word.
     [Fact]
     public void Bios_disk_virtio_on_an_8086_boots_through_the_hypercall_driver()
     {
-        string image = Path.Combine(Path.GetTempPath(), $"emu-hd-{Guid.NewGuid():N}.img");
-        string virtioImage = Path.Combine(Path.GetTempPath(), $"emu-vd-{Guid.NewGuid():N}.img");
-        File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "bios-disk-hd.bin"), image);
-        File.Copy(Path.Combine(RepoPaths.GuestImages, "tests", "bios-disk-hd.bin"), virtioImage);
-        try
-        {
-            var r = EmuProcess.Run("boot", image, "--virtio-disk", virtioImage, "--bios-disk", "virtio", "--cpu", "8086", "--stats", "--debugcon", "none");
-            r.ExitCode.Should().Be(1, r.Stderr);
-            (Exits(r.Stderr, "mmio D0000-D0FFF"), Exits(r.Stderr, "port 01F0-01F7")).Should().Be((0, 0));
-            r.Stderr.Should().NotContain("note:");
-        }
-        finally
-        {
-            File.Delete(image);
-            File.Delete(virtioImage);
-        }
+        using var image = TempFile.CopyOf(Path.Combine(RepoPaths.GuestImages, "tests", "bios-disk-hd.bin"));
+        using var virtioImage = TempFile.CopyOf(Path.Combine(RepoPaths.GuestImages, "tests", "bios-disk-hd.bin"));
+        var r = EmuProcess.Run("boot", image.Path, "--virtio-disk", virtioImage.Path, "--bios-disk", "virtio", "--cpu", "8086", "--stats", "--debugcon", "none");
+        r.ExitCode.Should().Be(1, r.Stderr);
+        (Exits(r.Stderr, "mmio D0000-D0FFF"), Exits(r.Stderr, "port 01F0-01F7")).Should().Be((0, 0));
+        r.Stderr.Should().NotContain("note:");
     }
 
     private static int Exits(string stats, string range)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Emu.Tests.Shared;
 
 namespace Emu.Cli.Tests;
 
@@ -69,43 +70,37 @@ public class GuestOsLayersTests(FreadDisk disk) : IClassFixture<FreadDisk>
     [Fact]
     public void The_chrome_trace_nests_the_virtio_notify_inside_the_layers_of_the_read()
     {
-        string trace = Path.Combine(Path.GetTempPath(), $"emu-layers-{Guid.NewGuid():N}.json");
-        try
-        {
-            var run = GuestOs.WithDriver("virtio", disk.Fat.Path, [@"fread c:\big.bin", "exit 0"], "--trace", trace, "--trace-format", "chrome");
-            run.ExitCode.Should().Be(1, run.Stderr);
+        using var traceFile = TempFile.Named(".json");
+        string trace = traceFile.Path;
+        var run = GuestOs.WithDriver("virtio", disk.Fat.Path, [@"fread c:\big.bin", "exit 0"], "--trace", trace, "--trace-format", "chrome");
+        run.ExitCode.Should().Be(1, run.Stderr);
 
-            using var doc = JsonDocument.Parse(File.ReadAllText(trace));
-            var stack = new List<string>();
-            var notifyStacks = new List<string>();
-            int begins = 0, ends = 0;
-            foreach (var e in doc.RootElement.EnumerateArray())
-            {
-                if (e.GetProperty("tid").GetInt32() != 1)
-                    continue;
-                switch (e.GetProperty("ph").GetString())
-                {
-                    case "B":
-                        stack.Add(e.GetProperty("name").GetString()!);
-                        begins++;
-                        break;
-                    case "E":
-                        stack.Should().NotBeEmpty();
-                        stack.RemoveAt(stack.Count - 1);
-                        ends++;
-                        break;
-                    case "X" when e.GetProperty("name").GetString()!.Contains("virtio-mmio.queue-notify", StringComparison.Ordinal):
-                        notifyStacks.Add(string.Join("/", stack));
-                        break;
-                }
-            }
-            begins.Should().Be(ends).And.BeGreaterThan(10);
-            notifyStacks.Should().Contain(Read);
-        }
-        finally
+        using var doc = JsonDocument.Parse(File.ReadAllText(trace));
+        var stack = new List<string>();
+        var notifyStacks = new List<string>();
+        int begins = 0, ends = 0;
+        foreach (var e in doc.RootElement.EnumerateArray())
         {
-            File.Delete(trace);
+            if (e.GetProperty("tid").GetInt32() != 1)
+                continue;
+            switch (e.GetProperty("ph").GetString())
+            {
+                case "B":
+                    stack.Add(e.GetProperty("name").GetString()!);
+                    begins++;
+                    break;
+                case "E":
+                    stack.Should().NotBeEmpty();
+                    stack.RemoveAt(stack.Count - 1);
+                    ends++;
+                    break;
+                case "X" when e.GetProperty("name").GetString()!.Contains("virtio-mmio.queue-notify", StringComparison.Ordinal):
+                    notifyStacks.Add(string.Join("/", stack));
+                    break;
+            }
         }
+        begins.Should().Be(ends).And.BeGreaterThan(10);
+        notifyStacks.Should().Contain(Read);
     }
 
     private static long StatsValue(string stderr, string name)

@@ -57,20 +57,12 @@ public sealed class ProgressLineTests
     public void A_long_run_with_progress_shows_instructions_on_a_terminal_and_wipes_the_line_at_the_end()
     {
         // jmp $: runs until --timeout, long enough for the line to appear a few times.
-        string program = Path.Combine(Path.GetTempPath(), $"emu-spin-{Guid.NewGuid():N}.bin");
-        File.WriteAllBytes(program, [0xEB, 0xFE]);
-        try
-        {
-            using var pane = new TmuxPane("run", program, "--progress", "--timeout", "4");
-            pane.WaitFor(" instructions (");
-            pane.ExitStatus().Should().Be(124);
-            pane.Screen().Should().NotContain(" instructions (", "the progress line is wiped before the closing message")
-                .And.Contain("--timeout");
-        }
-        finally
-        {
-            File.Delete(program);
-        }
+        using var program = TempFile.With([0xEB, 0xFE], ".bin");
+        using var pane = new TmuxPane("run", program.Path, "--progress", "--timeout", "4");
+        pane.WaitFor(" instructions (");
+        pane.ExitStatus().Should().Be(124);
+        pane.Screen().Should().NotContain(" instructions (", "the progress line is wiped before the closing message")
+            .And.Contain("--timeout");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Emu.Memory;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
@@ -286,6 +287,190 @@ public class BlockEngineTests
         m.Cpu.CS.Should().Be(0x0100);
     }
 
+    // ---- memory operands that are not plain: compiled blocks take the slow path (Compilation/BlockEmitter.cs) ----
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_read_modify_write_of_a_later_instruction_in_the_running_block_is_seen_by_that_instruction(bool compiled)
+    {
+        // ADD [SI],CL adds the pass's CL (4, 3, 2, 1) to the immediate of MOV BL,imm8 two instructions on, in the same
+        // block: BL is 10h plus every CL so far. Running the block's stale copy would add 14h on every pass.
+        var m = Loop(CpuModel.I386, passes: 4, compiled, a =>
+        {
+            a.add(__byte_ptr[si], cl);
+            a.nop();
+            a.mov(bl, 0x10);  // B3 ib: the immediate is at SI
+            a.add(dx, bx);
+        });
+        m.Cpu.SI = CoreMachine.CodeOffset + 3 + 2 + 1 + 1;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.DX.Should().Be(0x14 + 0x17 + 0x19 + 0x1A);
+        m.Memory.Bytes[m.Cpu.SI].Should().Be(0x1A);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MMIO_accesses_in_the_middle_of_a_compiled_block_see_the_exact_count_and_happen_once(bool compiled)
+    {
+        // Page 5000h is MMIO. Each pass: INC BX ; ADD AX,[5000h] (a read exit) ; ADD [5002h],AX (a read and a write
+        // exit, the read never repeated) ; INC DX ; LOOP. Every exit names its instruction and the instructions
+        // retired before it; a read answers that count, so AX adds them up.
+        var m = Loop(CpuModel.I386, passes: 5, compiled, a =>
+        {
+            a.inc(bx);                           // 0103
+            a.add(ax, __word_ptr[0x5000]);       // 0104
+            a.add(__word_ptr[0x5002], ax);       // 0108
+            a.inc(dx);                           // 010C
+        });
+        m.Memory.Map(0x5000, GuestMemory.PageSize, PageKind.Mmio);
+        var device = new RecordingDevice();
+        m.Cpu.ExitHandler = device;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        var expected = new List<(long, uint, bool, uint)>();
+        ushort sum = 0;
+        for (int pass = 0; pass < 5; pass++)
+        {
+            long before = 1 + 5 * pass; // MOV CX, then five instructions a pass
+            expected.Add((before + 1, 0x104, false, 0x5000));
+            sum += (ushort)(before + 1);
+            expected.Add((before + 2, 0x108, false, 0x5002));
+            expected.Add((before + 2, 0x108, true, 0x5002));
+        }
+        device.Accesses.Should().Equal(expected);
+        m.Cpu.AX.Should().Be(sum);
+        (m.Cpu.BX, m.Cpu.DX).Should().Be(((ushort)5, (ushort)5));
+        m.Cpu.Retired.Should().Be(1 + 5 * 5 + 1);
+    }
+
+    /// <summary>Answers an MMIO read with the count of instructions retired before it; records every access.</summary>
+    private sealed class RecordingDevice : IExitHandler
+    {
+        public readonly List<(long Retired, uint Ip, bool Write, uint Address)> Accesses = [];
+
+        public void HandleExit(Processor cpu, ref VmExit exit)
+        {
+            Accesses.Add((cpu.Retired, exit.Ip, exit.IsWrite, exit.Address));
+            if (!exit.IsWrite)
+                exit.Value = (uint)cpu.Retired;
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_watched_page_reports_every_access_of_a_compiled_block_at_its_instruction(bool compiled)
+    {
+        // Page 6000h is watched. Each pass: INC BX ; MOV [6000h],BX ; ADD AX,[6000h] ; INC WORD [6002h] ; LOOP.
+        var m = Loop(CpuModel.I8086, passes: 3, compiled, a =>
+        {
+            a.inc(bx);                           // 0103
+            a.mov(__word_ptr[0x6000], bx);       // 0104
+            a.add(ax, __word_ptr[0x6000]);       // 0108
+            a.inc(__word_ptr[0x6002]);           // 010C
+        });
+        m.Memory.SetWatched(0x6000, true).Should().BeTrue();
+        var watch = new RecordingWatch(m.Cpu);
+        m.Memory.Watch = watch;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        var expected = new List<(uint, bool, long, ushort)>();
+        for (int pass = 0; pass < 3; pass++)
+        {
+            long before = 1 + 5 * pass;
+            expected.AddRange([(0x6000, true, before + 1, 0x104), (0x6001, true, before + 1, 0x104)]);
+            expected.AddRange([(0x6000, false, before + 2, 0x108), (0x6001, false, before + 2, 0x108)]);
+            expected.AddRange([(0x6002, false, before + 3, 0x10C), (0x6003, false, before + 3, 0x10C)]);
+            expected.AddRange([(0x6002, true, before + 3, 0x10C), (0x6003, true, before + 3, 0x10C)]);
+        }
+        watch.Accesses.Should().Equal(expected);
+        m.Cpu.AX.Should().Be(1 + 2 + 3);
+        m.Memory.Read16(0x6002).Should().Be(3);
+    }
+
+    private sealed class RecordingWatch(Processor cpu) : IMemoryWatch
+    {
+        public readonly List<(uint Address, bool Write, long Retired, ushort Ip)> Accesses = [];
+
+        public void Accessed(uint physicalAddress, bool isWrite) => Accesses.Add((physicalAddress, isWrite, cpu.Retired, cpu.InstructionIp));
+    }
+
+    [Theory]
+    [InlineData(CpuModel.I8086, false)]
+    [InlineData(CpuModel.I8086, true)]
+    [InlineData(CpuModel.I286, false)]
+    [InlineData(CpuModel.I286, true)]
+    public void A_word_at_offset_FFFF_in_a_compiled_block_wraps_on_the_8086_and_faults_on_the_286(CpuModel model, bool compiled)
+    {
+        // BX counts down from 1, changed in the block just before the accesses: pass 1 reads and writes the word at
+        // DS:0000, pass 2 the word at DS:FFFF, which the 8086 wraps to DS:0000 and the 286 faults on (#GP, 13, IP the
+        // MOV's). DS is 2010h: FFFF is not at a page's end (linear 300FFh), only the segment's.
+        var m = Loop(model, passes: 2, compiled, a =>
+        {
+            a.inc(di);                           // 0103
+            a.dec(bx);                           // 0104
+            a.mov(ax, __word_ptr[bx]);           // 0105
+            a.mov(__word_ptr[bx + si], dx);      // 0107
+            a.inc(bp);                           // 0109
+        });
+        m.Cpu.DS = 0x2010;
+        m.Cpu.BX = 1;
+        m.Cpu.DX = 0xABCD;
+        m.Memory.Load(0x300FF, [0x34]);
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.DI.Should().Be(2, "both passes' INC DI ran");
+        m.Cpu.BX.Should().Be(0xFFFF);
+        if (model == CpuModel.I8086)
+        {
+            m.Cpu.AX.Should().Be(0xCD34, "the word at FFFF is FFFF's byte and 0000's, which pass 1 wrote");
+            (m.Memory.Bytes[0x300FF], m.Memory.Bytes[0x20100]).Should().Be(((byte)0xCD, (byte)0xAB));
+            m.Memory.Bytes[0x30100].Should().Be(0, "nothing was written past the segment");
+            m.Cpu.BP.Should().Be(2);
+        }
+        else
+        {
+            m.InterruptTaken.Should().Be(13);
+            m.Memory.Read16(0xFFF8).Should().Be(CoreMachine.CodeOffset + 5, "the pushed IP is the faulting MOV's");
+            m.Memory.Bytes[0x300FF].Should().Be(0x34, "nothing was written at FFFF");
+            m.Cpu.BP.Should().Be(1, "pass 2's INC BP comes after the fault");
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Stores_into_ROM_from_a_compiled_block_are_dropped_and_its_reads_see_the_ROM(bool compiled)
+    {
+        // Page 7000h is ROM holding 2211h, 4433h. Each pass stores AX there and adds 5 to the second word, then
+        // reads the first: the stores change nothing.
+        var m = Loop(CpuModel.I386, passes: 4, compiled, a =>
+        {
+            a.inc(ax);
+            a.mov(__word_ptr[di], ax);
+            a.add(__word_ptr[di + 2], 5);
+            a.add(bx, __word_ptr[di]);
+            a.push(__word_ptr[di + 2]);
+            a.pop(dx);
+        });
+        m.Memory.Load(0x7000, [0x11, 0x22, 0x33, 0x44]);
+        m.Memory.Map(0x7000, GuestMemory.PageSize, PageKind.Rom);
+        m.Cpu.DI = 0x7000;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        m.Cpu.BX.Should().Be(unchecked((ushort)(4 * 0x2211)));
+        m.Cpu.DX.Should().Be(0x4433);
+        m.Memory.Bytes[0x7000..0x7004].ToArray().Should().Equal(0x11, 0x22, 0x33, 0x44);
+    }
+
     [Theory]
     [InlineData(CpuModel.I8086, false)]
     [InlineData(CpuModel.I286, false)]
@@ -444,7 +629,7 @@ public class BlockEngineTests
         m.Cpu.SI.Should().Be(AddOverflowFlags, "PUSHF pushed ADD's FLAGS");
         m.Cpu.DL.Should().Be(0x46, "LAHF loaded SUB's ZF and PF (and bit 1)");
         m.Memory.Read16(0xFFFC).Should().Be(0x0097, "INT pushed CMP's FLAGS");
-        m.Cpu.CompiledInstructions.Inline.Should().Be(compiled ? 6 : 0);
+        m.Cpu.CompiledInstructions.Inline.Should().Be(compiled ? 9 : 0, "six operations, INT 30h, its handler's IRET and the LOOP");
     }
 
     [Theory]

@@ -57,16 +57,9 @@ public class ConformanceSuiteTests
     [Fact]
     public void A_corrupt_test_file_is_reported_not_thrown()
     {
-        string dir = Directory.CreateTempSubdirectory("emu-conf-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, "00.json.gz"), "this is not gzip");
-            var results = new ConformanceRunner(CpuModel.I8086).RunFiles(ConformanceRunner.FindFiles(dir), ConformanceMetadata.Load(dir));
-            results.Should().ContainSingle().Which.Error.Should().StartWith("cannot read");
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        using var dir = new TempFolder("emu-conf-");
+        File.WriteAllText(dir["00.json.gz"], "this is not gzip");
+        var results = new ConformanceRunner(CpuModel.I8086).RunFiles(ConformanceRunner.FindFiles(dir.Path), ConformanceMetadata.Load(dir.Path));
+        results.Should().ContainSingle().Which.Error.Should().StartWith("cannot read");
     }
 }

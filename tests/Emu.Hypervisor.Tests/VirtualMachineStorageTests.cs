@@ -3,19 +3,14 @@ namespace Emu.Hypervisor.Tests;
 /// <summary>How the machine wires the IDE controller: ports, PCI, BAR4 moves, reset, disk lifetime.</summary>
 public sealed class VirtualMachineStorageTests : IDisposable
 {
-    private readonly List<string> _files = [];
+    private readonly TempFolder _dir = new("emu-vm-disk-");
 
-    public void Dispose()
-    {
-        foreach (var f in _files)
-            File.Delete(f);
-    }
+    public void Dispose() => _dir.Dispose();
 
     private string TempDisk(int sectors = 64)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"emu-vm-disk-{Guid.NewGuid():N}.img");
+        string path = _dir[$"{Guid.NewGuid():N}.img"];
         File.WriteAllBytes(path, new byte[sectors * 512]);
-        _files.Add(path);
         return path;
     }
 
@@ -82,8 +77,7 @@ public sealed class VirtualMachineStorageTests : IDisposable
     [Fact]
     public void Port_CF9_resets_the_machine_and_ends_the_run()
     {
-        string program = Path.Combine(Path.GetTempPath(), $"emu-cf9-{Guid.NewGuid():N}.bin");
-        _files.Add(program);
+        string program = _dir["cf9.bin"];
         // mov dx, 0CF9h / mov al, 06h / out dx, al / hlt
         File.WriteAllBytes(program, [0xBA, 0xF9, 0x0C, 0xB0, 0x06, 0xEE, 0xF4]);
         using var vm = new VirtualMachine(new MachineConfig());

@@ -1,12 +1,14 @@
+using Emu.Tests.Shared;
+
 namespace Emu.Io.Tests.Storage;
 
-/// <summary>A temporary image file deleted at the end of the test.</summary>
+/// <summary>A temporary image file, alone in its own folder, deleted with the folder at the end of the test.</summary>
 internal sealed class TempImage : IDisposable
 {
+    private readonly TempFolder _folder = new("emu-storage-test-");
+
     public TempImage(long length, bool sparse = false)
     {
-        Directory = System.IO.Directory.CreateTempSubdirectory("emu-storage-test-").FullName;
-        Path = System.IO.Path.Combine(Directory, "disk.img");
         using var f = new FileStream(Path, FileMode.CreateNew, FileAccess.ReadWrite);
         if (sparse)
         {
@@ -21,19 +23,10 @@ internal sealed class TempImage : IDisposable
         }
     }
 
-    public string Directory { get; }
-    public string Path { get; }
+    public string Directory => _folder.Path;
+    public string Path => _folder["disk.img"];
 
     public byte[] Contents() => File.ReadAllBytes(Path);
 
-    public void Dispose()
-    {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 }

@@ -44,55 +44,47 @@ public sealed class GuestTestRunner(IGuestLauncher launcher)
     {
         log = null;
         string ext = Path.GetExtension(test.Program).ToLowerInvariant();
-        string image = Path.Combine(Path.GetTempPath(), $"emu-test-{Guid.NewGuid():N}.bin");
-        var scratchDisks = new List<string>();
-        try
+        // The program as built or copied, and a copy of each disk it names, so that a test never writes a committed image.
+        using var scratch = new ScratchFolder("emu-test-");
+        string image = scratch["program.bin"];
+        if (ext == ".asm")
         {
-            if (ext == ".asm")
-            {
-                if (Nasm.Assemble(test.Source!, image) is { } error)
-                    return error;
-            }
-            else
-                File.Copy(test.Program, image);
-
-            bool boot = expect.Boot || ext == ".img" || BiosDrive.IsFloppySize(new FileInfo(image).Length);
-            var args = new List<string> { boot ? "boot" : "run", image };
-            args.AddRange(expect.Options);
-            if (test.Variant is not null)
-                args.AddRange(test.Variant.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            foreach (var (disk, option) in expect.Disks)
-            {
-                if (!File.Exists(disk))
-                    return $"its '; {option[2..]}:' image '{disk}' does not exist";
-                string copy = Path.Combine(Path.GetTempPath(), $"emu-test-{Guid.NewGuid():N}.img");
-                File.Copy(disk, copy);
-                scratchDisks.Add(copy);
-                args.AddRange([option, copy.Replace(",", ",,", StringComparison.Ordinal)]);
-            }
-            if (!args.Contains("--max-instructions"))
-                args.AddRange(["--max-instructions", DefaultMaxInstructions.ToString(CultureInfo.InvariantCulture)]);
-            if (!args.Contains("--timeout"))
-                args.AddRange(["--timeout", DefaultTimeoutSeconds.ToString(CultureInfo.InvariantCulture)]);
-
-            var run = launcher.Run(test, args, cancel);
-            string printed = Text(run.DebugConsole), sent = Text(run.Serial);
-            log = $"  exit status {run.ExitCode}: {run.Message}\n" + Indent("E9h", printed) + Indent("COM1", sent)
-                + "  screen:\n" + string.Concat(run.Screen.Select(l => $"    |{l}\n"));
-
-            return CompareLines("output", printed, expect.Output)
-                ?? (expect.Serial.Count > 0 ? CompareLines("serial", sent, expect.Serial) : null)
-                ?? CheckScreen(run.Screen, expect.Screen)
-                ?? (run.ExitCode != expect.ExpectedExit
-                    ? $"exit status {run.ExitCode}, expected {expect.ExpectedExit} ({run.Message})"
-                    : null);
+            if (Nasm.Assemble(test.Source!, image) is { } error)
+                return error;
         }
-        finally
+        else
+            File.Copy(test.Program, image);
+
+        bool boot = expect.Boot || ext == ".img" || BiosDrive.IsFloppySize(new FileInfo(image).Length);
+        var args = new List<string> { boot ? "boot" : "run", image };
+        args.AddRange(expect.Options);
+        if (test.Variant is not null)
+            args.AddRange(test.Variant.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        int copies = 0;
+        foreach (var (disk, option) in expect.Disks)
         {
-            File.Delete(image);
-            foreach (string disk in scratchDisks)
-                File.Delete(disk);
+            if (!File.Exists(disk))
+                return $"its '; {option[2..]}:' image '{disk}' does not exist";
+            string copy = scratch[$"disk-{copies++}.img"];
+            File.Copy(disk, copy);
+            args.AddRange([option, copy.Replace(",", ",,", StringComparison.Ordinal)]);
         }
+        if (!args.Contains("--max-instructions"))
+            args.AddRange(["--max-instructions", DefaultMaxInstructions.ToString(CultureInfo.InvariantCulture)]);
+        if (!args.Contains("--timeout"))
+            args.AddRange(["--timeout", DefaultTimeoutSeconds.ToString(CultureInfo.InvariantCulture)]);
+
+        var run = launcher.Run(test, args, cancel);
+        string printed = Text(run.DebugConsole), sent = Text(run.Serial);
+        log = $"  exit status {run.ExitCode}: {run.Message}\n" + Indent("E9h", printed) + Indent("COM1", sent)
+            + "  screen:\n" + string.Concat(run.Screen.Select(l => $"    |{l}\n"));
+
+        return CompareLines("output", printed, expect.Output)
+            ?? (expect.Serial.Count > 0 ? CompareLines("serial", sent, expect.Serial) : null)
+            ?? CheckScreen(run.Screen, expect.Screen)
+            ?? (run.ExitCode != expect.ExpectedExit
+                ? $"exit status {run.ExitCode}, expected {expect.ExpectedExit} ({run.Message})"
+                : null);
     }
 
     private static string Text(byte[] bytes) => Encoding.Latin1.GetString(bytes).Replace("\r", "", StringComparison.Ordinal);

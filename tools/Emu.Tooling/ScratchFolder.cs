@@ -1,9 +1,10 @@
-namespace Emu.Tooling.Bench;
+namespace Emu.Tooling;
 
 /// <summary>
-/// A bench's working folder under the temporary folder (images, sockets, guests written for `emu run`): made on
-/// first use, removed with everything in it on dispose. Removal is best effort: a file still held open by a child
-/// process that has not quite gone must not turn a finished bench into an error.
+/// A working folder under the temporary folder for what a bench, a guest test or a report writes on its way
+/// (images, sockets, programs for `emu run`, traces): made on first use, removed with everything in it on dispose.
+/// Removal is best effort: a file still held open by a child process that has not quite gone must not turn a
+/// finished run into an error.
 /// </summary>
 public sealed class ScratchFolder(string prefix) : IDisposable
 {
