@@ -250,7 +250,12 @@ public sealed class VirtualMachine : IDisposable
         Memory.Load(FirmwareServices.RomBase, image);
         Memory.Map(FirmwareServices.RomBase, FirmwareServices.RomSize, PageKind.Rom);
         var floppy = config.Floppy is { } floppyImage ? new JournaledBackend(floppyImage, Snapshots.DiskJournal) : null;
-        var hardDisks = Enumerable.Range(0, MaxHardDisks).Select(Disk).OfType<IBlockBackend>();
+        var hardDisks = new List<IBlockBackend>(); // a loop: Enumerable.Range's iterators were JIT-compiled at each start
+        for (int i = 0; i < MaxHardDisks; i++)
+        {
+            if (Disk(i) is { } disk)
+                hardDisks.Add(disk);
+        }
         var firmware = new FirmwareServices(Cpu, Memory, config, Stats, _dispatcher, BiosDrive.All(floppy, hardDisks));
         firmware.Register(Hypercalls);
         Cpu.Reset();

@@ -574,49 +574,32 @@ public partial class BlockEngineTests
     private const ushort AddOverflowFlags = 0x0896;
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void FLAGS_pushed_by_a_divide_error_right_after_an_inline_ALU_operation_are_that_operation_s(bool compiled)
+    [InlineData(0, false)]
+    [InlineData(0, true)]
+    [InlineData(13, false)]
+    [InlineData(13, true)]
+    public void FLAGS_pushed_by_a_fault_right_after_an_inline_ALU_operation_are_that_operation_s(int vector, bool compiled)
     {
-        // Pass 2 divides by BX = CX - 1 = 0 (#DE, a handler call) right after ADD AX,CX: the fault pushes ADD's
-        // FLAGS, 7FFF + 1's (pass 1 left 7FFF + 2's, PF clear).
+        // Pass 2 faults right after ADD AX,CX, and the FLAGS pushed must be 7FFF + 1's (pass 1 left 7FFF + 2's, PF
+        // clear): #DE dividing by BX = 0 (a handler call), or #GP reading a word at offset BX = FFFF (an inline MOV).
         var m = Loop(CpuModel.I386, passes: 2, compiled, a =>
         {
             a.mov(bx, cx);
-            a.dec(bx);
+            a.sub(bx, (short)(vector == 0 ? 1 : 2));
             a.xor(dx, dx);
             a.mov(ax, 0x7FFF);
             a.add(ax, cx);
-            a.div(bx);
+            if (vector == 0)
+                a.div(bx);
+            else
+                a.mov(dx, __word_ptr[bx]);
         });
 
         m.RunToHalt().Should().Be(StopReason.Halt);
 
-        m.InterruptTaken.Should().Be(0);
+        m.InterruptTaken.Should().Be(vector);
         m.Memory.Read16(0xFFFC).Should().Be(AddOverflowFlags, "the FLAGS pushed are ADD's");
-        m.Cpu.CompiledInstructions.Inline.Should().Be(compiled ? 6 : 0);
-    }
-
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void FLAGS_pushed_by_a_segment_overrun_right_after_an_inline_ALU_operation_are_that_operation_s(bool compiled)
-    {
-        // Pass 2 reads a word at offset FFFF (#GP on the 386) with an inline MOV right after ADD AX,CX: the fault
-        // pushes 7FFF + 1's FLAGS (pass 1 left 7FFF + 2's, PF clear).
-        var m = Loop(CpuModel.I386, passes: 2, compiled, a =>
-        {
-            a.mov(ax, 0x7FFF);
-            a.add(ax, cx);
-            a.mov(dx, __word_ptr[bx]);
-            a.mov(bx, unchecked((short)0xFFFF));
-        });
-
-        m.RunToHalt().Should().Be(StopReason.Halt);
-
-        m.InterruptTaken.Should().Be(13);
-        m.Memory.Read16(0xFFFC).Should().Be(AddOverflowFlags, "the FLAGS pushed are ADD's");
-        m.Cpu.CompiledInstructions.Inline.Should().Be(compiled ? 5 : 0);
+        m.Cpu.CompiledInstructions.Inline.Should().Be(compiled ? (vector == 0 ? 6 : 7) : 0);
     }
 
     [Theory]
