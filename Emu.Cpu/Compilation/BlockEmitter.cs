@@ -228,6 +228,9 @@ internal static unsafe class BlockEmitter
             int seg = MemorySegment(t, ref op)!.Value;
             bool push = t.Shape == Shape.Stack && t.Access == Access.Write;
             var slow = il.DefineLabel();
+            // The slow path, written at the end, finds InstructionCs as the fast path has it here: this CS's.
+            SyncInstructionCs();
+            ushort cs = _cs;
 
             // The offset, and whether the access is plain (the operation's registers are all loaded by then, so the
             // slow path finds them in their locals).
@@ -316,6 +319,7 @@ internal static unsafe class BlockEmitter
                 // What the run loop does: the handler, over Regs (it may fault: they must be what the instruction found).
                 il.MarkLabel(slow);
                 _state = before.Copy();
+                _cs = _instructionCs = cs;
                 EmitWriteBack();
                 BeforeSideEffects(ip, next);
                 CallHandler(handler, operands);
@@ -618,17 +622,22 @@ internal static unsafe class BlockEmitter
         private void BeforeSideEffects(uint ip, uint next)
         {
             Retire(0);
-            if (_instructionCs != _cs)
-            {
-                il.Emit(OpCodes.Ldarg_0);
-                Int(_cs);
-                il.Emit(OpCodes.Call, SetInstructionCs);
-                _instructionCs = _cs;
-            }
+            SyncInstructionCs();
             il.Emit(OpCodes.Ldarg_0);
             Int((int)(ushort)ip);
             il.Emit(OpCodes.Call, SetInstructionIp);
             SetIp(next);
+        }
+
+        // InstructionCs made the CS of the instruction being written, if the IL has not made it that already.
+        private void SyncInstructionCs()
+        {
+            if (_instructionCs == _cs)
+                return;
+            il.Emit(OpCodes.Ldarg_0);
+            Int(_cs);
+            il.Emit(OpCodes.Call, SetInstructionCs);
+            _instructionCs = _cs;
         }
 
         private void LeaveUnlessQuiet(Label leave)

@@ -12,7 +12,7 @@ namespace Emu.Cpu.Tests;
 /// middle, a far jump to the next IP in another segment. The last test runs random programs with and
 /// without blocks and wants the same state after every slice.
 /// </summary>
-public class BlockEngineTests
+public partial class BlockEngineTests
 {
     [Theory]
     [InlineData(false)]
@@ -706,6 +706,7 @@ public class BlockEngineTests
     }
 
     private const uint Data = 0x3000;
+    private const uint FarStub = 0x80A0;
 
     private static CoreMachine Start(CpuModel model, byte[] code, byte[] data, ushort[] regs, int raiseOn, bool blocks, bool compiled)
     {
@@ -719,6 +720,8 @@ public class BlockEngineTests
             m.Memory.Load(CoreMachine.StubBase + 2 * v, [0x45, 0xCF]);
         for (uint v = 0; v < 0x40; v++)
             m.Memory.Load(v * 4, [(byte)(CoreMachine.StubBase + 2 * v), (byte)((CoreMachine.StubBase + 2 * v) >> 8), 0, 0]);
+        m.Memory.Load(FarStub, [0x45, 0xCB]); // INC BP ; RETF, called as 0800:00A0
+
         var device = new RaiseOnOut(m.Cpu, raiseOn);
         m.Cpu.ExitHandler = device;
         m.Cpu.InterruptController = device;
@@ -741,7 +744,7 @@ public class BlockEngineTests
             int r1 = WordRegs[random.Next(WordRegs.Length)], r2 = WordRegs[random.Next(WordRegs.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(22))
+            switch (random.Next(26))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -758,12 +761,24 @@ public class BlockEngineTests
                 case 12: code.AddRange([0xF7, (byte)(0xF0 | r1)]); break;                                      // div r16 (#DE sometimes)
                 case 13: code.AddRange([0xBF, disp, 0x30, 0xB9, (byte)random.Next(40), 0x00, 0xF3, 0xAA]); break; // mov di,30xxh ; mov cx,n ; rep stosb
                 case 14: code.AddRange([0x9C, 0x58, 0x0D, 0x00, 0x01, 0x50, 0x9D]); break;                   // set TF: pushf; pop ax; or ax,100h; push ax; popf
+                case 15:
+                    // call sub ; jmp over ; jmp over ; sub: pop r ; (inc r ; inc r) or (nop ; nop) ; push r ; ret ; over:
+                    // the routine returns to its CALL's return point, or 2 bytes past it.
+                    byte change = random.Next(2) == 0 ? (byte)(0x40 + r1) : (byte)0x90;
+                    code.AddRange([0xE8, 0x04, 0x00, 0xEB, 0x07, 0xEB, 0x05, (byte)(0x58 + r1), change, change, (byte)(0x50 + r1), 0xC3]);
+                    break;
                 case 16: code.AddRange([0xFF, (byte)(0x06 | random.Next(2) << 3), disp, 0x30]); break;      // inc / dec word [m]
                 case 17: code.AddRange([0xF7, (byte)(0xC0 | random.Next(2, 4) << 3 | r1)]); break;         // not / neg r16
                 case 18: code.AddRange([0xD1, (byte)(0xC0 | random.Next(6) << 3 | r1)]); break;            // rol ror rcl rcr shl shr r16, 1
                 case 19: code.AddRange([0x87, (byte)(0xC0 | r2 << 3 | r1)]); break;                        // xchg r16, r16
                 case 20: code.AddRange([0x8D, (byte)(0x40 | r1 << 3 | random.Next(8)), disp]); break;     // lea r16, [base+index+disp8]
                 case 21: code.AddRange([0xBD, 0xFE, 0xFF, 0x03, (byte)(0x46 | r1 << 3), 0x01]); break;     // mov bp,0FFFEh ; add r16,[bp+1]: a fault (286, 386) in a block, BP moved on by the handler
+                case 22: code.AddRange(random.Next(4) == 0 ? [0xCC] : [0xCD, (byte)random.Next(0x20, 0x40)]); break; // int3 / int n
+                case 23: code.AddRange([0x9A, 0xA0, 0x00, 0x00, 0x08]); break;                               // call 0800:00A0 (FarStub)
+                case 24:                                                                                          // mov word [vector n's offset], another stub
+                    int vector = random.Next(0x20, 0x40), stub = (int)CoreMachine.StubBase + 2 * random.Next(0x20, 0x40);
+                    code.AddRange([0xC7, 0x06, (byte)(vector * 4), 0x00, (byte)stub, (byte)(stub >> 8)]);
+                    break;
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
             }
         }
