@@ -402,14 +402,15 @@ internal static unsafe class BlockEmitter
         }
 
         // CALL ptr16:16: the pushes through SP itself (a fault on the second keeps the first, as in the handler),
-        // then on in the target's code segment.
+        // then on in the target's code segment. Only SP changes: it is loaded again after.
         public void CallFar(int slot, uint ip, uint next, ushort targetCs, uint target, bool last)
         {
-            WriteBack(forget: true);
+            WriteBack(forget: false);
             BeforeSideEffects(ip, next);
             il.Emit(OpCodes.Ldarg_0);
             Int((int)next);
             il.Emit(OpCodes.Call, PushReturnFar16Method);
+            _state.Loaded[Reg.SP] = false;
             Retire(1);
             EnterCodeSegment(targetCs);
             SetIp(target);
@@ -422,8 +423,10 @@ internal static unsafe class BlockEmitter
         public void Checked(BlockCompiler.Transfer kind, int slot, uint ip, uint next, uint operand, (ushort Cs, ushort Ip)? then)
         {
             bool near = kind == BlockCompiler.Transfer.Ret;
-            // IRET writes FLAGS, INT reads them and pushes three words through SP itself: Regs as the handler finds it.
-            WriteBack(forget: kind is BlockCompiler.Transfer.Iret or BlockCompiler.Transfer.Int);
+            // IRET and INT read and write SP and FLAGS in the processor (INT through EnterInterrupt, IRET through
+            // IretR16): those go back to it first and are loaded again after; no other register changes.
+            bool frame = kind is BlockCompiler.Transfer.Iret or BlockCompiler.Transfer.Int;
+            WriteBack(forget: false);
             BeforeSideEffects(ip, next);
             il.Emit(OpCodes.Ldarg_0);
             switch (kind)
@@ -447,6 +450,11 @@ internal static unsafe class BlockEmitter
             }
             _destination ??= il.DeclareLocal(typeof(long));
             il.Emit(OpCodes.Stloc, _destination);
+            if (frame)
+            {
+                _state.Loaded[Reg.SP] = false;
+                _state.FlagsLoaded = false;
+            }
             Retire(1);
             var onward = il.DefineLabel();
             if (then is not null)
