@@ -346,6 +346,63 @@ public sealed unsafe partial class Processor
         }
     }
 
+    /// <summary>
+    /// INT n as <see cref="EnterInterrupt"/> delivers it, for a compiled block that keeps SP and FLAGS in locals
+    /// (<paramref name="sp"/>, <paramref name="flags"/>), done only when it is plain: no trace, the IVT entry readable
+    /// and equal to <paramref name="expected"/> (CS &lt;&lt; 16 | IP, the one the block was compiled to go on at), the
+    /// frame's six bytes plain RAM with no code, apart from the entry. Otherwise false with nothing changed: the
+    /// caller delivers it through EnterInterrupt.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool EnterInterruptPlain(ref uint sp, ref LazyFlags flags, uint vector, uint next, uint expected)
+    {
+        uint entry = IdtBase + vector * 4u;
+        // SP 1-5 would wrap the frame around the segment (SP 0 puts it at its top, FFFA-FFFF).
+        uint sp16 = sp & 0xFFFF, top = (sp16 - 6) & 0xFFFF;
+        if (InterruptObserver is not null || vector * 4u + 3 > IdtLimit || sp16 is > 0 and < 6)
+            return false;
+        PlainAccess plain = Memory.Plain;
+        uint frame = SegBase[Seg.SS] + top;
+        if (!plain.CanRead(entry, 4) || !plain.CanWrite(frame, 6))
+            return false;
+        byte* e = plain.At(entry), f = plain.At(frame);
+        if (Unsafe.ReadUnaligned<uint>(e) != expected || (f < e + 4 && e < f + 6))
+            return false;
+        uint value = flags.Value;
+        Unsafe.WriteUnaligned(f, (ushort)next);
+        Unsafe.WriteUnaligned(f + 2, Sregs[Seg.CS]);
+        Unsafe.WriteUnaligned(f + 4, (ushort)value);
+        flags.Value = value & ~(IfFlag | TfFlag);
+        sp = (sp & 0xFFFF_0000) | top;
+        InterruptsDelivered++;
+        return true;
+    }
+
+    /// <summary>
+    /// IRET (16-bit) as <see cref="Execution.Specialized.IretR16"/> does it, for a compiled block that keeps SP and
+    /// FLAGS in locals, done only when it is plain: the frame's six bytes readable, its CS:IP equal to
+    /// <paramref name="expected"/>, and the FLAGS it pops needing no look from the run loop (TF clear, and IF clear or
+    /// no request waiting). Otherwise false with nothing changed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool IretPlain(ref uint sp, ref LazyFlags flags, uint expected)
+    {
+        uint top = sp & 0xFFFF;
+        PlainAccess plain = Memory.Plain;
+        uint frame = SegBase[Seg.SS] + top;
+        if (top > 0xFFFA || !plain.CanRead(frame, 6))
+            return false;
+        byte* f = plain.At(frame);
+        if (Unsafe.ReadUnaligned<uint>(f) != expected)
+            return false;
+        uint value = WrittenFlags(ref flags, Unsafe.ReadUnaligned<ushort>(f + 4), 0xFFFF);
+        if (NeedsLook(value))
+            return false;
+        flags.Value = value;
+        sp = (sp & 0xFFFF_0000) | ((top + 6) & 0xFFFF);
+        return true;
+    }
+
     /// <summary>A machine reset requested by a device (port 92h, the 8042): the run ends as on a shutdown.</summary>
     public void StopForReset(string source) => Shutdown(new CpuStop(StopCause.GuestReset, Source: source));
 

@@ -267,22 +267,30 @@ public sealed unsafe partial class Processor
 
     internal void WriteFlags(uint value, uint writable)
     {
+        uint f = WrittenFlags(ref FlagState, value, writable);
+        FlagsValue = f;
+        if (NeedsLook(f))
+            _attention = true;
+    }
+
+    // FLAGS (now `state`) after a write of `value` to the bits `writable` selects.
+    private uint WrittenFlags(ref LazyFlags state, uint value, uint writable)
+    {
         uint modelMask = _flagsModelMask;
         uint mask = writable & modelMask;
         // A pending lazy record (LazyFlags.cs) only leaves the status flags stale: when the value replaces all six
         // (IRET, POPF), they need not be computed first.
-        uint kept = (mask & CpuFlags.Status) == CpuFlags.Status ? FlagState.ControlFlags() : FlagsValue;
+        uint kept = (mask & CpuFlags.Status) == CpuFlags.Status ? state.ControlFlags() : state.Value;
         uint f = (kept & ~mask) | (value & mask);
         f &= modelMask;
-        f |= _flagsFixedOnes;
-        FlagsValue = f;
-        // TF set, or IF set while a request waits, needs the run loop's look before the next instruction. Nothing
-        // else does: a trap already pending or a shadow raised _attention themselves, and a request that comes
-        // later raises it when it comes (SetInterruptLine). So an IRET or POPF that leaves TF clear and no
-        // request taken does not end the block it is in.
-        if ((f & TfFlag) != 0 || (_interruptLine && (f & IfFlag) != 0))
-            _attention = true;
+        return f | _flagsFixedOnes;
     }
+
+    // TF set, or IF set while a request waits, needs the run loop's look before the next instruction. Nothing else
+    // does: a trap already pending or a shadow raised _attention themselves, and a request that comes later raises it
+    // when it comes (SetInterruptLine). So an IRET or POPF that leaves TF clear and no request taken does not end the
+    // block it is in.
+    private bool NeedsLook(uint flags) => (flags & TfFlag) != 0 || (_interruptLine && (flags & IfFlag) != 0);
 
     // ---- memory access through segments ----
 

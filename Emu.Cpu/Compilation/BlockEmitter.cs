@@ -35,6 +35,8 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo EnterCodeSegmentMethod = ProcessorMethod(nameof(Processor.EnterCodeSegment));
     private static readonly MethodInfo JumpFarMethod = ProcessorMethod(nameof(Processor.JumpFar));
     private static readonly MethodInfo EnterInterruptMethod = ProcessorMethod(nameof(Processor.EnterInterrupt));
+    private static readonly MethodInfo EnterInterruptPlainMethod = ProcessorMethod(nameof(Processor.EnterInterruptPlain));
+    private static readonly MethodInfo IretPlainMethod = ProcessorMethod(nameof(Processor.IretPlain));
 
     private static MethodInfo ProcessorMethod(string name) =>
         typeof(Processor).GetMethod(name, BindingFlags.Instance | BindingFlags.NonPublic)!;
@@ -327,16 +329,7 @@ internal static unsafe class BlockEmitter
                 var leave = il.DefineLabel();
                 LeaveUnlessQuiet(leave);
                 // Back as the fast path leaves things: what is loaded holds what the processor now has.
-                _state = after.Copy();
-                AddRetired(-after.Pending);
-                for (int r = 0; r < 8; r++)
-                {
-                    if (_state.Loaded[r])
-                        EmitLoad(r);
-                }
-                if (_state.FlagsLoaded)
-                    EmitFlagsLoad();
-                ReloadMemoryState(_state);
+                BackTo(after);
                 il.Emit(OpCodes.Br, merge);
                 // Regs holds the registers already: nothing to write back.
                 il.MarkLabel(leave);
@@ -426,6 +419,7 @@ internal static unsafe class BlockEmitter
             // IRET and INT read and write SP and FLAGS in the processor (INT through EnterInterrupt, IRET through
             // IretR16): those go back to it first and are loaded again after; no other register changes.
             bool frame = kind is BlockCompiler.Transfer.Iret or BlockCompiler.Transfer.Int;
+            (Label Merge, State After)? fast = frame && then is var (cs, ip0) ? PlainFrame(kind, next, operand, cs, ip0) : null;
             WriteBack(forget: false);
             BeforeSideEffects(ip, next);
             il.Emit(OpCodes.Ldarg_0);
@@ -494,6 +488,58 @@ internal static unsafe class BlockEmitter
                 EnterCodeSegment(thenCs);
             SetIp(thenIp);
             StayUnlessDisturbed(slot, last: false);
+            if (fast is var (merge, after))
+            {
+                BackTo(after);
+                il.MarkLabel(merge);
+            }
+        }
+
+        // INT n or IRET with its frame and IVT entry on plain memory, its target the one it was compiled to go on at
+        // (Processor.EnterInterruptPlain, IretPlain): done over the SP and flags locals, then on at `merge` with the
+        // state returned. Where that fails (nothing changed), the IL that follows, the instruction through the
+        // processor, comes back to `merge` with that state when it goes on.
+        private (Label Merge, State After) PlainFrame(BlockCompiler.Transfer kind, uint next, uint vector, ushort thenCs, ushort thenIp)
+        {
+            SyncInstructionCs();
+            il.Emit(OpCodes.Ldarg_0);
+            SlotOnly(Reg.SP);
+            FlagsAddress();
+            if (kind == BlockCompiler.Transfer.Int)
+            {
+                Int((int)vector);
+                Int((int)next);
+            }
+            Int(thenCs << 16 | thenIp);
+            il.Emit(OpCodes.Call, kind == BlockCompiler.Transfer.Int ? EnterInterruptPlainMethod : IretPlainMethod);
+            var slow = il.DefineLabel();
+            il.Emit(OpCodes.Brfalse, slow);
+            State before = _state.Copy();
+            _state.Pending++;
+            if (thenCs != _cs)
+                EnterCodeSegment(thenCs);
+            State after = _state.Copy();
+            var merge = il.DefineLabel();
+            il.Emit(OpCodes.Br, merge);
+            il.MarkLabel(slow);
+            _state = before;
+            return (merge, after);
+        }
+
+        // Back from a slow path that went on to the state `after` the fast path leaves: Retired as it was there (its
+        // instructions pending), what it has loaded loaded again (the processor now holds it).
+        private void BackTo(State after)
+        {
+            _state = after.Copy();
+            AddRetired(-after.Pending);
+            for (int r = 0; r < 8; r++)
+            {
+                if (_state.Loaded[r])
+                    EmitLoad(r);
+            }
+            if (_state.FlagsLoaded)
+                EmitFlagsLoad();
+            ReloadMemoryState(_state);
         }
 
         // CS for the code that follows a far transfer: no attention raised (the block knows where it goes on). CS's

@@ -239,6 +239,83 @@ public partial class BlockEngineTests
     }
 
     [Fact]
+    public void An_IRET_that_pops_TF_traps_after_the_next_instruction_as_the_interpreter_does()
+    {
+        // On the last pass the handler sets TF in the FLAGS it will pop (DI = 100h): the trap (vector 1, a HLT stub)
+        // comes where the interpreter takes it; on the others the IRET goes on inline.
+        var (m, _) = BothWays(CpuModel.I386, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 5);
+            a.Label(ref top);
+            OneOnLastPass(a, di);
+            a.shl(di, 8);
+            a.@int(0x30);
+            a.inc(ax);
+            a.inc(dx);
+            a.loop(top);
+            a.hlt();
+        }, m =>
+        {
+            // 0000:9000: PUSH BP ; MOV BP,SP ; OR [BP+6],DI ; POP BP ; IRET
+            m.Memory.Load(0x9000, [0x55, 0x89, 0xE5, 0x09, 0x7E, 0x06, 0x5D, 0xCF]);
+            m.Memory.Load(0x30 * 4, [0x00, 0x90, 0x00, 0x00]);
+        });
+
+        m.InterruptTaken.Should().Be(1);
+        m.Cpu.AX.Should().Be(5, "the last pass's INC AX ran before the trap");
+        m.Cpu.CompiledInstructions.Inline.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public void An_INT_whose_frame_overwrites_its_own_vector_goes_where_the_pushes_put_it()
+    {
+        // The last pass moves SP to 00C6h: INT 30h pushes its frame over its own IVT entry (IP at C0h, CS at C2h)
+        // and then reads it, so it goes on at its own return point and the handler (INC BX) does not run.
+        var (m, _) = BothWays(CpuModel.I386, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 5);
+            a.Label(ref top);
+            OneOnLastPass(a, di);
+            a.neg(di);
+            a.and(di, 0x8000 ^ 0xC6);
+            a.xor(di, 0x8000);    // SP 8000h, 00C6h on the last pass
+            a.mov(sp, di);
+            a.@int(0x30);
+            a.inc(ax);
+            a.loop(top);
+            a.hlt();
+        }, InstallHandlers);
+
+        (m.Cpu.AX, m.Cpu.BX).Should().Be(((ushort)5, (ushort)4));
+        m.Cpu.CompiledInstructions.Inline.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public void INT_and_IRET_with_SP_0_put_the_frame_at_the_top_of_the_stack_segment_and_return_SP_to_0()
+    {
+        var (m, _) = BothWays(CpuModel.I386, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(ax, 0x2000);
+            a.mov(ss, ax);
+            a.xor(sp, sp);
+            a.mov(cx, 8);
+            a.Label(ref top);
+            a.@int(0x30);
+            a.inc(dx);
+            a.loop(top);
+            a.hlt();
+        }, InstallHandlers);
+
+        (m.Cpu.BX, m.Cpu.DX).Should().Be(((ushort)8, (ushort)8));
+        m.Cpu.SP.Should().Be(0);
+        m.Memory.Read16(0x2FFFA).Should().Be(0x10C, "the last frame's IP: the INC DX after INT, 0100h + 12");
+        m.Cpu.CompiledInstructions.Inline.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
     public void A_far_call_into_another_segment_runs_its_code_with_that_segment_and_a_fault_there_names_it()
     {
         // 0100:0000: INC BX ; ADD DX,[CS:0020h] ; MOV SI,[DI] ; RETF, and the word 7 at 0100:0020. The caller adds
