@@ -197,9 +197,16 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
                     to = (PeekWord(cpu, cpu.IdtBase + entry + 2), PeekWord(cpu, cpu.IdtBase + entry));
                     break;
                 case Transfer.Ret or Transfer.Retf or Transfer.Iret:
-                    Transfer from = KindOf(ref op) switch { Transfer.Ret => Transfer.Call, Transfer.Retf => Transfer.CallFar, _ => Transfer.Int };
-                    // A near return pops an IP of this CS: it matches a near CALL made in this CS only.
-                    if (returns.Count == 0 || returns.Peek().Kind != from || (from == Transfer.Call && returns.Peek().Cs != cs))
+                    // A near return pops an IP of this CS: it matches a near CALL made in this CS only. IRET matches an
+                    // INT, or a far CALL (after PUSHF: an interrupt simulated in software); either way the compiled
+                    // code checks the CS:IP it pops.
+                    bool matches = returns.Count > 0 && (KindOf(ref op), returns.Peek().Kind) switch
+                    {
+                        (Transfer.Ret, Transfer.Call) => returns.Peek().Cs == cs,
+                        (Transfer.Retf, Transfer.CallFar) or (Transfer.Iret, Transfer.Int or Transfer.CallFar) => true,
+                        _ => false,
+                    };
+                    if (!matches)
                         return steps;
                     var back = returns.Pop();
                     to = (back.Cs, back.Ip);

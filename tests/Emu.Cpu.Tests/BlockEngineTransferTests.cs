@@ -239,6 +239,33 @@ public partial class BlockEngineTests
     }
 
     [Fact]
+    public void An_IRET_after_PUSHF_and_a_far_CALL_returns_where_the_handler_put_the_return_address()
+    {
+        // An interrupt simulated in software: PUSHF ; CALL 0000:9000, whose handler IRETs. The handler adds DI to the
+        // IP it will return to: 1 on the last pass, which skips INC AX there.
+        var (m, _) = BothWays(CpuModel.I8086, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 40);
+            a.Label(ref top);
+            OneOnLastPass(a, di);
+            a.pushf();
+            a.call(0x0000, 0x9000);
+            a.inc(ax);
+            a.inc(dx);
+            a.loop(top);
+            a.hlt();
+        }, m =>
+        {
+            // 0000:9000: PUSH BP ; MOV BP,SP ; ADD [BP+2],DI ; POP BP ; IRET
+            m.Memory.Load(0x9000, [0x55, 0x89, 0xE5, 0x01, 0x7E, 0x02, 0x5D, 0xCF]);
+        });
+
+        (m.Cpu.AX, m.Cpu.DX).Should().Be(((ushort)39, (ushort)40));
+        m.Cpu.CompiledInstructions.Inline.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
     public void An_IRET_that_pops_TF_traps_after_the_next_instruction_as_the_interpreter_does()
     {
         // On the last pass the handler sets TF in the FLAGS it will pop (DI = 100h): the trap (vector 1, a HLT stub)
