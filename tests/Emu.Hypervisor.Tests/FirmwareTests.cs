@@ -64,13 +64,8 @@ public sealed class FirmwareTests : IDisposable
     [Fact]
     public void A_program_given_to_run_starts_after_post_with_the_bios_set_up()
     {
-        var (vm, console) = Machine();
-        using var _vm = vm;
-        vm.Firmware!.SetProgram(Hello, SegmentedAddress.BootSector);
-        var outcome = vm.Run(new RunLimits { MaxInstructions = 5_000_000 });
+        using var vm = RunHelloAfterPost();
 
-        outcome.End.Should().Be(RunEnd.Halted);
-        System.Text.Encoding.ASCII.GetString(console.ToArray()).Should().Be("Hello from Emu!\n");
         vm.Memory.Read16(0x413).Should().Be(640, "POST stored the memory size");
         vm.Memory.Read16(0x41A).Should().Be(0x1E, "the keyboard buffer is empty");
         vm.Memory.Read16(0x8 * 4 + 2).Should().Be(0xF000, "INT 08h is the BIOS's");
@@ -84,19 +79,26 @@ public sealed class FirmwareTests : IDisposable
     [Fact]
     public void Post_and_a_short_program_compile_no_block_and_every_vector_is_set()
     {
-        var (vm, console) = Machine();
-        using var _vm = vm;
-        vm.Firmware!.SetProgram(Hello, SegmentedAddress.BootSector);
-        var outcome = vm.Run(new RunLimits { MaxInstructions = 5_000_000 });
+        using var vm = RunHelloAfterPost();
 
-        outcome.End.Should().Be(RunEnd.Halted);
-        System.Text.Encoding.ASCII.GetString(console.ToArray()).Should().Be("Hello from Emu!\n");
         vm.Cpu.CompiledInstructions.Should().Be((0L, 0L), "neither POST nor the short program has a hot block");
         ushort iret = vm.Memory.Read16(0x60 * 4); // a user vector: the BIOS's default IRET
         for (int vector = 0; vector < 256; vector++)
             vm.Memory.Read16((uint)(vector * 4 + 2)).Should().Be(vector is 0x1D or 0x1F ? (ushort)0 : (ushort)0xF000, $"vector {vector:X2}h's segment");
         vm.Memory.Read16(0xFF * 4).Should().Be(iret, "the last vector is the default IRET too");
         vm.Memory.Read8(0xF0000u + iret).Should().Be(0xCF, "the default handler is an IRET");
+    }
+
+    // The hello program given to `emu run`: POST, then the program, which prints and halts.
+    private static VirtualMachine RunHelloAfterPost()
+    {
+        var (vm, console) = Machine();
+        vm.Firmware!.SetProgram(Hello, SegmentedAddress.BootSector);
+        var outcome = vm.Run(new RunLimits { MaxInstructions = 5_000_000 });
+
+        outcome.End.Should().Be(RunEnd.Halted);
+        System.Text.Encoding.ASCII.GetString(console.ToArray()).Should().Be("Hello from Emu!\n");
+        return vm;
     }
 
     [Fact]
