@@ -48,17 +48,23 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     // Shorter blocks stay threaded, unless they branch back to their own start (a loop runs inside the method).
     private const int MinInstructions = 4;
 
-    private sealed class Block(Func<Processor, int> code, uint startIp, int[] slots, int generation)
+    private sealed class Block(Func<Processor, int> code, uint startIp, int[] slots, int longest, int generation)
     {
         public readonly Func<Processor, int> Code = code;
         public readonly uint StartIp = startIp;
         public readonly int[] Slots = slots;
-        public int Count => Slots.Length;
+        // The instructions on its longest way from the start to an exit, not counting a loop (which checks again).
+        public readonly int Longest = longest;
         public int Generation = generation;
     }
 
-    /// <summary>One instruction of a block: its pool slot and the CS:IP it runs at.</summary>
-    internal readonly record struct Step(int Slot, ushort Cs, ushort Ip);
+    /// <summary>One instruction of a block: its pool slot, the CS:IP it runs at, and the steps it goes on at (-1: out
+    /// of the block): <paramref name="Next"/> after it falls through or follows its transfer, <paramref name="Taken"/>
+    /// when it is a conditional branch that is taken.</summary>
+    internal readonly record struct Step(int Slot, ushort Cs, ushort Ip, int Next = -1, int Taken = -1);
+
+    // The CALLs, far CALLs and INTs a path of a block went through and has not returned from, innermost first.
+    private sealed record Frame(Transfer Kind, ushort Cs, ushort Ip, Frame? Outer);
 
     /// <summary>The control transfers a block goes on through: JMP rel16 and near CALL rel16 to their target, RET
     /// [imm16] to the CALL's return point, far CALL ptr16:16 to its target and RETF to its return point, INT n (INT3,
@@ -82,7 +88,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     public int Run(Processor cpu, int index, uint ip)
     {
         Block b = _blocks[index]!;
-        if (b.StartIp != ip || cpu.RepeatBudget < b.Count)
+        if (b.StartIp != ip || cpu.RepeatBudget < b.Longest)
             return 0;
         if (b.Generation != cache.Generation)
         {
@@ -140,7 +146,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             return;
         DecodedOp[] pool = cache.Pool;
         List<Step> steps = Form(cpu, first, cpu.CS, ip);
-        if (steps.Count < MinInstructions && !LoopsToItsStart(pool, steps))
+        if (steps.Count < MinInstructions && !Loops(steps))
         {
             // Too short to gain (entering compiled code costs more than the run loop spends on a few
             // instructions), or not a block yet (its next instruction was never decoded after it): look again later.
@@ -151,82 +157,155 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             Clear();
         int index = _used++;
         int[] slots = [.. steps.Select(s => s.Slot)];
-        _blocks[index] = new Block(BlockEmitter.Emit(this, pool, steps), ip, slots, cache.Generation);
+        int[] longest = Longest(steps);
+        _blocks[index] = new Block(BlockEmitter.Emit(this, pool, steps, longest), ip, slots, longest[0], cache.Generation);
         pool[first].Block = index;
     }
 
-    // The instructions in the order they run, from the first: on through the next slot while code falls through in
-    // memory, on through a transfer to where it goes when that is cached (below 1 MiB, where linear and physical
-    // addresses agree) or, for a return, when the CALL or INT it returns from is in the block. It stops where the run
-    // loop would always leave (IP wraps at 64 KiB, an instruction that does not fall through), at the block's own
-    // start (a branch there loops inside the method), and after MaxInstructions.
+    // The instructions in the order they are written, from the first: a path goes on through the next slot while code
+    // falls through in memory, and on through a transfer to where it goes when that is cached (below 1 MiB, where
+    // linear and physical addresses agree) or, for a return, when the CALL or INT it returns from is on the path. It
+    // stops where the run loop would always leave (IP wraps at 64 KiB, an instruction that does not fall through),
+    // where it reaches a step of the block again with the same CALLs and INTs to return from (it goes on there: a
+    // loop, or two paths that meet), and when the block has MaxInstructions. The taken side of a conditional branch
+    // is a path of its own, formed after those before it, when its target is cached and forward (or a step of the
+    // block again); it starts with the CALLs and INTs of the branch.
     private List<Step> Form(Processor cpu, int first, ushort startCs, uint startIp)
     {
-        DecodedOp[] pool = cache.Pool;
         var steps = new List<Step>();
-        var returns = new Stack<(Transfer Kind, ushort Cs, ushort Ip)>();
-        int slot = first;
-        ushort cs = startCs;
-        uint ip = startIp;
+        var frames = new List<Frame?>();
+        var forks = new Queue<(int From, ushort Ip)>();
+        FormPath(cpu, first, startCs, startIp, null, steps, frames, forks);
+        while (forks.TryDequeue(out var fork))
+        {
+            (ushort cs, ushort from) = (steps[fork.From].Cs, steps[fork.From].Ip);
+            int to = StepAt(steps, frames, cs, fork.Ip, frames[fork.From]);
+            if (to < 0 && fork.Ip > from && steps.Count < MaxInstructions && CachedAt(cs, fork.Ip) is int slot and > 0)
+                to = FormPath(cpu, slot, cs, fork.Ip, frames[fork.From], steps, frames, forks);
+            steps[fork.From] = steps[fork.From] with { Taken = to };
+        }
+        return steps;
+    }
+
+    // Adds the path that starts at `slot` (CS:IP = cs:ip) with the returns `returns`; answers the index of its first step.
+    private int FormPath(Processor cpu, int slot, ushort cs, uint ip, Frame? returns, List<Step> steps, List<Frame?> frames, Queue<(int, ushort)> forks)
+    {
+        DecodedOp[] pool = cache.Pool;
+        int start = steps.Count;
         while (true)
         {
+            int index = steps.Count;
             steps.Add(new Step(slot, cs, (ushort)ip));
-            if (steps.Count == MaxInstructions)
-                return steps;
+            frames.Add(returns);
             ref DecodedOp op = ref pool[slot];
             uint next = ip + op.Length;
-            (ushort Cs, uint Ip)? to = null;
+            if (BranchTarget(ref op, next) is uint branch)
+                forks.Enqueue((index, (ushort)branch));
+            (ushort Cs, uint Ip) to;
             switch (KindOf(ref op))
             {
                 case Transfer.Jump:
                     to = (cs, (next + op.Imm) & 0xFFFF);
                     break;
                 case Transfer.Call:
-                    returns.Push((Transfer.Call, cs, (ushort)next));
+                    returns = new Frame(Transfer.Call, cs, (ushort)next, returns);
                     to = (cs, (next + op.Imm) & 0xFFFF);
                     break;
                 case Transfer.CallFar:
-                    returns.Push((Transfer.CallFar, cs, (ushort)next));
+                    returns = new Frame(Transfer.CallFar, cs, (ushort)next, returns);
                     to = ((ushort)op.Imm2, op.Imm & 0xFFFF);
                     break;
                 case Transfer.Int:
                     uint entry = VectorOf(ref op) * 4u;
                     if (entry + 3 > cpu.IdtLimit)
-                        return steps;
-                    returns.Push((Transfer.Int, cs, (ushort)next));
+                        return start;
+                    returns = new Frame(Transfer.Int, cs, (ushort)next, returns);
                     to = (PeekWord(cpu, cpu.IdtBase + entry + 2), PeekWord(cpu, cpu.IdtBase + entry));
                     break;
                 case Transfer.Ret or Transfer.Retf or Transfer.Iret:
                     // A near return pops an IP of this CS: it matches a near CALL made in this CS only. IRET matches an
                     // INT, or a far CALL (after PUSHF: an interrupt simulated in software); either way the compiled
                     // code checks the CS:IP it pops.
-                    bool matches = returns.Count > 0 && (KindOf(ref op), returns.Peek().Kind) switch
+                    bool matches = returns is not null && (KindOf(ref op), returns.Kind) switch
                     {
-                        (Transfer.Ret, Transfer.Call) => returns.Peek().Cs == cs,
+                        (Transfer.Ret, Transfer.Call) => returns.Cs == cs,
                         (Transfer.Retf, Transfer.CallFar) or (Transfer.Iret, Transfer.Int or Transfer.CallFar) => true,
                         _ => false,
                     };
                     if (!matches)
-                        return steps;
-                    var back = returns.Pop();
-                    to = (back.Cs, back.Ip);
+                        return start;
+                    to = (returns!.Cs, returns.Ip);
+                    returns = returns.Outer;
                     break;
                 default:
                     if (!op.Fallthrough || next >= 0x1_0000)
-                        return steps;
-                    slot++;
-                    ip = next;
-                    continue;
+                        return start;
+                    to = (cs, next);
+                    break;
             }
-            var (toCs, toIp) = to.Value;
-            uint linear = ((uint)toCs << 4) + toIp;
-            int target = linear < GuestMemory.OneMiB ? cache.Cached(linear) : 0;
-            if (target == 0 || (toCs == startCs && toIp == startIp))
-                return steps;
+            int again = StepAt(steps, frames, to.Cs, to.Ip, returns);
+            int target = again >= 0 || steps.Count == MaxInstructions ? 0
+                : KindOf(ref op) == Transfer.None ? slot + 1
+                : CachedAt(to.Cs, to.Ip);
+            if (again < 0 && target == 0)
+                return start;
+            steps[index] = steps[index] with { Next = again >= 0 ? again : steps.Count };
+            if (again >= 0)
+                return start;
             slot = target;
-            cs = toCs;
-            ip = toIp;
+            cs = to.Cs;
+            ip = to.Ip;
         }
+    }
+
+    // The step at CS:IP with the same returns to go on through, or -1.
+    private static int StepAt(List<Step> steps, List<Frame?> frames, ushort cs, uint ip, Frame? returns)
+    {
+        for (int i = 0; i < steps.Count; i++)
+        {
+            if (steps[i].Cs == cs && steps[i].Ip == ip && Equals(frames[i], returns))
+                return i;
+        }
+        return -1;
+    }
+
+    // The slot cached at CS:IP, or 0.
+    private int CachedAt(ushort cs, uint ip)
+    {
+        uint linear = ((uint)cs << 4) + ip;
+        return linear < GuestMemory.OneMiB ? cache.Cached(linear) : 0;
+    }
+
+    // For each step, the instructions on the longest way from it out of the block: the steps it goes on at that come
+    // later in the block (a step earlier or itself is gone back to only when the budget holds that step's longest).
+    internal static int[] Longest(List<Step> steps)
+    {
+        int[] longest = new int[steps.Count];
+        for (int i = steps.Count - 1; i >= 0; i--)
+        {
+            int onward = 0;
+            foreach (int to in (ReadOnlySpan<int>)[steps[i].Next, steps[i].Taken])
+            {
+                if (to > i)
+                    onward = Math.Max(onward, longest[to]);
+            }
+            longest[i] = 1 + onward;
+        }
+        return longest;
+    }
+
+    /// <summary>Whether step <paramref name="to"/> is gone to from step <paramref name="from"/> as to a step already
+    /// written: a loop, or two paths that meet; it checks the budget and attention there.</summary>
+    internal static bool GoesBack(int from, int to) => to >= 0 && to <= from;
+
+    private static bool Loops(List<Step> steps)
+    {
+        for (int i = 0; i < steps.Count; i++)
+        {
+            if (GoesBack(i, steps[i].Next) || GoesBack(i, steps[i].Taken))
+                return true;
+        }
+        return false;
     }
 
     // The IVT as it stands, read without side effects (a table moved over a device reads as all ones: a guess the
@@ -234,21 +313,18 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     private static ushort PeekWord(Processor cpu, uint linear) =>
         (ushort)(cpu.Memory.Peek8(linear) | cpu.Memory.Peek8(linear + 1) << 8);
 
-    private static bool LoopsToItsStart(DecodedOp[] pool, List<Step> steps)
+    /// <summary>The target of a conditional branch with a 16-bit IP (Jcc, LOOP, LOOPE, LOOPNE, JCXZ), or null: the
+    /// compiled code goes on at the taken side's step when IP is that.</summary>
+    internal static uint? BranchTarget(ref DecodedOp op, uint next)
     {
-        Step start = steps[0];
-        foreach (Step step in steps)
-        {
-            ref DecodedOp op = ref pool[step.Slot];
-            uint next = (uint)step.Ip + op.Length;
-            nint handler = (nint)op.Execute;
-            bool branch = KindOf(ref op) == Transfer.Jump
-                || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16
-                || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16;
-            if (branch && step.Cs == start.Cs && ((next + op.Imm) & 0xFFFF) == start.Ip)
-                return true;
-        }
-        return false;
+        nint handler = (nint)op.Execute;
+        bool conditional = handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16
+            || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16
+            || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcxz16
+            || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.Jcc
+            || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.Jcxz
+            || handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.LoopCount;
+        return conditional && op.Size == 2 ? (next + op.Imm) & 0xFFFF : null;
     }
 
     // (Handlers are compared as addresses: the decoder stores the same ldftn value these are taken with.)

@@ -44,14 +44,13 @@ internal static unsafe class BlockEmitter
     private static MethodInfo Getter(string property) =>
         typeof(Processor).GetProperty(property, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetGetMethod(nonPublic: true)!;
 
-    /// <summary>The method of the block made of <paramref name="steps"/> (see <see cref="BlockCompiler"/>); counts
-    /// its instructions in <paramref name="compiler"/>.</summary>
-    public static Func<Processor, int> Emit(BlockCompiler compiler, DecodedOp[] pool, List<BlockCompiler.Step> steps)
+    /// <summary>The method of the block made of <paramref name="steps"/> (see <see cref="BlockCompiler"/>), whose
+    /// longest ways out are <paramref name="longest"/>; counts its instructions in <paramref name="compiler"/>.</summary>
+    public static Func<Processor, int> Emit(BlockCompiler compiler, DecodedOp[] pool, List<BlockCompiler.Step> steps, int[] longest)
     {
         BlockCompiler.Step start = steps[0];
         var method = new DynamicMethod($"Block_{start.Cs:X4}_{start.Ip:X4}_{start.Slot}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
-        int count = steps.Count;
-        var il = new Emitter(method.GetILGenerator(), count, start.Cs);
+        var il = new Emitter(method.GetILGenerator(), steps, longest);
         var segments = new SortedSet<int>();
         foreach (BlockCompiler.Step step in steps)
         {
@@ -59,16 +58,16 @@ internal static unsafe class BlockEmitter
                 segments.Add(seg);
         }
         il.Start(segments);
-        uint next = 0;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < steps.Count; i++)
         {
-            (int slot, ushort cs, ushort ip) = steps[i];
+            (int slot, ushort cs, ushort ip, int onward, _) = steps[i];
             ref DecodedOp op = ref pool[slot];
-            next = ((uint)ip + op.Length) & 0xFFFF;
-            bool last = i == count - 1;
+            uint next = ((uint)ip + op.Length) & 0xFFFF;
+            bool last = onward < 0;
             // Where a transfer goes on inline: the next step (a return checks that it popped its CS:IP).
-            (ushort Cs, ushort Ip)? then = last ? null : (steps[i + 1].Cs, steps[i + 1].Ip);
+            (ushort Cs, ushort Ip)? then = last ? null : (steps[onward].Cs, steps[onward].Ip);
             il.At(cs);
+            il.Enter(i);
             Template? template = Templates.GetValueOrDefault((nint)op.Execute);
             BlockCompiler.Transfer transfer = BlockCompiler.KindOf(ref op);
             if (template is null && transfer == BlockCompiler.Transfer.None)
@@ -78,32 +77,34 @@ internal static unsafe class BlockEmitter
             uint target = (next + op.Imm) & 0xFFFF;
             switch (transfer)
             {
-                case BlockCompiler.Transfer.Jump when then is null:
-                    il.Branch(slot, ip, next, target, start, condition: null, last: true);
-                    break;
                 case BlockCompiler.Transfer.Jump:
                     il.Followed();
+                    il.GoOn(i, target);
                     break;
                 case BlockCompiler.Transfer.Call:
                     il.Call(slot, ip, next, target, last);
+                    il.GoOn(i, null);
                     break;
                 case BlockCompiler.Transfer.CallFar:
                     il.CallFar(slot, ip, next, (ushort)op.Imm2, op.Imm & 0xFFFF, last);
+                    il.GoOn(i, null);
                     break;
                 case BlockCompiler.Transfer.Ret or BlockCompiler.Transfer.Retf or BlockCompiler.Transfer.Iret or BlockCompiler.Transfer.Int:
                     il.Checked(transfer, slot, ip, next, transfer == BlockCompiler.Transfer.Int ? BlockCompiler.VectorOf(ref op) : op.Imm, then);
+                    il.GoOn(i, null);
                     break;
                 default:
                     if (template is null)
-                        il.Handler(slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op), count - 1 - i);
+                        il.Handler(i, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op), BlockCompiler.BranchTarget(ref op, next));
                     else if (template.Shape is Shape.Jcc or Shape.Loop)
-                        il.Branch(slot, ip, next, target, start, template.Shape == Shape.Jcc ? op.Sub : -1, last);
+                        il.Branch(i, target, template.Shape == Shape.Jcc ? op.Sub : -1);
                     else
                         il.Operation(template, ref op, slot, ip, next);
+                    il.GoOn(i, next);
                     break;
             }
         }
-        il.End(steps[^1].Slot, next);
+        il.End();
         return method.CreateDelegate<Func<Processor, int>>();
     }
 
@@ -131,19 +132,24 @@ internal static unsafe class BlockEmitter
     private sealed class Emitter
     {
         private readonly ILGenerator il;
-        private readonly int count;
-        private readonly Label _top;
+        private readonly List<BlockCompiler.Step> _steps;
+        private readonly int[] _longest;
+        // Each step's label, and whether it is a head: a step gone to from more than one place, or from a later one.
+        // Every way into a head brings the guest state the head's code starts with (see Enter and Join).
+        private readonly Label[] _labels;
+        private readonly bool[] _isHead;
+        // The state a step's code starts with, where it is not reached from the step before it: for a head, the
+        // state its ways in bring (its first's, with everything written back); otherwise, its only way in's.
+        private readonly (State State, ushort InstructionCs)?[] _entry;
+        private readonly List<Action> _joins = [];
         private readonly LocalBuilder _generation, _regsRef, _flags, _plain, _offset, _linear, _pointer, _operand;
         private readonly LocalBuilder?[] _regs = new LocalBuilder?[8];
         private readonly LocalBuilder?[] _segBases = new LocalBuilder?[6];
         // What the IL at the current point has loaded and changed, and the instructions retired but not yet counted.
         private State _state = new(new bool[8], new bool[8], new bool[6]);
-        // Segment bases and the plain-access copy loaded before the loop's top: a pass starts with them.
-        private State _atTop = new(new bool[8], new bool[8], new bool[6]);
         private readonly List<Action> _slowPaths = [];
         // The CS the instruction being written runs in, and the one InstructionCs holds at this point of the IL (the
         // run loop set it to the block's CS; a far transfer moves on to code of another one).
-        private readonly ushort _startCs;
         private ushort _cs, _instructionCs;
         private LocalBuilder? _destination;
 
@@ -157,12 +163,28 @@ internal static unsafe class BlockEmitter
             };
         }
 
-        public Emitter(ILGenerator il, int count, ushort startCs)
+        public Emitter(ILGenerator il, List<BlockCompiler.Step> steps, int[] longest)
         {
             this.il = il;
-            this.count = count;
-            _startCs = _cs = _instructionCs = startCs;
-            _top = il.DefineLabel();
+            _steps = steps;
+            _longest = longest;
+            _cs = _instructionCs = steps[0].Cs;
+            _labels = [.. steps.Select(_ => il.DefineLabel())];
+            _entry = new (State, ushort)?[steps.Count];
+            // The method's start comes into step 0.
+            int[] waysIn = new int[steps.Count];
+            waysIn[0] = 1;
+            _isHead = new bool[steps.Count];
+            for (int i = 0; i < steps.Count; i++)
+            {
+                foreach (int to in (ReadOnlySpan<int>)[steps[i].Next, steps[i].Taken])
+                {
+                    if (to < 0)
+                        continue;
+                    waysIn[to]++;
+                    _isHead[to] |= BlockCompiler.GoesBack(i, to) || waysIn[to] > 1;
+                }
+            }
             _generation = il.DeclareLocal(typeof(int));
             _regsRef = il.DeclareLocal(typeof(uint).MakeByRefType());
             _flags = il.DeclareLocal(typeof(LazyFlags));
@@ -189,17 +211,126 @@ internal static unsafe class BlockEmitter
                 SegBase(seg);
             if (_state.SegLoaded.Contains(true))
                 PlainAccessCopy();
-            _atTop = _state.Copy();
-            il.MarkLabel(_top);
         }
 
-        public void End(int lastSlot, uint nextIp)
+        /// <summary>Step <paramref name="i"/>'s code starts here, with the state its ways in bring.</summary>
+        public void Enter(int i)
         {
+            bool fromBefore = i == 0 || _steps[i - 1].Next == i;
+            if (!fromBefore)
+                (_state, _instructionCs) = (_entry[i]!.Value.State.Copy(), _entry[i]!.Value.InstructionCs);
+            if (_isHead[i])
+            {
+                // Every way in has its instructions counted and its changes written back (Join; here for the step
+                // before, whose code runs on into this one).
+                if (fromBefore)
+                {
+                    Retire(0);
+                    WriteBack(forget: false);
+                }
+                else
+                {
+                    _state.Pending = 0;
+                    Array.Clear(_state.Dirty);
+                    _state.FlagsDirty = false;
+                }
+                _entry[i] = (_state.Copy(), _instructionCs);
+            }
+            il.MarkLabel(_labels[i]);
+        }
+
+        /// <summary>After step <paramref name="i"/>: on at its next step, or out with IP = <paramref name="ip"/> (null: the
+        /// instruction has set IP, and left itself when it is the last).</summary>
+        public void GoOn(int i, uint? ip)
+        {
+            int to = _steps[i].Next;
+            if (to == i + 1 || (to < 0 && ip is null))
+                return;
+            GoTo(i, to, ip);
+        }
+
+        // The IL here goes to step `to` from step `from` (-1: out of the block with IP = `ip`, if not set). The state
+        // as it is at this point stays as it was for the IL that follows.
+        private void GoTo(int from, int to, uint? ip)
+        {
+            (State state, ushort instructionCs) = (_state.Copy(), _instructionCs);
+            if (to < 0)
+            {
+                Retire(0);
+                if (ip is uint leaveAt)
+                    SetIp(leaveAt);
+                Return(_steps[from].Slot);
+            }
+            else if (!_isHead[to])
+            {
+                _entry[to] = (state.Copy(), instructionCs);
+                il.Emit(OpCodes.Br, _labels[to]);
+            }
+            else
+            {
+                var join = il.DefineLabel();
+                il.Emit(OpCodes.Br, join);
+                _entry[to] ??= (state.Copy(), instructionCs);
+                _joins.Add(() => Join(join, state, instructionCs, from, to));
+            }
+            (_state, _instructionCs) = (state.Copy(), instructionCs);
+        }
+
+        // A way into head `to` from `from`, written after the block's end (where every head's state is known): the
+        // instructions counted, the changes written back, what the head has loaded loaded. Going back to a step written
+        // already (a loop, or paths that meet) needs the budget for that step's longest way out and nothing waiting;
+        // otherwise it leaves for the run loop, with IP the step's.
+        private void Join(Label join, State state, ushort instructionCs, int from, int to)
+        {
+            il.MarkLabel(join);
+            (_state, _instructionCs) = (state.Copy(), instructionCs);
             Retire(0);
-            SetIp(nextIp);
-            Return(lastSlot);
+            EmitWriteBack();
+            var leave = il.DefineLabel();
+            if (BlockCompiler.GoesBack(from, to))
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Call, GetAttention);
+                il.Emit(OpCodes.Brtrue, leave);
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Call, GetBudget);
+                il.Emit(OpCodes.Ldc_I8, (long)_longest[to]);
+                il.Emit(OpCodes.Blt, leave);
+            }
+            (State head, ushort headCs) = _entry[to]!.Value;
+            for (int r = 0; r < 8; r++)
+            {
+                if (head.Loaded[r] && !_state.Loaded[r])
+                    EmitLoad(r);
+            }
+            if (head.FlagsLoaded && !_state.FlagsLoaded)
+                EmitFlagsLoad();
+            for (int seg = 0; seg < 6; seg++)
+            {
+                if (head.SegLoaded[seg] && !_state.SegLoaded[seg])
+                    EmitSegBase(seg);
+            }
+            if (head.PlainLoaded && !_state.PlainLoaded)
+                EmitPlainAccessCopy();
+            if (_instructionCs != headCs)
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                Int(headCs);
+                il.Emit(OpCodes.Call, SetInstructionCs);
+            }
+            il.Emit(OpCodes.Br, _labels[to]);
+            il.MarkLabel(leave);
+            SetIp(_steps[to].Ip);
+            Int(_steps[from].Slot);
+            il.Emit(OpCodes.Ret);
+        }
+
+        public void End()
+        {
             foreach (var slowPath in _slowPaths)
                 slowPath();
+            foreach (var join in _joins)
+                join();
         }
 
         // A specialised operation: registers (as their locals), immediates, segment and address recipe as constants.
@@ -570,10 +701,12 @@ internal static unsafe class BlockEmitter
             il.MarkLabel(stay);
         }
 
-        // Any other instruction: what the run loop does around a handler call. A REP string instruction may
-        // retire many, so the budget is checked again for the rest of the block.
-        public void Handler(int slot, uint ip, uint next, nint handler, nint op, int after)
+        // Any other instruction of step `i`: what the run loop does around a handler call. A REP string instruction may
+        // retire many, so the budget is checked again for the rest of the block. A conditional branch (`taken`: its
+        // target) goes on at its taken side's step when IP is that.
+        public void Handler(int i, uint ip, uint next, nint handler, nint op, uint? taken)
         {
+            int slot = _steps[i].Slot;
             WriteBack(forget: true);
             BeforeSideEffects(ip, next);
             CallHandler(handler, op);
@@ -583,12 +716,20 @@ internal static unsafe class BlockEmitter
             LeaveUnlessQuiet(leave);
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Call, GetBudget);
-            il.Emit(OpCodes.Ldc_I8, (long)after);
+            il.Emit(OpCodes.Ldc_I8, (long)_longest[i] - 1);
             il.Emit(OpCodes.Blt, leave);
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldfld, EipField);
             Int((int)next);
             il.Emit(OpCodes.Beq, stay);
+            if (taken is uint target && _steps[i].Taken >= 0)
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, EipField);
+                Int((int)target);
+                il.Emit(OpCodes.Bne_Un, leave);
+                GoTo(i, _steps[i].Taken, null);
+            }
             il.MarkLabel(leave);
             Return(slot);
             il.MarkLabel(stay);
@@ -604,72 +745,26 @@ internal static unsafe class BlockEmitter
             il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, typeof(void), [typeof(Processor), typeof(DecodedOp).MakeByRefType()], null);
         }
 
-        // Jcc (condition = cc), LOOP (condition = -1) or JMP (condition = null), to a constant target.
-        public void Branch(int slot, uint ip, uint next, uint target, BlockCompiler.Step start, int? condition, bool last)
+        // Jcc (condition = cc) or LOOP (condition = -1) of step `i`, to a constant target: when taken, on at the taken
+        // side's step, or out.
+        public void Branch(int i, uint target, int condition)
         {
             _state.Pending++;
-            Retire(0);
             var notTaken = il.DefineLabel();
-            if (condition is int cc)
+            if (condition >= 0)
             {
-                if (cc >= 0)
-                {
-                    FlagsAddress();
-                    Int(cc);
-                    il.Emit(OpCodes.Call, ConditionMethod);
-                }
-                else
-                {
-                    SlotOnly(Reg.CX);
-                    il.Emit(OpCodes.Call, LoopCxTakenMethod);
-                }
-                il.Emit(OpCodes.Brfalse, notTaken);
-            }
-            if (target == start.Ip && _cs == start.Cs)
-            {
-                // Another pass when the budget holds all of it and nothing waits; otherwise the run loop takes over.
-                // Either way the guest state goes back first: the next pass loads it again. What the pass starts with
-                // (segment bases, the plain-access copy) is loaded again if a handler call made it stale.
-                EmitWriteBack();
-                var leave = il.DefineLabel();
-                il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Call, GetAttention);
-                il.Emit(OpCodes.Brtrue, leave);
-                il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Call, GetBudget);
-                il.Emit(OpCodes.Ldc_I8, (long)count);
-                il.Emit(OpCodes.Blt, leave);
-                for (int seg = 0; seg < 6; seg++)
-                {
-                    if (_atTop.SegLoaded[seg] && !_state.SegLoaded[seg])
-                        EmitSegBase(seg);
-                }
-                if (_atTop.PlainLoaded && !_state.PlainLoaded)
-                    EmitPlainAccessCopy();
-                // A pass starts with InstructionCs the block's own (the run loop's), and so IL after _top takes it.
-                if (_instructionCs != _startCs)
-                {
-                    il.Emit(OpCodes.Ldarg_0);
-                    Int(_startCs);
-                    il.Emit(OpCodes.Call, SetInstructionCs);
-                }
-                il.Emit(OpCodes.Br, _top);
-                il.MarkLabel(leave);
-                SetIp(target);
-                Int(slot);
-                il.Emit(OpCodes.Ret);
+                FlagsAddress();
+                Int(condition);
+                il.Emit(OpCodes.Call, ConditionMethod);
             }
             else
             {
-                SetIp(target);
-                Return(slot);
+                SlotOnly(Reg.CX);
+                il.Emit(OpCodes.Call, LoopCxTakenMethod);
             }
+            il.Emit(OpCodes.Brfalse, notTaken);
+            GoTo(i, _steps[i].Taken, target);
             il.MarkLabel(notTaken);
-            if (last && condition is not null)
-            {
-                SetIp(next);
-                Return(slot);
-            }
         }
 
         // Before an instruction that may fault, exit, or read the count or IP: both as the run loop has them.
