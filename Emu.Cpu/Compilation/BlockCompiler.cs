@@ -199,8 +199,9 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             frames.Add(returns);
             ref DecodedOp op = ref pool[slot];
             uint next = ip + op.Length;
-            if (BranchTarget(ref op, next) is uint branch)
-                forks.Enqueue((index, (ushort)branch));
+            uint? branch = BranchTarget(ref op, next);
+            if (branch is uint taken)
+                forks.Enqueue((index, (ushort)taken));
             (ushort Cs, uint Ip) to;
             switch (KindOf(ref op))
             {
@@ -238,14 +239,16 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
                     returns = returns.Outer;
                     break;
                 default:
-                    if (!op.Fallthrough || next >= 0x1_0000)
+                    // (A conditional branch that was taken when it was decoded is not followed by its next
+                    // instruction in the pool: that is found by its address.)
+                    if ((!op.Fallthrough && branch is null) || next >= 0x1_0000)
                         return start;
                     to = (cs, next);
                     break;
             }
             int again = StepAt(steps, frames, to.Cs, to.Ip, returns);
             int target = again >= 0 || steps.Count == MaxInstructions ? 0
-                : KindOf(ref op) == Transfer.None ? slot + 1
+                : KindOf(ref op) == Transfer.None && op.Fallthrough ? slot + 1
                 : CachedAt(to.Cs, to.Ip);
             if (again < 0 && target == 0)
                 return start;

@@ -480,7 +480,8 @@ public partial class BlockEngineTests
     [InlineData(CpuModel.I386, true)]
     public void Random_programs_run_alike_with_and_without_blocks(CpuModel model, bool compiled)
     {
-        // Loops, forward branches, stores into the program's own bytes, OUTs that raise interrupts, faults:
+        // Loops, forward branches, if/else, inner loops, a handler dispatching on AL, stores into the program's own
+        // bytes, OUTs that raise interrupts, faults:
         // after every slice of a random size both CPUs must agree on everything a guest can see.
         var random = new Random(4321 + (int)model);
         long inline = 0, handler = 0;
@@ -493,6 +494,10 @@ public partial class BlockEngineTests
             int raiseOn = random.Next(1, 20);
             var plain = Start(model, code, data, regs, raiseOn, blocks: false, compiled: false);
             var blocks = Start(model, code, data, regs, raiseOn, blocks: true, compiled);
+            // Compiled on a block's first start, or on its second or third, when both sides of its branches may
+            // have run: a region.
+            if (compiled)
+                blocks.Cpu.CompileThreshold = 1 + program % 3;
             string where = $"{model} program {program} ({Convert.ToHexString(code)})";
             for (int slice = 0; slice < 40; slice++)
             {
@@ -707,6 +712,12 @@ public partial class BlockEngineTests
 
     private const uint Data = 0x3000;
     private const uint FarStub = 0x80A0;
+    // A handler that dispatches on AL to one of three ways, each ending in its own IRET (INT 3Dh, or PUSHF and
+    // CALL 0000:8200): TEST AL,1 ; JNZ odd ; TEST AL,2 ; JZ zero ; INC BP ; IRET ; zero: DEC BP ; IRET ;
+    // odd: ADD [3000h],BP ; IRET.
+    private const uint Dispatcher = 0x8200;
+    private const byte DispatcherLow = (byte)(Dispatcher & 0xFF), DispatcherHigh = (byte)(Dispatcher >> 8), DispatcherVector = 0x3D;
+    private static readonly byte[] DispatcherCode = [0xA8, 0x01, 0x75, 0x08, 0xA8, 0x02, 0x74, 0x02, 0x45, 0xCF, 0x4D, 0xCF, 0x01, 0x2E, 0x00, 0x30, 0xCF];
 
     private static CoreMachine Start(CpuModel model, byte[] code, byte[] data, ushort[] regs, int raiseOn, bool blocks, bool compiled)
     {
@@ -721,6 +732,8 @@ public partial class BlockEngineTests
         for (uint v = 0; v < 0x40; v++)
             m.Memory.Load(v * 4, [(byte)(CoreMachine.StubBase + 2 * v), (byte)((CoreMachine.StubBase + 2 * v) >> 8), 0, 0]);
         m.Memory.Load(FarStub, [0x45, 0xCB]); // INC BP ; RETF, called as 0800:00A0
+        m.Memory.Load(Dispatcher, DispatcherCode);
+        m.Memory.Load(DispatcherVector * 4u, [DispatcherLow, DispatcherHigh, 0, 0]);
 
         var device = new RaiseOnOut(m.Cpu, raiseOn);
         m.Cpu.ExitHandler = device;
@@ -732,6 +745,7 @@ public partial class BlockEngineTests
     }
 
     private static readonly int[] WordRegs = [0, 1, 2, 3, 6, 7]; // never SP or BP (the handlers count in BP)
+    private static readonly int[] NotCx = [0, 2, 3, 6, 7];      // inner loops count in CX
 
     // 60 instructions, then a jump back to the start: the blocks run many times, so stores into the code
     // hit cached blocks. Branch displacements are small and may land inside an instruction: that is code too.
@@ -742,9 +756,10 @@ public partial class BlockEngineTests
         {
             int alu = random.Next(8);
             int r1 = WordRegs[random.Next(WordRegs.Length)], r2 = WordRegs[random.Next(WordRegs.Length)];
+            int n1 = NotCx[random.Next(NotCx.Length)], n2 = NotCx[random.Next(NotCx.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(26))
+            switch (random.Next(30))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -778,6 +793,23 @@ public partial class BlockEngineTests
                 case 24:                                                                                          // mov word [vector n's offset], another stub
                     int vector = random.Next(0x20, 0x40), stub = (int)CoreMachine.StubBase + 2 * random.Next(0x20, 0x40);
                     code.AddRange([0xC7, 0x06, (byte)(vector * 4), 0x00, (byte)stub, (byte)(stub >> 8)]);
+                    break;
+                case 25:                                                                                          // if/else: both sides meet again
+                    // cmp r1,r2 ; jcc else ; inc r1 ; jmp join ; else: dec r2 ; join:
+                    code.AddRange([0x39, (byte)(0xC0 | r2 << 3 | r1), (byte)(0x70 + random.Next(16)), 0x03, (byte)(0x40 + r1), 0xEB, 0x01, (byte)(0x48 + r2)]);
+                    break;
+                case 26:                                                                                          // an inner LOOP
+                    // mov cx,n ; inner: add n2,n1 ; inc n1 ; loop inner
+                    code.AddRange([0xB9, (byte)random.Next(1, 12), 0x00, 0x01, (byte)(0xC0 | n1 << 3 | n2), (byte)(0x40 + n1), 0xE2, 0xFB]);
+                    break;
+                case 27:                                                                                          // an inner loop on a Jcc back
+                    // mov cx,n ; inner: alu n1,n2 ; dec cx ; jnz inner (or jcxz out past a backward jmp)
+                    code.AddRange(random.Next(2) == 0
+                        ? [0xB9, (byte)random.Next(1, 12), 0x00, (byte)(0x01 + 8 * alu), (byte)(0xC0 | n2 << 3 | n1), 0x49, 0x75, 0xFB]
+                        : [0xB9, (byte)random.Next(0, 12), 0x00, (byte)(0x01 + 8 * alu), (byte)(0xC0 | n2 << 3 | n1), 0xE3, 0x03, 0x49, 0xEB, 0xF9]);
+                    break;
+                case 28:                                                                                          // the dispatcher, through INT or PUSHF ; CALL far
+                    code.AddRange(random.Next(2) == 0 ? [0xB0, imm, 0xCD, DispatcherVector] : [0xB0, imm, 0x9C, 0x9A, DispatcherLow, DispatcherHigh, 0x00, 0x00]);
                     break;
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
             }
