@@ -44,9 +44,28 @@ internal static unsafe class BlockEmitter
     private static MethodInfo Getter(string property) =>
         typeof(Processor).GetProperty(property, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetGetMethod(nonPublic: true)!;
 
-    /// <summary>The method of the block made of <paramref name="steps"/> (see <see cref="BlockCompiler"/>); counts
-    /// its instructions in <paramref name="compiler"/>.</summary>
-    public static Func<Processor, int> Emit(BlockCompiler compiler, DecodedOp[] pool, List<BlockCompiler.Step> steps)
+    /// <summary>The method of the block made of <paramref name="steps"/> (see <see cref="BlockCompiler"/>), bound to
+    /// <paramref name="cpu"/> (a delegate closed over its first argument is called without the shuffle an open static
+    /// one takes); counts its instructions in <paramref name="compiler"/>.</summary>
+    public static Func<int> Emit(BlockCompiler compiler, Processor cpu, DecodedOp[] pool, List<BlockCompiler.Step> steps)
+    {
+        (DynamicMethod method, Emitter.Usage usage) = Write(pool, steps, loops: null);
+        // A block that loops to its start is written again knowing what its passes use: that guest state is loaded
+        // before the loop and stays in locals from one pass to the next (see the Emitter's remarks).
+        if (usage.Loops)
+            (method, _) = Write(pool, steps, usage);
+        foreach (BlockCompiler.Step step in steps)
+        {
+            ref DecodedOp op = ref pool[step.Slot];
+            if (!Templates.ContainsKey((nint)op.Execute) && BlockCompiler.KindOf(ref op) == BlockCompiler.Transfer.None)
+                compiler.HandlerInstructions++;
+            else
+                compiler.InlineInstructions++;
+        }
+        return method.CreateDelegate<Func<int>>(cpu);
+    }
+
+    private static (DynamicMethod, Emitter.Usage) Write(DecodedOp[] pool, List<BlockCompiler.Step> steps, Emitter.Usage? loops)
     {
         BlockCompiler.Step start = steps[0];
         var method = new DynamicMethod($"Block_{start.Cs:X4}_{start.Ip:X4}_{start.Slot}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
@@ -58,7 +77,7 @@ internal static unsafe class BlockEmitter
             if (Templates.GetValueOrDefault((nint)pool[step.Slot].Execute) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
                 segments.Add(seg);
         }
-        il.Start(segments);
+        il.Start(segments, loops);
         uint next = 0;
         for (int i = 0; i < count; i++)
         {
@@ -71,10 +90,6 @@ internal static unsafe class BlockEmitter
             il.At(cs);
             Template? template = Templates.GetValueOrDefault((nint)op.Execute);
             BlockCompiler.Transfer transfer = BlockCompiler.KindOf(ref op);
-            if (template is null && transfer == BlockCompiler.Transfer.None)
-                compiler.HandlerInstructions++;
-            else
-                compiler.InlineInstructions++;
             uint target = (next + op.Imm) & 0xFFFF;
             switch (transfer)
             {
@@ -104,7 +119,7 @@ internal static unsafe class BlockEmitter
             }
         }
         il.End(steps[^1].Slot, next);
-        return method.CreateDelegate<Func<Processor, int>>();
+        return (method, il.Used());
     }
 
     /// <summary>The IL of one block, instruction by instruction; keeps count of the instructions retired
@@ -146,6 +161,14 @@ internal static unsafe class BlockEmitter
         private readonly ushort _startCs;
         private ushort _cs, _instructionCs;
         private LocalBuilder? _destination;
+        // The block loops to its start with the guest state it uses kept in locals (written again, see Emit).
+        private bool _keepsState, _loops, _flagsUsed;
+
+        /// <summary>What a block's IL turned out to use: the registers and FLAGS its inline operations keep in locals,
+        /// and whether it loops to its start.</summary>
+        public sealed record Usage(bool[] Regs, bool Flags, bool Loops);
+
+        public Usage Used() => new([.. _regs.Select(r => r is not null)], _flagsUsed, _loops);
 
         private sealed record State(bool[] Loaded, bool[] Dirty, bool[] SegLoaded)
         {
@@ -174,8 +197,9 @@ internal static unsafe class BlockEmitter
         }
 
         /// <summary>The method's start; <paramref name="segments"/>: those the block's memory operands use, whose bases
-        /// are loaded once here rather than on every pass.</summary>
-        public void Start(IEnumerable<int> segments)
+        /// are loaded once here rather than on every pass; <paramref name="loops"/>: for a block that loops to its start,
+        /// what its passes use, loaded here too and kept in locals from pass to pass.</summary>
+        public void Start(IEnumerable<int> segments, Usage? loops)
         {
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Call, GetCodeGeneration);
@@ -189,6 +213,23 @@ internal static unsafe class BlockEmitter
                 SegBase(seg);
             if (_state.SegLoaded.Contains(true))
                 PlainAccessCopy();
+            if (loops is not null)
+            {
+                // Loaded and counted as changed: every way out writes them back, so a pass may change any of them.
+                _keepsState = true;
+                for (int r = 0; r < 8; r++)
+                {
+                    if (!loops.Regs[r])
+                        continue;
+                    Load(r);
+                    _state.Dirty[r] = true;
+                }
+                if (loops.Flags)
+                {
+                    EmitFlagsLoad();
+                    _state.FlagsLoaded = _state.FlagsDirty = _flagsUsed = true;
+                }
+            }
             _atTop = _state.Copy();
             il.MarkLabel(_top);
         }
@@ -628,9 +669,12 @@ internal static unsafe class BlockEmitter
             if (target == start.Ip && _cs == start.Cs)
             {
                 // Another pass when the budget holds all of it and nothing waits; otherwise the run loop takes over.
-                // Either way the guest state goes back first: the next pass loads it again. What the pass starts with
-                // (segment bases, the plain-access copy) is loaded again if a handler call made it stale.
-                EmitWriteBack();
+                // What the pass starts with (segment bases, the plain-access copy and, in a block written knowing what
+                // its passes use, those registers and FLAGS) is loaded again if a handler call made it stale; in a block
+                // written without that knowledge the guest state goes back first and the next pass loads it again.
+                _loops = true;
+                if (!_keepsState)
+                    EmitWriteBack();
                 var leave = il.DefineLabel();
                 il.Emit(OpCodes.Ldarg_0);
                 il.Emit(OpCodes.Call, GetAttention);
@@ -646,6 +690,13 @@ internal static unsafe class BlockEmitter
                 }
                 if (_atTop.PlainLoaded && !_state.PlainLoaded)
                     EmitPlainAccessCopy();
+                for (int r = 0; r < 8; r++)
+                {
+                    if (_atTop.Loaded[r] && !_state.Loaded[r])
+                        EmitLoad(r);
+                }
+                if (_atTop.FlagsLoaded && !_state.FlagsLoaded)
+                    EmitFlagsLoad();
                 // A pass starts with InstructionCs the block's own (the run loop's), and so IL after _top takes it.
                 if (_instructionCs != _startCs)
                 {
@@ -655,6 +706,8 @@ internal static unsafe class BlockEmitter
                 }
                 il.Emit(OpCodes.Br, _top);
                 il.MarkLabel(leave);
+                if (_keepsState)
+                    EmitWriteBack();
                 SetIp(target);
                 Int(slot);
                 il.Emit(OpCodes.Ret);
@@ -760,6 +813,7 @@ internal static unsafe class BlockEmitter
                 EmitFlagsLoad();
                 _state.FlagsLoaded = true;
             }
+            _flagsUsed = true;
             _state.FlagsDirty = true;
             il.Emit(OpCodes.Ldloca, _flags);
         }
