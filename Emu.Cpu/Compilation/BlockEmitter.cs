@@ -131,8 +131,9 @@ internal static unsafe class BlockEmitter
     /// stored). Each is loaded from the processor (<c>Regs</c>, through one reference taken at the start, and
     /// <c>FlagState</c>) at its first use after the block's start or a handler call (which may read or change any of
     /// them), and written back, if changed, before anything that can see it: a memory access that leaves the fast
-    /// path (a fault pushes FLAGS), a handler call, and every way out of the method, including the loop back to its
-    /// start (a pass starts with none of it loaded). The IL runs top to bottom but for that loop, the ways out and
+    /// path (a fault pushes FLAGS), a handler call, and every way out of the method. A block that loops to its start
+    /// is written knowing what its passes use (<see cref="Usage"/>): that is loaded before the loop's top and counted
+    /// as changed, so it stays in locals from one pass to the next and every way out writes it back. The IL runs top to bottom but for that loop, the ways out and
     /// the slow paths, so what is loaded or changed at each point is known while it is written.
     /// <para>A memory operand is first tested for a plain access (<see cref="PlainAccess"/>, the offset inside the
     /// segment): on that fast path the operation runs on the bytes, as its register form over a local that stands for
