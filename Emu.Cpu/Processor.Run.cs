@@ -100,7 +100,8 @@ public sealed unsafe partial class Processor
     // slot: no address computation, no lookup, no successor link on the critical path. The loop leaves a
     // block, and finds the next one through the successor link or the address map (chaining), when
     // - control did not fall through: IP is not the next instruction's (a branch taken, an interrupt
-    //   delivered, a REP instruction suspended, IP wrapped at 64 KiB); a new CS raises _attention;
+    //   delivered, a REP instruction suspended, IP wrapped at 64 KiB, a far transfer); a new CS with IP the next
+    //   instruction's raises _attention (JumpFar);
     // - _attention is raised: an interrupt request, TF, a shadow (STI, MOV SS), HLT, a stop, a new CS;
     //   ServiceAttention then runs before the next instruction exactly as between any two instructions;
     // - the budget is spent (Retired is exact after every instruction: --max-instructions, Step);
@@ -164,7 +165,7 @@ public sealed unsafe partial class Processor
                 {
                     // Chaining without the dispatcher: a branch taken, a CALL, RET, INT or IRET, or the end of a
                     // block goes on at once in the block its successor link names when that is where CS:IP now
-                    // points (CS is the same: a new one raises _attention) and stays below 1 MiB. A block that is
+                    // points (under CS as it now is) and stays below 1 MiB. A block that is
                     // compiled, or that this start makes hot, is left to the dispatcher, which runs or compiles it;
                     // the others are counted here as it counts them.
                     if (_attention || Retired >= end)
@@ -176,6 +177,8 @@ public sealed unsafe partial class Processor
                         || successor.Block != 0 || successor.Entries + 1 == _cache.Compiler.Threshold)
                         break;
                     successor.Entries++;
+                    // A far transfer may have moved CS on (without attention: see JumpFar).
+                    InstructionCs = _codeSelector;
                     op = ref successor;
                     continue;
                 }
