@@ -406,6 +406,44 @@ public sealed unsafe partial class Processor
         return true;
     }
 
+    /// <summary>
+    /// A far CALL's pushes (CS, then the return IP <paramref name="next"/>) for a compiled block that keeps SP in a
+    /// local, done only when they are plain: the four bytes inside the stack segment (SP 1-3 would wrap them), RAM
+    /// with no code. Otherwise false with nothing changed: the caller pushes through the processor, which may fault.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool CallFarPlain(ref uint sp, uint next)
+    {
+        uint sp16 = sp & 0xFFFF, top = (sp16 - 4) & 0xFFFF;
+        PlainAccess plain = Memory.Plain;
+        uint frame = SegBase[Seg.SS] + top;
+        if (sp16 is > 0 and < 4 || !plain.CanWrite(frame, 4))
+            return false;
+        byte* f = plain.At(frame);
+        Unsafe.WriteUnaligned(f, (ushort)next);
+        Unsafe.WriteUnaligned(f + 2, Sregs[Seg.CS]);
+        sp = (sp & 0xFFFF_0000) | top;
+        return true;
+    }
+
+    /// <summary>
+    /// RETF [imm16] as <see cref="Execution.Specialized.RetfR16"/> does it, for a compiled block that keeps SP in a
+    /// local, done only when it is plain: the four bytes readable inside the stack segment and holding
+    /// <paramref name="expected"/> (CS &lt;&lt; 16 | IP, the return point the block goes on at). Otherwise false with
+    /// nothing changed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool RetfPlain(ref uint sp, uint release, uint expected)
+    {
+        uint top = sp & 0xFFFF;
+        PlainAccess plain = Memory.Plain;
+        uint frame = SegBase[Seg.SS] + top;
+        if (top > 0xFFFC || !plain.CanRead(frame, 4) || Unsafe.ReadUnaligned<uint>(plain.At(frame)) != expected)
+            return false;
+        sp = (sp & 0xFFFF_0000) | ((top + 4 + release) & 0xFFFF);
+        return true;
+    }
+
     /// <summary>A machine reset requested by a device (port 92h, the 8042): the run ends as on a shutdown.</summary>
     public void StopForReset(string source) => Shutdown(new CpuStop(StopCause.GuestReset, Source: source));
 
