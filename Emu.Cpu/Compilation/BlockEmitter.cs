@@ -37,6 +37,8 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo EnterInterruptMethod = ProcessorMethod(nameof(Processor.EnterInterrupt));
     private static readonly MethodInfo EnterInterruptPlainMethod = ProcessorMethod(nameof(Processor.EnterInterruptPlain));
     private static readonly MethodInfo IretPlainMethod = ProcessorMethod(nameof(Processor.IretPlain));
+    private static readonly MethodInfo CallFarPlainMethod = ProcessorMethod(nameof(Processor.CallFarPlain));
+    private static readonly MethodInfo RetfPlainMethod = ProcessorMethod(nameof(Processor.RetfPlain));
 
     private static MethodInfo ProcessorMethod(string name) =>
         typeof(Processor).GetMethod(name, BindingFlags.Instance | BindingFlags.NonPublic)!;
@@ -45,8 +47,37 @@ internal static unsafe class BlockEmitter
         typeof(Processor).GetProperty(property, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetGetMethod(nonPublic: true)!;
 
     /// <summary>The method of the block made of <paramref name="steps"/> (see <see cref="BlockCompiler"/>), whose
-    /// longest ways out are <paramref name="longest"/>; counts its instructions in <paramref name="compiler"/>.</summary>
-    public static Func<Processor, int> Emit(BlockCompiler compiler, DecodedOp[] pool, List<BlockCompiler.Step> steps, int[] longest)
+    /// longest ways out are <paramref name="longest"/>, bound to <paramref name="cpu"/> (a delegate closed over its
+    /// first argument is called without the shuffle an open static one takes); counts its instructions in
+    /// <paramref name="compiler"/>.</summary>
+    public static Func<int> Emit(BlockCompiler compiler, Processor cpu, DecodedOp[] pool, List<BlockCompiler.Step> steps, int[] longest)
+    {
+        (DynamicMethod method, Emitter.Usage usage) = Write(pool, steps, longest, loops: null);
+        // A block that loops is written again knowing what it uses: that guest state is loaded before the first
+        // step and stays in locals from one pass to the next (see the Emitter's remarks).
+        if (usage.Loops)
+            (method, _) = Write(pool, steps, longest, usage);
+        for (int i = 0; i < steps.Count; i++)
+        {
+            ref DecodedOp op = ref pool[steps[i].Slot];
+            if (!Templates.ContainsKey((nint)op.Execute) && TransferOf(ref op, last: steps[i].Next < 0) == BlockCompiler.Transfer.None)
+                compiler.HandlerInstructions++;
+            else
+                compiler.InlineInstructions++;
+        }
+        return method.CreateDelegate<Func<int>>(cpu);
+    }
+
+    // The transfer the block goes on through at `op` (see BlockCompiler.Transfer); an indirect one the block ends
+    // at (its target not followed) is a handler call like any other instruction.
+    private static BlockCompiler.Transfer TransferOf(ref DecodedOp op, bool last) => BlockCompiler.KindOf(ref op) switch
+    {
+        BlockCompiler.Transfer.JumpIndirect or BlockCompiler.Transfer.CallIndirect
+            or BlockCompiler.Transfer.JumpFarIndirect or BlockCompiler.Transfer.CallFarIndirect when last => BlockCompiler.Transfer.None,
+        var kind => kind,
+    };
+
+    private static (DynamicMethod, Emitter.Usage) Write(DecodedOp[] pool, List<BlockCompiler.Step> steps, int[] longest, Emitter.Usage? loops)
     {
         BlockCompiler.Step start = steps[0];
         var method = new DynamicMethod($"Block_{start.Cs:X4}_{start.Ip:X4}_{start.Slot}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
@@ -57,7 +88,7 @@ internal static unsafe class BlockEmitter
             if (Templates.GetValueOrDefault((nint)pool[step.Slot].Execute) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
                 segments.Add(seg);
         }
-        il.Start(segments);
+        il.Start(segments, loops);
         for (int i = 0; i < steps.Count; i++)
         {
             (int slot, ushort cs, ushort ip, int onward, _) = steps[i];
@@ -69,11 +100,7 @@ internal static unsafe class BlockEmitter
             il.At(cs);
             il.Enter(i);
             Template? template = Templates.GetValueOrDefault((nint)op.Execute);
-            BlockCompiler.Transfer transfer = BlockCompiler.KindOf(ref op);
-            if (template is null && transfer == BlockCompiler.Transfer.None)
-                compiler.HandlerInstructions++;
-            else
-                compiler.InlineInstructions++;
+            BlockCompiler.Transfer transfer = TransferOf(ref op, last);
             uint target = (next + op.Imm) & 0xFFFF;
             switch (transfer)
             {
@@ -87,6 +114,11 @@ internal static unsafe class BlockEmitter
                     break;
                 case BlockCompiler.Transfer.CallFar:
                     il.CallFar(slot, ip, next, (ushort)op.Imm2, op.Imm & 0xFFFF, last);
+                    il.GoOn(i, null);
+                    break;
+                case BlockCompiler.Transfer.JumpIndirect or BlockCompiler.Transfer.CallIndirect
+                    or BlockCompiler.Transfer.JumpFarIndirect or BlockCompiler.Transfer.CallFarIndirect:
+                    il.Indirect(transfer, ref op, slot, ip, next, then!.Value);
                     il.GoOn(i, null);
                     break;
                 case BlockCompiler.Transfer.Ret or BlockCompiler.Transfer.Retf or BlockCompiler.Transfer.Iret or BlockCompiler.Transfer.Int:
@@ -105,7 +137,7 @@ internal static unsafe class BlockEmitter
             }
         }
         il.End();
-        return method.CreateDelegate<Func<Processor, int>>();
+        return (method, il.Used());
     }
 
     /// <summary>The IL of one block, instruction by instruction; keeps count of the instructions retired
@@ -117,8 +149,9 @@ internal static unsafe class BlockEmitter
     /// stored). Each is loaded from the processor (<c>Regs</c>, through one reference taken at the start, and
     /// <c>FlagState</c>) at its first use after the block's start or a handler call (which may read or change any of
     /// them), and written back, if changed, before anything that can see it: a memory access that leaves the fast
-    /// path (a fault pushes FLAGS), a handler call, and every way out of the method, including the loop back to its
-    /// start (a pass starts with none of it loaded). The IL runs top to bottom but for that loop, the ways out and
+    /// path (a fault pushes FLAGS), a handler call, and every way out of the method. A block that loops to its start
+    /// is written knowing what its passes use (<see cref="Usage"/>): that is loaded before the loop's top and counted
+    /// as changed, so it stays in locals from one pass to the next and every way out writes it back. The IL runs top to bottom but for that loop, the ways out and
     /// the slow paths, so what is loaded or changed at each point is known while it is written.
     /// <para>A memory operand is first tested for a plain access (<see cref="PlainAccess"/>, the offset inside the
     /// segment): on that fast path the operation runs on the bytes, as its register form over a local that stands for
@@ -152,6 +185,14 @@ internal static unsafe class BlockEmitter
         // run loop set it to the block's CS; a far transfer moves on to code of another one).
         private ushort _cs, _instructionCs;
         private LocalBuilder? _destination;
+        // Whether the IL uses FLAGS (see Usage).
+        private bool _flagsUsed;
+
+        /// <summary>What a block's IL turned out to use: the registers and FLAGS its inline operations keep in locals,
+        /// and whether it loops (goes back to a step written already).</summary>
+        public sealed record Usage(bool[] Regs, bool Flags, bool Loops);
+
+        public Usage Used() => new([.. _regs.Select(r => r is not null)], _flagsUsed, BlockCompiler.Loops(_steps));
 
         private sealed record State(bool[] Loaded, bool[] Dirty, bool[] SegLoaded)
         {
@@ -196,8 +237,9 @@ internal static unsafe class BlockEmitter
         }
 
         /// <summary>The method's start; <paramref name="segments"/>: those the block's memory operands use, whose bases
-        /// are loaded once here rather than on every pass.</summary>
-        public void Start(IEnumerable<int> segments)
+        /// are loaded once here rather than on every pass; <paramref name="loops"/>: for a block that loops to its start,
+        /// what its passes use, loaded here too and kept in locals from pass to pass.</summary>
+        public void Start(IEnumerable<int> segments, Usage? loops)
         {
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Call, GetCodeGeneration);
@@ -211,6 +253,22 @@ internal static unsafe class BlockEmitter
                 SegBase(seg);
             if (_state.SegLoaded.Contains(true))
                 PlainAccessCopy();
+            if (loops is not null)
+            {
+                // Loaded and counted as changed: every way out writes them back, so a pass may change any of them.
+                for (int r = 0; r < 8; r++)
+                {
+                    if (!loops.Regs[r])
+                        continue;
+                    Load(r);
+                    _state.Dirty[r] = true;
+                }
+                if (loops.Flags)
+                {
+                    EmitFlagsLoad();
+                    _state.FlagsLoaded = _state.FlagsDirty = _flagsUsed = true;
+                }
+            }
         }
 
         /// <summary>Step <paramref name="i"/>'s code starts here, with the state its ways in bring.</summary>
@@ -221,19 +279,14 @@ internal static unsafe class BlockEmitter
                 (_state, _instructionCs) = (_entry[i]!.Value.State.Copy(), _entry[i]!.Value.InstructionCs);
             if (_isHead[i])
             {
-                // Every way in has its instructions counted and its changes written back (Join; here for the step
-                // before, whose code runs on into this one).
+                // Every way in has its instructions counted (Join; here for the step before, whose code runs on into
+                // this one), and what the head has loaded counts as changed: a way in need not write it back first,
+                // and every way out writes it back.
                 if (fromBefore)
-                {
                     Retire(0);
-                    WriteBack(forget: false);
-                }
-                else
-                {
-                    _state.Pending = 0;
-                    Array.Clear(_state.Dirty);
-                    _state.FlagsDirty = false;
-                }
+                _state.Pending = 0;
+                Array.Copy(_state.Loaded, _state.Dirty, _state.Loaded.Length);
+                _state.FlagsDirty = _state.FlagsLoaded;
                 _entry[i] = (_state.Copy(), _instructionCs);
             }
             il.MarkLabel(_labels[i]);
@@ -277,17 +330,17 @@ internal static unsafe class BlockEmitter
         }
 
         // A way into head `to` from `from`, written after the block's end (where every head's state is known): the
-        // instructions counted, the changes written back, what the head has loaded loaded. Going back to a step written
-        // already (a loop, or paths that meet) needs the budget for that step's longest way out and nothing waiting;
-        // otherwise it leaves for the run loop, with IP the step's.
+        // instructions counted; what it changed and the head has not loaded written back, what the head has loaded
+        // and it has not loaded. Going back to a step written already (a loop, or paths that meet) needs the budget for
+        // that step's longest way out and nothing waiting; otherwise it leaves for the run loop, with IP the step's.
         private void Join(Label join, State state, ushort instructionCs, int from, int to)
         {
             il.MarkLabel(join);
             (_state, _instructionCs) = (state.Copy(), instructionCs);
             Retire(0);
-            EmitWriteBack();
             var leave = il.DefineLabel();
-            if (BlockCompiler.GoesBack(from, to))
+            bool back = BlockCompiler.GoesBack(from, to);
+            if (back)
             {
                 il.Emit(OpCodes.Ldarg_0);
                 il.Emit(OpCodes.Call, GetAttention);
@@ -297,13 +350,18 @@ internal static unsafe class BlockEmitter
                 il.Emit(OpCodes.Ldc_I8, (long)_longest[to]);
                 il.Emit(OpCodes.Blt, leave);
             }
+            State atLeave = _state.Copy();
             (State head, ushort headCs) = _entry[to]!.Value;
             for (int r = 0; r < 8; r++)
             {
-                if (head.Loaded[r] && !_state.Loaded[r])
+                if (_state.Dirty[r] && !head.Loaded[r])
+                    EmitStore(r);
+                else if (head.Loaded[r] && !_state.Loaded[r])
                     EmitLoad(r);
             }
-            if (head.FlagsLoaded && !_state.FlagsLoaded)
+            if (_state.FlagsDirty && !head.FlagsLoaded)
+                EmitFlagsStore();
+            else if (head.FlagsLoaded && !_state.FlagsLoaded)
                 EmitFlagsLoad();
             for (int seg = 0; seg < 6; seg++)
             {
@@ -319,10 +377,12 @@ internal static unsafe class BlockEmitter
                 il.Emit(OpCodes.Call, SetInstructionCs);
             }
             il.Emit(OpCodes.Br, _labels[to]);
+            if (!back)
+                return;
             il.MarkLabel(leave);
+            _state = atLeave;
             SetIp(_steps[to].Ip);
-            Int(_steps[from].Slot);
-            il.Emit(OpCodes.Ret);
+            Return(_steps[from].Slot);
         }
 
         public void End()
@@ -525,9 +585,21 @@ internal static unsafe class BlockEmitter
             StayUnlessDisturbed(slot, last);
         }
 
-        // CALL ptr16:16: the pushes through SP itself (a fault on the second keeps the first, as in the handler),
-        // then on in the target's code segment. Only SP changes: it is loaded again after.
+        // CALL ptr16:16: the pushes on the plain path (Processor.CallFarPlain) when the block goes on at the target;
+        // otherwise through SP itself (a fault on the second keeps the first, as in the handler), then on in the
+        // target's code segment. Only SP changes: it is loaded again after.
         public void CallFar(int slot, uint ip, uint next, ushort targetCs, uint target, bool last)
+        {
+            (Label Merge, State After)? fast = last ? null : PlainFrame(BlockCompiler.Transfer.CallFar, next, 0, targetCs, (ushort)target);
+            FarCallThroughProcessor(slot, ip, next, targetCs, target, last);
+            if (fast is var (merge, after))
+            {
+                BackTo(after);
+                il.MarkLabel(merge);
+            }
+        }
+
+        private void FarCallThroughProcessor(int slot, uint ip, uint next, ushort targetCs, uint target, bool last)
         {
             WriteBack(forget: false);
             BeforeSideEffects(ip, next);
@@ -550,7 +622,7 @@ internal static unsafe class BlockEmitter
             // IRET and INT read and write SP and FLAGS in the processor (INT through EnterInterrupt, IRET through
             // IretR16): those go back to it first and are loaded again after; no other register changes.
             bool frame = kind is BlockCompiler.Transfer.Iret or BlockCompiler.Transfer.Int;
-            (Label Merge, State After)? fast = frame && then is var (cs, ip0) ? PlainFrame(kind, next, operand, cs, ip0) : null;
+            (Label Merge, State After)? fast = !near && then is var (cs, ip0) ? PlainFrame(kind, next, operand, cs, ip0) : null;
             WriteBack(forget: false);
             BeforeSideEffects(ip, next);
             il.Emit(OpCodes.Ldarg_0);
@@ -621,28 +693,46 @@ internal static unsafe class BlockEmitter
             StayUnlessDisturbed(slot, last: false);
             if (fast is var (merge, after))
             {
+                // (RET and RETF moved SP in its local: the processor must hold it before BackTo loads it again.)
+                EmitWriteBack();
                 BackTo(after);
                 il.MarkLabel(merge);
             }
         }
 
-        // INT n or IRET with its frame and IVT entry on plain memory, its target the one it was compiled to go on at
-        // (Processor.EnterInterruptPlain, IretPlain): done over the SP and flags locals, then on at `merge` with the
-        // state returned. Where that fails (nothing changed), the IL that follows, the instruction through the
-        // processor, comes back to `merge` with that state when it goes on.
-        private (Label Merge, State After) PlainFrame(BlockCompiler.Transfer kind, uint next, uint vector, ushort thenCs, ushort thenIp)
+        // INT n, IRET, far CALL or RETF with its frame (and IVT entry) on plain memory, its target the one it was
+        // compiled to go on at (Processor.EnterInterruptPlain, IretPlain, CallFarPlain, RetfPlain): done over the SP
+        // (and flags) locals, then on at `merge` with the state returned. Where that fails (nothing changed), the IL
+        // that follows, the instruction through the processor, comes back to `merge` with that state when it goes on.
+        private (Label Merge, State After) PlainFrame(BlockCompiler.Transfer kind, uint next, uint operand, ushort thenCs, ushort thenIp)
         {
             SyncInstructionCs();
             il.Emit(OpCodes.Ldarg_0);
             SlotOnly(Reg.SP);
-            FlagsAddress();
-            if (kind == BlockCompiler.Transfer.Int)
+            switch (kind)
             {
-                Int((int)vector);
-                Int((int)next);
+                case BlockCompiler.Transfer.Int:
+                    FlagsAddress();
+                    Int((int)operand);
+                    Int((int)next);
+                    Int(thenCs << 16 | thenIp);
+                    il.Emit(OpCodes.Call, EnterInterruptPlainMethod);
+                    break;
+                case BlockCompiler.Transfer.Iret:
+                    FlagsAddress();
+                    Int(thenCs << 16 | thenIp);
+                    il.Emit(OpCodes.Call, IretPlainMethod);
+                    break;
+                case BlockCompiler.Transfer.Retf:
+                    Int((int)operand);
+                    Int(thenCs << 16 | thenIp);
+                    il.Emit(OpCodes.Call, RetfPlainMethod);
+                    break;
+                default:
+                    Int((int)next);
+                    il.Emit(OpCodes.Call, CallFarPlainMethod);
+                    break;
             }
-            Int(thenCs << 16 | thenIp);
-            il.Emit(OpCodes.Call, kind == BlockCompiler.Transfer.Int ? EnterInterruptPlainMethod : IretPlainMethod);
             var slow = il.DefineLabel();
             il.Emit(OpCodes.Brfalse, slow);
             State before = _state.Copy();
@@ -655,6 +745,86 @@ internal static unsafe class BlockEmitter
             il.MarkLabel(slow);
             _state = before;
             return (merge, after);
+        }
+
+        // JMP or CALL through a register or memory (m16 near, m16:16 far): the target read (a memory operand on the
+        // plain path only) and checked against `then`, the one seen when the block was compiled; when it is that one,
+        // the CALL's push as a near CALL rel16 does it, or a far CALL's pushes on the plain path, and on inline.
+        // Otherwise (another target, an operand or a far CALL's stack not plain) the instruction's handler does all
+        // of it, as the run loop runs it, and the block leaves with CS:IP where it put them.
+        public void Indirect(BlockCompiler.Transfer kind, ref DecodedOp op, int slot, uint ip, uint next, (ushort Cs, ushort Ip) then)
+        {
+            bool far = kind is BlockCompiler.Transfer.JumpFarIndirect or BlockCompiler.Transfer.CallFarIndirect;
+            var slow = il.DefineLabel();
+            // The slow path, written at the end, finds InstructionCs as the fast path has it here: this CS's.
+            SyncInstructionCs();
+            ushort cs = _cs;
+            State before = _state.Copy();
+            if (op.Kind0 == OperandKind.Mem)
+            {
+                int size = far ? 4 : 2;
+                Ea(ref op);
+                il.Emit(OpCodes.Stloc, _offset);
+                il.Emit(OpCodes.Ldloc, _offset);
+                Int(0x1_0000 - size);
+                il.Emit(OpCodes.Bgt_Un, slow);
+                PlainAccessCopy();
+                il.Emit(OpCodes.Ldloc, SegBase(op.Seg));
+                il.Emit(OpCodes.Ldloc, _offset);
+                il.Emit(OpCodes.Add);
+                il.Emit(OpCodes.Stloc, _linear);
+                il.Emit(OpCodes.Ldloca, _plain);
+                il.Emit(OpCodes.Ldloc, _linear);
+                Int(size);
+                il.Emit(OpCodes.Call, CanReadMethod);
+                il.Emit(OpCodes.Brfalse, slow);
+                il.Emit(OpCodes.Ldloca, _plain);
+                il.Emit(OpCodes.Ldloc, _linear);
+                il.Emit(OpCodes.Call, AtMethod);
+                il.Emit(OpCodes.Unaligned, (byte)1);
+                il.Emit(far ? OpCodes.Ldind_U4 : OpCodes.Ldind_U2);
+            }
+            else
+            {
+                Register(op.Reg0);
+                Int(0xFFFF);
+                il.Emit(OpCodes.And);
+            }
+            Int(far ? then.Cs << 16 | then.Ip : then.Ip);
+            il.Emit(OpCodes.Bne_Un, slow);
+            switch (kind)
+            {
+                case BlockCompiler.Transfer.CallIndirect:
+                    Call(slot, ip, next, then.Ip, last: false);
+                    break;
+                case BlockCompiler.Transfer.CallFarIndirect:
+                    il.Emit(OpCodes.Ldarg_0);
+                    SlotOnly(Reg.SP);
+                    Int((int)next);
+                    il.Emit(OpCodes.Call, CallFarPlainMethod);
+                    il.Emit(OpCodes.Brfalse, slow);
+                    goto default;
+                default:
+                    _state.Pending++;
+                    if (then.Cs != _cs)
+                        EnterCodeSegment(then.Cs);
+                    break;
+            }
+
+            nint handler = (nint)op.Execute, operands = (nint)Unsafe.AsPointer(ref op);
+            _slowPaths.Add(() =>
+            {
+                // What the run loop does: the handler, over the registers as the instruction found them; then out.
+                il.MarkLabel(slow);
+                _state = before.Copy();
+                _cs = _instructionCs = cs;
+                EmitWriteBack();
+                BeforeSideEffects(ip, next);
+                CallHandler(handler, operands);
+                Retire(1);
+                Int(slot);
+                il.Emit(OpCodes.Ret);
+            });
         }
 
         // Back from a slow path that went on to the state `after` the fast path leaves: Retired as it was there (its
@@ -855,6 +1025,7 @@ internal static unsafe class BlockEmitter
                 EmitFlagsLoad();
                 _state.FlagsLoaded = true;
             }
+            _flagsUsed = true;
             _state.FlagsDirty = true;
             il.Emit(OpCodes.Ldloca, _flags);
         }
@@ -962,19 +1133,26 @@ internal static unsafe class BlockEmitter
         private void EmitWriteBack()
         {
             if (_state.FlagsDirty)
-            {
-                il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Ldloc, _flags);
-                il.Emit(OpCodes.Stfld, FlagStateField);
-            }
+                EmitFlagsStore();
             for (int r = 0; r < 8; r++)
             {
-                if (!_state.Dirty[r])
-                    continue;
-                RegsElement(r);
-                il.Emit(OpCodes.Ldloc, _regs[r]!);
-                il.Emit(OpCodes.Stind_I4);
+                if (_state.Dirty[r])
+                    EmitStore(r);
             }
+        }
+
+        private void EmitFlagsStore()
+        {
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldloc, _flags);
+            il.Emit(OpCodes.Stfld, FlagStateField);
+        }
+
+        private void EmitStore(int slot)
+        {
+            RegsElement(slot);
+            il.Emit(OpCodes.Ldloc, _regs[slot]!);
+            il.Emit(OpCodes.Stind_I4);
         }
 
         // The local holding segment `seg`'s base, loaded if it is not.

@@ -481,7 +481,8 @@ public partial class BlockEngineTests
     public void Random_programs_run_alike_with_and_without_blocks(CpuModel model, bool compiled)
     {
         // Loops, forward branches, if/else, inner loops, a handler dispatching on AL, stores into the program's own
-        // bytes, OUTs that raise interrupts, faults:
+        // bytes, OUTs that raise interrupts, faults, near and far CALLs and JMPs through registers and pointers (which
+        // change while the code is hot, or name another CS):
         // after every slice of a random size both CPUs must agree on everything a guest can see.
         var random = new Random(4321 + (int)model);
         long inline = 0, handler = 0;
@@ -718,6 +719,8 @@ public partial class BlockEngineTests
     private const uint Dispatcher = 0x8200;
     private const byte DispatcherLow = (byte)(Dispatcher & 0xFF), DispatcherHigh = (byte)(Dispatcher >> 8), DispatcherVector = 0x3D;
     private static readonly byte[] DispatcherCode = [0xA8, 0x01, 0x75, 0x08, 0xA8, 0x02, 0x74, 0x02, 0x45, 0xCF, 0x4D, 0xCF, 0x01, 0x2E, 0x00, 0x30, 0xCF];
+    private const uint FarPointers = 0x3200, NearPointer = 0x3210;
+    private const int NearStub = 0x80C0;
 
     private static CoreMachine Start(CpuModel model, byte[] code, byte[] data, ushort[] regs, int raiseOn, bool blocks, bool compiled)
     {
@@ -731,7 +734,18 @@ public partial class BlockEngineTests
             m.Memory.Load(CoreMachine.StubBase + 2 * v, [0x45, 0xCF]);
         for (uint v = 0; v < 0x40; v++)
             m.Memory.Load(v * 4, [(byte)(CoreMachine.StubBase + 2 * v), (byte)((CoreMachine.StubBase + 2 * v) >> 8), 0, 0]);
-        m.Memory.Load(FarStub, [0x45, 0xCB]); // INC BP ; RETF, called as 0800:00A0
+        m.Memory.Load(FarStub, [0x45, 0xCB]); // INC BP ; RETF, called as 0800:00A0 and (through a pointer) 07FA:0100
+        m.Memory.Load(FarStub + 0x18, [0x45, 0x45, 0xCB]); // INC BP ; INC BP ; RETF, at 0800:00B8
+        m.Memory.Load(FarStub + 0x30, [0x45, 0xCA, 0x02, 0x00]); // INC BP ; RETF 2, at 0800:00D0
+        // The pointers the indirect CALLs and JMPs go through (the programs change some of them as they run).
+        m.Memory.Load(FarPointers, [0xA0, 0x00, 0x00, 0x08, 0x00, 0x01, 0xFA, 0x07, 0xD0, 0x00, 0x00, 0x08]);
+        m.Memory.Load(NearPointer, [NearStub & 0xFF, NearStub >> 8]);
+        // INC BP ; RET and INC BP ; INC BP ; RET, called near from CS 0000 and (the copy 100h above) from CS 0010.
+        foreach (uint at in (uint[])[NearStub, NearStub + 0x100])
+        {
+            m.Memory.Load(at, [0x45, 0xC3]);
+            m.Memory.Load(at + 4, [0x45, 0x45, 0xC3]);
+        }
         m.Memory.Load(Dispatcher, DispatcherCode);
         m.Memory.Load(DispatcherVector * 4u, [DispatcherLow, DispatcherHigh, 0, 0]);
 
@@ -759,7 +773,7 @@ public partial class BlockEngineTests
             int n1 = NotCx[random.Next(NotCx.Length)], n2 = NotCx[random.Next(NotCx.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(30))
+            switch (random.Next(37))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -794,21 +808,47 @@ public partial class BlockEngineTests
                     int vector = random.Next(0x20, 0x40), stub = (int)CoreMachine.StubBase + 2 * random.Next(0x20, 0x40);
                     code.AddRange([0xC7, 0x06, (byte)(vector * 4), 0x00, (byte)stub, (byte)(stub >> 8)]);
                     break;
-                case 25:                                                                                          // if/else: both sides meet again
+                case 25: code.AddRange([0xC7, 0x06, 0x00, 0x32, random.Next(2) == 0 ? (byte)0xA0 : (byte)0xB8, 0x00]); break; // mov word [3200h], 00A0h or 00B8h: the far pointer changes
+                case 26: code.AddRange([0xFF, 0x1E, 0x00, 0x32]); break;                                      // call far [3200h]: 0800:00A0 or 0800:00B8
+                case 27:
+                    if (random.Next(2) == 0)
+                        code.AddRange([0xFF, 0x1E, 0x04, 0x32]);                                                // call far [3204h]: 07FA:0100, the stub under another CS
+                    else
+                        code.AddRange([(byte)(0x50 + r1), 0xFF, 0x1E, 0x08, 0x32]);                             // push r16 ; call far [3208h]: RETF 2
+                    break;
+                case 28:
+                    int near = NearStub + 4 * random.Next(2);
+                    code.AddRange(random.Next(2) == 0
+                        ? [0xC7, 0x06, 0x10, 0x32, (byte)near, (byte)(near >> 8)]                               // mov word [3210h], a near stub
+                        : [0xFF, 0x16, 0x10, 0x32]);                                                            // call [3210h]
+                    break;
+                case 29: code.AddRange([(byte)(0xB8 + r1), (byte)(NearStub + 4 * random.Next(2)), NearStub >> 8, 0xFF, (byte)(0xD0 | r1)]); break; // mov r16, stub ; call r16
+                case 30:
+                    // call $+3 ; pop r16 ; add r16, k: r16 = the IP after the JMP, in whatever CS runs this; then there by JMP r16 or [3212h]
+                    code.AddRange(random.Next(2) == 0
+                        ? [0xE8, 0x00, 0x00, (byte)(0x58 + r1), 0x83, (byte)(0xC0 | r1), 6, 0xFF, (byte)(0xE0 | r1)]
+                        : [0xE8, 0x00, 0x00, (byte)(0x58 + r1), 0x83, (byte)(0xC0 | r1), 12, 0x89, (byte)(0x06 | r1 << 3), 0x12, 0x32, 0xFF, 0x26, 0x12, 0x32]);
+                    break;
+                case 31:
+                    // jmp far [3220h] to what follows it, as CS 0000 or 0010 (the same bytes, IPs 100h apart)
+                    int cs = random.Next(2) * 0x10, after = 0x100 + code.Count + 16 - cs * 16;
+                    code.AddRange([0xC7, 0x06, 0x20, 0x32, (byte)after, (byte)(after >> 8), 0xC7, 0x06, 0x22, 0x32, (byte)cs, 0x00, 0xFF, 0x2E, 0x20, 0x32]);
+                    break;
+                case 32:                                                                                          // if/else: both sides meet again
                     // cmp r1,r2 ; jcc else ; inc r1 ; jmp join ; else: dec r2 ; join:
                     code.AddRange([0x39, (byte)(0xC0 | r2 << 3 | r1), (byte)(0x70 + random.Next(16)), 0x03, (byte)(0x40 + r1), 0xEB, 0x01, (byte)(0x48 + r2)]);
                     break;
-                case 26:                                                                                          // an inner LOOP
+                case 33:                                                                                          // an inner LOOP
                     // mov cx,n ; inner: add n2,n1 ; inc n1 ; loop inner
                     code.AddRange([0xB9, (byte)random.Next(1, 12), 0x00, 0x01, (byte)(0xC0 | n1 << 3 | n2), (byte)(0x40 + n1), 0xE2, 0xFB]);
                     break;
-                case 27:                                                                                          // an inner loop on a Jcc back
+                case 34:                                                                                          // an inner loop on a Jcc back
                     // mov cx,n ; inner: alu n1,n2 ; dec cx ; jnz inner (or jcxz out past a backward jmp)
                     code.AddRange(random.Next(2) == 0
                         ? [0xB9, (byte)random.Next(1, 12), 0x00, (byte)(0x01 + 8 * alu), (byte)(0xC0 | n2 << 3 | n1), 0x49, 0x75, 0xFB]
                         : [0xB9, (byte)random.Next(0, 12), 0x00, (byte)(0x01 + 8 * alu), (byte)(0xC0 | n2 << 3 | n1), 0xE3, 0x03, 0x49, 0xEB, 0xF9]);
                     break;
-                case 28:                                                                                          // the dispatcher, through INT or PUSHF ; CALL far
+                case 35:                                                                                          // the dispatcher, through INT or PUSHF ; CALL far
                     code.AddRange(random.Next(2) == 0 ? [0xB0, imm, 0xCD, DispatcherVector] : [0xB0, imm, 0x9C, 0x9A, DispatcherLow, DispatcherHigh, 0x00, 0x00]);
                     break;
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
