@@ -15,6 +15,16 @@ public sealed unsafe partial class Processor
     /// <summary>Interrupts and exceptions delivered through the IVT since the CPU was created.</summary>
     public long InterruptsDelivered { get; private set; }
 
+    /// <summary>Of <see cref="Retired"/>, the instructions that ran inside compiled blocks, and how many times a
+    /// compiled block was entered (their ratio: how far compiled code runs before the run loop takes over).</summary>
+    public long CompiledRetired { get; private set; }
+
+    /// <inheritdoc cref="CompiledRetired"/>
+    public long BlockEntries { get; private set; }
+
+    /// <summary>Blocks compiled to IL so far (dropped ones included), and their instructions.</summary>
+    public (long Blocks, long Instructions) Compiled => (_cache.Compiler.Compiled, _cache.Compiler.InlineInstructions + _cache.Compiler.HandlerInstructions);
+
     /// <summary>
     /// Executes instructions until <paramref name="maxInstructions"/> have retired, HLT leaves the CPU
     /// waiting with nothing to wake it, an exit handler asks for a stop, or the machine shuts down.
@@ -142,9 +152,12 @@ public sealed unsafe partial class Processor
             {
                 if (!_attention && linear < GuestMemory.OneMiB)
                 {
+                    long before = Retired;
                     int last = _cache.Compiler.Run(this, op.Block, ip);
                     if (last != 0)
                     {
+                        BlockEntries++;
+                        CompiledRetired += Retired - before;
                         previous = last;
                         continue;
                     }

@@ -82,6 +82,9 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     /// <summary>Instructions compiled so far as inline operations, and as calls of their handler.</summary>
     public long InlineInstructions, HandlerInstructions;
 
+    /// <summary>Blocks compiled so far.</summary>
+    public long Compiled;
+
     /// <summary>Runs compiled block <paramref name="index"/> from CS:IP = <paramref name="ip"/> if it may (see the
     /// remarks); returns the slot of the last instruction it ran, or 0 when it did not run.</summary>
     public int Run(Processor cpu, int index, uint ip)
@@ -156,6 +159,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             Clear();
         int index = _used++;
         int[] slots = [.. steps.Select(s => s.Slot)];
+        Compiled++;
         _blocks[index] = new Block(BlockEmitter.Emit(this, cpu, pool, steps), ip, slots, cache.Generation);
         pool[first].Block = index;
     }
