@@ -323,26 +323,7 @@ internal static unsafe class BlockEmitter
             else
                 Ea(ref op);
             il.Emit(OpCodes.Stloc, _offset);
-            if (size > 1 || op.Address32)
-            {
-                il.Emit(OpCodes.Ldloc, _offset);
-                Int(0x1_0000 - size);
-                il.Emit(OpCodes.Bgt_Un, slow);
-            }
-            PlainAccessCopy();
-            il.Emit(OpCodes.Ldloc, SegBase(seg));
-            il.Emit(OpCodes.Ldloc, _offset);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Stloc, _linear);
-            il.Emit(OpCodes.Ldloca, _plain);
-            il.Emit(OpCodes.Ldloc, _linear);
-            Int(size);
-            il.Emit(OpCodes.Call, (t.Access & Access.Write) != 0 ? CanWriteMethod : CanReadMethod);
-            il.Emit(OpCodes.Brfalse, slow);
-            il.Emit(OpCodes.Ldloca, _plain);
-            il.Emit(OpCodes.Ldloc, _linear);
-            il.Emit(OpCodes.Call, AtMethod);
-            il.Emit(OpCodes.Stloc, _pointer);
+            PlainBytes(seg, size, (t.Access & Access.Write) != 0, op.Address32, slow);
             State before = _state.Copy();
 
             // The fast path: the operand in a local, the operation's register form over it.
@@ -403,6 +384,32 @@ internal static unsafe class BlockEmitter
                 Int(slot);
                 il.Emit(OpCodes.Ret);
             });
+        }
+
+        // The bytes of a `size`-byte access at the offset in _offset of segment `seg`, in _pointer, when it is plain
+        // (inside the segment, PlainAccess.CanRead or CanWrite); otherwise on to `slow`.
+        private void PlainBytes(int seg, int size, bool write, bool address32, Label slow)
+        {
+            if (size > 1 || address32)
+            {
+                il.Emit(OpCodes.Ldloc, _offset);
+                Int(0x1_0000 - size);
+                il.Emit(OpCodes.Bgt_Un, slow);
+            }
+            PlainAccessCopy();
+            il.Emit(OpCodes.Ldloc, SegBase(seg));
+            il.Emit(OpCodes.Ldloc, _offset);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, _linear);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            Int(size);
+            il.Emit(OpCodes.Call, write ? CanWriteMethod : CanReadMethod);
+            il.Emit(OpCodes.Brfalse, slow);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            il.Emit(OpCodes.Call, AtMethod);
+            il.Emit(OpCodes.Stloc, _pointer);
         }
 
         // PUSH (the value stored, then SP moved) and POP (SP moved, then the register written: POP SP keeps the
@@ -638,25 +645,10 @@ internal static unsafe class BlockEmitter
             State before = _state.Copy();
             if (op.Kind0 == OperandKind.Mem)
             {
-                int size = far ? 4 : 2;
                 Ea(ref op);
                 il.Emit(OpCodes.Stloc, _offset);
-                il.Emit(OpCodes.Ldloc, _offset);
-                Int(0x1_0000 - size);
-                il.Emit(OpCodes.Bgt_Un, slow);
-                PlainAccessCopy();
-                il.Emit(OpCodes.Ldloc, SegBase(op.Seg));
-                il.Emit(OpCodes.Ldloc, _offset);
-                il.Emit(OpCodes.Add);
-                il.Emit(OpCodes.Stloc, _linear);
-                il.Emit(OpCodes.Ldloca, _plain);
-                il.Emit(OpCodes.Ldloc, _linear);
-                Int(size);
-                il.Emit(OpCodes.Call, CanReadMethod);
-                il.Emit(OpCodes.Brfalse, slow);
-                il.Emit(OpCodes.Ldloca, _plain);
-                il.Emit(OpCodes.Ldloc, _linear);
-                il.Emit(OpCodes.Call, AtMethod);
+                PlainBytes(op.Seg, far ? 4 : 2, write: false, op.Address32, slow);
+                il.Emit(OpCodes.Ldloc, _pointer);
                 il.Emit(OpCodes.Unaligned, (byte)1);
                 il.Emit(far ? OpCodes.Ldind_U4 : OpCodes.Ldind_U2);
             }
