@@ -404,11 +404,21 @@ internal static unsafe class BlockEmitter
             int size = t.Size;
             switch (t.Shape)
             {
-                case Shape.RegReg: Context(t.Method!); Slot(op.Reg0, size); Slot(op.Reg1, size); break;
+                case Shape.RegReg: Context(t.Method!); Slot(op.Reg0, size); Slot(op.Reg1, t.SourceSize == 0 ? size : t.SourceSize); break;
                 case Shape.RegImm: Context(t.Method!); Slot(op.Reg0, size); Int((int)op.Imm); break;
                 case Shape.Reg: Context(t.Method!); Slot(op.Reg0, size); break;
                 case Shape.RegEa: Slot(op.Reg0, size); Ea(ref op); break;
                 case Shape.Shift: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
+                case Shape.Setcc: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, 1); break;
+                case Shape.FlagBit: Context(t.Method!); Int(op.Sub); break;
+                case Shape.Accumulator:
+                    SlotOnly(Reg.AX);
+                    if (t.Method!.GetParameters().Length == 2)
+                        SlotOnly(Reg.DX);
+                    break;
+                case Shape.Nothing:
+                    _state.Pending++;
+                    return;
             }
             il.Emit(OpCodes.Call, t.Method!);
             _state.Pending++;
@@ -447,26 +457,7 @@ internal static unsafe class BlockEmitter
             else
                 Ea(ref op);
             il.Emit(OpCodes.Stloc, _offset);
-            if (size > 1 || op.Address32)
-            {
-                il.Emit(OpCodes.Ldloc, _offset);
-                Int(0x1_0000 - size);
-                il.Emit(OpCodes.Bgt_Un, slow);
-            }
-            PlainAccessCopy();
-            il.Emit(OpCodes.Ldloc, SegBase(seg));
-            il.Emit(OpCodes.Ldloc, _offset);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Stloc, _linear);
-            il.Emit(OpCodes.Ldloca, _plain);
-            il.Emit(OpCodes.Ldloc, _linear);
-            Int(size);
-            il.Emit(OpCodes.Call, (t.Access & Access.Write) != 0 ? CanWriteMethod : CanReadMethod);
-            il.Emit(OpCodes.Brfalse, slow);
-            il.Emit(OpCodes.Ldloca, _plain);
-            il.Emit(OpCodes.Ldloc, _linear);
-            il.Emit(OpCodes.Call, AtMethod);
-            il.Emit(OpCodes.Stloc, _pointer);
+            PlainBytes(seg, size, (t.Access & Access.Write) != 0, op.Address32, slow);
             State before = _state.Copy();
 
             // The fast path: the operand in a local, the operation's register form over it.
@@ -527,6 +518,32 @@ internal static unsafe class BlockEmitter
                 Int(slot);
                 il.Emit(OpCodes.Ret);
             });
+        }
+
+        // The bytes of a `size`-byte access at the offset in _offset of segment `seg`, in _pointer, when it is plain
+        // (inside the segment, PlainAccess.CanRead or CanWrite); otherwise on to `slow`.
+        private void PlainBytes(int seg, int size, bool write, bool address32, Label slow)
+        {
+            if (size > 1 || address32)
+            {
+                il.Emit(OpCodes.Ldloc, _offset);
+                Int(0x1_0000 - size);
+                il.Emit(OpCodes.Bgt_Un, slow);
+            }
+            PlainAccessCopy();
+            il.Emit(OpCodes.Ldloc, SegBase(seg));
+            il.Emit(OpCodes.Ldloc, _offset);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, _linear);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            Int(size);
+            il.Emit(OpCodes.Call, write ? CanWriteMethod : CanReadMethod);
+            il.Emit(OpCodes.Brfalse, slow);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            il.Emit(OpCodes.Call, AtMethod);
+            il.Emit(OpCodes.Stloc, _pointer);
         }
 
         // PUSH (the value stored, then SP moved) and POP (SP moved, then the register written: POP SP keeps the
@@ -762,25 +779,10 @@ internal static unsafe class BlockEmitter
             State before = _state.Copy();
             if (op.Kind0 == OperandKind.Mem)
             {
-                int size = far ? 4 : 2;
                 Ea(ref op);
                 il.Emit(OpCodes.Stloc, _offset);
-                il.Emit(OpCodes.Ldloc, _offset);
-                Int(0x1_0000 - size);
-                il.Emit(OpCodes.Bgt_Un, slow);
-                PlainAccessCopy();
-                il.Emit(OpCodes.Ldloc, SegBase(op.Seg));
-                il.Emit(OpCodes.Ldloc, _offset);
-                il.Emit(OpCodes.Add);
-                il.Emit(OpCodes.Stloc, _linear);
-                il.Emit(OpCodes.Ldloca, _plain);
-                il.Emit(OpCodes.Ldloc, _linear);
-                Int(size);
-                il.Emit(OpCodes.Call, CanReadMethod);
-                il.Emit(OpCodes.Brfalse, slow);
-                il.Emit(OpCodes.Ldloca, _plain);
-                il.Emit(OpCodes.Ldloc, _linear);
-                il.Emit(OpCodes.Call, AtMethod);
+                PlainBytes(op.Seg, far ? 4 : 2, write: false, op.Address32, slow);
+                il.Emit(OpCodes.Ldloc, _pointer);
                 il.Emit(OpCodes.Unaligned, (byte)1);
                 il.Emit(far ? OpCodes.Ldind_U4 : OpCodes.Ldind_U2);
             }
@@ -1208,16 +1210,19 @@ internal static unsafe class BlockEmitter
     // ---- the operations compiled inline, by the handler the decoder chose ----
 
     // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), Reg
-    // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count); with the memory operand as register 0
+    // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count), Setcc (condition, reg0: a byte register),
+    // FlagBit (the bit: CLC, STC, CMC, CLD, STD, CLI), Accumulator (the AX slot, and DX's when the operation takes two:
+    // CBW, CWDE, CWD, CDQ), Nothing (NOP: only counted); with the memory operand as register 0
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop }
 
-    // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in).
+    // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in);
+    // SourceSize: reg1's when it differs (MOVZX, MOVSX).
     // Access: what the operation does to its memory operand, if it has one; its Method is then the operation's
     // register form, which the fast path runs over a local holding the operand (as register 0 of its width), and
     // the slow path calls the instruction's handler (PUSH and POP, whose stack word the fast path moves itself, have
     // none).
-    private sealed record Template(Shape Shape, MethodInfo? Method, int Size = 2, Access Access = Access.None);
+    private sealed record Template(Shape Shape, MethodInfo? Method, int Size = 2, Access Access = Access.None, int SourceSize = 0);
 
     [Flags]
     private enum Access { None = 0, Read = 1, Write = 2, ReadWrite = Read | Write }
@@ -1254,7 +1259,27 @@ internal static unsafe class BlockEmitter
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.PopReg16] = new(Shape.Stack, null, Access: Access.Read);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16] = new(Shape.Jcc, ConditionMethod);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16] = new(Shape.Loop, LoopCxTakenMethod);
+        AddExtend<W16, W8>(map);
+        AddExtend<W32, W8>(map);
+        AddExtend<W32, W16>(map);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.SetccReg] = new(Shape.Setcc, Operation(nameof(Specialized.SetccR)), 1);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cbw] = new(Shape.Accumulator, Operation(nameof(Specialized.CbwR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cwde] = new(Shape.Accumulator, Operation(nameof(Specialized.CwdeR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cwd] = new(Shape.Accumulator, Operation(nameof(Specialized.CwdR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cdq] = new(Shape.Accumulator, Operation(nameof(Specialized.CdqR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.ClearFlag] = new(Shape.FlagBit, Operation(nameof(Specialized.ClearFlagF)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.SetFlag] = new(Shape.FlagBit, Operation(nameof(Specialized.SetFlagF)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Cmc] = new(Shape.FlagBit, Operation(nameof(Specialized.ToggleFlagF)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Nop] = new(Shape.Nothing, null);
         return map;
+    }
+
+    private static void AddExtend<WD, WS>(Dictionary<nint, Template> map) where WD : struct, IWidth where WS : struct, IWidth
+    {
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovExtendRegReg<WD, WS, Specialized.ZeroExtend>] =
+            new(Shape.RegReg, Operation(nameof(Specialized.MovExtendRR), typeof(WD), typeof(WS), typeof(Specialized.ZeroExtend)), WD.Size, SourceSize: WS.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovExtendRegReg<WD, WS, Specialized.SignExtend>] =
+            new(Shape.RegReg, Operation(nameof(Specialized.MovExtendRR), typeof(WD), typeof(WS), typeof(Specialized.SignExtend)), WD.Size, SourceSize: WS.Size);
     }
 
     private static void AddAlu<TOp>(Dictionary<nint, Template> map) where TOp : struct, IAluOp

@@ -773,7 +773,7 @@ public partial class BlockEngineTests
             int n1 = NotCx[random.Next(NotCx.Length)], n2 = NotCx[random.Next(NotCx.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(37))
+            switch (random.Next(38))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -834,22 +834,41 @@ public partial class BlockEngineTests
                     int cs = random.Next(2) * 0x10, after = 0x100 + code.Count + 16 - cs * 16;
                     code.AddRange([0xC7, 0x06, 0x20, 0x32, (byte)after, (byte)(after >> 8), 0xC7, 0x06, 0x22, 0x32, (byte)cs, 0x00, 0xFF, 0x2E, 0x20, 0x32]);
                     break;
-                case 32:                                                                                          // if/else: both sides meet again
+                case 33:                                                                                          // if/else: both sides meet again
                     // cmp r1,r2 ; jcc else ; inc r1 ; jmp join ; else: dec r2 ; join:
                     code.AddRange([0x39, (byte)(0xC0 | r2 << 3 | r1), (byte)(0x70 + random.Next(16)), 0x03, (byte)(0x40 + r1), 0xEB, 0x01, (byte)(0x48 + r2)]);
                     break;
-                case 33:                                                                                          // an inner LOOP
+                case 34:                                                                                          // an inner LOOP
                     // mov cx,n ; inner: add n2,n1 ; inc n1 ; loop inner
                     code.AddRange([0xB9, (byte)random.Next(1, 12), 0x00, 0x01, (byte)(0xC0 | n1 << 3 | n2), (byte)(0x40 + n1), 0xE2, 0xFB]);
                     break;
-                case 34:                                                                                          // an inner loop on a Jcc back
+                case 35:                                                                                          // an inner loop on a Jcc back
                     // mov cx,n ; inner: alu n1,n2 ; dec cx ; jnz inner (or jcxz out past a backward jmp)
                     code.AddRange(random.Next(2) == 0
                         ? [0xB9, (byte)random.Next(1, 12), 0x00, (byte)(0x01 + 8 * alu), (byte)(0xC0 | n2 << 3 | n1), 0x49, 0x75, 0xFB]
                         : [0xB9, (byte)random.Next(0, 12), 0x00, (byte)(0x01 + 8 * alu), (byte)(0xC0 | n2 << 3 | n1), 0xE3, 0x03, 0x49, 0xEB, 0xF9]);
                     break;
-                case 35:                                                                                          // the dispatcher, through INT or PUSHF ; CALL far
+                case 36:                                                                                          // the dispatcher, through INT or PUSHF ; CALL far
                     code.AddRange(random.Next(2) == 0 ? [0xB0, imm, 0xCD, DispatcherVector] : [0xB0, imm, 0x9C, 0x9A, DispatcherLow, DispatcherHigh, 0x00, 0x00]);
+                    break;
+                case 32:
+                    // Register-only forms compiled inline: MOVZX/MOVSX (r16 from r8, r32 from r8 or r16), SETcc r8, CBW, CWD,
+                    // CWDE, CDQ, CLC, STC, CMC, CLD, STD, NOP (the 32-bit forms are #UD on the 8086 and 286)
+                    byte b1 = (byte)(0xC0 | r1 << 3 | random.Next(8)), r8 = (byte)(0xC0 | random.Next(8));
+                    code.AddRange(random.Next(12) switch
+                    {
+                        0 => [0x0F, 0xB6, b1],
+                        1 => [0x0F, 0xBE, b1],
+                        2 => [0x66, 0x0F, (byte)(0xB6 + random.Next(2)), b1],
+                        3 => [0x66, 0x0F, (byte)(0xBE + random.Next(2)), b1],
+                        4 => [0x0F, (byte)(0x90 + random.Next(16)), r8],
+                        5 => [random.Next(2) == 0 ? (byte)0x98 : (byte)0x99],
+                        6 => [0x66, random.Next(2) == 0 ? (byte)0x98 : (byte)0x99],
+                        7 => [(byte)(0xF8 + random.Next(2))],
+                        8 => [0xF5],
+                        9 => [(byte)(0xFC + random.Next(2))],
+                        _ => [0x90],
+                    });
                     break;
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
             }
