@@ -12,14 +12,17 @@ namespace Emu.Cpu.Compilation;
 /// A block is the run of pool slots the threaded run loop would go through (<see cref="DecodedOp.Fallthrough"/>),
 /// compiled once it has been started <see cref="Threshold"/> times. It goes on through control transfers whose
 /// destination is known, or checked where it runs (see <see cref="Transfer"/>): a loop that calls a routine, or
-/// raises an INT whose handler IRETs, is one block, a list of slots in the order they run, in up to as many code
-/// segments as it reaches. The common forms (the specialised MOV, ALU,
+/// raises an INT whose handler IRETs, is one block, in up to as many code segments as it reaches. It is a region:
+/// it goes down both sides of a conditional branch (Jcc, LOOP/LOOPcc, JCXZ) whose taken side is cached, when that is
+/// forward, or a step of the block already (an inner loop, two sides that meet); each side is a path of steps of its
+/// own (<see cref="Step"/>: the step each goes on at), with the CALLs and INTs to return from of the branch it came
+/// from. The common forms (the specialised MOV, ALU,
 /// INC/DEC, PUSH/POP, Jcc, LOOP and JMP) become calls of their operations over plain operands
 /// (<see cref="Specialized"/>), with registers, immediates, displacements and targets as constants, which the
 /// JIT inlines and folds; every other instruction calls its handler as the run loop does. It keeps the run
 /// loop's guarantees, at the same instruction boundaries:
 /// <list type="bullet">
-/// <item>It runs only when its whole length fits in the budget, nothing waits for attention, CS:IP is where
+/// <item>It runs only when its longest way out (not counting loops) fits in the budget, nothing waits for attention, CS:IP is where
 /// it was compiled (the same physical code reached through another segment runs interpreted) and, when any
 /// entry of the cache was dropped since it last ran, its own entries are all still there.</item>
 /// <item>Register-only instructions cannot fault, exit or raise attention, and neither can a memory access that is
@@ -30,9 +33,12 @@ namespace Emu.Cpu.Compilation;
 /// exact count); after it, the block leaves when attention was raised (an exit's interrupt, a stop, a
 /// watchpoint), IP is not the next one's, or any cached code was dropped (a store into code: the next
 /// instruction is decoded again from memory, also when it is in this very block). Attention raised from another
-/// thread is seen at the block's end or its loop back to the start.</item>
-/// <item>A branch back to the block's own start loops inside the method while the budget allows another pass
-/// and nothing needs attention; any other branch leaves with IP set, and the run loop finds what follows.</item>
+/// thread is seen at the block's end or where it goes back.</item>
+/// <item>Each path counts its own instructions: <c>Retired</c> and IP are exact wherever it leaves, on either side of
+/// a branch. Going back to a step already in the block (its start, an inner loop's, where two sides meet) is done
+/// inside the method while the budget holds that step's longest way out and nothing needs attention; otherwise it
+/// leaves with IP that step's. A branch whose taken side is not in the block leaves with IP set, and the run loop
+/// finds what follows.</item>
 /// <item>A transfer it goes on through does all its work as the interpreter's handler does, through the same
 /// operations (Execution/Specialized.cs, <see cref="Processor.EnterInterrupt"/>), and is a memory instruction as
 /// above; a return goes on inline only when the CS:IP it popped is the return point of the CALL or INT earlier in
@@ -48,7 +54,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     private const int MaxBlocks = 4096;
     // Long enough for any loop body worth compiling; a longer run of code is compiled as several blocks.
     private const int MaxInstructions = 64;
-    // Shorter blocks stay threaded, unless they branch back to their own start (a loop runs inside the method).
+    // Shorter blocks stay threaded, unless they go back to a step of their own (a loop runs inside the method).
     private const int MinInstructions = 4;
 
     private sealed class Block(Func<int> code, uint startIp, int[] slots, int longest, int generation)
