@@ -270,11 +270,22 @@ internal static unsafe class BlockEmitter
             int size = t.Size;
             switch (t.Shape)
             {
-                case Shape.RegReg: Context(t.Method!); Slot(op.Reg0, size); Slot(op.Reg1, size); break;
+                case Shape.RegReg: Context(t.Method!); Slot(op.Reg0, size); Slot(op.Reg1, t.SourceSize == 0 ? size : t.SourceSize); break;
                 case Shape.RegImm: Context(t.Method!); Slot(op.Reg0, size); Int((int)op.Imm); break;
                 case Shape.Reg: Context(t.Method!); Slot(op.Reg0, size); break;
                 case Shape.RegEa: Slot(op.Reg0, size); Ea(ref op); break;
                 case Shape.Shift: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
+                case Shape.Setcc: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, 1); break;
+                case Shape.ShiftCl: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Register(Reg.CX); break;
+                case Shape.FlagBit: Context(t.Method!); Int(op.Sub); break;
+                case Shape.Accumulator:
+                    SlotOnly(Reg.AX);
+                    if (t.Method!.GetParameters().Length == 2)
+                        SlotOnly(Reg.DX);
+                    break;
+                case Shape.Nothing:
+                    _state.Pending++;
+                    return;
             }
             il.Emit(OpCodes.Call, t.Method!);
             _state.Pending++;
@@ -1107,16 +1118,19 @@ internal static unsafe class BlockEmitter
     // ---- the operations compiled inline, by the handler the decoder chose ----
 
     // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), Reg
-    // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count); with the memory operand as register 0
+    // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count), ShiftCl (operation, reg0, ECX), Setcc (condition, reg0: a byte register),
+    // FlagBit (the bit: CLC, STC, CMC, CLD, STD, CLI), Accumulator (the AX slot, and DX's when the operation takes two:
+    // CBW, CWDE, CWD, CDQ), Nothing (NOP: only counted); with the memory operand as register 0
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop }
 
-    // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in).
+    // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in);
+    // SourceSize: reg1's when it differs (MOVZX, MOVSX).
     // Access: what the operation does to its memory operand, if it has one; its Method is then the operation's
     // register form, which the fast path runs over a local holding the operand (as register 0 of its width), and
     // the slow path calls the instruction's handler (PUSH and POP, whose stack word the fast path moves itself, have
     // none).
-    private sealed record Template(Shape Shape, MethodInfo? Method, int Size = 2, Access Access = Access.None);
+    private sealed record Template(Shape Shape, MethodInfo? Method, int Size = 2, Access Access = Access.None, int SourceSize = 0);
 
     [Flags]
     private enum Access { None = 0, Read = 1, Write = 2, ReadWrite = Read | Write }
@@ -1153,7 +1167,27 @@ internal static unsafe class BlockEmitter
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.PopReg16] = new(Shape.Stack, null, Access: Access.Read);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16] = new(Shape.Jcc, ConditionMethod);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16] = new(Shape.Loop, LoopCxTakenMethod);
+        AddExtend<W16, W8>(map);
+        AddExtend<W32, W8>(map);
+        AddExtend<W32, W16>(map);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.SetccReg] = new(Shape.Setcc, Operation(nameof(Specialized.SetccR)), 1);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cbw] = new(Shape.Accumulator, Operation(nameof(Specialized.CbwR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cwde] = new(Shape.Accumulator, Operation(nameof(Specialized.CwdeR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cwd] = new(Shape.Accumulator, Operation(nameof(Specialized.CwdR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cdq] = new(Shape.Accumulator, Operation(nameof(Specialized.CdqR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.ClearFlag] = new(Shape.FlagBit, Operation(nameof(Specialized.ClearFlagF)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.SetFlag] = new(Shape.FlagBit, Operation(nameof(Specialized.SetFlagF)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Cmc] = new(Shape.FlagBit, Operation(nameof(Specialized.ToggleFlagF)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Nop] = new(Shape.Nothing, null);
         return map;
+    }
+
+    private static void AddExtend<WD, WS>(Dictionary<nint, Template> map) where WD : struct, IWidth where WS : struct, IWidth
+    {
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovExtendRegReg<WD, WS, Specialized.ZeroExtend>] =
+            new(Shape.RegReg, Operation(nameof(Specialized.MovExtendRR), typeof(WD), typeof(WS), typeof(Specialized.ZeroExtend)), WD.Size, SourceSize: WS.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovExtendRegReg<WD, WS, Specialized.SignExtend>] =
+            new(Shape.RegReg, Operation(nameof(Specialized.MovExtendRR), typeof(WD), typeof(WS), typeof(Specialized.SignExtend)), WD.Size, SourceSize: WS.Size);
     }
 
     private static void AddAlu<TOp>(Dictionary<nint, Template> map) where TOp : struct, IAluOp
@@ -1196,6 +1230,7 @@ internal static unsafe class BlockEmitter
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegMem<W>] = new(Shape.Mem, neg, W.Size, Access.ReadWrite);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.XchgRegReg<W>] = new(Shape.RegReg, Operation(nameof(Specialized.XchgRR), types), W.Size);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.ShiftRegImm<W>] = new(Shape.Shift, Operation(nameof(Specialized.ShiftRI), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.ShiftRegCl<W>] = new(Shape.ShiftCl, Operation(nameof(Specialized.ShiftRC), types), W.Size);
         if (W.Size > 1)
             map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LeaReg<W>] = new(Shape.RegEa, Operation(nameof(Specialized.LeaR), types), W.Size);
     }

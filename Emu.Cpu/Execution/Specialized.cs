@@ -54,10 +54,13 @@ internal static unsafe class Specialized
         : 0;
 
     // A shift or rotate of a register by an immediate count of 1-31: every model shifts by the same count (the
-    // 8086 takes all eight bits of it, later CPUs the low five). Registered for all of the group but SAL, which
-    // is SETMO on the 8086; a count by CL, or a memory operand, keeps the generic handler.
-    public static nint ForShift(ref DecodedOp op) => IsReg(op.Kind0) && op.Kind1 == OperandKind.Imm && (op.Imm & 0xFF) is >= 1 and <= 31
+    // 8086 takes all eight bits of it, later CPUs the low five); by CL, the count masked as the model masks it.
+    // Registered for all of the group but SAL, which is SETMO on the 8086; a memory operand keeps the generic handler.
+    public static nint ForShift(ref DecodedOp op) =>
+        IsReg(op.Kind0) && op.Kind1 == OperandKind.Imm && (op.Imm & 0xFF) is >= 1 and <= 31
         ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegImm<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegImm<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegImm<W32>)
+        : IsReg(op.Kind0) && op.Kind1 == OperandKind.Reg8 && op.Reg1 == Reg.CX
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegCl<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegCl<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegCl<W32>)
         : 0;
 
     // PUSH SP differs between models (see Stack.Push); it keeps the generic handler.
@@ -99,6 +102,22 @@ internal static unsafe class Specialized
 
     public static nint ForIret(ref DecodedOp op) =>
         op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&Iret16 : 0;
+
+    // MOVZX/MOVSX (Sub 0/1) from a register; from memory they keep the generic handler.
+    public static nint ForMovExtend(ref DecodedOp op) => !IsReg(op.Kind0) ? 0 : (op.Sub, op.Size, op.Kind1) switch
+    {
+        (0, 2, OperandKind.Reg8) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W16, W8, ZeroExtend>,
+        (0, 4, OperandKind.Reg8) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W32, W8, ZeroExtend>,
+        (0, 4, OperandKind.Reg16) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W32, W16, ZeroExtend>,
+        (1, 2, OperandKind.Reg8) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W16, W8, SignExtend>,
+        (1, 4, OperandKind.Reg8) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W32, W8, SignExtend>,
+        (1, 4, OperandKind.Reg16) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W32, W16, SignExtend>,
+        _ => 0,
+    };
+
+    // SETcc of a byte register; of memory it keeps the generic handler.
+    public static nint ForSetcc(ref DecodedOp op) =>
+        op.Kind0 == OperandKind.Reg8 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&SetccReg : 0;
 
     private static bool IsReg(OperandKind k) => k is OperandKind.Reg8 or OperandKind.Reg16 or OperandKind.Reg32;
 
@@ -325,6 +344,20 @@ internal static unsafe class Specialized
     internal static void LeaReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => LeaR<W>(ref Slot<W>(c, op.Reg0), op.Reg0, c.Ea(ref op));
     internal static void ShiftRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => ShiftRI<W>(ref c.FlagState, op.Sub, ref Slot<W>(c, op.Reg0), op.Reg0, (int)(op.Imm & 0xFF));
 
+    internal static void ShiftRegCl<W>(Processor c, ref DecodedOp op) where W : struct, IWidth =>
+        ShiftRC<W>(c, ref c.FlagState, op.Sub, ref Slot<W>(c, op.Reg0), op.Reg0, c.Regs[Reg.CX]);
+
+    // As Shift.Group by CL: a count of 0 (after the model's mask) changes nothing, not even the flags.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ShiftRC<W>(Processor c, ref LazyFlags flags, int sub, ref uint slot, int reg, uint cx) where W : struct, IWidth
+    {
+        int count = (int)(cx & 0xFF);
+        if (c.Model != CpuModel.I8086)
+            count &= 31;
+        if (count != 0)
+            W.SetIn(ref slot, reg, Shift.Apply(ref flags, sub, W.GetIn(slot, reg), count, W.Size));
+    }
+
     // Both are read before either is written: XCHG AL, AH works on one slot.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void XchgRR<W>(ref uint slot0, int reg0, ref uint slot1, int reg1) where W : struct, IWidth
@@ -340,6 +373,54 @@ internal static unsafe class Specialized
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void ShiftRI<W>(ref LazyFlags flags, int sub, ref uint slot, int reg, int count) where W : struct, IWidth =>
         W.SetIn(ref slot, reg, Shift.Apply(ref flags, sub, W.GetIn(slot, reg), count, W.Size));
+
+    // ---- MOVZX/MOVSX and SETcc of registers, and the register-only instructions compiled blocks run inline through
+    // these operations rather than call their generic handlers (CBW, CWDE, CWD, CDQ; CLC, STC, CMC, CLD, STD, CLI) ----
+
+    internal interface IExtension
+    {
+        static abstract uint Extend<WS>(uint value) where WS : struct, IWidth;
+    }
+
+    internal readonly struct ZeroExtend : IExtension
+    {
+        public static uint Extend<WS>(uint value) where WS : struct, IWidth => value;
+    }
+
+    internal readonly struct SignExtend : IExtension
+    {
+        public static uint Extend<WS>(uint value) where WS : struct, IWidth => WS.Size == 1 ? (uint)(sbyte)value : (uint)(short)value;
+    }
+
+    internal static void MovExtendRegReg<WD, WS, TExt>(Processor c, ref DecodedOp op) where WD : struct, IWidth where WS : struct, IWidth where TExt : struct, IExtension =>
+        MovExtendRR<WD, WS, TExt>(ref Slot<WD>(c, op.Reg0), op.Reg0, ref Slot<WS>(c, op.Reg1), op.Reg1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MovExtendRR<WD, WS, TExt>(ref uint slot0, int reg0, ref uint slot1, int reg1) where WD : struct, IWidth where WS : struct, IWidth where TExt : struct, IExtension =>
+        WD.SetIn(ref slot0, reg0, TExt.Extend<WS>(WS.GetIn(slot1, reg1)) & WD.Mask);
+
+    internal static void SetccReg(Processor c, ref DecodedOp op) => SetccR(ref c.FlagState, op.Sub, ref Slot<W8>(c, op.Reg0), op.Reg0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SetccR(ref LazyFlags flags, int cc, ref uint slot, int reg) => W8.SetIn(ref slot, reg, flags.Condition(cc) ? 1u : 0);
+
+    // As DataMovement.Cbw, Cwde, Cwd, Cdq over the AX (and DX) slots.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CbwR(ref uint ax) => W16.SetIn(ref ax, Reg.AX, (uint)(sbyte)ax);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CwdeR(ref uint ax) => ax = (uint)(short)ax;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CwdR(ref uint ax, ref uint dx) => W16.SetIn(ref dx, Reg.DX, (ax & 0x8000) != 0 ? 0xFFFFu : 0);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CdqR(ref uint ax, ref uint dx) => dx = (ax & 0x8000_0000) != 0 ? 0xFFFF_FFFFu : 0;
+
+    // As SystemOps.ClearFlag, SetFlag and Cmc (bit = their Sub: CF 0, IF 9, DF 10).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ClearFlagF(ref LazyFlags flags, int bit) => flags.Value &= ~(1u << bit);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SetFlagF(ref LazyFlags flags, int bit) => flags.Value |= 1u << bit;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ToggleFlagF(ref LazyFlags flags, int bit) => flags.Value ^= 1u << bit;
 
     // ---- stack and branches ----
 

@@ -758,7 +758,7 @@ public partial class BlockEngineTests
             int r1 = WordRegs[random.Next(WordRegs.Length)], r2 = WordRegs[random.Next(WordRegs.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(33))
+            switch (random.Next(34))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -818,6 +818,27 @@ public partial class BlockEngineTests
                     // jmp far [3220h] to what follows it, as CS 0000 or 0010 (the same bytes, IPs 100h apart)
                     int cs = random.Next(2) * 0x10, after = 0x100 + code.Count + 16 - cs * 16;
                     code.AddRange([0xC7, 0x06, 0x20, 0x32, (byte)after, (byte)(after >> 8), 0xC7, 0x06, 0x22, 0x32, (byte)cs, 0x00, 0xFF, 0x2E, 0x20, 0x32]);
+                    break;
+                case 32:
+                    // Register-only forms compiled inline: MOVZX/MOVSX (r16 from r8, r32 from r8 or r16), SETcc r8, CBW, CWD,
+                    // CWDE, CDQ, CLC, STC, CMC, CLD, STD, NOP (the 32-bit forms are #UD on the 8086 and 286)
+                    byte b1 = (byte)(0xC0 | r1 << 3 | random.Next(8)), r8 = (byte)(0xC0 | random.Next(8));
+                    code.AddRange(random.Next(14) switch
+                    {
+                        12 => [0xD3, (byte)(0xC0 | random.Next(6) << 3 | r1)],                 // rol ror rcl rcr shl shr r16, cl
+                        13 => [0xD2, (byte)(0xC0 | (random.Next(2) == 0 ? 7 : 5) << 3 | random.Next(8))], // sar / shr r8, cl
+                        0 => [0x0F, 0xB6, b1],
+                        1 => [0x0F, 0xBE, b1],
+                        2 => [0x66, 0x0F, (byte)(0xB6 + random.Next(2)), b1],
+                        3 => [0x66, 0x0F, (byte)(0xBE + random.Next(2)), b1],
+                        4 => [0x0F, (byte)(0x90 + random.Next(16)), r8],
+                        5 => [random.Next(2) == 0 ? (byte)0x98 : (byte)0x99],
+                        6 => [0x66, random.Next(2) == 0 ? (byte)0x98 : (byte)0x99],
+                        7 => [(byte)(0xF8 + random.Next(2))],
+                        8 => [0xF5],
+                        9 => [(byte)(0xFC + random.Next(2))],
+                        _ => [0x90],
+                    });
                     break;
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
             }
