@@ -149,10 +149,14 @@ internal static unsafe class BlockEmitter
     /// stored). Each is loaded from the processor (<c>Regs</c>, through one reference taken at the start, and
     /// <c>FlagState</c>) at its first use after the block's start or a handler call (which may read or change any of
     /// them), and written back, if changed, before anything that can see it: a memory access that leaves the fast
-    /// path (a fault pushes FLAGS), a handler call, and every way out of the method. A block that loops to its start
-    /// is written knowing what its passes use (<see cref="Usage"/>): that is loaded before the loop's top and counted
-    /// as changed, so it stays in locals from one pass to the next and every way out writes it back. The IL runs top to bottom but for that loop, the ways out and
-    /// the slow paths, so what is loaded or changed at each point is known while it is written.
+    /// path (a fault pushes FLAGS), a handler call, and every way out of the method. Steps are written in the block's
+    /// order, each path after the branch it comes from; the IL runs top to bottom but for branches, the ways out and the
+    /// slow paths, so what is loaded or changed at each point is known while it is written: a path's first step starts
+    /// with the state of the branch that goes there. A head (a step gone to from a later step, or from two places)
+    /// starts with what its first way in has loaded, counted as changed (every way out writes it back); every other way
+    /// in (Join) writes back what it changed that the head does not hold and loads what the head holds. A block that
+    /// loops is written knowing what it uses (<see cref="Usage"/>): that is loaded at its start, so it stays in locals
+    /// from one pass to the next.
     /// <para>A memory operand is first tested for a plain access (<see cref="PlainAccess"/>, the offset inside the
     /// segment): on that fast path the operation runs on the bytes, as its register form over a local that stands for
     /// the operand, and nothing else happens. Otherwise the slow path, written after the block's end, does what the run
