@@ -151,7 +151,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             Clear();
         int index = _used++;
         int[] slots = [.. steps.Select(s => s.Slot)];
-        _blocks[index] = new Block(BlockEmitter.Emit(this, pool, steps), ip, slots, cache.Generation);
+        _blocks[index] = new Block(BlockEmitter.Emit(this, pool, steps, cache.Model), ip, slots, cache.Generation);
         pool[first].Block = index;
     }
 

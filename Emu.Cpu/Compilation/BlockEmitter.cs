@@ -30,6 +30,7 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo CanWriteMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.CanWrite))!;
     private static readonly MethodInfo AtMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.At))!;
     private static readonly MethodInfo SetIn16 = typeof(W16).GetMethod(nameof(W16.SetIn))!;
+    private static readonly MethodInfo GetIn8 = typeof(W8).GetMethod(nameof(W8.GetIn))!;
     private static readonly MethodInfo ConditionMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Condition))!;
 
     private static readonly MethodInfo EnterCodeSegmentMethod = ProcessorMethod(nameof(Processor.EnterCodeSegment));
@@ -46,16 +47,16 @@ internal static unsafe class BlockEmitter
 
     /// <summary>The method of the block made of <paramref name="steps"/> (see <see cref="BlockCompiler"/>); counts
     /// its instructions in <paramref name="compiler"/>.</summary>
-    public static Func<Processor, int> Emit(BlockCompiler compiler, DecodedOp[] pool, List<BlockCompiler.Step> steps)
+    public static Func<Processor, int> Emit(BlockCompiler compiler, DecodedOp[] pool, List<BlockCompiler.Step> steps, CpuModel model)
     {
         BlockCompiler.Step start = steps[0];
         var method = new DynamicMethod($"Block_{start.Cs:X4}_{start.Ip:X4}_{start.Slot}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
         int count = steps.Count;
-        var il = new Emitter(method.GetILGenerator(), count, start.Cs);
+        var il = new Emitter(method.GetILGenerator(), count, start.Cs, model);
         var segments = new SortedSet<int>();
         foreach (BlockCompiler.Step step in steps)
         {
-            if (Templates.GetValueOrDefault((nint)pool[step.Slot].Execute) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
+            if (TemplateOf(ref pool[step.Slot]) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
                 segments.Add(seg);
         }
         il.Start(segments);
@@ -69,7 +70,7 @@ internal static unsafe class BlockEmitter
             // Where a transfer goes on inline: the next step (a return checks that it popped its CS:IP).
             (ushort Cs, ushort Ip)? then = last ? null : (steps[i + 1].Cs, steps[i + 1].Ip);
             il.At(cs);
-            Template? template = Templates.GetValueOrDefault((nint)op.Execute);
+            Template? template = TemplateOf(ref op);
             BlockCompiler.Transfer transfer = BlockCompiler.KindOf(ref op);
             if (template is null && transfer == BlockCompiler.Transfer.None)
                 compiler.HandlerInstructions++;
@@ -145,6 +146,8 @@ internal static unsafe class BlockEmitter
         // run loop set it to the block's CS; a far transfer moves on to code of another one).
         private readonly ushort _startCs;
         private ushort _cs, _instructionCs;
+        // The CPU model the block runs on (a processor's never changes): IDIV's limits and the REP quirk are constants.
+        private readonly CpuModel _model;
         private LocalBuilder? _destination;
 
         private sealed record State(bool[] Loaded, bool[] Dirty, bool[] SegLoaded)
@@ -157,9 +160,10 @@ internal static unsafe class BlockEmitter
             };
         }
 
-        public Emitter(ILGenerator il, int count, ushort startCs)
+        public Emitter(ILGenerator il, int count, ushort startCs, CpuModel model)
         {
             this.il = il;
+            _model = model;
             this.count = count;
             _startCs = _cs = _instructionCs = startCs;
             _top = il.DefineLabel();
@@ -218,9 +222,73 @@ internal static unsafe class BlockEmitter
                 case Shape.Reg: Context(t.Method!); Slot(op.Reg0, size); break;
                 case Shape.RegEa: Slot(op.Reg0, size); Ea(ref op); break;
                 case Shape.Shift: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
+                case Shape.Acc:
+                    SyncInstructionCs();
+                    Accumulator(t, op.Prefixes, op.Reg0);
+                    if (t.Method!.ReturnType == typeof(bool))
+                        FaultUnlessTrue(slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
+                    _state.Pending++;
+                    return;
             }
             il.Emit(OpCodes.Call, t.Method!);
             _state.Pending++;
+        }
+
+        // MUL, IMUL, DIV, IDIV with one operand: the operation over the accumulator's slots (AX's twice for a byte
+        // operation, which leaves DX alone), the source (register `source`, or the memory operand's local), the size and
+        // the REP quirk as constants.
+        private void Accumulator(Template t, PrefixFlags prefixes, int? source)
+        {
+            MethodInfo operation = t.Method!;
+            ParameterInfo[] parameters = operation.GetParameters();
+            if (parameters[0].ParameterType == typeof(CpuModel))
+                Int((int)_model);
+            else if (parameters[0].ParameterType == typeof(LazyFlags).MakeByRefType())
+                FlagsAddress();
+            SlotOnly(Reg.AX);
+            SlotOnly(t.Size == 1 ? Reg.AX : Reg.DX);
+            if (source is int reg)
+                Source(reg, t.Size);
+            else
+                il.Emit(OpCodes.Ldloc, _operand);
+            Int(t.Size);
+            if (parameters[^1].ParameterType == typeof(bool))
+                Int(MulDiv.RepNegates(_model, prefixes) ? 1 : 0);
+            il.Emit(OpCodes.Call, operation);
+        }
+
+        // A register operand's value (AH..BH from their word's high byte).
+        private void Source(int reg, int size)
+        {
+            Register(W8Slot(reg, size));
+            if (size == 1)
+            {
+                Int(reg);
+                il.Emit(OpCodes.Call, GetIn8);
+            }
+        }
+
+        // After an operation that returned false where its instruction faults, having changed nothing: the slow
+        // path (after the block's end) runs the handler as the run loop does, which raises the fault, and leaves.
+        private void FaultUnlessTrue(int slot, uint ip, uint next, nint handler, nint operands)
+        {
+            var fault = il.DefineLabel();
+            il.Emit(OpCodes.Brfalse, fault);
+            State at = _state.Copy();
+            ushort cs = _cs;
+            _slowPaths.Add(() =>
+            {
+                il.MarkLabel(fault);
+                _state = at.Copy();
+                _cs = _instructionCs = cs;
+                EmitWriteBack();
+                BeforeSideEffects(ip, next);
+                CallHandler(handler, operands);
+                Retire(1);
+                // Regs holds the registers already: nothing to write back.
+                Int(slot);
+                il.Emit(OpCodes.Ret);
+            });
         }
 
         // An operation with a memory operand: the fast path here, the slow path after the block's end.
@@ -241,6 +309,7 @@ internal static unsafe class BlockEmitter
                 case Shape.RegMem: Load(W8Slot(op.Reg0, size)); break;
                 case Shape.MemReg: Load(W8Slot(op.Reg1, size)); break;
                 case Shape.Stack: Load(op.Reg0); break;
+                case Shape.Acc: Load(Reg.AX); Load(Reg.DX); break;
             }
             if (t.Shape == Shape.Stack)
             {
@@ -290,6 +359,12 @@ internal static unsafe class BlockEmitter
             il.Emit(OpCodes.Stloc, _operand);
             if (t.Shape == Shape.Stack)
                 StackFast(push, op.Reg0);
+            else if (t.Shape == Shape.Acc)
+            {
+                Accumulator(t, op.Prefixes, source: null);
+                if (t.Method!.ReturnType == typeof(bool))
+                    il.Emit(OpCodes.Brfalse, slow); // #DE: the handler, on the slow path, raises it
+            }
             else
             {
                 MethodInfo form = t.Method!;
@@ -328,6 +403,11 @@ internal static unsafe class BlockEmitter
                 Retire(1);
                 var leave = il.DefineLabel();
                 LeaveUnlessQuiet(leave);
+                // A handler can also move IP without raising attention (DIV's #DE enters its handler).
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, EipField);
+                Int((int)next);
+                il.Emit(OpCodes.Bne_Un, leave);
                 // Back as the fast path leaves things: what is loaded holds what the processor now has.
                 BackTo(after);
                 il.Emit(OpCodes.Br, merge);
@@ -937,7 +1017,7 @@ internal static unsafe class BlockEmitter
     // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), Reg
     // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count); with the memory operand as register 0
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop, Acc }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in).
     // Access: what the operation does to its memory operand, if it has one; its Method is then the operation's
@@ -961,6 +1041,30 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo IretR16Method = Operation(nameof(Specialized.IretR16));
 
     private static readonly Dictionary<nint, Template> Templates = BuildTemplates();
+
+    // MUL, IMUL, DIV and IDIV with one operand, whose handler takes every form: their operation, by handler.
+    private static readonly Dictionary<nint, MethodInfo> AccumulatorOperations = new()
+    {
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&MulDiv.Mul] = MulDivOperation(nameof(MulDiv.MulAcc)),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&MulDiv.Imul] = MulDivOperation(nameof(MulDiv.ImulAcc)),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&MulDiv.Div] = MulDivOperation(nameof(MulDiv.DivAcc)),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&MulDiv.Idiv] = MulDivOperation(nameof(MulDiv.IdivAcc)),
+    };
+
+    private static MethodInfo MulDivOperation(string name) => typeof(MulDiv).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
+
+    // The template an instruction is compiled with, or null (its handler is called).
+    private static Template? TemplateOf(ref DecodedOp op)
+    {
+        if (Templates.GetValueOrDefault((nint)op.Execute) is { } t)
+            return t;
+        if (AccumulatorOperations.GetValueOrDefault((nint)op.Execute) is { } operation && op.Kind1 == OperandKind.None
+            && op.Size is 1 or 2 or 4 && (IsRegister(op.Kind0) || op.Kind0 == OperandKind.Mem))
+            return new Template(Shape.Acc, operation, op.Size, op.Kind0 == OperandKind.Mem ? Access.Read : Access.None);
+        return null;
+    }
+
+    private static bool IsRegister(OperandKind k) => k is OperandKind.Reg8 or OperandKind.Reg16 or OperandKind.Reg32;
 
     private static Dictionary<nint, Template> BuildTemplates()
     {
