@@ -48,9 +48,9 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     // Shorter blocks stay threaded, unless they branch back to their own start (a loop runs inside the method).
     private const int MinInstructions = 4;
 
-    private sealed class Block(Func<Processor, int> code, uint startIp, int[] slots, int generation)
+    private sealed class Block(Func<int> code, uint startIp, int[] slots, int generation)
     {
-        public readonly Func<Processor, int> Code = code;
+        public readonly Func<int> Code = code;
         public readonly uint StartIp = startIp;
         public readonly int[] Slots = slots;
         public int Count => Slots.Length;
@@ -93,7 +93,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             }
             b.Generation = cache.Generation;
         }
-        return b.Code(cpu);
+        return b.Code();
     }
 
     // Entries are dropped, never changed in place, and slots are reused only after a flush (which drops every
@@ -151,7 +151,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             Clear();
         int index = _used++;
         int[] slots = [.. steps.Select(s => s.Slot)];
-        _blocks[index] = new Block(BlockEmitter.Emit(this, pool, steps, cache.Model), ip, slots, cache.Generation);
+        _blocks[index] = new Block(BlockEmitter.Emit(this, cpu, pool, steps), ip, slots, cache.Generation);
         pool[first].Block = index;
     }
 

@@ -45,9 +45,28 @@ internal static unsafe class BlockEmitter
     private static MethodInfo Getter(string property) =>
         typeof(Processor).GetProperty(property, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)!.GetGetMethod(nonPublic: true)!;
 
-    /// <summary>The method of the block made of <paramref name="steps"/> (see <see cref="BlockCompiler"/>); counts
-    /// its instructions in <paramref name="compiler"/>.</summary>
-    public static Func<Processor, int> Emit(BlockCompiler compiler, DecodedOp[] pool, List<BlockCompiler.Step> steps, CpuModel model)
+    /// <summary>The method of the block made of <paramref name="steps"/> (see <see cref="BlockCompiler"/>), bound to
+    /// <paramref name="cpu"/> (a delegate closed over its first argument is called without the shuffle an open static
+    /// one takes); counts its instructions in <paramref name="compiler"/>.</summary>
+    public static Func<int> Emit(BlockCompiler compiler, Processor cpu, DecodedOp[] pool, List<BlockCompiler.Step> steps)
+    {
+        (DynamicMethod method, Emitter.Usage usage) = Write(pool, steps, cpu.Model, loops: null);
+        // A block that loops to its start is written again knowing what its passes use: that guest state is loaded
+        // before the loop and stays in locals from one pass to the next (see the Emitter's remarks).
+        if (usage.Loops)
+            (method, _) = Write(pool, steps, cpu.Model, usage);
+        foreach (BlockCompiler.Step step in steps)
+        {
+            ref DecodedOp op = ref pool[step.Slot];
+            if (TemplateOf(ref op) is null && BlockCompiler.KindOf(ref op) == BlockCompiler.Transfer.None)
+                compiler.HandlerInstructions++;
+            else
+                compiler.InlineInstructions++;
+        }
+        return method.CreateDelegate<Func<int>>(cpu);
+    }
+
+    private static (DynamicMethod, Emitter.Usage) Write(DecodedOp[] pool, List<BlockCompiler.Step> steps, CpuModel model, Emitter.Usage? loops)
     {
         BlockCompiler.Step start = steps[0];
         var method = new DynamicMethod($"Block_{start.Cs:X4}_{start.Ip:X4}_{start.Slot}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
@@ -59,7 +78,7 @@ internal static unsafe class BlockEmitter
             if (TemplateOf(ref pool[step.Slot]) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
                 segments.Add(seg);
         }
-        il.Start(segments);
+        il.Start(segments, loops);
         uint next = 0;
         for (int i = 0; i < count; i++)
         {
@@ -72,10 +91,6 @@ internal static unsafe class BlockEmitter
             il.At(cs);
             Template? template = TemplateOf(ref op);
             BlockCompiler.Transfer transfer = BlockCompiler.KindOf(ref op);
-            if (template is null && transfer == BlockCompiler.Transfer.None)
-                compiler.HandlerInstructions++;
-            else
-                compiler.InlineInstructions++;
             uint target = (next + op.Imm) & 0xFFFF;
             switch (transfer)
             {
@@ -105,7 +120,7 @@ internal static unsafe class BlockEmitter
             }
         }
         il.End(steps[^1].Slot, next);
-        return method.CreateDelegate<Func<Processor, int>>();
+        return (method, il.Used());
     }
 
     /// <summary>The IL of one block, instruction by instruction; keeps count of the instructions retired
@@ -117,8 +132,9 @@ internal static unsafe class BlockEmitter
     /// stored). Each is loaded from the processor (<c>Regs</c>, through one reference taken at the start, and
     /// <c>FlagState</c>) at its first use after the block's start or a handler call (which may read or change any of
     /// them), and written back, if changed, before anything that can see it: a memory access that leaves the fast
-    /// path (a fault pushes FLAGS), a handler call, and every way out of the method, including the loop back to its
-    /// start (a pass starts with none of it loaded). The IL runs top to bottom but for that loop, the ways out and
+    /// path (a fault pushes FLAGS), a handler call, and every way out of the method. A block that loops to its start
+    /// is written knowing what its passes use (<see cref="Usage"/>): that is loaded before the loop's top and counted
+    /// as changed, so it stays in locals from one pass to the next and every way out writes it back. The IL runs top to bottom but for that loop, the ways out and
     /// the slow paths, so what is loaded or changed at each point is known while it is written.
     /// <para>A memory operand is first tested for a plain access (<see cref="PlainAccess"/>, the offset inside the
     /// segment): on that fast path the operation runs on the bytes, as its register form over a local that stands for
@@ -149,6 +165,14 @@ internal static unsafe class BlockEmitter
         // The CPU model the block runs on (a processor's never changes): IDIV's limits and the REP quirk are constants.
         private readonly CpuModel _model;
         private LocalBuilder? _destination;
+        // The block loops to its start with the guest state it uses kept in locals (written again, see Emit).
+        private bool _keepsState, _loops, _flagsUsed;
+
+        /// <summary>What a block's IL turned out to use: the registers and FLAGS its inline operations keep in locals,
+        /// and whether it loops to its start.</summary>
+        public sealed record Usage(bool[] Regs, bool Flags, bool Loops);
+
+        public Usage Used() => new([.. _regs.Select(r => r is not null)], _flagsUsed, _loops);
 
         private sealed record State(bool[] Loaded, bool[] Dirty, bool[] SegLoaded)
         {
@@ -178,8 +202,9 @@ internal static unsafe class BlockEmitter
         }
 
         /// <summary>The method's start; <paramref name="segments"/>: those the block's memory operands use, whose bases
-        /// are loaded once here rather than on every pass.</summary>
-        public void Start(IEnumerable<int> segments)
+        /// are loaded once here rather than on every pass; <paramref name="loops"/>: for a block that loops to its start,
+        /// what its passes use, loaded here too and kept in locals from pass to pass.</summary>
+        public void Start(IEnumerable<int> segments, Usage? loops)
         {
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Call, GetCodeGeneration);
@@ -193,6 +218,23 @@ internal static unsafe class BlockEmitter
                 SegBase(seg);
             if (_state.SegLoaded.Contains(true))
                 PlainAccessCopy();
+            if (loops is not null)
+            {
+                // Loaded and counted as changed: every way out writes them back, so a pass may change any of them.
+                _keepsState = true;
+                for (int r = 0; r < 8; r++)
+                {
+                    if (!loops.Regs[r])
+                        continue;
+                    Load(r);
+                    _state.Dirty[r] = true;
+                }
+                if (loops.Flags)
+                {
+                    EmitFlagsLoad();
+                    _state.FlagsLoaded = _state.FlagsDirty = _flagsUsed = true;
+                }
+            }
             _atTop = _state.Copy();
             il.MarkLabel(_top);
         }
@@ -708,9 +750,12 @@ internal static unsafe class BlockEmitter
             if (target == start.Ip && _cs == start.Cs)
             {
                 // Another pass when the budget holds all of it and nothing waits; otherwise the run loop takes over.
-                // Either way the guest state goes back first: the next pass loads it again. What the pass starts with
-                // (segment bases, the plain-access copy) is loaded again if a handler call made it stale.
-                EmitWriteBack();
+                // What the pass starts with (segment bases, the plain-access copy and, in a block written knowing what
+                // its passes use, those registers and FLAGS) is loaded again if a handler call made it stale; in a block
+                // written without that knowledge the guest state goes back first and the next pass loads it again.
+                _loops = true;
+                if (!_keepsState)
+                    EmitWriteBack();
                 var leave = il.DefineLabel();
                 il.Emit(OpCodes.Ldarg_0);
                 il.Emit(OpCodes.Call, GetAttention);
@@ -726,6 +771,13 @@ internal static unsafe class BlockEmitter
                 }
                 if (_atTop.PlainLoaded && !_state.PlainLoaded)
                     EmitPlainAccessCopy();
+                for (int r = 0; r < 8; r++)
+                {
+                    if (_atTop.Loaded[r] && !_state.Loaded[r])
+                        EmitLoad(r);
+                }
+                if (_atTop.FlagsLoaded && !_state.FlagsLoaded)
+                    EmitFlagsLoad();
                 // A pass starts with InstructionCs the block's own (the run loop's), and so IL after _top takes it.
                 if (_instructionCs != _startCs)
                 {
@@ -735,6 +787,8 @@ internal static unsafe class BlockEmitter
                 }
                 il.Emit(OpCodes.Br, _top);
                 il.MarkLabel(leave);
+                if (_keepsState)
+                    EmitWriteBack();
                 SetIp(target);
                 Int(slot);
                 il.Emit(OpCodes.Ret);
@@ -840,6 +894,7 @@ internal static unsafe class BlockEmitter
                 EmitFlagsLoad();
                 _state.FlagsLoaded = true;
             }
+            _flagsUsed = true;
             _state.FlagsDirty = true;
             il.Emit(OpCodes.Ldloca, _flags);
         }

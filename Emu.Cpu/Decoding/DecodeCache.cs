@@ -41,9 +41,6 @@ internal sealed class DecodeCache : ICodeWriteObserver
     /// <summary>Compiles the hot blocks of this cache; its blocks are dropped with the entries they cover.</summary>
     public BlockCompiler Compiler { get; }
 
-    /// <summary>The model of the processor this cache decodes for (compiled blocks take its rules as constants).</summary>
-    public CpuModel Model => _cpu.Model;
-
     /// <summary>Counts the drops and flushes: a compiled block that saw it change checks that its entries
     /// are all still there before it runs again, and one that is running stops after the store that changed it.</summary>
     public int Generation;
