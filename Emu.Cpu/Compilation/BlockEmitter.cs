@@ -76,7 +76,11 @@ internal static unsafe class BlockEmitter
         foreach (BlockCompiler.Step step in steps)
         {
             if (TemplateOf(ref pool[step.Slot]) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
+            {
                 segments.Add(seg);
+                if (t.Shape == Shape.String)
+                    segments.Add(Seg.ES);
+            }
         }
         il.Start(segments, loops);
         uint next = 0;
@@ -150,7 +154,7 @@ internal static unsafe class BlockEmitter
         private readonly ILGenerator il;
         private readonly int count;
         private readonly Label _top;
-        private readonly LocalBuilder _generation, _regsRef, _flags, _plain, _offset, _linear, _pointer, _operand;
+        private readonly LocalBuilder _generation, _regsRef, _flags, _plain, _offset, _linear, _pointer, _operand, _destinationPointer;
         private readonly LocalBuilder?[] _regs = new LocalBuilder?[8];
         private readonly LocalBuilder?[] _segBases = new LocalBuilder?[6];
         // What the IL at the current point has loaded and changed, and the instructions retired but not yet counted.
@@ -198,6 +202,7 @@ internal static unsafe class BlockEmitter
             _offset = il.DeclareLocal(typeof(uint));
             _linear = il.DeclareLocal(typeof(uint));
             _pointer = il.DeclareLocal(typeof(byte*));
+            _destinationPointer = il.DeclareLocal(typeof(byte*));
             _operand = il.DeclareLocal(typeof(uint));
         }
 
@@ -251,6 +256,11 @@ internal static unsafe class BlockEmitter
         // A specialised operation: registers (as their locals), immediates, segment and address recipe as constants.
         public void Operation(Template t, ref DecodedOp op, int slot, uint ip, uint next)
         {
+            if (t.Shape == Shape.String)
+            {
+                StringOperation(t, ref op, slot, ip, next);
+                return;
+            }
             if (t.Access != Access.None)
             {
                 MemoryOperation(t, ref op, slot, ip, next);
@@ -367,26 +377,7 @@ internal static unsafe class BlockEmitter
             else
                 Ea(ref op);
             il.Emit(OpCodes.Stloc, _offset);
-            if (size > 1 || op.Address32)
-            {
-                il.Emit(OpCodes.Ldloc, _offset);
-                Int(0x1_0000 - size);
-                il.Emit(OpCodes.Bgt_Un, slow);
-            }
-            PlainAccessCopy();
-            il.Emit(OpCodes.Ldloc, SegBase(seg));
-            il.Emit(OpCodes.Ldloc, _offset);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Stloc, _linear);
-            il.Emit(OpCodes.Ldloca, _plain);
-            il.Emit(OpCodes.Ldloc, _linear);
-            Int(size);
-            il.Emit(OpCodes.Call, (t.Access & Access.Write) != 0 ? CanWriteMethod : CanReadMethod);
-            il.Emit(OpCodes.Brfalse, slow);
-            il.Emit(OpCodes.Ldloca, _plain);
-            il.Emit(OpCodes.Ldloc, _linear);
-            il.Emit(OpCodes.Call, AtMethod);
-            il.Emit(OpCodes.Stloc, _pointer);
+            PlainPointer(seg, size, edge: size > 1 || op.Address32, (t.Access & Access.Write) != 0, slow, _pointer);
             State before = _state.Copy();
 
             // The fast path: the operand in a local, the operation's register form over it.
@@ -428,11 +419,43 @@ internal static unsafe class BlockEmitter
                 il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, _ => OpCodes.Stind_I4 });
             }
             _state.Pending++;
+            HandlerSlowPath(slow, before, cs, slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
+        }
+
+        // The pointer to `size` bytes at [seg:_offset] in `pointer`, or out to `slow` when that access is not plain
+        // (an offset past the segment's end first, with `edge`).
+        private void PlainPointer(int seg, int size, bool edge, bool write, Label slow, LocalBuilder pointer)
+        {
+            if (edge)
+            {
+                il.Emit(OpCodes.Ldloc, _offset);
+                Int(0x1_0000 - size);
+                il.Emit(OpCodes.Bgt_Un, slow);
+            }
+            PlainAccessCopy();
+            il.Emit(OpCodes.Ldloc, SegBase(seg));
+            il.Emit(OpCodes.Ldloc, _offset);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, _linear);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            Int(size);
+            il.Emit(OpCodes.Call, write ? CanWriteMethod : CanReadMethod);
+            il.Emit(OpCodes.Brfalse, slow);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            il.Emit(OpCodes.Call, AtMethod);
+            il.Emit(OpCodes.Stloc, pointer);
+        }
+
+        // The end of a fast path whose slow path is at `slow`, written after the block's end: the instruction's handler
+        // run from the state `before` (what the fast path found), in code segment `cs`, then back to where the fast
+        // path ends, or out.
+        private void HandlerSlowPath(Label slow, State before, ushort cs, int slot, uint ip, uint next, nint handler, nint operands)
+        {
             State after = _state.Copy();
             var merge = il.DefineLabel();
             il.MarkLabel(merge);
-
-            nint handler = (nint)op.Execute, operands = (nint)Unsafe.AsPointer(ref op);
             _slowPaths.Add(() =>
             {
                 // What the run loop does: the handler, over Regs (it may fault: they must be what the instruction found).
@@ -458,6 +481,58 @@ internal static unsafe class BlockEmitter
                 Int(slot);
                 il.Emit(OpCodes.Ret);
             });
+        }
+
+        // LODS, STOS, MOVS, SCAS, CMPS without REP, 16-bit addresses: each memory operand (DS:SI or its override's,
+        // ES:DI) tested for a plain access first, then the operation (StringOps' *Plain) over the bytes and the register
+        // locals, named by its parameters; otherwise the handler, as for any memory operation.
+        private void StringOperation(Template t, ref DecodedOp op, int slot, uint ip, uint next)
+        {
+            int size = t.Size;
+            var slow = il.DefineLabel();
+            SyncInstructionCs();
+            ushort cs = _cs;
+            ParameterInfo[] parameters = t.Method!.GetParameters();
+            bool Takes(string name) => parameters.Any(p => p.Name == name);
+            foreach (var (name, reg) in (ReadOnlySpan<(string, int)>)[("ax", Reg.AX), ("si", Reg.SI), ("di", Reg.DI)])
+            {
+                if (Takes(name))
+                    Load(reg);
+            }
+            if (Takes("source"))
+            {
+                Register(Reg.SI);
+                Int(0xFFFF);
+                il.Emit(OpCodes.And);
+                il.Emit(OpCodes.Stloc, _offset);
+                PlainPointer(op.Seg, size, edge: size > 1, write: false, slow, _pointer);
+            }
+            if (Takes("destination"))
+            {
+                Register(Reg.DI);
+                Int(0xFFFF);
+                il.Emit(OpCodes.And);
+                il.Emit(OpCodes.Stloc, _offset);
+                PlainPointer(Seg.ES, size, edge: size > 1, t.Access.HasFlag(Access.Write), slow, _destinationPointer);
+            }
+            State before = _state.Copy();
+            foreach (ParameterInfo p in parameters)
+            {
+                switch (p.Name)
+                {
+                    case "flags": FlagsAddress(); break;
+                    case "ax" when p.ParameterType.IsByRef: SlotOnly(Reg.AX); break;
+                    case "ax": Register(Reg.AX); break;
+                    case "si": SlotOnly(Reg.SI); break;
+                    case "di": SlotOnly(Reg.DI); break;
+                    case "source": il.Emit(OpCodes.Ldloc, _pointer); break;
+                    case "destination": il.Emit(OpCodes.Ldloc, _destinationPointer); break;
+                    case "size": Int(size); break;
+                }
+            }
+            il.Emit(OpCodes.Call, t.Method);
+            _state.Pending++;
+            HandlerSlowPath(slow, before, cs, slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
         }
 
         // PUSH (the value stored, then SP moved) and POP (SP moved, then the register written: POP SP keeps the
@@ -1072,7 +1147,7 @@ internal static unsafe class BlockEmitter
     // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), Reg
     // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count); with the memory operand as register 0
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop, Acc }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop, Acc, String }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in).
     // Access: what the operation does to its memory operand, if it has one; its Method is then the operation's
@@ -1108,6 +1183,18 @@ internal static unsafe class BlockEmitter
 
     private static MethodInfo MulDivOperation(string name) => typeof(MulDiv).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
 
+    // LODS, STOS, MOVS, SCAS and CMPS: their one-element operation on plain memory, and what it does to ES:DI.
+    private static readonly Dictionary<nint, (MethodInfo Operation, Access Destination)> StringOperations = new()
+    {
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Lods] = (StringOperation(nameof(StringOps.LodsPlain)), Access.None),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Stos] = (StringOperation(nameof(StringOps.StosPlain)), Access.Write),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Movs] = (StringOperation(nameof(StringOps.MovsPlain)), Access.Write),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Scas] = (StringOperation(nameof(StringOps.ScasPlain)), Access.Read),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Cmps] = (StringOperation(nameof(StringOps.CmpsPlain)), Access.Read),
+    };
+
+    private static MethodInfo StringOperation(string name) => typeof(StringOps).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
+
     // The template an instruction is compiled with, or null (its handler is called).
     private static Template? TemplateOf(ref DecodedOp op)
     {
@@ -1116,6 +1203,10 @@ internal static unsafe class BlockEmitter
         if (AccumulatorOperations.GetValueOrDefault((nint)op.Execute) is { } operation && op.Kind1 == OperandKind.None
             && op.Size is 1 or 2 or 4 && (IsRegister(op.Kind0) || op.Kind0 == OperandKind.Mem))
             return new Template(Shape.Acc, operation, op.Size, op.Kind0 == OperandKind.Mem ? Access.Read : Access.None);
+        // A string instruction without REP and with 16-bit addresses (the REP forms run in bulk in their handler).
+        if (StringOperations.GetValueOrDefault((nint)op.Execute) is ({ } stringOperation, var destination)
+            && (op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) == 0 && !op.Address32 && op.Size is 1 or 2 or 4)
+            return new Template(Shape.String, stringOperation, op.Size, Access.Read | destination);
         return null;
     }
 

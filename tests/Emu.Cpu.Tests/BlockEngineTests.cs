@@ -611,6 +611,52 @@ public partial class BlockEngineTests
         SameState(compiledRun, interpreted, "the MUL/DIV loop");
     }
 
+    [Theory]
+    [InlineData(CpuModel.I8086)]
+    [InlineData(CpuModel.I286)]
+    [InlineData(CpuModel.I386)]
+    public void String_instructions_without_REP_run_inline_in_a_hot_loop_as_the_interpreter_runs_them(CpuModel model)
+    {
+        // A byte copy with LODSB/STOSB, a word copy with MOVSW from an SS override, a compare of the two with CMPSB
+        // and a scan of the copy with SCASW, backwards (DF set) the second time round: 2 x 40 passes.
+        CoreMachine Run(bool compiled)
+        {
+            var m = new CoreMachine(model, a =>
+            {
+                var top = a.CreateLabel();
+                a.mov(si, 0x3000);
+                a.mov(di, 0x3100);
+                a.mov(dx, 2);
+                var direction = a.CreateLabel();
+                a.Label(ref direction);
+                a.mov(cx, 40);
+                a.Label(ref top);
+                a.lodsb();
+                a.add(al, 3);
+                a.stosb();
+                a.db(0x36, 0xA5);                   // movsw from SS:SI
+                a.db(0xA6);                         // cmpsb
+                a.db(0xAF);                         // scasw
+                a.loop(top);
+                a.std();
+                a.dec(dx);
+                a.jnz(direction);
+                a.cld();
+                a.hlt();
+            });
+            Compiled(compiled, m);
+            m.Memory.Load(0x3000, [.. Enumerable.Range(0, 256).Select(i => (byte)(i * 7))]);
+            m.RunToHalt().Should().Be(StopReason.Halt);
+            return m;
+        }
+
+        var compiledRun = Run(compiled: true);
+        var interpreted = Run(compiled: false);
+
+        compiledRun.Cpu.CompiledInstructions.Should().Be((17L, 1L), "the string instructions inline in both blocks; STD is a handler call");
+        SameState(compiledRun, interpreted, "the string loop");
+    }
+
     // FLAGS on the 386 after ADD AX,1 with AX = 7FFF: OF SF AF PF, and bit 1.
     private const ushort AddOverflowFlags = 0x0896;
 
