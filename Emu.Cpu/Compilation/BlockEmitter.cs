@@ -116,6 +116,8 @@ internal static unsafe class BlockEmitter
                 default:
                     if (template is null)
                         il.Handler(slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op), count - 1 - i);
+                    else if (template.Shape == Shape.Port)
+                        il.Port(template, ref op, slot, ip, next);
                     else if (template.Shape is Shape.Jcc or Shape.Loop)
                         il.Branch(slot, ip, next, target, start, template.Shape == Shape.Jcc ? op.Sub : -1, last);
                     else
@@ -774,14 +776,46 @@ internal static unsafe class BlockEmitter
             WriteBack(forget: true);
             BeforeSideEffects(ip, next);
             CallHandler(handler, op);
+            AfterCall(slot, next, after);
+        }
+
+        // IN or OUT (one VM exit): as a handler call, but the operation called directly with the port a constant
+        // when it is an immediate (else DX, from Regs), and no budget to check after (it retires one instruction).
+        public void Port(Template t, ref DecodedOp op, int slot, uint ip, uint next)
+        {
+            bool immediate = (t.Method == InPortMethod ? op.Kind1 : op.Kind0) == OperandKind.Imm;
+            WriteBack(forget: true);
+            BeforeSideEffects(ip, next);
+            il.Emit(OpCodes.Ldarg_0);
+            if (immediate)
+                Int((int)op.Imm);
+            else
+            {
+                RegsElement(Reg.DX);
+                il.Emit(OpCodes.Ldind_U4);
+                Int(0xFFFF);
+                il.Emit(OpCodes.And);
+            }
+            Int(t.Size);
+            il.Emit(OpCodes.Call, t.Method!);
+            AfterCall(slot, next, after: null);
+        }
+
+        // After a call that may have done anything the run loop looks for: out when attention was raised, cached code
+        // dropped, IP is not the next instruction's, or (`after` given) the budget no longer holds the rest.
+        private void AfterCall(int slot, uint next, int? after)
+        {
             Retire(1);
             var stay = il.DefineLabel();
             var leave = il.DefineLabel();
             LeaveUnlessQuiet(leave);
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, GetBudget);
-            il.Emit(OpCodes.Ldc_I8, (long)after);
-            il.Emit(OpCodes.Blt, leave);
+            if (after is int rest)
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Call, GetBudget);
+                il.Emit(OpCodes.Ldc_I8, (long)rest);
+                il.Emit(OpCodes.Blt, leave);
+            }
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldfld, EipField);
             Int((int)next);
@@ -1147,7 +1181,7 @@ internal static unsafe class BlockEmitter
     // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), Reg
     // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count); with the memory operand as register 0
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop, Acc, String }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop, Acc, String, Port }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in).
     // Access: what the operation does to its memory operand, if it has one; its Method is then the operation's
@@ -1164,6 +1198,8 @@ internal static unsafe class BlockEmitter
         t.Access == Access.None ? null : t.Shape == Shape.Stack ? Seg.SS : op.Seg;
 
     private static readonly MethodInfo LoopCxTakenMethod = Operation(nameof(Specialized.LoopCxTaken));
+    private static readonly MethodInfo InPortMethod = typeof(InputOutput).GetMethod(nameof(InputOutput.InPort), BindingFlags.Static | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo OutPortMethod = typeof(InputOutput).GetMethod(nameof(InputOutput.OutPort), BindingFlags.Static | BindingFlags.NonPublic)!;
     private static readonly MethodInfo PushW16Method = Operation(nameof(Specialized.PushW16));
     private static readonly MethodInfo PushReturnFar16Method = Operation(nameof(Specialized.PushReturnFar16));
     private static readonly MethodInfo RetR16Method = Operation(nameof(Specialized.RetR16));
@@ -1200,6 +1236,11 @@ internal static unsafe class BlockEmitter
     {
         if (Templates.GetValueOrDefault((nint)op.Execute) is { } t)
             return t;
+        // IN and OUT of every width, with an immediate port or DX.
+        if (op.Size is 1 or 2 or 4 && (nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&InputOutput.In)
+            return new Template(Shape.Port, InPortMethod, op.Size);
+        if (op.Size is 1 or 2 or 4 && (nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&InputOutput.Out)
+            return new Template(Shape.Port, OutPortMethod, op.Size);
         if (AccumulatorOperations.GetValueOrDefault((nint)op.Execute) is { } operation && op.Kind1 == OperandKind.None
             && op.Size is 1 or 2 or 4 && (IsRegister(op.Kind0) || op.Kind0 == OperandKind.Mem))
             return new Template(Shape.Acc, operation, op.Size, op.Kind0 == OperandKind.Mem ? Access.Read : Access.None);
@@ -1231,6 +1272,7 @@ internal static unsafe class BlockEmitter
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.PopReg16] = new(Shape.Stack, null, Access: Access.Read);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16] = new(Shape.Jcc, ConditionMethod);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16] = new(Shape.Loop, LoopCxTakenMethod);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&InputOutput.OutImmAl] = new(Shape.Port, OutPortMethod, 1);
         return map;
     }
 
