@@ -279,9 +279,18 @@ internal static unsafe class BlockEmitter
                 case Shape.Acc:
                     SyncInstructionCs();
                     Accumulator(t, op.Prefixes, op.Reg0);
-                    if (t.Method!.ReturnType == typeof(bool))
-                        FaultUnlessTrue(slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
+                    if (t.Method!.ReturnType != typeof(bool))
+                    {
+                        _state.Pending++;
+                        return;
+                    }
+                    // DIV and IDIV return false where they fault, having changed nothing: the handler, on the slow
+                    // path, raises #DE (and the block leaves, IP having moved).
+                    var fault = il.DefineLabel();
+                    il.Emit(OpCodes.Brfalse, fault);
+                    State before = _state.Copy();
                     _state.Pending++;
+                    HandlerSlowPath(fault, before, _cs, slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
                     return;
             }
             il.Emit(OpCodes.Call, t.Method!);
@@ -320,29 +329,6 @@ internal static unsafe class BlockEmitter
                 Int(reg);
                 il.Emit(OpCodes.Call, GetIn8);
             }
-        }
-
-        // After an operation that returned false where its instruction faults, having changed nothing: the slow
-        // path (after the block's end) runs the handler as the run loop does, which raises the fault, and leaves.
-        private void FaultUnlessTrue(int slot, uint ip, uint next, nint handler, nint operands)
-        {
-            var fault = il.DefineLabel();
-            il.Emit(OpCodes.Brfalse, fault);
-            State at = _state.Copy();
-            ushort cs = _cs;
-            _slowPaths.Add(() =>
-            {
-                il.MarkLabel(fault);
-                _state = at.Copy();
-                _cs = _instructionCs = cs;
-                EmitWriteBack();
-                BeforeSideEffects(ip, next);
-                CallHandler(handler, operands);
-                Retire(1);
-                // Regs holds the registers already: nothing to write back.
-                Int(slot);
-                il.Emit(OpCodes.Ret);
-            });
         }
 
         // An operation with a memory operand: the fast path here, the slow path after the block's end.
