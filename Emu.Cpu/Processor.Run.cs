@@ -15,6 +15,16 @@ public sealed unsafe partial class Processor
     /// <summary>Interrupts and exceptions delivered through the IVT since the CPU was created.</summary>
     public long InterruptsDelivered { get; private set; }
 
+    /// <summary>Of <see cref="Retired"/>, the instructions that ran inside compiled blocks, and how many times a
+    /// compiled block was entered (their ratio: how far compiled code runs before the run loop takes over).</summary>
+    public long CompiledRetired { get; private set; }
+
+    /// <inheritdoc cref="CompiledRetired"/>
+    public long BlockEntries { get; private set; }
+
+    /// <summary>Blocks compiled to IL so far (dropped ones included), and their instructions.</summary>
+    public (long Blocks, long Instructions) Compiled => (_cache.Compiler.Compiled, _cache.Compiler.InlineInstructions + _cache.Compiler.HandlerInstructions);
+
     /// <summary>
     /// Executes instructions until <paramref name="maxInstructions"/> have retired, HLT leaves the CPU
     /// waiting with nothing to wake it, an exit handler asks for a stop, or the machine shuts down.
@@ -100,7 +110,8 @@ public sealed unsafe partial class Processor
     // slot: no address computation, no lookup, no successor link on the critical path. The loop leaves a
     // block, and finds the next one through the successor link or the address map (chaining), when
     // - control did not fall through: IP is not the next instruction's (a branch taken, an interrupt
-    //   delivered, a REP instruction suspended, IP wrapped at 64 KiB); a new CS raises _attention;
+    //   delivered, a REP instruction suspended, IP wrapped at 64 KiB, a far transfer); a new CS with IP the next
+    //   instruction's raises _attention (JumpFar);
     // - _attention is raised: an interrupt request, TF, a shadow (STI, MOV SS), HLT, a stop, a new CS;
     //   ServiceAttention then runs before the next instruction exactly as between any two instructions;
     // - the budget is spent (Retired is exact after every instruction: --max-instructions, Step);
@@ -141,9 +152,12 @@ public sealed unsafe partial class Processor
             {
                 if (!_attention && linear < GuestMemory.OneMiB)
                 {
+                    long before = Retired;
                     int last = _cache.Compiler.Run(this, op.Block, ip);
                     if (last != 0)
                     {
+                        BlockEntries++;
+                        CompiledRetired += Retired - before;
                         previous = last;
                         continue;
                     }
@@ -164,7 +178,7 @@ public sealed unsafe partial class Processor
                 {
                     // Chaining without the dispatcher: a branch taken, a CALL, RET, INT or IRET, or the end of a
                     // block goes on at once in the block its successor link names when that is where CS:IP now
-                    // points (CS is the same: a new one raises _attention) and stays below 1 MiB. A block that is
+                    // points (under CS as it now is) and stays below 1 MiB. A block that is
                     // compiled, or that this start makes hot, is left to the dispatcher, which runs or compiles it;
                     // the others are counted here as it counts them.
                     if (_attention || Retired >= end)
@@ -176,6 +190,8 @@ public sealed unsafe partial class Processor
                         || successor.Block != 0 || successor.Entries + 1 == _cache.Compiler.Threshold)
                         break;
                     successor.Entries++;
+                    // A far transfer may have moved CS on (without attention: see JumpFar).
+                    InstructionCs = _codeSelector;
                     op = ref successor;
                     continue;
                 }
@@ -400,6 +416,44 @@ public sealed unsafe partial class Processor
             return false;
         flags.Value = value;
         sp = (sp & 0xFFFF_0000) | ((top + 6) & 0xFFFF);
+        return true;
+    }
+
+    /// <summary>
+    /// A far CALL's pushes (CS, then the return IP <paramref name="next"/>) for a compiled block that keeps SP in a
+    /// local, done only when they are plain: the four bytes inside the stack segment (SP 1-3 would wrap them), RAM
+    /// with no code. Otherwise false with nothing changed: the caller pushes through the processor, which may fault.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool CallFarPlain(ref uint sp, uint next)
+    {
+        uint sp16 = sp & 0xFFFF, top = (sp16 - 4) & 0xFFFF;
+        PlainAccess plain = Memory.Plain;
+        uint frame = SegBase[Seg.SS] + top;
+        if (sp16 is > 0 and < 4 || !plain.CanWrite(frame, 4))
+            return false;
+        byte* f = plain.At(frame);
+        Unsafe.WriteUnaligned(f, (ushort)next);
+        Unsafe.WriteUnaligned(f + 2, Sregs[Seg.CS]);
+        sp = (sp & 0xFFFF_0000) | top;
+        return true;
+    }
+
+    /// <summary>
+    /// RETF [imm16] as <see cref="Execution.Specialized.RetfR16"/> does it, for a compiled block that keeps SP in a
+    /// local, done only when it is plain: the four bytes readable inside the stack segment and holding
+    /// <paramref name="expected"/> (CS &lt;&lt; 16 | IP, the return point the block goes on at). Otherwise false with
+    /// nothing changed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool RetfPlain(ref uint sp, uint release, uint expected)
+    {
+        uint top = sp & 0xFFFF;
+        PlainAccess plain = Memory.Plain;
+        uint frame = SegBase[Seg.SS] + top;
+        if (top > 0xFFFC || !plain.CanRead(frame, 4) || Unsafe.ReadUnaligned<uint>(plain.At(frame)) != expected)
+            return false;
+        sp = (sp & 0xFFFF_0000) | ((top + 4 + release) & 0xFFFF);
         return true;
     }
 

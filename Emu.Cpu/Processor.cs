@@ -495,10 +495,20 @@ public sealed unsafe partial class Processor
     // ---- control transfer ----
 
     /// <summary>Far jump target: loads CS and IP.</summary>
+    /// <remarks>A new CS needs no pass through the run loop's attention: the loop (and a compiled block) goes on to
+    /// the next slot only when IP is the next instruction's (Eip, set to it before the instruction ran), and
+    /// otherwise finds the code at CS:IP afresh, with InstructionCs. Only a target whose IP is that next IP under
+    /// another CS raises attention, as <see cref="LoadSegment"/> does for every new CS.</remarks>
     internal void JumpFar(uint selector, uint offset)
     {
-        LoadSegment(Seg.CS, selector);
-        Eip = offset & 0xFFFF;
+        offset &= 0xFFFF;
+        if (_codeSelector != (ushort)selector)
+        {
+            if (offset == Eip)
+                _attention = true;
+            EnterCodeSegment(selector);
+        }
+        Eip = offset;
     }
 
     /// <summary>Marks the end of the run: the exit handler or an instruction wants the loop to return.</summary>

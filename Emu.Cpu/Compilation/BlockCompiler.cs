@@ -62,8 +62,10 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
 
     /// <summary>The control transfers a block goes on through: JMP rel16 and near CALL rel16 to their target, RET
     /// [imm16] to the CALL's return point, far CALL ptr16:16 to its target and RETF to its return point, INT n (INT3,
-    /// INT1) to the handler its IVT entry named at compile time and IRET to the INT's return point.</summary>
-    internal enum Transfer { None, Jump, Call, Ret, CallFar, Retf, Int, Iret }
+    /// INT1) to the handler its IVT entry named at compile time and IRET to the INT's return point; near JMP and CALL
+    /// through a 16-bit register or memory word, far JMP and CALL through an m16:16 pointer, to the target they would
+    /// take when the block was compiled (see <see cref="Predict"/>).</summary>
+    internal enum Transfer { None, Jump, Call, Ret, CallFar, Retf, Int, Iret, JumpIndirect, CallIndirect, JumpFarIndirect, CallFarIndirect }
 
     private readonly Block?[] _blocks = new Block?[MaxBlocks + 1];
     private int _used = 1;
@@ -76,6 +78,9 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
 
     /// <summary>Instructions compiled so far as inline operations, and as calls of their handler.</summary>
     public long InlineInstructions, HandlerInstructions;
+
+    /// <summary>Blocks compiled so far.</summary>
+    public long Compiled;
 
     /// <summary>Runs compiled block <paramref name="index"/> from CS:IP = <paramref name="ip"/> if it may (see the
     /// remarks); returns the slot of the last instruction it ran, or 0 when it did not run.</summary>
@@ -151,6 +156,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             Clear();
         int index = _used++;
         int[] slots = [.. steps.Select(s => s.Slot)];
+        Compiled++;
         _blocks[index] = new Block(BlockEmitter.Emit(this, cpu, pool, steps), ip, slots, cache.Generation);
         pool[first].Block = index;
     }
@@ -188,6 +194,15 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
                 case Transfer.CallFar:
                     returns.Push((Transfer.CallFar, cs, (ushort)next));
                     to = ((ushort)op.Imm2, op.Imm & 0xFFFF);
+                    break;
+                case Transfer.JumpIndirect or Transfer.CallIndirect or Transfer.JumpFarIndirect or Transfer.CallFarIndirect:
+                    Transfer kind = KindOf(ref op);
+                    bool far = kind is Transfer.JumpFarIndirect or Transfer.CallFarIndirect;
+                    if (Predict(cpu, ref op, cs, far) is not uint guess)
+                        return steps;
+                    if (kind is Transfer.CallIndirect or Transfer.CallFarIndirect)
+                        returns.Push((far ? Transfer.CallFar : Transfer.Call, cs, (ushort)next));
+                    to = far ? ((ushort)(guess >> 16), guess & 0xFFFF) : (cs, guess);
                     break;
                 case Transfer.Int:
                     uint entry = VectorOf(ref op) * 4u;
@@ -227,6 +242,22 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             cs = toCs;
             ip = toIp;
         }
+    }
+
+    // The target of an indirect JMP or CALL (CS << 16 | IP when far) with the registers, segments and memory as they
+    // are now, read without side effects; none for a memory operand that crosses the segment's end. A guess: the block
+    // is compiled as it starts, so it is the target the first pass takes unless the code before the transfer in the
+    // block changes a register, segment or word it is computed from. The compiled code checks it where it runs and
+    // leaves when it is not the one (see BlockEmitter's Indirect).
+    private static uint? Predict(Processor cpu, ref DecodedOp op, ushort cs, bool far)
+    {
+        if (op.Kind0 != OperandKind.Mem)
+            return cpu.Regs[op.Reg0] & 0xFFFF;
+        uint ea = cpu.Ea(ref op);
+        if (ea > 0x1_0000 - (far ? 4u : 2u))
+            return null;
+        uint linear = (op.Seg == Seg.CS ? (uint)cs << 4 : cpu.SegBase[op.Seg]) + ea;
+        return far ? (uint)PeekWord(cpu, linear + 2) << 16 | PeekWord(cpu, linear) : PeekWord(cpu, linear);
     }
 
     // The IVT as it stands, read without side effects (a table moved over a device reads as all ones: a guess the
@@ -271,6 +302,16 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             return Transfer.Int;
         if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Iret16)
             return Transfer.Iret;
+        // Through a 16-bit register or memory word (the 32-bit forms check the target against the CS limit: handlers).
+        bool indirect = op.Size == 2 && op.Kind0 is OperandKind.Reg16 or OperandKind.Mem;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.Jmp && indirect)
+            return Transfer.JumpIndirect;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.Call && indirect)
+            return Transfer.CallIndirect;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.JmpFarIndirect && op.MemSize == 4)
+            return Transfer.JumpFarIndirect;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.CallFarIndirect && op.MemSize == 4)
+            return Transfer.CallFarIndirect;
         return Transfer.None;
     }
 

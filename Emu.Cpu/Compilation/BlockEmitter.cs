@@ -38,6 +38,8 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo EnterInterruptMethod = ProcessorMethod(nameof(Processor.EnterInterrupt));
     private static readonly MethodInfo EnterInterruptPlainMethod = ProcessorMethod(nameof(Processor.EnterInterruptPlain));
     private static readonly MethodInfo IretPlainMethod = ProcessorMethod(nameof(Processor.IretPlain));
+    private static readonly MethodInfo CallFarPlainMethod = ProcessorMethod(nameof(Processor.CallFarPlain));
+    private static readonly MethodInfo RetfPlainMethod = ProcessorMethod(nameof(Processor.RetfPlain));
 
     private static MethodInfo ProcessorMethod(string name) =>
         typeof(Processor).GetMethod(name, BindingFlags.Instance | BindingFlags.NonPublic)!;
@@ -55,16 +57,25 @@ internal static unsafe class BlockEmitter
         // before the loop and stays in locals from one pass to the next (see the Emitter's remarks).
         if (usage.Loops)
             (method, _) = Write(pool, steps, cpu.Model, usage);
-        foreach (BlockCompiler.Step step in steps)
+        for (int i = 0; i < steps.Count; i++)
         {
-            ref DecodedOp op = ref pool[step.Slot];
-            if (TemplateOf(ref op) is null && BlockCompiler.KindOf(ref op) == BlockCompiler.Transfer.None)
+            ref DecodedOp op = ref pool[steps[i].Slot];
+            if (TemplateOf(ref op) is null && TransferOf(ref op, last: i == steps.Count - 1) == BlockCompiler.Transfer.None)
                 compiler.HandlerInstructions++;
             else
                 compiler.InlineInstructions++;
         }
         return method.CreateDelegate<Func<int>>(cpu);
     }
+
+    // The transfer the block goes on through at `op` (see BlockCompiler.Transfer); an indirect one the block ends
+    // at (its target not followed) is a handler call like any other instruction.
+    private static BlockCompiler.Transfer TransferOf(ref DecodedOp op, bool last) => BlockCompiler.KindOf(ref op) switch
+    {
+        BlockCompiler.Transfer.JumpIndirect or BlockCompiler.Transfer.CallIndirect
+            or BlockCompiler.Transfer.JumpFarIndirect or BlockCompiler.Transfer.CallFarIndirect when last => BlockCompiler.Transfer.None,
+        var kind => kind,
+    };
 
     private static (DynamicMethod, Emitter.Usage) Write(DecodedOp[] pool, List<BlockCompiler.Step> steps, CpuModel model, Emitter.Usage? loops)
     {
@@ -94,7 +105,7 @@ internal static unsafe class BlockEmitter
             (ushort Cs, ushort Ip)? then = last ? null : (steps[i + 1].Cs, steps[i + 1].Ip);
             il.At(cs);
             Template? template = TemplateOf(ref op);
-            BlockCompiler.Transfer transfer = BlockCompiler.KindOf(ref op);
+            BlockCompiler.Transfer transfer = TransferOf(ref op, last);
             uint target = (next + op.Imm) & 0xFFFF;
             switch (transfer)
             {
@@ -109,6 +120,10 @@ internal static unsafe class BlockEmitter
                     break;
                 case BlockCompiler.Transfer.CallFar:
                     il.CallFar(slot, ip, next, (ushort)op.Imm2, op.Imm & 0xFFFF, last);
+                    break;
+                case BlockCompiler.Transfer.JumpIndirect or BlockCompiler.Transfer.CallIndirect
+                    or BlockCompiler.Transfer.JumpFarIndirect or BlockCompiler.Transfer.CallFarIndirect:
+                    il.Indirect(transfer, ref op, slot, ip, next, then!.Value);
                     break;
                 case BlockCompiler.Transfer.Ret or BlockCompiler.Transfer.Retf or BlockCompiler.Transfer.Iret or BlockCompiler.Transfer.Int:
                     il.Checked(transfer, slot, ip, next, transfer == BlockCompiler.Transfer.Int ? BlockCompiler.VectorOf(ref op) : op.Imm, then);
@@ -579,9 +594,21 @@ internal static unsafe class BlockEmitter
             StayUnlessDisturbed(slot, last);
         }
 
-        // CALL ptr16:16: the pushes through SP itself (a fault on the second keeps the first, as in the handler),
-        // then on in the target's code segment. Only SP changes: it is loaded again after.
+        // CALL ptr16:16: the pushes on the plain path (Processor.CallFarPlain) when the block goes on at the target;
+        // otherwise through SP itself (a fault on the second keeps the first, as in the handler), then on in the
+        // target's code segment. Only SP changes: it is loaded again after.
         public void CallFar(int slot, uint ip, uint next, ushort targetCs, uint target, bool last)
+        {
+            (Label Merge, State After)? fast = last ? null : PlainFrame(BlockCompiler.Transfer.CallFar, next, 0, targetCs, (ushort)target);
+            FarCallThroughProcessor(slot, ip, next, targetCs, target, last);
+            if (fast is var (merge, after))
+            {
+                BackTo(after);
+                il.MarkLabel(merge);
+            }
+        }
+
+        private void FarCallThroughProcessor(int slot, uint ip, uint next, ushort targetCs, uint target, bool last)
         {
             WriteBack(forget: false);
             BeforeSideEffects(ip, next);
@@ -604,7 +631,7 @@ internal static unsafe class BlockEmitter
             // IRET and INT read and write SP and FLAGS in the processor (INT through EnterInterrupt, IRET through
             // IretR16): those go back to it first and are loaded again after; no other register changes.
             bool frame = kind is BlockCompiler.Transfer.Iret or BlockCompiler.Transfer.Int;
-            (Label Merge, State After)? fast = frame && then is var (cs, ip0) ? PlainFrame(kind, next, operand, cs, ip0) : null;
+            (Label Merge, State After)? fast = !near && then is var (cs, ip0) ? PlainFrame(kind, next, operand, cs, ip0) : null;
             WriteBack(forget: false);
             BeforeSideEffects(ip, next);
             il.Emit(OpCodes.Ldarg_0);
@@ -675,28 +702,46 @@ internal static unsafe class BlockEmitter
             StayUnlessDisturbed(slot, last: false);
             if (fast is var (merge, after))
             {
+                // (RET and RETF moved SP in its local: the processor must hold it before BackTo loads it again.)
+                EmitWriteBack();
                 BackTo(after);
                 il.MarkLabel(merge);
             }
         }
 
-        // INT n or IRET with its frame and IVT entry on plain memory, its target the one it was compiled to go on at
-        // (Processor.EnterInterruptPlain, IretPlain): done over the SP and flags locals, then on at `merge` with the
-        // state returned. Where that fails (nothing changed), the IL that follows, the instruction through the
-        // processor, comes back to `merge` with that state when it goes on.
-        private (Label Merge, State After) PlainFrame(BlockCompiler.Transfer kind, uint next, uint vector, ushort thenCs, ushort thenIp)
+        // INT n, IRET, far CALL or RETF with its frame (and IVT entry) on plain memory, its target the one it was
+        // compiled to go on at (Processor.EnterInterruptPlain, IretPlain, CallFarPlain, RetfPlain): done over the SP
+        // (and flags) locals, then on at `merge` with the state returned. Where that fails (nothing changed), the IL
+        // that follows, the instruction through the processor, comes back to `merge` with that state when it goes on.
+        private (Label Merge, State After) PlainFrame(BlockCompiler.Transfer kind, uint next, uint operand, ushort thenCs, ushort thenIp)
         {
             SyncInstructionCs();
             il.Emit(OpCodes.Ldarg_0);
             SlotOnly(Reg.SP);
-            FlagsAddress();
-            if (kind == BlockCompiler.Transfer.Int)
+            switch (kind)
             {
-                Int((int)vector);
-                Int((int)next);
+                case BlockCompiler.Transfer.Int:
+                    FlagsAddress();
+                    Int((int)operand);
+                    Int((int)next);
+                    Int(thenCs << 16 | thenIp);
+                    il.Emit(OpCodes.Call, EnterInterruptPlainMethod);
+                    break;
+                case BlockCompiler.Transfer.Iret:
+                    FlagsAddress();
+                    Int(thenCs << 16 | thenIp);
+                    il.Emit(OpCodes.Call, IretPlainMethod);
+                    break;
+                case BlockCompiler.Transfer.Retf:
+                    Int((int)operand);
+                    Int(thenCs << 16 | thenIp);
+                    il.Emit(OpCodes.Call, RetfPlainMethod);
+                    break;
+                default:
+                    Int((int)next);
+                    il.Emit(OpCodes.Call, CallFarPlainMethod);
+                    break;
             }
-            Int(thenCs << 16 | thenIp);
-            il.Emit(OpCodes.Call, kind == BlockCompiler.Transfer.Int ? EnterInterruptPlainMethod : IretPlainMethod);
             var slow = il.DefineLabel();
             il.Emit(OpCodes.Brfalse, slow);
             State before = _state.Copy();
@@ -709,6 +754,86 @@ internal static unsafe class BlockEmitter
             il.MarkLabel(slow);
             _state = before;
             return (merge, after);
+        }
+
+        // JMP or CALL through a register or memory (m16 near, m16:16 far): the target read (a memory operand on the
+        // plain path only) and checked against `then`, the one seen when the block was compiled; when it is that one,
+        // the CALL's push as a near CALL rel16 does it, or a far CALL's pushes on the plain path, and on inline.
+        // Otherwise (another target, an operand or a far CALL's stack not plain) the instruction's handler does all
+        // of it, as the run loop runs it, and the block leaves with CS:IP where it put them.
+        public void Indirect(BlockCompiler.Transfer kind, ref DecodedOp op, int slot, uint ip, uint next, (ushort Cs, ushort Ip) then)
+        {
+            bool far = kind is BlockCompiler.Transfer.JumpFarIndirect or BlockCompiler.Transfer.CallFarIndirect;
+            var slow = il.DefineLabel();
+            // The slow path, written at the end, finds InstructionCs as the fast path has it here: this CS's.
+            SyncInstructionCs();
+            ushort cs = _cs;
+            State before = _state.Copy();
+            if (op.Kind0 == OperandKind.Mem)
+            {
+                int size = far ? 4 : 2;
+                Ea(ref op);
+                il.Emit(OpCodes.Stloc, _offset);
+                il.Emit(OpCodes.Ldloc, _offset);
+                Int(0x1_0000 - size);
+                il.Emit(OpCodes.Bgt_Un, slow);
+                PlainAccessCopy();
+                il.Emit(OpCodes.Ldloc, SegBase(op.Seg));
+                il.Emit(OpCodes.Ldloc, _offset);
+                il.Emit(OpCodes.Add);
+                il.Emit(OpCodes.Stloc, _linear);
+                il.Emit(OpCodes.Ldloca, _plain);
+                il.Emit(OpCodes.Ldloc, _linear);
+                Int(size);
+                il.Emit(OpCodes.Call, CanReadMethod);
+                il.Emit(OpCodes.Brfalse, slow);
+                il.Emit(OpCodes.Ldloca, _plain);
+                il.Emit(OpCodes.Ldloc, _linear);
+                il.Emit(OpCodes.Call, AtMethod);
+                il.Emit(OpCodes.Unaligned, (byte)1);
+                il.Emit(far ? OpCodes.Ldind_U4 : OpCodes.Ldind_U2);
+            }
+            else
+            {
+                Register(op.Reg0);
+                Int(0xFFFF);
+                il.Emit(OpCodes.And);
+            }
+            Int(far ? then.Cs << 16 | then.Ip : then.Ip);
+            il.Emit(OpCodes.Bne_Un, slow);
+            switch (kind)
+            {
+                case BlockCompiler.Transfer.CallIndirect:
+                    Call(slot, ip, next, then.Ip, last: false);
+                    break;
+                case BlockCompiler.Transfer.CallFarIndirect:
+                    il.Emit(OpCodes.Ldarg_0);
+                    SlotOnly(Reg.SP);
+                    Int((int)next);
+                    il.Emit(OpCodes.Call, CallFarPlainMethod);
+                    il.Emit(OpCodes.Brfalse, slow);
+                    goto default;
+                default:
+                    _state.Pending++;
+                    if (then.Cs != _cs)
+                        EnterCodeSegment(then.Cs);
+                    break;
+            }
+
+            nint handler = (nint)op.Execute, operands = (nint)Unsafe.AsPointer(ref op);
+            _slowPaths.Add(() =>
+            {
+                // What the run loop does: the handler, over the registers as the instruction found them; then out.
+                il.MarkLabel(slow);
+                _state = before.Copy();
+                _cs = _instructionCs = cs;
+                EmitWriteBack();
+                BeforeSideEffects(ip, next);
+                CallHandler(handler, operands);
+                Retire(1);
+                Int(slot);
+                il.Emit(OpCodes.Ret);
+            });
         }
 
         // Back from a slow path that went on to the state `after` the fast path leaves: Retired as it was there (its

@@ -40,6 +40,19 @@ public class CliTests
     }
 
     [Fact]
+    public void Stats_show_how_much_ran_in_compiled_blocks()
+    {
+        // The ALU loop is one block that loops inside its method: all but POST and the loop's first passes run compiled.
+        var r = EmuProcess.Run("run", "guest-images/bench/alu.bin", "--stats", "--max-instructions", "3000000");
+
+        var share = System.Text.RegularExpressions.Regex.Match(r.Stderr, @"in compiled blocks +([\d,]+) +([\d.]+) % of them, ([\d.]+) per block entry");
+        share.Success.Should().BeTrue(r.Stderr);
+        long.Parse(share.Groups[1].Value.Replace(",", "")).Should().BeInRange(2_900_000, 3_000_000);
+        double.Parse(share.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(10_000);
+        r.Stderr.Should().MatchRegex(@"blocks compiled +1  11 instructions");
+    }
+
+    [Fact]
     public void Serial_output_goes_to_a_file()
     {
         using var file = TempFile.With();

@@ -483,7 +483,8 @@ public partial class BlockEngineTests
     [InlineData(CpuModel.I386, true)]
     public void Random_programs_run_alike_with_and_without_blocks(CpuModel model, bool compiled)
     {
-        // Loops, forward branches, stores into the program's own bytes, OUTs that raise interrupts, faults:
+        // Loops, forward branches, stores into the program's own bytes, OUTs that raise interrupts, faults, near and far
+        // CALLs and JMPs through registers and pointers (which change while the code is hot, or name another CS):
         // after every slice of a random size both CPUs must agree on everything a guest can see.
         var random = new Random(4321 + (int)model);
         long inline = 0, handler = 0;
@@ -796,6 +797,8 @@ public partial class BlockEngineTests
 
     private const uint Data = 0x3000;
     private const uint FarStub = 0x80A0;
+    private const uint FarPointers = 0x3200, NearPointer = 0x3210;
+    private const int NearStub = 0x80C0;
 
     private static CoreMachine Start(CpuModel model, byte[] code, byte[] data, ushort[] regs, int raiseOn, bool blocks, bool compiled)
     {
@@ -809,7 +812,18 @@ public partial class BlockEngineTests
             m.Memory.Load(CoreMachine.StubBase + 2 * v, [0x45, 0xCF]);
         for (uint v = 0; v < 0x40; v++)
             m.Memory.Load(v * 4, [(byte)(CoreMachine.StubBase + 2 * v), (byte)((CoreMachine.StubBase + 2 * v) >> 8), 0, 0]);
-        m.Memory.Load(FarStub, [0x45, 0xCB]); // INC BP ; RETF, called as 0800:00A0
+        m.Memory.Load(FarStub, [0x45, 0xCB]); // INC BP ; RETF, called as 0800:00A0 and (through a pointer) 07FA:0100
+        m.Memory.Load(FarStub + 0x18, [0x45, 0x45, 0xCB]); // INC BP ; INC BP ; RETF, at 0800:00B8
+        m.Memory.Load(FarStub + 0x30, [0x45, 0xCA, 0x02, 0x00]); // INC BP ; RETF 2, at 0800:00D0
+        // The pointers the indirect CALLs and JMPs go through (the programs change some of them as they run).
+        m.Memory.Load(FarPointers, [0xA0, 0x00, 0x00, 0x08, 0x00, 0x01, 0xFA, 0x07, 0xD0, 0x00, 0x00, 0x08]);
+        m.Memory.Load(NearPointer, [NearStub & 0xFF, NearStub >> 8]);
+        // INC BP ; RET and INC BP ; INC BP ; RET, called near from CS 0000 and (the copy 100h above) from CS 0010.
+        foreach (uint at in (uint[])[NearStub, NearStub + 0x100])
+        {
+            m.Memory.Load(at, [0x45, 0xC3]);
+            m.Memory.Load(at + 4, [0x45, 0x45, 0xC3]);
+        }
 
         var device = new RaiseOnOut(m.Cpu, raiseOn);
         m.Cpu.ExitHandler = device;
@@ -862,7 +876,7 @@ public partial class BlockEngineTests
             int r1 = WordRegs[random.Next(WordRegs.Length)], r2 = WordRegs[random.Next(WordRegs.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(31))
+            switch (random.Next(38))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -897,18 +911,44 @@ public partial class BlockEngineTests
                     int vector = random.Next(0x20, 0x40), stub = (int)CoreMachine.StubBase + 2 * random.Next(0x20, 0x40);
                     code.AddRange([0xC7, 0x06, (byte)(vector * 4), 0x00, (byte)stub, (byte)(stub >> 8)]);
                     break;
-                case 26: code.AddRange(MulDivForm(random, random.Next(8), 0xC0 | random.Next(8))); break;  // mul imul div idiv r8/r16 (AH..BH too; #DE sometimes)
-                case 27:                                                                                          // the same of [m] or [bx+si] (at a segment edge sometimes), REP'd sometimes (the 8086 negates)
+                case 25: code.AddRange([0xC7, 0x06, 0x00, 0x32, random.Next(2) == 0 ? (byte)0xA0 : (byte)0xB8, 0x00]); break; // mov word [3200h], 00A0h or 00B8h: the far pointer changes
+                case 26: code.AddRange([0xFF, 0x1E, 0x00, 0x32]); break;                                      // call far [3200h]: 0800:00A0 or 0800:00B8
+                case 27:
+                    if (random.Next(2) == 0)
+                        code.AddRange([0xFF, 0x1E, 0x04, 0x32]);                                                // call far [3204h]: 07FA:0100, the stub under another CS
+                    else
+                        code.AddRange([(byte)(0x50 + r1), 0xFF, 0x1E, 0x08, 0x32]);                             // push r16 ; call far [3208h]: RETF 2
+                    break;
+                case 28:
+                    int near = NearStub + 4 * random.Next(2);
+                    code.AddRange(random.Next(2) == 0
+                        ? [0xC7, 0x06, 0x10, 0x32, (byte)near, (byte)(near >> 8)]                               // mov word [3210h], a near stub
+                        : [0xFF, 0x16, 0x10, 0x32]);                                                            // call [3210h]
+                    break;
+                case 29: code.AddRange([(byte)(0xB8 + r1), (byte)(NearStub + 4 * random.Next(2)), NearStub >> 8, 0xFF, (byte)(0xD0 | r1)]); break; // mov r16, stub ; call r16
+                case 30:
+                    // call $+3 ; pop r16 ; add r16, k: r16 = the IP after the JMP, in whatever CS runs this; then there by JMP r16 or [3212h]
+                    code.AddRange(random.Next(2) == 0
+                        ? [0xE8, 0x00, 0x00, (byte)(0x58 + r1), 0x83, (byte)(0xC0 | r1), 6, 0xFF, (byte)(0xE0 | r1)]
+                        : [0xE8, 0x00, 0x00, (byte)(0x58 + r1), 0x83, (byte)(0xC0 | r1), 12, 0x89, (byte)(0x06 | r1 << 3), 0x12, 0x32, 0xFF, 0x26, 0x12, 0x32]);
+                    break;
+                case 31:
+                    // jmp far [3220h] to what follows it, as CS 0000 or 0010 (the same bytes, IPs 100h apart)
+                    int cs = random.Next(2) * 0x10, after = 0x100 + code.Count + 16 - cs * 16;
+                    code.AddRange([0xC7, 0x06, 0x20, 0x32, (byte)after, (byte)(after >> 8), 0xC7, 0x06, 0x22, 0x32, (byte)cs, 0x00, 0xFF, 0x2E, 0x20, 0x32]);
+                    break;
+                case 32: code.AddRange(MulDivForm(random, random.Next(8), 0xC0 | random.Next(8))); break;  // mul imul div idiv r8/r16 (AH..BH too; #DE sometimes)
+                case 33:                                                                                          // the same of [m] or [bx+si] (at a segment edge sometimes), REP'd sometimes (the 8086 negates)
                     byte[] prefix = random.Next(4) == 0 ? [random.Next(2) == 0 ? (byte)0xF3 : (byte)0xF2] : [];
                     byte[] operand = random.Next(3) == 0 ? [0x00] : [0x06, disp, 0x30];
                     code.AddRange([.. prefix, .. MulDivForm(random, random.Next(2) == 0 ? 0 : 5, operand[0]), .. operand[1..]]);
                     break;
-                case 28: code.AddRange(StringForm(random)); break;                                                // lods stos movs scas cmps, no REP
-                case 29:                                                                                          // mov bx, base ; mov es, bx: a destination segment of its own
+                case 34: code.AddRange(StringForm(random)); break;                                                // lods stos movs scas cmps, no REP
+                case 35:                                                                                          // mov bx, base ; mov es, bx: a destination segment of its own
                     ushort es = (ushort)(random.Next(3) switch { 0 => 0, 1 => 0x0100, _ => 0x0F00 });
                     code.AddRange([0xBB, (byte)es, (byte)(es >> 8), 0x8E, 0xC3]);
                     break;
-                case 30: code.AddRange(random.Next(2) == 0 ? [0xE4, 0x80] : [0xEC]); break;                    // in al, 80h / in al, dx: the value the exit saw
+                case 36: code.AddRange(random.Next(2) == 0 ? [0xE4, 0x80] : [0xEC]); break;                    // in al, 80h / in al, dx: the value the exit saw
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
             }
         }
