@@ -291,6 +291,10 @@ internal static unsafe class BlockEmitter
                 case Shape.Reg: Context(t.Method!); Slot(op.Reg0, size); break;
                 case Shape.RegEa: Slot(op.Reg0, size); Ea(ref op); break;
                 case Shape.Shift: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
+                case Shape.Product:
+                    Product(t, op.Reg0, op.Reg1, op.Kind2 == OperandKind.Imm ? op.Imm : null);
+                    _state.Pending++;
+                    return;
                 case Shape.Acc:
                     SyncInstructionCs();
                     Accumulator(t, op.Prefixes, op.Reg0);
@@ -335,6 +339,24 @@ internal static unsafe class BlockEmitter
             il.Emit(OpCodes.Call, operation);
         }
 
+        // IMUL with two or three operands: reg0 = the source (register `source`, or the memory operand's local) x the
+        // immediate or reg0's value (MulDiv.ImulInto).
+        private void Product(Template t, int reg0, int? source, uint? immediate)
+        {
+            FlagsAddress();
+            SlotOnly(reg0);
+            if (source is int reg)
+                Register(reg);
+            else
+                il.Emit(OpCodes.Ldloc, _operand);
+            if (immediate is uint imm)
+                Int((int)imm);
+            else
+                Register(reg0);
+            Int(t.Size);
+            il.Emit(OpCodes.Call, t.Method!);
+        }
+
         // A register operand's value (AH..BH from their word's high byte).
         private void Source(int reg, int size)
         {
@@ -365,6 +387,7 @@ internal static unsafe class BlockEmitter
                 case Shape.MemReg: Load(W8Slot(op.Reg1, size)); break;
                 case Shape.Stack: Load(op.Reg0); break;
                 case Shape.Acc: Load(Reg.AX); Load(Reg.DX); break;
+                case Shape.Product: Load(op.Reg0); break;
             }
             if (t.Shape == Shape.Stack)
             {
@@ -395,6 +418,8 @@ internal static unsafe class BlockEmitter
             il.Emit(OpCodes.Stloc, _operand);
             if (t.Shape == Shape.Stack)
                 StackFast(push, op.Reg0);
+            else if (t.Shape == Shape.Product)
+                Product(t, op.Reg0, source: null, op.Kind2 == OperandKind.Imm ? op.Imm : null);
             else if (t.Shape == Shape.Acc)
             {
                 Accumulator(t, op.Prefixes, source: null);
@@ -1292,7 +1317,7 @@ internal static unsafe class BlockEmitter
     // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), Reg
     // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count); with the memory operand as register 0
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop, Acc, String, Port }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop, Acc, Product, String, Port }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in).
     // Access: what the operation does to its memory operand, if it has one; its Method is then the operation's
@@ -1355,6 +1380,11 @@ internal static unsafe class BlockEmitter
         if (AccumulatorOperations.GetValueOrDefault((nint)op.Execute) is { } operation && op.Kind1 == OperandKind.None
             && op.Size is 1 or 2 or 4 && (IsRegister(op.Kind0) || op.Kind0 == OperandKind.Mem))
             return new Template(Shape.Acc, operation, op.Size, op.Kind0 == OperandKind.Mem ? Access.Read : Access.None);
+        // IMUL reg, r/m [, imm]: 16 or 32 bits.
+        if ((nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&MulDiv.Imul && op.Size is 2 or 4
+            && op.Kind0 is OperandKind.Reg16 or OperandKind.Reg32 && (IsRegister(op.Kind1) || op.Kind1 == OperandKind.Mem)
+            && op.Kind2 is OperandKind.None or OperandKind.Imm)
+            return new Template(Shape.Product, MulDivOperation(nameof(MulDiv.ImulInto)), op.Size, op.Kind1 == OperandKind.Mem ? Access.Read : Access.None);
         // A string instruction without REP and with 16-bit addresses (the REP forms run in bulk in their handler).
         if (StringOperations.GetValueOrDefault((nint)op.Execute) is ({ } stringOperation, var destination)
             && (op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) == 0 && !op.Address32 && op.Size is 1 or 2 or 4)

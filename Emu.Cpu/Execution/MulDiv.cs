@@ -159,7 +159,6 @@ internal static unsafe class MulDiv
     internal static void Imul(Processor c, ref DecodedOp op)
     {
         int size = op.Size;
-        uint mask = Processor.SizeMask(size);
         if (op.Kind1 == OperandKind.None)
         {
             // One operand: the accumulator times r/m into the accumulator pair.
@@ -168,13 +167,20 @@ internal static unsafe class MulDiv
         }
         uint ea = c.EaIfMem(ref op);
         // Two operands (0F AF: reg *= r/m) and three (69/6B: reg = r/m * imm); result truncated.
-        long a = SignExtend(c.ReadOperand(ref op, op.Kind1, op.Reg1, ea), size);
-        long b = op.Kind2 == OperandKind.Imm
-            ? SignExtend(op.Imm, size)
-            : SignExtend(c.ReadOperand(ref op, op.Kind0, op.Reg0, ea), size);
-        long product = a * b;
+        uint a = c.ReadOperand(ref op, op.Kind1, op.Reg1, ea);
+        uint b = op.Kind2 == OperandKind.Imm ? op.Imm : c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
+        ImulInto(ref c.FlagState, ref c.Regs[op.Reg0], a, b, size);
+    }
+
+    /// <summary>IMUL with two or three operands: the register in <paramref name="destination"/> (its slot's other
+    /// bits kept) = a x b, truncated to the size; CF = OF = the product did not fit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ImulInto(ref LazyFlags flags, ref uint destination, uint a, uint b, int size)
+    {
+        uint mask = Processor.SizeMask(size);
+        long product = SignExtend(a & mask, size) * SignExtend(b & mask, size);
         uint r = (uint)product & mask;
-        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
-        SetMulFlags(ref c.FlagState, product != SignExtend(r, size));
+        destination = (destination & ~mask) | r;
+        SetMulFlags(ref flags, product != SignExtend(r, size));
     }
 }

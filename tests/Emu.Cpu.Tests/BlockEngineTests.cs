@@ -600,6 +600,10 @@ public partial class BlockEngineTests
                 a.cwd();
                 a.mov(__word_ptr[0x3006], -5);
                 a.idiv(__word_ptr[0x3006]);     // a negative dividend, 16-bit memory
+                a.imul(si, ax, -300);           // three operands: register, 16-bit immediate
+                a.imul(edi, __dword_ptr[0x3000], 7); // memory, 8-bit immediate, 32 bits
+                a.imul(di, __word_ptr[0x3006]); // two operands: reg *= memory
+                a.imul(esi, edi);               // two operands, 32-bit registers
             });
             m.RunToHalt().Should().Be(StopReason.Halt);
             return m;
@@ -608,7 +612,7 @@ public partial class BlockEngineTests
         var compiledRun = Run(compiled: true);
         var interpreted = Run(compiled: false);
 
-        compiledRun.Cpu.CompiledInstructions.Should().Be((19L, 1L), "one block: all but CWD inline, the LOOP too");
+        compiledRun.Cpu.CompiledInstructions.Should().Be((23L, 1L), "one block: all but CWD inline, the LOOP too");
         SameState(compiledRun, interpreted, "the MUL/DIV loop");
     }
 
@@ -876,7 +880,7 @@ public partial class BlockEngineTests
             int r1 = WordRegs[random.Next(WordRegs.Length)], r2 = WordRegs[random.Next(WordRegs.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(38))
+            switch (random.Next(39))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -949,6 +953,10 @@ public partial class BlockEngineTests
                     code.AddRange([0xBB, (byte)es, (byte)(es >> 8), 0x8E, 0xC3]);
                     break;
                 case 36: code.AddRange(random.Next(2) == 0 ? [0xE4, 0x80] : [0xEC]); break;                    // in al, 80h / in al, dx: the value the exit saw
+                case 37:                                                                                          // imul r16, r16 / [m], imm8 or imm16 (186 on; the 8086 runs what it decodes)
+                    byte[] source = random.Next(2) == 0 ? [(byte)(0xC0 | r1 << 3 | r2)] : [(byte)(0x06 | r1 << 3), disp, 0x30];
+                    code.AddRange(random.Next(2) == 0 ? [0x6B, .. source, imm] : [0x69, .. source, imm, (byte)random.Next(256)]);
+                    break;
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
             }
         }
