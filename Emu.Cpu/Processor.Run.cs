@@ -22,8 +22,10 @@ public sealed unsafe partial class Processor
     /// <inheritdoc cref="CompiledRetired"/>
     public long BlockEntries { get; private set; }
 
-    /// <summary>Blocks compiled to IL so far (dropped ones included), and their instructions.</summary>
-    public (long Blocks, long Instructions) Compiled => (_cache.Compiler.Compiled, _cache.Compiler.InlineInstructions + _cache.Compiler.HandlerInstructions);
+    /// <summary>Blocks compiled to IL so far (dropped ones included), their instructions, and how many of those call
+    /// their handler as the run loop does rather than run as inline operations.</summary>
+    public (long Blocks, long Instructions, long Handlers) Compiled =>
+        (_cache.Compiler.Compiled, _cache.Compiler.InlineInstructions + _cache.Compiler.HandlerInstructions, _cache.Compiler.HandlerInstructions);
 
     /// <summary>
     /// Executes instructions until <paramref name="maxInstructions"/> have retired, HLT leaves the CPU

@@ -37,7 +37,10 @@ namespace Emu.Cpu.Compilation;
 /// operations (Execution/Specialized.cs, <see cref="Processor.EnterInterrupt"/>), and is a memory instruction as
 /// above; a return goes on inline only when the CS:IP it popped is the return point of the CALL or INT earlier in
 /// the block, an INT only when its IVT entry is the one seen at compile time, an IRET only when nothing needs
-/// attention after FLAGS changed. Otherwise it leaves with CS:IP where the instruction put them.</item>
+/// attention after FLAGS changed, a JMP or CALL through a register or memory (near m16, far m16:16) only when the
+/// target it reads, a memory operand only on the plain path, is the one it read when the block was compiled. Far
+/// CALL, RETF, INT and IRET move their frames on the plain path when they can (Processor.CallFarPlain and the like).
+/// Otherwise it leaves with CS:IP where the instruction put them.</item>
 /// </list>
 /// </remarks>
 internal sealed unsafe class BlockCompiler(DecodeCache cache)

@@ -286,7 +286,7 @@ internal static unsafe class BlockEmitter
             int size = t.Size;
             switch (t.Shape)
             {
-                case Shape.RegReg: Context(t.Method!); Slot(op.Reg0, size); Slot(op.Reg1, size); break;
+                case Shape.RegReg: Context(t.Method!); Slot(op.Reg0, size); Slot(op.Reg1, t.SourceSize == 0 ? size : t.SourceSize); break;
                 case Shape.RegImm: Context(t.Method!); Slot(op.Reg0, size); Int((int)op.Imm); break;
                 case Shape.Reg: Context(t.Method!); Slot(op.Reg0, size); break;
                 case Shape.RegEa: Slot(op.Reg0, size); Ea(ref op); break;
@@ -295,9 +295,9 @@ internal static unsafe class BlockEmitter
                     Product(t, op.Reg0, op.Reg1, op.Kind2 == OperandKind.Imm ? op.Imm : null);
                     _state.Pending++;
                     return;
-                case Shape.Acc:
+                case Shape.AccumulatorPair:
                     SyncInstructionCs();
-                    Accumulator(t, op.Prefixes, op.Reg0);
+                    AccumulatorPair(t, op.Prefixes, op.Reg0);
                     if (t.Method!.ReturnType != typeof(bool))
                     {
                         _state.Pending++;
@@ -311,6 +311,16 @@ internal static unsafe class BlockEmitter
                     _state.Pending++;
                     HandlerSlowPath(fault, before, _cs, slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
                     return;
+                case Shape.Setcc: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, 1); break;
+                case Shape.FlagBit: Context(t.Method!); Int(op.Sub); break;
+                case Shape.Accumulator:
+                    SlotOnly(Reg.AX);
+                    if (t.Method!.GetParameters().Length == 2)
+                        SlotOnly(Reg.DX);
+                    break;
+                case Shape.Nothing:
+                    _state.Pending++;
+                    return;
             }
             il.Emit(OpCodes.Call, t.Method!);
             _state.Pending++;
@@ -319,7 +329,7 @@ internal static unsafe class BlockEmitter
         // MUL, IMUL, DIV, IDIV with one operand: the operation over the accumulator's slots (AX's twice for a byte
         // operation, which leaves DX alone), the source (register `source`, or the memory operand's local), the size and
         // the REP quirk as constants.
-        private void Accumulator(Template t, PrefixFlags prefixes, int? source)
+        private void AccumulatorPair(Template t, PrefixFlags prefixes, int? source)
         {
             MethodInfo operation = t.Method!;
             ParameterInfo[] parameters = operation.GetParameters();
@@ -386,7 +396,7 @@ internal static unsafe class BlockEmitter
                 case Shape.RegMem: Load(W8Slot(op.Reg0, size)); break;
                 case Shape.MemReg: Load(W8Slot(op.Reg1, size)); break;
                 case Shape.Stack: Load(op.Reg0); break;
-                case Shape.Acc: Load(Reg.AX); Load(Reg.DX); break;
+                case Shape.AccumulatorPair: Load(Reg.AX); Load(Reg.DX); break;
                 case Shape.Product: Load(op.Reg0); break;
             }
             if (t.Shape == Shape.Stack)
@@ -403,7 +413,7 @@ internal static unsafe class BlockEmitter
             else
                 Ea(ref op);
             il.Emit(OpCodes.Stloc, _offset);
-            PlainPointer(seg, size, edge: size > 1 || op.Address32, (t.Access & Access.Write) != 0, slow, _pointer);
+            PlainBytes(seg, size, (t.Access & Access.Write) != 0, op.Address32, slow);
             State before = _state.Copy();
 
             // The fast path: the operand in a local, the operation's register form over it.
@@ -420,9 +430,9 @@ internal static unsafe class BlockEmitter
                 StackFast(push, op.Reg0);
             else if (t.Shape == Shape.Product)
                 Product(t, op.Reg0, source: null, op.Kind2 == OperandKind.Imm ? op.Imm : null);
-            else if (t.Shape == Shape.Acc)
+            else if (t.Shape == Shape.AccumulatorPair)
             {
-                Accumulator(t, op.Prefixes, source: null);
+                AccumulatorPair(t, op.Prefixes, source: null);
                 if (t.Method!.ReturnType == typeof(bool))
                     il.Emit(OpCodes.Brfalse, slow); // #DE: the handler, on the slow path, raises it
             }
@@ -448,32 +458,6 @@ internal static unsafe class BlockEmitter
             }
             _state.Pending++;
             HandlerSlowPath(slow, before, cs, slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
-        }
-
-        // The pointer to `size` bytes at [seg:_offset] in `pointer`, or out to `slow` when that access is not plain
-        // (an offset past the segment's end first, with `edge`).
-        private void PlainPointer(int seg, int size, bool edge, bool write, Label slow, LocalBuilder pointer)
-        {
-            if (edge)
-            {
-                il.Emit(OpCodes.Ldloc, _offset);
-                Int(0x1_0000 - size);
-                il.Emit(OpCodes.Bgt_Un, slow);
-            }
-            PlainAccessCopy();
-            il.Emit(OpCodes.Ldloc, SegBase(seg));
-            il.Emit(OpCodes.Ldloc, _offset);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Stloc, _linear);
-            il.Emit(OpCodes.Ldloca, _plain);
-            il.Emit(OpCodes.Ldloc, _linear);
-            Int(size);
-            il.Emit(OpCodes.Call, write ? CanWriteMethod : CanReadMethod);
-            il.Emit(OpCodes.Brfalse, slow);
-            il.Emit(OpCodes.Ldloca, _plain);
-            il.Emit(OpCodes.Ldloc, _linear);
-            il.Emit(OpCodes.Call, AtMethod);
-            il.Emit(OpCodes.Stloc, pointer);
         }
 
         // The end of a fast path whose slow path is at `slow`, written after the block's end: the instruction's handler
@@ -533,7 +517,7 @@ internal static unsafe class BlockEmitter
                 Int(0xFFFF);
                 il.Emit(OpCodes.And);
                 il.Emit(OpCodes.Stloc, _offset);
-                PlainPointer(op.Seg, size, edge: size > 1, write: false, slow, _pointer);
+                PlainBytes(op.Seg, size, write: false, address32: false, slow);
             }
             if (Takes("destination"))
             {
@@ -541,7 +525,7 @@ internal static unsafe class BlockEmitter
                 Int(0xFFFF);
                 il.Emit(OpCodes.And);
                 il.Emit(OpCodes.Stloc, _offset);
-                PlainPointer(Seg.ES, size, edge: size > 1, t.Access.HasFlag(Access.Write), slow, _destinationPointer);
+                PlainBytes(Seg.ES, size, t.Access.HasFlag(Access.Write), address32: false, slow, _destinationPointer);
             }
             State before = _state.Copy();
             foreach (ParameterInfo p in parameters)
@@ -561,6 +545,32 @@ internal static unsafe class BlockEmitter
             il.Emit(OpCodes.Call, t.Method);
             _state.Pending++;
             HandlerSlowPath(slow, before, cs, slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
+        }
+
+        // The bytes of a `size`-byte access at the offset in _offset of segment `seg`, in _pointer, when it is plain
+        // (inside the segment, PlainAccess.CanRead or CanWrite), or in `pointer`; otherwise on to `slow`.
+        private void PlainBytes(int seg, int size, bool write, bool address32, Label slow, LocalBuilder? pointer = null)
+        {
+            if (size > 1 || address32)
+            {
+                il.Emit(OpCodes.Ldloc, _offset);
+                Int(0x1_0000 - size);
+                il.Emit(OpCodes.Bgt_Un, slow);
+            }
+            PlainAccessCopy();
+            il.Emit(OpCodes.Ldloc, SegBase(seg));
+            il.Emit(OpCodes.Ldloc, _offset);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, _linear);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            Int(size);
+            il.Emit(OpCodes.Call, write ? CanWriteMethod : CanReadMethod);
+            il.Emit(OpCodes.Brfalse, slow);
+            il.Emit(OpCodes.Ldloca, _plain);
+            il.Emit(OpCodes.Ldloc, _linear);
+            il.Emit(OpCodes.Call, AtMethod);
+            il.Emit(OpCodes.Stloc, pointer ?? _pointer);
         }
 
         // PUSH (the value stored, then SP moved) and POP (SP moved, then the register written: POP SP keeps the
@@ -796,25 +806,10 @@ internal static unsafe class BlockEmitter
             State before = _state.Copy();
             if (op.Kind0 == OperandKind.Mem)
             {
-                int size = far ? 4 : 2;
                 Ea(ref op);
                 il.Emit(OpCodes.Stloc, _offset);
-                il.Emit(OpCodes.Ldloc, _offset);
-                Int(0x1_0000 - size);
-                il.Emit(OpCodes.Bgt_Un, slow);
-                PlainAccessCopy();
-                il.Emit(OpCodes.Ldloc, SegBase(op.Seg));
-                il.Emit(OpCodes.Ldloc, _offset);
-                il.Emit(OpCodes.Add);
-                il.Emit(OpCodes.Stloc, _linear);
-                il.Emit(OpCodes.Ldloca, _plain);
-                il.Emit(OpCodes.Ldloc, _linear);
-                Int(size);
-                il.Emit(OpCodes.Call, CanReadMethod);
-                il.Emit(OpCodes.Brfalse, slow);
-                il.Emit(OpCodes.Ldloca, _plain);
-                il.Emit(OpCodes.Ldloc, _linear);
-                il.Emit(OpCodes.Call, AtMethod);
+                PlainBytes(op.Seg, far ? 4 : 2, write: false, op.Address32, slow);
+                il.Emit(OpCodes.Ldloc, _pointer);
                 il.Emit(OpCodes.Unaligned, (byte)1);
                 il.Emit(far ? OpCodes.Ldind_U4 : OpCodes.Ldind_U2);
             }
@@ -1315,16 +1310,21 @@ internal static unsafe class BlockEmitter
     // ---- the operations compiled inline, by the handler the decoder chose ----
 
     // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), Reg
-    // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count); with the memory operand as register 0
+    // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count), Setcc (condition, reg0: a byte register),
+    // FlagBit (the bit: CLC, STC, CMC, CLD, STD, CLI), Accumulator (the AX slot, and DX's when the operation takes two:
+    // CBW, CWDE, CWD, CDQ), Nothing (NOP: only counted); with the memory operand as register 0
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Stack, Jcc, Loop, Acc, Product, String, Port }
+    // AccumulatorPair (one-operand MUL/IMUL/DIV/IDIV: AX's and DX's slots, the source), Product (IMUL reg, r/m[, imm]),
+    // String (LODS..CMPS without REP: their operands by parameter name), Port (IN, OUT: the port).
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port }
 
-    // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in).
+    // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in);
+    // SourceSize: reg1's when it differs (MOVZX, MOVSX).
     // Access: what the operation does to its memory operand, if it has one; its Method is then the operation's
     // register form, which the fast path runs over a local holding the operand (as register 0 of its width), and
     // the slow path calls the instruction's handler (PUSH and POP, whose stack word the fast path moves itself, have
     // none).
-    private sealed record Template(Shape Shape, MethodInfo? Method, int Size = 2, Access Access = Access.None);
+    private sealed record Template(Shape Shape, MethodInfo? Method, int Size = 2, Access Access = Access.None, int SourceSize = 0);
 
     [Flags]
     private enum Access { None = 0, Read = 1, Write = 2, ReadWrite = Read | Write }
@@ -1379,7 +1379,7 @@ internal static unsafe class BlockEmitter
             return new Template(Shape.Port, OutPortMethod, op.Size);
         if (AccumulatorOperations.GetValueOrDefault((nint)op.Execute) is { } operation && op.Kind1 == OperandKind.None
             && op.Size is 1 or 2 or 4 && (IsRegister(op.Kind0) || op.Kind0 == OperandKind.Mem))
-            return new Template(Shape.Acc, operation, op.Size, op.Kind0 == OperandKind.Mem ? Access.Read : Access.None);
+            return new Template(Shape.AccumulatorPair, operation, op.Size, op.Kind0 == OperandKind.Mem ? Access.Read : Access.None);
         // IMUL reg, r/m [, imm]: 16 or 32 bits.
         if ((nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&MulDiv.Imul && op.Size is 2 or 4
             && op.Kind0 is OperandKind.Reg16 or OperandKind.Reg32 && (IsRegister(op.Kind1) || op.Kind1 == OperandKind.Mem)
@@ -1413,8 +1413,28 @@ internal static unsafe class BlockEmitter
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.PopReg16] = new(Shape.Stack, null, Access: Access.Read);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16] = new(Shape.Jcc, ConditionMethod);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16] = new(Shape.Loop, LoopCxTakenMethod);
+        AddExtend<W16, W8>(map);
+        AddExtend<W32, W8>(map);
+        AddExtend<W32, W16>(map);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.SetccReg] = new(Shape.Setcc, Operation(nameof(Specialized.SetccR)), 1);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cbw] = new(Shape.Accumulator, Operation(nameof(Specialized.CbwR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cwde] = new(Shape.Accumulator, Operation(nameof(Specialized.CwdeR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cwd] = new(Shape.Accumulator, Operation(nameof(Specialized.CwdR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Cdq] = new(Shape.Accumulator, Operation(nameof(Specialized.CdqR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.ClearFlag] = new(Shape.FlagBit, Operation(nameof(Specialized.ClearFlagF)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.SetFlag] = new(Shape.FlagBit, Operation(nameof(Specialized.SetFlagF)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Cmc] = new(Shape.FlagBit, Operation(nameof(Specialized.ToggleFlagF)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Nop] = new(Shape.Nothing, null);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&InputOutput.OutImmAl] = new(Shape.Port, OutPortMethod, 1);
         return map;
+    }
+
+    private static void AddExtend<WD, WS>(Dictionary<nint, Template> map) where WD : struct, IWidth where WS : struct, IWidth
+    {
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovExtendRegReg<WD, WS, Specialized.ZeroExtend>] =
+            new(Shape.RegReg, Operation(nameof(Specialized.MovExtendRR), typeof(WD), typeof(WS), typeof(Specialized.ZeroExtend)), WD.Size, SourceSize: WS.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.MovExtendRegReg<WD, WS, Specialized.SignExtend>] =
+            new(Shape.RegReg, Operation(nameof(Specialized.MovExtendRR), typeof(WD), typeof(WS), typeof(Specialized.SignExtend)), WD.Size, SourceSize: WS.Size);
     }
 
     private static void AddAlu<TOp>(Dictionary<nint, Template> map) where TOp : struct, IAluOp

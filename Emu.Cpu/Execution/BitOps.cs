@@ -28,7 +28,7 @@ internal static unsafe class BitOps
             Mnemonic.Setl, Mnemonic.Setge, Mnemonic.Setle, Mnemonic.Setg,
         ];
         for (int cc = 0; cc < set.Length; cc++)
-            HandlerTable.Map(set[cc], &SetCondition, (byte)cc);
+            HandlerTable.Map(set[cc], &SetCondition, (byte)cc, &Specialized.ForSetcc);
         HandlerTable.Map(Mnemonic.Bswap, &Bswap);
         HandlerTable.Map(Mnemonic.Xadd, &Xadd);
         HandlerTable.Map(Mnemonic.Cmpxchg, &Cmpxchg);

@@ -23,8 +23,8 @@ internal static unsafe class DataMovement
         HandlerTable.Map(Mnemonic.Cwde, &Cwde);
         HandlerTable.Map(Mnemonic.Cwd, &Cwd);
         HandlerTable.Map(Mnemonic.Cdq, &Cdq);
-        HandlerTable.Map(Mnemonic.Movzx, &MovExtend, 0);
-        HandlerTable.Map(Mnemonic.Movsx, &MovExtend, 1);
+        HandlerTable.Map(Mnemonic.Movzx, &MovExtend, 0, &Specialized.ForMovExtend);
+        HandlerTable.Map(Mnemonic.Movsx, &MovExtend, 1, &Specialized.ForMovExtend);
     }
 
     internal static void Mov(Processor c, ref DecodedOp op)

@@ -100,6 +100,22 @@ internal static unsafe class Specialized
     public static nint ForIret(ref DecodedOp op) =>
         op.Size == 2 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&Iret16 : 0;
 
+    // MOVZX/MOVSX (Sub 0/1) from a register; from memory they keep the generic handler.
+    public static nint ForMovExtend(ref DecodedOp op) => !IsReg(op.Kind0) ? 0 : (op.Sub, op.Size, op.Kind1) switch
+    {
+        (0, 2, OperandKind.Reg8) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W16, W8, ZeroExtend>,
+        (0, 4, OperandKind.Reg8) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W32, W8, ZeroExtend>,
+        (0, 4, OperandKind.Reg16) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W32, W16, ZeroExtend>,
+        (1, 2, OperandKind.Reg8) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W16, W8, SignExtend>,
+        (1, 4, OperandKind.Reg8) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W32, W8, SignExtend>,
+        (1, 4, OperandKind.Reg16) => (nint)(delegate*<Processor, ref DecodedOp, void>)&MovExtendRegReg<W32, W16, SignExtend>,
+        _ => 0,
+    };
+
+    // SETcc of a byte register; of memory it keeps the generic handler.
+    public static nint ForSetcc(ref DecodedOp op) =>
+        op.Kind0 == OperandKind.Reg8 ? (nint)(delegate*<Processor, ref DecodedOp, void>)&SetccReg : 0;
+
     private static bool IsReg(OperandKind k) => k is OperandKind.Reg8 or OperandKind.Reg16 or OperandKind.Reg32;
 
     private static nint ByWidth(int size, nint w8, nint w16, nint w32) => size switch
@@ -340,6 +356,54 @@ internal static unsafe class Specialized
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void ShiftRI<W>(ref LazyFlags flags, int sub, ref uint slot, int reg, int count) where W : struct, IWidth =>
         W.SetIn(ref slot, reg, Shift.Apply(ref flags, sub, W.GetIn(slot, reg), count, W.Size));
+
+    // ---- MOVZX/MOVSX and SETcc of registers, and the register-only instructions compiled blocks run inline through
+    // these operations rather than call their generic handlers (CBW, CWDE, CWD, CDQ; CLC, STC, CMC, CLD, STD, CLI) ----
+
+    internal interface IExtension
+    {
+        static abstract uint Extend<WS>(uint value) where WS : struct, IWidth;
+    }
+
+    internal readonly struct ZeroExtend : IExtension
+    {
+        public static uint Extend<WS>(uint value) where WS : struct, IWidth => value;
+    }
+
+    internal readonly struct SignExtend : IExtension
+    {
+        public static uint Extend<WS>(uint value) where WS : struct, IWidth => WS.Size == 1 ? (uint)(sbyte)value : (uint)(short)value;
+    }
+
+    internal static void MovExtendRegReg<WD, WS, TExt>(Processor c, ref DecodedOp op) where WD : struct, IWidth where WS : struct, IWidth where TExt : struct, IExtension =>
+        MovExtendRR<WD, WS, TExt>(ref Slot<WD>(c, op.Reg0), op.Reg0, ref Slot<WS>(c, op.Reg1), op.Reg1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MovExtendRR<WD, WS, TExt>(ref uint slot0, int reg0, ref uint slot1, int reg1) where WD : struct, IWidth where WS : struct, IWidth where TExt : struct, IExtension =>
+        WD.SetIn(ref slot0, reg0, TExt.Extend<WS>(WS.GetIn(slot1, reg1)) & WD.Mask);
+
+    internal static void SetccReg(Processor c, ref DecodedOp op) => SetccR(ref c.FlagState, op.Sub, ref Slot<W8>(c, op.Reg0), op.Reg0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SetccR(ref LazyFlags flags, int cc, ref uint slot, int reg) => W8.SetIn(ref slot, reg, flags.Condition(cc) ? 1u : 0);
+
+    // As DataMovement.Cbw, Cwde, Cwd, Cdq over the AX (and DX) slots.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CbwR(ref uint ax) => W16.SetIn(ref ax, Reg.AX, (uint)(sbyte)ax);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CwdeR(ref uint ax) => ax = (uint)(short)ax;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CwdR(ref uint ax, ref uint dx) => W16.SetIn(ref dx, Reg.DX, (ax & 0x8000) != 0 ? 0xFFFFu : 0);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CdqR(ref uint ax, ref uint dx) => dx = (ax & 0x8000_0000) != 0 ? 0xFFFF_FFFFu : 0;
+
+    // As SystemOps.ClearFlag, SetFlag and Cmc (bit = their Sub: CF 0, IF 9, DF 10).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ClearFlagF(ref LazyFlags flags, int bit) => flags.Value &= ~(1u << bit);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SetFlagF(ref LazyFlags flags, int bit) => flags.Value |= 1u << bit;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ToggleFlagF(ref LazyFlags flags, int bit) => flags.Value ^= 1u << bit;
 
     // ---- stack and branches ----
 

@@ -42,14 +42,14 @@ internal static unsafe class SystemOps
     /// than 15 bytes (see Translator.CheckLength).</summary>
     internal static void GeneralProtection(Processor c, ref DecodedOp op) => c.RaiseException(13);
 
-    private static void ClearFlag(Processor c, ref DecodedOp op)
+    internal static void ClearFlag(Processor c, ref DecodedOp op)
     {
         c.FlagsValue &= ~(1u << op.Sub);
     }
 
-    private static void SetFlag(Processor c, ref DecodedOp op) => c.FlagsValue |= 1u << op.Sub;
+    internal static void SetFlag(Processor c, ref DecodedOp op) => c.FlagsValue |= 1u << op.Sub;
 
-    private static void Cmc(Processor c, ref DecodedOp op) => c.FlagsValue ^= CpuFlags.CF;
+    internal static void Cmc(Processor c, ref DecodedOp op) => c.FlagsValue ^= CpuFlags.CF;
 
     // STI enables interrupts after the next instruction, so STI; HLT cannot miss a wake-up.
     private static void Sti(Processor c, ref DecodedOp op)

@@ -43,7 +43,7 @@ public sealed class ExitStatistics
 
     /// <summary>The block engine's share: instructions run in compiled blocks, block entries, blocks compiled and
     /// their instructions (Processor.CompiledRetired, BlockEntries, Compiled).</summary>
-    public (long Retired, long Entries, long Blocks, long Instructions) CompiledCode { get; set; }
+    public (long Retired, long Entries, long Blocks, long Instructions, long Handlers) CompiledCode { get; set; }
 
     /// <summary>BIOS services the firmware does not implement, by "INT nn/AH=xx".</summary>
     public Dictionary<string, long> UnsupportedServices { get; } = new(StringComparer.Ordinal);
@@ -105,12 +105,12 @@ public sealed class ExitStatistics
         string PerExit(long ticks, long count) => TimingEnabled && count > 0 ? $"{ticks * nsPerTick / count,10:F0}" : $"{"-",10}";
 
         w.WriteLine($"instructions retired  {InstructionsRetired,14:N0}");
-        var (compiled, entries, blocks, blockInstructions) = CompiledCode;
+        var (compiled, entries, blocks, blockInstructions, handlers) = CompiledCode;
         if (blocks > 0)
         {
             // What the block engine made of the run: how much ran compiled, and for how long each time it was entered.
             w.WriteLine($"  in compiled blocks  {compiled,14:N0}  {100.0 * compiled / Math.Max(1, InstructionsRetired):F1} % of them, {(double)compiled / Math.Max(1, entries):F1} per block entry");
-            w.WriteLine($"blocks compiled       {blocks,14:N0}  {blockInstructions:N0} instructions");
+            w.WriteLine($"blocks compiled       {blocks,14:N0}  {blockInstructions:N0} instructions, {handlers:N0} of them handler calls");
         }
         w.WriteLine($"interrupts delivered  {InterruptsDelivered,14:N0}");
         w.WriteLine($"VM exits              {TotalExits,14:N0}");

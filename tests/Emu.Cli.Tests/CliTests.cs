@@ -49,7 +49,7 @@ public class CliTests
         share.Success.Should().BeTrue(r.Stderr);
         long.Parse(share.Groups[1].Value.Replace(",", "")).Should().BeInRange(2_900_000, 3_000_000);
         double.Parse(share.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture).Should().BeGreaterThan(10_000);
-        r.Stderr.Should().MatchRegex(@"blocks compiled +1  11 instructions");
+        r.Stderr.Should().MatchRegex(@"blocks compiled +1  11 instructions, 0 of them handler calls");
     }
 
     [Fact]

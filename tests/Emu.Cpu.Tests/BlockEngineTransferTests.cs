@@ -1,3 +1,4 @@
+using Emu.Memory;
 using Iced.Intel;
 using static Iced.Intel.AssemblerRegisters;
 
@@ -8,7 +9,8 @@ namespace Emu.Cpu.Tests;
 /// program runs compiled and interpreted and both must end alike, on what the guest can see. Each does what the
 /// block's guards are there for: a return address or an IVT entry that changes while the block runs, code entered
 /// from elsewhere, recursion, TF, a store into the callee, a budget that ends in the callee, a fault in another
-/// code segment.
+/// code segment; and for CALLs through pointers, a pointer changed while hot or naming the same code under another CS,
+/// read across a segment's end or from MMIO, and pushes that cross the stack segment's end.
 /// </summary>
 public partial class BlockEngineTests
 {
@@ -432,5 +434,206 @@ public partial class BlockEngineTests
             SameState(compiled, interpreted, $"a run of {budget}");
         }
         Program(compiled: true).Cpu.CompiledInstructions.Inline.Should().BeGreaterThan(0);
+    }
+
+    // 0100:0000: INC BX ; RETF. 0100:0010: INC DX ; RETF. The far pointer at 0000:3000 names the first.
+    private static void InstallFarRoutines(CoreMachine m)
+    {
+        m.Memory.Load(0x1000, [0x43, 0xCB]);
+        m.Memory.Load(0x1010, [0x42, 0xCB]);
+        m.Memory.Load(0x3000, [0x00, 0x00, 0x00, 0x01]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_far_call_through_a_pointer_changed_while_hot_goes_where_the_pointer_now_says(bool near)
+    {
+        // Each pass stores DI << 4 into the pointer's offset (0 but on the last pass: 10h), then calls through it:
+        // the block was compiled going on into the first routine; the last pass must reach the second. The near
+        // form calls through the word at 3000h (0100h and 0110h, the same routines under CS 0000: RETF there pops
+        // the return IP and a CS from the stack the test prepares).
+        var (m, _) = BothWays(CpuModel.I386, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 5);
+            a.Label(ref top);
+            OneOnLastPass(a, di);
+            a.shl(di, 4);
+            if (near)
+            {
+                a.add(di, 0x1000);
+                a.mov(__word_ptr[0x3000], di);
+                a.push(cs);
+                a.call(__word_ptr[0x3000]);
+            }
+            else
+            {
+                a.mov(__word_ptr[0x3000], di);
+                a.call(__dword_ptr[0x3000]);
+            }
+            a.inc(si);
+            a.loop(top);
+            a.hlt();
+        }, InstallFarRoutines);
+
+        (m.Cpu.BX, m.Cpu.DX, m.Cpu.SI).Should().Be(((ushort)4, (ushort)1, (ushort)5), "four passes reached the first routine, the last the second");
+        m.Cpu.CompiledInstructions.Inline.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public void A_far_pointer_that_names_the_same_code_under_another_CS_runs_it_in_that_CS()
+    {
+        // 0100:0000: MOV AX,CS ; ADD BX,AX ; RETF. On the last pass the pointer becomes 00FF:0010, the same bytes.
+        var (m, _) = BothWays(CpuModel.I386, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 5);
+            a.Label(ref top);
+            OneOnLastPass(a, di);
+            a.mov(ax, di);
+            a.shl(ax, 4);
+            a.mov(__word_ptr[0x3000], ax);      // 0000 or 0010
+            a.neg(di);
+            a.add(__word_ptr[0x3002], di);      // 0100 or 00FF
+            a.call(__dword_ptr[0x3000]);
+            a.loop(top);
+            a.hlt();
+        }, m =>
+        {
+            m.Memory.Load(0x1000, [0x8C, 0xC8, 0x01, 0xC3, 0xCB]);
+            m.Memory.Load(0x3000, [0x00, 0x00, 0x00, 0x01]);
+        });
+
+        m.Cpu.BX.Should().Be(4 * 0x100 + 0xFF, "four passes ran it as 0100:0000, the last as 00FF:0010");
+    }
+
+    [Theory]
+    [InlineData(CpuModel.I8086)]
+    [InlineData(CpuModel.I386)]
+    public void A_far_pointer_read_across_the_segment_end_wraps_on_the_8086_and_faults_on_the_386(CpuModel model)
+    {
+        // DS = 0301h. CALL FAR [DI] with DI = 0010h (the pointer 0100:0010) on every pass but the last, where DI =
+        // FFFEh: the offset is the word at 0301:FFFE (0010h); the 8086 reads the selector at 0301:0000 (1000h, and
+        // halts at 1000:0010), the 386 faults (#GP). The word past the segment's end, in the same page, is 0100h: a
+        // read of the four bytes as they lie in memory would find 0100:0010, the target the block goes on at.
+        var (m, _) = BothWays(model, a =>
+        {
+            var top = a.CreateLabel();
+            a.mov(cx, 5);
+            a.Label(ref top);
+            OneOnLastPass(a, di);
+            a.neg(di);
+            a.and(di, unchecked((short)0xFFEE));
+            a.add(di, 0x10);
+            a.call(__dword_ptr[di]);
+            a.inc(si);
+            a.loop(top);
+            a.hlt();
+        }, m =>
+        {
+            InstallFarRoutines(m);
+            m.Cpu.DS = 0x0301;
+            m.Memory.Load(0x3020, [0x10, 0x00, 0x00, 0x01]);   // 0301:0010: 0100:0010, the second routine
+            m.Memory.Load(0x3010, [0x00, 0x10]);               // 0301:0000: 1000h (the selector the 8086 wraps to)
+            m.Memory.Load(0x1300E, [0x10, 0x00, 0x00, 0x01]);  // 0301:FFFE and on, past the end: 0100:0010
+            m.Memory.Load(0x10010, [0xF4]);                      // 1000:0010: HLT
+        });
+
+        if (model == CpuModel.I8086)
+        {
+            (m.Cpu.DX, m.Cpu.SI).Should().Be(((ushort)4, (ushort)4), "the last call went to 1000:0010");
+            m.Cpu.CS.Should().Be(0x1000);
+        }
+        else
+        {
+            m.InterruptTaken.Should().Be(13);
+            (m.Cpu.DX, m.Cpu.SI).Should().Be(((ushort)4, (ushort)4));
+        }
+    }
+
+    [Fact]
+    public void A_far_pointer_on_a_page_that_became_MMIO_is_read_from_the_device()
+    {
+        // The loop calls through the pointer at 0000:5000 (0100:0000 in RAM) while it gets hot; then page 5000h is
+        // made MMIO, and the device answers 0100:0010: the passes after that reach the second routine.
+        CoreMachine Run(bool compiled)
+        {
+            var m = Compiled(compiled, new CoreMachine(CpuModel.I386, a =>
+            {
+                var top = a.CreateLabel();
+                a.mov(cx, 10);
+                a.Label(ref top);
+                a.call(__dword_ptr[0x5000]);
+                a.inc(si);
+                a.loop(top);
+                a.hlt();
+            }));
+            InstallFarRoutines(m);
+            m.Memory.Load(0x5000, [0x00, 0x00, 0x00, 0x01]);
+            m.Cpu.Run(1 + 5 * 5).Should().Be(StopReason.InstructionLimit); // MOV, five passes of five
+            m.Memory.Map(0x5000, GuestMemory.PageSize, PageKind.Mmio);
+            m.Cpu.ExitHandler = new FarPointerDevice();
+            m.RunToHalt().Should().Be(StopReason.Halt);
+            return m;
+        }
+
+        var compiledRun = Run(compiled: true);
+        SameState(compiledRun, Run(compiled: false), "compiled against interpreted");
+        (compiledRun.Cpu.BX, compiledRun.Cpu.DX).Should().Be(((ushort)5, (ushort)5));
+        compiledRun.Cpu.CompiledInstructions.Inline.Should().BeGreaterThan(0);
+    }
+
+    /// <summary>Answers MMIO reads of 5000h and 5002h with the far pointer 0100:0010.</summary>
+    private sealed class FarPointerDevice : IExitHandler
+    {
+        public void HandleExit(Processor cpu, ref VmExit exit)
+        {
+            if (!exit.IsWrite)
+                exit.Value = exit.Address == 0x5000 ? 0x0010u : 0x0100u;
+        }
+    }
+
+    [Theory]
+    [InlineData(CpuModel.I8086, false)]
+    [InlineData(CpuModel.I8086, true)]
+    [InlineData(CpuModel.I286, false)]
+    [InlineData(CpuModel.I286, true)]
+    public void A_far_call_whose_pushes_cross_the_stack_segment_end_wraps_on_the_8086_and_faults_on_the_286(CpuModel model, bool indirect)
+    {
+        // SS = 0008h (so that the four bytes below offset 1, wrapped, lie in one page: 1007Dh-10080h), SP = FFF0h,
+        // but 0001h on the last pass: the pushed CS lands on offset FFFF. The 8086 wraps its high byte to offset 0 and
+        // returns; the 286 faults (#SS), and delivering that fault on the same stack shuts it down. Both leave the
+        // count, registers and memory the interpreter leaves.
+        CoreMachine Run(bool compiled)
+        {
+            var m = Compiled(compiled, new CoreMachine(model, a =>
+            {
+                var top = a.CreateLabel();
+                a.mov(cx, 5);
+                a.Label(ref top);
+                OneOnLastPass(a, di);
+                a.neg(di);
+                a.and(di, unchecked((short)0xFFF1));
+                a.xor(di, unchecked((short)0xFFF0));
+                a.mov(sp, di);
+                if (indirect)
+                    a.call(__dword_ptr[0x3000]);
+                else
+                    a.call(0x0100, 0x0000);
+                a.inc(si);
+                a.loop(top);
+                a.hlt();
+            }));
+            InstallFarRoutines(m);
+            m.Cpu.SS = 0x0008;
+            m.RunToHalt().Should().Be(model == CpuModel.I8086 ? StopReason.Halt : StopReason.Shutdown);
+            return m;
+        }
+
+        var compiledRun = Run(compiled: true);
+        SameState(compiledRun, Run(compiled: false), "compiled against interpreted");
+        ushort passes = (ushort)(model == CpuModel.I8086 ? 5 : 4);
+        (compiledRun.Cpu.BX, compiledRun.Cpu.SI).Should().Be((passes, passes), "on the 286 the last call never reached the routine");
     }
 }
