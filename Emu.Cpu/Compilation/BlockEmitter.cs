@@ -312,6 +312,7 @@ internal static unsafe class BlockEmitter
                     HandlerSlowPath(fault, before, _cs, slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
                     return;
                 case Shape.Setcc: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, 1); break;
+                case Shape.ShiftCl: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Register(Reg.CX); break;
                 case Shape.FlagBit: Context(t.Method!); Int(op.Sub); break;
                 case Shape.Accumulator:
                     SlotOnly(Reg.AX);
@@ -1310,13 +1311,13 @@ internal static unsafe class BlockEmitter
     // ---- the operations compiled inline, by the handler the decoder chose ----
 
     // The operands each shape passes, after the processor and the flags: RegReg (reg0, reg1), RegImm (reg0, imm), Reg
-    // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count), Setcc (condition, reg0: a byte register),
+    // (reg0), RegEa (reg0, ea: LEA, no access), Shift (operation, reg0, count), ShiftCl (operation, reg0, ECX), Setcc (condition, reg0: a byte register),
     // FlagBit (the bit: CLC, STC, CMC, CLD, STD, CLI), Accumulator (the AX slot, and DX's when the operation takes two:
     // CBW, CWDE, CWD, CDQ), Nothing (NOP: only counted); with the memory operand as register 0
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
     // AccumulatorPair (one-operand MUL/IMUL/DIV/IDIV: AX's and DX's slots, the source), Product (IMUL reg, r/m[, imm]),
     // String (LODS..CMPS without REP: their operands by parameter name), Port (IN, OUT: the port).
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in);
     // SourceSize: reg1's when it differs (MOVZX, MOVSX).
@@ -1477,6 +1478,7 @@ internal static unsafe class BlockEmitter
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.NegMem<W>] = new(Shape.Mem, neg, W.Size, Access.ReadWrite);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.XchgRegReg<W>] = new(Shape.RegReg, Operation(nameof(Specialized.XchgRR), types), W.Size);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.ShiftRegImm<W>] = new(Shape.Shift, Operation(nameof(Specialized.ShiftRI), types), W.Size);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.ShiftRegCl<W>] = new(Shape.ShiftCl, Operation(nameof(Specialized.ShiftRC), types), W.Size);
         if (W.Size > 1)
             map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LeaReg<W>] = new(Shape.RegEa, Operation(nameof(Specialized.LeaR), types), W.Size);
     }

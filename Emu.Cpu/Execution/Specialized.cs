@@ -54,10 +54,13 @@ internal static unsafe class Specialized
         : 0;
 
     // A shift or rotate of a register by an immediate count of 1-31: every model shifts by the same count (the
-    // 8086 takes all eight bits of it, later CPUs the low five). Registered for all of the group but SAL, which
-    // is SETMO on the 8086; a count by CL, or a memory operand, keeps the generic handler.
-    public static nint ForShift(ref DecodedOp op) => IsReg(op.Kind0) && op.Kind1 == OperandKind.Imm && (op.Imm & 0xFF) is >= 1 and <= 31
+    // 8086 takes all eight bits of it, later CPUs the low five); by CL, the count masked as the model masks it.
+    // Registered for all of the group but SAL, which is SETMO on the 8086; a memory operand keeps the generic handler.
+    public static nint ForShift(ref DecodedOp op) =>
+        IsReg(op.Kind0) && op.Kind1 == OperandKind.Imm && (op.Imm & 0xFF) is >= 1 and <= 31
         ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegImm<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegImm<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegImm<W32>)
+        : IsReg(op.Kind0) && op.Kind1 == OperandKind.Reg8 && op.Reg1 == Reg.CX
+        ? ByWidth(op.Size, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegCl<W8>, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegCl<W16>, (nint)(delegate*<Processor, ref DecodedOp, void>)&ShiftRegCl<W32>)
         : 0;
 
     // PUSH SP differs between models (see Stack.Push); it keeps the generic handler.
@@ -340,6 +343,20 @@ internal static unsafe class Specialized
     internal static void XchgRegReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => XchgRR<W>(ref Slot<W>(c, op.Reg0), op.Reg0, ref Slot<W>(c, op.Reg1), op.Reg1);
     internal static void LeaReg<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => LeaR<W>(ref Slot<W>(c, op.Reg0), op.Reg0, c.Ea(ref op));
     internal static void ShiftRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => ShiftRI<W>(ref c.FlagState, op.Sub, ref Slot<W>(c, op.Reg0), op.Reg0, (int)(op.Imm & 0xFF));
+
+    internal static void ShiftRegCl<W>(Processor c, ref DecodedOp op) where W : struct, IWidth =>
+        ShiftRC<W>(c, ref c.FlagState, op.Sub, ref Slot<W>(c, op.Reg0), op.Reg0, c.Regs[Reg.CX]);
+
+    // As Shift.Group by CL: a count of 0 (after the model's mask) changes nothing, not even the flags.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ShiftRC<W>(Processor c, ref LazyFlags flags, int sub, ref uint slot, int reg, uint cx) where W : struct, IWidth
+    {
+        int count = (int)(cx & 0xFF);
+        if (c.Model != CpuModel.I8086)
+            count &= 31;
+        if (count != 0)
+            W.SetIn(ref slot, reg, Shift.Apply(ref flags, sub, W.GetIn(slot, reg), count, W.Size));
+    }
 
     // Both are read before either is written: XCHG AL, AH works on one slot.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

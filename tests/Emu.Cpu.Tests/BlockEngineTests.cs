@@ -945,8 +945,10 @@ public partial class BlockEngineTests
                     // Register-only forms compiled inline: MOVZX/MOVSX (r16 from r8, r32 from r8 or r16), SETcc r8, CBW, CWD,
                     // CWDE, CDQ, CLC, STC, CMC, CLD, STD, NOP (the 32-bit forms are #UD on the 8086 and 286)
                     byte b1 = (byte)(0xC0 | r1 << 3 | random.Next(8)), r8 = (byte)(0xC0 | random.Next(8));
-                    code.AddRange(random.Next(12) switch
+                    code.AddRange(random.Next(14) switch
                     {
+                        12 => [0xD3, (byte)(0xC0 | random.Next(6) << 3 | r1)],                 // rol ror rcl rcr shl shr r16, cl
+                        13 => [0xD2, (byte)(0xC0 | (random.Next(2) == 0 ? 7 : 5) << 3 | random.Next(8))], // sar / shr r8, cl
                         0 => [0x0F, 0xB6, b1],
                         1 => [0x0F, 0xBE, b1],
                         2 => [0x66, 0x0F, (byte)(0xB6 + random.Next(2)), b1],
