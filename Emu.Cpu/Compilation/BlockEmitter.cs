@@ -30,6 +30,7 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo CanWriteMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.CanWrite))!;
     private static readonly MethodInfo AtMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.At))!;
     private static readonly MethodInfo SetIn16 = typeof(W16).GetMethod(nameof(W16.SetIn))!;
+    private static readonly MethodInfo GetIn8 = typeof(W8).GetMethod(nameof(W8.GetIn))!;
     private static readonly MethodInfo ConditionMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Condition))!;
 
     private static readonly MethodInfo EnterCodeSegmentMethod = ProcessorMethod(nameof(Processor.EnterCodeSegment));
@@ -52,15 +53,15 @@ internal static unsafe class BlockEmitter
     /// <paramref name="compiler"/>.</summary>
     public static Func<int> Emit(BlockCompiler compiler, Processor cpu, DecodedOp[] pool, List<BlockCompiler.Step> steps, int[] longest)
     {
-        (DynamicMethod method, Emitter.Usage usage) = Write(pool, steps, longest, loops: null);
+        (DynamicMethod method, Emitter.Usage usage) = Write(pool, steps, longest, cpu.Model, loops: null);
         // A block that loops is written again knowing what it uses: that guest state is loaded before the first
         // step and stays in locals from one pass to the next (see the Emitter's remarks).
         if (usage.Loops)
-            (method, _) = Write(pool, steps, longest, usage);
+            (method, _) = Write(pool, steps, longest, cpu.Model, usage);
         for (int i = 0; i < steps.Count; i++)
         {
             ref DecodedOp op = ref pool[steps[i].Slot];
-            if (!Templates.ContainsKey((nint)op.Execute) && TransferOf(ref op, last: steps[i].Next < 0) == BlockCompiler.Transfer.None)
+            if (TemplateOf(ref op) is null && TransferOf(ref op, last: steps[i].Next < 0) == BlockCompiler.Transfer.None)
                 compiler.HandlerInstructions++;
             else
                 compiler.InlineInstructions++;
@@ -77,16 +78,20 @@ internal static unsafe class BlockEmitter
         var kind => kind,
     };
 
-    private static (DynamicMethod, Emitter.Usage) Write(DecodedOp[] pool, List<BlockCompiler.Step> steps, int[] longest, Emitter.Usage? loops)
+    private static (DynamicMethod, Emitter.Usage) Write(DecodedOp[] pool, List<BlockCompiler.Step> steps, int[] longest, CpuModel model, Emitter.Usage? loops)
     {
         BlockCompiler.Step start = steps[0];
         var method = new DynamicMethod($"Block_{start.Cs:X4}_{start.Ip:X4}_{start.Slot}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
-        var il = new Emitter(method.GetILGenerator(), steps, longest);
+        var il = new Emitter(method.GetILGenerator(), steps, longest, model);
         var segments = new SortedSet<int>();
         foreach (BlockCompiler.Step step in steps)
         {
-            if (Templates.GetValueOrDefault((nint)pool[step.Slot].Execute) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
+            if (TemplateOf(ref pool[step.Slot]) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
+            {
                 segments.Add(seg);
+                if (t.Shape == Shape.String)
+                    segments.Add(Seg.ES);
+            }
         }
         il.Start(segments, loops);
         for (int i = 0; i < steps.Count; i++)
@@ -99,7 +104,7 @@ internal static unsafe class BlockEmitter
             (ushort Cs, ushort Ip)? then = last ? null : (steps[onward].Cs, steps[onward].Ip);
             il.At(cs);
             il.Enter(i);
-            Template? template = Templates.GetValueOrDefault((nint)op.Execute);
+            Template? template = TemplateOf(ref op);
             BlockCompiler.Transfer transfer = TransferOf(ref op, last);
             uint target = (next + op.Imm) & 0xFFFF;
             switch (transfer)
@@ -128,6 +133,8 @@ internal static unsafe class BlockEmitter
                 default:
                     if (template is null)
                         il.Handler(i, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op), BlockCompiler.BranchTarget(ref op, next));
+                    else if (template.Shape == Shape.Port)
+                        il.Port(template, ref op, i, ip, next);
                     else if (template.Shape is Shape.Jcc or Shape.Loop)
                         il.Branch(i, target, template.Shape == Shape.Jcc ? op.Sub : -1);
                     else
@@ -179,7 +186,7 @@ internal static unsafe class BlockEmitter
         // state its ways in bring (its first's, with everything written back); otherwise, its only way in's.
         private readonly (State State, ushort InstructionCs)?[] _entry;
         private readonly List<Action> _joins = [];
-        private readonly LocalBuilder _generation, _regsRef, _flags, _plain, _offset, _linear, _pointer, _operand;
+        private readonly LocalBuilder _generation, _regsRef, _flags, _plain, _offset, _linear, _pointer, _operand, _destinationPointer;
         private readonly LocalBuilder?[] _regs = new LocalBuilder?[8];
         private readonly LocalBuilder?[] _segBases = new LocalBuilder?[6];
         // What the IL at the current point has loaded and changed, and the instructions retired but not yet counted.
@@ -188,6 +195,8 @@ internal static unsafe class BlockEmitter
         // The CS the instruction being written runs in, and the one InstructionCs holds at this point of the IL (the
         // run loop set it to the block's CS; a far transfer moves on to code of another one).
         private ushort _cs, _instructionCs;
+        // The CPU model the block runs on (a processor's never changes): IDIV's limits and the REP quirk are constants.
+        private readonly CpuModel _model;
         private LocalBuilder? _destination;
         // Whether the IL uses FLAGS (see Usage).
         private bool _flagsUsed;
@@ -208,9 +217,10 @@ internal static unsafe class BlockEmitter
             };
         }
 
-        public Emitter(ILGenerator il, List<BlockCompiler.Step> steps, int[] longest)
+        public Emitter(ILGenerator il, List<BlockCompiler.Step> steps, int[] longest, CpuModel model)
         {
             this.il = il;
+            _model = model;
             _steps = steps;
             _longest = longest;
             _cs = _instructionCs = steps[0].Cs;
@@ -237,6 +247,7 @@ internal static unsafe class BlockEmitter
             _offset = il.DeclareLocal(typeof(uint));
             _linear = il.DeclareLocal(typeof(uint));
             _pointer = il.DeclareLocal(typeof(byte*));
+            _destinationPointer = il.DeclareLocal(typeof(byte*));
             _operand = il.DeclareLocal(typeof(uint));
         }
 
@@ -400,6 +411,11 @@ internal static unsafe class BlockEmitter
         // A specialised operation: registers (as their locals), immediates, segment and address recipe as constants.
         public void Operation(Template t, ref DecodedOp op, int slot, uint ip, uint next)
         {
+            if (t.Shape == Shape.String)
+            {
+                StringOperation(t, ref op, slot, ip, next);
+                return;
+            }
             if (t.Access != Access.None)
             {
                 MemoryOperation(t, ref op, slot, ip, next);
@@ -413,6 +429,26 @@ internal static unsafe class BlockEmitter
                 case Shape.Reg: Context(t.Method!); Slot(op.Reg0, size); break;
                 case Shape.RegEa: Slot(op.Reg0, size); Ea(ref op); break;
                 case Shape.Shift: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Int((int)(op.Imm & 0xFF)); break;
+                case Shape.Product:
+                    Product(t, op.Reg0, op.Reg1, op.Kind2 == OperandKind.Imm ? op.Imm : null);
+                    _state.Pending++;
+                    return;
+                case Shape.AccumulatorPair:
+                    SyncInstructionCs();
+                    AccumulatorPair(t, op.Prefixes, op.Reg0);
+                    if (t.Method!.ReturnType != typeof(bool))
+                    {
+                        _state.Pending++;
+                        return;
+                    }
+                    // DIV and IDIV return false where they fault, having changed nothing: the handler, on the slow
+                    // path, raises #DE (and the block leaves, IP having moved).
+                    var fault = il.DefineLabel();
+                    il.Emit(OpCodes.Brfalse, fault);
+                    State before = _state.Copy();
+                    _state.Pending++;
+                    HandlerSlowPath(fault, before, _cs, slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
+                    return;
                 case Shape.Setcc: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, 1); break;
                 case Shape.ShiftCl: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Register(Reg.CX); break;
                 case Shape.FlagBit: Context(t.Method!); Int(op.Sub); break;
@@ -427,6 +463,58 @@ internal static unsafe class BlockEmitter
             }
             il.Emit(OpCodes.Call, t.Method!);
             _state.Pending++;
+        }
+
+        // MUL, IMUL, DIV, IDIV with one operand: the operation over the accumulator's slots (AX's twice for a byte
+        // operation, which leaves DX alone), the source (register `source`, or the memory operand's local), the size and
+        // the REP quirk as constants.
+        private void AccumulatorPair(Template t, PrefixFlags prefixes, int? source)
+        {
+            MethodInfo operation = t.Method!;
+            ParameterInfo[] parameters = operation.GetParameters();
+            if (parameters[0].ParameterType == typeof(CpuModel))
+                Int((int)_model);
+            else if (parameters[0].ParameterType == typeof(LazyFlags).MakeByRefType())
+                FlagsAddress();
+            SlotOnly(Reg.AX);
+            SlotOnly(t.Size == 1 ? Reg.AX : Reg.DX);
+            if (source is int reg)
+                Source(reg, t.Size);
+            else
+                il.Emit(OpCodes.Ldloc, _operand);
+            Int(t.Size);
+            if (parameters[^1].ParameterType == typeof(bool))
+                Int(MulDiv.RepNegates(_model, prefixes) ? 1 : 0);
+            il.Emit(OpCodes.Call, operation);
+        }
+
+        // IMUL with two or three operands: reg0 = the source (register `source`, or the memory operand's local) x the
+        // immediate or reg0's value (MulDiv.ImulInto).
+        private void Product(Template t, int reg0, int? source, uint? immediate)
+        {
+            FlagsAddress();
+            SlotOnly(reg0);
+            if (source is int reg)
+                Register(reg);
+            else
+                il.Emit(OpCodes.Ldloc, _operand);
+            if (immediate is uint imm)
+                Int((int)imm);
+            else
+                Register(reg0);
+            Int(t.Size);
+            il.Emit(OpCodes.Call, t.Method!);
+        }
+
+        // A register operand's value (AH..BH from their word's high byte).
+        private void Source(int reg, int size)
+        {
+            Register(W8Slot(reg, size));
+            if (size == 1)
+            {
+                Int(reg);
+                il.Emit(OpCodes.Call, GetIn8);
+            }
         }
 
         // An operation with a memory operand: the fast path here, the slow path after the block's end.
@@ -447,6 +535,8 @@ internal static unsafe class BlockEmitter
                 case Shape.RegMem: Load(W8Slot(op.Reg0, size)); break;
                 case Shape.MemReg: Load(W8Slot(op.Reg1, size)); break;
                 case Shape.Stack: Load(op.Reg0); break;
+                case Shape.AccumulatorPair: Load(Reg.AX); Load(Reg.DX); break;
+                case Shape.Product: Load(op.Reg0); break;
             }
             if (t.Shape == Shape.Stack)
             {
@@ -477,6 +567,14 @@ internal static unsafe class BlockEmitter
             il.Emit(OpCodes.Stloc, _operand);
             if (t.Shape == Shape.Stack)
                 StackFast(push, op.Reg0);
+            else if (t.Shape == Shape.Product)
+                Product(t, op.Reg0, source: null, op.Kind2 == OperandKind.Imm ? op.Imm : null);
+            else if (t.Shape == Shape.AccumulatorPair)
+            {
+                AccumulatorPair(t, op.Prefixes, source: null);
+                if (t.Method!.ReturnType == typeof(bool))
+                    il.Emit(OpCodes.Brfalse, slow); // #DE: the handler, on the slow path, raises it
+            }
             else
             {
                 MethodInfo form = t.Method!;
@@ -498,11 +596,17 @@ internal static unsafe class BlockEmitter
                 il.Emit(size switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, _ => OpCodes.Stind_I4 });
             }
             _state.Pending++;
+            HandlerSlowPath(slow, before, cs, slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
+        }
+
+        // The end of a fast path whose slow path is at `slow`, written after the block's end: the instruction's handler
+        // run from the state `before` (what the fast path found), in code segment `cs`, then back to where the fast
+        // path ends, or out.
+        private void HandlerSlowPath(Label slow, State before, ushort cs, int slot, uint ip, uint next, nint handler, nint operands)
+        {
             State after = _state.Copy();
             var merge = il.DefineLabel();
             il.MarkLabel(merge);
-
-            nint handler = (nint)op.Execute, operands = (nint)Unsafe.AsPointer(ref op);
             _slowPaths.Add(() =>
             {
                 // What the run loop does: the handler, over Regs (it may fault: they must be what the instruction found).
@@ -515,6 +619,11 @@ internal static unsafe class BlockEmitter
                 Retire(1);
                 var leave = il.DefineLabel();
                 LeaveUnlessQuiet(leave);
+                // A handler can also move IP without raising attention (DIV's #DE enters its handler).
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldfld, EipField);
+                Int((int)next);
+                il.Emit(OpCodes.Bne_Un, leave);
                 // Back as the fast path leaves things: what is loaded holds what the processor now has.
                 BackTo(after);
                 il.Emit(OpCodes.Br, merge);
@@ -525,9 +634,61 @@ internal static unsafe class BlockEmitter
             });
         }
 
+        // LODS, STOS, MOVS, SCAS, CMPS without REP, 16-bit addresses: each memory operand (DS:SI or its override's,
+        // ES:DI) tested for a plain access first, then the operation (StringOps' *Plain) over the bytes and the register
+        // locals, named by its parameters; otherwise the handler, as for any memory operation.
+        private void StringOperation(Template t, ref DecodedOp op, int slot, uint ip, uint next)
+        {
+            int size = t.Size;
+            var slow = il.DefineLabel();
+            SyncInstructionCs();
+            ushort cs = _cs;
+            ParameterInfo[] parameters = t.Method!.GetParameters();
+            bool Takes(string name) => parameters.Any(p => p.Name == name);
+            foreach (var (name, reg) in (ReadOnlySpan<(string, int)>)[("ax", Reg.AX), ("si", Reg.SI), ("di", Reg.DI)])
+            {
+                if (Takes(name))
+                    Load(reg);
+            }
+            if (Takes("source"))
+            {
+                Register(Reg.SI);
+                Int(0xFFFF);
+                il.Emit(OpCodes.And);
+                il.Emit(OpCodes.Stloc, _offset);
+                PlainBytes(op.Seg, size, write: false, address32: false, slow);
+            }
+            if (Takes("destination"))
+            {
+                Register(Reg.DI);
+                Int(0xFFFF);
+                il.Emit(OpCodes.And);
+                il.Emit(OpCodes.Stloc, _offset);
+                PlainBytes(Seg.ES, size, t.Access.HasFlag(Access.Write), address32: false, slow, _destinationPointer);
+            }
+            State before = _state.Copy();
+            foreach (ParameterInfo p in parameters)
+            {
+                switch (p.Name)
+                {
+                    case "flags": FlagsAddress(); break;
+                    case "ax" when p.ParameterType.IsByRef: SlotOnly(Reg.AX); break;
+                    case "ax": Register(Reg.AX); break;
+                    case "si": SlotOnly(Reg.SI); break;
+                    case "di": SlotOnly(Reg.DI); break;
+                    case "source": il.Emit(OpCodes.Ldloc, _pointer); break;
+                    case "destination": il.Emit(OpCodes.Ldloc, _destinationPointer); break;
+                    case "size": Int(size); break;
+                }
+            }
+            il.Emit(OpCodes.Call, t.Method);
+            _state.Pending++;
+            HandlerSlowPath(slow, before, cs, slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
+        }
+
         // The bytes of a `size`-byte access at the offset in _offset of segment `seg`, in _pointer, when it is plain
-        // (inside the segment, PlainAccess.CanRead or CanWrite); otherwise on to `slow`.
-        private void PlainBytes(int seg, int size, bool write, bool address32, Label slow)
+        // (inside the segment, PlainAccess.CanRead or CanWrite), or in `pointer`; otherwise on to `slow`.
+        private void PlainBytes(int seg, int size, bool write, bool address32, Label slow, LocalBuilder? pointer = null)
         {
             if (size > 1 || address32)
             {
@@ -548,7 +709,7 @@ internal static unsafe class BlockEmitter
             il.Emit(OpCodes.Ldloca, _plain);
             il.Emit(OpCodes.Ldloc, _linear);
             il.Emit(OpCodes.Call, AtMethod);
-            il.Emit(OpCodes.Stloc, _pointer);
+            il.Emit(OpCodes.Stloc, pointer ?? _pointer);
         }
 
         // PUSH (the value stored, then SP moved) and POP (SP moved, then the register written: POP SP keeps the
@@ -883,18 +1044,51 @@ internal static unsafe class BlockEmitter
         // target) goes on at its taken side's step when IP is that.
         public void Handler(int i, uint ip, uint next, nint handler, nint op, uint? taken)
         {
-            int slot = _steps[i].Slot;
             WriteBack(forget: true);
             BeforeSideEffects(ip, next);
             CallHandler(handler, op);
+            AfterCall(i, next, budget: true, taken);
+        }
+
+        // IN or OUT (one VM exit): as a handler call, but the operation called directly with the port a constant
+        // when it is an immediate (else DX, from Regs), and no budget to check after (it retires one instruction).
+        public void Port(Template t, ref DecodedOp op, int i, uint ip, uint next)
+        {
+            bool immediate = (t.Method == InPortMethod ? op.Kind1 : op.Kind0) == OperandKind.Imm;
+            WriteBack(forget: true);
+            BeforeSideEffects(ip, next);
+            il.Emit(OpCodes.Ldarg_0);
+            if (immediate)
+                Int((int)op.Imm);
+            else
+            {
+                RegsElement(Reg.DX);
+                il.Emit(OpCodes.Ldind_U4);
+                Int(0xFFFF);
+                il.Emit(OpCodes.And);
+            }
+            Int(t.Size);
+            il.Emit(OpCodes.Call, t.Method!);
+            AfterCall(i, next, budget: false, taken: null);
+        }
+
+        // After step `i`'s call, which may have done anything the run loop looks for: out when attention was raised,
+        // cached code dropped, IP is not the next instruction's (or, for a conditional branch, `taken`'s: then on at the
+        // taken side's step), or (`budget`) the budget no longer holds the longest way out from here.
+        private void AfterCall(int i, uint next, bool budget, uint? taken)
+        {
+            int slot = _steps[i].Slot;
             Retire(1);
             var stay = il.DefineLabel();
             var leave = il.DefineLabel();
             LeaveUnlessQuiet(leave);
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Call, GetBudget);
-            il.Emit(OpCodes.Ldc_I8, (long)_longest[i] - 1);
-            il.Emit(OpCodes.Blt, leave);
+            if (budget)
+            {
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Call, GetBudget);
+                il.Emit(OpCodes.Ldc_I8, (long)_longest[i] - 1);
+                il.Emit(OpCodes.Blt, leave);
+            }
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldfld, EipField);
             Int((int)next);
@@ -1219,7 +1413,9 @@ internal static unsafe class BlockEmitter
     // FlagBit (the bit: CLC, STC, CMC, CLD, STD, CLI), Accumulator (the AX slot, and DX's when the operation takes two:
     // CBW, CWDE, CWD, CDQ), Nothing (NOP: only counted); with the memory operand as register 0
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop }
+    // AccumulatorPair (one-operand MUL/IMUL/DIV/IDIV: AX's and DX's slots, the source), Product (IMUL reg, r/m[, imm]),
+    // String (LODS..CMPS without REP: their operands by parameter name), Port (IN, OUT: the port).
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in);
     // SourceSize: reg1's when it differs (MOVZX, MOVSX).
@@ -1237,6 +1433,8 @@ internal static unsafe class BlockEmitter
         t.Access == Access.None ? null : t.Shape == Shape.Stack ? Seg.SS : op.Seg;
 
     private static readonly MethodInfo LoopCxTakenMethod = Operation(nameof(Specialized.LoopCxTaken));
+    private static readonly MethodInfo InPortMethod = typeof(InputOutput).GetMethod(nameof(InputOutput.InPort), BindingFlags.Static | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo OutPortMethod = typeof(InputOutput).GetMethod(nameof(InputOutput.OutPort), BindingFlags.Static | BindingFlags.NonPublic)!;
     private static readonly MethodInfo PushW16Method = Operation(nameof(Specialized.PushW16));
     private static readonly MethodInfo PushReturnFar16Method = Operation(nameof(Specialized.PushReturnFar16));
     private static readonly MethodInfo RetR16Method = Operation(nameof(Specialized.RetR16));
@@ -1244,6 +1442,56 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo IretR16Method = Operation(nameof(Specialized.IretR16));
 
     private static readonly Dictionary<nint, Template> Templates = BuildTemplates();
+
+    // MUL, IMUL, DIV and IDIV with one operand, whose handler takes every form: their operation, by handler.
+    private static readonly Dictionary<nint, MethodInfo> AccumulatorOperations = new()
+    {
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&MulDiv.Mul] = MulDivOperation(nameof(MulDiv.MulAcc)),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&MulDiv.Imul] = MulDivOperation(nameof(MulDiv.ImulAcc)),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&MulDiv.Div] = MulDivOperation(nameof(MulDiv.DivAcc)),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&MulDiv.Idiv] = MulDivOperation(nameof(MulDiv.IdivAcc)),
+    };
+
+    private static MethodInfo MulDivOperation(string name) => typeof(MulDiv).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
+
+    // LODS, STOS, MOVS, SCAS and CMPS: their one-element operation on plain memory, and what it does to ES:DI.
+    private static readonly Dictionary<nint, (MethodInfo Operation, Access Destination)> StringOperations = new()
+    {
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Lods] = (StringOperation(nameof(StringOps.LodsPlain)), Access.None),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Stos] = (StringOperation(nameof(StringOps.StosPlain)), Access.Write),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Movs] = (StringOperation(nameof(StringOps.MovsPlain)), Access.Write),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Scas] = (StringOperation(nameof(StringOps.ScasPlain)), Access.Read),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Cmps] = (StringOperation(nameof(StringOps.CmpsPlain)), Access.Read),
+    };
+
+    private static MethodInfo StringOperation(string name) => typeof(StringOps).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
+
+    // The template an instruction is compiled with, or null (its handler is called).
+    private static Template? TemplateOf(ref DecodedOp op)
+    {
+        if (Templates.GetValueOrDefault((nint)op.Execute) is { } t)
+            return t;
+        // IN and OUT of every width, with an immediate port or DX.
+        if (op.Size is 1 or 2 or 4 && (nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&InputOutput.In)
+            return new Template(Shape.Port, InPortMethod, op.Size);
+        if (op.Size is 1 or 2 or 4 && (nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&InputOutput.Out)
+            return new Template(Shape.Port, OutPortMethod, op.Size);
+        if (AccumulatorOperations.GetValueOrDefault((nint)op.Execute) is { } operation && op.Kind1 == OperandKind.None
+            && op.Size is 1 or 2 or 4 && (IsRegister(op.Kind0) || op.Kind0 == OperandKind.Mem))
+            return new Template(Shape.AccumulatorPair, operation, op.Size, op.Kind0 == OperandKind.Mem ? Access.Read : Access.None);
+        // IMUL reg, r/m [, imm]: 16 or 32 bits.
+        if ((nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&MulDiv.Imul && op.Size is 2 or 4
+            && op.Kind0 is OperandKind.Reg16 or OperandKind.Reg32 && (IsRegister(op.Kind1) || op.Kind1 == OperandKind.Mem)
+            && op.Kind2 is OperandKind.None or OperandKind.Imm)
+            return new Template(Shape.Product, MulDivOperation(nameof(MulDiv.ImulInto)), op.Size, op.Kind1 == OperandKind.Mem ? Access.Read : Access.None);
+        // A string instruction without REP and with 16-bit addresses (the REP forms run in bulk in their handler).
+        if (StringOperations.GetValueOrDefault((nint)op.Execute) is ({ } stringOperation, var destination)
+            && (op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) == 0 && !op.Address32 && op.Size is 1 or 2 or 4)
+            return new Template(Shape.String, stringOperation, op.Size, Access.Read | destination);
+        return null;
+    }
+
+    private static bool IsRegister(OperandKind k) => k is OperandKind.Reg8 or OperandKind.Reg16 or OperandKind.Reg32;
 
     private static Dictionary<nint, Template> BuildTemplates()
     {
@@ -1276,6 +1524,7 @@ internal static unsafe class BlockEmitter
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.SetFlag] = new(Shape.FlagBit, Operation(nameof(Specialized.SetFlagF)));
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Cmc] = new(Shape.FlagBit, Operation(nameof(Specialized.ToggleFlagF)));
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Nop] = new(Shape.Nothing, null);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&InputOutput.OutImmAl] = new(Shape.Port, OutPortMethod, 1);
         return map;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Emu.Cpu.Decoding;
 using Iced.Intel;
 
@@ -16,9 +17,10 @@ internal static unsafe class MulDiv
 
     // The 8086 microcode keeps one "negate the result" flag for IMUL and IDIV and starts it from the
     // REP prefix latch, so a REP (F2 or F3) before them negates the product or quotient.
-    private static bool RepNegates(Processor c, ref DecodedOp op) =>
-        c.Model == CpuModel.I8086 && (op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) != 0;
+    internal static bool RepNegates(CpuModel model, PrefixFlags prefixes) =>
+        model == CpuModel.I8086 && (prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) != 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long SignExtend(uint v, int size) => size switch
     {
         1 => (sbyte)v,
@@ -27,126 +29,158 @@ internal static unsafe class MulDiv
     };
 
     // The accumulator pair as one value: AX (8-bit forms), DX:AX, EDX:EAX.
-    private static ulong ReadDividend(Processor c, int size) => size switch
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Dividend(uint ax, uint dx, int size) => size switch
     {
-        1 => c.Regs[Reg.AX] & 0xFFFF,
-        2 => ((c.Regs[Reg.DX] & 0xFFFF) << 16) | (c.Regs[Reg.AX] & 0xFFFF),
-        _ => ((ulong)c.Regs[Reg.DX] << 32) | c.Regs[Reg.AX],
+        1 => ax & 0xFFFF,
+        2 => ((dx & 0xFFFF) << 16) | (ax & 0xFFFF),
+        _ => ((ulong)dx << 32) | ax,
     };
 
-    // Writes the low half to AL/AX/EAX and the high half to AH/DX/EDX.
-    private static void WritePair(Processor c, int size, uint low, uint high)
+    // Writes the low half to AL/AX/EAX and the high half to AH/DX/EDX (the slots' other bits kept).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WritePair(ref uint ax, ref uint dx, int size, uint low, uint high)
     {
-        if (size == 1)
+        switch (size)
         {
-            c.SetReg16(Reg.AX, (low & 0xFF) | ((high & 0xFF) << 8));
-            return;
+            case 1: ax = (ax & 0xFFFF_0000) | (low & 0xFF) | ((high & 0xFF) << 8); break;
+            case 2:
+                ax = (ax & 0xFFFF_0000) | (low & 0xFFFF);
+                dx = (dx & 0xFFFF_0000) | (high & 0xFFFF);
+                break;
+            default: ax = low; dx = high; break;
         }
-        c.SetReg(Reg.AX, size, low);
-        c.SetReg(Reg.DX, size, high);
     }
 
     // CF = OF = the high half carries information. SF, ZF, PF are left as they were: undefined.
-    private static void SetMulFlags(Processor c, bool overflow)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SetMulFlags(ref LazyFlags flags, bool overflow)
     {
         const uint co = CpuFlags.CF | CpuFlags.OF;
-        c.FlagsValue = overflow ? c.FlagsValue | co : c.FlagsValue & ~co;
+        flags.Value = overflow ? flags.Value | co : flags.Value & ~co;
     }
 
-    internal static void Mul(Processor c, ref DecodedOp op)
-    {
-        int size = op.Size;
-        uint ea = c.EaIfMem(ref op);
-        ulong product = (ulong)c.GetReg(Reg.AX, size) * c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
-        int bits = size * 8;
-        uint high = (uint)(product >> bits) & Processor.SizeMask(size);
-        WritePair(c, size, (uint)product, high);
-        SetMulFlags(c, high != 0);
-    }
+    // ---- the one-operand forms as operations over the accumulator's slots (AX's, DX's) and the source's value:
+    // the handlers run them over the processor's registers, compiled blocks (Compilation/BlockEmitter.cs) over their
+    // locals, with the size and the REP prefix as constants. DIV and IDIV return false, having changed nothing, where
+    // the instruction raises #DE (the caller raises it). ----
 
-    internal static void Imul(Processor c, ref DecodedOp op)
+    /// <summary>MUL: AX = AL x src (8-bit), DX:AX or EDX:EAX = the accumulator x src.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MulAcc(ref LazyFlags flags, ref uint ax, ref uint dx, uint src, int size)
     {
-        int size = op.Size;
         uint mask = Processor.SizeMask(size);
-        uint ea = c.EaIfMem(ref op);
-        if (op.Kind1 == OperandKind.None)
-        {
-            // One operand: the accumulator times r/m into the accumulator pair.
-            long wide = SignExtend(c.GetReg(Reg.AX, size), size)
-                        * SignExtend(c.ReadOperand(ref op, op.Kind0, op.Reg0, ea), size);
-            if (RepNegates(c, ref op))
-                wide = -wide;
-            WritePair(c, size, (uint)wide & mask, (uint)(wide >> (size * 8)) & mask);
-            SetMulFlags(c, wide != SignExtend((uint)wide & mask, size));
-            return;
-        }
-        // Two operands (0F AF: reg *= r/m) and three (69/6B: reg = r/m * imm); result truncated.
-        long a = SignExtend(c.ReadOperand(ref op, op.Kind1, op.Reg1, ea), size);
-        long b = op.Kind2 == OperandKind.Imm
-            ? SignExtend(op.Imm, size)
-            : SignExtend(c.ReadOperand(ref op, op.Kind0, op.Reg0, ea), size);
-        long product = a * b;
-        uint r = (uint)product & mask;
-        c.WriteOperand(ref op, op.Kind0, op.Reg0, ea, r);
-        SetMulFlags(c, product != SignExtend(r, size));
+        ulong product = (ulong)(ax & mask) * (src & mask);
+        uint high = (uint)(product >> (size * 8)) & mask;
+        WritePair(ref ax, ref dx, size, (uint)product, high);
+        SetMulFlags(ref flags, high != 0);
     }
 
-    internal static void Div(Processor c, ref DecodedOp op)
+    /// <summary>One-operand IMUL; <paramref name="negate"/>: the 8086's REP quirk (see <see cref="RepNegates"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ImulAcc(ref LazyFlags flags, ref uint ax, ref uint dx, uint src, int size, bool negate)
     {
-        int size = op.Size;
-        uint ea = c.EaIfMem(ref op);
-        uint divisor = c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
-        ulong dividend = ReadDividend(c, size);
+        uint mask = Processor.SizeMask(size);
+        long wide = SignExtend(ax & mask, size) * SignExtend(src & mask, size);
+        if (negate)
+            wide = -wide;
+        WritePair(ref ax, ref dx, size, (uint)wide & mask, (uint)(wide >> (size * 8)) & mask);
+        SetMulFlags(ref flags, wide != SignExtend((uint)wide & mask, size));
+    }
+
+    /// <summary>DIV: the accumulator pair / src, quotient low, remainder high; false (nothing changed): #DE.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool DivAcc(ref uint ax, ref uint dx, uint src, int size)
+    {
+        uint divisor = src & Processor.SizeMask(size);
+        ulong dividend = Dividend(ax, dx, size);
         if (divisor == 0)
-        {
-            c.DivideError();
-            return;
-        }
+            return false;
         ulong quotient = dividend / divisor;
         if (quotient > Processor.SizeMask(size))
-        {
-            c.DivideError();
-            return;
-        }
-        WritePair(c, size, (uint)quotient, (uint)(dividend % divisor));
+            return false;
+        WritePair(ref ax, ref dx, size, (uint)quotient, (uint)(dividend % divisor));
+        return true;
     }
 
-    internal static void Idiv(Processor c, ref DecodedOp op)
+    /// <summary>IDIV on <paramref name="model"/>; <paramref name="negate"/>: the 8086's REP quirk. False (nothing
+    /// changed): #DE.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IdivAcc(CpuModel model, ref uint ax, ref uint dx, uint src, int size, bool negate)
     {
-        int size = op.Size;
         int bits = size * 8;
-        uint ea = c.EaIfMem(ref op);
-        long divisor = SignExtend(c.ReadOperand(ref op, op.Kind0, op.Reg0, ea), size);
-        ulong raw = ReadDividend(c, size);
+        long divisor = SignExtend(src & Processor.SizeMask(size), size);
+        ulong raw = Dividend(ax, dx, size);
         // Sign-extend the double-width dividend from bit 2*bits-1.
         long dividend = bits == 32 ? (long)raw : (long)(raw << (64 - 2 * bits)) >> (64 - 2 * bits);
         if (divisor == 0)
-        {
-            c.DivideError();
-            return;
-        }
+            return false;
         // Divide magnitudes (as the microcode does), which also keeps long.MinValue / -1 defined.
         bool dividendNegative = dividend < 0;
         ulong n = dividendNegative ? (ulong)-dividend : (ulong)dividend;
         ulong d = divisor < 0 ? (ulong)-divisor : (ulong)divisor;
         ulong q = n / d;
         ulong rem = n % d;
-        bool negate = dividendNegative != (divisor < 0);
+        bool negative = dividendNegative != (divisor < 0);
         // The 8086 checks the magnitude against the positive limit before negating, so a quotient of
         // -128 (-32768) faults there; the 286 and later accept it.
         ulong limit = (1UL << (bits - 1)) - 1;
-        if (negate && c.Model >= CpuModel.I286)
+        if (negative && model >= CpuModel.I286)
             limit++;
         if (q > limit)
-        {
-            c.DivideError();
-            return;
-        }
-        if (RepNegates(c, ref op))
-            negate = !negate;
-        uint quotient = (uint)(negate ? 0 - q : q);
+            return false;
+        if (negate)
+            negative = !negative;
+        uint quotient = (uint)(negative ? 0 - q : q);
         uint remainder = (uint)(dividendNegative ? 0 - rem : rem);
         uint mask = Processor.SizeMask(size);
-        WritePair(c, size, quotient & mask, remainder & mask);
+        WritePair(ref ax, ref dx, size, quotient & mask, remainder & mask);
+        return true;
+    }
+
+    // The handlers: the source read (a memory operand may fault first), then the operation over the registers.
+    internal static void Mul(Processor c, ref DecodedOp op) =>
+        MulAcc(ref c.FlagState, ref c.Regs[Reg.AX], ref c.Regs[Reg.DX], Source(c, ref op), op.Size);
+
+    internal static void Div(Processor c, ref DecodedOp op)
+    {
+        if (!DivAcc(ref c.Regs[Reg.AX], ref c.Regs[Reg.DX], Source(c, ref op), op.Size))
+            c.DivideError();
+    }
+
+    internal static void Idiv(Processor c, ref DecodedOp op)
+    {
+        if (!IdivAcc(c.Model, ref c.Regs[Reg.AX], ref c.Regs[Reg.DX], Source(c, ref op), op.Size, RepNegates(c.Model, op.Prefixes)))
+            c.DivideError();
+    }
+
+    private static uint Source(Processor c, ref DecodedOp op) => c.ReadOperand(ref op, op.Kind0, op.Reg0, c.EaIfMem(ref op));
+
+    internal static void Imul(Processor c, ref DecodedOp op)
+    {
+        int size = op.Size;
+        if (op.Kind1 == OperandKind.None)
+        {
+            // One operand: the accumulator times r/m into the accumulator pair.
+            ImulAcc(ref c.FlagState, ref c.Regs[Reg.AX], ref c.Regs[Reg.DX], Source(c, ref op), size, RepNegates(c.Model, op.Prefixes));
+            return;
+        }
+        uint ea = c.EaIfMem(ref op);
+        // Two operands (0F AF: reg *= r/m) and three (69/6B: reg = r/m * imm); result truncated.
+        uint a = c.ReadOperand(ref op, op.Kind1, op.Reg1, ea);
+        uint b = op.Kind2 == OperandKind.Imm ? op.Imm : c.ReadOperand(ref op, op.Kind0, op.Reg0, ea);
+        ImulInto(ref c.FlagState, ref c.Regs[op.Reg0], a, b, size);
+    }
+
+    /// <summary>IMUL with two or three operands: the register in <paramref name="destination"/> (its slot's other
+    /// bits kept) = a x b, truncated to the size; CF = OF = the product did not fit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ImulInto(ref LazyFlags flags, ref uint destination, uint a, uint b, int size)
+    {
+        uint mask = Processor.SizeMask(size);
+        long product = SignExtend(a & mask, size) * SignExtend(b & mask, size);
+        uint r = (uint)product & mask;
+        destination = (destination & ~mask) | r;
+        SetMulFlags(ref flags, product != SignExtend(r, size));
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Emu.Cpu.Decoding;
 using Emu.Memory;
@@ -352,6 +353,76 @@ internal static unsafe class StringOps
         if (early) Advance(c, ref op, Reg.DI);
         c.WriteMem(Seg.ES, di, op.Size, c.GetReg(Reg.AX, op.Size));
         if (!early) Advance(c, ref op, Reg.DI);
+    }
+
+    // ---- one element without REP, 16-bit addresses, on plain memory (Emu.Memory.PlainAccess, both operands checked
+    // before anything is done): what compiled blocks run on their fast path (Compilation/BlockEmitter.cs), over their
+    // register locals; everything else takes the handlers above. No fault can happen here, so when SI and DI step
+    // (StepsEarly) makes no difference. CMPS and SCAS record their subtraction lazily: FLAGS, when read, are AluSub's. ----
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void LodsPlain(ref LazyFlags flags, ref uint ax, ref uint si, byte* source, int size)
+    {
+        uint mask = Processor.SizeMask(size);
+        ax = (ax & ~mask) | Load(source, size);
+        Step16(ref si, ref flags, size);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StosPlain(ref LazyFlags flags, uint ax, ref uint di, byte* destination, int size)
+    {
+        Store(destination, size, ax);
+        Step16(ref di, ref flags, size);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void MovsPlain(ref LazyFlags flags, ref uint si, ref uint di, byte* source, byte* destination, int size)
+    {
+        Store(destination, size, Load(source, size));
+        Step16(ref si, ref flags, size);
+        Step16(ref di, ref flags, size);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ScasPlain(ref LazyFlags flags, uint ax, ref uint di, byte* destination, int size)
+    {
+        flags.SubOp(ax & Processor.SizeMask(size), Load(destination, size), size);
+        Step16(ref di, ref flags, size);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void CmpsPlain(ref LazyFlags flags, ref uint si, ref uint di, byte* source, byte* destination, int size)
+    {
+        flags.SubOp(Load(source, size), Load(destination, size), size);
+        Step16(ref si, ref flags, size);
+        Step16(ref di, ref flags, size);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Load(byte* p, int size) => size switch
+    {
+        1 => *p,
+        2 => BinaryPrimitives.ReadUInt16LittleEndian(new ReadOnlySpan<byte>(p, 2)),
+        _ => BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(p, 4)),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(byte* p, int size, uint value)
+    {
+        switch (size)
+        {
+            case 1: *p = (byte)value; break;
+            case 2: BinaryPrimitives.WriteUInt16LittleEndian(new Span<byte>(p, 2), (ushort)value); break;
+            default: BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(p, 4), value); break;
+        }
+    }
+
+    // SI or DI (in its slot) moved by the element size within its 16 bits, down when DF is set: Advance's 16-bit case.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step16(ref uint index, ref LazyFlags flags, int size)
+    {
+        uint delta = (flags.ControlFlags() & CpuFlags.DF) != 0 ? (uint)-size : (uint)size;
+        index = (index & 0xFFFF_0000) | ((index + delta) & 0xFFFF);
     }
 
     // INS and OUTS: one port access (one VM exit) per element.
