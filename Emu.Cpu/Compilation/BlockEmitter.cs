@@ -599,6 +599,19 @@ internal static unsafe class BlockEmitter
             HandlerSlowPath(slow, before, cs, slot, ip, next, (nint)op.Execute, (nint)Unsafe.AsPointer(ref op));
         }
 
+        // A slow path's start, at `slow`: the instruction's handler run as the run loop runs it, from the state `before`
+        // (what the fast path found) in code segment `cs`.
+        private void HandlerFrom(Label slow, State before, ushort cs, uint ip, uint next, nint handler, nint operands)
+        {
+            il.MarkLabel(slow);
+            _state = before.Copy();
+            _cs = _instructionCs = cs;
+            EmitWriteBack();
+            BeforeSideEffects(ip, next);
+            CallHandler(handler, operands);
+            Retire(1);
+        }
+
         // The end of a fast path whose slow path is at `slow`, written after the block's end: the instruction's handler
         // run from the state `before` (what the fast path found), in code segment `cs`, then back to where the fast
         // path ends, or out.
@@ -610,13 +623,7 @@ internal static unsafe class BlockEmitter
             _slowPaths.Add(() =>
             {
                 // What the run loop does: the handler, over Regs (it may fault: they must be what the instruction found).
-                il.MarkLabel(slow);
-                _state = before.Copy();
-                _cs = _instructionCs = cs;
-                EmitWriteBack();
-                BeforeSideEffects(ip, next);
-                CallHandler(handler, operands);
-                Retire(1);
+                HandlerFrom(slow, before, cs, ip, next, handler, operands);
                 var leave = il.DefineLabel();
                 LeaveUnlessQuiet(leave);
                 // A handler can also move IP without raising attention (DIV's #DE enters its handler).
@@ -983,13 +990,7 @@ internal static unsafe class BlockEmitter
             _slowPaths.Add(() =>
             {
                 // What the run loop does: the handler, over the registers as the instruction found them; then out.
-                il.MarkLabel(slow);
-                _state = before.Copy();
-                _cs = _instructionCs = cs;
-                EmitWriteBack();
-                BeforeSideEffects(ip, next);
-                CallHandler(handler, operands);
-                Retire(1);
+                HandlerFrom(slow, before, cs, ip, next, handler, operands);
                 Int(slot);
                 il.Emit(OpCodes.Ret);
             });
