@@ -472,10 +472,7 @@ internal static unsafe class BlockEmitter
         {
             MethodInfo operation = t.Method!;
             ParameterInfo[] parameters = operation.GetParameters();
-            if (parameters[0].ParameterType == typeof(CpuModel))
-                Int((int)_model);
-            else if (parameters[0].ParameterType == typeof(LazyFlags).MakeByRefType())
-                FlagsAddress();
+            Context(operation);
             SlotOnly(Reg.AX);
             SlotOnly(t.Size == 1 ? Reg.AX : Reg.DX);
             if (source is int reg)
@@ -1209,12 +1206,15 @@ internal static unsafe class BlockEmitter
 
         private void Int(int value) => il.Emit(OpCodes.Ldc_I4, value);
 
-        // The operation's leading arguments: the processor, the address of the flags local, as it takes them.
+        // The operation's leading arguments, as it takes them: the processor or its model (a constant: a processor's never
+        // changes), the address of the flags local.
         private void Context(MethodInfo operation)
         {
             ParameterInfo[] parameters = operation.GetParameters();
             if (parameters[0].ParameterType == typeof(Processor))
                 il.Emit(OpCodes.Ldarg_0);
+            else if (parameters[0].ParameterType == typeof(CpuModel))
+                Int((int)_model);
             if (parameters.Any(p => p.ParameterType == typeof(LazyFlags).MakeByRefType()))
                 FlagsAddress();
         }

@@ -345,14 +345,14 @@ internal static unsafe class Specialized
     internal static void ShiftRegImm<W>(Processor c, ref DecodedOp op) where W : struct, IWidth => ShiftRI<W>(ref c.FlagState, op.Sub, ref Slot<W>(c, op.Reg0), op.Reg0, (int)(op.Imm & 0xFF));
 
     internal static void ShiftRegCl<W>(Processor c, ref DecodedOp op) where W : struct, IWidth =>
-        ShiftRC<W>(c, ref c.FlagState, op.Sub, ref Slot<W>(c, op.Reg0), op.Reg0, c.Regs[Reg.CX]);
+        ShiftRC<W>(c.Model, ref c.FlagState, op.Sub, ref Slot<W>(c, op.Reg0), op.Reg0, c.Regs[Reg.CX]);
 
     // As Shift.Group by CL: a count of 0 (after the model's mask) changes nothing, not even the flags.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void ShiftRC<W>(Processor c, ref LazyFlags flags, int sub, ref uint slot, int reg, uint cx) where W : struct, IWidth
+    internal static void ShiftRC<W>(CpuModel model, ref LazyFlags flags, int sub, ref uint slot, int reg, uint cx) where W : struct, IWidth
     {
         int count = (int)(cx & 0xFF);
-        if (c.Model != CpuModel.I8086)
+        if (model != CpuModel.I8086)
             count &= 31;
         if (count != 0)
             W.SetIn(ref slot, reg, Shift.Apply(ref flags, sub, W.GetIn(slot, reg), count, W.Size));
