@@ -518,6 +518,8 @@ internal static unsafe class BlockEmitter
         private void MemoryOperation(Template t, ref DecodedOp op, int slot, uint ip, uint next)
         {
             int size = t.Size;
+            // The memory operand's width: the operation's, but for MOVZX/MOVSX its source's.
+            int width = t.Shape == Shape.RegMem && t.SourceSize != 0 ? t.SourceSize : size;
             int seg = MemorySegment(t, ref op)!.Value;
             bool push = t.Shape == Shape.Stack && t.Access == Access.Write;
             var slow = il.DefineLabel();
@@ -534,6 +536,7 @@ internal static unsafe class BlockEmitter
                 case Shape.Stack: Load(op.Reg0); break;
                 case Shape.AccumulatorPair: Load(Reg.AX); Load(Reg.DX); break;
                 case Shape.Product: Load(op.Reg0); break;
+                case Shape.ShiftCl: Load(Reg.CX); break;
             }
             if (t.Shape == Shape.Stack)
             {
@@ -549,7 +552,7 @@ internal static unsafe class BlockEmitter
             else
                 Ea(ref op);
             il.Emit(OpCodes.Stloc, _offset);
-            PlainBytes(seg, size, (t.Access & Access.Write) != 0, op.Address32, slow);
+            PlainBytes(seg, width, (t.Access & Access.Write) != 0, op.Address32, slow);
             State before = _state.Copy();
 
             // The fast path: the operand in a local, the operation's register form over it.
@@ -557,7 +560,7 @@ internal static unsafe class BlockEmitter
             {
                 il.Emit(OpCodes.Ldloc, _pointer);
                 il.Emit(OpCodes.Unaligned, (byte)1);
-                il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, _ => OpCodes.Ldind_U4 });
+                il.Emit(width switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, _ => OpCodes.Ldind_U4 });
             }
             else
                 Int(0);
@@ -582,6 +585,9 @@ internal static unsafe class BlockEmitter
                     case Shape.MemReg: Operand(); Slot(op.Reg1, size); break;
                     case Shape.MemImm: Operand(); Int((int)op.Imm); break;
                     case Shape.Mem: Operand(); break;
+                    case Shape.Shift: Int(op.Sub); Operand(); Int((int)(op.Imm & 0xFF)); break;
+                    case Shape.ShiftCl: Int(op.Sub); Operand(); Register(Reg.CX); break;
+                    case Shape.Setcc: Int(op.Sub); Operand(); break;
                 }
                 il.Emit(OpCodes.Call, form);
             }
@@ -1485,12 +1491,51 @@ internal static unsafe class BlockEmitter
             && op.Kind0 is OperandKind.Reg16 or OperandKind.Reg32 && (IsRegister(op.Kind1) || op.Kind1 == OperandKind.Mem)
             && op.Kind2 is OperandKind.None or OperandKind.Imm)
             return new Template(Shape.Product, MulDivOperation(nameof(MulDiv.ImulInto)), op.Size, op.Kind1 == OperandKind.Mem ? Access.Read : Access.None);
+        if (MemoryForm(ref op) is { } memory)
+            return memory;
         // A string instruction without REP and with 16-bit addresses (the REP forms run in bulk in their handler).
         if (StringOperations.GetValueOrDefault((nint)op.Execute) is ({ } stringOperation, var destination)
             && (op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) == 0 && !op.Address32 && op.Size is 1 or 2 or 4)
             return new Template(Shape.String, stringOperation, op.Size, Access.Read | destination);
         return null;
     }
+
+    // Instructions whose memory form keeps the generic handler in the interpreter, compiled as their register form
+    // (Specialized) over the memory operand in a local: MOVZX/MOVSX r, m; SETcc m8; a shift or rotate of memory by a
+    // constant 1-31 (the count every model takes alike) or by CL (not SAL: SETMO on the 8086); XCHG r, m either way.
+    private static Template? MemoryForm(ref DecodedOp op)
+    {
+        nint handler = (nint)op.Execute;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.MovExtend && op.Kind1 == OperandKind.Mem
+            && op.Kind0 is OperandKind.Reg16 or OperandKind.Reg32 && op.MemSize is 1 or 2 && op.MemSize < op.Size)
+        {
+            Type destination = WidthType(op.Size), source = WidthType(op.MemSize);
+            Type extension = op.Sub == 1 ? typeof(Specialized.SignExtend) : typeof(Specialized.ZeroExtend);
+            return new Template(Shape.RegMem, Operation(nameof(Specialized.MovExtendRR), destination, source, extension), op.Size, Access.Read, op.MemSize);
+        }
+        if (op.Size is not (1 or 2 or 4))
+            return null;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&BitOps.SetCondition && op.Kind0 == OperandKind.Mem)
+            return new Template(Shape.Setcc, Operation(nameof(Specialized.SetccR)), 1, Access.Write);
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Shift.Group && op.Kind0 == OperandKind.Mem && op.Sub != Shift.Sal)
+        {
+            if (op.Kind1 == OperandKind.Imm && (op.Imm & 0xFF) is >= 1 and <= 31)
+                return new Template(Shape.Shift, Operation(nameof(Specialized.ShiftRI), WidthType(op.Size)), op.Size, Access.ReadWrite);
+            if (op.Kind1 == OperandKind.Reg8 && op.Reg1 == Reg.CX)
+                return new Template(Shape.ShiftCl, Operation(nameof(Specialized.ShiftRC), WidthType(op.Size)), op.Size, Access.ReadWrite);
+        }
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Xchg)
+        {
+            MethodInfo exchange = Operation(nameof(Specialized.XchgRR), WidthType(op.Size));
+            if (IsRegister(op.Kind0) && op.Kind1 == OperandKind.Mem)
+                return new Template(Shape.RegMem, exchange, op.Size, Access.ReadWrite);
+            if (op.Kind0 == OperandKind.Mem && IsRegister(op.Kind1))
+                return new Template(Shape.MemReg, exchange, op.Size, Access.ReadWrite);
+        }
+        return null;
+    }
+
+    private static Type WidthType(int size) => size switch { 1 => typeof(W8), 2 => typeof(W16), _ => typeof(W32) };
 
     private static bool IsRegister(OperandKind k) => k is OperandKind.Reg8 or OperandKind.Reg16 or OperandKind.Reg32;
 

@@ -895,7 +895,7 @@ public partial class BlockEngineTests
             int n1 = NotCx[random.Next(NotCx.Length)], n2 = NotCx[random.Next(NotCx.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(44))
+            switch (random.Next(45))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -1009,6 +1009,26 @@ public partial class BlockEngineTests
                 case 42:                                                                                          // imul r16, r16 / [m], imm8 or imm16 (186 on; the 8086 runs what it decodes)
                     byte[] source = random.Next(2) == 0 ? [(byte)(0xC0 | r1 << 3 | r2)] : [(byte)(0x06 | r1 << 3), disp, 0x30];
                     code.AddRange(random.Next(2) == 0 ? [0x6B, .. source, imm] : [0x69, .. source, imm, (byte)random.Next(256)]);
+                    break;
+                case 43:
+                    // Memory forms compiled as their register form over the operand: MOVZX/MOVSX r16, byte [m] and r32, byte
+                    // or word [m]; SETcc byte [m]; rol ror rcl rcr shl shr sar of byte or word [m] by 1, by CL, by 2-31 (186
+                    // on); XCHG r, [m] (16 or 8 bits, either order). [m] is the data, at a segment edge sometimes ([bx+si]).
+                    byte[] m = random.Next(4) == 0 ? [0x00] : [0x06, disp, 0x30];
+                    byte rm(int reg) => (byte)(m[0] | reg << 3);
+                    int sub = new[] { 0, 1, 2, 3, 4, 5, 7 }[random.Next(7)];
+                    code.AddRange(random.Next(9) switch
+                    {
+                        0 => [0x0F, (byte)(0xB6 + 8 * random.Next(2)), rm(r1), .. m[1..]],
+                        1 => [0x66, 0x0F, (byte)(0xB6 + 8 * random.Next(2) + random.Next(2)), rm(r1), .. m[1..]],
+                        2 => [0x0F, (byte)(0x90 + random.Next(16)), rm(0), .. m[1..]],
+                        3 => [(byte)(0xD0 + random.Next(2)), rm(sub), .. m[1..]],
+                        4 => [(byte)(0xD2 + random.Next(2)), rm(sub), .. m[1..]],
+                        5 => [(byte)(0xC0 + random.Next(2)), rm(sub), .. m[1..], (byte)random.Next(2, 32)],
+                        6 => [0x87, rm(r1), .. m[1..]],
+                        7 => [0x86, rm(random.Next(8)), .. m[1..]],
+                        _ => [0x88, rm(random.Next(8)), .. m[1..]],
+                    });
                     break;
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
             }
