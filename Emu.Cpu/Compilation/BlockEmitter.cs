@@ -23,6 +23,8 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo GetAttention = Getter(nameof(Processor.NeedsAttention));
     private static readonly MethodInfo GetCodeGeneration = Getter(nameof(Processor.CodeGeneration));
     private static readonly MethodInfo GetBudget = Getter(nameof(Processor.RepeatBudget));
+    private static readonly FieldInfo SregsField = typeof(Processor).GetField(nameof(Processor.Sregs), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo FlagsValueGetter = typeof(LazyFlags).GetProperty(nameof(LazyFlags.Value))!.GetGetMethod()!;
     private static readonly FieldInfo SegBaseField = typeof(Processor).GetField(nameof(Processor.SegBase), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo GetMemory = typeof(Processor).GetProperty(nameof(Processor.Memory))!.GetGetMethod()!;
     private static readonly MethodInfo GetPlain = typeof(GuestMemory).GetProperty(nameof(GuestMemory.Plain))!.GetGetMethod()!;
@@ -453,10 +455,14 @@ internal static unsafe class BlockEmitter
                 case Shape.ShiftCl: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Register(Reg.CX); break;
                 case Shape.FlagBit: Context(t.Method!); Int(op.Sub); break;
                 case Shape.Accumulator:
-                    SlotOnly(Reg.AX);
-                    if (t.Method!.GetParameters().Length == 2)
-                        SlotOnly(Reg.DX);
+                    Context(t.Method!);
+                    foreach (ParameterInfo p in t.Method!.GetParameters())
+                    {
+                        if (p.Name is "ax" or "dx")
+                            SlotOnly(p.Name == "ax" ? Reg.AX : Reg.DX);
+                    }
                     break;
+                case Shape.RegSeg: Context(t.Method!); Slot(op.Reg0, size); Selector(op.Reg1); break;
                 case Shape.Nothing:
                     _state.Pending++;
                     return;
@@ -521,7 +527,8 @@ internal static unsafe class BlockEmitter
             // The memory operand's width: the operation's, but for MOVZX/MOVSX its source's.
             int width = t.Shape == Shape.RegMem && t.SourceSize != 0 ? t.SourceSize : size;
             int seg = MemorySegment(t, ref op)!.Value;
-            bool push = t.Shape == Shape.Stack && t.Access == Access.Write;
+            bool stack = t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave;
+            bool push = stack && t.Access == Access.Write;
             var slow = il.DefineLabel();
             // The slow path, written at the end, finds InstructionCs as the fast path has it here: this CS's.
             SyncInstructionCs();
@@ -534,13 +541,15 @@ internal static unsafe class BlockEmitter
                 case Shape.RegMem: Load(W8Slot(op.Reg0, size)); break;
                 case Shape.MemReg: Load(W8Slot(op.Reg1, size)); break;
                 case Shape.Stack: Load(op.Reg0); break;
+                case Shape.Leave: Load(Reg.BP); break;
                 case Shape.AccumulatorPair: Load(Reg.AX); Load(Reg.DX); break;
                 case Shape.Product: Load(op.Reg0); break;
                 case Shape.ShiftCl: Load(Reg.CX); break;
             }
-            if (t.Shape == Shape.Stack)
+            if (stack)
             {
-                Register(Reg.SP);
+                // LEAVE pops BP's word at SS:BP: the stack's top is then where BP points.
+                Register(t.Shape == Shape.Leave ? Reg.BP : Reg.SP);
                 if (push)
                 {
                     Int(2);
@@ -567,6 +576,10 @@ internal static unsafe class BlockEmitter
             il.Emit(OpCodes.Stloc, _operand);
             if (t.Shape == Shape.Stack)
                 StackFast(push, op.Reg0);
+            else if (t.Shape == Shape.Leave)
+                StackFast(push: false, Reg.BP);
+            else if (t.Shape == Shape.PushValue)
+                PushValueFast(ref op);
             else if (t.Shape == Shape.Product)
                 Product(t, op.Reg0, source: null, op.Kind2 == OperandKind.Imm ? op.Imm : null);
             else if (t.Shape == Shape.AccumulatorPair)
@@ -588,6 +601,7 @@ internal static unsafe class BlockEmitter
                     case Shape.Shift: Int(op.Sub); Operand(); Int((int)(op.Imm & 0xFF)); break;
                     case Shape.ShiftCl: Int(op.Sub); Operand(); Register(Reg.CX); break;
                     case Shape.Setcc: Int(op.Sub); Operand(); break;
+                    case Shape.MemSeg: Operand(); Selector(op.Reg1); break;
                 }
                 il.Emit(OpCodes.Call, form);
             }
@@ -749,6 +763,41 @@ internal static unsafe class BlockEmitter
                 il.Emit(OpCodes.Ldloc, _operand);
                 il.Emit(OpCodes.Call, SetIn16);
             }
+        }
+
+        // PUSH imm16, PUSH sreg, PUSHF (16 bits) on their plain stack word: the value stored, then SP moved.
+        private void PushValueFast(ref DecodedOp op)
+        {
+            il.Emit(OpCodes.Ldloc, _pointer);
+            switch (op.Kind0)
+            {
+                case OperandKind.Imm: Int((int)(op.Imm & 0xFFFF)); break;
+                case OperandKind.Seg: Selector(op.Reg0); break;
+                default:
+                    FlagsAddress();
+                    il.Emit(OpCodes.Call, FlagsValueGetter);
+                    break;
+            }
+            il.Emit(OpCodes.Unaligned, (byte)1);
+            il.Emit(OpCodes.Stind_I2);
+            SlotOnly(Reg.SP);
+            Int(Reg.SP);
+            il.Emit(OpCodes.Ldloc, _offset);
+            il.Emit(OpCodes.Call, SetIn16);
+        }
+
+        // Segment register `seg`'s selector: CS's is the block's constant (it changes only by the transfers it follows).
+        private void Selector(int seg)
+        {
+            if (seg == Seg.CS)
+            {
+                Int(_cs);
+                return;
+            }
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, SregsField);
+            Int(seg);
+            il.Emit(OpCodes.Ldelem_U2);
         }
 
         // The memory operand as register 0 of its width (AL, AX or EAX: its low bits) in a local.
@@ -1422,7 +1471,7 @@ internal static unsafe class BlockEmitter
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
     // AccumulatorPair (one-operand MUL/IMUL/DIV/IDIV: AX's and DX's slots, the source), Product (IMUL reg, r/m[, imm]),
     // String (LODS..CMPS without REP: their operands by parameter name), Port (IN, OUT: the port).
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port, PushValue, Leave, RegSeg, MemSeg }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in);
     // SourceSize: reg1's when it differs (MOVZX, MOVSX).
@@ -1437,7 +1486,7 @@ internal static unsafe class BlockEmitter
 
     // The segment of the template's memory operand, if it has one.
     private static int? MemorySegment(Template t, ref DecodedOp op) =>
-        t.Access == Access.None ? null : t.Shape == Shape.Stack ? Seg.SS : op.Seg;
+        t.Access == Access.None ? null : t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave ? Seg.SS : op.Seg;
 
     private static readonly MethodInfo LoopCxTakenMethod = Operation(nameof(Specialized.LoopCxTaken));
     private static readonly MethodInfo InPortMethod = typeof(InputOutput).GetMethod(nameof(InputOutput.InPort), BindingFlags.Static | BindingFlags.NonPublic)!;
@@ -1524,6 +1573,21 @@ internal static unsafe class BlockEmitter
             if (op.Kind1 == OperandKind.Reg8 && op.Reg1 == Reg.CX)
                 return new Template(Shape.ShiftCl, Operation(nameof(Specialized.ShiftRC), WidthType(op.Size)), op.Size, Access.ReadWrite);
         }
+        // 16 bits: PUSH imm and sreg, PUSHF, LEAVE on the plain stack; MOV r16 or m16, sreg.
+        if (op.Size == 2 && handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Push && op.Kind0 is OperandKind.Imm or OperandKind.Seg)
+            return new Template(Shape.PushValue, null, Access: Access.Write);
+        if (op.Size == 2 && handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Pushf)
+            return new Template(Shape.PushValue, null, Access: Access.Write);
+        if (op.Size == 2 && handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Leave)
+            return new Template(Shape.Leave, null, Access: Access.Read);
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Mov && op.Kind1 == OperandKind.Seg)
+        {
+            MethodInfo move = Operation(nameof(Specialized.MovRI), typeof(W16));
+            if (op.Kind0 == OperandKind.Reg16)
+                return new Template(Shape.RegSeg, move);
+            if (op.Kind0 == OperandKind.Mem)
+                return new Template(Shape.MemSeg, move, 2, Access.Write);
+        }
         if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Xchg)
         {
             MethodInfo exchange = Operation(nameof(Specialized.XchgRR), WidthType(op.Size));
@@ -1570,6 +1634,8 @@ internal static unsafe class BlockEmitter
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.SetFlag] = new(Shape.FlagBit, Operation(nameof(Specialized.SetFlagF)));
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Cmc] = new(Shape.FlagBit, Operation(nameof(Specialized.ToggleFlagF)));
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Nop] = new(Shape.Nothing, null);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Lahf] = new(Shape.Accumulator, Operation(nameof(Specialized.LahfR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Sahf] = new(Shape.Accumulator, Operation(nameof(Specialized.SahfR)));
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&InputOutput.OutImmAl] = new(Shape.Port, OutPortMethod, 1);
         return map;
     }
