@@ -23,6 +23,7 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo GetAttention = Getter(nameof(Processor.NeedsAttention));
     private static readonly MethodInfo GetCodeGeneration = Getter(nameof(Processor.CodeGeneration));
     private static readonly MethodInfo GetBudget = Getter(nameof(Processor.RepeatBudget));
+    private static readonly MethodInfo LoadSegmentMethod = ProcessorMethod(nameof(Processor.LoadSegment));
     private static readonly FieldInfo SregsField = typeof(Processor).GetField(nameof(Processor.Sregs), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo FlagsValueGetter = typeof(LazyFlags).GetProperty(nameof(LazyFlags.Value))!.GetGetMethod()!;
     private static readonly FieldInfo SegBaseField = typeof(Processor).GetField(nameof(Processor.SegBase), BindingFlags.Instance | BindingFlags.NonPublic)!;
@@ -63,7 +64,7 @@ internal static unsafe class BlockEmitter
         for (int i = 0; i < steps.Count; i++)
         {
             ref DecodedOp op = ref pool[steps[i].Slot];
-            if (TemplateOf(ref op) is null && TransferOf(ref op, last: steps[i].Next < 0) == BlockCompiler.Transfer.None)
+            if (TemplateOf(ref op, cpu.Model) is null && TransferOf(ref op, last: steps[i].Next < 0) == BlockCompiler.Transfer.None)
                 compiler.HandlerInstructions++;
             else
                 compiler.InlineInstructions++;
@@ -88,7 +89,7 @@ internal static unsafe class BlockEmitter
         var segments = new SortedSet<int>();
         foreach (BlockCompiler.Step step in steps)
         {
-            if (TemplateOf(ref pool[step.Slot]) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
+            if (TemplateOf(ref pool[step.Slot], model) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
             {
                 segments.Add(seg);
                 if (t.Shape == Shape.String)
@@ -106,7 +107,7 @@ internal static unsafe class BlockEmitter
             (ushort Cs, ushort Ip)? then = last ? null : (steps[onward].Cs, steps[onward].Ip);
             il.At(cs);
             il.Enter(i);
-            Template? template = TemplateOf(ref op);
+            Template? template = TemplateOf(ref op, model);
             BlockCompiler.Transfer transfer = TransferOf(ref op, last);
             uint target = (next + op.Imm) & 0xFFFF;
             switch (transfer)
@@ -463,6 +464,12 @@ internal static unsafe class BlockEmitter
                     }
                     break;
                 case Shape.RegSeg: Context(t.Method!); Slot(op.Reg0, size); Selector(op.Reg1); break;
+                case Shape.SegLoad:
+                    il.Emit(OpCodes.Ldarg_0);
+                    Int(op.Reg0);
+                    Register(op.Reg1);
+                    _state.SegLoaded[op.Reg0] = false;
+                    break;
                 case Shape.Nothing:
                     _state.Pending++;
                     return;
@@ -527,7 +534,7 @@ internal static unsafe class BlockEmitter
             // The memory operand's width: the operation's, but for MOVZX/MOVSX its source's.
             int width = t.Shape == Shape.RegMem && t.SourceSize != 0 ? t.SourceSize : size;
             int seg = MemorySegment(t, ref op)!.Value;
-            bool stack = t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave;
+            bool stack = t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave or Shape.PopSegment;
             bool push = stack && t.Access == Access.Write;
             var slow = il.DefineLabel();
             // The slow path, written at the end, finds InstructionCs as the fast path has it here: this CS's.
@@ -545,6 +552,7 @@ internal static unsafe class BlockEmitter
                 case Shape.AccumulatorPair: Load(Reg.AX); Load(Reg.DX); break;
                 case Shape.Product: Load(op.Reg0); break;
                 case Shape.ShiftCl: Load(Reg.CX); break;
+                case Shape.FarPointer: Load(op.Reg0); break;
             }
             if (stack)
             {
@@ -580,6 +588,8 @@ internal static unsafe class BlockEmitter
                 StackFast(push: false, Reg.BP);
             else if (t.Shape == Shape.PushValue)
                 PushValueFast(ref op);
+            else if (t.Shape is Shape.SegLoad or Shape.PopSegment or Shape.FarPointer)
+                SegmentLoadFast(t, ref op);
             else if (t.Shape == Shape.Product)
                 Product(t, op.Reg0, source: null, op.Kind2 == OperandKind.Imm ? op.Imm : null);
             else if (t.Shape == Shape.AccumulatorPair)
@@ -784,6 +794,39 @@ internal static unsafe class BlockEmitter
             Int(Reg.SP);
             il.Emit(OpCodes.Ldloc, _offset);
             il.Emit(OpCodes.Call, SetIn16);
+        }
+
+        // MOV sreg, m16; POP sreg (SP moved first); LES/LDS (the offset into the register, then the selector): the
+        // selector from the operand local into the segment register, whose base the block loads again where next used.
+        private void SegmentLoadFast(Template t, ref DecodedOp op)
+        {
+            int seg = t.Shape == Shape.FarPointer ? op.Sub : op.Reg0;
+            if (t.Shape == Shape.PopSegment)
+            {
+                SlotOnly(Reg.SP);
+                Int(Reg.SP);
+                il.Emit(OpCodes.Ldloc, _offset);
+                Int(2);
+                il.Emit(OpCodes.Add);
+                il.Emit(OpCodes.Call, SetIn16);
+            }
+            if (t.Shape == Shape.FarPointer)
+            {
+                SlotOnly(op.Reg0);
+                Int(op.Reg0);
+                il.Emit(OpCodes.Ldloc, _operand);
+                il.Emit(OpCodes.Call, SetIn16);
+            }
+            il.Emit(OpCodes.Ldarg_0);
+            Int(seg);
+            il.Emit(OpCodes.Ldloc, _operand);
+            if (t.Shape == Shape.FarPointer)
+            {
+                Int(16);
+                il.Emit(OpCodes.Shr_Un);
+            }
+            il.Emit(OpCodes.Call, t.Method!);
+            _state.SegLoaded[seg] = false;
         }
 
         // Segment register `seg`'s selector: CS's is the block's constant (it changes only by the transfers it follows).
@@ -1471,7 +1514,7 @@ internal static unsafe class BlockEmitter
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
     // AccumulatorPair (one-operand MUL/IMUL/DIV/IDIV: AX's and DX's slots, the source), Product (IMUL reg, r/m[, imm]),
     // String (LODS..CMPS without REP: their operands by parameter name), Port (IN, OUT: the port).
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port, PushValue, Leave, RegSeg, MemSeg }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port, PushValue, Leave, RegSeg, MemSeg, SegLoad, PopSegment, FarPointer }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in);
     // SourceSize: reg1's when it differs (MOVZX, MOVSX).
@@ -1486,7 +1529,7 @@ internal static unsafe class BlockEmitter
 
     // The segment of the template's memory operand, if it has one.
     private static int? MemorySegment(Template t, ref DecodedOp op) =>
-        t.Access == Access.None ? null : t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave ? Seg.SS : op.Seg;
+        t.Access == Access.None ? null : t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave or Shape.PopSegment ? Seg.SS : op.Seg;
 
     private static readonly MethodInfo LoopCxTakenMethod = Operation(nameof(Specialized.LoopCxTaken));
     private static readonly MethodInfo InPortMethod = typeof(InputOutput).GetMethod(nameof(InputOutput.InPort), BindingFlags.Static | BindingFlags.NonPublic)!;
@@ -1523,7 +1566,7 @@ internal static unsafe class BlockEmitter
     private static MethodInfo StringOperation(string name) => typeof(StringOps).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
 
     // The template an instruction is compiled with, or null (its handler is called).
-    private static Template? TemplateOf(ref DecodedOp op)
+    private static Template? TemplateOf(ref DecodedOp op, CpuModel model)
     {
         if (Templates.GetValueOrDefault((nint)op.Execute) is { } t)
             return t;
@@ -1542,6 +1585,8 @@ internal static unsafe class BlockEmitter
             return new Template(Shape.Product, MulDivOperation(nameof(MulDiv.ImulInto)), op.Size, op.Kind1 == OperandKind.Mem ? Access.Read : Access.None);
         if (MemoryForm(ref op) is { } memory)
             return memory;
+        if (SegmentLoad(ref op, model) is { } load)
+            return load;
         // A string instruction without REP and with 16-bit addresses (the REP forms run in bulk in their handler).
         if (StringOperations.GetValueOrDefault((nint)op.Execute) is ({ } stringOperation, var destination)
             && (op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) == 0 && !op.Address32 && op.Size is 1 or 2 or 4)
@@ -1596,6 +1641,29 @@ internal static unsafe class BlockEmitter
             if (op.Kind0 == OperandKind.Mem && IsRegister(op.Kind1))
                 return new Template(Shape.MemReg, exchange, op.Size, Access.ReadWrite);
         }
+        return null;
+    }
+
+    // MOV DS/ES/FS/GS, r16 or m16 and POP DS/ES/FS/GS (not on the 8086, where every segment load opens a one-instruction
+    // interrupt shadow; never SS, whose load always does: Processor.SegmentLoaded), LES and LDS r16, m16:16 (no shadow
+    // on any model): the selector and base stored as Processor.LoadSegment stores them, the block's copy of the base
+    // then loaded again where it is next used.
+    private static Template? SegmentLoad(ref DecodedOp op, CpuModel model)
+    {
+        nint handler = (nint)op.Execute;
+        bool shadowless = model != CpuModel.I8086 && op.Reg0 is Seg.ES or Seg.DS or Seg.FS or Seg.GS;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Mov && op.Kind0 == OperandKind.Seg && shadowless)
+        {
+            if (op.Kind1 == OperandKind.Reg16)
+                return new Template(Shape.SegLoad, LoadSegmentMethod);
+            if (op.Kind1 == OperandKind.Mem)
+                return new Template(Shape.SegLoad, LoadSegmentMethod, 2, Access.Read);
+        }
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Pop && op.Kind0 == OperandKind.Seg && op.Size == 2 && shadowless)
+            return new Template(Shape.PopSegment, LoadSegmentMethod, 2, Access.Read);
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.LoadFarPointer && op.Size == 2
+            && op.Kind0 == OperandKind.Reg16 && op.Sub is Seg.ES or Seg.DS)
+            return new Template(Shape.FarPointer, LoadSegmentMethod, 4, Access.Read);
         return null;
     }
 

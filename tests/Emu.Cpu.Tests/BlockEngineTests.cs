@@ -895,7 +895,7 @@ public partial class BlockEngineTests
             int n1 = NotCx[random.Next(NotCx.Length)], n2 = NotCx[random.Next(NotCx.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(46))
+            switch (random.Next(47))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -1045,6 +1045,20 @@ public partial class BlockEngineTests
                         5 => [0x8C, (byte)(0xC0 | random.Next(4) << 3 | r1)],
                         6 => [0x8C, (byte)(0x06 | random.Next(4) << 3), disp, 0x30],
                         _ => [(byte)(0x9E + random.Next(2))],
+                    });
+                    break;
+                case 45:
+                    // Segment loads compiled inline (286 on; the 8086 keeps their handler): PUSH DS ; POP ES, PUSH DS ; POP DS,
+                    // MOV ES, [m], LES r16, [m], PUSH DS ; LDS r16, [m] ; POP DS, MOV AX, DS ; MOV DS, AX (DS stays as it was).
+                    byte far = (byte)(0x06 | r1 << 3);
+                    code.AddRange(random.Next(6) switch
+                    {
+                        0 => [0x1E, 0x07],
+                        1 => [0x1E, 0x1F],
+                        2 => [0x8E, 0x06, disp, 0x30],
+                        3 => [0xC4, far, disp, 0x30],
+                        4 => [0x1E, 0xC5, far, disp, 0x30, 0x1F],
+                        _ => [0x8C, 0xD8, 0x8E, 0xD8],
                     });
                     break;
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
