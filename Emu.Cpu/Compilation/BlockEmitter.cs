@@ -33,6 +33,7 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo CanWriteMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.CanWrite))!;
     private static readonly MethodInfo AtMethod = typeof(PlainAccess).GetMethod(nameof(PlainAccess.At))!;
     private static readonly MethodInfo SetIn16 = typeof(W16).GetMethod(nameof(W16.SetIn))!;
+    private static readonly MethodInfo SetIn8 = typeof(W8).GetMethod(nameof(W8.SetIn))!;
     private static readonly MethodInfo GetIn8 = typeof(W8).GetMethod(nameof(W8.GetIn))!;
     private static readonly MethodInfo ConditionMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Condition))!;
 
@@ -553,6 +554,7 @@ internal static unsafe class BlockEmitter
                 case Shape.Product: Load(op.Reg0); break;
                 case Shape.ShiftCl: Load(Reg.CX); break;
                 case Shape.FarPointer: Load(op.Reg0); break;
+                case Shape.Xlat: Load(Reg.AX); Load(Reg.BX); break;
             }
             if (stack)
             {
@@ -563,6 +565,15 @@ internal static unsafe class BlockEmitter
                     Int(2);
                     il.Emit(OpCodes.Sub);
                 }
+                Int(0xFFFF);
+                il.Emit(OpCodes.And);
+            }
+            else if (t.Shape == Shape.Xlat)
+            {
+                // XLAT's table entry: BX + AL, in 16 bits.
+                Source(Reg.BX, 2);
+                Source(Reg.AX, 1);
+                il.Emit(OpCodes.Add);
                 Int(0xFFFF);
                 il.Emit(OpCodes.And);
             }
@@ -590,6 +601,13 @@ internal static unsafe class BlockEmitter
                 PushValueFast(ref op);
             else if (t.Shape is Shape.SegLoad or Shape.PopSegment or Shape.FarPointer)
                 SegmentLoadFast(t, ref op);
+            else if (t.Shape == Shape.Xlat)
+            {
+                SlotOnly(Reg.AX);
+                Int(0);
+                il.Emit(OpCodes.Ldloc, _operand);
+                il.Emit(OpCodes.Call, SetIn8);
+            }
             else if (t.Shape == Shape.Product)
                 Product(t, op.Reg0, source: null, op.Kind2 == OperandKind.Imm ? op.Imm : null);
             else if (t.Shape == Shape.AccumulatorPair)
@@ -1521,7 +1539,7 @@ internal static unsafe class BlockEmitter
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
     // AccumulatorPair (one-operand MUL/IMUL/DIV/IDIV: AX's and DX's slots, the source), Product (IMUL reg, r/m[, imm]),
     // String (LODS..CMPS without REP: their operands by parameter name), Port (IN, OUT: the port).
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port, PushValue, Leave, RegSeg, MemSeg, SegLoad, PopSegment, FarPointer }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port, PushValue, Leave, RegSeg, MemSeg, SegLoad, PopSegment, FarPointer, Xlat }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in);
     // SourceSize: reg1's when it differs (MOVZX, MOVSX).
@@ -1594,6 +1612,8 @@ internal static unsafe class BlockEmitter
             return memory;
         if (SegmentLoad(ref op, model) is { } load)
             return load;
+        if ((nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Xlat && !op.Address32)
+            return new Template(Shape.Xlat, null, 1, Access.Read);
         // LOOPE and LOOPNE with CX and a 16-bit target.
         if ((nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.LoopCount && op.Size == 2 && op.Sub is 1 or 2)
             return new Template(Shape.Loop, Operation(nameof(Specialized.LoopCxWhileTaken)));
