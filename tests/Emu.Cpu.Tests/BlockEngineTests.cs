@@ -167,11 +167,11 @@ public partial class BlockEngineTests
     }
 
     /// <summary>Raises the interrupt line on the OUT numbered <paramref name="raiseOn"/>.</summary>
-    private sealed class RaiseOnOut(Processor cpu, int raiseOn) : IExitHandler, IInterruptAcknowledge
+    private sealed class RaiseOnOut(Processor cpu, int raiseOn) : ExitHandler, IInterruptAcknowledge
     {
         public int Outs;
 
-        public void HandleExit(Processor c, ref VmExit exit)
+        public override void HandleExit(Processor c, ref VmExit exit)
         {
             if (exit.Reason == ExitReason.Io && exit.IsWrite && ++Outs == raiseOn)
                 cpu.SetInterruptLine(true);
@@ -213,11 +213,11 @@ public partial class BlockEngineTests
     }
 
     /// <summary>Opens the A20 gate on the third OUT, as a write to port 92h would.</summary>
-    private sealed class A20OnThirdOut(GuestMemory memory) : IExitHandler
+    private sealed class A20OnThirdOut(GuestMemory memory) : ExitHandler
     {
         public int Outs;
 
-        public void HandleExit(Processor cpu, ref VmExit exit)
+        public override void HandleExit(Processor cpu, ref VmExit exit)
         {
             if (exit.Reason == ExitReason.Io && exit.IsWrite && ++Outs == 3)
                 memory.A20Enabled = true;
@@ -389,11 +389,11 @@ public partial class BlockEngineTests
     }
 
     /// <summary>Answers an MMIO read with the count of instructions retired before it; records every access.</summary>
-    private sealed class RecordingDevice : IExitHandler
+    private sealed class RecordingDevice : ExitHandler
     {
         public readonly List<(long Retired, uint Ip, bool Write, uint Address)> Accesses = [];
 
-        public void HandleExit(Processor cpu, ref VmExit exit)
+        public override void HandleExit(Processor cpu, ref VmExit exit)
         {
             Accesses.Add((cpu.Retired, exit.Ip, exit.IsWrite, exit.Address));
             if (!exit.IsWrite)
@@ -789,11 +789,11 @@ public partial class BlockEngineTests
     }
 
     /// <summary>Keeps FLAGS as the processor shows them at every OUT.</summary>
-    private sealed class FlagsAtOut : IExitHandler
+    private sealed class FlagsAtOut : ExitHandler
     {
         public readonly List<uint> Seen = [];
 
-        public void HandleExit(Processor c, ref VmExit exit)
+        public override void HandleExit(Processor c, ref VmExit exit)
         {
             if (exit.Reason == ExitReason.Io && exit.IsWrite)
                 Seen.Add(c.Flags);
