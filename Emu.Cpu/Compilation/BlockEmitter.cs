@@ -23,6 +23,9 @@ internal static unsafe class BlockEmitter
     private static readonly MethodInfo GetAttention = Getter(nameof(Processor.NeedsAttention));
     private static readonly MethodInfo GetCodeGeneration = Getter(nameof(Processor.CodeGeneration));
     private static readonly MethodInfo GetBudget = Getter(nameof(Processor.RepeatBudget));
+    private static readonly MethodInfo LoadSegmentMethod = ProcessorMethod(nameof(Processor.LoadSegment));
+    private static readonly FieldInfo SregsField = typeof(Processor).GetField(nameof(Processor.Sregs), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo FlagsValueGetter = typeof(LazyFlags).GetProperty(nameof(LazyFlags.Value))!.GetGetMethod()!;
     private static readonly FieldInfo SegBaseField = typeof(Processor).GetField(nameof(Processor.SegBase), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo GetMemory = typeof(Processor).GetProperty(nameof(Processor.Memory))!.GetGetMethod()!;
     private static readonly MethodInfo GetPlain = typeof(GuestMemory).GetProperty(nameof(GuestMemory.Plain))!.GetGetMethod()!;
@@ -61,7 +64,7 @@ internal static unsafe class BlockEmitter
         for (int i = 0; i < steps.Count; i++)
         {
             ref DecodedOp op = ref pool[steps[i].Slot];
-            if (TemplateOf(ref op) is null && TransferOf(ref op, last: steps[i].Next < 0) == BlockCompiler.Transfer.None)
+            if (TemplateOf(ref op, cpu.Model) is null && TransferOf(ref op, last: steps[i].Next < 0) == BlockCompiler.Transfer.None)
                 compiler.HandlerInstructions++;
             else
                 compiler.InlineInstructions++;
@@ -86,7 +89,7 @@ internal static unsafe class BlockEmitter
         var segments = new SortedSet<int>();
         foreach (BlockCompiler.Step step in steps)
         {
-            if (TemplateOf(ref pool[step.Slot]) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
+            if (TemplateOf(ref pool[step.Slot], model) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
             {
                 segments.Add(seg);
                 if (t.Shape == Shape.String)
@@ -104,7 +107,7 @@ internal static unsafe class BlockEmitter
             (ushort Cs, ushort Ip)? then = last ? null : (steps[onward].Cs, steps[onward].Ip);
             il.At(cs);
             il.Enter(i);
-            Template? template = TemplateOf(ref op);
+            Template? template = TemplateOf(ref op, model);
             BlockCompiler.Transfer transfer = TransferOf(ref op, last);
             uint target = (next + op.Imm) & 0xFFFF;
             switch (transfer)
@@ -453,9 +456,19 @@ internal static unsafe class BlockEmitter
                 case Shape.ShiftCl: Context(t.Method!); Int(op.Sub); Slot(op.Reg0, size); Register(Reg.CX); break;
                 case Shape.FlagBit: Context(t.Method!); Int(op.Sub); break;
                 case Shape.Accumulator:
-                    SlotOnly(Reg.AX);
-                    if (t.Method!.GetParameters().Length == 2)
-                        SlotOnly(Reg.DX);
+                    Context(t.Method!);
+                    foreach (ParameterInfo p in t.Method!.GetParameters())
+                    {
+                        if (p.Name is "ax" or "dx")
+                            SlotOnly(p.Name == "ax" ? Reg.AX : Reg.DX);
+                    }
+                    break;
+                case Shape.RegSeg: Context(t.Method!); Slot(op.Reg0, size); Selector(op.Reg1); break;
+                case Shape.SegLoad:
+                    il.Emit(OpCodes.Ldarg_0);
+                    Int(op.Reg0);
+                    Register(op.Reg1);
+                    _state.SegLoaded[op.Reg0] = false;
                     break;
                 case Shape.Nothing:
                     _state.Pending++;
@@ -518,8 +531,11 @@ internal static unsafe class BlockEmitter
         private void MemoryOperation(Template t, ref DecodedOp op, int slot, uint ip, uint next)
         {
             int size = t.Size;
+            // The memory operand's width: the operation's, but for MOVZX/MOVSX its source's.
+            int width = t.Shape == Shape.RegMem && t.SourceSize != 0 ? t.SourceSize : size;
             int seg = MemorySegment(t, ref op)!.Value;
-            bool push = t.Shape == Shape.Stack && t.Access == Access.Write;
+            bool stack = t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave or Shape.PopSegment;
+            bool push = stack && t.Access == Access.Write;
             var slow = il.DefineLabel();
             // The slow path, written at the end, finds InstructionCs as the fast path has it here: this CS's.
             SyncInstructionCs();
@@ -532,12 +548,16 @@ internal static unsafe class BlockEmitter
                 case Shape.RegMem: Load(W8Slot(op.Reg0, size)); break;
                 case Shape.MemReg: Load(W8Slot(op.Reg1, size)); break;
                 case Shape.Stack: Load(op.Reg0); break;
+                case Shape.Leave: Load(Reg.BP); break;
                 case Shape.AccumulatorPair: Load(Reg.AX); Load(Reg.DX); break;
                 case Shape.Product: Load(op.Reg0); break;
+                case Shape.ShiftCl: Load(Reg.CX); break;
+                case Shape.FarPointer: Load(op.Reg0); break;
             }
-            if (t.Shape == Shape.Stack)
+            if (stack)
             {
-                Register(Reg.SP);
+                // LEAVE pops BP's word at SS:BP: the stack's top is then where BP points.
+                Register(t.Shape == Shape.Leave ? Reg.BP : Reg.SP);
                 if (push)
                 {
                     Int(2);
@@ -549,7 +569,7 @@ internal static unsafe class BlockEmitter
             else
                 Ea(ref op);
             il.Emit(OpCodes.Stloc, _offset);
-            PlainBytes(seg, size, (t.Access & Access.Write) != 0, op.Address32, slow);
+            PlainBytes(seg, width, (t.Access & Access.Write) != 0, op.Address32, slow);
             State before = _state.Copy();
 
             // The fast path: the operand in a local, the operation's register form over it.
@@ -557,13 +577,19 @@ internal static unsafe class BlockEmitter
             {
                 il.Emit(OpCodes.Ldloc, _pointer);
                 il.Emit(OpCodes.Unaligned, (byte)1);
-                il.Emit(size switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, _ => OpCodes.Ldind_U4 });
+                il.Emit(width switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, _ => OpCodes.Ldind_U4 });
             }
             else
                 Int(0);
             il.Emit(OpCodes.Stloc, _operand);
             if (t.Shape == Shape.Stack)
                 StackFast(push, op.Reg0);
+            else if (t.Shape == Shape.Leave)
+                StackFast(push: false, Reg.BP);
+            else if (t.Shape == Shape.PushValue)
+                PushValueFast(ref op);
+            else if (t.Shape is Shape.SegLoad or Shape.PopSegment or Shape.FarPointer)
+                SegmentLoadFast(t, ref op);
             else if (t.Shape == Shape.Product)
                 Product(t, op.Reg0, source: null, op.Kind2 == OperandKind.Imm ? op.Imm : null);
             else if (t.Shape == Shape.AccumulatorPair)
@@ -582,6 +608,10 @@ internal static unsafe class BlockEmitter
                     case Shape.MemReg: Operand(); Slot(op.Reg1, size); break;
                     case Shape.MemImm: Operand(); Int((int)op.Imm); break;
                     case Shape.Mem: Operand(); break;
+                    case Shape.Shift: Int(op.Sub); Operand(); Int((int)(op.Imm & 0xFF)); break;
+                    case Shape.ShiftCl: Int(op.Sub); Operand(); Register(Reg.CX); break;
+                    case Shape.Setcc: Int(op.Sub); Operand(); break;
+                    case Shape.MemSeg: Operand(); Selector(op.Reg1); break;
                 }
                 il.Emit(OpCodes.Call, form);
             }
@@ -743,6 +773,74 @@ internal static unsafe class BlockEmitter
                 il.Emit(OpCodes.Ldloc, _operand);
                 il.Emit(OpCodes.Call, SetIn16);
             }
+        }
+
+        // PUSH imm16, PUSH sreg, PUSHF (16 bits) on their plain stack word: the value stored, then SP moved.
+        private void PushValueFast(ref DecodedOp op)
+        {
+            il.Emit(OpCodes.Ldloc, _pointer);
+            switch (op.Kind0)
+            {
+                case OperandKind.Imm: Int((int)(op.Imm & 0xFFFF)); break;
+                case OperandKind.Seg: Selector(op.Reg0); break;
+                default:
+                    FlagsAddress();
+                    il.Emit(OpCodes.Call, FlagsValueGetter);
+                    break;
+            }
+            il.Emit(OpCodes.Unaligned, (byte)1);
+            il.Emit(OpCodes.Stind_I2);
+            SlotOnly(Reg.SP);
+            Int(Reg.SP);
+            il.Emit(OpCodes.Ldloc, _offset);
+            il.Emit(OpCodes.Call, SetIn16);
+        }
+
+        // MOV sreg, m16; POP sreg (SP moved first); LES/LDS (the offset into the register, then the selector): the
+        // selector from the operand local into the segment register, whose base the block loads again where next used.
+        private void SegmentLoadFast(Template t, ref DecodedOp op)
+        {
+            int seg = t.Shape == Shape.FarPointer ? op.Sub : op.Reg0;
+            if (t.Shape == Shape.PopSegment)
+            {
+                SlotOnly(Reg.SP);
+                Int(Reg.SP);
+                il.Emit(OpCodes.Ldloc, _offset);
+                Int(2);
+                il.Emit(OpCodes.Add);
+                il.Emit(OpCodes.Call, SetIn16);
+            }
+            if (t.Shape == Shape.FarPointer)
+            {
+                SlotOnly(op.Reg0);
+                Int(op.Reg0);
+                il.Emit(OpCodes.Ldloc, _operand);
+                il.Emit(OpCodes.Call, SetIn16);
+            }
+            il.Emit(OpCodes.Ldarg_0);
+            Int(seg);
+            il.Emit(OpCodes.Ldloc, _operand);
+            if (t.Shape == Shape.FarPointer)
+            {
+                Int(16);
+                il.Emit(OpCodes.Shr_Un);
+            }
+            il.Emit(OpCodes.Call, t.Method!);
+            _state.SegLoaded[seg] = false;
+        }
+
+        // Segment register `seg`'s selector: CS's is the block's constant (it changes only by the transfers it follows).
+        private void Selector(int seg)
+        {
+            if (seg == Seg.CS)
+            {
+                Int(_cs);
+                return;
+            }
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldfld, SregsField);
+            Int(seg);
+            il.Emit(OpCodes.Ldelem_U2);
         }
 
         // The memory operand as register 0 of its width (AL, AX or EAX: its low bits) in a local.
@@ -1424,7 +1522,7 @@ internal static unsafe class BlockEmitter
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
     // AccumulatorPair (one-operand MUL/IMUL/DIV/IDIV: AX's and DX's slots, the source), Product (IMUL reg, r/m[, imm]),
     // String (LODS..CMPS without REP: their operands by parameter name), Port (IN, OUT: the port).
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port, PushValue, Leave, RegSeg, MemSeg, SegLoad, PopSegment, FarPointer }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in);
     // SourceSize: reg1's when it differs (MOVZX, MOVSX).
@@ -1439,7 +1537,7 @@ internal static unsafe class BlockEmitter
 
     // The segment of the template's memory operand, if it has one.
     private static int? MemorySegment(Template t, ref DecodedOp op) =>
-        t.Access == Access.None ? null : t.Shape == Shape.Stack ? Seg.SS : op.Seg;
+        t.Access == Access.None ? null : t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave or Shape.PopSegment ? Seg.SS : op.Seg;
 
     private static readonly MethodInfo LoopCxTakenMethod = Operation(nameof(Specialized.LoopCxTaken));
     private static readonly MethodInfo InPortMethod = typeof(InputOutput).GetMethod(nameof(InputOutput.InPort), BindingFlags.Static | BindingFlags.NonPublic)!;
@@ -1476,7 +1574,7 @@ internal static unsafe class BlockEmitter
     private static MethodInfo StringOperation(string name) => typeof(StringOps).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
 
     // The template an instruction is compiled with, or null (its handler is called).
-    private static Template? TemplateOf(ref DecodedOp op)
+    private static Template? TemplateOf(ref DecodedOp op, CpuModel model)
     {
         if (Templates.GetValueOrDefault((nint)op.Execute) is { } t)
             return t;
@@ -1493,12 +1591,91 @@ internal static unsafe class BlockEmitter
             && op.Kind0 is OperandKind.Reg16 or OperandKind.Reg32 && (IsRegister(op.Kind1) || op.Kind1 == OperandKind.Mem)
             && op.Kind2 is OperandKind.None or OperandKind.Imm)
             return new Template(Shape.Product, MulDivOperation(nameof(MulDiv.ImulInto)), op.Size, op.Kind1 == OperandKind.Mem ? Access.Read : Access.None);
+        if (MemoryForm(ref op) is { } memory)
+            return memory;
+        if (SegmentLoad(ref op, model) is { } load)
+            return load;
         // A string instruction without REP and with 16-bit addresses (the REP forms run in bulk in their handler).
         if (StringOperations.GetValueOrDefault((nint)op.Execute) is ({ } stringOperation, var destination)
             && (op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) == 0 && !op.Address32 && op.Size is 1 or 2 or 4)
             return new Template(Shape.String, stringOperation, op.Size, Access.Read | destination);
         return null;
     }
+
+    // Instructions whose memory form keeps the generic handler in the interpreter, compiled as their register form
+    // (Specialized) over the memory operand in a local: MOVZX/MOVSX r, m; SETcc m8; a shift or rotate of memory by a
+    // constant 1-31 (the count every model takes alike) or by CL (not SAL: SETMO on the 8086); XCHG r, m either way.
+    private static Template? MemoryForm(ref DecodedOp op)
+    {
+        nint handler = (nint)op.Execute;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.MovExtend && op.Kind1 == OperandKind.Mem
+            && op.Kind0 is OperandKind.Reg16 or OperandKind.Reg32 && op.MemSize is 1 or 2 && op.MemSize < op.Size)
+        {
+            Type destination = WidthType(op.Size), source = WidthType(op.MemSize);
+            Type extension = op.Sub == 1 ? typeof(Specialized.SignExtend) : typeof(Specialized.ZeroExtend);
+            return new Template(Shape.RegMem, Operation(nameof(Specialized.MovExtendRR), destination, source, extension), op.Size, Access.Read, op.MemSize);
+        }
+        if (op.Size is not (1 or 2 or 4))
+            return null;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&BitOps.SetCondition && op.Kind0 == OperandKind.Mem)
+            return new Template(Shape.Setcc, Operation(nameof(Specialized.SetccR)), 1, Access.Write);
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Shift.Group && op.Kind0 == OperandKind.Mem && op.Sub != Shift.Sal)
+        {
+            if (op.Kind1 == OperandKind.Imm && (op.Imm & 0xFF) is >= 1 and <= 31)
+                return new Template(Shape.Shift, Operation(nameof(Specialized.ShiftRI), WidthType(op.Size)), op.Size, Access.ReadWrite);
+            if (op.Kind1 == OperandKind.Reg8 && op.Reg1 == Reg.CX)
+                return new Template(Shape.ShiftCl, Operation(nameof(Specialized.ShiftRC), WidthType(op.Size)), op.Size, Access.ReadWrite);
+        }
+        // 16 bits: PUSH imm and sreg, PUSHF, LEAVE on the plain stack; MOV r16 or m16, sreg.
+        if (op.Size == 2 && handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Push && op.Kind0 is OperandKind.Imm or OperandKind.Seg)
+            return new Template(Shape.PushValue, null, Access: Access.Write);
+        if (op.Size == 2 && handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Pushf)
+            return new Template(Shape.PushValue, null, Access: Access.Write);
+        if (op.Size == 2 && handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Leave)
+            return new Template(Shape.Leave, null, Access: Access.Read);
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Mov && op.Kind1 == OperandKind.Seg)
+        {
+            MethodInfo move = Operation(nameof(Specialized.MovRI), typeof(W16));
+            if (op.Kind0 == OperandKind.Reg16)
+                return new Template(Shape.RegSeg, move);
+            if (op.Kind0 == OperandKind.Mem)
+                return new Template(Shape.MemSeg, move, 2, Access.Write);
+        }
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Xchg)
+        {
+            MethodInfo exchange = Operation(nameof(Specialized.XchgRR), WidthType(op.Size));
+            if (IsRegister(op.Kind0) && op.Kind1 == OperandKind.Mem)
+                return new Template(Shape.RegMem, exchange, op.Size, Access.ReadWrite);
+            if (op.Kind0 == OperandKind.Mem && IsRegister(op.Kind1))
+                return new Template(Shape.MemReg, exchange, op.Size, Access.ReadWrite);
+        }
+        return null;
+    }
+
+    // MOV DS/ES/FS/GS, r16 or m16 and POP DS/ES/FS/GS (not on the 8086, where every segment load opens a one-instruction
+    // interrupt shadow; never SS, whose load always does: Processor.SegmentLoaded), LES and LDS r16, m16:16 (no shadow
+    // on any model): the selector and base stored as Processor.LoadSegment stores them, the block's copy of the base
+    // then loaded again where it is next used.
+    private static Template? SegmentLoad(ref DecodedOp op, CpuModel model)
+    {
+        nint handler = (nint)op.Execute;
+        bool shadowless = model != CpuModel.I8086 && op.Reg0 is Seg.ES or Seg.DS or Seg.FS or Seg.GS;
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Mov && op.Kind0 == OperandKind.Seg && shadowless)
+        {
+            if (op.Kind1 == OperandKind.Reg16)
+                return new Template(Shape.SegLoad, LoadSegmentMethod);
+            if (op.Kind1 == OperandKind.Mem)
+                return new Template(Shape.SegLoad, LoadSegmentMethod, 2, Access.Read);
+        }
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Pop && op.Kind0 == OperandKind.Seg && op.Size == 2 && shadowless)
+            return new Template(Shape.PopSegment, LoadSegmentMethod, 2, Access.Read);
+        if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.LoadFarPointer && op.Size == 2
+            && op.Kind0 == OperandKind.Reg16 && op.Sub is Seg.ES or Seg.DS)
+            return new Template(Shape.FarPointer, LoadSegmentMethod, 4, Access.Read);
+        return null;
+    }
+
+    private static Type WidthType(int size) => size switch { 1 => typeof(W8), 2 => typeof(W16), _ => typeof(W32) };
 
     private static bool IsRegister(OperandKind k) => k is OperandKind.Reg8 or OperandKind.Reg16 or OperandKind.Reg32;
 
@@ -1533,6 +1710,8 @@ internal static unsafe class BlockEmitter
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.SetFlag] = new(Shape.FlagBit, Operation(nameof(Specialized.SetFlagF)));
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Cmc] = new(Shape.FlagBit, Operation(nameof(Specialized.ToggleFlagF)));
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&SystemOps.Nop] = new(Shape.Nothing, null);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Lahf] = new(Shape.Accumulator, Operation(nameof(Specialized.LahfR)));
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Sahf] = new(Shape.Accumulator, Operation(nameof(Specialized.SahfR)));
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&InputOutput.OutImmAl] = new(Shape.Port, OutPortMethod, 1);
         return map;
     }

@@ -8,7 +8,10 @@ namespace Emu.Cpu.Execution;
 internal static unsafe class Shift
 {
     // Sub values follow the reg field of the D0-D3 group.
-    private const byte Rol = 0, Ror = 1, Rcl = 2, Rcr = 3, Shl = 4, Shr = 5, Sal = 6, Sar = 7;
+    private const byte Rol = 0, Ror = 1, Rcl = 2, Rcr = 3, Shl = 4, Shr = 5, Sar = 7;
+
+    /// <summary>The Sub of SAL (/6): SETMO on the 8086, so no fast form takes it.</summary>
+    internal const byte Sal = 6;
 
     public static void Register()
     {

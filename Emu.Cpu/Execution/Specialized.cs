@@ -414,6 +414,11 @@ internal static unsafe class Specialized
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void CdqR(ref uint ax, ref uint dx) => dx = (ax & 0x8000_0000) != 0 ? 0xFFFF_FFFFu : 0;
 
+    // LAHF, SAHF: AH and the low byte of FLAGS (SAHF writes SF, ZF, AF, PF, CF), as DataMovement's handlers.
+    internal static void LahfR(ref LazyFlags flags, ref uint ax) => W8.SetIn(ref ax, 4, flags.Value & 0xFF);
+
+    internal static void SahfR(ref LazyFlags flags, ref uint ax) => flags.Value = (flags.Value & ~0xD5u) | (W8.GetIn(ax, 4) & 0xD5u);
+
     // As SystemOps.ClearFlag, SetFlag and Cmc (bit = their Sub: CF 0, IF 9, DF 10).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void ClearFlagF(ref LazyFlags flags, int bit) => flags.Value &= ~(1u << bit);

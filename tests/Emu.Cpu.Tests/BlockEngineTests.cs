@@ -742,7 +742,7 @@ public partial class BlockEngineTests
     [InlineData(true)]
     public void PUSHF_LAHF_and_INT_after_inline_ALU_operations_in_a_hot_block_see_those_operations_FLAGS(bool compiled)
     {
-        // Each reads FLAGS as a handler call right after an inline ALU operation: PUSHF after ADD (OF SF AF PF),
+        // Each reads FLAGS right after an inline ALU operation, inline itself: PUSHF after ADD (OF SF AF PF),
         // LAHF after SUB BX,BX (ZF PF), INT 30h after CMP DL,47h with DL = 46h (CF SF AF PF; the handler IRETs).
         var m = Loop(CpuModel.I386, passes: 3, compiled, a =>
         {
@@ -764,7 +764,7 @@ public partial class BlockEngineTests
         m.Cpu.SI.Should().Be(AddOverflowFlags, "PUSHF pushed ADD's FLAGS");
         m.Cpu.DL.Should().Be(0x46, "LAHF loaded SUB's ZF and PF (and bit 1)");
         m.Memory.Read16(0xFFFC).Should().Be(0x0097, "INT pushed CMP's FLAGS");
-        m.Cpu.CompiledInstructions.Inline.Should().Be(compiled ? 9 : 0, "six operations, INT 30h, its handler's IRET and the LOOP");
+        m.Cpu.CompiledInstructions.Inline.Should().Be(compiled ? 11 : 0, "eight operations (PUSHF and LAHF among them), INT 30h, its handler's IRET and the LOOP");
     }
 
     [Theory]
@@ -932,7 +932,7 @@ public partial class BlockEngineTests
             int n1 = NotCx[random.Next(NotCx.Length)], n2 = NotCx[random.Next(NotCx.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(44))
+            switch (random.Next(47))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -1058,6 +1058,57 @@ public partial class BlockEngineTests
                 case 42:                                                                                          // imul r16, r16 / [m], imm8 or imm16 (186 on; the 8086 runs what it decodes)
                     byte[] source = random.Next(2) == 0 ? [(byte)(0xC0 | r1 << 3 | r2)] : [(byte)(0x06 | r1 << 3), disp, 0x30];
                     code.AddRange(random.Next(2) == 0 ? [0x6B, .. source, imm] : [0x69, .. source, imm, (byte)random.Next(256)]);
+                    break;
+                case 43:
+                    // Memory forms compiled as their register form over the operand: MOVZX/MOVSX r16, byte [m] and r32, byte
+                    // or word [m]; SETcc byte [m]; rol ror rcl rcr shl shr sar of byte or word [m] by 1, by CL, by 2-31 (186
+                    // on); XCHG r, [m] (16 or 8 bits, either order). [m] is the data, at a segment edge sometimes ([bx+si]).
+                    byte[] m = random.Next(4) == 0 ? [0x00] : [0x06, disp, 0x30];
+                    byte rm(int reg) => (byte)(m[0] | reg << 3);
+                    int sub = new[] { 0, 1, 2, 3, 4, 5, 7 }[random.Next(7)];
+                    code.AddRange(random.Next(9) switch
+                    {
+                        0 => [0x0F, (byte)(0xB6 + 8 * random.Next(2)), rm(r1), .. m[1..]],
+                        1 => [0x66, 0x0F, (byte)(0xB6 + 8 * random.Next(2) + random.Next(2)), rm(r1), .. m[1..]],
+                        2 => [0x0F, (byte)(0x90 + random.Next(16)), rm(0), .. m[1..]],
+                        3 => [(byte)(0xD0 + random.Next(2)), rm(sub), .. m[1..]],
+                        4 => [(byte)(0xD2 + random.Next(2)), rm(sub), .. m[1..]],
+                        5 => [(byte)(0xC0 + random.Next(2)), rm(sub), .. m[1..], (byte)random.Next(2, 32)],
+                        6 => [0x87, rm(r1), .. m[1..]],
+                        7 => [0x86, rm(random.Next(8)), .. m[1..]],
+                        _ => [0x88, rm(random.Next(8)), .. m[1..]],
+                    });
+                    break;
+                case 44:
+                    // 16-bit stack and segment forms compiled inline, each leaving the stack as it found it: PUSH imm16/imm8,
+                    // PUSH sreg, PUSHF (then POP r16); PUSH BP ; MOV BP,SP ; LEAVE; MOV r16 or [m], sreg; LAHF; SAHF (the
+                    // 186 forms run as whatever the 8086 decodes them as).
+                    byte pop = (byte)(0x58 + r2);
+                    code.AddRange(random.Next(8) switch
+                    {
+                        0 => [0x68, imm, (byte)random.Next(256), pop],
+                        1 => [0x6A, imm, pop],
+                        2 => [(byte)(0x06 + 8 * random.Next(4)), pop],
+                        3 => [0x9C, pop],
+                        4 => [0x55, 0x89, 0xE5, 0xC9],
+                        5 => [0x8C, (byte)(0xC0 | random.Next(4) << 3 | r1)],
+                        6 => [0x8C, (byte)(0x06 | random.Next(4) << 3), disp, 0x30],
+                        _ => [(byte)(0x9E + random.Next(2))],
+                    });
+                    break;
+                case 45:
+                    // Segment loads compiled inline (286 on; the 8086 keeps their handler): PUSH DS ; POP ES, PUSH DS ; POP DS,
+                    // MOV ES, [m], LES r16, [m], PUSH DS ; LDS r16, [m] ; POP DS, MOV AX, DS ; MOV DS, AX (DS stays as it was).
+                    byte far = (byte)(0x06 | r1 << 3);
+                    code.AddRange(random.Next(6) switch
+                    {
+                        0 => [0x1E, 0x07],
+                        1 => [0x1E, 0x1F],
+                        2 => [0x8E, 0x06, disp, 0x30],
+                        3 => [0xC4, far, disp, 0x30],
+                        4 => [0x1E, 0xC5, far, disp, 0x30, 0x1F],
+                        _ => [0x8C, 0xD8, 0x8E, 0xD8],
+                    });
                     break;
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
             }
