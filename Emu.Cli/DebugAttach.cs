@@ -34,8 +34,13 @@ internal static class DebugAttach
             debugger.AddExitBreak(parsed!);
         }
         vm.Debugger = debugger;
-        if (o.GdbPort is not int port)
-            return null;
+        return o.GdbPort is int port ? StartGdbServer(vm, debugger, port) : null;
+    }
+
+    // A method of its own: the runtime loads the types of a method's catch clauses when it first runs the method,
+    // and SocketException's assembly (with Microsoft.Win32.Primitives under it) is not worth loading at every start.
+    private static GdbServer StartGdbServer(VirtualMachine vm, MachineDebugger debugger, int port)
+    {
         try
         {
             return GdbServer.Start(vm, debugger, port, Console.Error);

@@ -1,5 +1,6 @@
 using CommandLine;
 using Emu.Cli.Verbs;
+using Emu.Hypervisor;
 
 namespace Emu.Cli;
 
@@ -10,6 +11,10 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        // A command that runs guests starts its machine's first-time work on the other core now, while this thread
+        // starts the console and reads the command line (MachineWarmUp).
+        if (args is ["run" or "boot" or "test", ..])
+            MachineWarmUp.Start();
         // Everything emu prints goes through one guarded stream: a full device or a closed descriptor ends the
         // command with one line (GuardedOutput), not a .NET exception.
         Console.SetOut(TextWriter.Synchronized(new StreamWriter(GuardedOutput.StandardOutput, new System.Text.UTF8Encoding(false)) { AutoFlush = true }));

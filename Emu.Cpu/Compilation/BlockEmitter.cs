@@ -139,7 +139,7 @@ internal static unsafe class BlockEmitter
                     else if (template.Shape == Shape.Port)
                         il.Port(template, ref op, i, ip, next);
                     else if (template.Shape is Shape.Jcc or Shape.Loop)
-                        il.Branch(i, target, template.Shape == Shape.Jcc ? op.Sub : -1);
+                        il.Branch(i, target, template.Method!, op.Sub);
                     else
                         il.Operation(template, ref op, slot, ip, next);
                     il.GoOn(i, next);
@@ -1222,21 +1222,28 @@ internal static unsafe class BlockEmitter
 
         // Jcc (condition = cc) or LOOP (condition = -1) of step `i`, to a constant target: when taken, on at the taken
         // side's step, or out.
-        public void Branch(int i, uint target, int condition)
+        // A conditional branch whose `test` says whether it is taken: Jcc (LazyFlags.Condition of its Sub), or LOOP,
+        // LOOPE/LOOPNE, JCXZ over CX (and the flags, and the Sub, where they take them).
+        public void Branch(int i, uint target, MethodInfo test, int sub)
         {
             _state.Pending++;
             var notTaken = il.DefineLabel();
-            if (condition >= 0)
+            if (test == ConditionMethod)
             {
                 FlagsAddress();
-                Int(condition);
-                il.Emit(OpCodes.Call, ConditionMethod);
+                Int(sub);
             }
-            else
+            foreach (ParameterInfo p in test == ConditionMethod ? [] : test.GetParameters())
             {
-                SlotOnly(Reg.CX);
-                il.Emit(OpCodes.Call, LoopCxTakenMethod);
+                switch (p.Name)
+                {
+                    case "cx" when p.ParameterType.IsByRef: SlotOnly(Reg.CX); break;
+                    case "cx": Register(Reg.CX); break;
+                    case "flags": FlagsAddress(); break;
+                    case "sub": Int(sub & 3); break;
+                }
             }
+            il.Emit(OpCodes.Call, test);
             il.Emit(OpCodes.Brfalse, notTaken);
             GoTo(i, _steps[i].Taken, target);
             il.MarkLabel(notTaken);
@@ -1595,6 +1602,9 @@ internal static unsafe class BlockEmitter
             return memory;
         if (SegmentLoad(ref op, model) is { } load)
             return load;
+        // LOOPE and LOOPNE with CX and a 16-bit target.
+        if ((nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.LoopCount && op.Size == 2 && op.Sub is 1 or 2)
+            return new Template(Shape.Loop, Operation(nameof(Specialized.LoopCxWhileTaken)));
         // A string instruction without REP and with 16-bit addresses (the REP forms run in bulk in their handler).
         if (StringOperations.GetValueOrDefault((nint)op.Execute) is ({ } stringOperation, var destination)
             && (op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) == 0 && !op.Address32 && op.Size is 1 or 2 or 4)
@@ -1698,6 +1708,7 @@ internal static unsafe class BlockEmitter
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.PopReg16] = new(Shape.Stack, null, Access: Access.Read);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcc16] = new(Shape.Jcc, ConditionMethod);
         map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.LoopCx16] = new(Shape.Loop, LoopCxTakenMethod);
+        map[(nint)(delegate*<Processor, ref DecodedOp, void>)&Specialized.Jcxz16] = new(Shape.Loop, Operation(nameof(Specialized.JcxzTaken)));
         AddExtend<W16, W8>(map);
         AddExtend<W32, W8>(map);
         AddExtend<W32, W16>(map);

@@ -557,6 +557,16 @@ internal static unsafe class Specialized
         return count != 0;
     }
 
+    /// <summary>LOOPE (<paramref name="sub"/> 1) and LOOPNE (2) with CX: counted down as LOOP, taken while ZF is set
+    /// (LOOPE) or clear (LOOPNE), as Control.LoopCount.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool LoopCxWhileTaken(ref uint cx, ref LazyFlags flags, int sub) =>
+        LoopCxTaken(ref cx) & flags.Condition(4) == (sub == 1);
+
+    /// <summary>JCXZ: taken when CX is 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool JcxzTaken(uint cx) => (cx & 0xFFFF) == 0;
+
     /// <summary>The 32-bit slot of <typeparamref name="W"/>-sized register <paramref name="reg"/> (AH is in AX's).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref uint Slot<W>(Processor c, int reg) where W : struct, IWidth => ref c.Regs[W.Slot(reg)];

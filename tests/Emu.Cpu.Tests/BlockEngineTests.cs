@@ -932,7 +932,7 @@ public partial class BlockEngineTests
             int n1 = NotCx[random.Next(NotCx.Length)], n2 = NotCx[random.Next(NotCx.Length)];
             byte disp = (byte)random.Next(256);
             byte imm = (byte)random.Next(256);
-            switch (random.Next(47))
+            switch (random.Next(48))
             {
                 case 0: code.AddRange([(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1)]); break;          // alu r16, r16
                 case 1: code.AddRange([0x83, (byte)(0xC0 | alu << 3 | r1), imm]); break;                       // alu r16, imm8
@@ -1108,6 +1108,15 @@ public partial class BlockEngineTests
                         3 => [0xC4, far, disp, 0x30],
                         4 => [0x1E, 0xC5, far, disp, 0x30, 0x1F],
                         _ => [0x8C, 0xD8, 0x8E, 0xD8],
+                    });
+                    break;
+                case 46:
+                    // LOOPE / LOOPNE backwards over a compare (ZF decides as much as CX), JCXZ over an INC
+                    code.AddRange(random.Next(3) switch
+                    {
+                        0 => [0x39, (byte)(0xC0 | r2 << 3 | n1), (byte)(0xE0 + random.Next(2)), (byte)(0x100 - random.Next(4, 12))],
+                        1 => [0x40 + 0, 0x3C, imm, (byte)(0xE0 + random.Next(2)), (byte)(0x100 - random.Next(5, 12))],
+                        _ => [0xE3, 0x01, (byte)(0x40 + r1)],
                     });
                     break;
                 default: code.AddRange([0x89, (byte)(0x06 | r1 << 3), disp, 0x30]); break;                   // mov [m], r16
