@@ -8,7 +8,7 @@ namespace Emu.Cpu;
 /// A real-mode x86 processor: register file, the fetch-decode-execute loop over a cache of decoded
 /// instructions, and interrupt and exception delivery through the IVT. Instruction semantics live
 /// in <c>Execution/</c>, one file per family. The CPU knows nothing of devices: port and MMIO
-/// accesses and hypercalls are VM exits handed to an <see cref="IExitHandler"/>.
+/// accesses and hypercalls are VM exits handed to an <see cref="Cpu.ExitHandler"/>.
 /// </summary>
 public sealed unsafe partial class Processor
 {
@@ -49,7 +49,7 @@ public sealed unsafe partial class Processor
 
     public GuestMemory Memory { get; }
     public CpuModel Model { get; }
-    public IExitHandler? ExitHandler { get; set; }
+    public ExitHandler? ExitHandler { get; set; }
     public IInterruptAcknowledge? InterruptController { get; set; }
 
     /// <summary>Instructions retired since reset; every iteration of a REP string instruction counts as one.</summary>

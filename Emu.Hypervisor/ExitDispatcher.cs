@@ -18,7 +18,7 @@ namespace Emu.Hypervisor;
 /// is settled when one is attached or detached, not on every exit.
 /// </summary>
 internal sealed class ExitDispatcher(Processor cpu, ExitStatistics stats, PortBus ports, MmioBus mmio, HypercallTable hypercalls)
-    : IExitHandler, IInterruptObserver
+    : ExitHandler, IInterruptObserver
 {
     // Fields rather than property chains: this is the path every port access takes.
     private readonly Processor _cpu = cpu;
@@ -67,7 +67,7 @@ internal sealed class ExitDispatcher(Processor cpu, ExitStatistics stats, PortBu
 
     private void Observers() => _observed = _tracer is not null || _layers is not null || _debugger is not null;
 
-    public uint Read(Processor cpu, ExitReason reason, uint address, int size)
+    public override uint Read(Processor cpu, ExitReason reason, uint address, int size)
     {
         if (_observed | _stats.TimingEnabled)
             return ObservedAccess(cpu, reason, write: false, address, size, 0);
@@ -75,7 +75,7 @@ internal sealed class ExitDispatcher(Processor cpu, ExitStatistics stats, PortBu
         return reason == ExitReason.Io ? _ports.Read(address, size) : _mmio.Read(address, size);
     }
 
-    public void Write(Processor cpu, ExitReason reason, uint address, int size, uint value)
+    public override void Write(Processor cpu, ExitReason reason, uint address, int size, uint value)
     {
         if (_observed | _stats.TimingEnabled)
         {
@@ -98,7 +98,7 @@ internal sealed class ExitDispatcher(Processor cpu, ExitStatistics stats, PortBu
         return exit.Value;
     }
 
-    public void HandleExit(Processor cpu, ref VmExit exit)
+    public override void HandleExit(Processor cpu, ref VmExit exit)
     {
         var layers = _layers;
         bool layersTimed = layers is { TimesExits: true };

@@ -1166,10 +1166,18 @@ internal static unsafe class BlockEmitter
 
         // IN or OUT (one VM exit): as a handler call, but the operation called directly with the port a constant
         // when it is an immediate (else DX, from Regs), and no budget to check after (it retires one instruction).
+        // What changed goes back to the processor (the exit's observers see it), but the registers, FLAGS and segment
+        // bases stay loaded: a port access changes none of them but an IN's accumulator (an exit that wants anything
+        // else, a reset or a debugger's stop, raises attention and the block leaves). The plain-access copy is taken
+        // again: a write to port 92h or the 8042 moves the A20 gate, which the next memory access must see.
         public void Port(Template t, ref DecodedOp op, int i, uint ip, uint next)
         {
-            bool immediate = (t.Method == InPortMethod ? op.Kind1 : op.Kind0) == OperandKind.Imm;
-            WriteBack(forget: true);
+            bool input = t.Method == InPortMethod;
+            bool immediate = (input ? op.Kind1 : op.Kind0) == OperandKind.Imm;
+            WriteBack(forget: false);
+            if (input)
+                _state.Loaded[Reg.AX] = false;
+            _state.PlainLoaded = false;
             BeforeSideEffects(ip, next);
             il.Emit(OpCodes.Ldarg_0);
             if (immediate)

@@ -76,34 +76,24 @@ public abstract class DeviceBus
     /// Reads data.Length bytes at <paramref name="address"/>. False when unclaimed; data is then all
     /// 0xFF. Widths other than 1, 2 and 4 are never passed to a device and count as unclaimed.
     /// </summary>
-    // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryRead(uint address, Span<byte> data, out DeviceRange? range)
     {
-        range = Claim(address, data.Length);
+        range = Counted(address, data.Length, write: false);
         if (range is null)
         {
             data.Fill(0xFF);
-            UnclaimedReads++;
             return false;
         }
-        range.Reads++;
         range.Device.Read(range.OffsetOf(address), data);
         return true;
     }
 
     /// <summary>Writes data at <paramref name="address"/>. False (and the write dropped) when unclaimed.</summary>
-    // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryWrite(uint address, ReadOnlySpan<byte> data, out DeviceRange? range)
     {
-        range = Claim(address, data.Length);
+        range = Counted(address, data.Length, write: true);
         if (range is null)
-        {
-            UnclaimedWrites++;
             return false;
-        }
-        range.Writes++;
         range.Device.Write(range.OffsetOf(address), data);
         return true;
     }
@@ -114,19 +104,20 @@ public abstract class DeviceBus
 
     /// <summary>A read of <paramref name="width"/> bytes as a value, and the range that answered (null: unclaimed,
     /// and the value all ones).</summary>
-    // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path.
+    // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path. An 8-bit ISA
+    // device is called directly, any other through IIoDevice with a span over the value.
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Read(uint address, int width, out DeviceRange? range)
     {
-        if (!IsValidWidth(width))
-        {
-            UnclaimedReads++;
-            range = null;
-            return 0xFFFF_FFFF;
-        }
+        range = Counted(address, width, write: false);
+        if (range is null)
+            return IsValidWidth(width) ? uint.MaxValue >> (32 - 8 * width) : 0xFFFF_FFFF; // each byte floats high
+        uint offset = range.OffsetOf(address);
+        if (range.ByteDevice is { } bytes)
+            return bytes.ReadValue(offset, width);
         uint value = 0;
-        TryRead(address, BytesOf(ref value, width), out range);
+        range.Device.Read(offset, BytesOf(ref value, width));
         return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
     }
 
@@ -137,14 +128,37 @@ public abstract class DeviceBus
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public DeviceRange? Write(uint address, int width, uint value)
     {
-        if (!IsValidWidth(width))
-        {
-            UnclaimedWrites++;
+        var range = Counted(address, width, write: true);
+        if (range is null)
             return null;
+        uint offset = range.OffsetOf(address);
+        if (range.ByteDevice is { } bytes)
+        {
+            bytes.WriteValue(offset, width, value);
+            return range;
         }
         if (!BitConverter.IsLittleEndian)
             value = BinaryPrimitives.ReverseEndianness(value);
-        TryWrite(address, BytesOf(ref value, width), out var range);
+        range.Device.Write(offset, BytesOf(ref value, width));
+        return range;
+    }
+
+    // The range that takes an access, counted there, or null and counted as unclaimed.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private DeviceRange? Counted(uint address, int width, bool write)
+    {
+        var range = Claim(address, width);
+        if (range is null)
+        {
+            if (write)
+                UnclaimedWrites++;
+            else
+                UnclaimedReads++;
+        }
+        else if (write)
+            range.Writes++;
+        else
+            range.Reads++;
         return range;
     }
 

@@ -15,12 +15,16 @@ public sealed class DeviceRange
         Start = start;
         Length = length;
         Device = device;
+        ByteDevice = device as ByteRegisterDevice;
         DeviceOffset = deviceOffset;
     }
 
     public uint Start { get; }
     public uint Length { get; }
     public IIoDevice Device { get; }
+    /// <summary><see cref="Device"/> when it is an 8-bit ISA device, which the bus then reaches without an interface
+    /// call.</summary>
+    internal ByteRegisterDevice? ByteDevice { get; }
     public uint DeviceOffset { get; }
 
     /// <summary>One past the last address (64-bit so a range ending at 4 GiB is representable).</summary>

@@ -167,11 +167,11 @@ public partial class BlockEngineTests
     }
 
     /// <summary>Raises the interrupt line on the OUT numbered <paramref name="raiseOn"/>.</summary>
-    private sealed class RaiseOnOut(Processor cpu, int raiseOn) : IExitHandler, IInterruptAcknowledge
+    private sealed class RaiseOnOut(Processor cpu, int raiseOn) : ExitHandler, IInterruptAcknowledge
     {
         public int Outs;
 
-        public void HandleExit(Processor c, ref VmExit exit)
+        public override void HandleExit(Processor c, ref VmExit exit)
         {
             if (exit.Reason == ExitReason.Io && exit.IsWrite && ++Outs == raiseOn)
                 cpu.SetInterruptLine(true);
@@ -184,6 +184,43 @@ public partial class BlockEngineTests
         {
             cpu.SetInterruptLine(false);
             return 0x20;
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_port_write_that_opens_the_A20_gate_moves_the_very_next_memory_access_of_the_block(bool compiled)
+    {
+        // DS = FFFFh: [0010h] is linear 100000h, physical 0 (1111h) with A20 off, the HMA's first word (2222h) with it
+        // on. Each pass: OUT 92h,AL, then ADD BX,[0010h]. The third OUT opens the gate: passes 3 to 5 read the HMA.
+        var m = Loop(CpuModel.I286, passes: 5, compiled, a =>
+        {
+            a.@out(0x92, al);
+            a.add(bx, __word_ptr[0x10]);
+        });
+        m.Memory.Load(0x000000, [0x11, 0x11]);
+        m.Memory.Load(0x100000, [0x22, 0x22]);
+        m.Cpu.DS = 0xFFFF;
+        var gate = new A20OnThirdOut(m.Memory);
+        m.Cpu.ExitHandler = gate;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        gate.Outs.Should().Be(5);
+        m.Cpu.BX.Should().Be(2 * 0x1111 + 3 * 0x2222);
+        m.Cpu.CompiledInstructions.Should().Be(compiled ? (3L, 0L) : (0L, 0L), "one block: the OUT, the ADD and the LOOP");
+    }
+
+    /// <summary>Opens the A20 gate on the third OUT, as a write to port 92h would.</summary>
+    private sealed class A20OnThirdOut(GuestMemory memory) : ExitHandler
+    {
+        public int Outs;
+
+        public override void HandleExit(Processor cpu, ref VmExit exit)
+        {
+            if (exit.Reason == ExitReason.Io && exit.IsWrite && ++Outs == 3)
+                memory.A20Enabled = true;
         }
     }
 
@@ -352,11 +389,11 @@ public partial class BlockEngineTests
     }
 
     /// <summary>Answers an MMIO read with the count of instructions retired before it; records every access.</summary>
-    private sealed class RecordingDevice : IExitHandler
+    private sealed class RecordingDevice : ExitHandler
     {
         public readonly List<(long Retired, uint Ip, bool Write, uint Address)> Accesses = [];
 
-        public void HandleExit(Processor cpu, ref VmExit exit)
+        public override void HandleExit(Processor cpu, ref VmExit exit)
         {
             Accesses.Add((cpu.Retired, exit.Ip, exit.IsWrite, exit.Address));
             if (!exit.IsWrite)
@@ -774,11 +811,11 @@ public partial class BlockEngineTests
     }
 
     /// <summary>Keeps FLAGS as the processor shows them at every OUT.</summary>
-    private sealed class FlagsAtOut : IExitHandler
+    private sealed class FlagsAtOut : ExitHandler
     {
         public readonly List<uint> Seen = [];
 
-        public void HandleExit(Processor c, ref VmExit exit)
+        public override void HandleExit(Processor c, ref VmExit exit)
         {
             if (exit.Reason == ExitReason.Io && exit.IsWrite)
                 Seen.Add(c.Flags);
@@ -1027,7 +1064,19 @@ public partial class BlockEngineTests
                     ushort es = (ushort)(random.Next(3) switch { 0 => 0, 1 => 0x0100, _ => 0x0F00 });
                     code.AddRange([0xBB, (byte)es, (byte)(es >> 8), 0x8E, 0xC3]);
                     break;
-                case 41: code.AddRange(random.Next(2) == 0 ? [0xE4, 0x80] : [0xEC]); break;                    // in al, 80h / in al, dx: the value the exit saw
+                case 41:                                                                                          // IN: the value the exit saw
+                    code.AddRange(random.Next(5) switch
+                    {
+                        0 => [0xE4, 0x80],                                                                           // in al, 80h
+                        1 => [0xEC],                                                                                 // in al, dx
+                        // inc ah ; in al, 80h ; add r16, ax: AH changed before the exit, AL from it, both used after
+                        2 => [0xFE, 0xC4, 0xE4, 0x80, 0x01, (byte)(0xC0 | r1)],
+                        // alu r16, r16 ; in ax, dx ; adc r16, ax: FLAGS from before the exit, AX from it
+                        3 => [(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1), 0xED, 0x11, (byte)(0xC0 | r2)],
+                        // alu r16, r16 ; out 80h, al ; sbb r16, r16 ; out dx, ax ; inc ax: what the block keeps across OUTs
+                        _ => [(byte)(0x01 + 8 * alu), (byte)(0xC0 | r2 << 3 | r1), 0xE6, 0x80, 0x19, (byte)(0xC0 | r1 << 3 | r2), 0xEF, 0x40],
+                    });
+                    break;
                 case 42:                                                                                          // imul r16, r16 / [m], imm8 or imm16 (186 on; the 8086 runs what it decodes)
                     byte[] source = random.Next(2) == 0 ? [(byte)(0xC0 | r1 << 3 | r2)] : [(byte)(0x06 | r1 << 3), disp, 0x30];
                     code.AddRange(random.Next(2) == 0 ? [0x6B, .. source, imm] : [0x69, .. source, imm, (byte)random.Next(256)]);

@@ -585,9 +585,9 @@ public partial class BlockEngineTests
     }
 
     /// <summary>Answers MMIO reads of 5000h and 5002h with the far pointer 0100:0010.</summary>
-    private sealed class FarPointerDevice : IExitHandler
+    private sealed class FarPointerDevice : ExitHandler
     {
-        public void HandleExit(Processor cpu, ref VmExit exit)
+        public override void HandleExit(Processor cpu, ref VmExit exit)
         {
             if (!exit.IsWrite)
                 exit.Value = exit.Address == 0x5000 ? 0x0010u : 0x0100u;

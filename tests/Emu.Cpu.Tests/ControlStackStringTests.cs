@@ -213,12 +213,12 @@ public class ControlStackStringTests
         (cpu.Flags & CpuFlags.ZF).Should().Be(0);
     }
 
-    private sealed class PortCounter : IExitHandler
+    private sealed class PortCounter : ExitHandler
     {
         public readonly List<(bool Write, uint Port, int Size, uint Value)> Exits = [];
         public ushort Next = 0x1000;
 
-        public void HandleExit(Processor cpu, ref VmExit exit)
+        public override void HandleExit(Processor cpu, ref VmExit exit)
         {
             if (exit.Reason != ExitReason.Io)
                 return;

@@ -147,11 +147,11 @@ public class DecodeCacheTests
         m.Cpu.IP.Should().Be(0x0103);
     }
 
-    private sealed class A20OnThirdOut(CoreMachine m) : IExitHandler
+    private sealed class A20OnThirdOut(CoreMachine m) : ExitHandler
     {
         public int Outs;
 
-        public void HandleExit(Processor cpu, ref VmExit exit)
+        public override void HandleExit(Processor cpu, ref VmExit exit)
         {
             if (exit.Reason == ExitReason.Io && exit.IsWrite && ++Outs == 3)
                 m.Memory.A20Enabled = true;

@@ -114,11 +114,11 @@ public static class CpuBenchmark
     }
 
     /// <summary>The cheapest possible hypervisor: counts port writes, answers reads with all ones.</summary>
-    private sealed class OutCounter : IExitHandler
+    private sealed class OutCounter : ExitHandler
     {
         public long Writes;
 
-        public void HandleExit(Processor cpu, ref VmExit exit)
+        public override void HandleExit(Processor cpu, ref VmExit exit)
         {
             if (exit.Reason == ExitReason.Io && exit.IsWrite)
                 Writes++;
