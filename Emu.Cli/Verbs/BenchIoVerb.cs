@@ -14,7 +14,7 @@ public sealed class BenchOptions
     [Value(1, MetaName = "FILE", HelpText = "cpu: flat programs or boot sectors to measure (loaded and started at 0000:7C00, run to HLT) instead of the shipped guests.")]
     public IEnumerable<string> Files { get; set; } = [];
 
-    [Option("guests", HelpText = "cpu: comma-separated shipped guests (default all): alu, alu-samepage, call, codepage, com, dispatch, far, int, io, muldiv, nested, pit, strcopy, string. "
+    [Option("guests", HelpText = "cpu: comma-separated shipped guests (default all): alu, alu-samepage, call, codepage, com, cstyle, dispatch, far, int, io, muldiv, nested, pit, strcopy, string. "
         + "io: how many guests share one device (1-16), or several counts (1,2,4); the single-guest row is always measured too.")]
     public string? Guests { get; set; }
 

@@ -71,6 +71,6 @@ public class BenchCpuCliTests
     {
         var r = EmuProcess.Run("bench", "cpu", "--guests", "quake");
 
-        r.ShouldBeOneLineError(2, "unknown guest 'quake' (use alu, alu-samepage, call, codepage, com, dispatch, far, int, io, muldiv, nested, pit, strcopy, string)");
+        r.ShouldBeOneLineError(2, "unknown guest 'quake' (use alu, alu-samepage, call, codepage, com, cstyle, dispatch, far, int, io, muldiv, nested, pit, strcopy, string)");
     }
 }
