@@ -535,7 +535,7 @@ internal static unsafe class BlockEmitter
             // The memory operand's width: the operation's, but for MOVZX/MOVSX its source's.
             int width = t.Shape == Shape.RegMem && t.SourceSize != 0 ? t.SourceSize : size;
             int seg = MemorySegment(t, ref op)!.Value;
-            bool stack = t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave or Shape.PopSegment;
+            bool stack = t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave or Shape.PopSegment or Shape.Enter;
             bool push = stack && t.Access == Access.Write;
             var slow = il.DefineLabel();
             // The slow path, written at the end, finds InstructionCs as the fast path has it here: this CS's.
@@ -549,7 +549,7 @@ internal static unsafe class BlockEmitter
                 case Shape.RegMem: Load(W8Slot(op.Reg0, size)); break;
                 case Shape.MemReg: Load(W8Slot(op.Reg1, size)); break;
                 case Shape.Stack: Load(op.Reg0); break;
-                case Shape.Leave: Load(Reg.BP); break;
+                case Shape.Leave or Shape.Enter: Load(Reg.BP); break;
                 case Shape.AccumulatorPair: Load(Reg.AX); Load(Reg.DX); break;
                 case Shape.Product: Load(op.Reg0); break;
                 case Shape.ShiftCl: Load(Reg.CX); break;
@@ -568,6 +568,8 @@ internal static unsafe class BlockEmitter
                 Int(0xFFFF);
                 il.Emit(OpCodes.And);
             }
+            else if (t.Shape == Shape.Enter)
+                EnterFast(ref op);
             else if (t.Shape == Shape.Xlat)
             {
                 // XLAT's table entry: BX + AL, in 16 bits.
@@ -601,6 +603,8 @@ internal static unsafe class BlockEmitter
                 PushValueFast(ref op);
             else if (t.Shape is Shape.SegLoad or Shape.PopSegment or Shape.FarPointer)
                 SegmentLoadFast(t, ref op);
+            else if (t.Shape == Shape.Enter)
+                EnterFast(ref op);
             else if (t.Shape == Shape.Xlat)
             {
                 SlotOnly(Reg.AX);
@@ -845,6 +849,25 @@ internal static unsafe class BlockEmitter
             }
             il.Emit(OpCodes.Call, t.Method!);
             _state.SegLoaded[seg] = false;
+        }
+
+        // ENTER n, 0 (16 bits): BP pushed on its plain stack word, BP the new top, SP n bytes below it, as Stack.Enter.
+        private void EnterFast(ref DecodedOp op)
+        {
+            il.Emit(OpCodes.Ldloc, _pointer);
+            Register(Reg.BP);
+            il.Emit(OpCodes.Unaligned, (byte)1);
+            il.Emit(OpCodes.Stind_I2);
+            SlotOnly(Reg.BP);
+            Int(Reg.BP);
+            il.Emit(OpCodes.Ldloc, _offset);
+            il.Emit(OpCodes.Call, SetIn16);
+            SlotOnly(Reg.SP);
+            Int(Reg.SP);
+            il.Emit(OpCodes.Ldloc, _offset);
+            Int((int)(op.Imm & 0xFFFF));
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.Call, SetIn16);
         }
 
         // Segment register `seg`'s selector: CS's is the block's constant (it changes only by the transfers it follows).
@@ -1547,7 +1570,7 @@ internal static unsafe class BlockEmitter
     // in a local (m): RegMem (reg0, m), MemReg (m, reg1), MemImm (m, imm), Mem (m). Stack: PUSH and POP of reg0.
     // AccumulatorPair (one-operand MUL/IMUL/DIV/IDIV: AX's and DX's slots, the source), Product (IMUL reg, r/m[, imm]),
     // String (LODS..CMPS without REP: their operands by parameter name), Port (IN, OUT: the port).
-    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port, PushValue, Leave, RegSeg, MemSeg, SegLoad, PopSegment, FarPointer, Xlat }
+    private enum Shape { RegReg, RegImm, RegMem, MemReg, MemImm, Reg, Mem, RegEa, Shift, ShiftCl, Setcc, FlagBit, Accumulator, Nothing, Stack, Jcc, Loop, AccumulatorPair, Product, String, Port, PushValue, Leave, RegSeg, MemSeg, SegLoad, PopSegment, FarPointer, Xlat, Enter }
 
     // Method: the operation over plain operands. Size: the operand width in bytes (which slot a byte register is in);
     // SourceSize: reg1's when it differs (MOVZX, MOVSX).
@@ -1562,7 +1585,7 @@ internal static unsafe class BlockEmitter
 
     // The segment of the template's memory operand, if it has one.
     private static int? MemorySegment(Template t, ref DecodedOp op) =>
-        t.Access == Access.None ? null : t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave or Shape.PopSegment ? Seg.SS : op.Seg;
+        t.Access == Access.None ? null : t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave or Shape.PopSegment or Shape.Enter ? Seg.SS : op.Seg;
 
     private static readonly MethodInfo LoopCxTakenMethod = Operation(nameof(Specialized.LoopCxTaken));
     private static readonly MethodInfo InPortMethod = typeof(InputOutput).GetMethod(nameof(InputOutput.InPort), BindingFlags.Static | BindingFlags.NonPublic)!;
@@ -1656,13 +1679,15 @@ internal static unsafe class BlockEmitter
             if (op.Kind1 == OperandKind.Reg8 && op.Reg1 == Reg.CX)
                 return new Template(Shape.ShiftCl, Operation(nameof(Specialized.ShiftRC), WidthType(op.Size)), op.Size, Access.ReadWrite);
         }
-        // 16 bits: PUSH imm and sreg, PUSHF, LEAVE on the plain stack; MOV r16 or m16, sreg.
+        // 16 bits: PUSH imm and sreg, PUSHF, LEAVE, ENTER n, 0 on the plain stack; MOV r16 or m16, sreg.
         if (op.Size == 2 && handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Push && op.Kind0 is OperandKind.Imm or OperandKind.Seg)
             return new Template(Shape.PushValue, null, Access: Access.Write);
         if (op.Size == 2 && handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Pushf)
             return new Template(Shape.PushValue, null, Access: Access.Write);
         if (op.Size == 2 && handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Leave)
             return new Template(Shape.Leave, null, Access: Access.Read);
+        if (op.Size == 2 && handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&Stack.Enter && (op.Imm2 & 31) == 0)
+            return new Template(Shape.Enter, null, Access: Access.Write);
         if (handler == (nint)(delegate*<Processor, ref DecodedOp, void>)&DataMovement.Mov && op.Kind1 == OperandKind.Seg)
         {
             MethodInfo move = Operation(nameof(Specialized.MovRI), typeof(W16));

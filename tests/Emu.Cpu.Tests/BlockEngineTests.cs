@@ -1112,7 +1112,7 @@ public partial class BlockEngineTests
                         1 => [0x6A, imm, pop],
                         2 => [(byte)(0x06 + 8 * random.Next(4)), pop],
                         3 => [0x9C, pop],
-                        4 => [0x55, 0x89, 0xE5, 0xC9],
+                        4 => random.Next(2) == 0 ? [0x55, 0x89, 0xE5, 0xC9] : [0xC8, (byte)random.Next(0x40), 0x00, 0x00, (byte)(0x50 + r1), pop, 0xC9], // or ENTER n,0 ; PUSH ; POP ; LEAVE
                         5 => [0x8C, (byte)(0xC0 | random.Next(4) << 3 | r1)],
                         6 => [0x8C, (byte)(0x06 | random.Next(4) << 3), disp, 0x30],
                         _ => random.Next(2) == 0 ? [(byte)(0x9E + random.Next(2))] : [0xD7],   // sahf / lahf / xlat
