@@ -773,49 +773,29 @@ internal static unsafe class BlockEmitter
         private void StackFast(bool push, int reg)
         {
             if (push)
-            {
-                il.Emit(OpCodes.Ldloc, _pointer);
-                Register(reg);
-                il.Emit(OpCodes.Unaligned, (byte)1);
-                il.Emit(OpCodes.Stind_I2);
-            }
-            SlotOnly(Reg.SP);
-            Int(Reg.SP);
-            il.Emit(OpCodes.Ldloc, _offset);
+                StoreStackWord(() => Register(reg));
+            SetWord(Reg.SP, () => Offset(push ? 0 : 2));
             if (!push)
-            {
-                Int(2);
-                il.Emit(OpCodes.Add);
-            }
-            il.Emit(OpCodes.Call, SetIn16);
-            if (!push)
-            {
-                SlotOnly(reg);
-                Int(reg);
-                il.Emit(OpCodes.Ldloc, _operand);
-                il.Emit(OpCodes.Call, SetIn16);
-            }
+                SetWord(reg, () => il.Emit(OpCodes.Ldloc, _operand));
         }
 
         // PUSH imm16, PUSH sreg, PUSHF (16 bits) on their plain stack word: the value stored, then SP moved.
         private void PushValueFast(ref DecodedOp op)
         {
-            il.Emit(OpCodes.Ldloc, _pointer);
-            switch (op.Kind0)
+            (OperandKind kind, uint imm, int seg) = (op.Kind0, op.Imm & 0xFFFF, op.Reg0);
+            StoreStackWord(() =>
             {
-                case OperandKind.Imm: Int((int)(op.Imm & 0xFFFF)); break;
-                case OperandKind.Seg: Selector(op.Reg0); break;
-                default:
-                    FlagsAddress();
-                    il.Emit(OpCodes.Call, FlagsValueGetter);
-                    break;
-            }
-            il.Emit(OpCodes.Unaligned, (byte)1);
-            il.Emit(OpCodes.Stind_I2);
-            SlotOnly(Reg.SP);
-            Int(Reg.SP);
-            il.Emit(OpCodes.Ldloc, _offset);
-            il.Emit(OpCodes.Call, SetIn16);
+                switch (kind)
+                {
+                    case OperandKind.Imm: Int((int)imm); break;
+                    case OperandKind.Seg: Selector(seg); break;
+                    default:
+                        FlagsAddress();
+                        il.Emit(OpCodes.Call, FlagsValueGetter);
+                        break;
+                }
+            });
+            SetWord(Reg.SP, () => Offset());
         }
 
         // MOV sreg, m16; POP sreg (SP moved first); LES/LDS (the offset into the register, then the selector): the
@@ -824,21 +804,9 @@ internal static unsafe class BlockEmitter
         {
             int seg = t.Shape == Shape.FarPointer ? op.Sub : op.Reg0;
             if (t.Shape == Shape.PopSegment)
-            {
-                SlotOnly(Reg.SP);
-                Int(Reg.SP);
-                il.Emit(OpCodes.Ldloc, _offset);
-                Int(2);
-                il.Emit(OpCodes.Add);
-                il.Emit(OpCodes.Call, SetIn16);
-            }
+                SetWord(Reg.SP, () => Offset(2));
             if (t.Shape == Shape.FarPointer)
-            {
-                SlotOnly(op.Reg0);
-                Int(op.Reg0);
-                il.Emit(OpCodes.Ldloc, _operand);
-                il.Emit(OpCodes.Call, SetIn16);
-            }
+                SetWord(op.Reg0, () => il.Emit(OpCodes.Ldloc, _operand));
             il.Emit(OpCodes.Ldarg_0);
             Int(seg);
             il.Emit(OpCodes.Ldloc, _operand);
@@ -854,20 +822,38 @@ internal static unsafe class BlockEmitter
         // ENTER n, 0 (16 bits): BP pushed on its plain stack word, BP the new top, SP n bytes below it, as Stack.Enter.
         private void EnterFast(ref DecodedOp op)
         {
+            int reserved = (int)(op.Imm & 0xFFFF);
+            StoreStackWord(() => Register(Reg.BP));
+            SetWord(Reg.BP, () => Offset());
+            SetWord(Reg.SP, () => Offset(-reserved));
+        }
+
+        // The stack operations' three steps: the plain stack word (at _pointer) stored, a register's low word written
+        // (W16.SetIn), each with what `value` leaves on the IL stack; and the stack word's offset plus `delta`.
+        private void StoreStackWord(Action value)
+        {
             il.Emit(OpCodes.Ldloc, _pointer);
-            Register(Reg.BP);
+            value();
             il.Emit(OpCodes.Unaligned, (byte)1);
             il.Emit(OpCodes.Stind_I2);
-            SlotOnly(Reg.BP);
-            Int(Reg.BP);
-            il.Emit(OpCodes.Ldloc, _offset);
+        }
+
+        private void SetWord(int reg, Action value)
+        {
+            SlotOnly(reg);
+            Int(reg);
+            value();
             il.Emit(OpCodes.Call, SetIn16);
-            SlotOnly(Reg.SP);
-            Int(Reg.SP);
+        }
+
+        private void Offset(int delta = 0)
+        {
             il.Emit(OpCodes.Ldloc, _offset);
-            Int((int)(op.Imm & 0xFFFF));
-            il.Emit(OpCodes.Sub);
-            il.Emit(OpCodes.Call, SetIn16);
+            if (delta != 0)
+            {
+                Int(delta);
+                il.Emit(OpCodes.Add);
+            }
         }
 
         // Segment register `seg`'s selector: CS's is the block's constant (it changes only by the transfers it follows).
