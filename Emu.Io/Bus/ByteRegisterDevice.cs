@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Emu.Io.Bus;
 
 /// <summary>
@@ -25,34 +23,12 @@ public abstract class ByteRegisterDevice : IIoDevice
 
     public virtual string RegisterName(uint offset, bool write) => $"+{offset:X2}";
 
-    // The same byte cycles as a value (the bus's exit path, DeviceBus.Read and Write): no span, and the bus calls
-    // this class directly instead of through IIoDevice, whose call from the bus reaches many device types. A byte
-    // access, the common one, is one virtual call from the bus.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal uint ReadValue(uint offset, int width) => width == 1 ? ReadByte(offset) : ReadBytes(offset, width);
+    // A byte access as a value (the bus's exit path, DeviceBus.Read and Write): the bus calls this class directly
+    // instead of through IIoDevice, whose call from the bus reaches many device types; a wider access takes Read and
+    // Write's split into byte cycles above.
+    internal byte ReadValue(uint offset) => ReadByte(offset);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void WriteValue(uint offset, int width, uint value)
-    {
-        if (width == 1)
-            WriteByte(offset, (byte)value);
-        else
-            WriteBytes(offset, width, value);
-    }
-
-    private uint ReadBytes(uint offset, int width)
-    {
-        uint value = 0;
-        for (int i = 0; i < width; i++)
-            value |= (uint)ReadByte(offset + (uint)i) << (8 * i);
-        return value;
-    }
-
-    private void WriteBytes(uint offset, int width, uint value)
-    {
-        for (int i = 0; i < width; i++)
-            WriteByte(offset + (uint)i, (byte)(value >> (8 * i)));
-    }
+    internal void WriteValue(uint offset, byte value) => WriteByte(offset, value);
 
     /// <summary>Reads the byte register at <paramref name="offset"/>; may have side effects (clear on read).</summary>
     protected abstract byte ReadByte(uint offset);

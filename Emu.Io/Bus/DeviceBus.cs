@@ -104,8 +104,8 @@ public abstract class DeviceBus
 
     /// <summary>A read of <paramref name="width"/> bytes as a value, and the range that answered (null: unclaimed,
     /// and the value all ones).</summary>
-    // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path. An 8-bit ISA
-    // device is called directly, any other through IIoDevice with a span over the value.
+    // Inlined so that on a PortBus or MmioBus receiver the lookup devirtualises: this is the exit path. A byte access
+    // to an 8-bit ISA device is called directly, any other through IIoDevice with a span over the value.
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint Read(uint address, int width, out DeviceRange? range)
@@ -114,8 +114,8 @@ public abstract class DeviceBus
         if (range is null)
             return IsValidWidth(width) ? uint.MaxValue >> (32 - 8 * width) : 0xFFFF_FFFF; // each byte floats high
         uint offset = range.OffsetOf(address);
-        if (range.ByteDevice is { } bytes)
-            return bytes.ReadValue(offset, width);
+        if (width == 1 && range.ByteDevice is { } bytes)
+            return bytes.ReadValue(offset);
         uint value = 0;
         range.Device.Read(offset, BytesOf(ref value, width));
         return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
@@ -132,9 +132,9 @@ public abstract class DeviceBus
         if (range is null)
             return null;
         uint offset = range.OffsetOf(address);
-        if (range.ByteDevice is { } bytes)
+        if (width == 1 && range.ByteDevice is { } bytes)
         {
-            bytes.WriteValue(offset, width, value);
+            bytes.WriteValue(offset, (byte)value);
             return range;
         }
         if (!BitConverter.IsLittleEndian)
