@@ -67,14 +67,16 @@ internal sealed class ExitDispatcher(Processor cpu, ExitStatistics stats, PortBu
 
     private void Observers() => _observed = _tracer is not null || _layers is not null || _debugger is not null;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override uint Read(Processor cpu, ExitReason reason, uint address, int size)
     {
         if (_observed | _stats.TimingEnabled)
             return ObservedAccess(cpu, reason, write: false, address, size, 0);
         _stats.Count(reason);
-        return reason == ExitReason.Io ? _ports.Read(address, size) : _mmio.Read(address, size);
+        return reason == ExitReason.Io ? _ports.Read(address, size) : ReadMmio(address, size);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Write(Processor cpu, ExitReason reason, uint address, int size, uint value)
     {
         if (_observed | _stats.TimingEnabled)
@@ -86,8 +88,16 @@ internal sealed class ExitDispatcher(Processor cpu, ExitStatistics stats, PortBu
         if (reason == ExitReason.Io)
             _ports.Write(address, size, value);
         else
-            _mmio.Write(address, size, value);
+            WriteMmio(address, size, value);
     }
+
+    // The MMIO bus's path in a method of its own, so that the JIT's inlining budget for Read and Write goes to the
+    // port bus's (both are inlined whole otherwise, and the budget ran out before the small helpers on the port path).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private uint ReadMmio(uint address, int size) => _mmio.Read(address, size);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteMmio(uint address, int size, uint value) => _mmio.Write(address, size, value);
 
     // Not inlined: the lean path then carries no VmExit to build.
     [MethodImpl(MethodImplOptions.NoInlining)]

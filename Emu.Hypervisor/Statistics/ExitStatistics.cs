@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Emu.Cpu;
 
 namespace Emu.Hypervisor.Statistics;
@@ -59,6 +60,7 @@ public sealed class ExitStatistics
 
     public long CountOf(ExitReason reason) => _countByReason[(int)reason];
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Count(ExitReason reason) => _countByReason[(int)reason]++;
 
     public void AddTime(ExitReason reason, string? device, long hostTicks)

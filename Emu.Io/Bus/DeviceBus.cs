@@ -186,5 +186,6 @@ public abstract class DeviceBus
     /// <paramref name="sorted"/> is ordered by start.</summary>
     protected abstract void OnRegistered(DeviceRange changed, IReadOnlyList<DeviceRange> sorted);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsValidWidth(int width) => width is 1 or 2 or 4;
 }
