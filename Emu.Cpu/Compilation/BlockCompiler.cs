@@ -263,9 +263,12 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
                     returns = returns.Outer;
                     break;
                 default:
-                    // (A conditional branch that was taken when it was decoded is not followed by its next
-                    // instruction in the pool: that is found by its address.)
-                    if ((!op.Fallthrough && branch is null) || next >= 0x1_0000)
+                    // The next instruction in memory, which is the next slot in the pool when the two were decoded
+                    // in a row; otherwise it is found by its address: after a conditional branch that was taken when
+                    // it was decoded, and where the next instruction was decoded first (the target of a jump, the
+                    // return point of a CALL). An instruction that does not fall through (a far JMP, HLT) is a
+                    // handler call after which the block leaves when IP is not the next one's.
+                    if (next >= 0x1_0000)
                         return start;
                     to = (cs, next);
                     break;
