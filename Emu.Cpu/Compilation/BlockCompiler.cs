@@ -70,10 +70,16 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     /// <summary>One instruction of a block: its pool slot, the CS:IP it runs at, and the steps it goes on at (-1: out
     /// of the block): <paramref name="Next"/> after it falls through or follows its transfer, <paramref name="Taken"/>
     /// when it is a conditional branch that is taken.</summary>
-    internal readonly record struct Step(int Slot, ushort Cs, ushort Ip, int Next = -1, int Taken = -1);
+    /// <remarks>A class, as the compiler's other records are: a list of a value type of emu's is a generic
+    /// instantiation ReadyToRun cannot precompile (CoreLib is outside emu's version bubble), and the first compile of a
+    /// process JIT-compiled about 30 methods of <c>List&lt;Step&gt;</c> and LINQ over it.</remarks>
+    internal sealed record Step(int Slot, ushort Cs, ushort Ip, int Next = -1, int Taken = -1);
 
     // The CALLs, far CALLs and INTs a path of a block went through and has not returned from, innermost first.
     private sealed record Frame(Transfer Kind, ushort Cs, ushort Ip, Frame? Outer);
+
+    // A conditional branch's taken side, to be formed after the paths before it: the branch's step and its target.
+    private sealed record Fork(int From, ushort Ip);
 
     /// <summary>The control transfers a block goes on through: JMP rel16 and near CALL rel16 to their target, RET
     /// [imm16] to the CALL's return point, far CALL ptr16:16 to its target and RETF to its return point, INT n (INT3,
@@ -170,7 +176,9 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
         if (_used > MaxBlocks)
             Clear();
         int index = _used++;
-        int[] slots = [.. steps.Select(s => s.Slot)];
+        int[] slots = new int[steps.Count];
+        for (int i = 0; i < slots.Length; i++)
+            slots[i] = steps[i].Slot;
         int[] longest = Longest(steps);
         Compiled++;
         _blocks[index] = new Block(BlockEmitter.Emit(this, cpu, pool, steps, longest), ip, slots, longest[0], cache.Generation);
@@ -189,7 +197,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     {
         var steps = new List<Step>();
         var frames = new List<Frame?>();
-        var forks = new Queue<(int From, ushort Ip)>();
+        var forks = new Queue<Fork>();
         FormPath(cpu, first, startCs, startIp, null, steps, frames, forks);
         while (forks.TryDequeue(out var fork))
         {
@@ -203,7 +211,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     }
 
     // Adds the path that starts at `slot` (CS:IP = cs:ip) with the returns `returns`; answers the index of its first step.
-    private int FormPath(Processor cpu, int slot, ushort cs, uint ip, Frame? returns, List<Step> steps, List<Frame?> frames, Queue<(int, ushort)> forks)
+    private int FormPath(Processor cpu, int slot, ushort cs, uint ip, Frame? returns, List<Step> steps, List<Frame?> frames, Queue<Fork> forks)
     {
         DecodedOp[] pool = cache.Pool;
         int start = steps.Count;
@@ -216,7 +224,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             uint next = ip + op.Length;
             uint? branch = BranchTarget(ref op, next);
             if (branch is uint taken)
-                forks.Enqueue((index, (ushort)taken));
+                forks.Enqueue(new Fork(index, (ushort)taken));
             (ushort Cs, uint Ip) to;
             switch (KindOf(ref op))
             {

@@ -85,16 +85,16 @@ internal static unsafe class BlockEmitter
     private static (DynamicMethod, Emitter.Usage) Write(DecodedOp[] pool, List<BlockCompiler.Step> steps, int[] longest, CpuModel model, Emitter.Usage? loops)
     {
         BlockCompiler.Step start = steps[0];
-        var method = new DynamicMethod($"Block_{start.Cs:X4}_{start.Ip:X4}_{start.Slot}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
+        var method = new DynamicMethod($"Block_{(int)start.Cs:X4}_{(int)start.Ip:X4}_{start.Slot}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
         var il = new Emitter(method.GetILGenerator(), steps, longest, model);
-        var segments = new SortedSet<int>();
+        bool[] segments = new bool[6];
         foreach (BlockCompiler.Step step in steps)
         {
             if (TemplateOf(ref pool[step.Slot], model) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
             {
-                segments.Add(seg);
+                segments[seg] = true;
                 if (t.Shape == Shape.String)
-                    segments.Add(Seg.ES);
+                    segments[Seg.ES] = true;
             }
         }
         il.Start(segments, loops);
@@ -209,7 +209,13 @@ internal static unsafe class BlockEmitter
         /// and whether it loops (goes back to a step written already).</summary>
         public sealed record Usage(bool[] Regs, bool Flags, bool Loops);
 
-        public Usage Used() => new([.. _regs.Select(r => r is not null)], _flagsUsed, BlockCompiler.Loops(_steps));
+        public Usage Used()
+        {
+            bool[] used = new bool[_regs.Length];
+            for (int r = 0; r < used.Length; r++)
+                used[r] = _regs[r] is not null;
+            return new(used, _flagsUsed, BlockCompiler.Loops(_steps));
+        }
 
         private sealed record State(bool[] Loaded, bool[] Dirty, bool[] SegLoaded)
         {
@@ -228,7 +234,9 @@ internal static unsafe class BlockEmitter
             _steps = steps;
             _longest = longest;
             _cs = _instructionCs = steps[0].Cs;
-            _labels = [.. steps.Select(_ => il.DefineLabel())];
+            _labels = new Label[steps.Count];
+            for (int i = 0; i < _labels.Length; i++)
+                _labels[i] = il.DefineLabel();
             _entry = new (State, ushort)?[steps.Count];
             // The method's start comes into step 0.
             int[] waysIn = new int[steps.Count];
@@ -258,7 +266,7 @@ internal static unsafe class BlockEmitter
         /// <summary>The method's start; <paramref name="segments"/>: those the block's memory operands use, whose bases
         /// are loaded once here rather than on every pass; <paramref name="loops"/>: for a block that loops to its start,
         /// what its passes use, loaded here too and kept in locals from pass to pass.</summary>
-        public void Start(IEnumerable<int> segments, Usage? loops)
+        public void Start(bool[] segments, Usage? loops)
         {
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Call, GetCodeGeneration);
@@ -268,9 +276,16 @@ internal static unsafe class BlockEmitter
             Int(0);
             il.Emit(OpCodes.Ldelema, typeof(uint));
             il.Emit(OpCodes.Stloc, _regsRef);
-            foreach (int seg in segments)
-                SegBase(seg);
-            if (_state.SegLoaded.Contains(true))
+            bool any = false;
+            for (int seg = 0; seg < segments.Length; seg++)
+            {
+                if (segments[seg])
+                {
+                    SegBase(seg);
+                    any = true;
+                }
+            }
+            if (any)
                 PlainAccessCopy();
             if (loops is not null)
             {
@@ -1596,28 +1611,35 @@ internal static unsafe class BlockEmitter
     private static MethodInfo MulDivOperation(string name) => typeof(MulDiv).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
 
     // LODS, STOS, MOVS, SCAS and CMPS: their one-element operation on plain memory, and what it does to ES:DI.
-    private static readonly Dictionary<nint, (MethodInfo Operation, Access Destination)> StringOperations = new()
+    private sealed record StringOperation(MethodInfo Operation, Access Destination)
     {
-        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Lods] = (StringOperation(nameof(StringOps.LodsPlain)), Access.None),
-        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Stos] = (StringOperation(nameof(StringOps.StosPlain)), Access.Write),
-        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Movs] = (StringOperation(nameof(StringOps.MovsPlain)), Access.Write),
-        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Scas] = (StringOperation(nameof(StringOps.ScasPlain)), Access.Read),
-        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Cmps] = (StringOperation(nameof(StringOps.CmpsPlain)), Access.Read),
-    };
+        public StringOperation(string name, Access destination)
+            : this(typeof(StringOps).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!, destination)
+        {
+        }
+    }
 
-    private static MethodInfo StringOperation(string name) => typeof(StringOps).GetMethod(name, BindingFlags.Static | BindingFlags.NonPublic)!;
+    private static readonly Dictionary<nint, StringOperation> StringOperations = new()
+    {
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Lods] = new(nameof(StringOps.LodsPlain), Access.None),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Stos] = new(nameof(StringOps.StosPlain), Access.Write),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Movs] = new(nameof(StringOps.MovsPlain), Access.Write),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Scas] = new(nameof(StringOps.ScasPlain), Access.Read),
+        [(nint)(delegate*<Processor, ref DecodedOp, void>)&StringOps.Cmps] = new(nameof(StringOps.CmpsPlain), Access.Read),
+    };
 
     // The template an instruction is compiled with, or null (its handler is called).
     private static Template? TemplateOf(ref DecodedOp op, CpuModel model)
     {
-        if (Templates.GetValueOrDefault((nint)op.Execute) is { } t)
+        // (TryGetValue, not GetValueOrDefault: the extension over a dictionary keyed by nint is JIT-compiled at start.)
+        if (Templates.TryGetValue((nint)op.Execute, out Template? t))
             return t;
         // IN and OUT of every width, with an immediate port or DX.
         if (op.Size is 1 or 2 or 4 && (nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&InputOutput.In)
             return new Template(Shape.Port, InPortMethod, op.Size);
         if (op.Size is 1 or 2 or 4 && (nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&InputOutput.Out)
             return new Template(Shape.Port, OutPortMethod, op.Size);
-        if (AccumulatorOperations.GetValueOrDefault((nint)op.Execute) is { } operation && op.Kind1 == OperandKind.None
+        if (AccumulatorOperations.TryGetValue((nint)op.Execute, out MethodInfo? operation) && op.Kind1 == OperandKind.None
             && op.Size is 1 or 2 or 4 && (IsRegister(op.Kind0) || op.Kind0 == OperandKind.Mem))
             return new Template(Shape.AccumulatorPair, operation, op.Size, op.Kind0 == OperandKind.Mem ? Access.Read : Access.None);
         // IMUL reg, r/m [, imm]: 16 or 32 bits.
@@ -1635,9 +1657,9 @@ internal static unsafe class BlockEmitter
         if ((nint)op.Execute == (nint)(delegate*<Processor, ref DecodedOp, void>)&Control.LoopCount && op.Size == 2 && op.Sub is 1 or 2)
             return new Template(Shape.Loop, Operation(nameof(Specialized.LoopCxWhileTaken)));
         // A string instruction without REP and with 16-bit addresses (the REP forms run in bulk in their handler).
-        if (StringOperations.GetValueOrDefault((nint)op.Execute) is ({ } stringOperation, var destination)
+        if (StringOperations.TryGetValue((nint)op.Execute, out StringOperation? stringOperation)
             && (op.Prefixes & (PrefixFlags.Rep | PrefixFlags.Repne)) == 0 && !op.Address32 && op.Size is 1 or 2 or 4)
-            return new Template(Shape.String, stringOperation, op.Size, Access.Read | destination);
+            return new Template(Shape.String, stringOperation.Operation, op.Size, Access.Read | stringOperation.Destination);
         return null;
     }
 
