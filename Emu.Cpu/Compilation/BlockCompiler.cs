@@ -57,10 +57,13 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
     // Shorter blocks stay threaded, unless they go back to a step of their own (a loop runs inside the method).
     private const int MinInstructions = 4;
 
-    private sealed class Block(Func<int> code, uint startIp, int[] slots, int longest, int generation)
+    private sealed class Block(Func<int> code, uint startIp, int[] slots, int longest, int generation, uint address, long compiledAt)
     {
         public readonly Func<int> Code = code;
         public readonly uint StartIp = startIp;
+        // The physical address of its first instruction, and the processor's Retired count when it was compiled.
+        public readonly uint Address = address;
+        public readonly long CompiledAt = compiledAt;
         public readonly int[] Slots = slots;
         // The instructions on its longest way from the start to an exit, not counting a loop (which checks again).
         public readonly int Longest = longest;
@@ -115,6 +118,7 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             if (!Intact(b))
             {
                 Drop(index);
+                BackOff(cpu, b);
                 return 0;
             }
             b.Generation = cache.Generation;
@@ -148,9 +152,52 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
         _blocks[index] = null;
     }
 
+    // A block dropped because its code changed soon after it was compiled (self-modifying code that patches itself
+    // on every pass) is compiled again only after twice as many starts as the last time: it would otherwise be
+    // compiled, and JIT-compiled (about a millisecond), again every Threshold passes. Kept by the physical address of
+    // its first instruction, which outlives the pool's slots: after a flush the instruction is decoded into another
+    // slot, which waits as long before its first compile (Compile). A block that lived for LongLived instructions or
+    // more was code replaced for good (a program loaded over another): its address starts afresh.
+    private const long LongLived = 10_000_000;
+    private const int MaxBackOff = 20;
+
+    private sealed class Rewritten
+    {
+        public int Times;
+        // The slot that waits (or waited) Threshold << Times starts before its compile, and the Clear it was in (a
+        // flush reuses the slots).
+        public int Slot;
+        public long Clears;
+    }
+
+    // Made at the first block dropped for changed code: most guests never have one.
+    private Dictionary<uint, Rewritten>? _rewritten;
+
+    private void BackOff(Processor cpu, Block b)
+    {
+        _rewritten ??= [];
+        if (!_rewritten.TryGetValue(b.Address, out Rewritten? rewritten))
+            _rewritten[b.Address] = rewritten = new Rewritten();
+        rewritten.Times = cpu.Retired - b.CompiledAt < LongLived ? Math.Min(rewritten.Times + 1, MaxBackOff) : 0;
+        Wait(b.Slots[0], rewritten);
+    }
+
+    private void Wait(int slot, Rewritten rewritten)
+    {
+        rewritten.Slot = slot;
+        rewritten.Clears = _clears;
+        ref DecodedOp first = ref cache.Pool[slot];
+        if (first.Block == 0)
+            first.Entries = Threshold - (Threshold << rewritten.Times);
+    }
+
+    // Clears so far.
+    private long _clears;
+
     /// <summary>Drops every compiled block (the cache was flushed, or the table is full).</summary>
     public void Clear()
     {
+        _clears++;
         for (int i = 1; i < _used; i++)
         {
             if (_blocks[i] is not null)
@@ -165,6 +212,13 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
         if (Threshold == 0 || first == 0)
             return;
         DecodedOp[] pool = cache.Pool;
+        // Code that rewrote itself under its last block, now decoded into another slot (after a flush): it waits too.
+        if (_rewritten is not null && _rewritten.TryGetValue(pool[first].Address, out Rewritten? rewritten) && rewritten.Times > 0
+            && (rewritten.Slot != first || rewritten.Clears != _clears))
+        {
+            Wait(first, rewritten);
+            return;
+        }
         List<Step> steps = Form(cpu, first, cpu.CS, ip);
         if (steps.Count < MinInstructions && !Loops(steps))
         {
@@ -181,7 +235,8 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
             slots[i] = steps[i].Slot;
         int[] longest = Longest(steps);
         Compiled++;
-        _blocks[index] = new Block(BlockEmitter.Emit(this, cpu, pool, steps, longest), ip, slots, longest[0], cache.Generation);
+        _blocks[index] = new Block(BlockEmitter.Emit(this, cpu, pool, steps, longest), ip, slots, longest[0], cache.Generation,
+            pool[first].Address, cpu.Retired);
         pool[first].Block = index;
     }
 

@@ -54,6 +54,29 @@ public partial class BlockEngineTests
         m.Cpu.DX.Should().Be(4 + 3 + 2 + 1);
     }
 
+    [Fact]
+    public void A_loop_that_patches_itself_on_every_pass_is_not_compiled_again_on_every_pass()
+    {
+        // Every pass stores CL into the immediate of the MOV BL, imm8 after it, which drops the block holding it: a
+        // block dropped soon after its compile waits twice as many starts before the next one, each time.
+        CoreMachine Run(bool compiled)
+        {
+            var m = Loop(CpuModel.I386, passes: 2000, compiled, a =>
+            {
+                a.mov(__byte_ptr[si], cl);
+                a.mov(bl, 0x55);  // B3 ib
+                a.add(dx, bx);
+            });
+            m.Cpu.SI = CoreMachine.CodeOffset + 3 + 2 + 1;
+            m.RunToHalt().Should().Be(StopReason.Halt);
+            return m;
+        }
+
+        var compiledRun = Run(compiled: true);
+        SameState(compiledRun, Run(compiled: false), "compiled against interpreted");
+        compiledRun.Cpu.Compiled.Blocks.Should().BeLessThan(20, "2,000 passes make 11 doublings of the wait, not 2,000 compiles");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
