@@ -40,14 +40,7 @@ public partial class BlockEngineTests
     [InlineData(true)]
     public void A_store_into_the_instruction_right_after_it_is_seen_by_that_instruction(bool compiled)
     {
-        // MOV [SI],CL patches the very next instruction's immediate, inside one block.
-        var m = Loop(CpuModel.I386, passes: 4, compiled, a =>
-        {
-            a.mov(__byte_ptr[si], cl);
-            a.mov(bl, 0x55);  // B3 ib
-            a.add(dx, bx);
-        });
-        m.Cpu.SI = CoreMachine.CodeOffset + 3 + 2 + 1;
+        var m = PatchingTheNextInstruction(passes: 4, compiled);
 
         m.RunToHalt().Should().Be(StopReason.Halt);
 
@@ -57,24 +50,30 @@ public partial class BlockEngineTests
     [Fact]
     public void A_loop_that_patches_itself_on_every_pass_is_not_compiled_again_on_every_pass()
     {
-        // Every pass stores CL into the immediate of the MOV BL, imm8 after it, which drops the block holding it: a
-        // block dropped soon after its compile waits twice as many starts before the next one, each time.
-        CoreMachine Run(bool compiled)
-        {
-            var m = Loop(CpuModel.I386, passes: 2000, compiled, a =>
-            {
-                a.mov(__byte_ptr[si], cl);
-                a.mov(bl, 0x55);  // B3 ib
-                a.add(dx, bx);
-            });
-            m.Cpu.SI = CoreMachine.CodeOffset + 3 + 2 + 1;
-            m.RunToHalt().Should().Be(StopReason.Halt);
-            return m;
-        }
+        // Each pass's store drops the block holding the instruction it patches: a block dropped soon after its compile
+        // waits twice as many starts before the next one, each time.
+        var compiled = PatchingTheNextInstruction(passes: 2000, compiled: true);
+        var interpreted = PatchingTheNextInstruction(passes: 2000, compiled: false);
 
-        var compiledRun = Run(compiled: true);
-        SameState(compiledRun, Run(compiled: false), "compiled against interpreted");
-        compiledRun.Cpu.Compiled.Blocks.Should().BeLessThan(20, "2,000 passes make 11 doublings of the wait, not 2,000 compiles");
+        compiled.RunToHalt().Should().Be(StopReason.Halt);
+        interpreted.RunToHalt().Should().Be(StopReason.Halt);
+
+        SameState(compiled, interpreted, "compiled against interpreted");
+        compiled.Cpu.Compiled.Blocks.Should().BeLessThan(20, "2,000 passes make 11 doublings of the wait, not 2,000 compiles");
+    }
+
+    // MOV [SI],CL patches the very next instruction's immediate (MOV BL, imm8), inside one block, on every pass; ADD DX,
+    // BX adds what it loaded.
+    private static CoreMachine PatchingTheNextInstruction(int passes, bool compiled)
+    {
+        var m = Loop(CpuModel.I386, passes, compiled, a =>
+        {
+            a.mov(__byte_ptr[si], cl);
+            a.mov(bl, 0x55);  // B3 ib
+            a.add(dx, bx);
+        });
+        m.Cpu.SI = CoreMachine.CodeOffset + 3 + 2 + 1;
+        return m;
     }
 
     [Theory]
