@@ -240,12 +240,13 @@ internal sealed unsafe class BlockCompiler(DecodeCache cache)
         pool[first].Block = index;
     }
 
-    // The instructions in the order they are written, from the first: a path goes on through the next slot while code
-    // falls through in memory, and on through a transfer to where it goes when that is cached (below 1 MiB, where
-    // linear and physical addresses agree) or, for a return, when the CALL or INT it returns from is on the path. It
-    // stops where the run loop would always leave (IP wraps at 64 KiB, an instruction that does not fall through),
-    // where it reaches a step of the block again with the same CALLs and INTs to return from (it goes on there: a
-    // loop, or two paths that meet), and when the block has MaxInstructions. The taken side of a conditional branch
+    // The instructions in the order they are written, from the first: a path goes on to the next instruction in memory
+    // (the next slot, or the slot cached at its address), and on through a transfer to where it goes when that is
+    // cached (below 1 MiB, where linear and physical addresses agree) or, for a return, when the CALL or INT it returns
+    // from is on the path. It stops where the run loop would always leave (IP wraps at 64 KiB, a transfer it does not
+    // follow), where what comes next was never decoded, where it reaches a step of the block again with the same CALLs
+    // and INTs to return from (it goes on there: a loop, or two paths that meet), and when the block has
+    // MaxInstructions. The taken side of a conditional branch
     // is a path of its own, formed after those before it, when its target is cached and forward (or a step of the
     // block again); it starts with the CALLs and INTs of the branch.
     private List<Step> Form(Processor cpu, int first, ushort startCs, uint startIp)
