@@ -550,7 +550,7 @@ internal static unsafe class BlockEmitter
             // The memory operand's width: the operation's, but for MOVZX/MOVSX its source's.
             int width = t.Shape == Shape.RegMem && t.SourceSize != 0 ? t.SourceSize : size;
             int seg = MemorySegment(t, ref op)!.Value;
-            bool stack = t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave or Shape.PopSegment or Shape.Enter;
+            bool stack = OnStack(t.Shape);
             bool push = stack && t.Access == Access.Write;
             var slow = il.DefineLabel();
             // The slow path, written at the end, finds InstructionCs as the fast path has it here: this CS's.
@@ -583,8 +583,6 @@ internal static unsafe class BlockEmitter
                 Int(0xFFFF);
                 il.Emit(OpCodes.And);
             }
-            else if (t.Shape == Shape.Enter)
-                EnterFast(ref op);
             else if (t.Shape == Shape.Xlat)
             {
                 // XLAT's table entry: BX + AL, in 16 bits.
@@ -1586,7 +1584,10 @@ internal static unsafe class BlockEmitter
 
     // The segment of the template's memory operand, if it has one.
     private static int? MemorySegment(Template t, ref DecodedOp op) =>
-        t.Access == Access.None ? null : t.Shape is Shape.Stack or Shape.PushValue or Shape.Leave or Shape.PopSegment or Shape.Enter ? Seg.SS : op.Seg;
+        t.Access == Access.None ? null : OnStack(t.Shape) ? Seg.SS : op.Seg;
+
+    // The shapes whose memory operand is the stack word at SS:SP (LEAVE's at SS:BP), moved by the fast path itself.
+    private static bool OnStack(Shape shape) => shape is Shape.Stack or Shape.PushValue or Shape.Leave or Shape.PopSegment or Shape.Enter;
 
     private static readonly MethodInfo LoopCxTakenMethod = Operation(nameof(Specialized.LoopCxTaken));
     private static readonly MethodInfo InPortMethod = typeof(InputOutput).GetMethod(nameof(InputOutput.InPort), BindingFlags.Static | BindingFlags.NonPublic)!;
