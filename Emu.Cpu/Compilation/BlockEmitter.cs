@@ -57,15 +57,19 @@ internal static unsafe class BlockEmitter
     /// <paramref name="compiler"/>.</summary>
     public static Func<int> Emit(BlockCompiler compiler, Processor cpu, DecodedOp[] pool, List<BlockCompiler.Step> steps, int[] longest)
     {
-        (DynamicMethod method, Emitter.Usage usage) = Write(pool, steps, longest, cpu.Model, loops: null);
+        // Each step's template, found once (the memory and segment forms are made by reflection) for both writings.
+        var templates = new Template?[steps.Count];
+        for (int i = 0; i < steps.Count; i++)
+            templates[i] = TemplateOf(ref pool[steps[i].Slot], cpu.Model);
+        (DynamicMethod method, Emitter.Usage usage) = Write(pool, steps, templates, longest, cpu.Model, loops: null);
         // A block that loops is written again knowing what it uses: that guest state is loaded before the first
         // step and stays in locals from one pass to the next (see the Emitter's remarks).
         if (usage.Loops)
-            (method, _) = Write(pool, steps, longest, cpu.Model, usage);
+            (method, _) = Write(pool, steps, templates, longest, cpu.Model, usage);
         for (int i = 0; i < steps.Count; i++)
         {
             ref DecodedOp op = ref pool[steps[i].Slot];
-            if (TemplateOf(ref op, cpu.Model) is null && TransferOf(ref op, last: steps[i].Next < 0) == BlockCompiler.Transfer.None)
+            if (templates[i] is null && TransferOf(ref op, last: steps[i].Next < 0) == BlockCompiler.Transfer.None)
                 compiler.HandlerInstructions++;
             else
                 compiler.InlineInstructions++;
@@ -82,15 +86,15 @@ internal static unsafe class BlockEmitter
         var kind => kind,
     };
 
-    private static (DynamicMethod, Emitter.Usage) Write(DecodedOp[] pool, List<BlockCompiler.Step> steps, int[] longest, CpuModel model, Emitter.Usage? loops)
+    private static (DynamicMethod, Emitter.Usage) Write(DecodedOp[] pool, List<BlockCompiler.Step> steps, Template?[] templates, int[] longest, CpuModel model, Emitter.Usage? loops)
     {
         BlockCompiler.Step start = steps[0];
         var method = new DynamicMethod($"Block_{(int)start.Cs:X4}_{(int)start.Ip:X4}_{start.Slot}", typeof(int), [typeof(Processor)], typeof(Processor), skipVisibility: true);
         var il = new Emitter(method.GetILGenerator(), steps, longest, model);
         bool[] segments = new bool[6];
-        foreach (BlockCompiler.Step step in steps)
+        for (int i = 0; i < steps.Count; i++)
         {
-            if (TemplateOf(ref pool[step.Slot], model) is { } t && MemorySegment(t, ref pool[step.Slot]) is int seg)
+            if (templates[i] is { } t && MemorySegment(t, ref pool[steps[i].Slot]) is int seg)
             {
                 segments[seg] = true;
                 if (t.Shape == Shape.String)
@@ -108,7 +112,7 @@ internal static unsafe class BlockEmitter
             (ushort Cs, ushort Ip)? then = last ? null : (steps[onward].Cs, steps[onward].Ip);
             il.At(cs);
             il.Enter(i);
-            Template? template = TemplateOf(ref op, model);
+            Template? template = templates[i];
             BlockCompiler.Transfer transfer = TransferOf(ref op, last);
             uint target = (next + op.Imm) & 0xFFFF;
             switch (transfer)
