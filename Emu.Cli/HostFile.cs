@@ -12,16 +12,17 @@ internal enum FileKind { Missing, Regular, Directory, CharacterDevice, BlockDevi
 /// </summary>
 internal static partial class HostFile
 {
-    public readonly record struct Identity(ulong Device, ulong Inode);
+    // A class: a nullable struct's code is JIT-compiled (not precompiled) at every start (docs/PERFORMANCE.md, start-up).
+    public sealed record Identity(ulong Device, ulong Inode);
 
     public static FileKind KindOf(string path) => Stat(path, out _);
 
     /// <summary>The file the path names, or null when it does not exist yet.</summary>
     public static Identity? IdentityOf(string path) => Stat(path, out var id) == FileKind.Missing ? null : id;
 
-    private static FileKind Stat(string path, out Identity identity)
+    private static FileKind Stat(string path, out Identity? identity)
     {
-        identity = default;
+        identity = null;
         Span<byte> buffer = stackalloc byte[256]; // struct statx
         if (path.Length == 0 || StatX(AtFdCwd, path, 0, BasicStats, ref MemoryMarshal.GetReference(buffer)) != 0)
             return FileKind.Missing;

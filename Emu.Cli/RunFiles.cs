@@ -23,7 +23,7 @@ internal sealed class RunFiles
         var kind = HostFile.KindOf(path);
         if (kind != FileKind.Regular && !(blockDeviceOk && kind == FileKind.BlockDevice))
             throw ErrorWords.NotAFile(what, path, kind);
-        _inputs.Add(new InputFile(what, path, HostFile.IdentityOf(path)!.Value));
+        _inputs.Add(new InputFile(what, path, HostFile.IdentityOf(path)!));
     }
 
     /// <summary>An input opened by another process (a disk a device process serves): only guarded against being overwritten.</summary>
@@ -42,7 +42,7 @@ internal sealed class RunFiles
         switch (kind)
         {
             case FileKind.Regular:
-                var identity = HostFile.IdentityOf(path)!.Value;
+                var identity = HostFile.IdentityOf(path)!;
                 if (_inputs.Find(i => i.Identity == identity) is { } input)
                     throw new UserError($"{option}: '{path}' is the {input.What} '{input.Path}'; writing it would destroy an input", ExitCodes.Usage);
                 key = identity;
@@ -51,7 +51,7 @@ internal sealed class RunFiles
                 string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
                 if (HostFile.KindOf(folder) != FileKind.Directory)
                     throw new UserError($"{option}: cannot write '{path}': the folder '{folder}' does not exist");
-                key = (HostFile.IdentityOf(folder)!.Value, Path.GetFileName(path)); // the file it will become
+                key = (HostFile.IdentityOf(folder)!, Path.GetFileName(path)); // the file it will become
                 break;
             case FileKind.Directory or FileKind.Socket:
                 throw new UserError($"{option}: cannot write '{path}': it is {ErrorWords.Of(kind)}");

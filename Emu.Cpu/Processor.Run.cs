@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Emu.Cpu.Compilation;
 using Emu.Cpu.Decoding;
 using Emu.Memory;
 
@@ -22,10 +23,9 @@ public sealed unsafe partial class Processor
     /// <inheritdoc cref="CompiledRetired"/>
     public long BlockEntries { get; private set; }
 
-    /// <summary>Blocks compiled to IL so far (dropped ones included), their instructions, and how many of those call
-    /// their handler as the run loop does rather than run as inline operations.</summary>
-    public (long Blocks, long Instructions, long Handlers) Compiled =>
-        (_cache.Compiler.Compiled, _cache.Compiler.InlineInstructions + _cache.Compiler.HandlerInstructions, _cache.Compiler.HandlerInstructions);
+    /// <summary>The block engine's share of the run so far (see <see cref="Compilation.CompiledCode"/>).</summary>
+    public CompiledCode Compiled => new(CompiledRetired, BlockEntries, _cache.Compiler.Compiled,
+        _cache.Compiler.InlineInstructions + _cache.Compiler.HandlerInstructions, _cache.Compiler.HandlerInstructions);
 
     /// <summary>
     /// Executes instructions until <paramref name="maxInstructions"/> have retired, HLT leaves the CPU

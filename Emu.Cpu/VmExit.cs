@@ -11,6 +11,13 @@ public enum ExitReason : byte
     InvalidState,
 }
 
+public static class ExitReasons
+{
+    /// <summary>How many reasons there are: the length of an array indexed by reason. A constant rather than
+    /// Enum.GetValues, which is JIT-compiled (not precompiled) at every start (docs/PERFORMANCE.md, start-up).</summary>
+    public const int Count = (int)ExitReason.InvalidState + 1;
+}
+
 /// <summary>
 /// One VM exit: the CPU stopped at an instruction that touched something it does not own (a port,
 /// an MMIO page, the hypervisor). The handler completes it: for a read it stores <see cref="Value"/>.

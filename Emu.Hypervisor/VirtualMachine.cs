@@ -378,7 +378,7 @@ public sealed class VirtualMachine : IDisposable
     {
         Stats.InstructionsRetired = Cpu.Retired;
         Stats.InterruptsDelivered = Cpu.InterruptsDelivered;
-        Stats.CompiledCode = (Cpu.CompiledRetired, Cpu.BlockEntries, Cpu.Compiled.Blocks, Cpu.Compiled.Instructions, Cpu.Compiled.Handlers);
+        Stats.CompiledCode = Cpu.Compiled;
         Stats.UnclaimedPortAccesses = Ports.UnclaimedReads + Ports.UnclaimedWrites;
         if (DeviceProcess is { } remote)
             Stats.DeviceProcess = new DeviceProcessTotals(remote.SocketPath, remote.Welcome.ProcessId, remote.Requests, remote.RoundTripTicks, remote.DeviceNs);

@@ -50,8 +50,16 @@ public sealed unsafe partial class GuestMemory
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
         _base = store.Pointer;
-        Array.Fill(_pages, PageKind.Unmapped);
-        _pages.AsSpan(0, (int)(Size >> PageShift)).Fill(PageKind.Ram);
+        SetPages(0, _pages.Length, PageKind.Unmapped);
+        SetPages(0, (int)(Size >> PageShift), PageKind.Ram);
+    }
+
+    // A loop rather than Span.Fill, whose code for an enum of ours is JIT-compiled (not precompiled) at every start
+    // (docs/PERFORMANCE.md, start-up); there are 512 pages.
+    private void SetPages(int first, int count, PageKind kind)
+    {
+        for (int page = first; page < first + count; page++)
+            _pages[page] = kind;
     }
 
     /// <summary>The handler that receives accesses to MMIO pages (the hypervisor's exit path).</summary>
@@ -93,7 +101,7 @@ public sealed unsafe partial class GuestMemory
             throw new ArgumentException($"mapping {start:X}+{length:X} is not page aligned");
         if (start + length > Size || start + length < start)
             throw new ArgumentOutOfRangeException(nameof(length), $"mapping {start:X}+{length:X} is outside guest memory");
-        _pages.AsSpan((int)(start >> PageShift), (int)(length >> PageShift)).Fill(kind);
+        SetPages((int)(start >> PageShift), (int)(length >> PageShift), kind);
     }
 
     /// <summary>Copies an image into memory regardless of page kind (firmware into ROM, programs into RAM).</summary>
@@ -312,12 +320,21 @@ public sealed unsafe partial class GuestMemory
             return true;
         int first = (int)(physicalAddress >> PageShift);
         int last = (int)((physicalAddress + (ulong)length - 1) >> PageShift);
-        var pages = _pages.AsSpan(first, last - first + 1);
-        if (_watchedKinds is null)
-            return pages.IndexOfAnyExcept(PageKind.Ram) < 0;
         for (int page = first; page <= last; page++)
         {
             if (KindOf((uint)page << PageShift) != PageKind.Ram)
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>True when every page [address, address+length) touches is mapped as RAM as the map is now (a watched
+    /// page is not: its accesses go through the watch); the range is inside the address space.</summary>
+    public bool IsMappedRam(uint address, uint length)
+    {
+        for (uint page = address >> PageShift; page <= (address + length - 1) >> PageShift; page++)
+        {
+            if (_pages[page] != PageKind.Ram)
                 return false;
         }
         return true;

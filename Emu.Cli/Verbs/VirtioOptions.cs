@@ -8,7 +8,11 @@ internal static class VirtioOptions
 {
     public const int MaxPollInterval = 100_000_000;
 
-    public static (DiskSpec? Disk, VirtioNotifyMode Mode, int PollInterval) Parse(MachineOptions o)
+    /// <summary>The virtio disk a run attaches (null: none), how its driver notifies it, and how often it is polled.</summary>
+    // A class, not a tuple: a tuple of an enum and an int is JIT-compiled (not precompiled) at every start.
+    public sealed record Settings(DiskSpec? Disk, VirtioNotifyMode Mode, int PollInterval);
+
+    public static Settings Parse(MachineOptions o)
     {
         VirtioNotifyMode mode = o.VirtioNotify.ToLowerInvariant() switch
         {
@@ -24,6 +28,6 @@ internal static class VirtioOptions
             if (!DiskSpec.TryParse(o.VirtioDisk, out disk, out var error))
                 throw new UserError($"--virtio-disk: {error}", ExitCodes.Usage);
         }
-        return (disk, mode, o.VirtioPollInterval);
+        return new Settings(disk, mode, o.VirtioPollInterval);
     }
 }

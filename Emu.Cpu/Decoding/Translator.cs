@@ -127,7 +127,7 @@ internal sealed unsafe class Translator
         switch (ins.GetOpKind(i))
         {
             case OpKind.Register:
-                (kind, reg) = MapRegister(ins.GetOpRegister(i));
+                kind = MapRegister(ins.GetOpRegister(i), out reg);
                 break;
             case OpKind.Immediate8:
             case OpKind.Immediate16:
@@ -203,16 +203,24 @@ internal sealed unsafe class Translator
         op.Disp = address32 ? ins.MemoryDisplacement32 : ins.MemoryDisplacement32 & 0xFFFF;
     }
 
-    internal static (OperandKind Kind, byte Number) MapRegister(Register r)
+    // The number comes out as an out parameter: a (kind, byte) tuple's code is JIT-compiled, not precompiled.
+    internal static OperandKind MapRegister(Register r, out byte number)
     {
-        if (r.IsGPR8()) return (OperandKind.Reg8, (byte)(r - Register.AL));
-        if (r.IsGPR16()) return (OperandKind.Reg16, (byte)(r - Register.AX));
-        if (r.IsGPR32()) return (OperandKind.Reg32, (byte)(r - Register.EAX));
-        if (r.IsSegmentRegister()) return (OperandKind.Seg, (byte)(r - Register.ES));
-        if (r.IsCR()) return (OperandKind.Control, (byte)(r - Register.CR0));
-        if (r.IsDR()) return (OperandKind.Debug, (byte)(r - Register.DR0));
-        if (r.IsTR()) return (OperandKind.Test, (byte)(r - Register.TR0));
-        return (OperandKind.None, 0);
+        number = 0;
+        if (r.IsGPR8()) return Numbered(OperandKind.Reg8, r - Register.AL, out number);
+        if (r.IsGPR16()) return Numbered(OperandKind.Reg16, r - Register.AX, out number);
+        if (r.IsGPR32()) return Numbered(OperandKind.Reg32, r - Register.EAX, out number);
+        if (r.IsSegmentRegister()) return Numbered(OperandKind.Seg, r - Register.ES, out number);
+        if (r.IsCR()) return Numbered(OperandKind.Control, r - Register.CR0, out number);
+        if (r.IsDR()) return Numbered(OperandKind.Debug, r - Register.DR0, out number);
+        if (r.IsTR()) return Numbered(OperandKind.Test, r - Register.TR0, out number);
+        return OperandKind.None;
+    }
+
+    private static OperandKind Numbered(OperandKind kind, int index, out byte number)
+    {
+        number = (byte)index;
+        return kind;
     }
 
     private static byte SegmentNumber(Register r) =>

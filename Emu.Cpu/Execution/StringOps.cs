@@ -139,8 +139,7 @@ internal static unsafe class StringOps
         uint linear = c.SegBase[seg] + offset;
         if (linear + bytes > c.Memory.AddressMask + 1)
             return null;
-        var pages = c.Memory.PageKinds[(int)(linear >> GuestMemory.PageShift)..((int)((linear + bytes - 1) >> GuestMemory.PageShift) + 1)];
-        return pages.IndexOfAnyExcept(PageKind.Ram) < 0 ? linear : null;
+        return c.Memory.IsMappedRam(linear, bytes) ? linear : null;
     }
 
     // DF alone: a pending lazy record (an ALU operation before LODSB or STOSB) stays pending.

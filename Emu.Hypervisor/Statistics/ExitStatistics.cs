@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Emu.Cpu;
+using Emu.Cpu.Compilation;
 
 namespace Emu.Hypervisor.Statistics;
 
@@ -11,10 +12,8 @@ namespace Emu.Hypervisor.Statistics;
 /// </summary>
 public sealed class ExitStatistics
 {
-    private static readonly int ReasonCount = Enum.GetValues<ExitReason>().Length;
-
-    private readonly long[] _countByReason = new long[ReasonCount];
-    private readonly long[] _ticksByReason = new long[ReasonCount];
+    private readonly long[] _countByReason = new long[ExitReasons.Count];
+    private readonly long[] _ticksByReason = new long[ExitReasons.Count];
     // Per-device exit counts are read from the buses' ranges when a run ends; host time per device
     // is added up per exit only while timing is on.
     // Classes, not tuples: CoreLib's precompiled Dictionary and List code serves them, where a tuple of longs
@@ -42,9 +41,8 @@ public sealed class ExitStatistics
     public long InstructionsRetired { get; set; }
     public long InterruptsDelivered { get; set; }
 
-    /// <summary>The block engine's share: instructions run in compiled blocks, block entries, blocks compiled and
-    /// their instructions (Processor.CompiledRetired, BlockEntries, Compiled).</summary>
-    public (long Retired, long Entries, long Blocks, long Instructions, long Handlers) CompiledCode { get; set; }
+    /// <summary>The block engine's share of the run (Processor.Compiled).</summary>
+    public CompiledCode CompiledCode { get; set; }
 
     /// <summary>BIOS services the firmware does not implement, by "INT nn/AH=xx".</summary>
     public Dictionary<string, long> UnsupportedServices { get; } = new(StringComparer.Ordinal);
@@ -118,7 +116,7 @@ public sealed class ExitStatistics
         w.WriteLine($"VM exits              {TotalExits,14:N0}");
         w.WriteLine();
         w.WriteLine($"{"exit reason",-22}{"count",14}{"host us",12}{"ns/exit",10}");
-        for (int r = 0; r < ReasonCount; r++)
+        for (int r = 0; r < ExitReasons.Count; r++)
         {
             if (_countByReason[r] == 0)
                 continue;

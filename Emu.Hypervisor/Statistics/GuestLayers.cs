@@ -240,7 +240,7 @@ public sealed class LayerPath(GuestLayer layer, LayerPath? parent, int depth)
     /// <summary>Host time of the exits this layer caused (VMM, devices, host IO).</summary>
     public long ExitTicks { get; internal set; }
     /// <summary>The exits this layer caused, by <see cref="ExitReason"/>.</summary>
-    public long[] ExitsByReason { get; } = new long[Enum.GetValues<ExitReason>().Length];
+    public long[] ExitsByReason { get; } = new long[ExitReasons.Count];
     /// <summary>Interrupts delivered while this layer was the innermost.</summary>
     public long Interrupts { get; internal set; }
 

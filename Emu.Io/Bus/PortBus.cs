@@ -30,8 +30,10 @@ public sealed class PortBus : DeviceBus
         Array.Clear(_rangeIndexByPort);
         for (int i = 0; i < _sorted.Length; i++)
         {
+            // A loop rather than Span.Fill, whose ushort code is JIT-compiled (not precompiled) at every start.
             var r = _sorted[i];
-            _rangeIndexByPort.AsSpan((int)r.Start, (int)r.Length).Fill((ushort)(i + 1));
+            for (uint port = r.Start; port < r.Start + r.Length; port++)
+                _rangeIndexByPort[port] = (ushort)(i + 1);
         }
     }
 }

@@ -16,7 +16,8 @@ public sealed class Ps2Keyboard
     public const byte SelfTestPassed = 0xAA;
 
     private readonly ByteRing _replies = new(8);
-    private readonly Queue<byte> _script = new();
+    // Made by the first scripted key: most runs type nothing, and Queue<byte> is JIT-compiled (not precompiled).
+    private Queue<byte>? _script;
     private byte _awaitingParameterFor;
     private byte _lastSent = Ack;
 
@@ -29,12 +30,12 @@ public sealed class Ps2Keyboard
     public byte Typematic { get; private set; } = 0x2B;
 
     /// <summary>Scripted scancodes not yet delivered.</summary>
-    public int PendingScancodes => _script.Count;
+    public int PendingScancodes => _script?.Count ?? 0;
 
     public void EnqueueScancodes(ReadOnlySpan<byte> scancodes)
     {
         foreach (byte b in scancodes)
-            _script.Enqueue(b);
+            (_script ??= new()).Enqueue(b);
     }
 
     public void EnqueueText(string text)
@@ -42,14 +43,14 @@ public sealed class Ps2Keyboard
         var codes = new List<byte>(text.Length * 4);
         ScancodeSet1.AppendText(text, codes);
         foreach (byte b in codes)
-            _script.Enqueue(b);
+            (_script ??= new()).Enqueue(b);
     }
 
     internal bool TryTakeOutput(out byte value)
     {
         if (!_replies.TryDequeue(out value))
         {
-            if (!ScanningEnabled || !_script.TryDequeue(out value))
+            if (!ScanningEnabled || _script is null || !_script.TryDequeue(out value))
                 return false;
         }
         _lastSent = value;

@@ -73,7 +73,12 @@ internal class PciFunction : IIoDevice
     protected static bool Touches(int offset, int length, int field, int fieldLength) =>
         offset < field + fieldLength && field < offset + length;
 
-    protected void Writable(int offset, int length, byte mask = 0xFF) => _writable.AsSpan(offset, length).Fill(mask);
+    protected void Writable(int offset, int length, byte mask = 0xFF)
+    {
+        // A loop rather than Span.Fill, whose code is JIT-compiled (not precompiled) at every start.
+        for (int i = offset; i < offset + length; i++)
+            _writable[i] = mask;
+    }
 
     protected void WritableWord(int offset, ushort mask)
     {

@@ -29,7 +29,8 @@ public sealed class Uart16550 : ByteRegisterDevice
     private readonly string _name;
     private readonly IrqLine? _irq;
     private readonly ByteRing _rx = new(FifoSize);
-    private readonly Queue<byte> _hostInput = new();
+    // Made by the first host input: most runs send none, and Queue<byte> is JIT-compiled (not precompiled).
+    private Queue<byte>? _hostInput;
 
     private byte _ier;
     private byte _lcr;
@@ -56,10 +57,10 @@ public sealed class Uart16550 : ByteRegisterDevice
     public Action<byte>? Output { get; set; }
 
     /// <summary>Host bytes not yet taken by the receiver.</summary>
-    public int PendingInput => _hostInput.Count;
+    public int PendingInput => _hostInput?.Count ?? 0;
 
     /// <summary>Host input the guest has not read yet: queued, or in the receiver.</summary>
-    public bool InputWaits => _hostInput.Count > 0 || !_rx.IsEmpty;
+    public bool InputWaits => PendingInput > 0 || !_rx.IsEmpty;
 
     /// <summary>Baud rate from the divisor latch (115200 / divisor); 0 for a zero divisor.</summary>
     public int BaudRate => (_dlm << 8 | _dll) is var divisor and > 0 ? 115_200 / divisor : 0;
@@ -72,7 +73,7 @@ public sealed class Uart16550 : ByteRegisterDevice
     public void EnqueueInput(ReadOnlySpan<byte> bytes)
     {
         foreach (byte b in bytes)
-            _hostInput.Enqueue(b);
+            (_hostInput ??= new()).Enqueue(b);
         PumpHostInput();
         UpdateIrq();
     }
@@ -270,8 +271,8 @@ public sealed class Uart16550 : ByteRegisterDevice
     {
         if (Loopback)
             return; // the serial input pin is disconnected in loopback
-        while (_hostInput.Count > 0 && _rx.Count < RxCapacity)
-            _rx.TryEnqueue(_hostInput.Dequeue());
+        while (PendingInput > 0 && _rx.Count < RxCapacity)
+            _rx.TryEnqueue(_hostInput!.Dequeue());
     }
 
     private void UpdateIrq()

@@ -15,7 +15,8 @@ public sealed class DiskJournal
     private readonly List<Entry> _entries = [];
     private long _first; // the position of _entries[0]
 
-    private readonly record struct Entry(IBlockBackend Disk, long Offset, byte[] Before);
+    // A class: CoreLib's precompiled List code serves it, where a List of a struct is JIT-compiled at every start.
+    private sealed record Entry(IBlockBackend Disk, long Offset, byte[] Before);
 
     /// <summary>Whether writes are being recorded (a snapshot exists).</summary>
     public bool Recording { get; private set; }

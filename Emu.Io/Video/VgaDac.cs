@@ -123,16 +123,17 @@ public sealed class VgaDac : ByteRegisterDevice
             [0x00, 0x07, 0x0E, 0x15, 0x1C], [0x0E, 0x11, 0x15, 0x18, 0x1C], [0x14, 0x16, 0x18, 0x1A, 0x1C],
             [0x00, 0x04, 0x08, 0x0C, 0x10], [0x08, 0x0A, 0x0C, 0x0E, 0x10], [0x0B, 0x0C, 0x0D, 0x0F, 0x10],
         ];
-        // The hue wheel as level indexes (R, G, B): blue, to magenta, red, yellow, green, cyan, back.
-        (int R, int G, int B)[] wheel =
+        // The hue wheel as level indexes, R G B: blue, to magenta, red, yellow, green, cyan, back. (Arrays rather than
+        // tuples, whose code is JIT-compiled at every start: the palette is built with the first machine.)
+        int[][] wheel =
         [
-            (0, 0, 4), (1, 0, 4), (2, 0, 4), (3, 0, 4), (4, 0, 4), (4, 0, 3), (4, 0, 2), (4, 0, 1),
-            (4, 0, 0), (4, 1, 0), (4, 2, 0), (4, 3, 0), (4, 4, 0), (3, 4, 0), (2, 4, 0), (1, 4, 0),
-            (0, 4, 0), (0, 4, 1), (0, 4, 2), (0, 4, 3), (0, 4, 4), (0, 3, 4), (0, 2, 4), (0, 1, 4),
+            [0, 0, 4], [1, 0, 4], [2, 0, 4], [3, 0, 4], [4, 0, 4], [4, 0, 3], [4, 0, 2], [4, 0, 1],
+            [4, 0, 0], [4, 1, 0], [4, 2, 0], [4, 3, 0], [4, 4, 0], [3, 4, 0], [2, 4, 0], [1, 4, 0],
+            [0, 4, 0], [0, 4, 1], [0, 4, 2], [0, 4, 3], [0, 4, 4], [0, 3, 4], [0, 2, 4], [0, 1, 4],
         ];
         foreach (var level in levels)
-            foreach (var (r, g, b) in wheel)
-                p.AddRange([level[r], level[g], level[b]]);
+            foreach (var rgb in wheel)
+                p.AddRange([level[rgb[0]], level[rgb[1]], level[rgb[2]]]);
         while (p.Count < 768)
             p.Add(0);
         return [.. p];

@@ -28,6 +28,14 @@ public class ExitPathTests
     }
 
     [Fact]
+    public void Every_exit_reason_has_its_counter()
+    {
+        // The statistics' arrays are ExitReasons.Count long: a reason added after the last one must move it.
+        ExitReasons.Count.Should().Be(Enum.GetValues<ExitReason>().Length);
+        ((int)Enum.GetValues<ExitReason>().Max()).Should().Be(ExitReasons.Count - 1);
+    }
+
+    [Fact]
     public void Port_exits_are_counted_alike_by_reason_device_and_range_whether_traced_or_not()
     {
         var plain = Run("demos/platform.bin", traced: false);
