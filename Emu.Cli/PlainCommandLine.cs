@@ -1,76 +1,46 @@
 using System.Globalization;
-using System.Reflection;
-using CommandLine;
 
 namespace Emu.Cli;
 
 /// <summary>
-/// Reads the everyday command line, <c>emu VERB VALUE... --option value --switch...</c>, straight from the same
+/// Reads the everyday command line, <c>emu VERB VALUE... --option value --switch...</c>, from the same
 /// [Verb]/[Option]/[Value] declarations CommandLineParser reads, and declines (null) anything else: help, the
 /// version, errors, short or <c>--name=value</c> options, values that start with '-', a scalar option given twice.
 /// CommandLineParser then parses the line as before and stays the only judge of errors, help and completion.
 /// Why: its first parse costs about 30 ms of CPU in a start-up of about 120 (generic LINQ code that ReadyToRun cannot
-/// precompile is JIT-compiled, every verb's specification built); this reads one verb's declarations in a few.
+/// precompile is JIT-compiled, every verb's specification built), and even reading the declarations by reflection
+/// cost 13-20 ms; the build reads them instead (Emu.CommandLineGenerator writes <see cref="Declared"/>).
 /// Tests check that whatever it reads, CommandLineParser reads the same.
 /// </summary>
-internal static class PlainCommandLine
+internal static partial class PlainCommandLine
 {
+    /// <summary>The verb <paramref name="name"/> as its declarations describe it, or null: no such verb, or one whose
+    /// command lines are all CommandLineParser's (a list of values).</summary>
+    private static partial PlainVerb? Declared(string name);
+
     public static object? TryRead(IReadOnlyList<string> args, IReadOnlyList<Type> verbs)
     {
         if (VerbOf(args, verbs) is not { } verb)
             return null;
-        var options = new Dictionary<string, PropertyInfo>(StringComparer.Ordinal);
-        var values = new Dictionary<int, PropertyInfo>(); // by [Value] index
-        var defaults = new List<(PropertyInfo Property, object Value)>(); // [Option(..., Default = x)]
-        var required = new List<PropertyInfo>(); // [Option(..., Required = true)] and every [Value]
-        foreach (var property in verb.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            foreach (var attribute in property.GetCustomAttributesData())
-            {
-                if (attribute.AttributeType == typeof(OptionAttribute))
-                {
-                    if (LongName(attribute) is { } name)
-                        options[name] = property;
-                    foreach (var named in attribute.NamedArguments)
-                        if (named.MemberName == nameof(OptionAttribute.Default) && named.TypedValue.Value is { } value)
-                            defaults.Add((property, value));
-                        else if (named.MemberName == nameof(OptionAttribute.Required) && named.TypedValue.Value is true)
-                            required.Add(property);
-                }
-                else if (attribute.AttributeType == typeof(ValueAttribute))
-                {
-                    if (!IsScalar(property.PropertyType))
-                        return null; // a list of values (emu test PATH...): CommandLineParser's
-                    values.Add((int)attribute.ConstructorArguments[0].Value!, property);
-                    required.Add(property);
-                }
-            }
-        }
-
         // A declared default is what CommandLineParser sets when the option is not given, whatever the initialiser says.
-        object result = Activator.CreateInstance(verb)!;
-        foreach (var (property, value) in defaults)
-        {
-            // As CommandLineParser does: Default = 100 on a long option is the long 100.
-            Type type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            property.SetValue(result, value is IConvertible ? System.Convert.ChangeType(value, type, CultureInfo.InvariantCulture) : value);
-        }
-        var given = new HashSet<PropertyInfo>();
+        object result = verb.Create();
+        verb.SetDefaults(result);
+        var given = new HashSet<PlainMember>();
+        Dictionary<PlainMember, List<string>>? lists = null;
         int nextValue = 0;
         for (int i = 1; i < args.Count; i++)
         {
             string arg = args[i];
             if (arg.StartsWith("--", StringComparison.Ordinal))
             {
-                if (!options.TryGetValue(arg[2..], out var option))
+                if (verb.Option(arg[2..]) is not { } option)
                     return null;
-                Type type = option.PropertyType;
-                bool many = type == typeof(IEnumerable<string>);
+                bool many = option.Kind == PlainKind.Strings;
                 if (!given.Add(option) && !many)
                     return null;
-                if (type == typeof(bool))
+                if (option.Kind == PlainKind.Bool)
                 {
-                    option.SetValue(result, true);
+                    option.Set!(result, true);
                     continue;
                 }
                 // A list option takes every value up to the next option: read here only when it has one.
@@ -79,22 +49,37 @@ internal static class PlainCommandLine
                     return null;
                 string text = args[++i];
                 if (many)
-                    option.SetValue(result, ((IEnumerable<string>)option.GetValue(result)!).Append(text).ToArray());
-                else if (Convert(text, type) is { } value)
-                    option.SetValue(result, value);
+                {
+                    lists ??= [];
+                    if (!lists.TryGetValue(option, out var values))
+                        lists.Add(option, values = []);
+                    values.Add(text);
+                }
+                else if (Convert(text, option.Kind) is { } value)
+                    option.Set!(result, value);
                 else
                     return null;
             }
-            else if (!arg.StartsWith('-') && values.TryGetValue(nextValue++, out var property) && Convert(arg, property.PropertyType) is { } value)
+            else if (!arg.StartsWith('-') && verb.Value(nextValue++) is { } member && Convert(arg, member.Kind) is { } value)
             {
-                property.SetValue(result, value);
-                given.Add(property);
+                member.Set!(result, value);
+                given.Add(member);
             }
             else
                 return null;
         }
-        // Every value is required where emu has one: a missing value or required option is CommandLineParser's error.
-        return required.All(given.Contains) ? result : null;
+        foreach (var member in verb.Members)
+        {
+            // Every value is required where emu has one: a missing value or required option is CommandLineParser's error.
+            if (member.Required && !given.Contains(member))
+                return null;
+        }
+        if (lists is not null)
+        {
+            foreach (var (option, values) in lists)
+                option.Set!(result, values.ToArray());
+        }
+        return result;
     }
 
     /// <summary>
@@ -111,36 +96,80 @@ internal static class PlainCommandLine
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)))
                 continue;
             string name = args[i][2..];
-            var option = verb.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                .FirstOrDefault(p => p.GetCustomAttributesData().Any(a => LongName(a) == name));
-            if (option is not null && option.PropertyType != typeof(bool))
+            if (verb.Option(name) is { Kind: not PlainKind.Bool })
                 return name;
         }
         return null;
     }
 
-    private static Type? VerbOf(IReadOnlyList<string> args, IReadOnlyList<Type> verbs) =>
-        args.Count == 0 ? null : verbs.FirstOrDefault(v => VerbName(v) == args[0]);
+    private static PlainVerb? VerbOf(IReadOnlyList<string> args, IReadOnlyList<Type> verbs) =>
+        args.Count > 0 && Declared(args[0]) is { } verb && Contains(verbs, verb.Type) ? verb : null;
 
-    // [Option("long")] or [Option('x', "long")]: the long name is the last string argument; null for other attributes.
-    private static string? LongName(CustomAttributeData attribute) =>
-        attribute.AttributeType == typeof(OptionAttribute) && attribute.ConstructorArguments is { Count: > 0 } arguments
-            && arguments[^1].Value is string { Length: > 0 } name ? name : null;
-
-    public static string VerbName(Type verb) => (string)verb.GetCustomAttributesData()
-        .First(a => a.AttributeType == typeof(VerbAttribute)).ConstructorArguments[0].Value!;
-
-    private static bool IsScalar(Type type) => Convert("0", type) is not null;
+    private static bool Contains(IReadOnlyList<Type> verbs, Type verb)
+    {
+        for (int i = 0; i < verbs.Count; i++)
+        {
+            if (verbs[i] == verb)
+                return true;
+        }
+        return false;
+    }
 
     // As CommandLineParser converts (invariant culture, the type's usual number styles); null: not read here.
-    private static object? Convert(string text, Type type)
+    private static object? Convert(string text, PlainKind kind)
     {
-        type = Nullable.GetUnderlyingType(type) ?? type;
         var culture = CultureInfo.InvariantCulture;
-        return type == typeof(string) ? text
-            : type == typeof(int) ? int.TryParse(text, NumberStyles.Integer, culture, out int i) ? i : null
-            : type == typeof(long) ? long.TryParse(text, NumberStyles.Integer, culture, out long l) ? l : null
-            : type == typeof(double) ? double.TryParse(text, NumberStyles.Float | NumberStyles.AllowThousands, culture, out double d) ? d : null
-            : null;
+        return kind switch
+        {
+            PlainKind.String => text,
+            PlainKind.Int => int.TryParse(text, NumberStyles.Integer, culture, out int i) ? i : null,
+            PlainKind.Long => long.TryParse(text, NumberStyles.Integer, culture, out long l) ? l : null,
+            PlainKind.Double => double.TryParse(text, NumberStyles.Float | NumberStyles.AllowThousands, culture, out double d) ? d : null,
+            _ => null,
+        };
+    }
+}
+
+/// <summary>The kind of value an option or value takes (a nullable property alike); Other: not read here.</summary>
+internal enum PlainKind { String, Int, Long, Double, Bool, Strings, Other }
+
+/// <summary>One [Option] (<paramref name="LongName"/>, null when it has only a short name) or [Value]
+/// (<paramref name="ValueIndex"/>, -1 for an option) of a verb; <paramref name="Set"/> stores a converted value
+/// (null for an <see cref="PlainKind.Other"/> kind, never set here).</summary>
+internal sealed class PlainMember(string? longName, int valueIndex, PlainKind kind, bool required, Action<object, object>? set)
+{
+    public string? LongName { get; } = longName;
+    public int ValueIndex { get; } = valueIndex;
+    public PlainKind Kind { get; } = kind;
+    public bool Required { get; } = required;
+    public Action<object, object>? Set { get; } = set;
+}
+
+/// <summary>A verb's options class: how to make it, the defaults its options declare, and its members.</summary>
+internal sealed class PlainVerb(Type type, Func<object> create, Action<object> setDefaults, PlainMember[] members)
+{
+    public Type Type { get; } = type;
+    public Func<object> Create { get; } = create;
+    public Action<object> SetDefaults { get; } = setDefaults;
+    public PlainMember[] Members { get; } = members;
+
+    public PlainMember? Option(string longName)
+    {
+        foreach (var member in Members)
+        {
+            if (member.ValueIndex < 0 && member.LongName == longName)
+                return member;
+        }
+        return null;
+    }
+
+    public PlainMember? Value(int index)
+    {
+        foreach (var member in Members)
+        {
+            if (member.ValueIndex == index)
+                return member;
+        }
+        return null;
     }
 }
