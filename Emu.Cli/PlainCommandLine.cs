@@ -133,9 +133,9 @@ internal static partial class PlainCommandLine
 /// <summary>The kind of value an option or value takes (a nullable property alike); Other: not read here.</summary>
 internal enum PlainKind { String, Int, Long, Double, Bool, Strings, Other }
 
-/// <summary>One [Option] (<paramref name="LongName"/>, null when it has only a short name) or [Value]
-/// (<paramref name="ValueIndex"/>, -1 for an option) of a verb; <paramref name="Set"/> stores a converted value
-/// (null for an <see cref="PlainKind.Other"/> kind, never set here).</summary>
+/// <summary>One [Option] (<see cref="LongName"/>, null when it has only a short name) or [Value]
+/// (<see cref="ValueIndex"/>, -1 for an option) of a verb; <see cref="Set"/> stores a converted value (null for an
+/// <see cref="PlainKind.Other"/> kind, never set here).</summary>
 internal sealed class PlainMember(string? longName, int valueIndex, PlainKind kind, bool required, Action<object, object>? set)
 {
     public string? LongName { get; } = longName;
