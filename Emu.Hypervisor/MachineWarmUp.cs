@@ -13,9 +13,13 @@ namespace Emu.Hypervisor;
 /// </summary>
 public static class MachineWarmUp
 {
-    // Enough to enter the run loop and decode and execute through the handler table; the zeroed memory at the load
-    // address is ADD [BX+SI],AL all the way.
+    // Enough to enter the run loop and decode and execute through the handler table: a port read and write, then the
+    // zeroed memory after them, ADD [BX+SI],AL all the way.
     private const long Instructions = 100;
+
+    // IN AL, 80h; OUT 80h, AL: the exit path's entry points are compiled fully at their first call
+    // ([AggressiveOptimization] in ExitDispatcher), which is then made here rather than in the run's POST.
+    private static readonly byte[] PortExits = [0xE4, 0x80, 0xE6, 0x80];
 
     private static int _started;
 
@@ -32,6 +36,7 @@ public static class MachineWarmUp
         try
         {
             using var machine = new VirtualMachine(new MachineConfig());
+            FlatBinaryLoader.Load(machine.Memory, PortExits, SegmentedAddress.BootSector);
             BareStart.Prepare(machine, SegmentedAddress.BootSector);
             machine.Run(new RunLimits { MaxInstructions = Instructions });
         }
