@@ -20,12 +20,13 @@ namespace Emu.Cpu;
 internal struct LazyFlags
 {
     // The kind of a pending record, in the low bits of _op; the operand size (1, 2, 4) is in the bits above.
-    private const int None = 0, Add = 1, Sub = 2, Logic = 3, Inc = 4, Dec = 5, KindBits = 3, KindMask = (1 << KindBits) - 1;
+    private const int None = 0, Add = 1, Sub = 2, Logic = 3, Inc = 4, Dec = 5, Shifted = 6, KindBits = 3, KindMask = (1 << KindBits) - 1;
 
     // FLAGS; its status bits are stale while _op != None.
     private uint _bits;
     private int _op;
     // Add/Sub: the operands and the result. Logic: the result. Inc/Dec: the operand, the CF kept (in _b), the result.
+    // Shifted: the result; CF, OF and AF are already in _bits (only SF, ZF and PF are stale).
     private uint _a, _b, _result;
 
     /// <summary>FLAGS, all bits valid. Assigning it replaces every bit (a pending record is dropped).</summary>
@@ -67,6 +68,9 @@ internal struct LazyFlags
             case Dec:
                 f.AluSub(a, 1, 0, size);
                 f._bits = (f._bits & ~CpuFlags.CF) | b;
+                break;
+            case Shifted:
+                f._bits = (bits & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Processor.SzpBits(result, size);
                 break;
         }
         return f._bits;
@@ -134,6 +138,18 @@ internal struct LazyFlags
     public uint IncDecOp(uint a, bool up, int size) =>
         Record(up ? Inc : Dec, a, CarryFlag(), (up ? a + 1 : a - 1) & Processor.SizeMask(size), size);
 
+    /// <summary>The result of SHL/SAL/SHR/SAR (masked to the size), with <paramref name="bits"/> FLAGS as the shift
+    /// leaves CF, OF and AF; SF, ZF and PF, which come from the result alone, deferred. Code that tests only CF after a
+    /// shift (a CRC, a bit loop) never computes them, as the next operation usually replaces all three.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint ShiftOp(uint r, uint bits, int size)
+    {
+        _bits = bits;
+        _result = r;
+        _op = Shifted | size << KindBits;
+        return r;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint Record(int kind, uint a, uint b, uint r, int size)
     {
@@ -160,6 +176,7 @@ internal struct LazyFlags
         Add => _result < _a ? CpuFlags.CF : 0,
         Sub => _a < _b ? CpuFlags.CF : 0,
         Inc or Dec => _b,
+        Shifted => _bits & CpuFlags.CF,
         _ => 0, // logic operations clear CF
     };
 
@@ -170,6 +187,7 @@ internal struct LazyFlags
         None => _bits & CpuFlags.AF,
         Add or Sub => (_a ^ _b ^ _result) & CpuFlags.AF,
         Inc or Dec => (_a ^ 1 ^ _result) & CpuFlags.AF,
+        Shifted => _bits & CpuFlags.AF,
         _ => 0,
     };
 

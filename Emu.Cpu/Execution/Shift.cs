@@ -137,7 +137,7 @@ internal static unsafe class Shift
 
         f = (f & ~(CpuFlags.CF | CpuFlags.OF)) | cf | (of ? CpuFlags.OF : 0);
         if (sub >= Shl)
-            f = (f & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Processor.SzpBits(r, size);
+            return flags.ShiftOp(r, f, size); // SF, ZF and PF from the result when something reads them
         flags.Value = f;
         return r;
     }

@@ -63,6 +63,60 @@ public class MulDivShiftTests
         Flag(cpu, CpuFlags.CF).Should().BeTrue();
     }
 
+    // A shift leaves SF, ZF and PF to be computed when read (LazyFlags' Shifted record) and CF, OF and AF set: the
+    // instructions after it read CF and AF from that record without materialising it (ADC, Jcc, INC's kept CF, the
+    // next shift's kept AF). Run as one pass and as 300 passes, where the loop runs as a compiled block.
+    private static void ReadFlagsAfterShifts(Assembler a)
+    {
+        a.mov(ax, 3);
+        a.shr(ax, 1);          // AX = 1, CF = 1
+        a.mov(bx, 10);
+        a.adc(bx, 0);          // BX = 11
+        a.mov(cx, 0x80);
+        a.shl(cl, 1);          // CL = 0, CF = 1, ZF = 1
+        var carried = a.CreateLabel();
+        a.jc(carried);
+        a.mov(bx, 0xDEAD);
+        a.Label(ref carried);
+        a.mov(dx, 5);
+        a.shr(dx, 1);          // DX = 2, CF = 1
+        a.mov(si, 0);
+        a.inc(si);             // SI = 1, CF kept
+        a.mov(di, 0);
+        a.adc(di, 0);          // DI = 1
+        a.mov(al, 1);
+        a.add(al, 0x0F);       // AL = 10h, AF = 1
+        a.mov(bp, 6);
+        a.shr(bp, 1);          // BP = 3, CF = 0, AF kept
+        a.shr(bp, 1);          // BP = 1, CF = 1, AF kept; SF ZF PF from 1, OF from the operand's top bit (0)
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(300)]
+    public void The_flags_a_shift_leaves_are_the_ones_the_next_instructions_read(int passes)
+    {
+        var cpu = Run(CpuModel.I386, a =>
+        {
+            a.mov(__word_ptr[0x10], passes);
+            var top = a.CreateLabel();
+            a.Label(ref top);
+            ReadFlagsAfterShifts(a);
+            a.dec(__word_ptr[0x10]);
+            a.jnz(top);
+            ReadFlagsAfterShifts(a);
+            a.hlt();
+        }, 100_000);
+        cpu.BX.Should().Be(11);
+        cpu.CL.Should().Be(0);
+        cpu.SI.Should().Be(1);
+        cpu.DI.Should().Be(1);
+        cpu.BP.Should().Be(1);
+        (cpu.Flags & (CpuFlags.CF | CpuFlags.AF | CpuFlags.ZF | CpuFlags.SF | CpuFlags.PF | CpuFlags.OF)).Should().Be(CpuFlags.CF | CpuFlags.AF);
+        if (passes > 1)
+            cpu.Compiled.Blocks.Should().BeGreaterThan(0, "the loop ran as a compiled block");
+    }
+
     [Fact]
     public void Shift_by_immediate_works_on_the_186()
     {
