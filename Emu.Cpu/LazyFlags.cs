@@ -150,6 +150,23 @@ internal struct LazyFlags
         return r;
     }
 
+    /// <summary>CF and OF as a rotate leaves them, the other four status flags kept, without materialising a pending
+    /// record: every kind gives SF, ZF and PF from its result alone, so the record becomes a Shifted one (same result,
+    /// same size) with AF, taken from it now, and the new CF and OF in _bits. ROL after ADD, RCL after SHL compute
+    /// nothing more.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void RotateOp(uint cf, bool of)
+    {
+        uint carried = cf | (of ? CpuFlags.OF : 0);
+        if (_op == None)
+        {
+            _bits = (_bits & ~(CpuFlags.CF | CpuFlags.OF)) | carried;
+            return;
+        }
+        _bits = ControlFlags() | AuxFlag() | carried;
+        _op = Shifted | (_op & ~KindMask);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint Record(int kind, uint a, uint b, uint r, int size)
     {

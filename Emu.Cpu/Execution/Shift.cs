@@ -68,8 +68,7 @@ internal static unsafe class Shift
         uint sign = Processor.SignBit(size);
         // A shift replaces every status flag but AF, which it keeps: that one bit is taken from a pending lazy
         // record without materialising the rest. A rotate keeps SF, ZF, PF and AF, and RCL/RCR read CF.
-        uint f = sub >= Shl ? flags.ControlFlags() | flags.AuxFlag() : flags.Value;
-        uint cf = f & CpuFlags.CF;
+        uint cf = flags.CarryFlag();
         uint r;
         bool of;
         switch (sub)
@@ -135,10 +134,9 @@ internal static unsafe class Shift
             }
         }
 
-        f = (f & ~(CpuFlags.CF | CpuFlags.OF)) | cf | (of ? CpuFlags.OF : 0);
         if (sub >= Shl)
-            return flags.ShiftOp(r, f, size); // SF, ZF and PF from the result when something reads them
-        flags.Value = f;
+            return flags.ShiftOp(r, flags.ControlFlags() | flags.AuxFlag() | cf | (of ? CpuFlags.OF : 0), size);
+        flags.RotateOp(cf, of);
         return r;
     }
 

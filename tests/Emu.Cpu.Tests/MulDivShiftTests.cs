@@ -117,6 +117,58 @@ public class MulDivShiftTests
             cpu.Compiled.Blocks.Should().BeGreaterThan(0, "the loop ran as a compiled block");
     }
 
+    // RCL after SHL (a 32-bit shift in 16-bit code) keeps the shift's record pending; ROR after ADD materialises it.
+    // PUSHF right after the rotate shows the guest's FLAGS; the loop runs as a compiled block after 200 passes.
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(300, true)]
+    [InlineData(1, false)]
+    [InlineData(300, false)]
+    public void A_rotate_sets_CF_and_OF_and_keeps_the_flags_before_it(int passes, bool afterShift)
+    {
+        const uint Status = CpuFlags.CF | CpuFlags.AF | CpuFlags.ZF | CpuFlags.SF | CpuFlags.PF | CpuFlags.OF;
+        var cpu = Run(CpuModel.I386, a =>
+        {
+            a.mov(__word_ptr[0x10], passes);
+            var top = a.CreateLabel();
+            a.Label(ref top);
+            if (afterShift)
+            {
+                a.mov(bx, 0x0F);
+                a.add(bl, 1);      // AF = 1, which the shift keeps
+                a.mov(ax, 0xC000);
+                a.mov(dx, 0x4001);
+                a.shl(ax, 1);      // AX = 8000h, CF = 1; from 8000h SF = 1, ZF = 0, PF = 1 (low byte 0)
+                a.rcl(dx, 1);      // DX = 8003h, CF = 0, OF = 1 (the top bit and CF differ)
+            }
+            else
+            {
+                a.mov(cx, 0x00FF);
+                a.add(cl, 1);      // CL = 0: CF ZF AF PF set, SF OF clear
+                a.ror(ch, 1);      // CH = 0: CF = 0, OF = 0, the rest kept
+            }
+            a.pushf();
+            a.pop(__word_ptr[0x20]);
+            a.dec(__word_ptr[0x10]);
+            a.jnz(top);
+            a.hlt();
+        }, 100_000);
+        uint flags = (uint)(cpu.Memory.Bytes[0x4020] | cpu.Memory.Bytes[0x4021] << 8); // DS = 400h
+        if (afterShift)
+        {
+            cpu.AX.Should().Be(0x8000);
+            cpu.DX.Should().Be(0x8003);
+            (flags & Status).Should().Be(CpuFlags.SF | CpuFlags.PF | CpuFlags.AF | CpuFlags.OF);
+        }
+        else
+        {
+            cpu.CX.Should().Be(0x0000);
+            (flags & Status).Should().Be(CpuFlags.ZF | CpuFlags.AF | CpuFlags.PF);
+        }
+        if (passes > 1)
+            cpu.Compiled.Blocks.Should().BeGreaterThan(0, "the loop ran as a compiled block");
+    }
+
     [Fact]
     public void Shift_by_immediate_works_on_the_186()
     {
