@@ -20,13 +20,13 @@ namespace Emu.Cpu;
 internal struct LazyFlags
 {
     // The kind of a pending record, in the low bits of _op; the operand size (1, 2, 4) is in the bits above.
-    private const int None = 0, Add = 1, Sub = 2, Logic = 3, Inc = 4, Dec = 5, Shifted = 6, KindBits = 3, KindMask = (1 << KindBits) - 1;
+    private const int None = 0, Add = 1, Sub = 2, Logic = 3, Inc = 4, Dec = 5, Settled = 6, KindBits = 3, KindMask = (1 << KindBits) - 1;
 
     // FLAGS; its status bits are stale while _op != None.
     private uint _bits;
     private int _op;
     // Add/Sub: the operands and the result. Logic: the result. Inc/Dec: the operand, the CF kept (in _b), the result.
-    // Shifted: the result; CF, OF and AF are already in _bits (only SF, ZF and PF are stale).
+    // Settled: the result; CF, OF and AF are already in _bits (only SF, ZF and PF are stale).
     private uint _a, _b, _result;
 
     /// <summary>FLAGS, all bits valid. Assigning it replaces every bit (a pending record is dropped).</summary>
@@ -69,7 +69,7 @@ internal struct LazyFlags
                 f.AluSub(a, 1, 0, size);
                 f._bits = (f._bits & ~CpuFlags.CF) | b;
                 break;
-            case Shifted:
+            case Settled:
                 f._bits = (bits & ~(CpuFlags.SF | CpuFlags.ZF | CpuFlags.PF)) | Processor.SzpBits(result, size);
                 break;
         }
@@ -138,20 +138,47 @@ internal struct LazyFlags
     public uint IncDecOp(uint a, bool up, int size) =>
         Record(up ? Inc : Dec, a, CarryFlag(), (up ? a + 1 : a - 1) & Processor.SizeMask(size), size);
 
-    /// <summary>The result of SHL/SAL/SHR/SAR (masked to the size), with <paramref name="bits"/> FLAGS as the shift
-    /// leaves CF, OF and AF; SF, ZF and PF, which come from the result alone, deferred. Code that tests only CF after a
-    /// shift (a CRC, a bit loop) never computes them, as the next operation usually replaces all three.</summary>
+    /// <summary>A result r (masked to the size) with <paramref name="bits"/> FLAGS as the operation leaves CF, OF and
+    /// AF; SF, ZF and PF, which come from the result alone, deferred: the shifts, ADC and SBB, whose CF, OF and AF are
+    /// a few operations now, where PF is a population count that code testing only CF after them (a CRC, a bit loop,
+    /// a carry chain) never needs, as the next operation usually replaces it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint ShiftOp(uint r, uint bits, int size)
+    public uint SettledOp(uint r, uint bits, int size)
     {
         _bits = bits;
         _result = r;
-        _op = Shifted | size << KindBits;
+        _op = Settled | size << KindBits;
         return r;
     }
 
+    /// <summary>ADC: a + b + carry (operands masked), CF OF AF now, SF ZF PF deferred (<see cref="SettledOp"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint AdcOp(uint a, uint b, uint carry, int size)
+    {
+        uint mask = Processor.SizeMask(size);
+        ulong wide = (ulong)a + b + carry;
+        uint r = (uint)wide & mask;
+        uint f = ControlFlags();
+        if (wide > mask) f |= CpuFlags.CF;
+        if (((a ^ r) & (b ^ r) & Processor.SignBit(size)) != 0) f |= CpuFlags.OF;
+        if (((a ^ b ^ r) & 0x10) != 0) f |= CpuFlags.AF;
+        return SettledOp(r, f, size);
+    }
+
+    /// <summary>SBB: a - b - borrow (operands masked), CF OF AF now, SF ZF PF deferred (<see cref="SettledOp"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint SbbOp(uint a, uint b, uint borrow, int size)
+    {
+        uint r = (a - b - borrow) & Processor.SizeMask(size);
+        uint f = ControlFlags();
+        if ((ulong)a < (ulong)b + borrow) f |= CpuFlags.CF;
+        if (((a ^ b) & (a ^ r) & Processor.SignBit(size)) != 0) f |= CpuFlags.OF;
+        if (((a ^ b ^ r) & 0x10) != 0) f |= CpuFlags.AF;
+        return SettledOp(r, f, size);
+    }
+
     /// <summary>CF and OF as a rotate leaves them, the other four status flags kept, without materialising a pending
-    /// record: every kind gives SF, ZF and PF from its result alone, so the record becomes a Shifted one (same result,
+    /// record: every kind gives SF, ZF and PF from its result alone, so the record becomes a Settled one (same result,
     /// same size) with AF, taken from it now, and the new CF and OF in _bits. ROL after ADD, RCL after SHL compute
     /// nothing more.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -164,7 +191,7 @@ internal struct LazyFlags
             return;
         }
         _bits = ControlFlags() | AuxFlag() | carried;
-        _op = Shifted | (_op & ~KindMask);
+        _op = Settled | (_op & ~KindMask);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -193,7 +220,7 @@ internal struct LazyFlags
         Add => _result < _a ? CpuFlags.CF : 0,
         Sub => _a < _b ? CpuFlags.CF : 0,
         Inc or Dec => _b,
-        Shifted => _bits & CpuFlags.CF,
+        Settled => _bits & CpuFlags.CF,
         _ => 0, // logic operations clear CF
     };
 
@@ -204,7 +231,7 @@ internal struct LazyFlags
         None => _bits & CpuFlags.AF,
         Add or Sub => (_a ^ _b ^ _result) & CpuFlags.AF,
         Inc or Dec => (_a ^ 1 ^ _result) & CpuFlags.AF,
-        Shifted => _bits & CpuFlags.AF,
+        Settled => _bits & CpuFlags.AF,
         _ => 0,
     };
 

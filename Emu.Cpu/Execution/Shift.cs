@@ -135,7 +135,7 @@ internal static unsafe class Shift
         }
 
         if (sub >= Shl)
-            return flags.ShiftOp(r, flags.ControlFlags() | flags.AuxFlag() | cf | (of ? CpuFlags.OF : 0), size);
+            return flags.SettledOp(r, flags.ControlFlags() | flags.AuxFlag() | cf | (of ? CpuFlags.OF : 0), size);
         flags.RotateOp(cf, of);
         return r;
     }

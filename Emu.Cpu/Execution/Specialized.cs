@@ -572,9 +572,9 @@ internal static unsafe class Specialized
     private static ref uint Slot<W>(Processor c, int reg) where W : struct, IWidth => ref c.Regs[W.Slot(reg)];
 }
 
-/// <summary>One two-operand ALU operation, as a type (see <see cref="Specialized"/>). All but ADC
-/// and SBB defer their status flags (see LazyFlags.cs); those two read CF from a pending
-/// record without materialising it and compute all six at once.</summary>
+/// <summary>One two-operand ALU operation, as a type (see <see cref="Specialized"/>). All defer their status flags
+/// (see LazyFlags.cs); ADC and SBB read CF from a pending record without materialising it and set CF, OF and AF at
+/// once, deferring SF, ZF and PF.</summary>
 internal interface IAluOp
 {
     /// <summary>False for CMP and TEST, which only set flags.</summary>
@@ -600,14 +600,14 @@ internal readonly struct AdcOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.AluAdd(a, b, flags.CarryFlag(), W.Size);
+    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.AdcOp(a, b, flags.CarryFlag(), W.Size);
 }
 
 internal readonly struct SbbOp : IAluOp
 {
     public static bool WritesResult => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.AluSub(a, b, flags.CarryFlag(), W.Size);
+    public static uint Apply<W>(ref LazyFlags flags, uint a, uint b) where W : struct, IWidth => flags.SbbOp(a, b, flags.CarryFlag(), W.Size);
 }
 
 internal readonly struct AndOp : IAluOp

@@ -63,7 +63,7 @@ public class MulDivShiftTests
         Flag(cpu, CpuFlags.CF).Should().BeTrue();
     }
 
-    // A shift leaves SF, ZF and PF to be computed when read (LazyFlags' Shifted record) and CF, OF and AF set: the
+    // A shift leaves SF, ZF and PF to be computed when read (LazyFlags' Settled record) and CF, OF and AF set: the
     // instructions after it read CF and AF from that record without materialising it (ADC, Jcc, INC's kept CF, the
     // next shift's kept AF). Run as one pass and as 300 passes, where the loop runs as a compiled block.
     private static void ReadFlagsAfterShifts(Assembler a)
@@ -117,7 +117,8 @@ public class MulDivShiftTests
             cpu.Compiled.Blocks.Should().BeGreaterThan(0, "the loop ran as a compiled block");
     }
 
-    // RCL after SHL (a 32-bit shift in 16-bit code) keeps the shift's record pending; ROR after ADD materialises it.
+    // RCL after SHL (a 32-bit shift in 16-bit code) keeps the shift's record pending; ROR after ADD turns the ADD's
+    // record into one of the same kind.
     // PUSHF right after the rotate shows the guest's FLAGS; the loop runs as a compiled block after 200 passes.
     [Theory]
     [InlineData(1, true)]
@@ -165,6 +166,47 @@ public class MulDivShiftTests
             cpu.CX.Should().Be(0x0000);
             (flags & Status).Should().Be(CpuFlags.ZF | CpuFlags.AF | CpuFlags.PF);
         }
+        if (passes > 1)
+            cpu.Compiled.Blocks.Should().BeGreaterThan(0, "the loop ran as a compiled block");
+    }
+
+    // ADC and SBB set CF, OF and AF and defer SF, ZF and PF (the Settled record); the next ADC reads CF from it.
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(300, true)]
+    [InlineData(1, false)]
+    [InlineData(300, false)]
+    public void Adc_and_sbb_leave_every_flag_a_reader_sees(int passes, bool add)
+    {
+        const uint Status = CpuFlags.CF | CpuFlags.AF | CpuFlags.ZF | CpuFlags.SF | CpuFlags.PF | CpuFlags.OF;
+        var cpu = Run(CpuModel.I386, a =>
+        {
+            a.mov(__word_ptr[0x10], passes);
+            var top = a.CreateLabel();
+            a.Label(ref top);
+            a.mov(bx, 0);
+            a.stc();
+            if (add)
+            {
+                a.mov(ax, 0xFFFF);
+                a.adc(ax, 0);      // AX = 0: CF ZF PF AF set, SF OF clear
+            }
+            else
+            {
+                a.mov(ax, 0);
+                a.sbb(ax, 0);      // AX = FFFFh: CF SF PF AF set, ZF OF clear
+            }
+            a.pushf();
+            a.pop(__word_ptr[0x20]);
+            a.adc(bx, 0);          // BX = 1: CF read from the record
+            a.dec(__word_ptr[0x10]);
+            a.jnz(top);
+            a.hlt();
+        }, 100_000);
+        uint flags = (uint)(cpu.Memory.Bytes[0x4020] | cpu.Memory.Bytes[0x4021] << 8); // DS = 400h
+        cpu.BX.Should().Be(1);
+        cpu.AX.Should().Be(add ? (ushort)0 : (ushort)0xFFFF);
+        (flags & Status).Should().Be(add ? CpuFlags.CF | CpuFlags.ZF | CpuFlags.PF | CpuFlags.AF : CpuFlags.CF | CpuFlags.SF | CpuFlags.PF | CpuFlags.AF);
         if (passes > 1)
             cpu.Compiled.Blocks.Should().BeGreaterThan(0, "the loop ran as a compiled block");
     }
