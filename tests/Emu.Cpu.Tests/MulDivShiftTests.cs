@@ -63,63 +63,75 @@ public class MulDivShiftTests
         Flag(cpu, CpuFlags.CF).Should().BeTrue();
     }
 
-    // A shift leaves SF, ZF and PF to be computed when read (LazyFlags' Settled record) and CF, OF and AF set: the
-    // instructions after it read CF and AF from that record without materialising it (ADC, Jcc, INC's kept CF, the
-    // next shift's kept AF). Run as one pass and as 300 passes, where the loop runs as a compiled block.
-    private static void ReadFlagsAfterShifts(Assembler a)
-    {
-        a.mov(ax, 3);
-        a.shr(ax, 1);          // AX = 1, CF = 1
-        a.mov(bx, 10);
-        a.adc(bx, 0);          // BX = 11
-        a.mov(cx, 0x80);
-        a.shl(cl, 1);          // CL = 0, CF = 1, ZF = 1
-        var carried = a.CreateLabel();
-        a.jc(carried);
-        a.mov(bx, 0xDEAD);
-        a.Label(ref carried);
-        a.mov(dx, 5);
-        a.shr(dx, 1);          // DX = 2, CF = 1
-        a.mov(si, 0);
-        a.inc(si);             // SI = 1, CF kept
-        a.mov(di, 0);
-        a.adc(di, 0);          // DI = 1
-        a.mov(al, 1);
-        a.add(al, 0x0F);       // AL = 10h, AF = 1
-        a.mov(bp, 6);
-        a.shr(bp, 1);          // BP = 3, CF = 0, AF kept
-        a.shr(bp, 1);          // BP = 1, CF = 1, AF kept; SF ZF PF from 1, OF from the operand's top bit (0)
-    }
+    // ---- what the flags read right after a shift, a rotate, ADC or SBB, which leave some of them in a lazy record ----
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(300)]
-    public void The_flags_a_shift_leaves_are_the_ones_the_next_instructions_read(int passes)
+    private const uint Status = CpuFlags.CF | CpuFlags.AF | CpuFlags.ZF | CpuFlags.SF | CpuFlags.PF | CpuFlags.OF;
+
+    // Runs body `passes` times in a loop (after 200 passes the loop runs as a compiled block), PUSHF right after the
+    // body keeping FLAGS as the guest saw them, then `after`; returns the processor and the six status flags of the
+    // last pass.
+    private static (Processor Cpu, uint Flags) Passes(int passes, Action<Assembler> body, Action<Assembler>? after = null)
     {
         var cpu = Run(CpuModel.I386, a =>
         {
             a.mov(__word_ptr[0x10], passes);
             var top = a.CreateLabel();
             a.Label(ref top);
-            ReadFlagsAfterShifts(a);
+            body(a);
+            a.pushf();
+            a.pop(__word_ptr[0x20]);
+            after?.Invoke(a);
             a.dec(__word_ptr[0x10]);
             a.jnz(top);
-            ReadFlagsAfterShifts(a);
             a.hlt();
         }, 100_000);
+        if (passes > 1)
+            cpu.Compiled.Blocks.Should().BeGreaterThan(0, "the loop ran as a compiled block");
+        return (cpu, (uint)(cpu.Memory.Bytes[0x4020] | cpu.Memory.Bytes[0x4021] << 8) & Status); // DS = 400h
+    }
+
+    // A shift sets CF, OF and AF and leaves SF, ZF and PF to be computed when read (LazyFlags' Settled record): the
+    // instructions after it read CF and AF from that record without materialising it (ADC, Jcc, INC's kept CF, the
+    // next shift's kept AF).
+    [Theory]
+    [InlineData(1)]
+    [InlineData(300)]
+    public void The_flags_a_shift_leaves_are_the_ones_the_next_instructions_read(int passes)
+    {
+        var (cpu, flags) = Passes(passes, a =>
+        {
+            a.mov(ax, 3);
+            a.shr(ax, 1);          // AX = 1, CF = 1
+            a.mov(bx, 10);
+            a.adc(bx, 0);          // BX = 11
+            a.mov(cx, 0x80);
+            a.shl(cl, 1);          // CL = 0, CF = 1, ZF = 1
+            var carried = a.CreateLabel();
+            a.jc(carried);
+            a.mov(bx, 0xDEAD);
+            a.Label(ref carried);
+            a.mov(dx, 5);
+            a.shr(dx, 1);          // DX = 2, CF = 1
+            a.mov(si, 0);
+            a.inc(si);             // SI = 1, CF kept
+            a.mov(di, 0);
+            a.adc(di, 0);          // DI = 1
+            a.mov(al, 1);
+            a.add(al, 0x0F);       // AL = 10h, AF = 1
+            a.mov(bp, 6);
+            a.shr(bp, 1);          // BP = 3, CF = 0, AF kept
+            a.shr(bp, 1);          // BP = 1, CF = 1, AF kept; SF ZF PF from 1, OF from the operand's top bit (0)
+        });
         cpu.BX.Should().Be(11);
         cpu.CL.Should().Be(0);
         cpu.SI.Should().Be(1);
         cpu.DI.Should().Be(1);
         cpu.BP.Should().Be(1);
-        (cpu.Flags & (CpuFlags.CF | CpuFlags.AF | CpuFlags.ZF | CpuFlags.SF | CpuFlags.PF | CpuFlags.OF)).Should().Be(CpuFlags.CF | CpuFlags.AF);
-        if (passes > 1)
-            cpu.Compiled.Blocks.Should().BeGreaterThan(0, "the loop ran as a compiled block");
+        flags.Should().Be(CpuFlags.CF | CpuFlags.AF);
     }
 
     // RCL after SHL (a 32-bit shift in 16-bit code) keeps the shift's record pending; ROR after ADD turns the ADD's
     // record into one of the same kind.
-    // PUSHF right after the rotate shows the guest's FLAGS; the loop runs as a compiled block after 200 passes.
     [Theory]
     [InlineData(1, true)]
     [InlineData(300, true)]
@@ -127,12 +139,8 @@ public class MulDivShiftTests
     [InlineData(300, false)]
     public void A_rotate_sets_CF_and_OF_and_keeps_the_flags_before_it(int passes, bool afterShift)
     {
-        const uint Status = CpuFlags.CF | CpuFlags.AF | CpuFlags.ZF | CpuFlags.SF | CpuFlags.PF | CpuFlags.OF;
-        var cpu = Run(CpuModel.I386, a =>
+        var (cpu, flags) = Passes(passes, a =>
         {
-            a.mov(__word_ptr[0x10], passes);
-            var top = a.CreateLabel();
-            a.Label(ref top);
             if (afterShift)
             {
                 a.mov(bx, 0x0F);
@@ -148,26 +156,18 @@ public class MulDivShiftTests
                 a.add(cl, 1);      // CL = 0: CF ZF AF PF set, SF OF clear
                 a.ror(ch, 1);      // CH = 0: CF = 0, OF = 0, the rest kept
             }
-            a.pushf();
-            a.pop(__word_ptr[0x20]);
-            a.dec(__word_ptr[0x10]);
-            a.jnz(top);
-            a.hlt();
-        }, 100_000);
-        uint flags = (uint)(cpu.Memory.Bytes[0x4020] | cpu.Memory.Bytes[0x4021] << 8); // DS = 400h
+        });
         if (afterShift)
         {
             cpu.AX.Should().Be(0x8000);
             cpu.DX.Should().Be(0x8003);
-            (flags & Status).Should().Be(CpuFlags.SF | CpuFlags.PF | CpuFlags.AF | CpuFlags.OF);
+            flags.Should().Be(CpuFlags.SF | CpuFlags.PF | CpuFlags.AF | CpuFlags.OF);
         }
         else
         {
             cpu.CX.Should().Be(0x0000);
-            (flags & Status).Should().Be(CpuFlags.ZF | CpuFlags.AF | CpuFlags.PF);
+            flags.Should().Be(CpuFlags.ZF | CpuFlags.AF | CpuFlags.PF);
         }
-        if (passes > 1)
-            cpu.Compiled.Blocks.Should().BeGreaterThan(0, "the loop ran as a compiled block");
     }
 
     // ADC and SBB set CF, OF and AF and defer SF, ZF and PF (the Settled record); the next ADC reads CF from it.
@@ -178,12 +178,8 @@ public class MulDivShiftTests
     [InlineData(300, false)]
     public void Adc_and_sbb_leave_every_flag_a_reader_sees(int passes, bool add)
     {
-        const uint Status = CpuFlags.CF | CpuFlags.AF | CpuFlags.ZF | CpuFlags.SF | CpuFlags.PF | CpuFlags.OF;
-        var cpu = Run(CpuModel.I386, a =>
+        var (cpu, flags) = Passes(passes, a =>
         {
-            a.mov(__word_ptr[0x10], passes);
-            var top = a.CreateLabel();
-            a.Label(ref top);
             a.mov(bx, 0);
             a.stc();
             if (add)
@@ -196,19 +192,10 @@ public class MulDivShiftTests
                 a.mov(ax, 0);
                 a.sbb(ax, 0);      // AX = FFFFh: CF SF PF AF set, ZF OF clear
             }
-            a.pushf();
-            a.pop(__word_ptr[0x20]);
-            a.adc(bx, 0);          // BX = 1: CF read from the record
-            a.dec(__word_ptr[0x10]);
-            a.jnz(top);
-            a.hlt();
-        }, 100_000);
-        uint flags = (uint)(cpu.Memory.Bytes[0x4020] | cpu.Memory.Bytes[0x4021] << 8); // DS = 400h
+        }, after: a => a.adc(bx, 0)); // BX = 1: CF read from the record
         cpu.BX.Should().Be(1);
         cpu.AX.Should().Be(add ? (ushort)0 : (ushort)0xFFFF);
-        (flags & Status).Should().Be(add ? CpuFlags.CF | CpuFlags.ZF | CpuFlags.PF | CpuFlags.AF : CpuFlags.CF | CpuFlags.SF | CpuFlags.PF | CpuFlags.AF);
-        if (passes > 1)
-            cpu.Compiled.Blocks.Should().BeGreaterThan(0, "the loop ran as a compiled block");
+        flags.Should().Be(add ? CpuFlags.CF | CpuFlags.ZF | CpuFlags.PF | CpuFlags.AF : CpuFlags.CF | CpuFlags.SF | CpuFlags.PF | CpuFlags.AF);
     }
 
     [Fact]
