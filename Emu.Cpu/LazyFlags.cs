@@ -82,14 +82,8 @@ internal struct LazyFlags
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint AluAdd(uint a, uint b, uint carry, int size)
     {
-        uint mask = Processor.SizeMask(size);
-        ulong wide = (ulong)a + b + carry;
-        uint r = (uint)wide & mask;
-        uint f = ControlFlags() | Processor.SzpBits(r, size);
-        if (wide > mask) f |= CpuFlags.CF;
-        if (((a ^ r) & (b ^ r) & Processor.SignBit(size)) != 0) f |= CpuFlags.OF;
-        if (((a ^ b ^ r) & 0x10) != 0) f |= CpuFlags.AF;
-        Value = f;
+        uint r = Sum(a, b, carry, size, out uint f);
+        Value = f | Processor.SzpBits(r, size);
         return r;
     }
 
@@ -97,12 +91,35 @@ internal struct LazyFlags
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint AluSub(uint a, uint b, uint borrow, int size)
     {
+        uint r = Difference(a, b, borrow, size, out uint f);
+        Value = f | Processor.SzpBits(r, size);
+        return r;
+    }
+
+    // a + b + carry (operands masked) and FLAGS' control bits with the CF, OF and AF it sets: ADD's and ADC's, whether
+    // SF, ZF and PF are then computed at once (AluAdd) or deferred (AdcOp).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly uint Sum(uint a, uint b, uint carry, int size, out uint flags)
+    {
+        uint mask = Processor.SizeMask(size);
+        ulong wide = (ulong)a + b + carry;
+        uint r = (uint)wide & mask;
+        flags = ControlFlags();
+        if (wide > mask) flags |= CpuFlags.CF;
+        if (((a ^ r) & (b ^ r) & Processor.SignBit(size)) != 0) flags |= CpuFlags.OF;
+        if (((a ^ b ^ r) & 0x10) != 0) flags |= CpuFlags.AF;
+        return r;
+    }
+
+    // a - b - borrow (operands masked) and FLAGS' control bits with the CF, OF and AF it sets (AluSub, SbbOp).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly uint Difference(uint a, uint b, uint borrow, int size, out uint flags)
+    {
         uint r = (a - b - borrow) & Processor.SizeMask(size);
-        uint f = ControlFlags() | Processor.SzpBits(r, size);
-        if ((ulong)a < (ulong)b + borrow) f |= CpuFlags.CF;
-        if (((a ^ b) & (a ^ r) & Processor.SignBit(size)) != 0) f |= CpuFlags.OF;
-        if (((a ^ b ^ r) & 0x10) != 0) f |= CpuFlags.AF;
-        Value = f;
+        flags = ControlFlags();
+        if ((ulong)a < (ulong)b + borrow) flags |= CpuFlags.CF;
+        if (((a ^ b) & (a ^ r) & Processor.SignBit(size)) != 0) flags |= CpuFlags.OF;
+        if (((a ^ b ^ r) & 0x10) != 0) flags |= CpuFlags.AF;
         return r;
     }
 
@@ -155,13 +172,7 @@ internal struct LazyFlags
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint AdcOp(uint a, uint b, uint carry, int size)
     {
-        uint mask = Processor.SizeMask(size);
-        ulong wide = (ulong)a + b + carry;
-        uint r = (uint)wide & mask;
-        uint f = ControlFlags();
-        if (wide > mask) f |= CpuFlags.CF;
-        if (((a ^ r) & (b ^ r) & Processor.SignBit(size)) != 0) f |= CpuFlags.OF;
-        if (((a ^ b ^ r) & 0x10) != 0) f |= CpuFlags.AF;
+        uint r = Sum(a, b, carry, size, out uint f);
         return SettledOp(r, f, size);
     }
 
@@ -169,11 +180,7 @@ internal struct LazyFlags
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint SbbOp(uint a, uint b, uint borrow, int size)
     {
-        uint r = (a - b - borrow) & Processor.SizeMask(size);
-        uint f = ControlFlags();
-        if ((ulong)a < (ulong)b + borrow) f |= CpuFlags.CF;
-        if (((a ^ b) & (a ^ r) & Processor.SignBit(size)) != 0) f |= CpuFlags.OF;
-        if (((a ^ b ^ r) & 0x10) != 0) f |= CpuFlags.AF;
+        uint r = Difference(a, b, borrow, size, out uint f);
         return SettledOp(r, f, size);
     }
 
