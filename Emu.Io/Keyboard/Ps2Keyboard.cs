@@ -42,8 +42,7 @@ public sealed class Ps2Keyboard
     {
         var codes = new List<byte>(text.Length * 4);
         ScancodeSet1.AppendText(text, codes);
-        foreach (byte b in codes)
-            (_script ??= new()).Enqueue(b);
+        EnqueueScancodes(codes.ToArray());
     }
 
     internal bool TryTakeOutput(out byte value)
