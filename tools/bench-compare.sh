@@ -4,7 +4,7 @@
 # for every repetition so that changing load hits them alike. docs/PERFORMANCE.md records its output.
 #
 #   tools/bench-compare.sh [--runs N] [GUEST.asm...]     (default: every guest-images/bench/*.asm)
-#   EMU=path/to/emu tools/bench-compare.sh ...           (default: the Release build, built first)
+#   EMU=path/to/emu tools/bench-compare.sh ...           (default: the published build, published first)
 #   EMU_BEFORE=path/to/other/emu tools/bench-compare.sh  (adds a column: e.g. a build of an older commit)
 #
 # Each guest is assembled twice: as committed (ends with CLI; HLT, which ends `emu run`) and with

@@ -4,7 +4,7 @@
 # FREAD.COM through the Emu OS on each driver. The page is generated, not committed.
 #
 #   tools/fread-report.sh [OUTPUT.html] [--runs N]   (default: docs/fread-layers.html, 5 runs)
-#   EMU=path/to/emu tools/fread-report.sh ...        (default: the Release build, built first)
+#   EMU=path/to/emu tools/fread-report.sh ...        (default: the published build, published first)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 script=fread-report

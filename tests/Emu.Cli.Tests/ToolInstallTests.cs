@@ -3,7 +3,9 @@ using Emu.Tests.Shared;
 
 namespace Emu.Cli.Tests;
 
-/// <summary>The README's install steps, as a user types them: pack the tool, install it from that folder, run it.</summary>
+/// <summary>The README's install steps, as a user types them: pack the tool, install it from that folder, run it.
+/// The package is the published emu (self-contained, trimmed, one composite precompiled image), so this also runs
+/// that build the way users get it.</summary>
 public sealed class ToolInstallTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"emu-tool-{Guid.NewGuid():N}");
@@ -45,5 +47,17 @@ public sealed class ToolInstallTests : IDisposable
         // emu test runs in the Emu.Tooling library: the package carries it too.
         var test = Run(Path.Combine(tools, "emu"), RepoPaths.Root, env, "test", "guest-images/demos/hello.asm");
         test.Should().Be((0, "PASS guest-images/demos/hello.asm\n1 passed, 0 failed\n"));
+
+        // The tool is self-contained with its framework trimmed: what emu reaches through reflection (JSON rows,
+        // the help CommandLineParser writes from the option attributes, a snapshot's fields) must have survived.
+        string trace = Path.Combine(_dir, "trace.jsonl"), snapshot = Path.Combine(_dir, "hello.snap");
+        var traced = Run(Path.Combine(tools, "emu"), RepoPaths.Root, env, "run", "guest-images/demos/hello.bin", "--trace", trace, "--trace-format", "jsonl", "--save-snapshot", snapshot);
+        traced.Should().Be((0, "Hello from Emu!\n"));
+        using (var first = System.Text.Json.JsonDocument.Parse(File.ReadLines(trace).First()))
+            first.RootElement.GetProperty("kind").GetString().Should().Be("exit");
+        Run(Path.Combine(tools, "emu"), RepoPaths.Root, env, "run", "guest-images/demos/hello.bin", "--load-snapshot", snapshot).ExitCode.Should().Be(0);
+        var help = Run(Path.Combine(tools, "emu"), RepoPaths.Root, env, "run", "--help");
+        help.ExitCode.Should().Be(0);
+        help.Output.Should().Contain("--load-address").And.Contain("(Default: 0000:7C00)");
     }
 }
