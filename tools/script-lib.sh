@@ -12,7 +12,7 @@ need() {
 # published first, a few seconds when nothing changed) unless the caller gave one.
 release_emu() {
     if [ -z "${EMU:-}" ]; then
-        dotnet publish "$root/Emu.Cli" -o "$root/Emu.Cli/bin/Release/net10.0/publish" >/dev/null
-        EMU="$root/Emu.Cli/bin/Release/net10.0/publish/emu"
+        dotnet publish "$root/Emu.Cli" -o "$root/Emu.Cli/bin/Release/published" >/dev/null
+        EMU="$root/Emu.Cli/bin/Release/published/emu"
     fi
 }
