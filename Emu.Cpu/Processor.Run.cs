@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using Emu.Cpu.Compilation;
 using Emu.Cpu.Decoding;
@@ -9,6 +10,18 @@ namespace Emu.Cpu;
 public sealed unsafe partial class Processor
 {
     private bool _delivering;
+
+    /// <summary>
+    /// The one-time work of a process's first processor, done on the calling thread: Iced's decoder tables and the
+    /// handler table built, the run loop JIT-compiled (it is [AggressiveOptimization], so never precompiled). A
+    /// processor built meanwhile on another thread waits for the part in progress, which costs it no more than
+    /// doing it. See MachineWarmUp (Emu.Hypervisor).
+    /// </summary>
+    public static void PrepareFirstUse()
+    {
+        Translator.PrepareTables();
+        RuntimeHelpers.PrepareMethod(typeof(Processor).GetMethod(nameof(Loop), BindingFlags.NonPublic | BindingFlags.Instance)!.MethodHandle);
+    }
 
     /// <summary>Told of every interrupt delivery (for traces); null costs one test per delivery.</summary>
     public IInterruptObserver? InterruptObserver { get; set; }

@@ -20,6 +20,14 @@ namespace Emu.Hypervisor;
 internal sealed class ExitDispatcher(Processor cpu, ExitStatistics stats, PortBus ports, MmioBus mmio, HypercallTable hypercalls)
     : ExitHandler, IInterruptObserver
 {
+    /// <summary>JIT-compiles the exit path on the calling thread ([AggressiveOptimization]: compiled fully at the first
+    /// call, never precompiled), so that the first machine's first port access does not (MachineWarmUp).</summary>
+    public static void PrepareFirstUse()
+    {
+        RuntimeHelpers.PrepareMethod(typeof(ExitDispatcher).GetMethod(nameof(Read))!.MethodHandle);
+        RuntimeHelpers.PrepareMethod(typeof(ExitDispatcher).GetMethod(nameof(Write))!.MethodHandle);
+    }
+
     // Fields rather than property chains: this is the path every port access takes.
     private readonly Processor _cpu = cpu;
     private readonly ExitStatistics _stats = stats;

@@ -1,44 +1,34 @@
-using Emu.Hypervisor.Loader;
+using Emu.Cpu;
 
 namespace Emu.Hypervisor;
 
 /// <summary>
-/// The first machine a process builds and runs costs about 20 ms of CPU more than the next one: loading emu's
-/// assemblies and Iced, binding their precompiled code, the static tables (Iced's decoder, the handler table),
-/// JIT-compiling the run loop at full optimisation and the generic code ReadyToRun cannot hold. Almost none of it is
-/// the machine's own work: a second machine is built in under 1 ms. <see cref="Start"/> does that first-time work on
-/// the other core while the main thread starts the console and reads the command line: it builds a bare machine of
-/// its own and runs a few instructions on it, so the run's machine finds the work done (or waits for the part in
-/// progress, which costs no more than doing it).
+/// The first machine a process builds and runs costs about 20 ms of CPU more than the next one, and two parts of it
+/// need no machine at all: Iced's decoder tables with the handler table (about 10 ms), and JIT-compiling the run loop
+/// and the exit path at full optimisation, which ReadyToRun cannot precompile. <see cref="Start"/> does those on the
+/// other core while the main thread starts the console, reads the command line and builds its machine, which then
+/// finds them done (or waits for the part in progress, which costs no more than doing it). It builds no machine of
+/// its own: a second machine built at the same time as the run's only made both threads wait on the same type loads
+/// (docs/PERFORMANCE.md, start-up).
 /// </summary>
 public static class MachineWarmUp
 {
-    // Enough to enter the run loop and decode and execute through the handler table: a port read and write, then the
-    // zeroed memory after them, ADD [BX+SI],AL all the way.
-    private const long Instructions = 100;
-
-    // IN AL, 80h; OUT 80h, AL: the exit path's entry points are compiled fully at their first call
-    // ([AggressiveOptimization] in ExitDispatcher), which is then made here rather than in the run's POST.
-    private static readonly byte[] PortExits = [0xE4, 0x80, 0xE6, 0x80];
-
     private static int _started;
 
     /// <summary>Starts the warm-up once per process, on a background thread: the process never waits for it.</summary>
     public static void Start()
     {
         if (Interlocked.Exchange(ref _started, 1) == 0)
-            new Thread(Rehearse) { IsBackground = true, Name = "machine warm-up" }.Start();
+            new Thread(Prepare) { IsBackground = true, Name = "machine warm-up" }.Start();
     }
 
-    private static void Rehearse()
+    private static void Prepare()
     {
-        // It only saves time: whatever fails here fails again, and is reported, when the run builds its own machine.
+        // It only saves time: whatever fails here fails again, and is reported, when the run builds its machine.
         try
         {
-            using var machine = new VirtualMachine(new MachineConfig());
-            FlatBinaryLoader.Load(machine.Memory, PortExits, SegmentedAddress.BootSector);
-            BareStart.Prepare(machine, SegmentedAddress.BootSector);
-            machine.Run(new RunLimits { MaxInstructions = Instructions });
+            Processor.PrepareFirstUse();
+            ExitDispatcher.PrepareFirstUse();
         }
         catch (Exception)
         {

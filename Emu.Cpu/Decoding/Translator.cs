@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Iced.Intel;
 using Emu.Cpu.Execution;
 
@@ -19,6 +20,14 @@ internal sealed unsafe class Translator
     {
         _cpu = cpu;
         _decoder = Decoder.Create(16, _reader, DecoderOptions.None);
+    }
+
+    /// <summary>Builds the tables every translator shares: Iced's decoder tables (made by its first decoder) and the
+    /// handler table.</summary>
+    public static void PrepareTables()
+    {
+        Decoder.Create(16, new ByteArrayCodeReader([]), DecoderOptions.None);
+        RuntimeHelpers.RunClassConstructor(typeof(HandlerTable).TypeHandle);
     }
 
     public void Decode(uint csBase, uint ip, uint physical, ref DecodedOp op)
