@@ -208,7 +208,8 @@ internal sealed unsafe class Translator
         op.Address32 = address32;
         op.Base = b == Register.None ? (byte)Reg.None : (byte)(b.GetNumber() & 7);
         op.Index = x == Register.None ? (byte)Reg.None : (byte)(x.GetNumber() & 7);
-        op.Scale = (byte)System.Numerics.BitOperations.Log2((uint)Math.Max(1, ins.MemoryIndexScale));
+        // Not BitOperations.Log2, whose precompiled code this CPU's LZCNT makes the runtime set aside and JIT-compile.
+        op.Scale = ins.MemoryIndexScale switch { 2 => 1, 4 => 2, 8 => 3, _ => 0 };
         op.Disp = address32 ? ins.MemoryDisplacement32 : ins.MemoryDisplacement32 & 0xFFFF;
     }
 

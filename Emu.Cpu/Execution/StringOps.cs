@@ -156,12 +156,17 @@ internal static unsafe class StringOps
             return 0;
         var target = c.Memory.Bytes.Slice((int)to, (int)(n * (uint)size));
         uint ax = c.Regs[Reg.AX];
-        switch (size)
-        {
-            case 1: target.Fill((byte)ax); break;
-            case 2: MemoryMarshal.Cast<byte, ushort>(target).Fill((ushort)ax); break;
-            default: MemoryMarshal.Cast<byte, uint>(target).Fill(ax); break;
-        }
+        // Zeroing (as the BIOS does at every start) clears: precompiled code. Span.Fill is vector code that
+        // ReadyToRun cannot hold (Vector<T>'s size is the host's), JIT-compiled at its first use (docs/PERFORMANCE.md,
+        // start-up).
+        if ((size == 4 ? ax : ax & (size == 2 ? 0xFFFFu : 0xFFu)) == 0)
+            target.Clear();
+        else if (size == 1)
+            target.Fill((byte)ax);
+        else if (size == 2)
+            MemoryMarshal.Cast<byte, ushort>(target).Fill((ushort)ax);
+        else
+            MemoryMarshal.Cast<byte, uint>(target).Fill(ax);
         c.Memory.NoteExternalWrite(to, target.Length);
         c.SetReg16(Reg.DI, di + n * (uint)size);
         return n;

@@ -23,17 +23,21 @@ public class CoreTests
         (m.Cpu.Flags & CpuFlags.CF).Should().Be(0);
     }
 
-    [Fact]
-    public void Scaled_index_addressing_reads_the_right_word()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void Scaled_index_addressing_reads_the_right_word(int scale)
     {
         var m = new CoreMachine(CpuModel.I386, a =>
         {
             a.mov(ebx, 0x2000);
             a.mov(ecx, 3);
-            a.mov(ax, __word_ptr[ebx + ecx * 4 + 2]);
+            a.mov(ax, __word_ptr[ebx + ecx * scale + 2]);
             a.hlt();
         });
-        m.Memory.Load(0x2000 + 12 + 2, [0x34, 0x12]);
+        m.Memory.Load((uint)(0x2000 + 3 * scale + 2), [0x34, 0x12]);
 
         m.RunToHalt();
 

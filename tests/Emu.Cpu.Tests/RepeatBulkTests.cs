@@ -30,6 +30,44 @@ public class RepeatBulkTests
         (m.Cpu.SI, m.Cpu.DI, m.Cpu.CX).Should().Be(((ushort)0x3064, (ushort)0x3065, (ushort)0));
     }
 
+    // Zero is cleared and other values filled by different code (StringOps.StosBulk): each size, each kind of value,
+    // and a low byte of zero under a non-zero element.
+    [Theory]
+    [InlineData(1, 0x7700u)]
+    [InlineData(1, 0x0041u)]
+    [InlineData(2, 0x0000u)]
+    [InlineData(2, 0x0100u)]
+    [InlineData(2, 0x4141u)]
+    [InlineData(4, 0x0000_0000u)]
+    [InlineData(4, 0x0001_0000u)]
+    [InlineData(4, 0x1234_5678u)]
+    public void Rep_stos_stores_the_accumulator_in_every_element_and_nothing_past_them(int size, uint eax)
+    {
+        var m = new CoreMachine(CpuModel.I386, a =>
+        {
+            a.mov(di, 0x3000);
+            a.mov(cx, 100);
+            switch (size)
+            {
+                case 1: a.rep.stosb(); break;
+                case 2: a.rep.stosw(); break;
+                default: a.rep.stosd(); break;
+            }
+            a.hlt();
+        });
+        m.Memory.Bytes.Slice(0x2FFE, 100 * size + 4).Fill(0xEE);
+        m.Cpu.Eax = eax;
+
+        m.RunToHalt().Should().Be(StopReason.Halt);
+
+        byte[] element = BitConverter.GetBytes(eax)[..size];
+        for (int i = 0; i < 100; i++)
+            m.Memory.Bytes.Slice(0x3000 + i * size, size).ToArray().Should().Equal(element, "element {0}", i);
+        m.Memory.Bytes.Slice(0x2FFE, 2).ToArray().Should().Equal(0xEE, 0xEE);
+        m.Memory.Bytes.Slice(0x3000 + 100 * size, 2).ToArray().Should().Equal(0xEE, 0xEE);
+        (m.Cpu.DI, m.Cpu.CX).Should().Be(((ushort)(0x3000 + 100 * size), (ushort)0));
+    }
+
     [Fact]
     public void Rep_stosw_over_code_that_already_ran_leaves_the_new_bytes_to_run()
     {
