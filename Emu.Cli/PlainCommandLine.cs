@@ -40,7 +40,7 @@ internal static partial class PlainCommandLine
                     return null;
                 if (option.Kind == PlainKind.Bool)
                 {
-                    option.Set!(result, true);
+                    verb.Assign(result, option, true);
                     continue;
                 }
                 // A list option takes every value up to the next option: read here only when it has one.
@@ -56,13 +56,13 @@ internal static partial class PlainCommandLine
                     values.Add(text);
                 }
                 else if (Convert(text, option.Kind) is { } value)
-                    option.Set!(result, value);
+                    verb.Assign(result, option, value);
                 else
                     return null;
             }
             else if (!arg.StartsWith('-') && verb.Value(nextValue++) is { } member && Convert(arg, member.Kind) is { } value)
             {
-                member.Set!(result, value);
+                verb.Assign(result, member, value);
                 given.Add(member);
             }
             else
@@ -77,7 +77,7 @@ internal static partial class PlainCommandLine
         if (lists is not null)
         {
             foreach (var (option, values) in lists)
-                option.Set!(result, values.ToArray());
+                verb.Assign(result, option, values.ToArray());
         }
         return result;
     }
@@ -134,24 +134,30 @@ internal static partial class PlainCommandLine
 internal enum PlainKind { String, Int, Long, Double, Bool, Strings, Other }
 
 /// <summary>One [Option] (<see cref="LongName"/>, null when it has only a short name) or [Value]
-/// (<see cref="ValueIndex"/>, -1 for an option) of a verb; <see cref="Set"/> stores a converted value (null for an
-/// <see cref="PlainKind.Other"/> kind, never set here).</summary>
-internal sealed class PlainMember(string? longName, int valueIndex, PlainKind kind, bool required, Action<object, object>? set)
+/// (<see cref="ValueIndex"/>, -1 for an option) of a verb; <see cref="PlainVerb.Assign"/> stores a converted value
+/// (never for an <see cref="PlainKind.Other"/> kind).</summary>
+internal sealed class PlainMember(string? longName, int valueIndex, PlainKind kind, bool required, int setter)
 {
     public string? LongName { get; } = longName;
     public int ValueIndex { get; } = valueIndex;
     public PlainKind Kind { get; } = kind;
     public bool Required { get; } = required;
-    public Action<object, object>? Set { get; } = set;
+    /// <summary>The member's number in its verb's setter; -1 for a kind the plain reader never converts.</summary>
+    public int Setter { get; } = setter;
 }
 
-/// <summary>A verb's options class: how to make it, the defaults its options declare, and its members.</summary>
-internal sealed class PlainVerb(Type type, Func<object> create, Action<object> setDefaults, PlainMember[] members)
+/// <summary>A verb's options class: how to make it, the defaults its options declare, its members and one setter
+/// for all of them (by <see cref="PlainMember.Setter"/>).</summary>
+internal sealed class PlainVerb(Type type, Func<object> create, Action<object> setDefaults, Action<object, int, object> set, PlainMember[] members)
 {
     public Type Type { get; } = type;
     public Func<object> Create { get; } = create;
     public Action<object> SetDefaults { get; } = setDefaults;
     public PlainMember[] Members { get; } = members;
+
+    /// <summary>Sets <paramref name="member"/> of <paramref name="options"/> to <paramref name="value"/>, already
+    /// converted to the member's kind.</summary>
+    public void Assign(object options, PlainMember member, object value) => set(options, member.Setter, value);
 
     public PlainMember? Option(string longName)
     {

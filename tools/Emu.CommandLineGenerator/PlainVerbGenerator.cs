@@ -43,6 +43,10 @@ public sealed class PlainVerbGenerator : IIncrementalGenerator
         string type = verb.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         var members = new StringBuilder();
         var defaults = new StringBuilder();
+        // One setter for the whole verb, a switch over the member's number: a delegate per member would make every
+        // start resolve and allocate about 60 of them for `emu run` (docs/PERFORMANCE.md, start-up).
+        var setters = new StringBuilder();
+        int setterCount = 0;
         for (var declaring = verb; declaring is not null; declaring = declaring.BaseType)
         {
             foreach (var property in declaring.GetMembers().OfType<IPropertySymbol>())
@@ -55,12 +59,14 @@ public sealed class PlainVerbGenerator : IIncrementalGenerator
                     if (attributeName is not (OptionAttribute or ValueAttribute))
                         continue;
                     string kind = KindOf(property.Type);
-                    string set = $"static (o, v) => (({type})o).{property.Name} = ({Cast(kind)})v";
+                    int setter = kind == "Other" ? -1 : setterCount++;
+                    if (setter >= 0)
+                        setters.Append($"case {setter}: (({type})o).{property.Name} = ({Cast(kind)})v; break; ");
                     if (attributeName == ValueAttribute)
                     {
                         if (kind is "Strings" or "Other" || attribute.ConstructorArguments.Length == 0 || attribute.ConstructorArguments[0].Value is not int index)
                             return null; // a list of values (emu test PATH...): CommandLineParser's
-                        members.Append($"            new(null, {index}, PlainKind.{kind}, true, {set}),\n");
+                        members.Append($"            new(null, {index}, PlainKind.{kind}, true, {setter}),\n");
                         continue;
                     }
                     string longName = attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[attribute.ConstructorArguments.Length - 1].Value is string { Length: > 0 } given
@@ -77,11 +83,12 @@ public sealed class PlainVerbGenerator : IIncrementalGenerator
                             defaults.Append($"(({type})o).{property.Name} = {value}; ");
                         }
                     }
-                    members.Append($"            new({longName}, -1, PlainKind.{kind}, {(required ? "true" : "false")}, {(kind == "Other" ? "null" : set)}),\n");
+                    members.Append($"            new({longName}, -1, PlainKind.{kind}, {(required ? "true" : "false")}, {setter}),\n");
                 }
             }
         }
-        return $"        {Literal(name)} => new(typeof({type}), static () => new {type}(), static o => {{ {defaults}}},\n        [\n{members}        ]),\n";
+        return $"        {Literal(name)} => new(typeof({type}), static () => new {type}(), static o => {{ {defaults}}},\n"
+            + $"            static (o, n, v) => {{ switch (n) {{ {setters}}} }},\n        [\n{members}        ]),\n";
     }
 
     // The kind of value PlainCommandLine converts a word to for a property of this type (a nullable one alike).
