@@ -159,7 +159,7 @@ internal static unsafe class StringOps
         // Zeroing (as the BIOS does at every start) clears: precompiled code. Span.Fill is vector code that
         // ReadyToRun cannot hold (Vector<T>'s size is the host's), JIT-compiled at its first use (docs/PERFORMANCE.md,
         // start-up).
-        if ((size == 4 ? ax : ax & (size == 2 ? 0xFFFFu : 0xFFu)) == 0)
+        if ((ax & Processor.SizeMask(size)) == 0)
             target.Clear();
         else if (size == 1)
             target.Fill((byte)ax);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Emu.Io.Common;
 
 namespace Emu.Io.Keyboard;
@@ -42,7 +43,7 @@ public sealed class Ps2Keyboard
     {
         var codes = new List<byte>(text.Length * 4);
         ScancodeSet1.AppendText(text, codes);
-        EnqueueScancodes(codes.ToArray());
+        EnqueueScancodes(CollectionsMarshal.AsSpan(codes));
     }
 
     internal bool TryTakeOutput(out byte value)

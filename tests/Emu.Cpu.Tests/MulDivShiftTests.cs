@@ -131,7 +131,7 @@ public class MulDivShiftTests
     }
 
     // RCL after SHL (a 32-bit shift in 16-bit code) keeps the shift's record pending; ROR after ADD turns the ADD's
-    // record into one of the same kind.
+    // pending record into a Settled one (LazyFlags.RotateOp).
     [Theory]
     [InlineData(1, true)]
     [InlineData(300, true)]
